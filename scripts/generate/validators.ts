@@ -1,0 +1,124 @@
+/**
+ * spec → generated/validators.js: ajv validators compiled ahead of time to standalone ESM and bundled with esbuild,
+ * so the client needs neither ajv's compiler nor `new Function` at run time (they run under a strict CSP).
+ *
+ * Compiled: the request's non-file fields (as decoded values), the 200 body and the error body.
+ */
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import standaloneCode from 'ajv/dist/standalone/index.js';
+import { build } from 'esbuild';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { deref, theOperation, type JsonSchema, type OpenApiDocument } from './openapi-document.ts';
+import { extractWireContract } from './wire-contract.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const SCHEMA_ID = 'urn:orq-image-edits:schemas';
+// Keys that carry no validation: OpenAPI-only ones that ajv's strict mode rejects, and annotations that would
+// only make the compiled code bigger (the code embeds the schema objects it reads enums and limits from).
+const NON_VALIDATING = new Set(['example', 'examples', 'xml', 'discriminator', 'externalDocs', 'description', 'title', 'deprecated']);
+
+/** Deep copy of a schema with OpenAPI-only keys removed and `#/components/schemas/X` rewritten to `#/$defs/X`. */
+function forAjv(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(forAjv);
+  if (!node || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (key.startsWith('x-') || NON_VALIDATING.has(key)) continue;
+    if (key === '$ref' && typeof value === 'string') out[key] = value.replace('#/components/schemas/', '#/$defs/');
+    else out[key] = forAjv(value);
+  }
+  return out;
+}
+
+/** Names of component schemas reachable from the given roots, so unrelated ones (the binary file) stay out. */
+function reachable(defs: Record<string, JsonSchema>, roots: JsonSchema[]): Set<string> {
+  const found = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (!node || typeof node !== 'object') return;
+    for (const [key, value] of Object.entries(node)) {
+      if (key === '$ref' && typeof value === 'string' && value.startsWith('#/$defs/')) {
+        const name = value.slice('#/$defs/'.length);
+        if (!found.has(name)) {
+          found.add(name);
+          visit(defs[name]);
+        }
+      } else visit(value);
+    }
+  };
+  roots.forEach(visit);
+  return found;
+}
+
+export async function buildValidators(spec: OpenApiDocument): Promise<{ js: string; dts: string }> {
+  const { operation } = theOperation(spec);
+  const contract = extractWireContract(spec);
+  const fileFields = Object.keys(contract.fields).filter((name) => contract.fields[name]!.part === 'file');
+  const requestSchema = deref(spec, operation.requestBody!.content['multipart/form-data']!.schema);
+  const okSchema = (deref(spec, operation.responses['200']) as { content: Record<string, { schema: JsonSchema }> }).content['application/json']!.schema;
+  const errorSchemaRef = (deref(spec, operation.responses['400']) as { content: Record<string, { schema: JsonSchema }> }).content['application/json']!.schema;
+
+  // The request as the validators see it: every field but the files, whose bytes are checked separately.
+  const fields = forAjv(requestSchema) as JsonSchema;
+  fields.properties = Object.fromEntries(Object.entries(fields.properties as JsonSchema).filter(([name]) => !fileFields.includes(name)));
+  fields.required = (fields.required as string[]).filter((name) => !fileFields.includes(name));
+
+
+  const allDefs = forAjv(spec.components.schemas) as Record<string, JsonSchema>;
+  const roots: Record<string, JsonSchema> = {
+    CreateImageEditFields: fields,
+    ImageEditResponseBody: forAjv(okSchema) as JsonSchema,
+    ErrorResponseBody: forAjv(errorSchemaRef) as JsonSchema,
+  };
+  const used = reachable(allDefs, Object.values(roots));
+  const $defs: Record<string, unknown> = { ...roots };
+  for (const name of [...used].sort()) $defs[name] = allDefs[name];
+
+  const ajv = new Ajv2020({ strict: true, allErrors: true, code: { source: true, esm: true } });
+  addFormats.default(ajv);
+  ajv.addSchema({ $id: SCHEMA_ID, $defs });
+  const source = standaloneCode.default(ajv, {
+    validateEditFields: `${SCHEMA_ID}#/$defs/CreateImageEditFields`,
+    validateImageEditResponse: `${SCHEMA_ID}#/$defs/ImageEditResponseBody`,
+    validateErrorResponse: `${SCHEMA_ID}#/$defs/ErrorResponseBody`,
+  });
+
+  // standalone ESM still require()s ajv's runtime helpers and ajv-formats; bundling inlines them.
+  const bundled = await build({
+    stdin: { contents: source, resolveDir: root, loader: 'js', sourcefile: 'validators.js' },
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2020',
+    legalComments: 'none',
+    logLevel: 'silent',
+  });
+  const js = bundled.outputFiles[0]!.text;
+
+  const omitted = fileFields.map((n) => JSON.stringify(n)).join(' | ') || 'never';
+  const dts = `import type { components } from './schema.js';
+
+/** One failed check, as ajv reports it. */
+export interface ValidationIssue {
+  instancePath: string;
+  schemaPath: string;
+  keyword: string;
+  params: Record<string, any>;
+  message?: string;
+}
+/** A compiled validator: a type guard whose last failures are on \`.errors\`. */
+export interface Validator<T> {
+  (data: unknown): data is T;
+  errors?: ValidationIssue[] | null;
+}
+/** The request's fields other than the files, as values (JSON parts decoded, numbers as numbers). */
+export type EditFields = Omit<components['schemas']['CreateImageEditRequest'], ${omitted}>;
+export declare const validateEditFields: Validator<EditFields>;
+export declare const validateImageEditResponse: Validator<components['schemas']['ImageEditResponse']>;
+export declare const validateErrorResponse: Validator<components['schemas']['ErrorResponse']>;
+`;
+  return { js, dts };
+}

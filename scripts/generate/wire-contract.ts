@@ -1,0 +1,122 @@
+/**
+ * spec → generated/wire-contract.js: the multipart encoding of the request, read out of the spec once so the
+ * client, the mock and the tests share one small runtime object (the whole spec is too big for a browser bundle).
+ */
+import { deref, theOperation, type JsonSchema, type OpenApiDocument } from './openapi-document.ts';
+
+export interface FileFieldContract {
+  part: 'file';
+  mediaTypes: string[];
+  minItems: number;
+  maxItems: number;
+  maxBytes: number;
+}
+export interface ValueFieldContract {
+  part: 'text' | 'json';
+  /** JSON types the field's value may have once decoded ("integer", "string", "null", ...). */
+  types: string[];
+  /** The part's own Content-Type, from the encoding map (JSON parts only). */
+  contentType?: string;
+}
+export type FieldContract = FileFieldContract | ValueFieldContract;
+
+const FILE_LIMIT_KEY = 'x-max-file-bytes';
+
+function isBinary(schema: JsonSchema): boolean {
+  return schema.type === 'string' && schema.format === 'binary';
+}
+
+function fileField(spec: OpenApiDocument, name: string, schema: JsonSchema, contentType: string | undefined): FileFieldContract | undefined {
+  const variants = (schema.oneOf ?? schema.anyOf ?? [schema]) as JsonSchema[];
+  let single: JsonSchema | undefined;
+  let array: JsonSchema | undefined;
+  for (const variant of variants.map((v) => deref(spec, v))) {
+    if (isBinary(variant)) single = variant;
+    else if (variant.type === 'array' && isBinary(deref(spec, variant.items))) array = variant;
+  }
+  if (!single && !array) return undefined;
+  const item: JsonSchema = single ?? deref(spec, array!.items);
+  const maxBytes = item[FILE_LIMIT_KEY];
+  if (typeof maxBytes !== 'number') throw new Error(`file field ${name}: its binary schema needs ${FILE_LIMIT_KEY}`);
+  if (!contentType) throw new Error(`file field ${name}: the encoding map must list its media types`);
+  return {
+    part: 'file',
+    mediaTypes: contentType.split(',').map((t) => t.trim()).filter(Boolean),
+    minItems: array ? ((array.minItems as number | undefined) ?? 0) : 1,
+    maxItems: array ? ((array.maxItems as number | undefined) ?? Number.MAX_SAFE_INTEGER) : 1,
+    maxBytes,
+  };
+}
+
+function valueTypes(spec: OpenApiDocument, schema: JsonSchema): string[] {
+  const resolved = deref(spec, schema);
+  if (Array.isArray(resolved.type)) return resolved.type as string[];
+  if (typeof resolved.type === 'string') return [resolved.type];
+  return ['string'];
+}
+
+export function extractWireContract(spec: OpenApiDocument) {
+  const { path, method, operation } = theOperation(spec);
+  const content = operation.requestBody?.content ?? {};
+  const mediaType = Object.keys(content)[0];
+  if (mediaType !== 'multipart/form-data') throw new Error(`expected a multipart/form-data request body, got ${mediaType}`);
+  const media = content[mediaType]!;
+  const body = deref(spec, media.schema);
+  const encoding = media.encoding ?? {};
+  const fields: Record<string, FieldContract> = {};
+  for (const [name, raw] of Object.entries(body.properties as Record<string, JsonSchema>)) {
+    const schema = deref(spec, raw);
+    const contentType = encoding[name]?.contentType;
+    const file = fileField(spec, name, schema, contentType);
+    if (file) fields[name] = file;
+    else if (contentType && /json/.test(contentType)) fields[name] = { part: 'json', types: valueTypes(spec, schema), contentType };
+    else fields[name] = { part: 'text', types: valueTypes(spec, schema) };
+  }
+  const servers = ((spec.servers as { url: string }[] | undefined) ?? []).map((server) => server.url);
+  return {
+    operationId: operation.operationId,
+    servers,
+    method: method.toUpperCase(),
+    path,
+    mediaType,
+    required: (body.required as string[] | undefined) ?? [],
+    fields,
+  };
+}
+
+export function buildWireContract(spec: OpenApiDocument): { js: string; dts: string } {
+  const contract = extractWireContract(spec);
+  const js = `export const wireContract = ${JSON.stringify(contract, null, 2)};\n`;
+  const fileNames = Object.entries(contract.fields).filter(([, f]) => f.part === 'file').map(([n]) => JSON.stringify(n));
+  const dts = `export interface FileFieldContract {
+  part: 'file';
+  /** Media types a file part may have (the encoding map's contentType). */
+  mediaTypes: string[];
+  minItems: number;
+  maxItems: number;
+  /** Largest file accepted, in bytes (the spec's x-max-file-bytes). */
+  maxBytes: number;
+}
+export interface ValueFieldContract {
+  part: 'text' | 'json';
+  /** JSON types the field's value may have once decoded. */
+  types: string[];
+  /** The part's own Content-Type, from the encoding map (JSON parts only). */
+  contentType?: string;
+}
+export type FieldContract = FileFieldContract | ValueFieldContract;
+/** Names of the request's file fields. */
+export type FileFieldName = ${fileNames.join(' | ') || 'never'};
+export declare const wireContract: {
+  operationId: ${JSON.stringify(contract.operationId)};
+  /** The spec's servers, in order; the first is the client's default base URL. */
+  servers: string[];
+  method: ${JSON.stringify(contract.method)};
+  path: ${JSON.stringify(contract.path)};
+  mediaType: ${JSON.stringify(contract.mediaType)};
+  required: string[];
+  fields: Record<string, FieldContract>;
+};
+`;
+  return { js, dts };
+}

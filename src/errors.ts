@@ -1,0 +1,120 @@
+/**
+ * Every outcome of a call has its own error class. None of them is ever given the API key or the request's
+ * headers, so the key cannot reach a message, `toString()`, `JSON.stringify` or `util.inspect`.
+ */
+
+/** One problem with one field of a request, e.g. `{ field: 'retry.count', message: 'must be <= 5' }`. */
+export interface RequestIssue {
+  /** The field, as a path: `n`, `retry.count`, `fallbacks[0].model`, `image[3]`. */
+  field: string;
+  /** What is wrong, naming the limit: `must be <= 10`, `is 52428801 bytes, over the limit of 52428800`. */
+  message: string;
+}
+
+function describeIssues(issues: readonly RequestIssue[]): string {
+  return issues.map((issue) => `${issue.field}: ${issue.message}`).join('; ');
+}
+
+/** Base class: `instanceof OrqImageEditError` catches every error this package throws. */
+export class OrqImageEditError extends Error {
+  override name = 'OrqImageEditError';
+}
+
+/** The request breaks the spec; nothing was sent. `issues` lists every offending field. */
+export class RequestValidationError extends OrqImageEditError {
+  override name = 'RequestValidationError';
+  readonly issues: readonly RequestIssue[];
+  constructor(issues: readonly RequestIssue[]) {
+    super(`invalid image edit request, nothing was sent: ${describeIssues(issues)}`);
+    this.issues = issues;
+  }
+}
+
+/** The server answered with a non-2xx status. */
+export class ApiError extends OrqImageEditError {
+  override name = 'ApiError';
+  readonly status: number;
+  /** The parsed JSON body (usually `{ error: { code, message, doc_url } }`), or the raw text when it is not JSON. */
+  readonly body: unknown;
+  readonly headers: Record<string, string>;
+  /** The server's request id (`x-request-id`, `request-id` or `x-orq-request-id`), when it sends one. */
+  readonly requestId: string | undefined;
+  /** `error.code` from the body, e.g. `rate_limit_exceeded`, when present. */
+  readonly code: string | undefined;
+  constructor(status: number, body: unknown, headers: Headers) {
+    const details = errorDetails(body);
+    const summary = details.message ?? (typeof body === 'string' && body.trim() ? body.trim().slice(0, 200) : 'no error message');
+    super(`Orq API answered ${status}${details.code ? ` ${details.code}` : ''}: ${summary}`);
+    this.status = status;
+    this.body = body;
+    this.headers = Object.fromEntries(headers.entries());
+    this.requestId = headers.get('x-request-id') ?? headers.get('request-id') ?? headers.get('x-orq-request-id') ?? undefined;
+    this.code = details.code;
+  }
+}
+
+function errorDetails(body: unknown): { code?: string; message?: string } {
+  const error = (body as { error?: unknown } | null)?.error;
+  if (typeof error === 'string') return { message: error };
+  if (error && typeof error === 'object') {
+    const { code, message } = error as { code?: unknown; message?: unknown };
+    return { code: typeof code === 'string' ? code : undefined, message: typeof message === 'string' ? message : undefined };
+  }
+  return {};
+}
+
+/** A 2xx answer whose body is not JSON or breaks the spec's response schema. */
+export class ResponseValidationError extends OrqImageEditError {
+  override name = 'ResponseValidationError';
+  readonly status: number;
+  readonly issues: readonly RequestIssue[];
+  /** The body as received: parsed JSON, or the text when it did not parse. */
+  readonly body: unknown;
+  constructor(status: number, issues: readonly RequestIssue[], body: unknown) {
+    super(`the ${status} answer breaks the spec: ${describeIssues(issues)}`);
+    this.status = status;
+    this.issues = issues;
+    this.body = body;
+  }
+}
+
+/** The call took longer than its `timeoutMs`; the upload was aborted. */
+export class TimeoutError extends OrqImageEditError {
+  override name = 'TimeoutError';
+  readonly timeoutMs: number;
+  constructor(timeoutMs: number) {
+    super(`the image edit took longer than ${timeoutMs} ms and was aborted`);
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** The caller's AbortSignal fired; the upload was aborted. */
+export class AbortError extends OrqImageEditError {
+  override name = 'AbortError';
+  constructor(reason?: unknown) {
+    super(`the image edit was aborted${reason instanceof Error && reason.message ? `: ${reason.message}` : ''}`);
+  }
+}
+
+/** The connection failed (refused, reset, DNS) before an answer arrived. */
+export class NetworkError extends OrqImageEditError {
+  override name = 'NetworkError';
+  /** A short code such as ECONNREFUSED or ECONNRESET, when the platform gives one. */
+  readonly code: string | undefined;
+  constructor(cause: unknown) {
+    const code = networkErrorCode(cause);
+    super(`the connection to the Orq API failed${code ? ` (${code})` : ''}: ${cause instanceof Error ? (cause.cause instanceof Error ? cause.cause.message : cause.message) : String(cause)}`);
+    this.code = code;
+  }
+}
+
+/** Finds the system error code (ECONNREFUSED, ...) that Node's fetch hides in `cause`. */
+export function networkErrorCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 5; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}

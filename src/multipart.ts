@@ -1,0 +1,52 @@
+/**
+ * Builds the multipart/form-data body from the spec's encoding map (generated/wire-contract.js): which fields are
+ * text parts, which are JSON text parts with their own Content-Type, and what the file parts are called.
+ *
+ * The body is a Blob made of the parts: image Blobs (file-backed ones included) are referenced, not copied, so
+ * nothing is read until the body is sent, and the exact length is known up front. A native FormData cannot give a
+ * non-file part its own Content-Type, which is why the parts are written here.
+ */
+import { wireContract, imageField } from './contract.js';
+import type { PreparedImage } from './images.js';
+
+export interface MultipartBody {
+  body: Blob;
+  /** `multipart/form-data; boundary=...` — the header the body must travel with. */
+  contentType: string;
+  length: number;
+}
+
+const CRLF = '\r\n';
+
+/** Quotes a name for a Content-Disposition parameter the way browsers do (WHATWG HTML "multipart/form-data"). */
+function quoted(value: string): string {
+  return `"${value.replace(/\r/g, '%0D').replace(/\n/g, '%0A').replace(/"/g, '%22')}"`;
+}
+
+export function randomBoundary(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return `----orq-image-edits-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
+/** The parts in spec order: each present field once, each image as its own part named after the file field. */
+export function encodeMultipart(fields: Record<string, unknown>, images: readonly PreparedImage[], boundary = randomBoundary()): MultipartBody {
+  const parts: (string | Blob)[] = [];
+  const head = (name: string, extra = '') => `--${boundary}${CRLF}Content-Disposition: form-data; name=${quoted(name)}${extra}${CRLF}`;
+  for (const [name, field] of Object.entries(wireContract.fields)) {
+    if (field.part === 'file') {
+      if (name !== imageField.name) continue;
+      for (const image of images) {
+        parts.push(`${head(name, `; filename=${quoted(image.filename)}`)}Content-Type: ${image.contentType}${CRLF}${CRLF}`, image.blob, CRLF);
+      }
+      continue;
+    }
+    const value = fields[name];
+    // null means "use the default", which on the wire is an absent part.
+    if (value === undefined || value === null) continue;
+    if (field.part === 'json') parts.push(`${head(name)}Content-Type: ${field.contentType}${CRLF}${CRLF}${JSON.stringify(value)}${CRLF}`);
+    else parts.push(`${head(name)}${CRLF}${String(value)}${CRLF}`);
+  }
+  parts.push(`--${boundary}--${CRLF}`);
+  const body = new Blob(parts);
+  return { body, contentType: `multipart/form-data; boundary=${boundary}`, length: body.size };
+}

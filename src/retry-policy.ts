@@ -1,0 +1,65 @@
+/**
+ * When a failed attempt may be sent again, and after how long.
+ *
+ * An image edit is billable and not idempotent, so by default only outcomes where the server certainly did no
+ * work are retried: 429, 503 with Retry-After, and a refused connection. 408, other 5xx and connection resets
+ * (where the provider may already have produced and billed the images) are retried only when the caller lists them.
+ */
+
+/** An outcome the caller may opt in to retrying: an HTTP status, or `'reset'` for a connection cut mid-call. */
+export type RetryableOutcome = number | 'reset';
+
+export interface RetryOptions {
+  /** Retries after the first attempt; default 2. 0 turns retrying off. */
+  maxRetries?: number;
+  /** Outcomes retried in addition to the safe defaults (429, 503 with Retry-After, refused connection). */
+  retryOn?: RetryableOutcome[];
+  /** First backoff delay in ms, doubled each retry, with jitter; default 500. */
+  retryBaseDelayMs?: number;
+  /** Longest wait before a retry, for backoff and Retry-After alike; default 30 000. A longer Retry-After is not waited for. */
+  retryMaxDelayMs?: number;
+}
+
+/** What failed, as the policy sees it. */
+export type AttemptFailure =
+  | { kind: 'status'; status: number; retryAfter: string | null }
+  | { kind: 'network'; code: string | undefined };
+
+const REFUSED = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND', 'EAI_AGAIN']);
+const RESET = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+
+/** Seconds or an HTTP-date, as milliseconds from now; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (value === null || value.trim() === '') return undefined;
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** Whether this failure may be retried at all under the given opt-ins. */
+export function isRetryable(failure: AttemptFailure, retryOn: readonly RetryableOutcome[] = []): boolean {
+  if (failure.kind === 'network') {
+    if (failure.code && REFUSED.has(failure.code)) return true;
+    return retryOn.includes('reset') && (failure.code === undefined || RESET.has(failure.code));
+  }
+  if (failure.status === 429) return true;
+  if (failure.status === 503 && failure.retryAfter !== null) return true;
+  return retryOn.includes(failure.status);
+}
+
+/**
+ * Milliseconds to wait before retry number `retry` (1-based), or undefined when the server asks for longer than
+ * `retryMaxDelayMs` (waiting would outlast what the caller allowed; the error is returned instead).
+ */
+export function retryDelayMs(failure: AttemptFailure, retry: number, options: RetryOptions, random = Math.random): number | undefined {
+  const base = options.retryBaseDelayMs ?? 500;
+  const max = options.retryMaxDelayMs ?? 30_000;
+  if (failure.kind === 'status') {
+    const asked = parseRetryAfter(failure.retryAfter);
+    if (asked !== undefined) return asked <= max ? asked : undefined;
+  }
+  const exponential = Math.min(max, base * 2 ** (retry - 1));
+  // "Equal jitter": never less than half the backoff, so retries still spread out but never stampede at once.
+  return Math.round(exponential / 2 + (random() * exponential) / 2);
+}

@@ -1,0 +1,54 @@
+/** Turns ajv's failures into issues that name the field the way a caller wrote it: `retry.count`, `fallbacks[0].model`. */
+import type { ValidationIssue } from '../generated/validators.js';
+import type { RequestIssue } from './errors.js';
+
+function fieldPath(pointer: string, child?: string): string {
+  const parts = pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (child !== undefined) parts.push(child);
+  return parts.reduce((path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : path ? `${path}.${part}` : part), '');
+}
+
+function valueAt(data: unknown, pointer: string): unknown {
+  return pointer
+    .split('/')
+    .slice(1)
+    .reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key.replace(/~1/g, '/').replace(/~0/g, '~')], data);
+}
+
+function shown(value: unknown): string {
+  const text = JSON.stringify(value);
+  return text === undefined ? String(value) : text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** One issue per failure, deduplicated; `prefix` names the root (e.g. `body` for a response). */
+export function issuesFromAjv(errors: readonly ValidationIssue[] | null | undefined, data: unknown, prefix = ''): RequestIssue[] {
+  const issues: RequestIssue[] = [];
+  const seen = new Set<string>();
+  for (const error of errors ?? []) {
+    // The "if/oneOf/anyOf" wrappers repeat what their branches said.
+    if (error.keyword === 'oneOf' || error.keyword === 'anyOf' || error.keyword === 'if') continue;
+    let field: string;
+    let message: string;
+    if (error.keyword === 'required') {
+      field = fieldPath(error.instancePath, error.params.missingProperty);
+      message = 'is required';
+    } else if (error.keyword === 'additionalProperties') {
+      field = fieldPath(error.instancePath, error.params.additionalProperty);
+      message = 'is not a field of this request';
+    } else if (error.keyword === 'enum') {
+      field = fieldPath(error.instancePath);
+      message = `must be one of ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')} (got ${shown(valueAt(data, error.instancePath))})`;
+    } else {
+      field = fieldPath(error.instancePath);
+      message = `${error.message ?? error.keyword} (got ${shown(valueAt(data, error.instancePath))})`;
+    }
+    if (prefix) field = field ? `${prefix}.${field}` : prefix;
+    if (!field) field = '(body)';
+    const key = `${field}\0${message}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      issues.push({ field, message });
+    }
+  }
+  return issues;
+}

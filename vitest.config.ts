@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // 2-core machines: a few forks, not one per file.
+    pool: 'forks',
+    maxWorkers: 2,
+  },
+});
