@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+/**
+ * orq-images: one command line for the toolkit. Each subcommand lives in its own module, loaded only when used,
+ * so `orq-images edit` never loads Prism and `orq-images mock` never loads the docs builder.
+ */
+const USAGE = `orq-images — Orq.ai image edits, contract-first
+
+Usage:
+  orq-images edit --image a.png --prompt "..." --model provider/model [options]   send an edit (key from ORQ_API_KEY)
+  orq-images mock [--port 4010] [--host 127.0.0.1] [--dynamic]                    run the local mock server
+  orq-images docs [--out DIR]                                                     build the offline API reference
+
+Run "orq-images <command> --help" for a command's options.
+Exit codes: 0 success, 1 API or network error, 2 usage error.
+`;
+
+type Command = (argv: string[]) => Promise<number>;
+
+const commands: Record<string, () => Promise<Command>> = {
+  edit: async () => (await import('./edit.js')).run,
+  mock: async () => (await import('./mock.js')).run,
+  docs: async () => (await import('./docs.js')).run,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  const load = commands[name];
+  if (!load) {
+    process.stderr.write(`orq-images: unknown command "${name}"\n\n${USAGE}`);
+    return 2;
+  }
+  return (await load())(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`orq-images: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);
