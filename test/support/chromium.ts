@@ -1,0 +1,74 @@
+/**
+ * Headless Chromium from Debian (/usr/bin/chromium) driven by playwright-core: browser downloads do not work
+ * here, and the flags keep Chromium from reaching for the network on its own. Every request the page makes is
+ * recorded, so a test can assert that nothing left 127.0.0.1.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export interface BrowserSession {
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  /** Every URL the page requested, in order. */
+  requests: string[];
+  /** Console messages of type "error", and uncaught page errors. */
+  consoleErrors: string[];
+  /** URLs requested that were not on 127.0.0.1 / localhost (data: and blob: URLs are local). */
+  externalRequests(): string[];
+  close(): Promise<void>;
+}
+
+export function isLocalUrl(url: string): boolean {
+  if (url.startsWith('data:') || url.startsWith('blob:') || url.startsWith('about:')) return true;
+  try {
+    const { hostname } = new URL(url);
+    return hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]';
+  } catch {
+    return false;
+  }
+}
+
+/** Launches Chromium with a fresh profile. Fails (never skips) when Chromium is missing: CI installs it. */
+export async function openBrowser(): Promise<BrowserSession> {
+  const profile = await mkdtemp(path.join(tmpdir(), 'orq-chromium-'));
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...FLAGS, `--user-data-dir=${profile}`] }).catch((error: unknown) => {
+    throw new Error(`cannot start ${CHROMIUM_PATH} (install Debian's chromium: apt-get install chromium): ${(error as Error).message}`);
+  });
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const requests: string[] = [];
+  const consoleErrors: string[] = [];
+  context.on('request', (request) => requests.push(request.url()));
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+  page.on('pageerror', (error) => consoleErrors.push(error.message));
+  return {
+    browser,
+    context,
+    page,
+    requests,
+    consoleErrors,
+    externalRequests: () => requests.filter((url) => !isLocalUrl(url)),
+    async close() {
+      await browser.close();
+      await rm(profile, { recursive: true, force: true });
+    },
+  };
+}
