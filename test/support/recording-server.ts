@@ -50,13 +50,17 @@ function parseMultipart(req: http.IncomingMessage): Promise<{ parts: RecordedPar
     }
     parser.on('field', (name, value, info) => parts.push({ name, value, contentType: info.mimeType }));
     parser.on('file', (name, stream, info) => {
+      // Recorded when the part starts, so parts keep their order on the wire; size and hash are filled at its end.
+      const part: RecordedPart = { name, filename: info.filename, contentType: info.mimeType, size: 0 };
+      parts.push(part);
       const hash = createHash('sha256');
-      let size = 0;
       stream.on('data', (chunk: Buffer) => {
-        size += chunk.length;
+        part.size! += chunk.length;
         hash.update(chunk);
       });
-      stream.on('end', () => parts.push({ name, filename: info.filename, contentType: info.mimeType, size, sha256: hash.digest('hex') }));
+      stream.on('end', () => {
+        part.sha256 = hash.digest('hex');
+      });
     });
     parser.on('close', () => resolve({ parts }));
     parser.on('error', (error: Error) => {
