@@ -27,7 +27,7 @@ function chunk(type: string, data: Buffer): Buffer {
 }
 
 /** An RGB PNG of `width`×`height` with a gradient, optionally padded to exactly `padTo` bytes. */
-export function makePng(width = 4, height = 4, options: { padTo?: number; seed?: number } = {}): Buffer {
+export function makePng(width = 4, height = 4, options: { padTo?: number; seed?: number } = {}): Buffer<ArrayBuffer> {
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);
@@ -52,18 +52,18 @@ export function makePng(width = 4, height = 4, options: { padTo?: number; seed?:
     if (padding < 0) throw new Error(`makePng: cannot pad to ${options.padTo} bytes, the image alone is ${size}`);
     parts.push(chunk('prVt', Buffer.alloc(padding)));
   }
-  return Buffer.concat([...parts, end]);
+  return Buffer.concat([...parts, end]) as Buffer<ArrayBuffer>;
 }
 
 /** The first bytes of a JFIF JPEG (SOI + APP0): enough for a signature check. */
-export function makeJpegHead(): Buffer {
+export function makeJpegHead(): Buffer<ArrayBuffer> {
   return Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0xff, 0xd9]);
 }
 
 /** A RIFF/WEBP container header: enough for a signature check. */
-export function makeWebpHead(): Buffer {
+export function makeWebpHead(): Buffer<ArrayBuffer> {
   const body = Buffer.from('WEBPVP8L\x05\x00\x00\x00\x2f\x00\x00\x00\x00', 'latin1');
   const size = Buffer.alloc(4);
   size.writeUInt32LE(body.length);
-  return Buffer.concat([Buffer.from('RIFF', 'latin1'), size, body]);
+  return Buffer.concat([Buffer.from('RIFF', 'latin1'), size, body]) as Buffer<ArrayBuffer>;
 }
