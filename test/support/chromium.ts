@@ -3,9 +3,6 @@
  * here, and the flags keep Chromium from reaching for the network on its own. Every request the page makes is
  * recorded, so a test can assert that nothing left 127.0.0.1.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -46,8 +43,9 @@ export function isLocalUrl(url: string): boolean {
 
 /** Launches Chromium with a fresh profile. Fails (never skips) when Chromium is missing: CI installs it. */
 export async function openBrowser(): Promise<BrowserSession> {
-  const profile = await mkdtemp(path.join(tmpdir(), 'orq-chromium-'));
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...FLAGS, `--user-data-dir=${profile}`] }).catch((error: unknown) => {
+  // A fresh profile each time: Playwright's launch() makes a temporary user-data-dir and deletes it on close
+  // (it refuses a --user-data-dir flag).
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: FLAGS }).catch((error: unknown) => {
     throw new Error(`cannot start ${CHROMIUM_PATH} (install Debian's chromium: apt-get install chromium): ${(error as Error).message}`);
   });
   const context = await browser.newContext();
@@ -68,7 +66,6 @@ export async function openBrowser(): Promise<BrowserSession> {
     externalRequests: () => requests.filter((url) => !isLocalUrl(url)),
     async close() {
       await browser.close();
-      await rm(profile, { recursive: true, force: true });
     },
   };
 }
