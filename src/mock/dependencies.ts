@@ -1,0 +1,69 @@
+/**
+ * The mock's heavy dependencies, loaded on demand. Prism and busboy are dev dependencies here and optional peer
+ * dependencies of the published package: a client user never installs them, and `startMock` explains how when
+ * they are missing instead of failing with a bare MODULE_NOT_FOUND.
+ *
+ * Prism's packages are resolved through @stoplight/prism-cli (the one package a user installs), so the mock finds
+ * the prism-http release that prism-cli brings, hoisted or nested.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { PrismModules } from './prism-types.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+/** Thrown when the mock's optional peer dependencies are not installed. */
+export class MockDependencyError extends Error {
+  override name = 'MockDependencyError';
+}
+
+/** The peer dependency ranges this package declares, read from its own package.json (src/ and dist/src/ alike). */
+export function mockPeerDependencies(): Record<string, string> {
+  for (let dir = here; ; dir = path.dirname(dir)) {
+    const file = path.join(dir, 'package.json');
+    if (existsSync(file)) {
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; peerDependencies?: Record<string, string> };
+      if (pkg.name === 'orq-image-edits') return pkg.peerDependencies ?? {};
+    }
+    if (path.dirname(dir) === dir) return {};
+  }
+}
+
+function missing(cause: unknown): MockDependencyError {
+  const wanted = Object.entries(mockPeerDependencies())
+    .map(([name, range]) => `${name}@${range}`)
+    .join(' ');
+  return new MockDependencyError(
+    `the mock server needs Stoplight Prism and busboy, which are optional peer dependencies of orq-image-edits: ` +
+      `npm install --save-dev ${wanted || '@stoplight/prism-cli busboy'} (${(cause as Error).message.split('\n')[0]})`,
+    { cause },
+  );
+}
+
+export interface MockDependencies {
+  prism: PrismModules;
+  busboy: typeof import('busboy');
+}
+
+let loaded: MockDependencies | undefined;
+
+export function loadMockDependencies(): MockDependencies {
+  if (loaded) return loaded;
+  const require = createRequire(import.meta.url);
+  try {
+    const fromCli = createRequire(require.resolve('@stoplight/prism-cli/package.json'));
+    const prism: PrismModules = {
+      http: fromCli('@stoplight/prism-http'),
+      router: fromCli('@stoplight/prism-http/dist/router').default,
+      validateSecurity: fromCli('@stoplight/prism-http/dist/validator').validateSecurity,
+      getHttpConfigFromRequest: fromCli('@stoplight/prism-http-server/dist/getHttpConfigFromRequest').getHttpConfigFromRequest,
+      version: (fromCli('@stoplight/prism-cli/package.json') as { version: string }).version,
+    };
+    loaded = { prism, busboy: require('busboy') };
+    return loaded;
+  } catch (error) {
+    throw missing(error);
+  }
+}
