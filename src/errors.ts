@@ -41,9 +41,13 @@ export class ApiError extends OrqImageEditError {
   readonly requestId: string | undefined;
   /** `error.code` from the body, e.g. `rate_limit_exceeded`, when present. */
   readonly code: string | undefined;
-  constructor(status: number, body: unknown, headers: Headers) {
+  /**
+   * `reason` replaces the summary taken from the body, e.g. when the body broke off. A body that is an HTML page
+   * (a proxy's or gateway's error page, not the API's JSON) is summarised by its title, never dumped into the message.
+   */
+  constructor(status: number, body: unknown, headers: Headers, reason?: string) {
     const details = errorDetails(body);
-    const summary = details.message ?? (typeof body === 'string' && body.trim() ? body.trim().slice(0, 200) : 'no error message');
+    const summary = reason ?? details.message ?? summariseText(body, headers.get('content-type'));
     super(`Orq API answered ${status}${details.code ? ` ${details.code}` : ''}: ${summary}`);
     this.status = status;
     this.body = body;
@@ -51,6 +55,16 @@ export class ApiError extends OrqImageEditError {
     this.requestId = headers.get('x-request-id') ?? headers.get('request-id') ?? headers.get('x-orq-request-id') ?? undefined;
     this.code = details.code;
   }
+}
+
+function summariseText(body: unknown, contentType: string | null): string {
+  if (typeof body !== 'string' || body.trim() === '') return 'no error message';
+  const text = body.trim();
+  if (/html/i.test(contentType ?? '') || /^<(!doctype|html|head|body)\b/i.test(text)) {
+    const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1]?.replace(/\s+/g, ' ').trim();
+    return `an HTML page${title ? ` titled ${JSON.stringify(title.slice(0, 120))}` : ''} instead of the API's JSON (from a proxy or gateway?)`;
+  }
+  return text.replace(/\s+/g, ' ').slice(0, 200);
 }
 
 function errorDetails(body: unknown): { code?: string; message?: string } {
@@ -117,4 +131,60 @@ export function networkErrorCode(error: unknown): string | undefined {
     current = (current as { cause?: unknown }).cause;
   }
   return undefined;
+}
+
+const REDACTED = '[redacted]';
+
+function scrub(value: unknown, secret: string, depth = 0): unknown {
+  if (typeof value === 'string') return value.split(secret).join(REDACTED);
+  if (value === null || typeof value !== 'object' || depth > 10) return value;
+  if (Array.isArray(value)) return value.map((item) => scrub(item, secret, depth + 1));
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [scrub(key, secret, depth + 1) as string, scrub(item, secret, depth + 1)]));
+}
+
+function mentions(value: unknown, secret: string): boolean {
+  if (typeof value === 'string') return value.includes(secret);
+  try {
+    return JSON.stringify(value)?.includes(secret) ?? false;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Removes `secret` from an error before it leaves the client: its message, stack and own fields (a server or a
+ * proxy may echo the Authorization header back in a body), and drops a `cause` that mentions it. The classes above
+ * never receive the key; this is the second line, for what the network hands back.
+ */
+export function redactSecret<T>(error: T, secret: string): T {
+  if (!secret || !(error instanceof Error)) return error;
+  const target = error as Error & Record<string, unknown>;
+  for (const key of Object.getOwnPropertyNames(target)) {
+    if (key === 'cause') continue;
+    const value = target[key];
+    if (mentions(value, secret)) {
+      Object.defineProperty(target, key, { value: scrub(value, secret), writable: true, configurable: true, enumerable: Object.prototype.propertyIsEnumerable.call(target, key) });
+    }
+  }
+  if ('cause' in target && mentions(target.cause instanceof Error ? `${target.cause.message}${target.cause.stack}` : target.cause, secret)) {
+    delete target.cause;
+  }
+  return error;
+}
+
+/** Downloading a result image (`data[i].url`) failed with a non-2xx status; the image was not saved. */
+export class DownloadError extends OrqImageEditError {
+  override name = 'DownloadError';
+  /** The index in `data` of the image that failed. */
+  readonly index: number;
+  readonly status: number;
+  /** The URL without its query string (signed URLs carry their credentials there). */
+  readonly url: string;
+  constructor(index: number, status: number, url: string) {
+    const shown = url.startsWith('data:') ? 'a data: URL' : url.split(/[?#]/)[0]!;
+    super(`downloading image ${index + 1} (${shown}) answered ${status}; nothing was saved for it`);
+    this.index = index;
+    this.status = status;
+    this.url = shown;
+  }
 }

@@ -1,20 +1,14 @@
 /**
- * Every accepted image input becomes a named, typed, sized part whose bytes are read only when sent.
- * The media type comes from the bytes (see sniff.ts), never from the filename or a declared type.
+ * Every accepted image input becomes a named, typed, sized part whose bytes are read only when sent (see
+ * image-sources.ts for the forms accepted). The media type comes from the bytes (see sniff.ts), never from the
+ * filename or a declared type.
  */
 import { extensionFor, sniffImageType, SNIFF_BYTES } from './sniff.js';
 import { imageField } from './contract.js';
-import type { RequestIssue } from './errors.js';
+import { RequestValidationError, type RequestIssue } from './errors.js';
+import { isNamedImage, issueFrom, resolveSource, type ImageInput, type ResolvedSource } from './image-sources.js';
 
-/** One image as the caller may give it. */
-export type ImageInput = Blob | ArrayBuffer | ArrayBufferView | NamedImage;
-
-/** Bytes with an explicit filename (and optionally a declared type, which is checked against the bytes). */
-export interface NamedImage {
-  data: Blob | ArrayBuffer | ArrayBufferView;
-  filename?: string;
-  contentType?: string;
-}
+export type { ImageInput, ImageSource, NamedImage, NodeReadableLike } from './image-sources.js';
 
 /** An image ready to send: its part's filename and media type, its size, and its bytes as a lazily read Blob. */
 export interface PreparedImage {
@@ -22,47 +16,78 @@ export interface PreparedImage {
   contentType: string;
   size: number;
   blob: Blob;
+  /** Removes a temporary file made for a stream input; absent or a no-op otherwise. Safe to call twice. */
+  dispose?(): Promise<void>;
 }
 
-function isNamedImage(input: unknown): input is NamedImage {
-  return typeof input === 'object' && input !== null && 'data' in input && !(input instanceof Blob);
-}
-
-function toBlob(data: Blob | ArrayBuffer | ArrayBufferView): Blob | undefined {
-  if (data instanceof Blob) return data;
-  if (data instanceof ArrayBuffer) return new Blob([data]);
-  if (ArrayBuffer.isView(data)) return new Blob([new Uint8Array(data.buffer, data.byteOffset, data.byteLength) as Uint8Array<ArrayBuffer>]);
-  return undefined;
-}
-
-function describeKind(input: unknown): string {
-  if (input === null) return 'null';
-  if (typeof input !== 'object') return typeof input;
-  return (input as object).constructor?.name ?? 'object';
+export interface PrepareImageOptions {
+  /** Stops reading a stream input when it fires (the reason is thrown). */
+  signal?: AbortSignal;
 }
 
 /**
  * Checks one image against the spec's file limits. `field` is how issues name it: `image` or `image[3]`.
- * Resolves to the prepared image, or to the issues that keep it from being sent.
+ * Resolves to the prepared image, or to the issues that keep it from being sent (having removed anything it made).
  */
-export async function prepareImage(input: unknown, field: string, index: number): Promise<PreparedImage | RequestIssue[]> {
+export async function prepareImage(input: unknown, field: string, index: number, options: PrepareImageOptions = {}): Promise<PreparedImage | RequestIssue[]> {
   const named = isNamedImage(input) ? input : undefined;
-  const blob = toBlob((named ? named.data : input) as Blob);
-  if (!blob) {
-    return [{ field, message: `must be a Blob, File, ArrayBuffer, typed array or { data, filename }, got ${describeKind(input)}` }];
-  }
   const { maxBytes, mediaTypes } = imageField.limits;
-  if (blob.size === 0) return [{ field, message: 'is empty (0 bytes)' }];
-  if (blob.size > maxBytes) {
-    return [{ field, message: `is ${blob.size} bytes, over the limit of ${maxBytes} bytes per image` }];
+  let source: ResolvedSource;
+  try {
+    source = await resolveSource(named ? named.data : input, { maxBytes, signal: options.signal });
+  } catch (error) {
+    return issueFrom(error, field);
   }
-  const detected = sniffImageType(new Uint8Array(await blob.slice(0, SNIFF_BYTES).arrayBuffer()));
-  const filename = named?.filename ?? (typeof File !== 'undefined' && blob instanceof File && blob.name ? blob.name : undefined);
+  const refuse = async (message: string): Promise<RequestIssue[]> => {
+    await source.dispose();
+    return [{ field, message }];
+  };
+  const { blob } = source;
+  const filename = named?.filename ?? source.filename;
+  if (blob.size === 0) return refuse(`is empty (0 bytes)${filename ? ` in ${JSON.stringify(filename)}` : ''}`);
+  if (blob.size > maxBytes) return refuse(`is ${blob.size} bytes, over the limit of ${maxBytes} bytes per image`);
+  let head: Uint8Array;
+  try {
+    head = new Uint8Array(await blob.slice(0, SNIFF_BYTES).arrayBuffer());
+  } catch (error) {
+    return refuse(`cannot be read (${error instanceof Error ? error.message : String(error)})`);
+  }
+  const detected = sniffImageType(head);
   if (!detected || !mediaTypes.includes(detected)) {
-    return [{ field, message: `is not ${mediaTypes.join(', ')} (its bytes${filename ? ` in ${JSON.stringify(filename)}` : ''} have no such signature)` }];
+    return refuse(`is not ${mediaTypes.join(', ')} (its bytes${filename ? ` in ${JSON.stringify(filename)}` : ''} have no such signature)`);
   }
   if (named?.contentType && named.contentType !== detected) {
-    return [{ field, message: `is declared ${named.contentType} but its bytes are ${detected}` }];
+    return refuse(`is declared ${named.contentType} but its bytes are ${detected}`);
   }
-  return { filename: filename ?? `image-${index + 1}.${extensionFor(detected)}`, contentType: detected, size: blob.size, blob };
+  return {
+    filename: filename ?? `image-${index + 1}.${extensionFor(detected)}`,
+    contentType: detected,
+    size: blob.size,
+    blob,
+    dispose: source.dispose,
+  };
+}
+
+/** An image in the form the client sends: also a valid `image` input itself (a `NamedImage`). */
+export interface ImageFile {
+  data: Blob;
+  filename: string;
+  /** Read from the bytes. */
+  contentType: string;
+  size: number;
+  /** Removes the temporary file made for a stream input (Node); a no-op for other inputs. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * The same conversion the client applies to each `image`, for callers who want to check or reuse an image before
+ * sending it: any accepted input → a lazily read Blob with its filename and its media type read from its bytes.
+ * Throws RequestValidationError (field `image`) for an input the spec would refuse: unreadable, empty, over the byte
+ * limit, not PNG/JPEG/WebP. A stream is drained once (to a temporary file on Node); call `dispose()` when done.
+ */
+export async function toImageFile(input: ImageInput, filename?: string, options: PrepareImageOptions = {}): Promise<ImageFile> {
+  const given = filename === undefined ? input : isNamedImage(input) ? { ...input, filename } : { data: input, filename };
+  const prepared = await prepareImage(given, imageField.name, 0, options);
+  if (Array.isArray(prepared)) throw new RequestValidationError(prepared);
+  return { data: prepared.blob, filename: prepared.filename, contentType: prepared.contentType, size: prepared.size, dispose: prepared.dispose ?? (async () => {}) };
 }

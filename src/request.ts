@@ -6,7 +6,7 @@ import { validateEditFields, type EditFields } from '../generated/validators.js'
 import type { components } from '../generated/schema.js';
 import { imageField, type FileFieldName } from './contract.js';
 import { RequestValidationError, type RequestIssue } from './errors.js';
-import { prepareImage, type ImageInput, type PreparedImage } from './images.js';
+import { prepareImage, type ImageInput, type PreparedImage, type PrepareImageOptions } from './images.js';
 import { issuesFromAjv } from './validation-issues.js';
 
 type SpecRequest = components['schemas']['CreateImageEditRequest'];
@@ -20,6 +20,12 @@ export type ImageEditRequest = Omit<SpecRequest, FileFieldName> & {
 export interface PreparedRequest {
   fields: EditFields;
   images: PreparedImage[];
+  /** Removes the temporary files made for stream inputs; the client calls it once the call is over. */
+  dispose(): Promise<void>;
+}
+
+async function disposeAll(images: readonly PreparedImage[]): Promise<void> {
+  await Promise.all(images.map((image) => image.dispose?.()));
 }
 
 function countIssue(count: number): RequestIssue | undefined {
@@ -29,8 +35,11 @@ function countIssue(count: number): RequestIssue | undefined {
   return undefined;
 }
 
-/** Checks `request` against the spec; throws RequestValidationError naming every offending field. */
-export async function prepareRequest(request: unknown): Promise<PreparedRequest> {
+/**
+ * Checks `request` against the spec; throws RequestValidationError naming every offending field. Images are
+ * resolved (stream inputs drained, to a temporary file on Node) and checked; `signal` stops that early.
+ */
+export async function prepareRequest(request: unknown, options: PrepareImageOptions = {}): Promise<PreparedRequest> {
   if (typeof request !== 'object' || request === null || Array.isArray(request)) {
     throw new RequestValidationError([{ field: '(request)', message: 'must be an object of request fields' }]);
   }
@@ -46,14 +55,26 @@ export async function prepareRequest(request: unknown): Promise<PreparedRequest>
     const list = Array.isArray(imageValue) ? imageValue : [imageValue];
     const tooMany = Array.isArray(imageValue) ? countIssue(list.length) : undefined;
     if (tooMany) issues.push(tooMany);
-    const prepared = await Promise.all(
-      list.map((input, index) => prepareImage(input, Array.isArray(imageValue) ? `${imageField.name}[${index}]` : imageField.name, index)),
-    );
-    for (const result of prepared) {
-      if (Array.isArray(result)) issues.push(...result);
-      else images.push(result);
+    // Over the count limit, the images are not even opened: the request is refused whatever they hold.
+    if (!tooMany) {
+      const settled = await Promise.allSettled(
+        list.map((input, index) => prepareImage(input, Array.isArray(imageValue) ? `${imageField.name}[${index}]` : imageField.name, index, options)),
+      );
+      const failed = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+      for (const result of settled) {
+        if (result.status !== 'fulfilled') continue;
+        if (Array.isArray(result.value)) issues.push(...result.value);
+        else images.push(result.value);
+      }
+      if (failed) {
+        await disposeAll(images);
+        throw failed.reason;
+      }
     }
   }
-  if (issues.length > 0) throw new RequestValidationError(issues);
-  return { fields: fields as EditFields, images };
+  if (issues.length > 0) {
+    await disposeAll(images);
+    throw new RequestValidationError(issues);
+  }
+  return { fields: fields as EditFields, images, dispose: () => disposeAll(images) };
 }

@@ -1,0 +1,273 @@
+/**
+ * Every form an image may be given in, turned into a Blob whose bytes are read only when the request is sent:
+ *
+ * - bytes (`Blob`/`File`, `ArrayBuffer`, `Buffer` or any typed array) are used as they are;
+ * - a file path or a `file:` URL (Node only) becomes a file-backed Blob (`fs.openAsBlob`): its size is known at once
+ *   and nothing is read until the upload, so 16 large files cost no memory up front;
+ * - a stream (Node `Readable`, web `ReadableStream`, any async iterable of bytes) has no size and cannot be read
+ *   twice, so it is drained once, with the byte limit enforced while draining (reading stops as soon as it is
+ *   exceeded): into a temporary file on Node (a file-backed Blob again, so a retry can re-read it and memory stays
+ *   flat), into a Blob in browsers. Temporary files are removed by `dispose()` (the client does this after every
+ *   call) and, failing that, when the process exits.
+ *
+ * Node built-ins are only reached through dynamic `import('node:…')` on these Node-only paths, so the browser build
+ * never loads them.
+ */
+import type { RequestIssue } from './errors.js';
+
+/** A Node `Readable` as far as this module needs it (no import of node:stream). */
+export interface NodeReadableLike extends AsyncIterable<unknown> {
+  pipe: (...args: never[]) => unknown;
+  destroy?: (error?: Error) => unknown;
+  path?: unknown;
+}
+
+/** The bytes of one image in any accepted form. */
+export type ImageSource =
+  | string
+  | URL
+  | Blob
+  | ArrayBuffer
+  | ArrayBufferView
+  | ReadableStream<Uint8Array>
+  | NodeReadableLike
+  | AsyncIterable<Uint8Array>;
+
+/** Bytes with an explicit filename (and optionally a declared type, which is checked against the bytes). */
+export interface NamedImage {
+  data: ImageSource;
+  filename?: string;
+  contentType?: string;
+}
+
+/** One image as the caller may give it. */
+export type ImageInput = ImageSource | NamedImage;
+
+/** An image source resolved to a lazily read Blob. */
+export interface ResolvedSource {
+  blob: Blob;
+  /** A name the source itself carries: a path's basename, a File's name, a Node file stream's path. */
+  filename?: string;
+  /** Removes what resolving created (a temporary file); safe to call twice. */
+  dispose(): Promise<void>;
+}
+
+export interface ResolveOptions {
+  /** Largest size accepted; a stream is read only until it is exceeded. */
+  maxBytes: number;
+  signal?: AbortSignal;
+}
+
+const noop = async () => {};
+
+export const isNode: boolean = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+
+export function isNamedImage(input: unknown): input is NamedImage {
+  return typeof input === 'object' && input !== null && 'data' in input && !(input instanceof Blob) && !isStreamLike(input);
+}
+
+function isWebStream(input: unknown): input is ReadableStream<Uint8Array> {
+  return typeof input === 'object' && input !== null && typeof (input as ReadableStream).getReader === 'function';
+}
+
+function isAsyncIterable(input: unknown): input is AsyncIterable<unknown> {
+  return typeof input === 'object' && input !== null && typeof (input as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
+}
+
+function isStreamLike(input: unknown): boolean {
+  return isWebStream(input) || isAsyncIterable(input);
+}
+
+export function describeKind(input: unknown): string {
+  if (input === null) return 'null';
+  if (typeof input !== 'object') return typeof input;
+  return (input as object).constructor?.name ?? 'object';
+}
+
+function basename(path: string): string {
+  return path.split(/[\\/]/).pop() ?? path;
+}
+
+/** Thrown inside this module for a source that cannot become an image; turned into a RequestIssue by the caller. */
+export class SourceIssue extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SourceIssue';
+  }
+}
+
+function systemReason(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  const reasons: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'is a directory', EPERM: 'not permitted' };
+  if (typeof code === 'string') return `${code}${reasons[code] ? `, ${reasons[code]}` : ''}`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function fromPath(path: string): Promise<ResolvedSource> {
+  if (!isNode) throw new SourceIssue(`is a file path (${JSON.stringify(path)}), which only Node can read; give a Blob or File in a browser`);
+  const fs = await import('node:fs');
+  let stats;
+  try {
+    stats = await fs.promises.stat(path);
+  } catch (error) {
+    throw new SourceIssue(`cannot read ${JSON.stringify(path)} (${systemReason(error)})`);
+  }
+  if (!stats.isFile()) throw new SourceIssue(`${JSON.stringify(path)} is not a regular file`);
+  try {
+    const blob = (await fs.openAsBlob(path)) as Blob;
+    return { blob, filename: basename(path), dispose: noop };
+  } catch (error) {
+    throw new SourceIssue(`cannot read ${JSON.stringify(path)} (${systemReason(error)})`);
+  }
+}
+
+async function fromUrl(url: URL): Promise<ResolvedSource> {
+  if (url.protocol !== 'file:') {
+    throw new SourceIssue(`is a ${url.protocol} URL; only file: URLs are read (download other images and pass their bytes)`);
+  }
+  if (!isNode) throw new SourceIssue('is a file: URL, which only Node can read');
+  const { fileURLToPath } = await import('node:url');
+  return fromPath(fileURLToPath(url));
+}
+
+/** Reads the next chunk of a stream, or throws the signal's reason as soon as it fires (a stalled stream included). */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/** The chunks of any byte stream, with a way to stop it early. */
+function chunksOf(input: ReadableStream<Uint8Array> | AsyncIterable<unknown>): { next(): Promise<IteratorResult<unknown>>; stop(reason?: unknown): void } {
+  if (isWebStream(input)) {
+    const reader = input.getReader();
+    return {
+      next: () => reader.read() as Promise<IteratorResult<unknown>>,
+      stop: (reason) => void reader.cancel(reason).catch(() => {}),
+    };
+  }
+  const iterator = input[Symbol.asyncIterator]();
+  return {
+    next: () => iterator.next(),
+    stop: () => {
+      const destroy = (input as NodeReadableLike).destroy;
+      if (typeof destroy === 'function') destroy.call(input);
+      else void iterator.return?.()?.catch(() => {});
+    },
+  };
+}
+
+function asBytes(chunk: unknown): Uint8Array {
+  if (chunk instanceof Uint8Array) return chunk;
+  if (chunk instanceof ArrayBuffer) return new Uint8Array(chunk);
+  if (ArrayBuffer.isView(chunk)) return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  throw new SourceIssue(`is a stream that gave a ${describeKind(chunk)} chunk; give a stream of bytes (no text encoding set)`);
+}
+
+/** Temporary files not yet disposed, removed on exit if the process ends first. */
+const liveTempDirs = new Set<string>();
+let exitHookInstalled = false;
+
+async function drainStream(input: ReadableStream<Uint8Array> | AsyncIterable<unknown>, options: ResolveOptions): Promise<ResolvedSource> {
+  const source = chunksOf(input);
+  const streamPath = (input as NodeReadableLike).path;
+  const filename = typeof streamPath === 'string' ? basename(streamPath) : undefined;
+  const tooLarge = (read: number) =>
+    new SourceIssue(`is a stream of more than ${options.maxBytes} bytes (reading stopped at ${read}), over the limit of ${options.maxBytes} bytes per image`);
+
+  if (!isNode) {
+    const chunks: Uint8Array<ArrayBuffer>[] = [];
+    let size = 0;
+    try {
+      for (;;) {
+        const { done, value } = await abortable(source.next(), options.signal);
+        if (done) break;
+        const bytes = asBytes(value);
+        size += bytes.byteLength;
+        if (size > options.maxBytes) throw tooLarge(size);
+        chunks.push(bytes.slice());
+      }
+    } catch (error) {
+      source.stop(error);
+      throw error;
+    }
+    return { blob: new Blob(chunks), filename, dispose: noop };
+  }
+
+  const [fs, os, path] = await Promise.all([import('node:fs'), import('node:os'), import('node:path')]);
+  const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'orq-image-'));
+  liveTempDirs.add(dir);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const left of liveTempDirs) fs.rmSync(left, { recursive: true, force: true });
+    });
+  }
+  const dispose = async () => {
+    if (!liveTempDirs.delete(dir)) return;
+    await fs.promises.rm(dir, { recursive: true, force: true });
+  };
+  const file = path.join(dir, 'upload');
+  const handle = await fs.promises.open(file, 'w');
+  let size = 0;
+  try {
+    try {
+      for (;;) {
+        const { done, value } = await abortable(source.next(), options.signal);
+        if (done) break;
+        const bytes = asBytes(value);
+        size += bytes.byteLength;
+        if (size > options.maxBytes) throw tooLarge(size);
+        // One chunk in memory at a time: the next is read only once this one is on disk.
+        await handle.write(bytes);
+      }
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    source.stop(error);
+    await dispose();
+    if (error instanceof SourceIssue || options.signal?.aborted) throw error;
+    throw new SourceIssue(`is a stream that failed while being read (${systemReason(error)})`);
+  }
+  return { blob: (await fs.openAsBlob(file)) as Blob, filename, dispose };
+}
+
+/** Resolves one image source to a lazily read Blob. Throws SourceIssue for anything that cannot be an image. */
+export async function resolveSource(input: unknown, options: ResolveOptions): Promise<ResolvedSource> {
+  if (typeof input === 'string') {
+    return input.startsWith('file://') ? fromUrl(new URL(input)) : fromPath(input);
+  }
+  if (input instanceof URL) return fromUrl(input);
+  if (input instanceof Blob) {
+    const name = typeof File !== 'undefined' && input instanceof File && input.name ? input.name : undefined;
+    return { blob: input, filename: name, dispose: noop };
+  }
+  if (input instanceof ArrayBuffer) return { blob: new Blob([input]), dispose: noop };
+  if (ArrayBuffer.isView(input)) {
+    return { blob: new Blob([new Uint8Array(input.buffer, input.byteOffset, input.byteLength) as Uint8Array<ArrayBuffer>]), dispose: noop };
+  }
+  if (isWebStream(input) || isAsyncIterable(input)) return drainStream(input, options);
+  throw new SourceIssue(
+    `must be a file path, file: URL, Blob, File, ArrayBuffer, typed array, readable stream or { data, filename }, got ${describeKind(input)}`,
+  );
+}
+
+/** `SourceIssue` → a RequestIssue naming the field; anything else (an abort) is rethrown. */
+export function issueFrom(error: unknown, field: string): RequestIssue[] {
+  if (error instanceof SourceIssue) return [{ field, message: error.message }];
+  throw error;
+}
