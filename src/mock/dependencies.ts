@@ -20,6 +20,9 @@ export class MockDependencyError extends Error {
 }
 
 /** The peer dependency ranges this package declares, read from its own package.json (src/ and dist/src/ alike). */
+/** The packages the mock loads; their ranges come from package.json's peerDependencies. */
+const MOCK_PACKAGES = ['@stoplight/prism-cli', 'busboy'] as const;
+
 export function mockPeerDependencies(): Record<string, string> {
   for (let dir = here; ; dir = path.dirname(dir)) {
     const file = path.join(dir, 'package.json');
@@ -32,12 +35,11 @@ export function mockPeerDependencies(): Record<string, string> {
 }
 
 function missing(cause: unknown): MockDependencyError {
-  const wanted = Object.entries(mockPeerDependencies())
-    .map(([name, range]) => `${name}@${range}`)
-    .join(' ');
+  const ranges = mockPeerDependencies();
+  const wanted = MOCK_PACKAGES.map((name) => (ranges[name] ? `${name}@${ranges[name]}` : name)).join(' ');
   return new MockDependencyError(
     `the mock server needs Stoplight Prism and busboy, which are optional peer dependencies of orq-image-edits: ` +
-      `npm install --save-dev ${wanted || '@stoplight/prism-cli busboy'} (${(cause as Error).message.split('\n')[0]})`,
+      `npm install --save-dev ${wanted} (${(cause as Error).message.split('\n')[0]})`,
     { cause },
   );
 }
