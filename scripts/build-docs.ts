@@ -1,0 +1,26 @@
+/**
+ * spec/openapi.yaml → dist/docs/index.html: the offline API reference (`npm run docs`). The build itself is
+ * `buildDocs` in src/cli/docs.ts, shared with `orq-images docs` and the browser tests.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildDocs } from '../src/cli/docs.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The repository's docs build: the hand-written spec in, dist/docs out. */
+export function buildRepositoryDocs(outDir: string = path.join(root, 'dist/docs')) {
+  return buildDocs({ specPath: path.join(root, 'spec/openapi.yaml'), outDir });
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const started = performance.now();
+  buildRepositoryDocs().then(
+    ({ file, bytes }) =>
+      console.log(`built ${path.relative(root, file)} (${(bytes / 1024).toFixed(0)} kB, self-contained) in ${Math.round(performance.now() - started)} ms`),
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exit(1);
+    },
+  );
+}
