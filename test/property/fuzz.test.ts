@@ -1,0 +1,126 @@
+/**
+ * Fuzz: the generated validators, the pre-flight check, the multipart serializer and the wire decoder fed
+ * arbitrary values. None may throw anything but its typed result: a boolean from a validator, a PreparedRequest or
+ * a RequestValidationError from prepareRequest, a body that reads back as what was checked from encodeMultipart,
+ * and { fields, issues } from decodeTextParts.
+ *
+ * FC_SEED=<seed> reproduces a run (printed on every run).
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { validateEditFields, validateErrorResponse, validateImageEditResponse } from '../../generated/validators.js';
+import { imageField, wireContract } from '../../src/contract.js';
+import { RequestValidationError } from '../../src/errors.js';
+import { encodeMultipart } from '../../src/multipart.js';
+import { prepareRequest } from '../../src/request.js';
+import { decodeTextParts } from '../../src/wire-decode.js';
+import { fieldNames, validArb, requestSchema } from './schema-arbitraries.js';
+import { readWire, validImageArb, validImageValueArb } from './wire.js';
+
+const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : Date.now() % 2 ** 31;
+const params = { seed, numRuns: 400 };
+
+/** Everything fast-check can make: prototypes, BigInt, Dates, Maps, Sets, typed and sparse arrays, boxed values. */
+const anything = fc.anything({
+  withBigInt: true,
+  withBoxedValues: true,
+  withDate: true,
+  withMap: true,
+  withSet: true,
+  withNullPrototype: true,
+  withObjectString: true,
+  withSparseArray: true,
+  withTypedArray: true,
+  withUnicodeString: true,
+  maxDepth: 3,
+});
+
+/** Names a part or key may have: the spec's fields, Object.prototype's own names, and any string. */
+const nameArb = fc.oneof(
+  fc.constantFrom(...Object.keys(wireContract.fields), `${imageField.name}[]`),
+  fc.constantFrom(...Object.getOwnPropertyNames(Object.prototype)),
+  fc.string({ maxLength: 12 }),
+);
+
+/** A request whose every field is valid, or anything at all, or missing: deep enough to reach every check. */
+const nearlyValidRequest = fc
+  .tuple(
+    fc.record(Object.fromEntries(fieldNames.map((name) => [name, fc.oneof({ weight: 20, arbitrary: validArb(requestSchema.properties![name]!) }, { weight: 1, arbitrary: anything })]))),
+    fc.oneof({ weight: 8, arbitrary: validImageValueArb }, { weight: 1, arbitrary: anything }, { weight: 1, arbitrary: fc.array(fc.oneof(validImageArb, anything), { maxLength: 4 }) }),
+    fc.option(fc.dictionary(nameArb, anything, { maxKeys: 2 }), { nil: {}, freq: 3 }),
+  )
+  .map(([fields, image, extra]) => ({ ...extra, ...fields, [imageField.name]: image }));
+
+describe('fuzz', () => {
+  it('the generated validators answer a boolean for any value', () => {
+    console.log(`[fuzz] seed ${seed} (reproduce with FC_SEED=${seed})`);
+    for (const validator of [validateEditFields, validateImageEditResponse, validateErrorResponse]) {
+      fc.assert(
+        fc.property(anything, (value) => {
+          const result = validator(value);
+          expect(typeof result).toBe('boolean');
+          if (result) expect(validator.errors ?? null).toBeNull();
+          else expect(validator.errors?.length).toBeGreaterThan(0);
+        }),
+        params,
+      );
+    }
+  });
+
+  it('prepareRequest resolves or throws RequestValidationError, whatever it is given', { timeout: 120_000 }, async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(anything, nearlyValidRequest), async (request) => {
+        try {
+          await prepareRequest(request);
+        } catch (error) {
+          if (!(error instanceof RequestValidationError)) throw new Error(`prepareRequest threw ${(error as Error)?.name}: ${(error as Error)?.message}`);
+          expect(error.issues.length).toBeGreaterThan(0);
+          for (const issue of error.issues) expect(typeof issue.field === 'string' && typeof issue.message === 'string').toBe(true);
+        }
+      }),
+      params,
+    );
+  });
+
+  it('whatever passes prepareRequest, encodeMultipart writes and the spec reading accepts unchanged', { timeout: 120_000 }, async () => {
+    let accepted = 0;
+    await fc.assert(
+      fc.asyncProperty(nearlyValidRequest, async (request) => {
+        let prepared;
+        try {
+          prepared = await prepareRequest(request);
+        } catch {
+          return; // refused: what it throws is the previous property's business
+        }
+        accepted++;
+        const { body, contentType, length } = encodeMultipart(prepared.fields, prepared.images);
+        expect(length).toBe(body.size);
+        const reading = await readWire(body, contentType);
+        expect(reading.issues).toEqual([]);
+        const sent = Object.fromEntries(Object.entries(prepared.fields).filter(([, value]) => value !== null));
+        expect(reading.fields).toEqual(JSON.parse(JSON.stringify(sent)));
+        expect(reading.files.map((file) => file.size)).toEqual(prepared.images.map((image) => image.size));
+      }),
+      params,
+    );
+    console.log(`[fuzz] encodeMultipart: ${accepted} of ${params.numRuns} nearly-valid requests passed the check and read back unchanged`);
+    expect(accepted).toBeGreaterThan(0);
+  });
+
+  it('decodeTextParts answers { fields, issues } for any parts, and never touches a prototype', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ name: nameArb, value: fc.oneof(fc.string(), fc.json(), fc.constantFrom('1', '1e3', '-0', ' 7 ', 'NaN', 'null', '{', '[]')), contentType: fc.option(fc.string(), { nil: undefined }) }, { requiredKeys: ['name', 'value'] }), { maxLength: 8 }),
+        (parts) => {
+          const result = decodeTextParts(parts);
+          expect(Array.isArray(result.issues)).toBe(true);
+          expect(typeof result.fields).toBe('object');
+          expect(Object.getPrototypeOf(result.fields) === Object.prototype || Object.getPrototypeOf(result.fields) === null).toBe(true);
+          expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+          expect(typeof validateEditFields(result.fields)).toBe('boolean');
+        },
+      ),
+      params,
+    );
+  });
+});
