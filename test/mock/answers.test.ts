@@ -1,0 +1,109 @@
+/**
+ * The mock answers like the spec: every named request example (sent the way each kind of client sends it) gets a
+ * 200 whose body passes the generated response validator, `Prefer` picks each named 200 example and each
+ * documented status, and the headers a status declares are there and match their schema.
+ */
+import { describe, expect, it } from 'vitest';
+import { validateErrorResponse, validateImageEditResponse } from '../../generated/validators.js';
+import { imageField } from '../../src/contract.js';
+import { deref, requestExamples, responses } from '../support/spec.js';
+import { AUTH, exampleParts, minimalParts, post, postParts, requestSchema } from './support.js';
+
+const wireStyles = [
+  { style: 'JSON parts with Content-Type: application/json (this client, Orq Python SDK)', options: {} },
+  { style: 'JSON parts as plain text parts (Orq Node SDK)', options: { jsonContentType: false } },
+  { style: 'images as image[] parts (OpenAI-compatible clients)', options: { imageName: `${imageField.name}[]` } },
+] as const;
+
+describe('named request examples', () => {
+  const cases = Object.entries(requestExamples).flatMap(([name, example]) => wireStyles.map(({ style, options }) => ({ name, style, value: example.value, options })));
+
+  it.each(cases)('$name, $style: 200 with a body the spec describes', async ({ value, options }) => {
+    const answer = await postParts(exampleParts(value, options));
+    expect(answer.status, answer.text).toBe(200);
+    expect(validateImageEditResponse(answer.body), JSON.stringify(validateImageEditResponse.errors)).toBe(true);
+  });
+
+  it('the same examples sent as a native FormData (what fetch and browsers build) get 200', async () => {
+    for (const example of Object.values(requestExamples)) {
+      const form = new FormData();
+      for (const part of exampleParts(example.value)) {
+        if (part.filename !== undefined) form.append(part.name, new Blob([new Uint8Array(Buffer.from(part.value))], { type: part.contentType }), part.filename);
+        else form.append(part.name, String(part.value));
+      }
+      const answer = await post(form, AUTH);
+      expect(answer.status, answer.text).toBe(200);
+    }
+  });
+
+  it('answers with the 200 example whose images come back the way response_format asks', async () => {
+    for (const format of requestSchema('response_format').enum as string[]) {
+      const answer = await postParts([...minimalParts(), { name: 'response_format', value: format }]);
+      expect(answer.status, answer.text).toBe(200);
+      for (const item of answer.body.data) expect(Object.keys(item)).toContain(format);
+    }
+  });
+});
+
+
+describe('Prefer: example=<name> picks each named 200 example', () => {
+  const examples = Object.entries(responses['200']!.content['application/json']!.examples);
+  it.each(examples)('%s', async (name, example) => {
+    const answer = await postParts(minimalParts(), { ...AUTH, Prefer: `example=${name}` });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual(example.value);
+    expect(validateImageEditResponse(answer.body)).toBe(true);
+  });
+});
+
+describe('Prefer: code=<status> returns each documented error status', () => {
+  const statuses = Object.keys(responses).filter((status) => status !== '200');
+
+  it.each(statuses)('%s: a body valid under validateErrorResponse, and the headers the status declares', async (status) => {
+    const answer = await postParts(minimalParts(), { ...AUTH, Prefer: `code=${status}` });
+    expect(answer.status).toBe(Number(status));
+    expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(validateErrorResponse(answer.body), JSON.stringify(validateErrorResponse.errors)).toBe(true);
+    const examples = Object.values(responses[status]!.content['application/json']!.examples).map((example) => example.value);
+    expect(examples).toContainEqual(answer.body);
+    for (const [name, header] of Object.entries(responses[status]!.headers ?? {})) {
+      const value = answer.headers.get(name);
+      expect(value, `${status} declares ${name}`).not.toBeNull();
+      const schema = deref(header).schema;
+      if (schema?.pattern) expect(value).toMatch(new RegExp(schema.pattern));
+      // A page on another origin can read it.
+      expect(answer.headers.get('access-control-expose-headers')?.toLowerCase()).toContain(name.toLowerCase());
+    }
+  });
+
+  it('Prefer: code= with example= picks a named example of that status', async () => {
+    for (const status of statuses) {
+      for (const [name, example] of Object.entries(responses[status]!.content['application/json']!.examples)) {
+        const answer = await postParts(minimalParts(), { ...AUTH, Prefer: `code=${status}, example=${name}` });
+        expect(answer.status).toBe(Number(status));
+        expect(answer.body).toEqual(example.value);
+      }
+    }
+  });
+
+  it('an invalid request is still refused whatever Prefer asks for', async () => {
+    const answer = await postParts(minimalParts().filter((part) => part.filename === undefined), { ...AUTH, Prefer: `code=${statuses.find((s) => s.startsWith('5'))}` });
+    expect(answer.status).toBe(400);
+    expect(answer.body.error.message).toContain(imageField.name);
+  });
+});
+
+describe('dynamic answers', () => {
+  it('Prefer: dynamic=true generates data that still passes validateImageEditResponse', async () => {
+    const bodies = new Set<string>();
+    for (let i = 0; i < 5; i++) {
+      const answer = await postParts(minimalParts(), { ...AUTH, Prefer: 'dynamic=true' });
+      expect(answer.status).toBe(200);
+      expect(validateImageEditResponse(answer.body), JSON.stringify(validateImageEditResponse.errors)).toBe(true);
+      bodies.add(answer.text);
+    }
+    // Generated, not the named examples.
+    const examples = Object.values(responses['200']!.content['application/json']!.examples).map((example) => JSON.stringify(example.value));
+    expect([...bodies].some((body) => !examples.includes(body))).toBe(true);
+  });
+});
