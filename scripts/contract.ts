@@ -1,0 +1,344 @@
+/**
+ * `npm run contract -- --base-url URL`: the request/response contract checks of spec/openapi.yaml against any server.
+ *
+ *   the mock (127.0.0.1, localhost): the full suite: every named request example, every documented status through
+ *     `Prefer: code=`, every named response example through `Prefer: example=`, the file limits, the refusals;
+ *   any other server (Orq's service): the least that proves the contract: one small billable edit (n: 1, quality
+ *     low, one 8×8 PNG, base64 answer) and two requests the spec says are refused before any work is done. The plan
+ *     is printed before anything is sent.
+ *
+ * The key comes from ORQ_API_KEY (the mock accepts any bearer token). Every check prints PASS or FAIL with its
+ * reason; the exit code is 0 when all pass, 1 when one fails, 2 for a usage error.
+ *
+ *   --base-url URL   server to check (required)
+ *   --model NAME     model for the edit (default: the spec's example model)
+ *   --minimal        the small suite even against a local server
+ */
+import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
+import { isDeepStrictEqual } from 'node:util';
+import { validateErrorResponse, validateImageEditResponse } from '../generated/validators.js';
+import openapi from '../generated/openapi.json' with { type: 'json' };
+import { createImageEditClient, NetworkError, type ImageEditResponse } from '../src/index.js';
+import { imageField, wireContract } from '../src/contract.js';
+import { encodeMultipart } from '../src/multipart.js';
+import { prepareRequest } from '../src/request.js';
+import { sniffImageType } from '../src/sniff.js';
+
+type Json = any;
+const operation: Json = (openapi.paths as Json)[wireContract.path][wireContract.method.toLowerCase()];
+const requestContent: Json = operation.requestBody.content[wireContract.mediaType];
+const requestSchema: Json = (openapi.components.schemas as Json).CreateImageEditRequest;
+
+function deref(node: Json): Json {
+  while (node && typeof node.$ref === 'string') node = node.$ref.slice(2).split('/').reduce((value: Json, key: string) => value?.[key], openapi);
+  return node;
+}
+
+/** Every documented response: status → { examples, headers }. */
+const responses: Record<string, { examples: Record<string, unknown> }> = Object.fromEntries(
+  Object.entries(operation.responses as Record<string, Json>).map(([status, response]) => {
+    const resolved = deref(response);
+    const examples = Object.fromEntries(Object.entries(resolved.content?.['application/json']?.examples ?? {}).map(([name, example]) => [name, (example as Json).value]));
+    return [status, { examples }];
+  }),
+);
+
+/** The smallest image the spec itself carries: its base64 200 example, a real 8×8 PNG. */
+const specPng: Uint8Array = (() => {
+  for (const example of Object.values(responses['200']!.examples) as Json[]) {
+    const b64 = example?.data?.[0]?.b64_json;
+    if (typeof b64 === 'string') {
+      const bytes = new Uint8Array(Buffer.from(b64, 'base64'));
+      if (sniffImageType(bytes) === 'image/png') return bytes;
+    }
+  }
+  throw new Error('the spec has no base64 PNG in its 200 examples');
+})();
+
+export interface CheckResult {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface ContractOptions {
+  baseUrl: string;
+  apiKey: string;
+  model: string;
+  /** The small suite (one billable edit); the full suite otherwise. */
+  minimal: boolean;
+  log?: (line: string) => void;
+}
+
+export function isLocal(baseUrl: string): boolean {
+  const { hostname } = new URL(baseUrl);
+  return hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]' || hostname === '::1';
+}
+
+interface Answer {
+  status: number;
+  headers: Headers;
+  text: string;
+  body: unknown;
+}
+
+async function send(baseUrl: string, init: { headers?: Record<string, string>; body?: Blob; contentType?: string }): Promise<Answer> {
+  const headers: Record<string, string> = { ...init.headers };
+  if (init.contentType) headers['content-type'] = init.contentType;
+  const response = await fetch(new URL(wireContract.path, baseUrl), { method: wireContract.method, headers, body: init.body, redirect: 'error' });
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  return { status: response.status, headers: response.headers, text, body };
+}
+
+/** The wire bytes of a request the client accepts (for the checks that add a header the client does not send). */
+async function wireOf(request: Record<string, unknown>): Promise<{ body: Blob; contentType: string }> {
+  const prepared = await prepareRequest(request);
+  return encodeMultipart(prepared.fields, prepared.images);
+}
+
+/** A multipart body the client would refuse to write: a text part broken on purpose. */
+function rawBody(parts: { name: string; value: string | Blob; filename?: string; contentType?: string }[]): { body: Blob; contentType: string } {
+  const boundary = `----orq-contract-${Date.now().toString(16)}`;
+  const chunks: (string | Blob)[] = [];
+  for (const part of parts) {
+    chunks.push(`--${boundary}\r\nContent-Disposition: form-data; name="${part.name}"${part.filename ? `; filename="${part.filename}"` : ''}\r\n`);
+    if (part.contentType) chunks.push(`Content-Type: ${part.contentType}\r\n`);
+    chunks.push('\r\n', part.value, '\r\n');
+  }
+  chunks.push(`--${boundary}--\r\n`);
+  return { body: new Blob(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+function errorNames(body: unknown, field: string): boolean {
+  const error = (body as Json)?.error;
+  const fields = [error?.details?.field, ...(Array.isArray(error?.details?.issues) ? error.details.issues.map((i: Json) => i?.field) : [])];
+  return fields.some((f) => typeof f === 'string' && (f === field || f.startsWith(`${field}[`) || f.startsWith(`${field}.`))) || (typeof error?.message === 'string' && error.message.includes(field));
+}
+
+function describe(answer: Answer): string {
+  return `${answer.status} ${answer.text.length > 160 ? `${answer.text.slice(0, 157)}...` : answer.text}`;
+}
+
+export async function runContract(options: ContractOptions): Promise<CheckResult[]> {
+  const log = options.log ?? (() => {});
+  const results: CheckResult[] = [];
+  const auth = { authorization: `Bearer ${options.apiKey}` };
+  const image = () => ({ data: new Blob([specPng as Uint8Array<ArrayBuffer>]), filename: 'contract.png' });
+  const smallEdit = { model: options.model, prompt: 'Make the picture slightly brighter', image: image(), n: 1, quality: 'low', response_format: 'b64_json' } as const;
+
+  async function check(name: string, run: () => Promise<string | void>): Promise<void> {
+    try {
+      const detail = (await run()) ?? '';
+      results.push({ name, ok: true, detail });
+      log(`PASS  ${name}${detail ? `  (${detail})` : ''}`);
+    } catch (error) {
+      const detail = error instanceof NetworkError ? `connection failed: ${error.message}` : error instanceof Error ? `${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}` : String(error);
+      results.push({ name, ok: false, detail });
+      log(`FAIL  ${name}: ${detail}`);
+    }
+  }
+  const expect = (condition: unknown, message: string) => {
+    if (!condition) throw new Error(message);
+  };
+  const okBody = (answer: Answer, label = '200') => {
+    expect(answer.status === 200, `expected 200, got ${describe(answer)}`);
+    expect(/application\/json/i.test(answer.headers.get('content-type') ?? ''), `Content-Type is ${answer.headers.get('content-type')}, not application/json`);
+    expect(validateImageEditResponse(answer.body), `${label} body breaks ImageEditResponse: ${JSON.stringify(validateImageEditResponse.errors?.slice(0, 3))}`);
+  };
+  const errorBody = (answer: Answer, statuses: number[]) => {
+    expect(statuses.includes(answer.status), `expected ${statuses.join(' or ')}, got ${describe(answer)}`);
+    expect(answer.body !== undefined, `the ${answer.status} body is not JSON: ${answer.text.slice(0, 120)}`);
+    expect(validateErrorResponse(answer.body), `the ${answer.status} body breaks ErrorResponse: ${JSON.stringify(validateErrorResponse.errors?.slice(0, 3))}`);
+  };
+  const client = createImageEditClient({ apiKey: options.apiKey, baseUrl: options.baseUrl, maxRetries: 0 });
+
+  // --- Checks made against every server (the minimal suite): one billable edit, two free refusals.
+  await check('a small edit (n: 1, quality low, one 8×8 PNG) answers 200 with a body the spec accepts', async () => {
+    const result: ImageEditResponse = await client.edit(smallEdit as never);
+    expect(result.data.length === 1, `n: 1 but ${result.data.length} images came back`);
+    const b64 = result.data[0]!.b64_json;
+    expect(typeof b64 === 'string', 'response_format b64_json but data[0].b64_json is missing');
+    const type = sniffImageType(Buffer.from(b64!, 'base64').subarray(0, 12));
+    expect(type !== undefined, 'data[0].b64_json is not a PNG, JPEG or WebP image');
+    return `${type}, created ${result.created}${result.usage ? `, ${result.usage.total_tokens} tokens` : ''}`;
+  });
+  await check('no Authorization header: 401 with the spec\'s error body', async () => {
+    const wire = await wireOf(smallEdit);
+    const answer = await send(options.baseUrl, wire);
+    errorBody(answer, [401]);
+    return (answer.body as Json).error?.code;
+  });
+  if (results.every((result) => !result.ok && /connection|fetch failed/i.test(result.detail))) {
+    log(`contract: cannot reach ${options.baseUrl}; the remaining checks are not run`);
+    return results;
+  }
+  const nField = 'n';
+  const nMax = deref(requestSchema.properties[nField]).maximum as number;
+  await check(`${nField} above its maximum (${nMax + 1}): 400 with the spec's error body`, async () => {
+    const wire = rawBody([
+      { name: 'model', value: options.model },
+      { name: 'prompt', value: 'x' },
+      { name: nField, value: String(nMax + 1) },
+      { name: imageField.name, value: new Blob([specPng as Uint8Array<ArrayBuffer>]), filename: 'contract.png', contentType: 'image/png' },
+    ]);
+    const answer = await send(options.baseUrl, { ...wire, headers: auth });
+    errorBody(answer, [400]);
+    if (isLocal(options.baseUrl)) expect(errorNames(answer.body, nField), `the error does not name ${nField}: ${answer.text.slice(0, 160)}`);
+    return (answer.body as Json).error?.code;
+  });
+  if (options.minimal) return results;
+
+  // --- The full suite (the mock): every example, status and limit of the spec.
+  const png = () => new Blob([specPng as Uint8Array<ArrayBuffer>]);
+  for (const [name, example] of Object.entries(requestContent.examples as Record<string, { value: Json }>)) {
+    await check(`request example "${name}" is accepted and answered 200`, async () => {
+      const { [imageField.name]: names, ...fields } = example.value;
+      const list = (Array.isArray(names) ? names : [names]).map((filename: string) => ({ data: png(), filename }));
+      const result = await client.edit({ ...fields, [imageField.name]: Array.isArray(names) ? list : list[0] } as never);
+      expect(validateImageEditResponse(result), 'body breaks ImageEditResponse');
+      return `${result.data.length} image(s)`;
+    });
+  }
+  for (const [status, response] of Object.entries(responses)) {
+    await check(`Prefer: code=${status} answers ${status} with a documented example`, async () => {
+      const answer = await send(options.baseUrl, { ...(await wireOf(smallEdit)), headers: { ...auth, prefer: `code=${status}` } });
+      if (status === '200') okBody(answer);
+      else errorBody(answer, [Number(status)]);
+      expect(Object.values(response.examples).some((example) => isDeepStrictEqual(example, answer.body)), `the body is none of the ${status} examples`);
+    });
+    for (const [exampleName, value] of Object.entries(response.examples)) {
+      await check(`Prefer: code=${status}, example=${exampleName} answers that example`, async () => {
+        const answer = await send(options.baseUrl, { ...(await wireOf(smallEdit)), headers: { ...auth, prefer: `code=${status}, example=${exampleName}` } });
+        expect(answer.status === Number(status), `expected ${status}, got ${describe(answer)}`);
+        expect(isDeepStrictEqual(answer.body, value), `the body differs from example ${exampleName}: ${answer.text.slice(0, 160)}`);
+      });
+    }
+  }
+  for (const format of deref(requestSchema.properties.response_format).enum as string[]) {
+    await check(`response_format ${format}: every image comes back as ${format}`, async () => {
+      const result = await client.edit({ ...smallEdit, response_format: format } as never);
+      const key = format === 'url' ? 'url' : 'b64_json';
+      expect(result.data.length > 0 && result.data.every((item) => typeof (item as Json)[key] === 'string'), `data items lack ${key}: ${JSON.stringify(result.data).slice(0, 160)}`);
+    });
+  }
+  const { maxItems, maxBytes } = imageField.limits;
+  await check(`${maxItems} images (maxItems) are accepted`, async () => {
+    await client.edit({ ...smallEdit, image: Array.from({ length: maxItems }, image) } as never);
+  });
+  await check(`${maxItems + 1} images: 400 naming ${imageField.name}`, async () => {
+    const parts = [{ name: 'model', value: options.model }, { name: 'prompt', value: 'x' }, ...Array.from({ length: maxItems + 1 }, () => ({ name: imageField.name, value: png(), filename: 'a.png', contentType: 'image/png' }))];
+    const answer = await send(options.baseUrl, { ...rawBody(parts), headers: auth });
+    errorBody(answer, [400]);
+    expect(errorNames(answer.body, imageField.name), `the error does not name ${imageField.name}`);
+  });
+  await check(`an image of ${maxBytes + 1} bytes (x-max-file-bytes + 1): 413 naming ${imageField.name}`, async () => {
+    const big = new Blob([specPng as Uint8Array<ArrayBuffer>, new Uint8Array(maxBytes + 1 - specPng.length)]);
+    const parts = [{ name: 'model', value: options.model }, { name: 'prompt', value: 'x' }, { name: imageField.name, value: big, filename: 'big.png', contentType: 'image/png' }];
+    const answer = await send(options.baseUrl, { ...rawBody(parts), headers: auth });
+    errorBody(answer, [413]);
+    expect(errorNames(answer.body, imageField.name), `the error does not name ${imageField.name}: ${answer.text.slice(0, 160)}`);
+  });
+  for (const [name, field] of Object.entries(wireContract.fields)) {
+    if (field.part !== 'json') continue;
+    await check(`${name}: a JSON part that is not JSON is refused with 400 naming ${name}`, async () => {
+      const parts = [
+        { name: 'model', value: options.model },
+        { name: 'prompt', value: 'x' },
+        { name, value: '{"broken": ', contentType: 'application/json' },
+        { name: imageField.name, value: png(), filename: 'a.png', contentType: 'image/png' },
+      ];
+      const answer = await send(options.baseUrl, { ...rawBody(parts), headers: auth });
+      errorBody(answer, [400]);
+      expect(errorNames(answer.body, name), `the error does not name ${name}: ${answer.text.slice(0, 160)}`);
+    });
+  }
+  await check('a JSON part without its own Content-Type is accepted', async () => {
+    const parts = [
+      { name: 'model', value: options.model },
+      { name: 'prompt', value: 'x' },
+      { name: 'retry', value: JSON.stringify({ count: 2, on_codes: [429] }) },
+      { name: imageField.name, value: png(), filename: 'a.png', contentType: 'image/png' },
+    ];
+    okBody(await send(options.baseUrl, { ...rawBody(parts), headers: auth }));
+  });
+  await check(`images sent as repeated "${imageField.name}[]" parts (OpenAI-compatible clients) are accepted`, async () => {
+    const parts = [
+      { name: 'model', value: options.model },
+      { name: 'prompt', value: 'x' },
+      { name: `${imageField.name}[]`, value: png(), filename: 'a.png', contentType: 'image/png' },
+      { name: `${imageField.name}[]`, value: png(), filename: 'b.png', contentType: 'image/png' },
+    ];
+    okBody(await send(options.baseUrl, { ...rawBody(parts), headers: auth }));
+  });
+  for (const field of wireContract.required) {
+    await check(`${field} missing: 400 naming ${field}`, async () => {
+      const parts = [
+        { name: 'model', value: options.model },
+        { name: 'prompt', value: 'x' },
+        { name: imageField.name, value: png(), filename: 'a.png', contentType: 'image/png' },
+      ].filter((part) => part.name !== field);
+      const answer = await send(options.baseUrl, { ...rawBody(parts), headers: auth });
+      errorBody(answer, [400]);
+      expect(errorNames(answer.body, field), `the error does not name ${field}: ${answer.text.slice(0, 160)}`);
+    });
+  }
+  return results;
+}
+
+async function main(): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({ options: { 'base-url': { type: 'string' }, model: { type: 'string' }, minimal: { type: 'boolean' }, help: { type: 'boolean' } } }));
+  } catch (error) {
+    console.error(`contract: ${(error as Error).message}`);
+    return 2;
+  }
+  if (values.help || !values['base-url']) {
+    console.error('usage: npm run contract -- --base-url URL [--model provider/model] [--minimal]   (key from ORQ_API_KEY)');
+    return values.help ? 0 : 2;
+  }
+  const baseUrl = values['base-url'];
+  try {
+    new URL(baseUrl);
+  } catch {
+    console.error(`contract: --base-url ${JSON.stringify(baseUrl)} is not a URL`);
+    return 2;
+  }
+  const local = isLocal(baseUrl);
+  const apiKey = process.env.ORQ_API_KEY || (local ? 'contract-check' : '');
+  if (!apiKey) {
+    console.error(`contract: ${baseUrl} is not a local mock: set ORQ_API_KEY to a key for it`);
+    return 2;
+  }
+  const model = values.model ?? (deref(requestSchema.properties.model).examples?.[0] as string);
+  const minimal = values.minimal ?? !local;
+  console.log(`contract: checking ${baseUrl}${wireContract.path} against spec ${openapi.info.version} (${minimal ? 'minimal' : 'full'} suite)`);
+  if (minimal) {
+    console.log(
+      `contract: this sends 3 requests: 1 billable image edit (model ${model}, n: 1, quality low, one ${specPng.length}-byte PNG, base64 answer) ` +
+        'and 2 the spec says are refused before any work is done (no key; n above its maximum).',
+    );
+  }
+  const results = await runContract({ baseUrl, apiKey, model, minimal, log: (line) => console.log(line) });
+  const failed = results.filter((result) => !result.ok).length;
+  console.log(`contract: ${results.length - failed} passed, ${failed} failed`);
+  return failed === 0 ? 0 : 1;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main().then(
+    (code) => process.exit(code),
+    (error) => {
+      console.error(`contract: ${(error as Error).stack ?? error}`);
+      process.exit(1);
+    },
+  );
+}
+

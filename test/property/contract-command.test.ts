@@ -1,0 +1,84 @@
+/**
+ * `npm run contract` as a user runs it (a child process): the full suite passes against the mock, a server that
+ * breaks the contract makes it fail naming the check, and the minimal suite announces its plan and sends only
+ * what it announced.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMock, type MockServer } from '../../src/mock/index.js';
+import { startRecordingServer, type RecordingServer } from '../support/recording-server.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+function runContract(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/contract.ts', ...args], {
+      cwd: root,
+      env: { ...process.env, ORQ_API_KEY: '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('npm run contract', () => {
+  let mock: MockServer;
+  let broken: RecordingServer;
+  beforeAll(async () => {
+    mock = await startMock({ port: 0 });
+    // Answers 200 `{}` to everything: a body the spec's ImageEditResponse rejects, and no refusals at all.
+    broken = await startRecordingServer(() => ({ status: 200, body: {} }));
+  });
+  afterAll(async () => {
+    await mock?.close();
+    await broken?.close();
+  });
+
+  it('passes every check of the full suite against the mock', { timeout: 120_000 }, async () => {
+    const { code, stdout, stderr } = await runContract(['--base-url', mock.url]);
+    const lines = stdout.split('\n').filter((line) => /^(PASS|FAIL)\b/.test(line));
+    expect(stdout).toContain('(full suite)');
+    expect(lines.filter((line) => line.startsWith('FAIL')), stdout + stderr).toEqual([]);
+    // Every documented status and example, every JSON part, the file limits: dozens of checks, all named.
+    expect(lines.length).toBeGreaterThan(40);
+    expect(stdout).toMatch(/contract: \d+ passed, 0 failed/);
+    expect(code).toBe(0);
+  });
+
+  it('fails, naming the check, against a server that breaks the contract', { timeout: 120_000 }, async () => {
+    const { code, stdout } = await runContract(['--base-url', broken.url, '--minimal']);
+    expect(stdout).toMatch(/FAIL {2}a small edit .*breaks the spec/);
+    expect(stdout).toMatch(/FAIL {2}no Authorization header: 401.*expected 401, got 200/);
+    expect(stdout).toMatch(/contract: 0 passed, 3 failed/);
+    expect(code).toBe(1);
+  });
+
+  it('the minimal suite says what it will send, then sends just that: one edit with n: 1', { timeout: 120_000 }, async () => {
+    broken.requests.length = 0;
+    const { stdout } = await runContract(['--base-url', broken.url, '--minimal']);
+    const plan = stdout.indexOf('this sends 3 requests: 1 billable image edit');
+    expect(plan).toBeGreaterThan(-1);
+    expect(plan).toBeLessThan(stdout.search(/^(PASS|FAIL)/m));
+    expect(broken.requests).toHaveLength(3);
+    const edits = broken.requests.filter((request) => request.headers.authorization && !request.parts.some((part) => part.name === 'n' && part.value !== '1'));
+    expect(edits).toHaveLength(1);
+    expect(edits[0]!.parts.find((part) => part.name === 'n')?.value).toBe('1');
+    expect(edits[0]!.parts.filter((part) => part.name === 'image')).toHaveLength(1);
+  });
+
+  it('refuses a non-local server without ORQ_API_KEY (exit 2, nothing sent)', { timeout: 60_000 }, async () => {
+    const { code, stderr } = await runContract(['--base-url', 'https://api.orq.ai.invalid']);
+    expect(stderr).toContain('set ORQ_API_KEY');
+    expect(code).toBe(2);
+  });
+});
