@@ -62,7 +62,7 @@ export async function postParts(parts: readonly Part[], headers: Record<string, 
 }
 
 /** A small real image of a media type the spec allows. */
-export function imageOf(mediaType: string, seed = 0): Buffer {
+export function imageOf(mediaType: string, seed = 0): Buffer<ArrayBuffer> {
   if (mediaType === 'image/png') return makePng(4, 4, { seed });
   if (mediaType === 'image/jpeg') return makeJpegHead();
   if (mediaType === 'image/webp') return makeWebpHead();
@@ -70,7 +70,7 @@ export function imageOf(mediaType: string, seed = 0): Buffer {
 }
 
 /** An image for an example's file name, by its extension (cat.png → a PNG): the type comes from the spec's list. */
-export function imageForName(filename: string): { bytes: Buffer; contentType: string } {
+export function imageForName(filename: string): { bytes: Buffer<ArrayBuffer>; contentType: string } {
   const ext = filename.split('.').pop()!.toLowerCase();
   const contentType = imageField.limits.mediaTypes.find((type) => extensionFor(type) === ext || type.endsWith(`/${ext}`));
   if (!contentType) throw new Error(`the spec's media types have none for ${filename}`);
