@@ -6,8 +6,9 @@
  * Streaming: the body is a Blob of parts whose images are file-backed Blobs where they came from disk, sent by the
  * platform's fetch with `redirect: "error"`. Node's fetch then streams it with backpressure (measured: 16 × 50 MiB
  * to a loopback server at about 75 MB peak RSS); with any other redirect mode it keeps a copy of the whole body in
- * memory for a redirect this API never sends. With `onUploadProgress` on Node, the Blob is sent through a counting
- * pull stream with its exact Content-Length, so progress is the bytes handed to the socket.
+ * memory for a redirect this API never sends. On Node the Blob is handed to fetch as a pull stream with its exact
+ * Content-Length: progress is then the bytes handed to the connection, and an abort stops reading the files at once
+ * (given the Blob itself, Node's fetch goes on reading it to the end after an abort).
  */
 import createClient, { type Client } from 'openapi-fetch';
 import type { paths, components } from '../generated/schema.js';
@@ -140,23 +141,38 @@ function parseOkBody(status: number, text: string): ImageEditResponse {
   return body;
 }
 
-/** The Blob as a pull stream that reports every chunk it hands on: nothing is read ahead of what is sent. */
-function countingStream(blob: Blob, onChunk: (loaded: number) => void): ReadableStream<Uint8Array> {
+/**
+ * The Blob as a pull stream that reads nothing ahead of what is sent and reports every chunk it hands on. It
+ * errors as soon as `signal` fires: Node's fetch, once aborted, would otherwise go on reading the body to its end.
+ */
+function uploadStream(blob: Blob, signal: AbortSignal, onChunk?: (loaded: number) => void): ReadableStream<Uint8Array> {
   const reader = blob.stream().getReader();
   let loaded = 0;
+  let stop: (() => void) | undefined;
   return new ReadableStream<Uint8Array>(
     {
+      start(controller) {
+        stop = () => {
+          controller.error(signal.reason);
+          void reader.cancel(signal.reason).catch(() => {});
+        };
+        if (signal.aborted) stop();
+        else signal.addEventListener('abort', stop, { once: true });
+      },
       async pull(controller) {
         const { done, value } = await reader.read();
+        if (signal.aborted) return;
         if (done) {
+          signal.removeEventListener('abort', stop!);
           controller.close();
           return;
         }
         controller.enqueue(value);
         loaded += value.byteLength;
-        onChunk(loaded);
+        onChunk?.(loaded);
       },
       cancel(reason) {
+        signal.removeEventListener('abort', stop!);
         return reader.cancel(reason);
       },
     },
@@ -218,14 +234,16 @@ export function createImageEditClient(options: ImageEditClientOptions): ImageEdi
           return response;
         };
         const progress = onUploadProgress ? (loaded: number) => onUploadProgress({ loaded, total: length, attempt }) : undefined;
-        const streamed = progress !== undefined && isNode;
+        // Node: the body goes through uploadStream (exact progress, and a read that stops on abort). Browsers: the
+        // Blob itself (they stream file-backed Blobs natively and most cannot send a stream over HTTP/1.1).
+        const streamed = isNode;
         try {
           if (controller.signal.aborted) throw abortError();
           if (progress && !streamed) progress(0);
           // Each attempt sends a fresh body: the images are read again from their start.
           const { data, error } = await raw.POST(path, {
             body: prepared.fields as never,
-            bodySerializer: () => (streamed ? countingStream(body, progress) : body) as never,
+            bodySerializer: () => (streamed ? uploadStream(body, controller.signal, progress) : body) as never,
             headers: streamed ? { 'Content-Type': contentType, 'Content-Length': String(length) } : { 'Content-Type': contentType },
             parseAs: 'text',
             signal: controller.signal,
