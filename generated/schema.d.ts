@@ -85,8 +85,8 @@ export interface components {
          */
         ImageFile: Blob;
         /**
-         * @description Sent as JSON text. Models tried in order if the primary model fails. The docs' sample shows one
-         *     bare object; that is a rendering artifact: the value is an array.
+         * @description Sent as JSON text. Models tried in order if the primary model fails. Always an array (the sample
+         *     on Orq's docs page shows one bare object, a rendering artifact).
          */
         Fallbacks: {
             /**
@@ -103,7 +103,7 @@ export interface components {
              */
             count?: number;
             /**
-             * @description HTTP status codes that trigger a retry. The docs' sample uses `[429, 500, 502, 503, 504]`; Orq's
+             * @description HTTP status codes that trigger a retry. Orq's docs sample uses `[429, 500, 502, 503, 504]`; Orq's
              *     retries page says the default is `[429]`.
              * @example [
              *       429,
