@@ -1,0 +1,82 @@
+/**
+ * `orq-images mock` as a user runs it: it prints the endpoint and a curl command that works as printed, runs in
+ * one process (no child left behind), and exits 0 on SIGTERM and on SIGINT with its port closed.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { validateImageEditResponse } from '../../generated/validators.js';
+import { wireContract } from '../../src/contract.js';
+import { imageForName } from './support.js';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const cli = ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'mock'];
+
+function childrenOf(pid: number): number[] {
+  const tasks = `/proc/${pid}/task`;
+  if (!existsSync(tasks)) return [];
+  return readFileSync(`${tasks}/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
+}
+
+describe('orq-images mock', () => {
+  it('--help prints the options and exits 0; an unknown option exits 2', async () => {
+    const { stdout } = await run(process.execPath, [...cli, '--help'], { cwd: root });
+    for (const option of ['--port', '--host', '--dynamic', '--docs']) expect(stdout).toContain(option);
+    const failed = await run(process.execPath, [...cli, '--nope'], { cwd: root }).catch((error: { code: number; stderr: string }) => error);
+    expect((failed as { code: number }).code).toBe(2);
+  });
+
+  it.each(['SIGTERM', 'SIGINT'] as const)('prints a working curl command, has no child process, and stops on %s', { timeout: 60_000 }, async (signal) => {
+    const child = spawn(process.execPath, [...cli, '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk) => (output += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk) => (output += chunk));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setInterval(() => {
+        if (output.includes('Ctrl-C')) {
+          clearInterval(timer);
+          resolve();
+        }
+      }, 50);
+      child.once('exit', () => reject(new Error(`the mock exited early:\n${output}`)));
+    });
+
+    const endpoint = /endpoint\s+(\S+)/.exec(output)![1]!;
+    expect(endpoint).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:\\d+${wireContract.path}$`));
+    expect(childrenOf(child.pid!)).toEqual([]);
+
+    // The printed command, run as printed, in a directory holding the files it names.
+    const command = output.slice(output.indexOf('curl '), output.indexOf('Ctrl-C')).trim();
+    const dir = await mkdtemp(path.join(tmpdir(), 'orq-mock-cli-'));
+    try {
+      for (const [, name] of command.matchAll(/=@([^\s']+)/g)) await writeFile(path.join(dir, name!), imageForName(name!).bytes);
+      const { stdout } = await run('sh', ['-c', `${command} -sS`], { cwd: dir });
+      expect(validateImageEditResponse(JSON.parse(stdout))).toBe(true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+
+    const port = Number(new URL(endpoint).port);
+    child.kill(signal);
+    expect(await exited).toBe(0);
+    expect(await portOpen(port)).toBe(false);
+  });
+});
