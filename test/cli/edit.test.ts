@@ -15,7 +15,7 @@ import { responses } from '../support/spec.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const KEY = 'sk-cli-secret-0123456789';
-const okBody = responses['200']!.content['application/json']!.examples['b64_png']!.value;
+const okBody = responses['200']!.content['application/json']!.examples['b64_png']!.value as any;
 const errorBody = (status: number) => Object.values(responses[String(status)]!.content['application/json']!.examples)[0]!.value;
 
 let work: string;
