@@ -26,8 +26,6 @@ export const REDOC_OPTIONS = {
   jsonSamplesExpandLevel: 'all',
   // Open the first level of nested schemas, so retry.count, cache.ttl, ... are on the page without clicking.
   schemasExpansionLevel: 2,
-  // The per-file byte limit lives in an extension; show it beside the ImageFile schema.
-  showExtensions: ['x-max-file-bytes'],
 } as const;
 
 /** Everything the page may load: its own inline scripts and styles, and data:/blob: images and fonts. */

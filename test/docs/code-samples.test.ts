@@ -1,0 +1,190 @@
+/**
+ * The docs' code samples cannot drift from the code: the TypeScript sample typechecks against this package's real
+ * client, every curl sample runs (real curl, the sample's own arguments) against the mock and gets a 200 the spec
+ * describes, and the orq-images sample's flags are ones the real command accepts.
+ */
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import ts from 'typescript';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateEditFields, validateImageEditResponse } from '../../generated/validators.js';
+import { startMock, type MockServer } from '../../src/mock/index.js';
+import { imageField } from '../../src/contract.js';
+import { makePng } from '../support/images.js';
+import { startRecordingServer, type RecordingServer } from '../support/recording-server.js';
+import { deref, spec } from '../support/spec.js';
+import { codeSamples, commands, samplesRunning } from './samples.js';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const CURL = '/usr/bin/curl';
+const PACKAGE = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).name as string;
+const [operationPath] = Object.keys(spec.paths);
+const operation: any = Object.values(spec.paths[operationPath!] as Record<string, unknown>)[0];
+const requestSchema: any = deref(operation.requestBody.content['multipart/form-data'].schema);
+
+describe('the TypeScript sample', () => {
+  const samples = codeSamples.filter((sample) => sample.lang === 'TypeScript');
+
+  /** Typechecks `source` as a module in test/docs/ (so the project's package.json and tsconfig apply), with the
+   *  package's own name mapped to src/index.ts: the sample is checked against the client as it is now. */
+  let previous: ts.Program | undefined;
+  function typecheck(source: string): string[] {
+    const configPath = path.join(root, 'tsconfig.json');
+    const raw = ts.readConfigFile(configPath, ts.sys.readFile).config;
+    raw.compilerOptions = { ...raw.compilerOptions, paths: { [PACKAGE]: ['./src/index.ts'] } };
+    raw.include = [];
+    const parsed = ts.parseJsonConfigFileContent(raw, ts.sys, root, undefined, configPath);
+    const { options } = parsed;
+    const errors = parsed.errors.filter((d) => d.code !== 18003); // "no inputs": the one input is given below
+    if (errors.length > 0) return errors.map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+    const file = path.join(root, 'test/docs/__code-sample__.ts');
+    const host = ts.createCompilerHost(options);
+    const { fileExists, readFile: read, getSourceFile } = host;
+    host.fileExists = (name) => path.resolve(name) === file || fileExists.call(host, name);
+    host.readFile = (name) => (path.resolve(name) === file ? source : read.call(host, name));
+    host.getSourceFile = (name, language, ...rest) =>
+      path.resolve(name) === file ? ts.createSourceFile(name, source, language) : getSourceFile.call(host, name, language, ...rest);
+    const program = ts.createProgram({ rootNames: [file], options, host, oldProgram: previous });
+    previous = program; // the next check reuses every unchanged file (lib, node types, src)
+    const client = path.join(root, 'src/index.ts');
+    if (!program.getSourceFiles().some((f) => path.resolve(f.fileName) === client)) return [`'${PACKAGE}' did not resolve to src/index.ts`];
+    const sourceFile = program.getSourceFile(file)!;
+    const diagnostics = [
+      ...program.getOptionsDiagnostics(),
+      ...program.getSyntacticDiagnostics(sourceFile),
+      ...program.getSemanticDiagnostics(sourceFile),
+    ];
+    return diagnostics.map((d) => {
+      const where = d.file && d.start !== undefined ? `line ${d.file.getLineAndCharacterOfPosition(d.start).line + 1}: ` : '';
+      return where + ts.flattenDiagnosticMessageText(d.messageText, '\n');
+    });
+  }
+
+  it('exists and imports this package by its published name', () => {
+    expect(samples.length).toBeGreaterThan(0);
+    for (const sample of samples) expect(sample.source).toMatch(new RegExp(`from '${PACKAGE}'`));
+  });
+
+  it.each(samples.map((sample) => [sample.label, sample] as const))('%s typechecks against the real client', (_label, sample) => {
+    expect(typecheck(sample.source)).toEqual([]);
+  }, 60_000);
+
+  it('the check catches a sample that misuses the client (a misspelt field, a wrong enum value)', () => {
+    const sample = samples[0]!;
+    expect(sample.source).toContain('prompt:');
+    expect(typecheck(sample.source.replace('prompt:', 'promt:')).join('\n')).toMatch(/promt/);
+    expect(sample.source).toContain("response_format: 'b64_json'");
+    expect(typecheck(sample.source.replace("response_format: 'b64_json'", "response_format: 'jpeg'")).length).toBeGreaterThan(0);
+  }, 60_000);
+});
+
+describe('the curl samples, run by real curl', () => {
+  const samples = samplesRunning('curl');
+  const env = { ORQ_API_KEY: 'sk-docs-test' };
+  let work: string;
+  let mock: MockServer;
+  let recorder: RecordingServer;
+
+  beforeAll(async () => {
+    work = await mkdtemp(path.join(tmpdir(), 'orq-docs-curl-'));
+    mock = await startMock({ port: 0 });
+    recorder = await startRecordingServer(() => ({ status: 200, body: { created: 0, data: [] } }));
+  });
+  afterAll(async () => {
+    await mock?.close();
+    await recorder?.close();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  /** The sample's curl arguments, aimed at `baseUrl`, with a small real PNG written for every `@file` it sends. */
+  async function prepare(source: string, baseUrl: string): Promise<{ args: string[]; files: string[] }> {
+    const curl = commands(source, env).filter((words) => words[0] === 'curl');
+    expect(curl).toHaveLength(1);
+    const args = curl[0]!.slice(1);
+    const urls = args.filter((arg) => /^https?:\/\//.test(arg));
+    expect(urls).toHaveLength(1);
+    const target = new URL(urls[0]!);
+    expect(target.pathname).toBe(operationPath);
+    expect(spec.servers.map((server: { url: string }) => server.url)).toContain(target.origin);
+    const files: string[] = [];
+    for (const [index, arg] of args.entries()) {
+      if (args[index - 1] !== '-F') continue;
+      const file = arg.match(/^[^=]+=@([^;]+)/)?.[1];
+      if (!file) continue;
+      expect(file, 'sample images are plain file names').toMatch(/^[\w.-]+\.png$/);
+      await writeFile(path.join(work, file), makePng(8, 8, { seed: files.length * 17 }));
+      files.push(file);
+    }
+    return { args: args.map((arg) => (arg === urls[0] ? `${baseUrl}${target.pathname}` : arg)), files };
+  }
+
+  async function curl(args: string[]): Promise<{ status: number; body: string }> {
+    const out = path.join(work, 'answer.json');
+    const { stdout } = await run(CURL, ['--silent', '--show-error', '--output', out, '--write-out', '%{http_code}', ...args], { cwd: work });
+    return { status: Number(stdout), body: await readFile(out, 'utf8') };
+  }
+
+  it('there is one with a single image and one with several', () => {
+    const imageCounts = samples.map((sample) => commands(sample.source, env).flat().filter((word) => word.startsWith(`${imageField.name}=@`)).length);
+    expect(imageCounts).toContain(1);
+    expect(Math.max(...imageCounts)).toBeGreaterThan(1);
+  });
+
+  it.each(samples.map((sample) => [sample.label, sample] as const))('%s: the mock answers 200 with a body the spec describes', async (_label, sample) => {
+    const { args } = await prepare(sample.source, mock.url);
+    const answer = await curl(args);
+    expect(answer.status, answer.body).toBe(200);
+    const body = JSON.parse(answer.body);
+    expect(validateImageEditResponse(body), JSON.stringify(validateImageEditResponse.errors)).toBe(true);
+  });
+
+  it.each(samples.map((sample) => [sample.label, sample] as const))('%s: sends the parts the spec describes (as a multipart parser sees them)', async (_label, sample) => {
+    const { args, files } = await prepare(sample.source, recorder.url);
+    const before = recorder.requests.length;
+    expect((await curl(args)).status).toBe(200);
+    const request = recorder.requests[before]!;
+    expect(request.parseError).toBeUndefined();
+    expect(request.headers.authorization).toBe(`Bearer ${env.ORQ_API_KEY}`);
+    // Every image is its own part named "image", with its filename and a PNG media type.
+    const images = request.parts.filter((part) => part.filename !== undefined);
+    expect(images.map((part) => [part.name, part.filename, part.contentType])).toEqual(files.map((file) => [imageField.name, file, 'image/png']));
+    // The other parts, JSON ones decoded, are valid request fields.
+    const fields: Record<string, unknown> = {};
+    for (const part of request.parts.filter((p) => p.filename === undefined)) {
+      fields[part.name] = part.contentType === 'application/json' ? JSON.parse(part.value!) : part.value;
+    }
+    // Text parts arrive as text: integer fields (by the spec) are read as numbers, as a server reading the form does.
+    for (const [name, value] of Object.entries(fields)) {
+      const type = [deref(requestSchema.properties[name])?.type ?? []].flat();
+      if (typeof value === 'string' && type.includes('integer')) fields[name] = Number(value);
+    }
+    expect(validateEditFields(fields), JSON.stringify(validateEditFields.errors)).toBe(true);
+  });
+});
+
+describe('the orq-images sample', () => {
+  const samples = samplesRunning('orq-images');
+
+  it('exists, and every command in it names only flags that `orq-images edit` accepts', async () => {
+    expect(samples.length).toBeGreaterThan(0);
+    const invocations = samples.flatMap((sample) => commands(sample.source, { ORQ_API_KEY: 'x' }).filter((words) => words[0] === 'orq-images'));
+    expect(invocations.length).toBeGreaterThan(0);
+    for (const words of invocations) {
+      expect(words[1]).toBe('edit');
+      // The command parses every flag strictly before it looks at --help: an unknown flag or a missing value exits 2.
+      const args = [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(root, 'src/cli/main.ts'), ...words.slice(1), '--help'];
+      const result = await run(process.execPath, args, { cwd: root, env: { ...process.env, ORQ_API_KEY: '' } }).then(
+        ({ stdout }) => ({ code: 0, stdout, stderr: '' }),
+        (error: { code: number; stdout: string; stderr: string }) => error,
+      );
+      expect(result.code, `${words.join(' ')}\n${result.stderr}`).toBe(0);
+      expect(result.stdout).toMatch(/--image/);
+    }
+  }, 60_000);
+});
