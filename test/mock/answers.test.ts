@@ -5,9 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { validateErrorResponse, validateImageEditResponse } from '../../generated/validators.js';
-import { imageField } from '../../src/contract.js';
+import { imageField, wireContract } from '../../src/contract.js';
+import { startMock } from '../../src/mock/index.js';
 import { deref, requestExamples, responses } from '../support/spec.js';
-import { AUTH, exampleParts, minimalParts, post, postParts, requestSchema } from './support.js';
+import { AUTH, endpoint, exampleParts, minimalParts, post, postParts, requestSchema } from './support.js';
 
 const wireStyles = [
   { style: 'JSON parts with Content-Type: application/json (this client, Orq Python SDK)', options: {} },
@@ -93,6 +94,18 @@ describe('Prefer: code=<status> returns each documented error status', () => {
   });
 });
 
+describe('query keys instead of Prefer (no extra header, so no preflight from a page)', () => {
+  it('?__code= and ?__example= choose like Prefer does', async () => {
+    const status = Object.keys(responses).find((s) => s !== '200')!;
+    const byCode = await postParts(minimalParts(), AUTH, `${endpoint()}?__code=${status}`);
+    expect(byCode.status).toBe(Number(status));
+    for (const [name, example] of Object.entries(responses['200']!.content['application/json']!.examples)) {
+      const byExample = await postParts(minimalParts(), AUTH, `${endpoint()}?__example=${name}`);
+      expect(byExample.body).toEqual(example.value);
+    }
+  });
+});
+
 describe('dynamic answers', () => {
   it('Prefer: dynamic=true generates data that still passes validateImageEditResponse', async () => {
     const bodies = new Set<string>();
@@ -105,5 +118,18 @@ describe('dynamic answers', () => {
     // Generated, not the named examples.
     const examples = Object.values(responses['200']!.content['application/json']!.examples).map((example) => JSON.stringify(example.value));
     expect([...bodies].some((body) => !examples.includes(body))).toBe(true);
+  });
+
+  it('startMock({ dynamic: true }) generates every answer', async () => {
+    const mock = await startMock({ port: 0, dynamic: true });
+    try {
+      const examples = Object.values(responses['200']!.content['application/json']!.examples).map((example) => JSON.stringify(example.value));
+      const answer = await postParts(minimalParts(), AUTH, `${mock.url}${wireContract.path}`);
+      expect(answer.status).toBe(200);
+      expect(validateImageEditResponse(answer.body), JSON.stringify(validateImageEditResponse.errors)).toBe(true);
+      expect(examples).not.toContain(answer.text);
+    } finally {
+      await mock.close();
+    }
   });
 });
