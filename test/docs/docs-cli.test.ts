@@ -1,0 +1,116 @@
+/**
+ * `orq-images docs`: builds the reference from the package's own spec into --out, says what to install when Redocly
+ * CLI is missing, and refuses bad arguments; the offline post-processing refuses a page that would reach the
+ * network; and the mock serves the built page at /docs (what `npm start` prints).
+ */
+import { readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { MissingRedoclyCliError, REDOCLY_CLI_VERSION, defaultSpecPath, makeOffline, resolveRedoclyCli, run } from '../../src/cli/docs.js';
+import { startMock } from '../../src/mock/index.js';
+import { spec } from '../support/spec.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+
+let work: string;
+let reference: string;
+let built: { code: number; stdout: string; stderr: string };
+beforeAll(async () => {
+  work = await mkdtemp(path.join(tmpdir(), 'orq-docs-cli-'));
+  reference = path.join(work, 'reference');
+  built = await docs(['--out', reference]);
+}, 60_000);
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+/** Runs the command in process, capturing what it writes. */
+async function docs(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
+  try {
+    return { code: await run(argv), stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+describe('orq-images docs', () => {
+  it('--out DIR writes DIR/index.html from the package spec, self-contained', async () => {
+    expect(built.code, built.stderr).toBe(0);
+    expect(built.stdout).toMatch(/index\.html/);
+    const html = await readFile(path.join(reference, 'index.html'), 'utf8');
+    expect(html).toContain(`<title>${spec.info.title}</title>`);
+    expect(html).toContain('Content-Security-Policy');
+    expect(html).not.toMatch(/<script[^>]*\ssrc=/i);
+  }, 60_000);
+
+  it('finds the spec beside the module (generated/openapi.json in the repository and in dist/)', () => {
+    expect(defaultSpecPath()).toBe(path.join(root, 'generated/openapi.json'));
+  });
+
+  it('--help prints the usage and exits 0; an unknown argument or a missing --out value exits 2', async () => {
+    const help = await docs(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/orq-images docs \[--out DIR\]/);
+    expect((await docs(['--bogus'])).code).toBe(2);
+    const missing = await docs(['--out']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/--out needs a directory/);
+  });
+
+  it('names the package to install when Redocly CLI cannot be resolved, at the version the package declares', () => {
+    expect(manifest.peerDependencies['@redocly/cli']).toBe(REDOCLY_CLI_VERSION);
+    expect(manifest.peerDependenciesMeta['@redocly/cli'].optional).toBe(true);
+    expect(JSON.parse(readFileSync(path.join(root, 'node_modules/@redocly/cli/package.json'), 'utf8')).version).toBe(REDOCLY_CLI_VERSION);
+    expect(resolveRedoclyCli()).toBe(path.join(root, 'node_modules/@redocly/cli/bin/cli.js'));
+    const elsewhere = pathToFileURL(path.join(tmpdir(), 'no-node-modules-here', 'docs.js')).href;
+    expect(() => resolveRedoclyCli(elsewhere)).toThrow(MissingRedoclyCliError);
+    expect(() => resolveRedoclyCli(elsewhere)).toThrow(`npm install --save-dev @redocly/cli@${REDOCLY_CLI_VERSION}`);
+  });
+});
+
+describe('makeOffline', () => {
+  const page = (body: string) => `<!DOCTYPE html><html><head><title>t</title></head><body>${body}<script type="module">const o = {"disableTelemetry":true};</script></body></html>`;
+
+  it('draws the Redocly logo locally and adds a Content-Security-Policy that allows no network request', () => {
+    const html = makeOffline(page('<script type="module">const a = `https://cdn.redoc.ly/redoc/logo-mini.svg`;</script>'));
+    expect(html).not.toContain('cdn.redoc.ly');
+    expect(html).toContain('data:image/svg+xml;base64,');
+    const csp = html.match(/http-equiv="Content-Security-Policy" content="([^"]+)"/)?.[1] ?? '';
+    expect(csp).toMatch(/default-src 'none'/);
+    expect(csp).toMatch(/connect-src 'none'/);
+    expect(csp).not.toMatch(/https?:|\*/);
+  });
+
+  it.each([
+    ['a script from a CDN', page('<script src="https://cdn.redocly.com/redoc/v3/redoc.standalone.js"></script>')],
+    ['a remote stylesheet', page('<link rel="stylesheet" href="https://fonts.googleapis.com/css?family=Roboto">')],
+    ['telemetry left on', '<html><head></head><body><script type="module">const o = {"disableTelemetry":false};</script></body></html>'],
+  ])('refuses a page with %s', (_what, html) => {
+    expect(() => makeOffline(html)).toThrow(/not self-contained/);
+  });
+});
+
+describe('served beside the mock (npm start)', () => {
+  it('startMock({ docsDir }) answers GET /docs with the built page, byte for byte', async () => {
+    expect(built.code, built.stderr).toBe(0);
+    const mock = await startMock({ port: 0, docsDir: reference });
+    try {
+      expect(mock.docsUrl).toBeDefined();
+      const response = await fetch(mock.docsUrl!);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(Buffer.from(await response.arrayBuffer()).equals(await readFile(path.join(reference, 'index.html')))).toBe(true);
+    } finally {
+      await mock.close();
+    }
+  }, 60_000);
+});
