@@ -87,7 +87,7 @@ const REMOTE_LOGO = /https:\/\/cdn\.redoc(?:ly)?\.(?:ly|com)\/redoc\/logo[\w-]*\
 export class MissingRedoclyCliError extends Error {
   constructor() {
     super(
-      `orq-images docs needs Redocly CLI, an optional peer dependency of orq-image-edits that is not installed.\n` +
+      `Redocly CLI (@redocly/cli) is not installed: it is an optional peer dependency of orq-image-edits, needed only to build the docs.\n` +
         `Install it beside this package:  npm install --save-dev @redocly/cli@${REDOCLY_CLI_VERSION}`,
     );
     this.name = 'MissingRedoclyCliError';
