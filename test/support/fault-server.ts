@@ -1,7 +1,7 @@
 /**
  * A local HTTP server on 127.0.0.1 that misbehaves on cue, the way real networks and proxies do: it answers
  * statuses with any headers and body, resets the connection after reading part of an upload, declares a body
- * longer than it sends, reads the upload and never answers, or never reads it at all. Every request is recorded
+ * longer than it sends, or reads the upload and never answers. Every request is recorded
  * with its headers, the bytes that arrived and a SHA-256 of the whole body when it arrived whole.
  */
 import http from 'node:http';
@@ -15,9 +15,7 @@ export type Fault =
   /** Sends the status and a Content-Length larger than `body`, then closes: a truncated answer. */
   | { truncate: true; status?: number; body: string; declaredLength: number }
   /** Reads the whole body, never answers. */
-  | { hang: true }
-  /** Never reads the body, never answers: the upload stalls on backpressure. */
-  | { stall: true };
+  | { hang: true };
 
 export interface FaultRecord {
   method: string;
@@ -50,11 +48,6 @@ export async function startFaultServer(script: (index: number, request: FaultRec
       if (!req.complete) record.aborted = true;
     });
     const fault = script(index, record);
-    if ('stall' in fault) {
-      req.pause();
-      req.on('close', () => (record.aborted = !req.complete));
-      return;
-    }
     const hash = createHash('sha256');
     req.on('data', (chunk: Buffer) => {
       record.bytes += chunk.length;
