@@ -1,0 +1,120 @@
+/**
+ * One upload by one contender, in a process of its own so that its peak RSS is its own:
+ *
+ *   node upload.js <contender> <sink-url> <file>...
+ *
+ * Prints { wallMs, maxRssKb, receivedBytes }: wall time from the call to the parsed answer (imports excluded), peak
+ * resident set of the whole process (getrusage, as /usr/bin/time reports it), and what the sink counted.
+ */
+import { openAsBlob, createReadStream, statSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { once } from 'node:events';
+
+const [contender, url, ...files] = process.argv.slice(2) as [string, string, ...string[]];
+const MODEL = 'openai/gpt-image-1';
+const PROMPT = 'Add a red scarf to the cat';
+const KEY = 'bench-key';
+const ENDPOINT = `${url}/v2/router/images/edits`;
+
+async function thisClient(): Promise<() => Promise<number>> {
+  const { createImageEditClient } = await import('../../src/index.js');
+  // Defaults only: no option the caller must know about.
+  const client = createImageEditClient({ apiKey: KEY, baseUrl: url, maxRetries: 0 });
+  // File paths: the input a Node caller most naturally has.
+  return async () => {
+    const result = await client.edit({ model: MODEL, prompt: PROMPT, image: files.length === 1 ? files[0]! : files });
+    return (result as { received_bytes?: number }).received_bytes ?? 0;
+  };
+}
+
+async function openaiNode(fetchOptions?: { redirect: RequestRedirect }): Promise<() => Promise<number>> {
+  const { default: OpenAI } = await import('openai');
+  const client = new OpenAI({ apiKey: KEY, baseURL: `${url}/v2/router`, maxRetries: 0, ...(fetchOptions ? { fetchOptions } : {}) });
+  return async () => {
+    const { response } = await client.images
+      .edit({ model: MODEL, prompt: PROMPT, image: files.length === 1 ? createReadStream(files[0]!) : files.map((file) => createReadStream(file)) })
+      .withResponse();
+    return Number(response.headers.get('x-received-bytes'));
+  };
+}
+
+async function fetchFormData(redirect?: RequestRedirect): Promise<() => Promise<number>> {
+  return async () => {
+    const form = new FormData();
+    form.append('model', MODEL);
+    form.append('prompt', PROMPT);
+    for (const file of files) form.append('image', await openAsBlob(file, { type: 'image/png' }), path.basename(file));
+    const response = await fetch(ENDPOINT, { method: 'POST', headers: { authorization: `Bearer ${KEY}` }, body: form, ...(redirect ? { redirect } : {}) });
+    await response.json();
+    return Number(response.headers.get('x-received-bytes'));
+  };
+}
+
+async function orqSdk(): Promise<() => Promise<number>> {
+  if (files.length !== 1) throw new Error('the Orq SDK sends one image per request');
+  const { Orq } = await import('@orq-ai/node');
+  const { HTTPClient } = await import('@orq-ai/node/lib/http.js');
+  let received = 0;
+  // The SDK's own default HTTP client (global fetch), with a hook to read the answer's headers.
+  const httpClient = new HTTPClient();
+  httpClient.addHook('response', (res: Response) => {
+    received = Number(res.headers.get('x-received-bytes'));
+  });
+  const orq = new Orq({ apiKey: KEY, serverURL: url, httpClient });
+  return async () => {
+    await orq.router.images.edits.create({ model: MODEL, prompt: PROMPT, image: { fileName: path.basename(files[0]!), content: await openAsBlob(files[0]!) } });
+    return received;
+  };
+}
+
+/** The floor for Node: multipart written by hand through node:http, each file streamed with back-pressure. */
+async function nodeHttp(): Promise<() => Promise<number>> {
+  return async () => {
+    const boundary = `----bench-${Date.now()}`;
+    const text = (name: string, value: string) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+    const heads = files.map((file) => `--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="${path.basename(file)}"\r\nContent-Type: image/png\r\n\r\n`);
+    const first = text('model', MODEL) + text('prompt', PROMPT);
+    const last = `--${boundary}--\r\n`;
+    const length =
+      Buffer.byteLength(first) + heads.reduce((sum, head, i) => sum + Buffer.byteLength(head) + statSync(files[i]!).size + 2, 0) + Buffer.byteLength(last);
+    const req = http.request(ENDPOINT, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': length },
+    });
+    const answered = once(req, 'response') as Promise<[http.IncomingMessage]>;
+    const write = async (chunk: string | Buffer) => {
+      if (!req.write(chunk)) await once(req, 'drain');
+    };
+    await write(first);
+    for (const [i, file] of files.entries()) {
+      await write(heads[i]!);
+      for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 })) await write(chunk as Buffer);
+      await write('\r\n');
+    }
+    req.end(last);
+    const [res] = await answered;
+    const chunks: Buffer[] = [];
+    for await (const chunk of res) chunks.push(chunk as Buffer);
+    JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return Number(res.headers['x-received-bytes']);
+  };
+}
+
+const factories: Record<string, () => Promise<() => Promise<number>>> = {
+  this: thisClient,
+  openai: () => openaiNode(),
+  'openai-redirect-error': () => openaiNode({ redirect: 'error' }),
+  fetch: () => fetchFormData(),
+  'fetch-redirect-error': () => fetchFormData('error'),
+  orq: orqSdk,
+  'node-http': nodeHttp,
+};
+
+const factory = factories[contender];
+if (!factory) throw new Error(`unknown contender ${contender}`);
+const run = await factory();
+const started = performance.now();
+const receivedBytes = await run();
+const wallMs = performance.now() - started;
+process.stdout.write(`${JSON.stringify({ wallMs, maxRssKb: process.resourceUsage().maxRSS, receivedBytes })}\n`);
