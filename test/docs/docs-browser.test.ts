@@ -134,8 +134,11 @@ describe('the operation', () => {
     expect(await visible(page.getByText(firstSentence(operation.description)))).toBe(true);
   });
 
-  it.each(requestFields)('shows request field %s', async (field) => {
-    expect(await visible(page.locator('.schema-property-item .schema-name').getByText(field, { exact: true }))).toBe(true);
+  it.each(requestFields)('shows request field %s (top level of the request body)', async (field) => {
+    // Redoc links each property as "...t=request&path=<path>"; a top-level field's path is its bare name (a nested
+    // one reads e.g. "fallbacks[]/model"), so this finds the field itself, not a namesake inside another field.
+    const item = page.locator('.schema-property-item').filter({ has: page.locator(`a[href$="t=request&path=${field}"]`) });
+    expect(await visible(item.locator('.schema-name').getByText(field, { exact: true }))).toBe(true);
   });
 
   it('offers every named request example', async () => {
