@@ -51,9 +51,12 @@ export interface MockDependencies {
 
 let loaded: MockDependencies | undefined;
 
-export function loadMockDependencies(): MockDependencies {
-  if (loaded) return loaded;
-  const require = createRequire(import.meta.url);
+/** Loads Prism and busboy as resolved from `from` (this module by default; tests pass a place without them). */
+export function loadMockDependencies(from: string = import.meta.url): MockDependencies {
+  const ownResolution = from === import.meta.url;
+  if (loaded && ownResolution) return loaded;
+  const require = createRequire(from);
+  let result: MockDependencies;
   try {
     const fromCli = createRequire(require.resolve('@stoplight/prism-cli/package.json'));
     const prism: PrismModules = {
@@ -63,9 +66,10 @@ export function loadMockDependencies(): MockDependencies {
       getHttpConfigFromRequest: fromCli('@stoplight/prism-http-server/dist/getHttpConfigFromRequest').getHttpConfigFromRequest,
       version: (fromCli('@stoplight/prism-cli/package.json') as { version: string }).version,
     };
-    loaded = { prism, busboy: require('busboy') };
-    return loaded;
+    result = { prism, busboy: require('busboy') };
   } catch (error) {
     throw missing(error);
   }
+  if (ownResolution) loaded = result;
+  return result;
 }
