@@ -2,7 +2,7 @@
  * When a failed attempt may be sent again, and after how long.
  *
  * An image edit is billable and not idempotent, so by default only outcomes where the server certainly did no
- * work are retried: 429, 503 with Retry-After, and a refused connection. 408, other 5xx and connection resets
+ * work are retried: 429, 503 with a readable Retry-After, and a refused connection. 408, other 5xx and connection resets
  * (where the provider may already have produced and billed the images) are retried only when the caller lists them.
  */
 
@@ -28,12 +28,27 @@ export type AttemptFailure =
 const REFUSED = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND', 'EAI_AGAIN']);
 const RESET = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
 
-/** Seconds or an HTTP-date, as milliseconds from now; undefined when absent or unreadable. */
+const DAY = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)';
+const LONG_DAY = '(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)';
+const MONTH = '(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)';
+const TIME = '\\d{2}:\\d{2}:\\d{2}';
+/** The HTTP-date forms of RFC 9110 §5.6.7: IMF-fixdate, and the obsolete RFC 850 and asctime forms. */
+const IMF_FIXDATE = new RegExp(`^${DAY}, \\d{2} ${MONTH} \\d{4} ${TIME} GMT$`, 'i');
+const RFC_850 = new RegExp(`^${LONG_DAY}, \\d{2}-${MONTH}-\\d{2} ${TIME} GMT$`, 'i');
+const ASCTIME = new RegExp(`^${DAY} ${MONTH} [ \\d]\\d ${TIME} \\d{4}$`, 'i');
+
+/**
+ * Seconds or an HTTP-date, as milliseconds from now; undefined when absent or unreadable. Only the forms HTTP defines
+ * are read: `Date.parse` alone turns almost anything ("later 12", "-5") into a date long past, i.e. "retry at once".
+ */
 export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
-  if (value === null || value.trim() === '') return undefined;
+  if (value === null) return undefined;
   const trimmed = value.trim();
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  const date = Date.parse(trimmed);
+  let date = Number.NaN;
+  if (IMF_FIXDATE.test(trimmed) || RFC_850.test(trimmed)) date = Date.parse(trimmed);
+  // asctime carries no zone; HTTP-dates are always GMT (Date.parse would read it as local time).
+  else if (ASCTIME.test(trimmed)) date = Date.parse(`${trimmed} GMT`);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
@@ -44,7 +59,8 @@ export function isRetryable(failure: AttemptFailure, retryOn: readonly Retryable
     return retryOn.includes('reset') && (failure.code === undefined || RESET.has(failure.code));
   }
   if (failure.status === 429) return true;
-  if (failure.status === 503 && failure.retryAfter !== null) return true;
+  // A 503 is safe to send again only when the server says when (a Retry-After it can read): it did no work.
+  if (failure.status === 503 && parseRetryAfter(failure.retryAfter) !== undefined) return true;
   return retryOn.includes(failure.status);
 }
 
