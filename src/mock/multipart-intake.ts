@@ -13,7 +13,7 @@ export interface IntakeLimits {
   maxFileBytes: number;
   /** Largest whole body, in bytes (Content-Length, or counted as it arrives for chunked bodies). */
   maxBodyBytes: number;
-  /** Largest text part, in bytes. */
+  /** Largest total of all text parts, in bytes (so text held in memory stays small whatever the part count). */
   maxTextBytes: number;
   /** Most parts a body may have. */
   maxParts: number;
@@ -90,9 +90,11 @@ export function readMultipart(req: IncomingMessage, busboy: Busboy, limits: Inta
     const files: ReceivedFile[] = [];
     const filesPerField = new Map<string, number>();
 
+    let textBytes = 0;
     parser.on('field', (name, value, info) => {
-      if (info.valueTruncated) {
-        settle({ outcome: 'too-large', issue: { field: name, message: `is over the limit of ${limits.maxTextBytes} bytes for a text part` } });
+      textBytes += Buffer.byteLength(value);
+      if (info.valueTruncated || textBytes > limits.maxTextBytes) {
+        settle({ outcome: 'too-large', issue: { field: name, message: `takes the text parts over their limit of ${limits.maxTextBytes} bytes in all` } });
         return;
       }
       textParts.push({ name, value, contentType: info.mimeType });

@@ -29,6 +29,8 @@ const onCode = requestSchema('retry.on_codes');
 const ttl = requestSchema('cache.ttl');
 const weight = requestSchema('load_balancer.models.weight');
 const callTimeout = requestSchema('timeout.call_timeout');
+/** The room the spec's whole-body limit leaves beside the files. */
+const maxTextBytes = maxRequestBodyBytes - maxItems * imageField.limits.maxBytes;
 const validCache = { type: requestSchema('cache.type').enum[0] };
 const validBalancer = { type: requestSchema('load_balancer.type').enum[0] };
 const aTextField = Object.keys(wireContract.fields).find((name) => wireContract.fields[name]!.part === 'text' && !wireContract.required.includes(name) && requestSchema(name).enum === undefined && !requestSchema(name).type.includes?.('integer'))!;
@@ -86,7 +88,13 @@ const cases: Case[] = [
   { name: 'orq.prompt.version missing', parts: [...minimalParts(), json('orq', { prompt: { id: 'p' } })], status: 400, field: 'orq.prompt.version' },
   { name: 'orq.identity.email not an e-mail', parts: [...minimalParts(), json('orq', { identity: { id: 'u', email: 'not-an-email' } })], status: 400, field: 'orq.identity.email' },
   { name: 'orq has an unknown key', parts: [...minimalParts(), json('orq', { routing: true })], status: 400, field: 'orq.routing' },
-  { name: `${aTextField} over the text-part limit`, parts: [...minimalParts(), text(aTextField, 'x'.repeat(maxRequestBodyBytes - maxItems * imageField.limits.maxBytes + 1))], status: 413, field: aTextField },
+  { name: `${aTextField} over the text-part limit`, parts: [...minimalParts(), text(aTextField, 'x'.repeat(maxTextBytes + 1))], status: 413, field: aTextField },
+  {
+    name: 'text parts over their limit together',
+    parts: [...minimalParts(), text(aTextField, 'x'.repeat(maxTextBytes / 2)), text('user', 'y'.repeat(maxTextBytes / 2))],
+    status: 413,
+    field: 'user',
+  },
 ];
 
 describe('bad input', () => {
