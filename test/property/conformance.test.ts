@@ -13,7 +13,7 @@ import { validateErrorResponse, validateImageEditResponse } from '../../generate
 import { imageField, wireContract } from '../../src/contract.js';
 import { startMock, type MockServer } from '../../src/mock/index.js';
 import { makePng } from '../support/images.js';
-import { serializeParts } from './wire.js';
+import { removeImageFiles, serializeParts } from './wire.js';
 import { agrees, caseSources, clientVerdict, describeCase, mockVerdict, wireBody, wireVerdict, type Case, type Verdict } from './cases.js';
 
 const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : Date.now() % 2 ** 31;
@@ -41,6 +41,8 @@ async function judge(testCase: Case): Promise<Judged> {
   return { ok, clientOnly: false, client, wire: wireJudged };
 }
 
+afterAll(() => removeImageFiles());
+
 describe('property: client pre-flight check and wire bytes agree with the spec', () => {
   it('every generated case gets the expected verdict from both judges', { timeout: 300_000 }, async () => {
     console.log(`[conformance] seed ${seed} (reproduce with FC_SEED=${seed})`);
@@ -48,6 +50,7 @@ describe('property: client pre-flight check and wire bytes agree with the spec',
     let cases = 0;
     let clientOnly = 0;
     let wireOnly = 0;
+    let agreements = 0;
     const failures: string[] = [];
     for (const [index, source] of sources.entries()) {
       const numRuns = source.label.startsWith('valid:') ? VALID_RUNS : RUNS_PER_SITE;
@@ -57,7 +60,8 @@ describe('property: client pre-flight check and wire bytes agree with the spec',
         const judged = await judge(testCase);
         if (judged.clientOnly) clientOnly++;
         if (testCase.kind === 'raw') wireOnly++;
-        if (!judged.ok) failed = true;
+        if (judged.ok) agreements++;
+        else failed = true;
       }
       if (failed) {
         // Shrink to the smallest case fast-check can find, for the report.
@@ -73,10 +77,9 @@ describe('property: client pre-flight check and wire bytes agree with the spec',
         );
       }
     }
-    const disagreements = failures.length;
     console.log(
-      `[conformance] ${sources.length} case sources, ${cases} cases (${wireOnly} wire-only, ${clientOnly} client-only): ` +
-        `${disagreements === 0 ? 'all agree' : `${disagreements} source(s) with disagreements`}`,
+      `[conformance] seed ${seed}: ${sources.length} case sources, ${cases} cases (${wireOnly} wire-only, ${clientOnly} client-only): ` +
+        `${agreements} agreements, ${cases - agreements} disagreements in ${failures.length} source(s)`,
     );
     expect(failures, `disagreements (reproduce with FC_SEED=${seed}):\n${failures.join('\n')}`).toEqual([]);
   });

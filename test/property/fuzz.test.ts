@@ -7,7 +7,7 @@
  * FC_SEED=<seed> reproduces a run (printed on every run).
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { validateEditFields, validateErrorResponse, validateImageEditResponse } from '../../generated/validators.js';
 import { imageField, wireContract } from '../../src/contract.js';
 import { RequestValidationError } from '../../src/errors.js';
@@ -15,7 +15,7 @@ import { encodeMultipart } from '../../src/multipart.js';
 import { prepareRequest } from '../../src/request.js';
 import { decodeTextParts } from '../../src/wire-decode.js';
 import { fieldNames, validArb, requestSchema } from './schema-arbitraries.js';
-import { readWire, validImageArb, validImageValueArb } from './wire.js';
+import { readWire, removeImageFiles, validImageArb, validImageValueArb } from './wire.js';
 
 const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : Date.now() % 2 ** 31;
 const params = { seed, numRuns: 400 };
@@ -50,6 +50,8 @@ const nearlyValidRequest = fc
     fc.option(fc.dictionary(nameArb, anything, { maxKeys: 2 }), { nil: {}, freq: 3 }),
   )
   .map(([fields, image, extra]) => ({ ...extra, ...fields, [imageField.name]: image }));
+
+afterAll(() => removeImageFiles());
 
 describe('fuzz', () => {
   it('the generated validators answer a boolean for any value', () => {

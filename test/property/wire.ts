@@ -4,7 +4,11 @@
  * validateEditFields + the file limits), and a raw multipart writer for the cases only the wire can express
  * (broken JSON text, repeated parts, unknown parts, an image sent as text).
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Readable } from 'node:stream';
+import { pathToFileURL } from 'node:url';
 import busboy from 'busboy';
 import fc from 'fast-check';
 import { validateEditFields } from '../../generated/validators.js';
@@ -42,9 +46,25 @@ export const notAnImageBytes: fc.Arbitrary<Uint8Array> = fc.oneof(
 // Non-empty: an empty filename is its own site below (a part with `filename=""` reads back as a text part).
 const filenameArb = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 16 });
 
-/** Wraps bytes in one of the input forms the client takes (Blob, File, ArrayBuffer, views, { data, filename }). */
+// File inputs (paths and file: URLs) point at small files written here; removeImageFiles() deletes them.
+let fileDir: string | undefined;
+let fileCount = 0;
+function writeImageFile(bytes: Uint8Array): string {
+  fileDir ??= mkdtempSync(path.join(tmpdir(), 'orq-property-'));
+  const file = path.join(fileDir, `image-${++fileCount}.bin`);
+  writeFileSync(file, bytes);
+  return file;
+}
+export function removeImageFiles(): void {
+  if (fileDir) rmSync(fileDir, { recursive: true, force: true });
+  fileDir = undefined;
+}
+
+/** Wraps bytes in one of the input forms the client takes (Blob, File, ArrayBuffer, views, paths, file: URLs, { data, filename }). */
 function asInput(bytes: Uint8Array, type: string | undefined): fc.Arbitrary<unknown> {
   return fc.oneof(
+    fc.constant(null).map(() => writeImageFile(bytes)),
+    fc.constant(null).map(() => pathToFileURL(writeImageFile(bytes))),
     fc.constant(new Blob([bytes as Uint8Array<ArrayBuffer>])),
     filenameArb.map((name) => new File([bytes as Uint8Array<ArrayBuffer>], name)),
     fc.constant(bytes.slice().buffer),
@@ -98,11 +118,14 @@ export function imageSites(): ({ label: string; valid: boolean; value: fc.Arbitr
   return [
     { label: `${IMAGE}: required, dropped`, valid: false, value: DELETE },
     { label: `${IMAGE}: one file`, valid: true, value: validImageArb.map((value) => ({ value, index: undefined })) },
-    {
-      label: `${IMAGE}: { data, filename: '' } (an empty filename the client must replace)`,
+    // Filenames a caller may pass that a multipart reader takes differently unless the client writes them with care:
+    // empty (`filename=""` reads back as a text part), a trailing backslash (escapes the closing quote of the
+    // quoted-string), control characters (not allowed in a header).
+    ...['', 'photo\\', 'nul\u0000.png', 'bell\u0007.png', 'del\u007f.png'].map((filename) => ({
+      label: `${IMAGE}: { data, filename: ${JSON.stringify(filename)} } (the client accepts it, so the wire must carry it as a file)`,
       valid: true,
-      value: oneBad(fc.constantFrom(...limits.mediaTypes).chain((type) => bytesByType[type]!.map((data) => ({ data, filename: '' })))),
-    },
+      value: oneBad(fc.constantFrom(...limits.mediaTypes).chain((type) => bytesByType[type]!.map((data) => ({ data, filename })))),
+    })),
     { label: `${IMAGE}: minItems ${limits.minItems}`, valid: true, value: list(limits.minItems, limits.minItems) },
     { label: `${IMAGE}: maxItems ${limits.maxItems}`, valid: true, value: list(limits.maxItems, limits.maxItems) },
     { label: `${IMAGE}: fewer than minItems ${limits.minItems}`, valid: false, value: list(limits.minItems - 1, limits.minItems - 1) },
