@@ -87,6 +87,18 @@ describe('Prefer: code=<status> returns each documented error status', () => {
     }
   });
 
+  it('Prefer: code= with dynamic=true generates bodies that still pass validateErrorResponse, headers included', async () => {
+    for (const status of statuses) {
+      const answer = await postParts(minimalParts(), { ...AUTH, Prefer: `code=${status}, dynamic=true` });
+      expect(answer.status).toBe(Number(status));
+      expect(validateErrorResponse(answer.body), `${status}: ${JSON.stringify(validateErrorResponse.errors)}`).toBe(true);
+      for (const [name, header] of Object.entries(responses[status]!.headers ?? {})) {
+        const schema = deref(header).schema;
+        expect(answer.headers.get(name), `${status} ${name}`).toMatch(new RegExp(schema?.pattern ?? '.'));
+      }
+    }
+  });
+
   it('an invalid request is still refused whatever Prefer asks for', async () => {
     const answer = await postParts(minimalParts().filter((part) => part.filename === undefined), { ...AUTH, Prefer: `code=${statuses.find((s) => s.startsWith('5'))}` });
     expect(answer.status).toBe(400);
