@@ -23,6 +23,7 @@ import {
   TimeoutError,
   networkErrorCode,
   redactSecret,
+  redactValue,
 } from './errors.js';
 import { isNode } from './image-sources.js';
 import { encodeMultipart } from './multipart.js';
@@ -276,7 +277,8 @@ export function createImageEditClient(options: ImageEditClientOptions): ImageEdi
         const delayMs = retryDelayMs(failure, retryNumber, retry);
         // A wait that outlasts the call's deadline would only end in a TimeoutError: the real answer is more useful.
         if (delayMs === undefined || Date.now() + delayMs >= deadline) throw finalError;
-        onRetry?.({ retry: retryNumber, delayMs, failure, error: redactSecret(finalError, apiKey) });
+        // The failure carries the server's Retry-After as sent: an echoing server may have put the key there.
+        onRetry?.({ retry: retryNumber, delayMs, failure: redactValue(failure, apiKey), error: redactSecret(finalError, apiKey) });
         try {
           await sleep(delayMs, controller.signal);
         } catch {
