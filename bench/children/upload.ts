@@ -101,8 +101,16 @@ async function nodeHttp(): Promise<() => Promise<number>> {
   };
 }
 
+/** The process with this client imported and created, sending nothing: the floor under its upload figures. */
+async function baseline(): Promise<() => Promise<number>> {
+  const { createImageEditClient } = await import('../../src/index.js');
+  createImageEditClient({ apiKey: KEY, baseUrl: url });
+  return async () => 0;
+}
+
 const factories: Record<string, () => Promise<() => Promise<number>>> = {
   this: thisClient,
+  baseline,
   openai: () => openaiNode(),
   'openai-redirect-error': () => openaiNode({ redirect: 'error' }),
   fetch: () => fetchFormData(),
