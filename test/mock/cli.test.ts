@@ -79,4 +79,34 @@ describe('orq-images mock', () => {
     expect(await exited).toBe(0);
     expect(await portOpen(port)).toBe(false);
   });
+
+  it('npm start (the main job): the mock with the reference at /docs; SIGTERM to npm leaves no process behind', { timeout: 120_000 }, async () => {
+    const npm = spawn('npm', ['start', '--', '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    npm.stdout.setEncoding('utf8').on('data', (chunk) => (output += chunk));
+    npm.stderr.setEncoding('utf8').on('data', (chunk) => (output += chunk));
+    const exited = new Promise<void>((resolve) => npm.once('exit', () => resolve()));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setInterval(() => {
+        if (output.includes('Ctrl-C')) {
+          clearInterval(timer);
+          resolve();
+        }
+      }, 100);
+      npm.once('exit', () => reject(new Error(`npm start exited early:\n${output}`)));
+    });
+    const docs = /docs\s+(http\S+)/.exec(output)![1]!;
+    expect((await fetch(docs)).status).toBe(200);
+
+    const descendants = (pid: number): number[] => childrenOf(pid).flatMap((child) => [child, ...descendants(child)]);
+    const started = descendants(npm.pid!);
+    expect(started.length).toBeGreaterThan(0);
+    npm.kill('SIGTERM');
+    await exited;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const survivors = started.filter((pid) => existsSync(`/proc/${pid}`));
+    // Whatever the verdict, nothing this test started outlives it.
+    for (const pid of survivors) process.kill(pid, 'SIGKILL');
+    expect(survivors).toEqual([]);
+  });
 });
