@@ -145,6 +145,21 @@ describe('property: the mock agrees with the client and the wire', () => {
     expect(failures, `disagreements (reproduce with FC_SEED=${seed}):\n${failures.join('\n')}`).toEqual([]);
   });
 
+  it('the byte limit (x-max-file-bytes): the largest image passes all three judges, one byte more fails all three', { timeout: 120_000 }, async () => {
+    const { maxBytes } = imageField.limits;
+    const head = makePng(1, 1);
+    for (const size of [maxBytes, maxBytes + 1]) {
+      const image = new Blob([head, new Uint8Array(size - head.length)]);
+      const testCase: Case = { kind: 'object', label: `image of ${size} bytes`, expected: { valid: size <= maxBytes, field: imageField.name }, request: { model: 'm', prompt: 'p', image } };
+      const judged = await judge(testCase);
+      const { wire } = await wireBody(testCase);
+      const answer = await mockVerdict(mock.url, wire!);
+      expect(judged.ok, `${testCase.label}: client ${JSON.stringify(judged.client)}, wire ${JSON.stringify(judged.wire)}`).toBe(true);
+      expect(agrees(testCase.expected, answer), `${testCase.label}: mock ${JSON.stringify(answer)}`).toBe(true);
+      if (!testCase.expected.valid) expect(answer.note).toMatch(/^413 /);
+    }
+  });
+
   it('fuzz: any multipart body, well-formed or not, gets a 200 or a 4xx with the spec\'s error body, never a 5xx', { timeout: 120_000 }, async () => {
     const names = fc.oneof(
       fc.constantFrom(...Object.keys(wireContract.fields), `${imageField.name}[]`),
