@@ -253,7 +253,9 @@ export interface components {
                 /** @description A page of Orq's docs about this error. */
                 doc_url?: string;
                 /** @description Extra facts, such as the field that was rejected. */
-                details?: Record<string, never>;
+                details?: {
+                    [key: string]: unknown;
+                };
             };
         };
     };

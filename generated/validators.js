@@ -1932,7 +1932,8 @@ function validate28(data, { instancePath = "", parentData, parentDataProperty, r
         }
         if (data0.details !== void 0) {
           let data4 = data0.details;
-          if (!(data4 && typeof data4 == "object" && !Array.isArray(data4))) {
+          if (data4 && typeof data4 == "object" && !Array.isArray(data4)) {
+          } else {
             const err5 = { instancePath: instancePath + "/error/details", schemaPath: "#/properties/error/properties/details/type", keyword: "type", params: { type: "object" }, message: "must be object" };
             if (vErrors === null) {
               vErrors = [err5];

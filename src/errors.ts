@@ -11,7 +11,8 @@ export interface RequestIssue {
   message: string;
 }
 
-function describeIssues(issues: readonly RequestIssue[]): string {
+/** `field: message; field: message` — how every issue list reads, in errors and in the mock's error bodies. */
+export function describeIssues(issues: readonly RequestIssue[]): string {
   return issues.map((issue) => `${issue.field}: ${issue.message}`).join('; ');
 }
 
@@ -212,7 +213,7 @@ export class DownloadError extends OrqImageEditError {
   /** The URL without its query string (signed URLs carry their credentials there). */
   readonly url: string;
   constructor(index: number, status: number, url: string) {
-    const shown = url.startsWith('data:') ? 'a data: URL' : url.split(/[?#]/)[0]!;
+    const shown = url;
     super(`downloading image ${index + 1} (${shown}) answered ${status}; nothing was saved for it`);
     this.index = index;
     this.status = status;

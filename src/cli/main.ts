@@ -7,7 +7,7 @@ const USAGE = `orq-images — Orq.ai image edits, contract-first
 
 Usage:
   orq-images edit --image a.png --prompt "..." --model provider/model [options]   send an edit (key from ORQ_API_KEY)
-  orq-images mock [--port 4010] [--host 127.0.0.1] [--dynamic]                    run the local mock server
+  orq-images mock [--port 4010] [--host 127.0.0.1] [--dynamic] [--docs DIR]       run the local mock server
   orq-images docs [--out DIR]                                                     build the offline API reference
 
 Run "orq-images <command> --help" for a command's options.

@@ -2,20 +2,11 @@
  * The bodies of the errors the mock decides itself (400 and 413): the status's first example in the spec (its
  * `code` and `doc_url`), with a message naming every offending field and limit, and the issues in `details`.
  */
-import type { RequestIssue } from '../errors.js';
+import type { components } from '../../generated/schema.js';
+import { describeIssues, type RequestIssue } from '../errors.js';
 import type { SpecDocument } from './spec-document.js';
 
-/**
- * The spec's ErrorResponse, with `details` as the free-form object the spec declares (the generated type renders a
- * property-less `type: object` as Record<string, never>).
- */
-export interface ErrorResponse {
-  error: { code?: string; message: string; doc_url?: string; details?: Record<string, unknown> };
-}
-
-export function describeIssues(issues: readonly RequestIssue[]): string {
-  return issues.map((issue) => `${issue.field}: ${issue.message}`).join('; ');
-}
+export type ErrorResponse = components['schemas']['ErrorResponse'];
 
 export function errorBody(spec: SpecDocument, status: number, issues: readonly RequestIssue[]): ErrorResponse {
   const example = spec.examples(status)[0]?.value as ErrorResponse | undefined;
