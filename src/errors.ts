@@ -213,7 +213,7 @@ export class DownloadError extends OrqImageEditError {
   /** The URL without its query string (signed URLs carry their credentials there). */
   readonly url: string;
   constructor(index: number, status: number, url: string) {
-    const shown = url;
+    const shown = url.startsWith('data:') ? 'a data: URL' : url.split(/[?#]/)[0]!;
     super(`downloading image ${index + 1} (${shown}) answered ${status}; nothing was saved for it`);
     this.index = index;
     this.status = status;

@@ -85,7 +85,8 @@ export async function saveImages(result: Pick<ImageEditResponse, 'data'>, dir: s
   try {
     for (const [index, image] of data.entries()) {
       if (controller.signal.aborted) throw abortError();
-      const temp = path.join(dir, `.${prefix}-${index + 1}.${process.pid}.${Date.now()}.partial`);
+      // Unique per call and image: two saves into one directory at once must never share a temporary file.
+      const temp = path.join(dir, `.${prefix}-${index + 1}.${crypto.randomUUID()}.partial`);
       try {
         if (typeof image?.b64_json === 'string') {
           const text = image.b64_json;
