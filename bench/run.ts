@@ -142,6 +142,7 @@ const UPLOAD_LABELS: Record<string, string> = {
   this: 'this client (defaults, file paths)',
   openai: 'openai-node (default, fs.createReadStream)',
   'openai-redirect-error': 'openai-node with `fetchOptions: { redirect: "error" }`',
+  'openai-blob-redirect-error': 'openai-node with `fetchOptions: { redirect: "error" }` and file-backed Files (fs.openAsBlob)',
   fetch: 'fetch + FormData (default, fs.openAsBlob)',
   'fetch-redirect-error': 'fetch + FormData with `redirect: "error"`',
   orq: 'Orq SDK (`@orq-ai/node`, fs.openAsBlob)',
@@ -353,7 +354,7 @@ async function main(): Promise<void> {
     }
 
     sink = await startServer(path.join(children, 'sink.js'));
-    const up16 = await uploads(sink.url, files, ['this', 'openai', 'openai-redirect-error', 'fetch', 'fetch-redirect-error', 'node-http', 'curl'], RUNS.upload16);
+    const up16 = await uploads(sink.url, files, ['this', 'openai', 'openai-redirect-error', 'openai-blob-redirect-error', 'fetch', 'fetch-redirect-error', 'node-http', 'curl'], RUNS.upload16);
     const up1 = await uploads(sink.url, files.slice(0, 1), ['this', 'openai', 'openai-redirect-error', 'fetch', 'fetch-redirect-error', 'orq', 'node-http', 'curl', 'baseline'], RUNS.upload1);
     const tp1 = await throughput(sink.url, 1);
     const tp8 = await throughput(sink.url, 8);
@@ -452,10 +453,10 @@ function renderReport(r: Results): string {
   lines.push('| figure | this client | Orq SDK | openai-node | fetch + FormData | floor | target | |');
   lines.push('|---|---|---|---|---|---|---|---|');
   lines.push(
-    `| peak RSS, 16 × 50 MiB to a loopback sink | ${range(thisRss16, 0, ' MiB')} | one image per request only | ${range(rss(up16('openai')), 0, ' MiB')}; ${range(rss(up16('openai-redirect-error')), 0, ' MiB')} with \`redirect: "error"\` | ${range(rss(up16('fetch')), 0, ' MiB')}; ${range(rss(up16('fetch-redirect-error')), 0, ' MiB')} with \`redirect: "error"\` | curl ${range(rss(up16('curl')), 0, ' MiB')}; node:http ${range(rss(up16('node-http')), 0, ' MiB')} | ≤ 90 MiB by default | ${verdict(targets.rss16)} |`,
+    `| peak RSS, 16 × 50 MiB to a loopback sink | ${range(thisRss16, 0, ' MiB')} | one image per request only | ${range(rss(up16('openai')), 0, ' MiB')}; ${range(rss(up16('openai-redirect-error')), 0, ' MiB')} with \`redirect: "error"\`; ${range(rss(up16('openai-blob-redirect-error')), 0, ' MiB')} with \`redirect: "error"\` and fs.openAsBlob files | ${range(rss(up16('fetch')), 0, ' MiB')}; ${range(rss(up16('fetch-redirect-error')), 0, ' MiB')} with \`redirect: "error"\` | curl ${range(rss(up16('curl')), 0, ' MiB')}; node:http ${range(rss(up16('node-http')), 0, ' MiB')} | ≤ 90 MiB by default | ${verdict(targets.rss16)} |`,
   );
   lines.push(
-    `| wall time, same upload | ${range(thisWall16, 0, ' ms')}, ${fmt(wallVsCurl16.median, 2)}× curl | — | ${range(wall(up16('openai')), 0, ' ms')}; ${range(wall(up16('openai-redirect-error')), 0, ' ms')} with \`redirect: "error"\` | ${range(wall(up16('fetch')), 0, ' ms')}; ${range(wall(up16('fetch-redirect-error')), 0, ' ms')} with \`redirect: "error"\` | curl ${range(curlWall16, 0, ' ms')}; node:http ${range(wall(up16('node-http')), 0, ' ms')} | ≤ 1.5 × curl | ${verdict(targets.wall16)} |`,
+    `| wall time, same upload | ${range(thisWall16, 0, ' ms')}, ${fmt(wallVsCurl16.median, 2)}× curl | — | ${range(wall(up16('openai')), 0, ' ms')}; ${range(wall(up16('openai-redirect-error')), 0, ' ms')} with \`redirect: "error"\`; ${range(wall(up16('openai-blob-redirect-error')), 0, ' ms')} with \`redirect: "error"\` and fs.openAsBlob files | ${range(wall(up16('fetch')), 0, ' ms')}; ${range(wall(up16('fetch-redirect-error')), 0, ' ms')} with \`redirect: "error"\` | curl ${range(curlWall16, 0, ' ms')}; node:http ${range(wall(up16('node-http')), 0, ' ms')} | ≤ 1.5 × curl | ${verdict(targets.wall16)} |`,
   );
   lines.push(
     `| peak RSS / wall, 1 × 50 MiB | ${range(thisRss1, 0, ' MiB')} / ${range(wall(up1('this')), 0, ' ms')} (${fmt(wallVsOpenai1.median, 2)}× openai-node's time) | ${range(rss(up1('orq')), 0, ' MiB')} / ${range(wall(up1('orq')), 0, ' ms')} | ${range(rss(up1('openai')), 0, ' MiB')} / ${range(wall(up1('openai')), 0, ' ms')} | ${range(rss(up1('fetch')), 0, ' MiB')} / ${range(wall(up1('fetch')), 0, ' ms')} | curl ${range(rss(up1('curl')), 0, ' MiB')} / ${range(wall(up1('curl')), 0, ' ms')} | ≤ 70 MiB, ≤ openai-node's time | ${verdict(targets.rss1 && targets.wall1)} |`,

@@ -28,13 +28,14 @@ async function thisClient(): Promise<() => Promise<number>> {
   };
 }
 
-async function openaiNode(fetchOptions?: { redirect: RequestRedirect }): Promise<() => Promise<number>> {
+/** openai-node as its README shows it (fs.createReadStream), or with file-backed Files (fs.openAsBlob). */
+async function openaiNode(fetchOptions?: { redirect: RequestRedirect }, blobs = false): Promise<() => Promise<number>> {
   const { default: OpenAI } = await import('openai');
   const client = new OpenAI({ apiKey: KEY, baseURL: `${url}/v2/router`, maxRetries: 0, ...(fetchOptions ? { fetchOptions } : {}) });
+  const open = async (file: string) => (blobs ? new File([await openAsBlob(file, { type: 'image/png' })], path.basename(file), { type: 'image/png' }) : createReadStream(file));
   return async () => {
-    const { response } = await client.images
-      .edit({ model: MODEL, prompt: PROMPT, image: files.length === 1 ? createReadStream(files[0]!) : files.map((file) => createReadStream(file)) })
-      .withResponse();
+    const images = await Promise.all(files.map(open));
+    const { response } = await client.images.edit({ model: MODEL, prompt: PROMPT, image: images.length === 1 ? images[0]! : images }).withResponse();
     return Number(response.headers.get('x-received-bytes'));
   };
 }
@@ -113,6 +114,7 @@ const factories: Record<string, () => Promise<() => Promise<number>>> = {
   baseline,
   openai: () => openaiNode(),
   'openai-redirect-error': () => openaiNode({ redirect: 'error' }),
+  'openai-blob-redirect-error': () => openaiNode({ redirect: 'error' }, true),
   fetch: () => fetchFormData(),
   'fetch-redirect-error': () => fetchFormData('error'),
   orq: orqSdk,
