@@ -15,7 +15,7 @@ import { encodeMultipart } from '../../src/multipart.js';
 import { prepareRequest } from '../../src/request.js';
 import { decodeTextParts } from '../../src/wire-decode.js';
 import { fieldNames, validArb, requestSchema } from './schema-arbitraries.js';
-import { readWire, removeImageFiles, validImageArb, validImageValueArb } from './wire.js';
+import { parseMultipart, readWire, removeImageFiles, validImageArb, validImageValueArb } from './wire.js';
 
 const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : Date.now() % 2 ** 31;
 const params = { seed, numRuns: 400 };
@@ -107,6 +107,44 @@ describe('fuzz', () => {
     );
     console.log(`[fuzz] encodeMultipart: ${accepted} of ${params.numRuns} nearly-valid requests passed the check and read back unchanged`);
     expect(accepted).toBeGreaterThan(0);
+  });
+
+  it('encodeMultipart writes any JSON-compatible field values once each, exactly, as multipart busboy reads back', { timeout: 120_000 }, async () => {
+    const textOrJsonField = fc.constantFrom(...Object.keys(wireContract.fields).filter((name) => wireContract.fields[name]!.part !== 'file'));
+    // Filenames without control characters or backslashes: those are the conformance test's own sites.
+    const filename = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 12 }).filter((name) => !/[\u0000-\u001f\u007f\\]/.test(name));
+    const image = fc.record({ filename, bytes: fc.uint8Array({ minLength: 1, maxLength: 64 }) }).map(({ filename, bytes }) => ({
+      filename,
+      contentType: imageField.limits.mediaTypes[0]!,
+      size: bytes.length,
+      blob: new Blob([bytes as Uint8Array<ArrayBuffer>]),
+    }));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.dictionary(textOrJsonField, fc.oneof(fc.string({ unit: 'grapheme', maxLength: 30 }), fc.jsonValue({ maxDepth: 3 }), fc.constant(null))),
+        fc.array(image, { maxLength: 3 }),
+        async (fields, images) => {
+          const { body, contentType, length } = encodeMultipart(fields, images);
+          expect(length).toBe(body.size);
+          const { parts, error } = await parseMultipart(body, contentType);
+          expect(error).toBeUndefined();
+          for (const [name, value] of Object.entries(fields)) {
+            const written = parts.filter((part) => part.name === name);
+            if (value === null) {
+              expect(written).toHaveLength(0);
+              continue;
+            }
+            expect(written).toHaveLength(1);
+            const json = wireContract.fields[name]!.part === 'json';
+            expect(written[0]!.value).toBe(json ? JSON.stringify(value) : String(value));
+          }
+          const files = parts.filter((part) => part.filename !== undefined);
+          expect(files.map((file) => file.size)).toEqual(images.map((i) => i.size));
+          expect(files.every((file) => file.name === imageField.name)).toBe(true);
+        },
+      ),
+      params,
+    );
   });
 
   it('decodeTextParts answers { fields, issues } for any parts, and never touches a prototype', () => {
