@@ -153,7 +153,7 @@ describe('property: the mock agrees with the client and the wire', () => {
       const testCase: Case = { kind: 'object', label: `image of ${size} bytes`, expected: { valid: size <= maxBytes, field: imageField.name }, request: { model: 'm', prompt: 'p', image } };
       const judged = await judge(testCase);
       const { wire } = await wireBody(testCase);
-      const answer = await mockVerdict(mock.url, wire!);
+      const answer = await mockVerdict(mock.url, wire!).catch((error: Error) => ({ valid: false, fields: [], note: `fetch failed: ${error.message} (${(error.cause as Error)?.message})` }));
       expect(judged.ok, `${testCase.label}: client ${JSON.stringify(judged.client)}, wire ${JSON.stringify(judged.wire)}`).toBe(true);
       expect(agrees(testCase.expected, answer), `${testCase.label}: mock ${JSON.stringify(answer)}`).toBe(true);
       if (!testCase.expected.valid) expect(answer.note).toMatch(/^413 /);
