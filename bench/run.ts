@@ -494,7 +494,10 @@ function renderReport(r: Results): string {
       const s = rss(list);
       const w = wall(list);
       const ratio = perRunRatio(list.map((u) => u.wallMs), data.get(reference)!.map((u) => u.wallMs));
-      lines.push(`| ${UPLOAD_LABELS[contender]} | ${s.runs} | ${fmt(s.min)} / ${fmt(s.median)} / ${fmt(s.max)} | ${fmt(w.min)} / ${fmt(w.median)} / ${fmt(w.max)} | ${fmt(ratio.median, 2)}× |`);
+      const sent = contender !== 'baseline';
+      lines.push(
+        `| ${UPLOAD_LABELS[contender]} | ${s.runs} | ${fmt(s.min)} / ${fmt(s.median)} / ${fmt(s.max)} | ${sent ? `${fmt(w.min)} / ${fmt(w.median)} / ${fmt(w.max)}` : '—'} | ${sent ? `${fmt(ratio.median, 2)}×` : '—'} |`,
+      );
     }
     lines.push('');
   };
