@@ -3,7 +3,8 @@
  * image-sources.ts for the forms accepted). The media type comes from the bytes (see sniff.ts), never from the
  * filename or a declared type.
  */
-import { extensionFor, sniffImageType, SNIFF_BYTES } from './sniff.js';
+import { extensionFor, SNIFF_BYTES } from './sniff.js';
+import { judgeImage } from './image-rules.js';
 import { imageField } from './contract.js';
 import { RequestValidationError, type RequestIssue } from './errors.js';
 import { isNamedImage, issueFrom, resolveSource, type ImageInput, type ResolvedSource } from './image-sources.js';
@@ -31,7 +32,7 @@ export interface PrepareImageOptions {
  */
 export async function prepareImage(input: unknown, field: string, index: number, options: PrepareImageOptions = {}): Promise<PreparedImage | RequestIssue[]> {
   const named = isNamedImage(input) ? input : undefined;
-  const { maxBytes, mediaTypes } = imageField.limits;
+  const { maxBytes } = imageField.limits;
   let source: ResolvedSource;
   try {
     source = await resolveSource(named ? named.data : input, { maxBytes, signal: options.signal });
@@ -43,22 +44,19 @@ export async function prepareImage(input: unknown, field: string, index: number,
     return [{ field, message }];
   };
   const { blob } = source;
-  const filename = named?.filename ?? source.filename;
-  if (blob.size === 0) return refuse(`is empty (0 bytes)${filename ? ` in ${JSON.stringify(filename)}` : ''}`);
-  if (blob.size > maxBytes) return refuse(`is ${blob.size} bytes, over the limit of ${maxBytes} bytes per image`);
-  let head: Uint8Array;
-  try {
-    head = new Uint8Array(await blob.slice(0, SNIFF_BYTES).arrayBuffer());
-  } catch (error) {
-    return refuse(`cannot be read (${error instanceof Error ? error.message : String(error)})`);
+  // An empty name is no name: the part would lose its filename and stop being a file part.
+  const filename = (named?.filename ?? source.filename) || undefined;
+  let head = new Uint8Array();
+  if (blob.size > 0 && blob.size <= maxBytes) {
+    try {
+      head = new Uint8Array(await blob.slice(0, SNIFF_BYTES).arrayBuffer());
+    } catch (error) {
+      return refuse(`cannot be read (${error instanceof Error ? error.message : String(error)})`);
+    }
   }
-  const detected = sniffImageType(head);
-  if (!detected || !mediaTypes.includes(detected)) {
-    return refuse(`is not ${mediaTypes.join(', ')} (its bytes${filename ? ` in ${JSON.stringify(filename)}` : ''} have no such signature)`);
-  }
-  if (named?.contentType && named.contentType !== detected) {
-    return refuse(`is declared ${named.contentType} but its bytes are ${detected}`);
-  }
+  const verdict = judgeImage(field, { size: blob.size, head, filename, declaredType: named?.contentType });
+  if ('issue' in verdict) return refuse(verdict.issue.message);
+  const detected = verdict.mediaType;
   return {
     filename: filename ?? `image-${index + 1}.${extensionFor(detected)}`,
     contentType: detected,

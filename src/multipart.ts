@@ -18,9 +18,14 @@ export interface MultipartBody {
 
 const CRLF = '\r\n';
 
-/** Quotes a name for a Content-Disposition parameter the way browsers do (WHATWG HTML "multipart/form-data"). */
+/**
+ * Quotes a name or filename for a Content-Disposition parameter. Browsers (WHATWG HTML "multipart/form-data")
+ * percent-encode `"`, CR and LF; parsers that read RFC 7230 quoted-strings (busboy, many servers) also treat `\` as
+ * an escape and refuse other control characters, so those are percent-encoded too. Every parser then reads the same
+ * name, and no name can end the header early.
+ */
 function quoted(value: string): string {
-  return `"${value.replace(/\r/g, '%0D').replace(/\n/g, '%0A').replace(/"/g, '%22')}"`;
+  return `"${value.replace(/["\\\u0000-\u001f\u007f]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`)}"`;
 }
 
 export function randomBoundary(): string {

@@ -8,6 +8,7 @@ import { imageField, type FileFieldName } from './contract.js';
 import { RequestValidationError, type RequestIssue } from './errors.js';
 import { prepareImage, type ImageInput, type PreparedImage, type PrepareImageOptions } from './images.js';
 import { issuesFromAjv } from './validation-issues.js';
+import { imageCountIssue } from './image-rules.js';
 
 type SpecRequest = components['schemas']['CreateImageEditRequest'];
 
@@ -28,13 +29,6 @@ async function disposeAll(images: readonly PreparedImage[]): Promise<void> {
   await Promise.all(images.map((image) => image.dispose?.()));
 }
 
-function countIssue(count: number): RequestIssue | undefined {
-  const { minItems, maxItems } = imageField.limits;
-  if (count < minItems) return { field: imageField.name, message: `has ${count} images, fewer than the minimum of ${minItems}` };
-  if (count > maxItems) return { field: imageField.name, message: `has ${count} images, more than the limit of ${maxItems}` };
-  return undefined;
-}
-
 /**
  * Checks `request` against the spec; throws RequestValidationError naming every offending field. Images are
  * resolved (stream inputs drained, to a temporary file on Node) and checked; `signal` stops that early.
@@ -53,7 +47,7 @@ export async function prepareRequest(request: unknown, options: PrepareImageOpti
     issues.push({ field: imageField.name, message: 'is required' });
   } else {
     const list = Array.isArray(imageValue) ? imageValue : [imageValue];
-    const tooMany = Array.isArray(imageValue) ? countIssue(list.length) : undefined;
+    const tooMany = Array.isArray(imageValue) ? imageCountIssue(list.length) : undefined;
     if (tooMany) issues.push(tooMany);
     // Over the count limit, the images are not even opened: the request is refused whatever they hold.
     if (!tooMany) {

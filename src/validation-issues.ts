@@ -16,8 +16,15 @@ function valueAt(data: unknown, pointer: string): unknown {
 }
 
 function shown(value: unknown): string {
-  const text = JSON.stringify(value);
-  return text === undefined ? String(value) : text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    // BigInt, cycles: not JSON, but still worth naming.
+    text = undefined;
+  }
+  if (text === undefined) text = typeof value === 'bigint' ? `${value}n` : Object.prototype.toString.call(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
 /** One issue per failure, deduplicated; `prefix` names the root (e.g. `body` for a response). */

@@ -15,6 +15,11 @@ export interface TextPart {
 
 const NUMBER = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/;
 
+/** An own, enumerable property even for the name `__proto__`, which plain assignment would turn into a prototype. */
+function setField(fields: Record<string, unknown>, name: string, value: unknown): void {
+  Object.defineProperty(fields, name, { value, enumerable: true, writable: true, configurable: true });
+}
+
 /** Decodes text parts by the spec's field kinds: JSON parts parsed, numeric text parts as numbers, the rest as text. */
 export function decodeTextParts(parts: readonly TextPart[]): { fields: Record<string, unknown>; issues: RequestIssue[] } {
   const fields: Record<string, unknown> = {};
@@ -27,19 +32,20 @@ export function decodeTextParts(parts: readonly TextPart[]): { fields: Record<st
       if (!issues.some((issue) => issue.field === part.name)) issues.push({ field: part.name, message: `was sent ${count} times; send it once` });
       continue;
     }
-    const field = wireContract.fields[part.name];
+    // Own keys only: a part named `constructor` or `__proto__` is an unknown field, not Object.prototype's.
+    const field = Object.hasOwn(wireContract.fields, part.name) ? wireContract.fields[part.name] : undefined;
     if (field?.part === 'file') {
       issues.push({ field: part.name, message: 'must be a file part (with a filename), got a text part' });
     } else if (field?.part === 'json') {
       try {
-        fields[part.name] = JSON.parse(part.value);
+        setField(fields, part.name, JSON.parse(part.value));
       } catch (error) {
         issues.push({ field: part.name, message: `is not valid JSON (${(error as Error).message})` });
       }
     } else if (field && (field.types.includes('integer') || field.types.includes('number')) && NUMBER.test(part.value.trim())) {
-      fields[part.name] = Number(part.value.trim());
+      setField(fields, part.name, Number(part.value.trim()));
     } else {
-      fields[part.name] = part.value;
+      setField(fields, part.name, part.value);
     }
   }
   return { fields, issues };

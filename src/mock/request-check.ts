@@ -6,13 +6,10 @@
 import { validateEditFields } from '../../generated/validators.js';
 import { imageField, wireContract } from '../contract.js';
 import type { RequestIssue } from '../errors.js';
-import { sniffImageType } from '../sniff.js';
+import { imageCountIssue, judgeImage } from '../image-rules.js';
 import { issuesFromAjv } from '../validation-issues.js';
 import { decodeTextParts, type TextPart } from '../wire-decode.js';
 import type { ReceivedFile } from './multipart-intake.js';
-
-/** The generic type a client sends for a file whose type it does not know (curl, browsers, busboy's default). */
-const UNKNOWN_FILE_TYPE = 'application/octet-stream';
 
 /**
  * The file field a part name belongs to: the field itself, or the `name[]` spelling that OpenAI-compatible clients
@@ -24,18 +21,8 @@ export function fileFieldOf(partName: string): string | undefined {
 }
 
 function imageIssues(file: ReceivedFile): RequestIssue[] {
-  const { mediaTypes } = imageField.limits;
-  if (file.size === 0) return [{ field: file.field, message: `is empty (0 bytes)${file.filename ? ` in ${JSON.stringify(file.filename)}` : ''}` }];
-  const detected = sniffImageType(file.head);
-  if (!detected || !mediaTypes.includes(detected)) {
-    return [{ field: file.field, message: `is not ${mediaTypes.join(', ')} (its bytes${file.filename ? ` in ${JSON.stringify(file.filename)}` : ''} have no such signature)` }];
-  }
-  // The bytes decide the type; a declared type is judged only when it names something that is not an allowed image.
-  const declared = file.declaredType.toLowerCase();
-  if (declared !== UNKNOWN_FILE_TYPE && !mediaTypes.includes(declared)) {
-    return [{ field: file.field, message: `is declared ${file.declaredType}, not one of ${mediaTypes.join(', ')}` }];
-  }
-  return [];
+  const verdict = judgeImage(file.field, { size: file.size, head: file.head, filename: file.filename, declaredType: file.declaredType });
+  return 'issue' in verdict ? [verdict.issue] : [];
 }
 
 export function checkRequest(textParts: readonly TextPart[], files: readonly ReceivedFile[]): { fields: Record<string, unknown>; issues: RequestIssue[] } {
@@ -53,11 +40,12 @@ export function checkRequest(textParts: readonly TextPart[], files: readonly Rec
         : { field: file.name, message: 'is not a field of this request' },
     );
   }
-  const { minItems, maxItems } = imageField.limits;
   const sentAsText = named.some((part) => part.name === imageField.name);
   if (images.length === 0 && !sentAsText) issues.push({ field: imageField.name, message: 'is required' });
-  else if (images.length < minItems && !sentAsText) issues.push({ field: imageField.name, message: `has ${images.length} images, fewer than the minimum of ${minItems}` });
-  if (images.length > maxItems) issues.push({ field: imageField.name, message: `has ${images.length} images, more than the limit of ${maxItems}` });
+  else if (!sentAsText || images.length > 0) {
+    const countIssue = imageCountIssue(images.length);
+    if (countIssue) issues.push(countIssue);
+  }
   for (const image of images) issues.push(...imageIssues(image));
   return { fields, issues };
 }
