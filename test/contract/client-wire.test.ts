@@ -97,4 +97,13 @@ describe('the wire form of a request', () => {
     expect(file.filename).toBe('my %22best%22%0D%0Ashot;v=2.png');
     expect(file.contentType).toBe('image/png');
   });
+
+  it('backslashes and control characters in filenames cannot break the part header; an empty filename gets a default', async () => {
+    const client = createImageEditClient({ apiKey: 'sk-wire-test', baseUrl: server.url });
+    const names = ['photo\\', 'nul\u0000.png', 'bell\u0007.png', 'del\u007f.png', ''];
+    await client.edit({ model: 'm/x', prompt: 'p', image: names.map((filename) => ({ data: makePng(), filename })) });
+    const request = server.requests.at(-1)!;
+    expect(request.parseError).toBeUndefined();
+    expect(request.parts.filter((p) => p.filename !== undefined).map((p) => p.filename)).toEqual(['photo%5C', 'nul%00.png', 'bell%07.png', 'del%7F.png', 'image-5.png']);
+  });
 });
