@@ -191,6 +191,11 @@ function sitesOf(input: SchemaNode, path: Path, out: Site[]): void {
 
   // Type and nullability.
   for (const wrong of wrongTypeValues(types)) set(`wrong type (${jsonType(wrong)})`, wrong, false);
+  // Objects that are not plain: \`typeof\` says object, but what travels is their JSON (a number, a date string).
+  if (path.length === 1 && types.includes('object') && !types.includes('string') && !types.includes('number')) {
+    out.push({ label: `${field}: a boxed number (new Number(1)), sent as 1`, force: path, path, value: fc.constant(null).map(() => new Number(1)), valid: false, field });
+    out.push({ label: `${field}: a Date, sent as a date string`, force: path, path, value: fc.constant(null).map(() => new Date(0)), valid: false, field });
+  }
   if (types.includes('null')) set('null (nullable)', null, true);
   else set('null (not nullable)', null, false);
 
