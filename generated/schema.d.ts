@@ -220,9 +220,15 @@ export interface components {
         };
         /** @description One generated image; `url` or `b64_json` is set depending on `response_format`. */
         ImageData: {
-            /** @description The image as base64 data, when `response_format` is `b64_json`. */
+            /**
+             * @description The image as base64 data, when `response_format` is `b64_json`.
+             * @example iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAAaUlEQVR42gXBgQAAAAgDwZGMJJJIIokkkgl9d0LCokSLEStORELGpkybMWvOxEKFiyq6mGKLK1JCjZtquplmm2vSQoOHGnqYYYcbMkKLl1p6mWWXW7JCh486+phjjztyQsGhQocJGy4kD0MvdEEDFIqYAAAAAElFTkSuQmCC
+             */
             b64_json?: string;
-            /** @description A URL of the image, when `response_format` is `url`. */
+            /**
+             * @description A URL of the image, when `response_format` is `url`.
+             * @example https://storage.orq.ai/images/edits/5c1f0a7e-0001.png
+             */
             url?: string;
         };
         /** @description The token usage information for the image generation. */

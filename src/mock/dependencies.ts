@@ -19,10 +19,10 @@ export class MockDependencyError extends Error {
   override name = 'MockDependencyError';
 }
 
-/** The peer dependency ranges this package declares, read from its own package.json (src/ and dist/src/ alike). */
 /** The packages the mock loads; their ranges come from package.json's peerDependencies. */
 const MOCK_PACKAGES = ['@stoplight/prism-cli', 'busboy'] as const;
 
+/** The peer dependency ranges this package declares, read from its own package.json (src/ and dist/src/ alike). */
 export function mockPeerDependencies(): Record<string, string> {
   for (let dir = here; ; dir = path.dirname(dir)) {
     const file = path.join(dir, 'package.json');
@@ -64,6 +64,7 @@ export function loadMockDependencies(from: string = import.meta.url): MockDepend
       router: fromCli('@stoplight/prism-http/dist/router').default,
       validateSecurity: fromCli('@stoplight/prism-http/dist/validator').validateSecurity,
       getHttpConfigFromRequest: fromCli('@stoplight/prism-http-server/dist/getHttpConfigFromRequest').getHttpConfigFromRequest,
+      configureDataGenerator: fromCli('@stoplight/prism-cli/dist/extensions').configureExtensionsUserProvided,
       version: (fromCli('@stoplight/prism-cli/package.json') as { version: string }).version,
     };
     result = { prism, busboy: require('busboy') };

@@ -44,6 +44,9 @@ function serialise(body: unknown, contentType: string | undefined): string {
 export async function createEngine(prism: PrismModules, spec: SpecDocument, options: { dynamic: boolean }): Promise<MockEngine> {
   // Prism dereferences in place: give it its own copy of the document.
   const operations = await prism.http.getHttpOperationsFromSpec(structuredClone(spec.document));
+  // The spec's x-json-schema-faker options (useExamplesValue) make dynamic answers draw schema-level examples, so a
+  // generated b64_json is still a picture that decodes and a url still a URL.
+  await prism.configureDataGenerator(structuredClone(spec.document), {});
   const config: PrismConfig = {
     mock: { dynamic: options.dynamic },
     checkSecurity: true,

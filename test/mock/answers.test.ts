@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { validateErrorResponse, validateImageEditResponse } from '../../generated/validators.js';
 import { imageField, wireContract } from '../../src/contract.js';
+import { sniffImageType } from '../../src/sniff.js';
 import { startMock } from '../../src/mock/index.js';
 import { deref, requestExamples, responses } from '../support/spec.js';
 import { AUTH, endpoint, exampleParts, minimalParts, post, postParts, requestSchema } from './support.js';
@@ -130,6 +131,21 @@ describe('dynamic answers', () => {
     // Generated, not the named examples.
     const examples = Object.values(responses['200']!.content['application/json']!.examples).map((example) => JSON.stringify(example.value));
     expect([...bodies].some((body) => !examples.includes(body))).toBe(true);
+  });
+
+  it('generated images are still real: every b64_json decodes to an allowed image, every url parses', async () => {
+    let images = 0;
+    for (let i = 0; i < 5; i++) {
+      const answer = await postParts(minimalParts(), { ...AUTH, Prefer: 'dynamic=true' });
+      for (const item of (answer.body as { data: { b64_json?: string; url?: string }[] }).data) {
+        if (item.b64_json !== undefined) {
+          images++;
+          expect(imageField.limits.mediaTypes).toContain(sniffImageType(Buffer.from(item.b64_json, 'base64')));
+        }
+        if (item.url !== undefined) expect(() => new URL(item.url!)).not.toThrow();
+      }
+    }
+    expect(images).toBeGreaterThan(0);
   });
 
   it('startMock({ dynamic: true }) generates every answer', async () => {
