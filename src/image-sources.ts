@@ -188,21 +188,30 @@ async function drainStream(input: ReadableStream<Uint8Array> | AsyncIterable<unk
   const tooLarge = (read: number) =>
     new SourceIssue(`is a stream of more than ${options.maxBytes} bytes (reading stopped at ${read}), over the limit of ${options.maxBytes} bytes per image`);
 
+  // Pulls the stream to its end one chunk at a time, handing each to `sink` before the next is read.
+  const pullAll = async (sink: (bytes: Uint8Array) => unknown) => {
+    let size = 0;
+    for (;;) {
+      const { done, value } = await abortable(source.next(), options.signal);
+      if (done) return;
+      const bytes = asBytes(value);
+      size += bytes.byteLength;
+      if (size > options.maxBytes) throw tooLarge(size);
+      await sink(bytes);
+    }
+  };
+  const failure = (error: unknown) => {
+    source.stop(error);
+    if (error instanceof SourceIssue || options.signal?.aborted) return error;
+    return new SourceIssue(`is a stream that failed while being read (${systemReason(error)})`);
+  };
+
   if (!isNode) {
     const chunks: Uint8Array<ArrayBuffer>[] = [];
-    let size = 0;
     try {
-      for (;;) {
-        const { done, value } = await abortable(source.next(), options.signal);
-        if (done) break;
-        const bytes = asBytes(value);
-        size += bytes.byteLength;
-        if (size > options.maxBytes) throw tooLarge(size);
-        chunks.push(bytes.slice());
-      }
+      await pullAll((bytes) => chunks.push(bytes.slice()));
     } catch (error) {
-      source.stop(error);
-      throw error;
+      throw failure(error);
     }
     return { blob: new Blob(chunks), filename, dispose: noop };
   }
@@ -222,26 +231,16 @@ async function drainStream(input: ReadableStream<Uint8Array> | AsyncIterable<unk
   };
   const file = path.join(dir, 'upload');
   const handle = await fs.promises.open(file, 'w');
-  let size = 0;
   try {
     try {
-      for (;;) {
-        const { done, value } = await abortable(source.next(), options.signal);
-        if (done) break;
-        const bytes = asBytes(value);
-        size += bytes.byteLength;
-        if (size > options.maxBytes) throw tooLarge(size);
-        // One chunk in memory at a time: the next is read only once this one is on disk.
-        await handle.write(bytes);
-      }
+      // One chunk in memory at a time: the next is read only once this one is on disk.
+      await pullAll((bytes) => handle.write(bytes));
     } finally {
       await handle.close();
     }
   } catch (error) {
-    source.stop(error);
     await dispose();
-    if (error instanceof SourceIssue || options.signal?.aborted) throw error;
-    throw new SourceIssue(`is a stream that failed while being read (${systemReason(error)})`);
+    throw failure(error);
   }
   return { blob: (await fs.openAsBlob(file)) as Blob, filename, dispose };
 }
