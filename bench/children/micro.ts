@@ -35,10 +35,15 @@ async function makeOp(): Promise<() => unknown> {
       // What the pre-flight check awaits per image to read its signature: the first 12 bytes of a Blob.
       return () => image.slice(0, 12).arrayBuffer();
     }
-    case 'validators': {
+    case 'validators':
+    case 'validators-no-email':
+    case 'validators-required-only': {
       const { validateEditFields } = await import('../../generated/validators.js');
+      const data = structuredClone(fields);
+      if (contender === 'validators-no-email') delete data.orq.identity.email;
+      const input = contender === 'validators-required-only' ? { model: fields.model, prompt: fields.prompt } : data;
       return () => {
-        if (!validateEditFields(fields)) throw new Error('the example must be valid');
+        if (!validateEditFields(input)) throw new Error('the example must be valid');
       };
     }
     case 'orq': {
