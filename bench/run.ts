@@ -318,6 +318,8 @@ async function mockLoad(): Promise<autocannon.Result & { statusCodes: Record<str
 // ---------------------------------------------------------------------------------------------------------------
 // Report
 
+let codeState = '';
+
 function machine(): { cpu: string; cores: number; ramGiB: number; node: string; os: string } {
   const cpus = os.cpus();
   return { cpu: cpus[0]?.model.trim() ?? 'unknown', cores: cpus.length, ramGiB: os.totalmem() / 1024 ** 3, node: process.version, os: `${os.type()} ${os.release()}` };
@@ -333,6 +335,10 @@ function loadAverage(): string {
 async function main(): Promise<void> {
   const begun = Date.now();
   const loadBefore = loadAverage();
+  // What was measured: the commit, and whether src/ or generated/ differed from it when compiled (a shared checkout).
+  const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+  const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'generated'], { cwd: root, encoding: 'utf8' }).trim();
+  codeState = `commit ${commit}${dirty ? `, with uncommitted changes in ${dirty.split('\n').map((line) => line.slice(3)).join(', ')}` : ', src/ and generated/ as committed'}`;
   log(`compiling src/ and bench/children/ to bench/.out (tsc, as the package build does)`);
   rmSync(out, { recursive: true, force: true });
   execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'bench/tsconfig.json')], { stdio: 'inherit' });
@@ -441,6 +447,7 @@ function renderReport(r: Results): string {
   lines.push('|---|---|');
   lines.push(`| machine | ${m.cpu}, ${m.cores} cores, ${fmt(m.ramGiB, 1)} GiB RAM, ${m.os} |`);
   lines.push(`| Node | ${m.node} |`);
+  lines.push(`| code measured | ${codeState} (compiled with tsc at the start of the run) |`);
   lines.push(`| command | \`npm run bench\`${QUICK ? ' with BENCH_QUICK=1 (one run each: not for the record)' : ''} |`);
   lines.push(`| date | ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, whole run ${fmt(r.seconds)} s |`);
   lines.push(`| load average (1/5/15 min) | ${r.loadBefore} before, ${r.loadAfter} after: the machine is shared, so absolute times carry its load; the ratios compare contenders measured in the same rounds |`);
