@@ -4,11 +4,12 @@
  */
 import { validateEditFields, type EditFields } from '../generated/validators.js';
 import type { components } from '../generated/schema.js';
-import { imageField, type FileFieldName } from './contract.js';
+import { imageField, wireContract, type FileFieldName } from './contract.js';
 import { RequestValidationError, type RequestIssue } from './errors.js';
 import { prepareImage, type ImageInput, type PreparedImage, type PrepareImageOptions } from './images.js';
 import { issuesFromAjv } from './validation-issues.js';
 import { imageCountIssue } from './image-rules.js';
+import { setOwnField } from './own-field.js';
 
 type SpecRequest = components['schemas']['CreateImageEditRequest'];
 
@@ -30,6 +31,33 @@ async function disposeAll(images: readonly PreparedImage[]): Promise<void> {
 }
 
 /**
+ * The fields as the server will receive them, which is what the validators must judge: `undefined` means "not
+ * given", and a JSON part's value is what its JSON text decodes to (a `new Number(1)` or a Date passes an "object"
+ * check but travels as `1` or a date string; a value JSON cannot carry is refused here, by name).
+ */
+function asSent(given: Record<string, unknown>): { fields: Record<string, unknown>; issues: RequestIssue[] } {
+  const fields: Record<string, unknown> = {};
+  const issues: RequestIssue[] = [];
+  for (const [name, value] of Object.entries(given)) {
+    if (value === undefined) continue;
+    if (!Object.hasOwn(wireContract.fields, name) || wireContract.fields[name]!.part !== 'json' || value === null) {
+      setOwnField(fields, name, value);
+      continue;
+    }
+    let text: string | undefined;
+    try {
+      text = JSON.stringify(value);
+    } catch (error) {
+      issues.push({ field: name, message: `cannot be sent as JSON (${error instanceof Error ? error.message : String(error)})` });
+      continue;
+    }
+    if (text === undefined) issues.push({ field: name, message: `cannot be sent as JSON (a ${typeof value} has no JSON form)` });
+    else setOwnField(fields, name, JSON.parse(text));
+  }
+  return { fields, issues };
+}
+
+/**
  * Checks `request` against the spec; throws RequestValidationError naming every offending field. Images are
  * resolved (stream inputs drained, to a temporary file on Node) and checked; `signal` stops that early.
  */
@@ -38,15 +66,15 @@ export async function prepareRequest(request: unknown, options: PrepareImageOpti
     throw new RequestValidationError([{ field: '(request)', message: 'must be an object of request fields' }]);
   }
   const { [imageField.name]: imageValue, ...rest } = request as Record<string, unknown>;
-  // `undefined` means "not given"; the validators see only what would be sent.
-  const fields = Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined));
-  const issues: RequestIssue[] = validateEditFields(fields) ? [] : issuesFromAjv(validateEditFields.errors, fields);
+  const { fields, issues } = asSent(rest);
+  if (!validateEditFields(fields)) issues.push(...issuesFromAjv(validateEditFields.errors, fields));
 
   const images: PreparedImage[] = [];
   if (imageValue === undefined || imageValue === null) {
     issues.push({ field: imageField.name, message: 'is required' });
   } else {
-    const list = Array.isArray(imageValue) ? imageValue : [imageValue];
+    // Array.from fills holes with undefined, which is then refused by name like any other non-image.
+    const list = Array.isArray(imageValue) ? Array.from(imageValue) : [imageValue];
     const tooMany = Array.isArray(imageValue) ? imageCountIssue(list.length) : undefined;
     if (tooMany) issues.push(tooMany);
     // Over the count limit, the images are not even opened: the request is refused whatever they hold.

@@ -5,6 +5,7 @@
  */
 import { wireContract } from './contract.js';
 import type { RequestIssue } from './errors.js';
+import { setOwnField } from './own-field.js';
 
 export interface TextPart {
   name: string;
@@ -15,10 +16,6 @@ export interface TextPart {
 
 const NUMBER = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/;
 
-/** An own, enumerable property even for the name `__proto__`, which plain assignment would turn into a prototype. */
-function setField(fields: Record<string, unknown>, name: string, value: unknown): void {
-  Object.defineProperty(fields, name, { value, enumerable: true, writable: true, configurable: true });
-}
 
 /** Decodes text parts by the spec's field kinds: JSON parts parsed, numeric text parts as numbers, the rest as text. */
 export function decodeTextParts(parts: readonly TextPart[]): { fields: Record<string, unknown>; issues: RequestIssue[] } {
@@ -38,14 +35,14 @@ export function decodeTextParts(parts: readonly TextPart[]): { fields: Record<st
       issues.push({ field: part.name, message: 'must be a file part (with a filename), got a text part' });
     } else if (field?.part === 'json') {
       try {
-        setField(fields, part.name, JSON.parse(part.value));
+        setOwnField(fields, part.name, JSON.parse(part.value));
       } catch (error) {
         issues.push({ field: part.name, message: `is not valid JSON (${(error as Error).message})` });
       }
     } else if (field && (field.types.includes('integer') || field.types.includes('number')) && NUMBER.test(part.value.trim())) {
-      setField(fields, part.name, Number(part.value.trim()));
+      setOwnField(fields, part.name, Number(part.value.trim()));
     } else {
-      setField(fields, part.name, part.value);
+      setOwnField(fields, part.name, part.value);
     }
   }
   return { fields, issues };
