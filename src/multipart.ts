@@ -33,7 +33,11 @@ export function randomBoundary(): string {
   return `----orq-image-edits-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
 }
 
-/** The parts in spec order: each present field once, each image as its own part named after the file field. */
+/**
+ * The parts in spec order: each present field once, each image as its own part named after the file field.
+ * `fields` are values as `prepareRequest` returns them (JSON-compatible: its check refuses anything JSON cannot
+ * carry); given a BigInt or a cycle directly, JSON.stringify throws its TypeError.
+ */
 export function encodeMultipart(fields: Record<string, unknown>, images: readonly PreparedImage[], boundary = randomBoundary()): MultipartBody {
   const parts: (string | Blob)[] = [];
   const head = (name: string, extra = '') => `--${boundary}${CRLF}Content-Disposition: form-data; name=${quoted(name)}${extra}${CRLF}`;
