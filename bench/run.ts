@@ -18,6 +18,7 @@ import { gzipSync } from 'node:zlib';
 import autocannon from 'autocannon';
 import { build } from 'esbuild';
 import { makePng } from '../test/support/images.js';
+import { buildNodeBundle } from '../scripts/client-bundle.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = path.join(root, 'bench/.out');
@@ -233,7 +234,8 @@ async function bundles(): Promise<Map<string, { minified: number; gzip: number }
 }
 
 const IMPORTS: Record<string, string> = {
-  this: pathToUrl(path.join(out, 'src/index.js')),
+  // The package's main entry as published: the one-file Node build of `npm run build`.
+  this: pathToUrl(path.join(out, 'node/orq-image-edits.js')),
   openai: 'openai',
   orq: '@orq-ai/node',
   'openapi-fetch': 'openapi-fetch',
@@ -343,6 +345,7 @@ async function main(): Promise<void> {
   rmSync(out, { recursive: true, force: true });
   execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'bench/tsconfig.json')], { stdio: 'inherit' });
   cpSync(path.join(root, 'generated'), path.join(out, 'generated'), { recursive: true });
+  await buildNodeBundle(path.join(out, 'node/orq-image-edits.js'));
 
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'orq-bench-'));
   const files: string[] = [];
@@ -576,7 +579,7 @@ function renderReport(r: Results): string {
   lines.push('| module | runs | min | median | max | ÷ this client |');
   lines.push('|---|---|---|---|---|---|');
   for (const [name, label] of [
-    ['this', 'this package (tsc output, as published)'],
+    ['this', 'this package (its Node entry, the one-file build in dist/node, as published)'],
     ['openapi-fetch', 'openapi-fetch'],
     ['openai', 'openai'],
     ['orq', '@orq-ai/node'],

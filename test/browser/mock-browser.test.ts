@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { buildBrowserBundle } from '../../scripts/browser-bundle.js';
+import { buildBrowserBundle } from '../../scripts/client-bundle.js';
 import { wireContract } from '../../src/contract.js';
 import { openBrowser, type BrowserSession } from '../support/chromium.js';
 import { makePng } from '../support/images.js';
