@@ -8,9 +8,9 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePng } from '../support/images.js';
-import { startFaultServer, type Fault, type FaultServer } from '../support/fault-server.js';
+import { serversClosedAfterEach, startFaultServer, type FaultServer } from '../support/fault-server.js';
 import { responses } from '../support/spec.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -27,16 +27,7 @@ beforeAll(async () => {
 });
 afterAll(() => rm(work, { recursive: true, force: true }));
 
-let servers: FaultServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-  servers = [];
-});
-async function serve(script: (index: number) => Fault) {
-  const server = await startFaultServer(script);
-  servers.push(server);
-  return server;
-}
+const { serve } = serversClosedAfterEach();
 
 interface Run {
   code: number;

@@ -6,7 +6,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   AbortError,
   ApiError,
@@ -18,24 +18,14 @@ import {
   type RetryEvent,
 } from '../../src/index.js';
 import { makePng } from '../support/images.js';
-import { refusedPort, startFaultServer, startStallServer, type Fault, type FaultServer, type StallServer } from '../support/fault-server.js';
+import { refusedPort, serversClosedAfterEach, startFaultServer, startStallServer, type FaultServer } from '../support/fault-server.js';
 import { responses } from '../support/spec.js';
 
 const okBody = responses['200']!.content['application/json']!.examples['b64_png']!.value;
 const errorBody = (status: number) => Object.values(responses[String(status)]!.content['application/json']!.examples)[0]!.value;
 const request = (image: unknown = makePng(8, 8)) => ({ model: 'openai/gpt-image-1', prompt: 'Add a hat', image: image as Uint8Array });
 
-let servers: (FaultServer | StallServer)[] = [];
-afterEach(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-  servers = [];
-});
-
-async function serve(script: (index: number) => Fault) {
-  const server = await startFaultServer(script);
-  servers.push(server);
-  return server;
-}
+const { serve, track } = serversClosedAfterEach();
 
 function client(server: { url: string }, options: Partial<ImageEditClientOptions> = {}) {
   return createImageEditClient({ apiKey: 'sk-fault-test', baseUrl: server.url, retryBaseDelayMs: 5, ...options });
@@ -139,7 +129,7 @@ describe('retries: by default only where the server certainly did no work', () =
     const result = await client({ url: `http://127.0.0.1:${port}` }, {
       onRetry: (e) => {
         events.push(e);
-        started ??= startFaultServer(() => ({ status: 200, body: okBody }), { port }).then((s) => (servers.push(s), s));
+        started ??= startFaultServer(() => ({ status: 200, body: okBody }), { port }).then(track);
       },
       retryBaseDelayMs: 200,
     }).edit(request());
@@ -207,7 +197,7 @@ describe('timeouts and aborts stop the upload, as distinct errors', () => {
 
   async function stalled() {
     const server = await startStallServer();
-    servers.push(server);
+    track(server);
     return server;
   }
 

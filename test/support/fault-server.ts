@@ -7,6 +7,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHash } from 'node:crypto';
+import { afterEach } from 'vitest';
 
 export type Fault =
   | { status: number; headers?: Record<string, string>; body?: unknown }
@@ -143,4 +144,25 @@ export async function startStallServer(): Promise<StallServer> {
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * For a test file: `serve(script)` starts a fault server and `track(server)` adopts any other; every one of them is
+ * closed after each test, passing or failing.
+ */
+export function serversClosedAfterEach(): {
+  serve(script: (index: number, request: FaultRecord) => Fault): Promise<FaultServer>;
+  track<T extends { close(): Promise<void> }>(server: T): T;
+} {
+  let open: { close(): Promise<void> }[] = [];
+  afterEach(async () => {
+    const closing = open;
+    open = [];
+    await Promise.all(closing.map((server) => server.close()));
+  });
+  const track = <T extends { close(): Promise<void> }>(server: T): T => {
+    open.push(server);
+    return server;
+  };
+  return { track, serve: async (script) => track(await startFaultServer(script)) };
 }
