@@ -69,31 +69,42 @@ async function orqSdk(): Promise<() => Promise<number>> {
   };
 }
 
-/** The floor for Node: multipart written by hand through node:http, each file streamed with back-pressure. */
+/**
+ * The same multipart body written by hand for the floor contenders: the text parts, then each file as 1 MiB reads
+ * (fs.createReadStream), with its exact length.
+ */
+function handWrittenBody(): { contentType: string; length: number; chunks(): AsyncGenerator<Buffer> } {
+  const boundary = `----bench-${Date.now()}`;
+  const text = (name: string, value: string) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+  const heads = files.map((file) => `--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="${path.basename(file)}"\r\nContent-Type: image/png\r\n\r\n`);
+  const first = text('model', MODEL) + text('prompt', PROMPT);
+  const last = `--${boundary}--\r\n`;
+  const length = Buffer.byteLength(first) + heads.reduce((sum, head, i) => sum + Buffer.byteLength(head) + statSync(files[i]!).size + 2, 0) + Buffer.byteLength(last);
+  async function* chunks(): AsyncGenerator<Buffer> {
+    yield Buffer.from(first);
+    for (const [i, file] of files.entries()) {
+      yield Buffer.from(heads[i]!);
+      for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 })) yield chunk as Buffer;
+      yield Buffer.from('\r\n');
+    }
+    yield Buffer.from(last);
+  }
+  return { contentType: `multipart/form-data; boundary=${boundary}`, length, chunks };
+}
+
+/** The floor for Node: the hand-written body through node:http, written with back-pressure. */
 async function nodeHttp(): Promise<() => Promise<number>> {
   return async () => {
-    const boundary = `----bench-${Date.now()}`;
-    const text = (name: string, value: string) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
-    const heads = files.map((file) => `--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="${path.basename(file)}"\r\nContent-Type: image/png\r\n\r\n`);
-    const first = text('model', MODEL) + text('prompt', PROMPT);
-    const last = `--${boundary}--\r\n`;
-    const length =
-      Buffer.byteLength(first) + heads.reduce((sum, head, i) => sum + Buffer.byteLength(head) + statSync(files[i]!).size + 2, 0) + Buffer.byteLength(last);
+    const body = handWrittenBody();
     const req = http.request(ENDPOINT, {
       method: 'POST',
-      headers: { authorization: `Bearer ${KEY}`, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': length },
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': body.contentType, 'content-length': body.length },
     });
     const answered = once(req, 'response') as Promise<[http.IncomingMessage]>;
-    const write = async (chunk: string | Buffer) => {
+    for await (const chunk of body.chunks()) {
       if (!req.write(chunk)) await once(req, 'drain');
-    };
-    await write(first);
-    for (const [i, file] of files.entries()) {
-      await write(heads[i]!);
-      for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 })) await write(chunk as Buffer);
-      await write('\r\n');
     }
-    req.end(last);
+    req.end();
     const [res] = await answered;
     const chunks: Buffer[] = [];
     for await (const chunk of res) chunks.push(chunk as Buffer);
@@ -112,26 +123,12 @@ async function baseline(): Promise<() => Promise<number>> {
 /** Node's fetch with the same hand-written multipart as a stream of 1 MiB file reads (`duplex: 'half'`, `redirect: 'error'`). */
 async function fetchStream(): Promise<() => Promise<number>> {
   return async () => {
-    const boundary = `----bench-${Date.now()}`;
-    const text = (name: string, value: string) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
-    const heads = files.map((file) => `--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="${path.basename(file)}"\r\nContent-Type: image/png\r\n\r\n`);
-    const first = text('model', MODEL) + text('prompt', PROMPT);
-    const last = `--${boundary}--\r\n`;
-    const length = Buffer.byteLength(first) + heads.reduce((sum, head, i) => sum + Buffer.byteLength(head) + statSync(files[i]!).size + 2, 0) + Buffer.byteLength(last);
-    async function* parts(): AsyncGenerator<Uint8Array> {
-      yield Buffer.from(first);
-      for (const [i, file] of files.entries()) {
-        yield Buffer.from(heads[i]!);
-        for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 })) yield chunk as Buffer;
-        yield Buffer.from('\r\n');
-      }
-      yield Buffer.from(last);
-    }
+    const body = handWrittenBody();
     const response = await fetch(ENDPOINT, {
       method: 'POST',
-      headers: { authorization: `Bearer ${KEY}`, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(length) },
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': body.contentType, 'content-length': String(body.length) },
       // ReadableStream.from exists on Node 20.6+ (not in @types/node 20's DOM lib types).
-      body: (ReadableStream as unknown as { from(source: AsyncIterable<Uint8Array>): ReadableStream<Uint8Array> }).from(parts()),
+      body: (ReadableStream as unknown as { from(source: AsyncIterable<Uint8Array>): ReadableStream<Uint8Array> }).from(body.chunks()),
       duplex: 'half',
       redirect: 'error',
     } as RequestInit);
