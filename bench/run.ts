@@ -651,7 +651,7 @@ const MISSED_NOTES: Record<string, (r: Results) => string> = {
     return (
       `- **Wall time, 16 × 50 MiB: ${fmt(ratioTo(r.up16.get('this')!, curl), 2)}× curl against ≤ 1.5×.** ${TRANSPORT_NOTE} In the same rounds Node's fetch with a FormData and \`redirect: "error"\` took ${fmt(ratioTo(r.up16.get('fetch-redirect-error')!, curl), 2)}× curl, ` +
       `Node's fetch given a stream of 1 MiB file reads ${fmt(ratioTo(r.up16.get('fetch-stream-1mib')!, curl), 2)}× curl, and the node:http writer (1 MiB reads from fs.createReadStream, write with back-pressure) ${fmt(floor, 2)}× curl. ` +
-      `Closing it: feed the upload from file streams with large reads (1 MiB) instead of \`Blob.stream()\`'s 64 KiB chunks, through fetch or node:http${floor > 1.5 ? `; even the node:http floor is above 1.5× curl on this machine, so the last part of the target is out of reach of every Node writer measured here (curl copies from the file to the socket without passing each chunk through JavaScript)` : ''}.`
+      `Closing it: larger reads trade memory for time (the 1 MiB-read contender above); writing through node:http instead of fetch saves the web-stream hop${floor > 1.5 ? `; even the node:http floor is above 1.5× curl on this machine, so the last part of the target is out of reach of every Node writer measured here (curl copies from the file to the socket without passing each chunk through JavaScript)` : ''}.`
     );
   },
   rss1: (r) =>
@@ -691,7 +691,7 @@ const MISSED_NOTES: Record<string, (r: Results) => string> = {
 
 /** How this client's Node transport sends (read from src/client.ts when this harness was written; keep in step). */
 const TRANSPORT_NOTE =
-  "The client's Node transport hands Node's fetch (undici, `redirect: \"error\"`) a pull-based ReadableStream fed by `Blob.stream()` of file-backed Blobs, which yields 64 KiB chunks: every chunk passes through a web-stream pull and undici's writer.";
+  "The client's Node transport hands Node's fetch (undici, `redirect: \"error\"`) a pull-based ReadableStream that reads image files from disk in 128 KiB reads (a size chosen to stay under the 90 MiB memory target; 1 MiB reads are faster but use more): every chunk passes through a web-stream pull and undici's writer.";
 
 main().catch((error: unknown) => {
   for (const child of started) child.kill('SIGKILL');

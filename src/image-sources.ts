@@ -60,6 +60,14 @@ export interface ResolveOptions {
 
 const noop = async () => {};
 
+/** The file behind each file-backed Blob this module made, so the Node upload can read it with large fs reads. */
+const fileBehind = new WeakMap<Blob, string>();
+
+/** The path of the file a Blob made from a path, file: URL or drained stream reads, if it is one of those. */
+export function filePathOf(blob: Blob): string | undefined {
+  return fileBehind.get(blob);
+}
+
 export const isNode: boolean = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 
 export function isNamedImage(input: unknown): input is NamedImage {
@@ -115,6 +123,7 @@ async function fromPath(path: string): Promise<ResolvedSource> {
   if (!stats.isFile()) throw new SourceIssue(`${JSON.stringify(path)} is not a regular file`);
   try {
     const blob = (await fs.openAsBlob(path)) as Blob;
+    fileBehind.set(blob, path);
     return { blob, filename: basename(path), dispose: noop };
   } catch (error) {
     throw new SourceIssue(`cannot read ${JSON.stringify(path)} (${systemReason(error)})`);
@@ -242,7 +251,9 @@ async function drainStream(input: ReadableStream<Uint8Array> | AsyncIterable<unk
     await dispose();
     throw failure(error);
   }
-  return { blob: (await fs.openAsBlob(file)) as Blob, filename, dispose };
+  const blob = (await fs.openAsBlob(file)) as Blob;
+  fileBehind.set(blob, file);
+  return { blob, filename, dispose };
 }
 
 /** Resolves one image source to a lazily read Blob. Throws SourceIssue for anything that cannot be an image. */

@@ -11,6 +11,8 @@ import type { PreparedImage } from './images.js';
 
 export interface MultipartBody {
   body: Blob;
+  /** The same body as its pieces, in order: text as strings, each image as its own Blob. */
+  segments: (string | Blob)[];
   /** `multipart/form-data; boundary=...` — the header the body must travel with. */
   contentType: string;
   length: number;
@@ -57,5 +59,5 @@ export function encodeMultipart(fields: Record<string, unknown>, images: readonl
   }
   parts.push(`--${boundary}--${CRLF}`);
   const body = new Blob(parts);
-  return { body, contentType: `multipart/form-data; boundary=${boundary}`, length: body.size };
+  return { body, segments: parts, contentType: `multipart/form-data; boundary=${boundary}`, length: body.size };
 }
