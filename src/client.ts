@@ -16,17 +16,16 @@ import type { paths, components } from '../generated/schema.js';
 import { validateImageEditResponse } from '../generated/validators.js';
 import { defaultBaseUrl, wireContract } from './contract.js';
 import {
-  AbortError,
   ApiError,
   NetworkError,
   OrqImageEditError,
   ResponseValidationError,
-  TimeoutError,
   networkErrorCode,
   redactSecret,
   redactValue,
 } from './errors.js';
 import { filePathOf, isNode } from './image-sources.js';
+import { startCallDeadline } from './call-deadline.js';
 import { encodeMultipart } from './multipart.js';
 import { prepareRequest, type ImageEditRequest } from './request.js';
 import { isRetryable, retryDelayMs, type AttemptFailure, type RetryOptions } from './retry-policy.js';
@@ -246,28 +245,18 @@ export function createImageEditClient(options: ImageEditClientOptions): ImageEdi
     const onRetry = callOptions.onRetry ?? options.onRetry;
     const onUploadProgress = callOptions.onUploadProgress ?? options.onUploadProgress;
 
-    // One controller aborts reading, uploading and waiting for either cause; which one fired decides the error.
-    const controller = new AbortController();
-    const deadline = Date.now() + timeoutMs;
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort(new TimeoutError(timeoutMs));
-    }, timeoutMs);
-    const callerSignal = callOptions.signal;
-    const onCallerAbort = () => controller.abort(callerSignal?.reason);
-    if (callerSignal?.aborted) onCallerAbort();
-    else callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
-    const abortError = () => (timedOut ? new TimeoutError(timeoutMs) : new AbortError(callerSignal?.reason));
+    // One signal aborts reading, uploading and waiting for either cause; which one fired decides the error.
+    const call = startCallDeadline(timeoutMs, callOptions.signal);
+    const { signal, deadline, abortError } = call;
 
     let dispose = async () => {};
     try {
       let prepared;
       try {
-        if (controller.signal.aborted) throw abortError();
-        prepared = await prepareRequest(request, { signal: controller.signal });
+        if (signal.aborted) throw abortError();
+        prepared = await prepareRequest(request, { signal });
       } catch (thrown) {
-        if (controller.signal.aborted) throw abortError();
+        if (signal.aborted) throw abortError();
         throw thrown;
       }
       dispose = prepared.dispose;
@@ -287,15 +276,15 @@ export function createImageEditClient(options: ImageEditClientOptions): ImageEdi
         // Blob itself (they stream file-backed Blobs natively and most cannot send a stream over HTTP/1.1).
         const streamed = isNode;
         try {
-          if (controller.signal.aborted) throw abortError();
+          if (signal.aborted) throw abortError();
           if (progress && !streamed) progress(0);
           // Each attempt sends a fresh body: the images are read again from their start.
           const { data, error } = await raw.POST(path, {
             body: prepared.fields as never,
-            bodySerializer: () => (streamed ? uploadStream(segments, controller.signal, progress) : body) as never,
+            bodySerializer: () => (streamed ? uploadStream(segments, signal, progress) : body) as never,
             headers: streamed ? { 'Content-Type': contentType, 'Content-Length': String(length) } : { 'Content-Type': contentType },
             parseAs: 'text',
-            signal: controller.signal,
+            signal,
             fetch: attemptFetch,
             ...(streamed ? { duplex: 'half' } : {}),
           } as never);
@@ -306,7 +295,7 @@ export function createImageEditClient(options: ImageEditClientOptions): ImageEdi
           finalError = new ApiError(answered.status, error, answered.headers);
           failure = { kind: 'status', status: answered.status, retryAfter: answered.headers.get('retry-after') };
         } catch (thrown) {
-          if (controller.signal.aborted) throw abortError();
+          if (signal.aborted) throw abortError();
           if (thrown instanceof OrqImageEditError) throw thrown;
           const answered = response as Response | undefined;
           if (answered) {
@@ -328,7 +317,7 @@ export function createImageEditClient(options: ImageEditClientOptions): ImageEdi
         // The failure carries the server's Retry-After as sent: an echoing server may have put the key there.
         onRetry?.({ retry: retryNumber, delayMs, failure: redactValue(failure, apiKey), error: redactSecret(finalError, apiKey) });
         try {
-          await sleep(delayMs, controller.signal);
+          await sleep(delayMs, signal);
         } catch {
           throw abortError();
         }
@@ -336,8 +325,7 @@ export function createImageEditClient(options: ImageEditClientOptions): ImageEdi
     } catch (error) {
       throw redactSecret(error, apiKey);
     } finally {
-      clearTimeout(timer);
-      callerSignal?.removeEventListener('abort', onCallerAbort);
+      call.dispose();
       await dispose().catch(() => {});
     }
   }

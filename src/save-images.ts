@@ -8,7 +8,8 @@
  * (`image-1-2.png`). Downloads send no Authorization header: result URLs are pre-signed and may be on another host.
  */
 import type { ImageEditResponse } from './client.js';
-import { AbortError, DownloadError, NetworkError, ResponseValidationError, TimeoutError, networkErrorCode } from './errors.js';
+import { startCallDeadline } from './call-deadline.js';
+import { DownloadError, NetworkError, ResponseValidationError, networkErrorCode } from './errors.js';
 import { extensionFor, sniffImageType, SNIFF_BYTES } from './sniff.js';
 
 export interface SaveImagesOptions {
@@ -48,16 +49,8 @@ export async function saveImages(result: Pick<ImageEditResponse, 'data'>, dir: s
   }
   const prefix = options.prefix ?? 'image';
   const timeoutMs = options.timeoutMs ?? 600_000;
-  const controller = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort(new TimeoutError(timeoutMs));
-  }, timeoutMs);
-  const onCallerAbort = () => controller.abort(options.signal?.reason);
-  if (options.signal?.aborted) onCallerAbort();
-  else options.signal?.addEventListener('abort', onCallerAbort, { once: true });
-  const abortError = () => (timedOut ? new TimeoutError(timeoutMs) : new AbortError(options.signal?.reason));
+  const call = startCallDeadline(timeoutMs, options.signal);
+  const { signal, abortError } = call;
   const fetchImpl = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
 
   await fs.promises.mkdir(dir, { recursive: true });
@@ -84,7 +77,7 @@ export async function saveImages(result: Pick<ImageEditResponse, 'data'>, dir: s
 
   try {
     for (const [index, image] of data.entries()) {
-      if (controller.signal.aborted) throw abortError();
+      if (signal.aborted) throw abortError();
       // Unique per call and image: two saves into one directory at once must never share a temporary file.
       const temp = path.join(dir, `.${prefix}-${index + 1}.${crypto.randomUUID()}.partial`);
       try {
@@ -112,9 +105,9 @@ export async function saveImages(result: Pick<ImageEditResponse, 'data'>, dir: s
         }
         let response: Response;
         try {
-          response = await fetchImpl(url, { signal: controller.signal, redirect: 'follow' });
+          response = await fetchImpl(url, { signal: signal, redirect: 'follow' });
         } catch (error) {
-          if (controller.signal.aborted) throw abortError();
+          if (signal.aborted) throw abortError();
           throw new NetworkError(error);
         }
         if (!response.ok || !response.body) {
@@ -129,7 +122,7 @@ export async function saveImages(result: Pick<ImageEditResponse, 'data'>, dir: s
         try {
           await pipeline(body, fs.createWriteStream(temp));
         } catch (error) {
-          if (controller.signal.aborted) throw abortError();
+          if (signal.aborted) throw abortError();
           throw new NetworkError(Object.assign(new Error(`downloading image ${index + 1} broke off (${networkErrorCode(error) ?? (error as Error).message})`), { code: networkErrorCode(error) }));
         }
         if (head.length === 0) throw new ResponseValidationError(200, [{ field: `body.data[${index}].url`, message: 'downloaded 0 bytes' }], undefined);
@@ -140,7 +133,6 @@ export async function saveImages(result: Pick<ImageEditResponse, 'data'>, dir: s
     }
     return saved;
   } finally {
-    clearTimeout(timer);
-    options.signal?.removeEventListener('abort', onCallerAbort);
+    call.dispose();
   }
 }
