@@ -1,4 +1,11 @@
-/** The few shapes of an OpenAPI 3.1 document that the generators walk, and $ref resolution within it. */
+/**
+ * The spec as the generators read it, through Redocly's openapi-core (the parser and resolver behind `redocly lint`
+ * and the docs): `raw` as written (its `$ref`s kept, for the bundled JSON, the types and the validators, which stay
+ * small by sharing component schemas), and `resolved` with every `$ref` followed, for everything that only reads
+ * values out of the spec. No generator follows a `$ref` by hand.
+ */
+import { bundle, createConfig } from '@redocly/openapi-core';
+
 export type JsonSchema = { [key: string]: unknown };
 
 export interface MediaTypeObject {
@@ -7,10 +14,16 @@ export interface MediaTypeObject {
   examples?: Record<string, { summary?: string; value: unknown }>;
 }
 
+export interface ResponseObject {
+  description: string;
+  headers?: Record<string, unknown>;
+  content?: Record<string, MediaTypeObject>;
+}
+
 export interface OperationObject {
   operationId: string;
   requestBody?: { required?: boolean; content: Record<string, MediaTypeObject> };
-  responses: Record<string, unknown>;
+  responses: Record<string, ResponseObject>;
 }
 
 export interface OpenApiDocument {
@@ -20,33 +33,37 @@ export interface OpenApiDocument {
   [key: string]: unknown;
 }
 
-/** Follows a local `#/...` reference (or returns the object itself when it is not one). */
-export function deref<T = JsonSchema>(doc: OpenApiDocument, node: unknown): T {
-  let current = node as JsonSchema;
-  const seen = new Set<string>();
-  while (current && typeof current.$ref === 'string') {
-    const ref = current.$ref;
-    if (seen.has(ref)) throw new Error(`circular $ref ${ref}`);
-    seen.add(ref);
-    if (!ref.startsWith('#/')) throw new Error(`only local $refs are supported, got ${ref}`);
-    current = ref
-      .slice(2)
-      .split('/')
-      .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
-      .reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], doc) as JsonSchema;
-    if (current === undefined) throw new Error(`unresolved $ref ${ref}`);
-  }
-  return current as T;
+export interface LoadedSpec {
+  raw: OpenApiDocument;
+  resolved: OpenApiDocument;
 }
 
-/** The one operation this project is about: the only operation under `paths`. */
+export async function loadSpec(specPath: string): Promise<LoadedSpec> {
+  const config = await createConfig({});
+  const [raw, resolved] = await Promise.all(
+    [false, true].map(async (dereference) => {
+      const { bundle: document, problems } = await bundle({ ref: specPath, config, dereference });
+      const errors = problems.filter((problem) => problem.severity === 'error');
+      if (errors.length > 0) throw new Error(`${specPath}: ${errors.map((problem) => problem.message).join('; ')}`);
+      return document.parsed as OpenApiDocument;
+    }),
+  );
+  return { raw: raw!, resolved: resolved! };
+}
+
+const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
+
+/**
+ * The one operation this project is about: the only operation under `paths`. Every surface (client, mock, docs,
+ * CLI) serves exactly one operation and reads it from generated/; this is the one place that enforces it.
+ */
 export function theOperation(doc: OpenApiDocument): { path: string; method: string; operation: OperationObject } {
   const found: { path: string; method: string; operation: OperationObject }[] = [];
   for (const [p, item] of Object.entries(doc.paths)) {
     for (const [method, operation] of Object.entries(item)) {
-      if (['get', 'put', 'post', 'delete', 'patch'].includes(method)) found.push({ path: p, method, operation });
+      if (METHODS.includes(method)) found.push({ path: p, method, operation });
     }
   }
-  if (found.length !== 1) throw new Error(`expected exactly one operation in the spec, found ${found.length}`);
+  if (found.length !== 1) throw new Error(`expected exactly one operation in the spec, found ${found.length}: a second endpoint needs the surfaces that refuse it today (see README, "Where a change goes")`);
   return found[0]!;
 }

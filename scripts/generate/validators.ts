@@ -10,7 +10,7 @@ import standaloneCode from 'ajv/dist/standalone/index.js';
 import { build } from 'esbuild';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { deref, theOperation, type JsonSchema, type OpenApiDocument } from './openapi-document.ts';
+import { theOperation, type JsonSchema, type LoadedSpec } from './openapi-document.ts';
 import { extractWireContract } from './wire-contract.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -52,25 +52,33 @@ function reachable(defs: Record<string, JsonSchema>, roots: JsonSchema[]): Set<s
   return found;
 }
 
-export async function buildValidators(spec: OpenApiDocument): Promise<{ js: string; dts: string }> {
-  const { operation } = theOperation(spec);
-  const contract = extractWireContract(spec);
+export async function buildValidators({ raw, resolved }: LoadedSpec): Promise<{ js: string; dts: string }> {
+  const operation = theOperation(raw).operation;
+  const contract = extractWireContract(resolved);
   const fileFields = Object.keys(contract.fields).filter((name) => contract.fields[name]!.part === 'file');
-  const requestSchema = deref(spec, operation.requestBody!.content['multipart/form-data']!.schema);
-  const okSchema = (deref(spec, operation.responses['200']) as { content: Record<string, { schema: JsonSchema }> }).content['application/json']!.schema;
-  const errorSchemaRef = (deref(spec, operation.responses['400']) as { content: Record<string, { schema: JsonSchema }> }).content['application/json']!.schema;
+  const allDefs = forAjv(raw.components.schemas) as Record<string, JsonSchema>;
+  const mediaSchema = (response: { content?: Record<string, { schema?: JsonSchema }> } | undefined, type: string) => {
+    const schema = response?.content?.[type]?.schema;
+    if (!schema) throw new Error(`the operation declares no ${type} schema where the validators need one`);
+    return forAjv(schema) as JsonSchema;
+  };
 
-  // The request as the validators see it: every field but the files, whose bytes are checked separately.
-  const fields = forAjv(requestSchema) as JsonSchema;
-  fields.properties = Object.fromEntries(Object.entries(fields.properties as JsonSchema).filter(([name]) => !fileFields.includes(name)));
-  fields.required = (fields.required as string[]).filter((name) => !fileFields.includes(name));
+  // The request as the validators see it: every field but the files, whose bytes are checked separately. Its
+  // schema is a component (`#/$defs/...` once rewritten for ajv), copied so the file fields can be left out.
+  const requestRef = mediaSchema(operation.requestBody, contract.mediaType).$ref;
+  const requestDef = typeof requestRef === 'string' ? allDefs[requestRef.slice('#/$defs/'.length)] : undefined;
+  if (!requestDef) throw new Error('the request body schema must be a $ref to a component schema');
+  const fields: JsonSchema = { ...requestDef };
+  fields.properties = Object.fromEntries(Object.entries(requestDef.properties as JsonSchema).filter(([name]) => !fileFields.includes(name)));
+  fields.required = (requestDef.required as string[]).filter((name) => !fileFields.includes(name));
+  // Every error status shares one body schema; the 400's (resolved: it is a shared response object) stands for all.
+  const okSchema = mediaSchema(operation.responses['200'], 'application/json');
+  const errorSchema = mediaSchema(theOperation(resolved).operation.responses['400'], 'application/json');
 
-
-  const allDefs = forAjv(spec.components.schemas) as Record<string, JsonSchema>;
   const roots: Record<string, JsonSchema> = {
     CreateImageEditFields: fields,
-    ImageEditResponseBody: forAjv(okSchema) as JsonSchema,
-    ErrorResponseBody: forAjv(errorSchemaRef) as JsonSchema,
+    ImageEditResponseBody: okSchema,
+    ErrorResponseBody: errorSchema,
   };
   const used = reachable(allDefs, Object.values(roots));
   const $defs: Record<string, unknown> = { ...roots };

@@ -2,7 +2,7 @@
  * spec → generated/wire-contract.js: the multipart encoding of the request, read out of the spec once so the
  * client, the mock and the tests share one small runtime object (the whole spec is too big for a browser bundle).
  */
-import { deref, theOperation, type JsonSchema, type OpenApiDocument } from './openapi-document.ts';
+import { theOperation, type JsonSchema, type OpenApiDocument } from './openapi-document.ts';
 
 export interface FileFieldContract {
   part: 'file';
@@ -26,16 +26,16 @@ function isBinary(schema: JsonSchema): boolean {
   return schema.type === 'string' && schema.format === 'binary';
 }
 
-function fileField(spec: OpenApiDocument, name: string, schema: JsonSchema, contentType: string | undefined): FileFieldContract | undefined {
+function fileField(name: string, schema: JsonSchema, contentType: string | undefined): FileFieldContract | undefined {
   const variants = (schema.oneOf ?? schema.anyOf ?? [schema]) as JsonSchema[];
   let single: JsonSchema | undefined;
   let array: JsonSchema | undefined;
-  for (const variant of variants.map((v) => deref(spec, v))) {
+  for (const variant of variants) {
     if (isBinary(variant)) single = variant;
-    else if (variant.type === 'array' && isBinary(deref(spec, variant.items))) array = variant;
+    else if (variant.type === 'array' && isBinary(variant.items as JsonSchema)) array = variant;
   }
   if (!single && !array) return undefined;
-  const item: JsonSchema = single ?? deref(spec, array!.items);
+  const item: JsonSchema = single ?? (array!.items as JsonSchema);
   const maxBytes = item[FILE_LIMIT_KEY];
   if (typeof maxBytes !== 'number') throw new Error(`file field ${name}: its binary schema needs ${FILE_LIMIT_KEY}`);
   if (!contentType) throw new Error(`file field ${name}: the encoding map must list its media types`);
@@ -48,29 +48,28 @@ function fileField(spec: OpenApiDocument, name: string, schema: JsonSchema, cont
   };
 }
 
-function valueTypes(spec: OpenApiDocument, schema: JsonSchema): string[] {
-  const resolved = deref(spec, schema);
-  if (Array.isArray(resolved.type)) return resolved.type as string[];
-  if (typeof resolved.type === 'string') return [resolved.type];
+function valueTypes(schema: JsonSchema): string[] {
+  if (Array.isArray(schema.type)) return schema.type as string[];
+  if (typeof schema.type === 'string') return [schema.type];
   return ['string'];
 }
 
+/** The request's wire form, from the spec with every `$ref` resolved. */
 export function extractWireContract(spec: OpenApiDocument) {
   const { path, method, operation } = theOperation(spec);
   const content = operation.requestBody?.content ?? {};
   const mediaType = Object.keys(content)[0];
   if (mediaType !== 'multipart/form-data') throw new Error(`expected a multipart/form-data request body, got ${mediaType}`);
   const media = content[mediaType]!;
-  const body = deref(spec, media.schema);
+  const body = media.schema!;
   const encoding = media.encoding ?? {};
   const fields: Record<string, FieldContract> = {};
-  for (const [name, raw] of Object.entries(body.properties as Record<string, JsonSchema>)) {
-    const schema = deref(spec, raw);
+  for (const [name, schema] of Object.entries(body.properties as Record<string, JsonSchema>)) {
     const contentType = encoding[name]?.contentType;
-    const file = fileField(spec, name, schema, contentType);
+    const file = fileField(name, schema, contentType);
     if (file) fields[name] = file;
-    else if (contentType && /json/.test(contentType)) fields[name] = { part: 'json', types: valueTypes(spec, schema), contentType };
-    else fields[name] = { part: 'text', types: valueTypes(spec, schema) };
+    else if (contentType && /json/.test(contentType)) fields[name] = { part: 'json', types: valueTypes(schema), contentType };
+    else fields[name] = { part: 'text', types: valueTypes(schema) };
   }
   const servers = ((spec.servers as { url: string }[] | undefined) ?? []).map((server) => server.url);
   return {

@@ -1,0 +1,133 @@
+/**
+ * spec → generated/spec-facts.js: what the surfaces other than the client need to know of the spec, read once here
+ * (from the spec with every `$ref` resolved) so that no code under src/, test/, scripts/ or bench/ walks the spec
+ * itself: the operation, the allowed values of every request field that has an enum, the named request examples
+ * (and the smallest), every documented status with its declared headers and named examples, and the operation's
+ * code samples (`x-codeSamples`).
+ *
+ * The client reads generated/wire-contract.js instead: these facts carry example bodies a browser bundle does
+ * not need.
+ */
+import { theOperation, type JsonSchema, type OpenApiDocument } from './openapi-document.ts';
+
+export interface NamedExample {
+  name: string;
+  summary?: string;
+  value: unknown;
+}
+
+export interface CodeSample {
+  lang: string;
+  label?: string;
+  source: string;
+}
+
+/** Every string value an enum allows at `schema`, through anyOf/oneOf/allOf branches. */
+function enumValues(schema: JsonSchema): string[] {
+  const values = new Set<string>();
+  const visit = (node: JsonSchema | undefined) => {
+    if (!node) return;
+    for (const value of (node.enum as unknown[] | undefined) ?? []) if (typeof value === 'string') values.add(value);
+    for (const key of ['anyOf', 'oneOf', 'allOf']) for (const branch of (node[key] as JsonSchema[] | undefined) ?? []) visit(branch);
+  };
+  visit(schema);
+  return [...values];
+}
+
+/** `field path → allowed values` for every enum in the request, nested ones by dotted path (`cache.type`). */
+function requestEnums(body: JsonSchema): Record<string, string[]> {
+  const enums: Record<string, string[]> = {};
+  const walk = (schema: JsonSchema | undefined, path: string, depth: number) => {
+    if (!schema || depth > 8) return;
+    const values = enumValues(schema);
+    if (path && values.length > 0) enums[path] = values;
+    const branches = [schema, ...((schema.anyOf ?? schema.oneOf ?? []) as JsonSchema[])];
+    for (const branch of branches) {
+      for (const [name, child] of Object.entries((branch.properties ?? {}) as Record<string, JsonSchema>)) walk(child, path ? `${path}.${name}` : name, depth + 1);
+      if (branch.items && typeof branch.items === 'object') walk(branch.items as JsonSchema, `${path}[]`, depth + 1);
+    }
+  };
+  walk(body, '', 0);
+  return enums;
+}
+
+function namedExamples(examples: Record<string, { summary?: string; value: unknown }> | undefined): NamedExample[] {
+  return Object.entries(examples ?? {}).map(([name, example]) => ({ name, ...(example.summary ? { summary: example.summary } : {}), value: example.value }));
+}
+
+export function extractSpecFacts(resolved: OpenApiDocument) {
+  const { path, method, operation } = theOperation(resolved);
+  const [mediaType, media] = Object.entries(operation.requestBody?.content ?? {})[0] ?? [];
+  if (!mediaType || !media?.schema) throw new Error('the operation has no request body schema');
+  const requestExamples = namedExamples(media.examples) as (NamedExample & { value: Record<string, unknown> })[];
+  const smallest = [...requestExamples].sort((a, b) => Object.keys(a.value).length - Object.keys(b.value).length)[0];
+  if (!smallest) throw new Error('the request body needs at least one named example (the mock prints the smallest as its curl example)');
+  const responses = Object.entries(operation.responses).map(([status, response]) => {
+    const [contentType, content] = Object.entries(response.content ?? {})[0] ?? [];
+    return {
+      status,
+      description: response.description,
+      headers: Object.keys(response.headers ?? {}),
+      contentType: contentType ?? null,
+      examples: namedExamples(content?.examples),
+    };
+  });
+  const codeSamples = ((operation as { 'x-codeSamples'?: CodeSample[] })['x-codeSamples'] ?? []).map(({ lang, label, source }) => ({ lang, ...(label ? { label } : {}), source }));
+  return {
+    operation: { operationId: operation.operationId, method: method.toUpperCase(), path, mediaType },
+    enums: requestEnums(media.schema),
+    requestExamples,
+    smallestRequestExample: smallest.name,
+    responses,
+    codeSamples,
+  };
+}
+
+export function buildSpecFacts(resolved: OpenApiDocument): { js: string; dts: string } {
+  const facts = extractSpecFacts(resolved);
+  const js = `export const specFacts = ${JSON.stringify(facts, null, 2)};\n`;
+  const literal = (values: readonly string[]) => values.map((value) => JSON.stringify(value)).join(' | ') || 'never';
+  const enums = Object.entries(facts.enums).map(([field, values]) => `    ${JSON.stringify(field)}: (${literal(values)})[];`);
+  const dts = `/** A named example of the spec, as written there. */
+export interface NamedExample<T = unknown> {
+  name: string;
+  summary?: string;
+  value: T;
+}
+/** One of the operation's code samples. */
+export interface CodeSample {
+  lang: string;
+  label?: string;
+  source: string;
+}
+/** A documented status of the operation. */
+export interface ResponseFacts {
+  status: DocumentedStatus;
+  description: string;
+  /** Names of the headers it declares (e.g. Retry-After). */
+  headers: string[];
+  /** Its body's media type, or null when it has none. */
+  contentType: string | null;
+  /** Its named examples, in the spec's order; the first is what an unnamed request for this status gets. */
+  examples: NamedExample[];
+}
+/** Every status the spec documents for the operation. */
+export type DocumentedStatus = ${literal(facts.responses.map((response) => response.status))};
+export declare const specFacts: {
+  operation: { operationId: ${JSON.stringify(facts.operation.operationId)}; method: ${JSON.stringify(facts.operation.method)}; path: ${JSON.stringify(facts.operation.path)}; mediaType: ${JSON.stringify(facts.operation.mediaType)} };
+  /** Allowed values of every request field with an enum, by field path (nested: \`cache.type\`, items: \`models[]\`). */
+  enums: {
+${enums.join('\n')}
+  };
+  /** The named request examples, in the spec's order (images as file names). */
+  requestExamples: NamedExample<Record<string, unknown>>[];
+  /** The name of the request example with the fewest fields. */
+  smallestRequestExample: string;
+  /** Every documented status, in the spec's order. */
+  responses: ResponseFacts[];
+  /** The operation's code samples (\`x-codeSamples\`), in the spec's order. */
+  codeSamples: CodeSample[];
+};
+`;
+  return { js, dts };
+}
