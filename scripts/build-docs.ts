@@ -1,10 +1,10 @@
 /**
  * spec/openapi.yaml → dist/docs/index.html: the offline API reference (`npm run docs`). The build itself is
- * `buildDocs` in src/cli/docs.ts, shared with `orq-images docs` and the browser tests.
+ * `buildDocs` in src/docs/build.ts, shared with `orq-images docs` and the browser tests.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildDocs } from '../src/cli/docs.ts';
+import { buildDocs } from '../src/docs/build.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 

@@ -1,16 +1,17 @@
 /**
  * The client as one ESM file each for browsers and for Node, bundled from src/index.ts by esbuild.
  *
- * - Browser build: minified, openapi-fetch inlined, no Node built-ins (those are reached only through dynamic
- *   imports on Node paths). Used by scripts/build.ts for dist/browser and by the browser tests, which build their
- *   own copy so they never depend on an earlier `npm run build`.
+ * - Browser build: minified, openapi-fetch inlined, nothing of Node: the client's platform module
+ *   (src/client/platform/node) is swapped for its browser twin (src/client/platform/browser), and a `node:` import
+ *   that still slipped in fails the build instead of reaching a consumer's bundler. Used by scripts/build.ts for
+ *   dist/browser and by the browser tests, which build their own copy so they never depend on an earlier build.
  * - Node build: the package's main entry. One file instead of a dozen modules halves a cold import (measured in
  *   BENCHMARKS.md); openapi-fetch stays a real import, shared with the caller's own copy.
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type BuildOptions } from 'esbuild';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -31,9 +32,23 @@ async function bundle(outfile: string, options: BuildOptions): Promise<number> {
   return Object.values(result.metafile?.outputs ?? {}).find((output) => output.entryPoint)?.bytes ?? 0;
 }
 
+const platformDir = path.join(root, 'src/client/platform');
+
+/** The browser twin of the client's platform module, in place of the Node one. */
+const browserPlatform: Plugin = {
+  name: 'browser-platform',
+  setup(build) {
+    build.onResolve({ filter: /\/platform\/node\/index\.js$/ }, (args) => {
+      const resolved = path.resolve(args.resolveDir, args.path);
+      if (resolved !== path.join(platformDir, 'node/index.js')) return undefined;
+      return { path: path.join(platformDir, 'browser/index.ts') };
+    });
+  },
+};
+
 /** Writes the browser bundle (and its source map) to `outfile`; resolves to its size in bytes. */
 export function buildBrowserBundle(outfile: string): Promise<number> {
-  return bundle(outfile, { platform: 'browser', minify: true, external: ['node:*'] });
+  return bundle(outfile, { platform: 'browser', minify: true, plugins: [browserPlatform] });
 }
 
 /** Writes the Node bundle (and its source map) to `outfile`; resolves to its size in bytes. */

@@ -20,10 +20,10 @@ import { isDeepStrictEqual } from 'node:util';
 import { validateErrorResponse, validateImageEditResponse } from '../generated/validators.js';
 import openapi from '../generated/openapi.json' with { type: 'json' };
 import { createImageEditClient, NetworkError, type ImageEditResponse } from '../src/index.js';
-import { imageField, wireContract } from '../src/contract.js';
-import { encodeMultipart } from '../src/multipart.js';
-import { prepareRequest } from '../src/request.js';
-import { sniffImageType } from '../src/sniff.js';
+import { imageField, wireContract } from '../src/contract/wire-contract.js';
+import { encodeMultipart } from '../src/client/multipart.js';
+import { prepareRequest } from '../src/client/prepare-request.js';
+import { sniffImageType } from '../src/contract/sniff.js';
 
 type Json = any;
 const operation: Json = (openapi.paths as Json)[wireContract.path][wireContract.method.toLowerCase()];

@@ -1,20 +1,21 @@
 /**
- * orq-image-edits: the public face. Importing this loads the client, its generated validators and openapi-fetch,
- * nothing else (the mock and the docs builder live behind their own entry points).
+ * orq-image-edits: the public face of the client, and nothing else. Importing this loads the client, its generated
+ * validators and openapi-fetch: never the mock, the docs builder or the CLI, which have their own entry points.
  */
-export { createImageEditClient, createRawClient } from './client.js';
-export type { ImageEditClient, ImageEditClientOptions, EditOptions, ImageEditResponse, RetryEvent, UploadProgress } from './client.js';
-export type { ImageEditRequest, PreparedRequest } from './request.js';
-export { prepareRequest } from './request.js';
-export type { ImageInput, ImageSource, NamedImage, NodeReadableLike, PreparedImage, ImageFile } from './images.js';
-export { prepareImage, toImageFile } from './images.js';
-export { saveImages } from './save-images.js';
-export type { SaveImagesOptions } from './save-images.js';
-export { sniffImageType } from './sniff.js';
-export { encodeMultipart } from './multipart.js';
-export type { MultipartBody } from './multipart.js';
-export type { RetryableOutcome, RetryOptions, AttemptFailure } from './retry-policy.js';
-export { parseRetryAfter } from './retry-policy.js';
+export { createImageEditClient, createRawClient } from './client/client.js';
+export type { ImageEditClient } from './client/client.js';
+export type { ImageEditClientOptions, EditOptions, ImageEditResponse, RetryEvent, UploadProgress } from './client/types.js';
+export type { ImageEditRequest, PreparedRequest } from './client/prepare-request.js';
+export { prepareRequest } from './client/prepare-request.js';
+export type { ImageInput, ImageSource, NamedImage, NodeReadableLike, PreparedImage, ImageFile } from './client/images.js';
+export { prepareImage, toImageFile } from './client/images.js';
+export { saveImages } from './client/platform/node/index.js';
+export type { SaveImagesOptions } from './client/platform/node/index.js';
+export { sniffImageType } from './contract/sniff.js';
+export { encodeMultipart } from './client/multipart.js';
+export type { MultipartBody } from './client/multipart.js';
+export type { RetryableOutcome, RetryOptions, AttemptFailure } from './client/retry-policy.js';
+export { parseRetryAfter } from './client/retry-policy.js';
 export {
   OrqImageEditError,
   RequestValidationError,
@@ -24,9 +25,9 @@ export {
   AbortError,
   NetworkError,
   DownloadError,
-} from './errors.js';
-export type { RequestIssue } from './errors.js';
-export { wireContract, imageField } from './contract.js';
+} from './client/errors.js';
+export type { RequestIssue } from './contract/issues.js';
+export { wireContract, imageField } from './contract/wire-contract.js';
 export { validateEditFields, validateImageEditResponse, validateErrorResponse } from '../generated/validators.js';
 export type { EditFields, ValidationIssue, Validator } from '../generated/validators.js';
 export type { paths, components, operations } from '../generated/schema.js';

@@ -6,7 +6,6 @@
  * Exit codes: 0 success; 1 API, network, timeout or bad-answer error; 2 usage error (bad flags, no key, or a request
  * the spec refuses, which is never sent); 130 interrupted (Ctrl-C).
  */
-import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import {
@@ -22,31 +21,10 @@ import {
   type RetryEvent,
   type UploadProgress,
 } from '../index.js';
-import { defaultBaseUrl } from '../contract.js';
+import { enumOf } from '../contract/spec-facts.js';
+import { defaultBaseUrl } from '../contract/wire-contract.js';
 
 type Json = Record<string, unknown>;
-
-/** The allowed values of a request field, read from the bundled spec (never a second list here). */
-function specEnum(field: string): string[] {
-  const spec = JSON.parse(readFileSync(new URL('../../generated/openapi.json', import.meta.url), 'utf8')) as Json;
-  const resolve = (node: unknown): Json => {
-    let current = node as Json;
-    while (current && typeof current.$ref === 'string') {
-      current = (current.$ref as string).slice(2).split('/').reduce<any>((value, key) => value?.[key], spec);
-    }
-    return current ?? {};
-  };
-  const values = new Set<string>();
-  const visit = (node: unknown) => {
-    const schema = resolve(node);
-    for (const value of (schema.enum as unknown[] | undefined) ?? []) if (typeof value === 'string') values.add(value);
-    for (const key of ['anyOf', 'oneOf', 'allOf']) for (const branch of (schema[key] as unknown[] | undefined) ?? []) visit(branch);
-  };
-  const operation = Object.values(spec.paths as Json).flatMap((item) => Object.values(item as Json))[0] as Json;
-  const body = resolve(((operation.requestBody as Json).content as Json)['multipart/form-data']) as Json;
-  visit(((resolve(body.schema).properties as Json) ?? {})[field]);
-  return [...values];
-}
 
 function usage(): string {
   return `orq-images edit — send one image edit to POST /v2/router/images/edits
@@ -62,8 +40,8 @@ Required:
 Options:
   -n N                  number of images to generate
   --size SIZE           e.g. 1024x1024
-  --quality Q           ${specEnum('quality').join(' | ')}
-  --format F            ${specEnum('response_format').join(' | ')}
+  --quality Q           ${enumOf('quality').join(' | ')}
+  --format F            ${enumOf('response_format').join(' | ')}
   --retry-count N       retries the router makes upstream (the request's retry.count)
   --fallback MODEL      a fallback model (repeat for several)
   --out DIR             where to save the images (default: the current directory)

@@ -4,23 +4,16 @@
  * request example. Everything runs in this process: stopping it leaves nothing behind.
  */
 import { parseArgs } from 'node:util';
-import { imageField, wireContract } from '../contract.js';
-import { loadSpecDocument } from '../mock/spec-document.js';
+import { examplesOf, specFacts } from '../contract/spec-facts.js';
+import { imageField, wireContract } from '../contract/wire-contract.js';
 
 const DEFAULT_PORT = 4010;
 const DEFAULT_HOST = '127.0.0.1';
 
-/** The spec's operation, for the curl example and the Prefer hints. */
-function specOperation(): any {
-  const document = loadSpecDocument().document as any;
-  return Object.values(document.paths[wireContract.path])[0];
-}
-
 /** What a Prefer header can ask for, from the spec: its named 200 examples and its documented statuses. */
 export function preferHint(): string {
-  const operation = specOperation();
-  const okExamples = loadSpecDocument().examples(200).map((example) => example.name);
-  const statuses = Object.keys(operation.responses).filter((status) => status !== '200');
+  const okExamples = examplesOf(200).map((example) => example.name);
+  const statuses = specFacts.responses.map((response) => response.status).filter((status) => status !== '200');
   return `"Prefer: example=${okExamples.join('|')}", "Prefer: code=${statuses.join('|')}", "Prefer: dynamic=true"`;
 }
 
@@ -46,9 +39,7 @@ function shellWord(word: string): string {
 
 /** `curl -F` for the spec's request example with the fewest fields; its image names stand for local files. */
 export function curlExample(endpoint: string): string {
-  const operation = specOperation();
-  const examples = Object.values(operation.requestBody.content[wireContract.mediaType].examples ?? {}) as Array<{ value: Record<string, unknown> }>;
-  const smallest = examples.sort((a, b) => Object.keys(a.value).length - Object.keys(b.value).length)[0]?.value ?? {};
+  const smallest = specFacts.requestExamples.find((example) => example.name === specFacts.smallestRequestExample)?.value ?? {};
   const lines = [`curl ${shellWord(endpoint)}`, `-H ${shellWord('Authorization: Bearer any-key')}`];
   for (const [name, value] of Object.entries(smallest)) {
     const field = wireContract.fields[name];

@@ -10,10 +10,16 @@
  *   flat), into a Blob in browsers. Temporary files are removed by `dispose()` (the client does this after every
  *   call) and, failing that, when the process exits.
  *
- * Node built-ins are only reached through dynamic `import('node:…')` on these Node-only paths, so the browser build
- * never loads them.
+ * What needs the file system (paths, file: URLs, temporary files) is the platform's (platform/node, platform/browser):
+ * this module is the same in every build.
  */
-import type { RequestIssue } from './errors.js';
+import type { RequestIssue } from '../contract/issues.js';
+import { platform } from './platform/node/index.js';
+import type { ResolvedSource } from './platform/types.js';
+import { SourceIssue, systemReason } from './source-issue.js';
+
+export type { ResolvedSource };
+export { SourceIssue };
 
 /** A Node `Readable` as far as this module needs it (no import of node:stream). */
 export interface NodeReadableLike extends AsyncIterable<unknown> {
@@ -43,15 +49,6 @@ export interface NamedImage {
 /** One image as the caller may give it. */
 export type ImageInput = ImageSource | NamedImage;
 
-/** An image source resolved to a lazily read Blob. */
-export interface ResolvedSource {
-  blob: Blob;
-  /** A name the source itself carries: a path's basename, a File's name, a Node file stream's path. */
-  filename?: string;
-  /** Removes what resolving created (a temporary file); safe to call twice. */
-  dispose(): Promise<void>;
-}
-
 export interface ResolveOptions {
   /** Largest size accepted; a stream is read only until it is exceeded. */
   maxBytes: number;
@@ -59,16 +56,6 @@ export interface ResolveOptions {
 }
 
 const noop = async () => {};
-
-/** The file behind each file-backed Blob this module made, so the Node upload can read it with large fs reads. */
-const fileBehind = new WeakMap<Blob, string>();
-
-/** The path of the file a Blob made from a path, file: URL or drained stream reads, if it is one of those. */
-export function filePathOf(blob: Blob): string | undefined {
-  return fileBehind.get(blob);
-}
-
-export const isNode: boolean = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 
 export function isNamedImage(input: unknown): input is NamedImage {
   return typeof input === 'object' && input !== null && 'data' in input && !(input instanceof Blob) && !isStreamLike(input);
@@ -96,47 +83,11 @@ function basename(path: string): string {
   return path.split(/[\\/]/).pop() ?? path;
 }
 
-/** Thrown inside this module for a source that cannot become an image; turned into a RequestIssue by the caller. */
-export class SourceIssue extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SourceIssue';
-  }
-}
-
-function systemReason(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  const reasons: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'is a directory', EPERM: 'not permitted' };
-  if (typeof code === 'string') return `${code}${reasons[code] ? `, ${reasons[code]}` : ''}`;
-  return error instanceof Error ? error.message : String(error);
-}
-
-async function fromPath(path: string): Promise<ResolvedSource> {
-  if (!isNode) throw new SourceIssue(`is a file path (${JSON.stringify(path)}), which only Node can read; give a Blob or File in a browser`);
-  const fs = await import('node:fs');
-  let stats;
-  try {
-    stats = await fs.promises.stat(path);
-  } catch (error) {
-    throw new SourceIssue(`cannot read ${JSON.stringify(path)} (${systemReason(error)})`);
-  }
-  if (!stats.isFile()) throw new SourceIssue(`${JSON.stringify(path)} is not a regular file`);
-  try {
-    const blob = (await fs.openAsBlob(path)) as Blob;
-    fileBehind.set(blob, path);
-    return { blob, filename: basename(path), dispose: noop };
-  } catch (error) {
-    throw new SourceIssue(`cannot read ${JSON.stringify(path)} (${systemReason(error)})`);
-  }
-}
-
 async function fromUrl(url: URL): Promise<ResolvedSource> {
   if (url.protocol !== 'file:') {
     throw new SourceIssue(`is a ${url.protocol} URL; only file: URLs are read (download other images and pass their bytes)`);
   }
-  if (!isNode) throw new SourceIssue('is a file: URL, which only Node can read');
-  const { fileURLToPath } = await import('node:url');
-  return fromPath(fileURLToPath(url));
+  return platform.openImageFile(url);
 }
 
 /** Reads the next chunk of a stream, or throws the signal's reason as soon as it fires (a stalled stream included). */
@@ -186,10 +137,6 @@ function asBytes(chunk: unknown): Uint8Array {
   throw new SourceIssue(`is a stream that gave a ${describeKind(chunk)} chunk; give a stream of bytes (no text encoding set)`);
 }
 
-/** Temporary files not yet disposed, removed on exit if the process ends first. */
-const liveTempDirs = new Set<string>();
-let exitHookInstalled = false;
-
 async function drainStream(input: ReadableStream<Uint8Array> | AsyncIterable<unknown>, options: ResolveOptions): Promise<ResolvedSource> {
   const source = chunksOf(input);
   const streamPath = (input as NodeReadableLike).path;
@@ -215,51 +162,18 @@ async function drainStream(input: ReadableStream<Uint8Array> | AsyncIterable<unk
     return new SourceIssue(`is a stream that failed while being read (${systemReason(error)})`);
   };
 
-  if (!isNode) {
-    const chunks: Uint8Array<ArrayBuffer>[] = [];
-    try {
-      await pullAll((bytes) => chunks.push(bytes.slice()));
-    } catch (error) {
-      throw failure(error);
-    }
-    return { blob: new Blob(chunks), filename, dispose: noop };
-  }
-
-  const [fs, os, path] = await Promise.all([import('node:fs'), import('node:os'), import('node:path')]);
-  const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'orq-image-'));
-  liveTempDirs.add(dir);
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.once('exit', () => {
-      for (const left of liveTempDirs) fs.rmSync(left, { recursive: true, force: true });
-    });
-  }
-  const dispose = async () => {
-    if (!liveTempDirs.delete(dir)) return;
-    await fs.promises.rm(dir, { recursive: true, force: true });
-  };
-  const file = path.join(dir, 'upload');
-  const handle = await fs.promises.open(file, 'w');
   try {
-    try {
-      // One chunk in memory at a time: the next is read only once this one is on disk.
-      await pullAll((bytes) => handle.write(bytes));
-    } finally {
-      await handle.close();
-    }
+    const spooled = await platform.spool(pullAll);
+    return { ...spooled, filename };
   } catch (error) {
-    await dispose();
     throw failure(error);
   }
-  const blob = (await fs.openAsBlob(file)) as Blob;
-  fileBehind.set(blob, file);
-  return { blob, filename, dispose };
 }
 
 /** Resolves one image source to a lazily read Blob. Throws SourceIssue for anything that cannot be an image. */
 export async function resolveSource(input: unknown, options: ResolveOptions): Promise<ResolvedSource> {
   if (typeof input === 'string') {
-    return input.startsWith('file://') ? fromUrl(new URL(input)) : fromPath(input);
+    return input.startsWith('file://') ? fromUrl(new URL(input)) : platform.openImageFile(input);
   }
   if (input instanceof URL) return fromUrl(input);
   if (input instanceof Blob) {

@@ -3,10 +3,11 @@
  * image-sources.ts for the forms accepted). The media type comes from the bytes (see sniff.ts), never from the
  * filename or a declared type.
  */
-import { extensionFor, SNIFF_BYTES } from './sniff.js';
-import { judgeImage } from './image-rules.js';
-import { imageField } from './contract.js';
-import { RequestValidationError, type RequestIssue } from './errors.js';
+import { judgeImage } from '../contract/image-rules.js';
+import type { RequestIssue } from '../contract/issues.js';
+import { extensionFor, SNIFF_BYTES } from '../contract/sniff.js';
+import { imageField } from '../contract/wire-contract.js';
+import { RequestValidationError } from './errors.js';
 import { isNamedImage, issueFrom, resolveSource, type ImageInput, type ResolvedSource } from './image-sources.js';
 
 export type { ImageInput, ImageSource, NamedImage, NodeReadableLike } from './image-sources.js';

@@ -2,14 +2,14 @@
  * The pre-flight check: a request is checked whole against the spec (generated validators for the fields, the
  * spec's file limits for the images) before anything is sent. Every problem is reported at once.
  */
-import { validateEditFields, type EditFields } from '../generated/validators.js';
-import type { components } from '../generated/schema.js';
-import { imageField, wireContract, type FileFieldName } from './contract.js';
-import { RequestValidationError, type RequestIssue } from './errors.js';
+import type { components } from '../../generated/schema.js';
+import { validateEditFields, type EditFields } from '../../generated/validators.js';
+import { imageCountIssue } from '../contract/image-rules.js';
+import { issuesFromAjv, type RequestIssue } from '../contract/issues.js';
+import { setOwnField } from '../contract/own-field.js';
+import { imageField, wireContract, type FileFieldName } from '../contract/wire-contract.js';
+import { RequestValidationError } from './errors.js';
 import { prepareImage, type ImageInput, type PreparedImage, type PrepareImageOptions } from './images.js';
-import { issuesFromAjv } from './validation-issues.js';
-import { imageCountIssue } from './image-rules.js';
-import { setOwnField } from './own-field.js';
 
 type SpecRequest = components['schemas']['CreateImageEditRequest'];
 

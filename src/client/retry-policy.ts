@@ -5,6 +5,7 @@
  * work are retried: 429, 503 with a readable Retry-After, and a refused connection. 408, other 5xx and connection resets
  * (where the provider may already have produced and billed the images) are retried only when the caller lists them.
  */
+import { DEFAULTS } from './defaults.js';
 
 /** An outcome the caller may opt in to retrying: an HTTP status, or `'reset'` for a connection cut mid-call. */
 export type RetryableOutcome = number | 'reset';
@@ -12,13 +13,16 @@ export type RetryableOutcome = number | 'reset';
 export interface RetryOptions {
   /** Retries after the first attempt; default 2. 0 turns retrying off. */
   maxRetries?: number;
-  /** Outcomes retried in addition to the safe defaults (429, 503 with Retry-After, refused connection). */
-  retryOn?: RetryableOutcome[];
+  /** Outcomes retried in addition to the safe defaults (429, 503 with Retry-After, refused connection); default none. */
+  retryOn?: readonly RetryableOutcome[];
   /** First backoff delay in ms, doubled each retry, with jitter; default 500. */
   retryBaseDelayMs?: number;
   /** Longest wait before a retry, for backoff and Retry-After alike; default 30 000. A longer Retry-After is not waited for. */
   retryMaxDelayMs?: number;
 }
+
+/** The retry settings of one call, every default filled in (defaults.ts). */
+export type RetrySettings = Required<RetryOptions>;
 
 /** What failed, as the policy sees it. */
 export type AttemptFailure =
@@ -53,7 +57,7 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
 }
 
 /** Whether this failure may be retried at all under the given opt-ins. */
-export function isRetryable(failure: AttemptFailure, retryOn: readonly RetryableOutcome[] = []): boolean {
+export function isRetryable(failure: AttemptFailure, retryOn: readonly RetryableOutcome[] = DEFAULTS.retryOn): boolean {
   if (failure.kind === 'network') {
     if (failure.code && REFUSED.has(failure.code)) return true;
     return retryOn.includes('reset') && (failure.code === undefined || RESET.has(failure.code));
@@ -69,8 +73,8 @@ export function isRetryable(failure: AttemptFailure, retryOn: readonly Retryable
  * `retryMaxDelayMs` (waiting would outlast what the caller allowed; the error is returned instead).
  */
 export function retryDelayMs(failure: AttemptFailure, retry: number, options: RetryOptions, random = Math.random): number | undefined {
-  const base = options.retryBaseDelayMs ?? 500;
-  const max = options.retryMaxDelayMs ?? 30_000;
+  const base = options.retryBaseDelayMs ?? DEFAULTS.retryBaseDelayMs;
+  const max = options.retryMaxDelayMs ?? DEFAULTS.retryMaxDelayMs;
   if (failure.kind === 'status') {
     const asked = parseRetryAfter(failure.retryAfter);
     if (asked !== undefined) return asked <= max ? asked : undefined;

@@ -3,9 +3,9 @@
  * check. Used by the mock and by the tests' recording servers, so what the client encodes and what the servers
  * decode are judged by one reading of the spec.
  */
-import { wireContract } from './contract.js';
-import type { RequestIssue } from './errors.js';
+import type { RequestIssue } from './issues.js';
 import { setOwnField } from './own-field.js';
+import { wireContract } from './wire-contract.js';
 
 export interface TextPart {
   name: string;
@@ -15,7 +15,6 @@ export interface TextPart {
 }
 
 const NUMBER = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/;
-
 
 /** Decodes text parts by the spec's field kinds: JSON parts parsed, numeric text parts as numbers, the rest as text. */
 export function decodeTextParts(parts: readonly TextPart[]): { fields: Record<string, unknown>; issues: RequestIssue[] } {

@@ -1,10 +1,10 @@
 /**
  * The spec's rules for the file field, in one place for every side that judges images: the client before it
- * sends, and the mock as the bytes arrive. Limits come from the spec (src/contract.ts); messages name the limit.
+ * sends, and the mock as the bytes arrive. Limits come from the spec (wire-contract.ts); messages name the limit.
  */
-import { imageField } from './contract.js';
-import type { RequestIssue } from './errors.js';
+import type { RequestIssue } from './issues.js';
 import { sniffImageType } from './sniff.js';
+import { imageField } from './wire-contract.js';
 
 /** The type a sender gives a file whose type it does not know (curl, browsers, busboy's default): the bytes decide. */
 const UNKNOWN_FILE_TYPE = 'application/octet-stream';

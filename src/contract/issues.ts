@@ -1,7 +1,24 @@
-/** Turns ajv's failures into issues that name the field the way a caller wrote it: `retry.count`, `fallbacks[0].model`. */
-import type { ValidationIssue } from '../generated/validators.js';
-import type { RequestIssue } from './errors.js';
+/**
+ * Validation issues, as every surface reports them: one problem with one field, named the way a caller wrote it
+ * (`retry.count`, `fallbacks[0].model`, `image[3]`), with the limit it breaks. The client's RequestValidationError
+ * and the mock's error bodies carry the same issues in the same words.
+ */
+import type { ValidationIssue } from '../../generated/validators.js';
 
+/** One problem with one field of a request, e.g. `{ field: 'retry.count', message: 'must be <= 5' }`. */
+export interface RequestIssue {
+  /** The field, as a path: `n`, `retry.count`, `fallbacks[0].model`, `image[3]`. */
+  field: string;
+  /** What is wrong, naming the limit: `must be <= 10`, `is 52428801 bytes, over the limit of 52428800`. */
+  message: string;
+}
+
+/** `field: message; field: message` — how every issue list reads, in errors and in the mock's error bodies. */
+export function describeIssues(issues: readonly RequestIssue[]): string {
+  return issues.map((issue) => `${issue.field}: ${issue.message}`).join('; ');
+}
+
+/** Turns ajv's failures into issues that name the field the way a caller wrote it. */
 function fieldPath(pointer: string, child?: string): string {
   const parts = pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (child !== undefined) parts.push(child);

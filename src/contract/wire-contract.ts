@@ -1,8 +1,8 @@
 /**
- * The one place that reads the request's wire contract (field kinds, file limits, servers) out of generated/.
- * Nothing in src/ repeats a field name, an enum or a limit of the spec: it asks this module.
+ * The request's wire contract (field kinds, file limits, servers), read out of generated/. Nothing in src/ repeats
+ * a field name, an enum or a limit of the spec: it asks this module (or spec-facts.ts for examples and statuses).
  */
-import { wireContract, type FieldContract, type FileFieldContract, type FileFieldName } from '../generated/wire-contract.js';
+import { wireContract, type FieldContract, type FileFieldContract, type FileFieldName } from '../../generated/wire-contract.js';
 
 export { wireContract };
 export type { FieldContract, FileFieldContract, FileFieldName };

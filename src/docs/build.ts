@@ -1,7 +1,7 @@
 /**
- * orq-images docs: the offline API reference, one self-contained HTML file built by Redocly CLI (Redoc 3) from this
- * package's spec. `npm run docs` (scripts/build-docs.ts), the browser tests and `orq-images docs` all build through
- * `buildDocs` below, so what is tested is what is shipped.
+ * The offline API reference: one self-contained HTML file built by Redocly CLI (Redoc 3) from this package's spec.
+ * `npm run docs` (scripts/build-docs.ts), the browser tests, the mock's `npm start` and `orq-images docs` all build
+ * through `buildDocs` below, so what is tested is what is shipped.
  *
  * Redocly CLI 2.77's `build-docs` loads Redoc from a CDN unless given `--inlineBundle`, and even then the sidebar's
  * "API docs by Redocly" logo is an <img> on cdn.redoc.ly. The logo is replaced by an inline SVG, telemetry is off in
@@ -15,6 +15,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { specFacts } from '../contract/spec-facts.js';
 
 /** The Redocly CLI version this package is built and tested with (also its optional peer dependency). */
 export const REDOCLY_CLI_VERSION = '2.77.0';
@@ -28,44 +29,16 @@ export const REDOC_OPTIONS = {
   schemasExpansionLevel: 2,
 } as const;
 
-/** Everything the page may load: its own inline scripts and styles, and data:/blob: images and fonts. */
-interface CodeSample {
-  lang: string;
-  label?: string;
-  source: string;
-}
-
-/** Reads a JSON or YAML OpenAPI document (YAML through the `yaml` package, a dev dependency: an installed package
- *  reads its JSON copy). */
-export async function readSpec(specPath: string): Promise<Record<string, unknown>> {
-  const text = await readFile(specPath, 'utf8');
-  if (/\.json$/i.test(specPath)) return JSON.parse(text) as Record<string, unknown>;
-  const { parse } = await import('yaml');
-  return parse(text) as Record<string, unknown>;
-}
-
-/** Every operation's `x-codeSamples`, in document order. */
-export function codeSamplesOf(spec: Record<string, unknown>): CodeSample[] {
-  const samples: CodeSample[] = [];
-  for (const item of Object.values((spec.paths ?? {}) as Record<string, Record<string, unknown>>)) {
-    for (const operation of Object.values(item ?? {})) {
-      const list = (operation as { 'x-codeSamples'?: unknown } | null)?.['x-codeSamples'];
-      if (Array.isArray(list)) samples.push(...(list as CodeSample[]));
-    }
-  }
-  return samples;
-}
-
 /**
  * Redoc 3 shows an operation's `x-codeSamples` only for the languages listed in its `codeSamples.languages` option,
  * matched by label (or lang), one tab each; by default that list is curl, JavaScript, Python, ... with no room for
  * two curl samples or a CLI. So the list is made from the spec's own samples, in order, then the request examples
  * ("Payload").
  */
-export function codeSampleLanguages(spec: Record<string, unknown>): { lang: string; label?: string }[] {
+export function codeSampleLanguages(): { lang: string; label?: string }[] {
   const seen = new Set<string>();
   const languages: { lang: string; label?: string }[] = [];
-  for (const sample of codeSamplesOf(spec)) {
+  for (const sample of specFacts.codeSamples) {
     const key = (sample.label || sample.lang).toLowerCase();
     if (seen.has(key)) throw new Error(`docs: two x-codeSamples share the label "${sample.label || sample.lang}"; Redoc would show only one`);
     seen.add(key);
@@ -75,6 +48,7 @@ export function codeSampleLanguages(spec: Record<string, unknown>): { lang: stri
   return languages;
 }
 
+/** Everything the page may load: its own inline scripts and styles, and data:/blob: images and fonts. */
 export const CONTENT_SECURITY_POLICY =
   "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data: blob:; font-src data:; connect-src 'none'; worker-src blob:; base-uri 'none'; form-action 'none'";
 
@@ -124,7 +98,8 @@ export function defaultSpecPath(): string {
 export interface BuildDocsOptions {
   /** Directory to write index.html into (created if missing). */
   outDir: string;
-  /** The OpenAPI document; defaults to this package's own (defaultSpecPath). */
+  /** The OpenAPI document Redocly renders: this package's own, as YAML or its bundled JSON (defaultSpecPath). The
+   *  code-sample tabs are made from the same spec's generated facts. */
   specPath?: string;
   /** Path of Redocly CLI's bin/cli.js; defaults to the one resolved from this module. */
   redoclyCli?: string;
@@ -174,7 +149,7 @@ export async function buildDocs(options: BuildDocsOptions): Promise<BuildDocsRes
   try {
     // Our own config, so the caller's redocly.yaml (if any) neither changes the page nor turns telemetry on.
     const config = path.join(work, 'redocly.yaml');
-    const openapi = { ...REDOC_OPTIONS, codeSamples: { languages: codeSampleLanguages(await readSpec(specPath)) } };
+    const openapi = { ...REDOC_OPTIONS, codeSamples: { languages: codeSampleLanguages() } };
     await writeFile(config, JSON.stringify({ telemetry: 'off', openapi }, null, 2) + '\n');
     const draft = path.join(work, 'index.html');
     const { code, stdout, stderr } = await runNode(
@@ -192,60 +167,5 @@ export async function buildDocs(options: BuildDocsOptions): Promise<BuildDocsRes
     return { file, bytes: Buffer.byteLength(page) };
   } finally {
     await rm(work, { recursive: true, force: true });
-  }
-}
-
-const HELP = `orq-images docs — build the offline API reference
-
-Usage:
-  orq-images docs [--out DIR]
-
-Writes DIR/index.html (default DIR: ./docs): one self-contained page with the whole reference of
-POST /v2/router/images/edits, built from this package's OpenAPI document. It loads nothing from the
-network; open it from disk or serve it anywhere.
-
-Options:
-  --out DIR     directory to write index.html into (created if missing; default ./docs)
-  -h, --help    show this help
-
-Needs Redocly CLI (an optional peer dependency): npm install --save-dev @redocly/cli@${REDOCLY_CLI_VERSION}
-`;
-
-function parseArgs(argv: string[]): { help: true } | { help: false; out: string } | { error: string } {
-  let out = 'docs';
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '-h' || arg === '--help') return { help: true };
-    if (arg === '--out' || arg === '-o') {
-      const value = argv[++i];
-      if (value === undefined || value === '' || value.startsWith('-')) return { error: `${arg} needs a directory` };
-      out = value;
-    } else if (arg.startsWith('--out=')) {
-      out = arg.slice('--out='.length);
-      if (out === '') return { error: '--out needs a directory' };
-    } else {
-      return { error: `unknown argument "${arg}"` };
-    }
-  }
-  return { help: false, out };
-}
-
-export async function run(argv: string[]): Promise<number> {
-  const parsed = parseArgs(argv);
-  if ('error' in parsed) {
-    process.stderr.write(`orq-images docs: ${parsed.error}\n\n${HELP}`);
-    return 2;
-  }
-  if (parsed.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  try {
-    const { file, bytes } = await buildDocs({ outDir: parsed.out });
-    process.stdout.write(`wrote ${path.relative(process.cwd(), file) || file} (${(bytes / 1024).toFixed(0)} kB, self-contained, works offline)\n`);
-    return 0;
-  } catch (error) {
-    process.stderr.write(`orq-images docs: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 1;
   }
 }

@@ -7,7 +7,7 @@
  * request validation off and answers from the request's method, path and headers.
  */
 import type { PrismConfig, PrismLogger, PrismMockPreferences, PrismModules, PrismOperation, PrismProblem, PrismRequest } from './prism-types.js';
-import type { SpecDocument } from './spec-document.js';
+import { examplesOf } from '../contract/spec-facts.js';
 
 /** An answer ready to write: status, headers, serialised body. */
 export interface MockAnswer {
@@ -41,12 +41,12 @@ function serialise(body: unknown, contentType: string | undefined): string {
   return JSON.stringify(body);
 }
 
-export async function createEngine(prism: PrismModules, spec: SpecDocument, options: { dynamic: boolean }): Promise<MockEngine> {
+export async function createEngine(prism: PrismModules, document: Record<string, unknown>, options: { dynamic: boolean }): Promise<MockEngine> {
   // Prism dereferences in place: give it its own copy of the document.
-  const operations = await prism.http.getHttpOperationsFromSpec(structuredClone(spec.document));
+  const operations = await prism.http.getHttpOperationsFromSpec(structuredClone(document));
   // The spec's x-json-schema-faker options (useExamplesValue) make dynamic answers draw schema-level examples, so a
   // generated b64_json is still a picture that decodes and a url still a URL.
-  await prism.configureDataGenerator(structuredClone(spec.document), {});
+  await prism.configureDataGenerator(structuredClone(document), {});
   const config: PrismConfig = {
     mock: { dynamic: options.dynamic },
     checkSecurity: true,
@@ -63,7 +63,7 @@ export async function createEngine(prism: PrismModules, spec: SpecDocument, opti
     return { status: json.status || 500, headers: { ...error.additional?.headers, 'Content-Type': 'application/problem+json' }, body: JSON.stringify(json) };
   };
 
-  const okExamples = spec.examples(200);
+  const okExamples = examplesOf(200);
 
   return {
     prismVersion: prism.version,

@@ -3,13 +3,13 @@
  * `code` and `doc_url`), with a message naming every offending field and limit, and the issues in `details`.
  */
 import type { components } from '../../generated/schema.js';
-import { describeIssues, type RequestIssue } from '../errors.js';
-import type { SpecDocument } from './spec-document.js';
+import { describeIssues, type RequestIssue } from '../contract/issues.js';
+import { examplesOf } from '../contract/spec-facts.js';
 
 export type ErrorResponse = components['schemas']['ErrorResponse'];
 
-export function errorBody(spec: SpecDocument, status: number, issues: readonly RequestIssue[]): ErrorResponse {
-  const example = spec.examples(status)[0]?.value as ErrorResponse | undefined;
+export function errorBody(status: number, issues: readonly RequestIssue[]): ErrorResponse {
+  const example = examplesOf(status)[0]?.value as ErrorResponse | undefined;
   const base = example?.error ?? { message: '' };
   return {
     error: {

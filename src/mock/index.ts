@@ -10,12 +10,12 @@
  * imports this module.
  */
 import type { AddressInfo } from 'node:net';
-import { wireContract } from '../contract.js';
+import { wireContract } from '../contract/wire-contract.js';
 import { loadMockDependencies } from './dependencies.js';
 import { checkDocsDir, DOCS_PATH } from './docs-route.js';
 import { createEngine } from './engine.js';
 import { createMockServer } from './server.js';
-import { defaultSpecPath, loadSpecDocument } from './spec-document.js';
+import { loadPrismDocument } from './prism-document.js';
 
 export { MockDependencyError } from './dependencies.js';
 
@@ -28,8 +28,6 @@ export interface MockOptions {
   dynamic?: boolean;
   /** A directory with the built API reference (index.html), served at /docs. */
   docsDir?: string;
-  /** The bundled spec to serve; default the package's generated/openapi.json. */
-  specPath?: string;
   /** Called with one line per answered request. */
   log?: (line: string) => void;
 }
@@ -56,11 +54,10 @@ function urlHost(host: string): string {
 /** Starts the mock; resolves once it listens. */
 export async function startMock(options: MockOptions = {}): Promise<MockServer> {
   const { busboy, prism } = loadMockDependencies();
-  const spec = loadSpecDocument(options.specPath ?? defaultSpecPath);
   const dynamic = options.dynamic ?? false;
   const docsDir = options.docsDir === undefined ? undefined : checkDocsDir(options.docsDir);
-  const engine = await createEngine(prism, spec, { dynamic });
-  const server = createMockServer({ engine, spec, busboy, dynamic, docsDir, log: options.log });
+  const engine = await createEngine(prism, loadPrismDocument(), { dynamic });
+  const server = createMockServer({ engine, busboy, dynamic, docsDir, log: options.log });
 
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {

@@ -4,9 +4,9 @@
  * Stops at the first size violation, so a body over the limits is refused without being read.
  */
 import type { IncomingMessage } from 'node:http';
-import type { RequestIssue } from '../errors.js';
-import type { TextPart } from '../wire-decode.js';
-import { SNIFF_BYTES } from '../sniff.js';
+import type { RequestIssue } from '../contract/issues.js';
+import type { TextPart } from '../contract/decode-parts.js';
+import { SNIFF_BYTES } from '../contract/sniff.js';
 
 export interface IntakeLimits {
   /** Largest file part, in bytes. */

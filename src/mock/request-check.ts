@@ -4,11 +4,11 @@
  * Every problem is reported, each naming its field.
  */
 import { validateEditFields } from '../../generated/validators.js';
-import { imageField, wireContract } from '../contract.js';
-import type { RequestIssue } from '../errors.js';
-import { imageCountIssue, judgeImage } from '../image-rules.js';
-import { issuesFromAjv } from '../validation-issues.js';
-import { decodeTextParts, type TextPart } from '../wire-decode.js';
+import { imageField, wireContract } from '../contract/wire-contract.js';
+import type { RequestIssue } from '../contract/issues.js';
+import { imageCountIssue, judgeImage } from '../contract/image-rules.js';
+import { issuesFromAjv } from '../contract/issues.js';
+import { decodeTextParts, type TextPart } from '../contract/decode-parts.js';
 import type { ReceivedFile } from './multipart-intake.js';
 
 /**

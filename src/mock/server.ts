@@ -9,8 +9,8 @@
  * Answers sent before the body is read leave the rest of it to be discarded (bounded), never buffered.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import { imageField, maxRequestBodyBytes, wireContract } from '../contract.js';
-import type { RequestIssue } from '../errors.js';
+import { imageField, maxRequestBodyBytes, wireContract } from '../contract/wire-contract.js';
+import type { RequestIssue } from '../contract/issues.js';
 import { addCorsHeaders, answerPreflight, isPreflight } from './cors.js';
 import { serveDocs } from './docs-route.js';
 import type { MockAnswer, MockEngine } from './engine.js';
@@ -18,11 +18,9 @@ import { errorBody } from './error-body.js';
 import { readMultipart, type IntakeLimits } from './multipart-intake.js';
 import type { PrismRequest } from './prism-types.js';
 import { checkRequest, fileFieldOf } from './request-check.js';
-import type { SpecDocument } from './spec-document.js';
 
 export interface HandlerContext {
   engine: MockEngine;
-  spec: SpecDocument;
   busboy: typeof import('busboy');
   dynamic: boolean;
   docsDir?: string;
@@ -91,12 +89,12 @@ function send(req: IncomingMessage, res: ServerResponse, answer: MockAnswer): vo
   res.end(req.method === 'HEAD' ? undefined : answer.body);
 }
 
-function errorAnswer(spec: SpecDocument, status: number, issues: readonly RequestIssue[]): MockAnswer {
-  return { status, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(errorBody(spec, status, issues)) };
+function errorAnswer(status: number, issues: readonly RequestIssue[]): MockAnswer {
+  return { status, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(errorBody(status, issues)) };
 }
 
 export function createHandler(context: HandlerContext) {
-  const { engine, spec } = context;
+  const { engine } = context;
 
   async function answerFor(req: IncomingMessage, res: ServerResponse, expectContinue: boolean): Promise<MockAnswer | undefined> {
     const url = new URL(req.url ?? '/', 'http://mock.invalid');
@@ -115,11 +113,11 @@ export function createHandler(context: HandlerContext) {
 
     const type = req.headers['content-type'] ?? '';
     if (!/^multipart\/form-data\s*(;|$)/i.test(type)) {
-      return early(errorAnswer(spec, 400, [{ field: '(body)', message: `must be ${wireContract.mediaType} (got ${type ? JSON.stringify(type) : 'no Content-Type'})` }]));
+      return early(errorAnswer(400, [{ field: '(body)', message: `must be ${wireContract.mediaType} (got ${type ? JSON.stringify(type) : 'no Content-Type'})` }]));
     }
     const declared = Number(req.headers['content-length']);
     if (req.headers['content-length'] !== undefined && declared > maxRequestBodyBytes) {
-      return early(errorAnswer(spec, 413, [{ field: '(body)', message: `is ${declared} bytes, over the limit of ${maxRequestBodyBytes} bytes for a whole request` }]));
+      return early(errorAnswer(413, [{ field: '(body)', message: `is ${declared} bytes, over the limit of ${maxRequestBodyBytes} bytes for a whole request` }]));
     }
 
     if (expectContinue) res.writeContinue();
@@ -128,11 +126,11 @@ export function createHandler(context: HandlerContext) {
       req.socket.destroy();
       return undefined;
     }
-    if (intake.outcome === 'too-large') return early(errorAnswer(spec, 413, [intake.issue]));
-    if (intake.outcome === 'malformed') return early(errorAnswer(spec, 400, [intake.issue]));
+    if (intake.outcome === 'too-large') return early(errorAnswer(413, [intake.issue]));
+    if (intake.outcome === 'malformed') return early(errorAnswer(400, [intake.issue]));
 
     const { fields, issues } = checkRequest(intake.textParts, intake.files);
-    if (issues.length > 0) return errorAnswer(spec, 400, issues);
+    if (issues.length > 0) return errorAnswer(400, issues);
 
     const wanted = { ...preferences.value };
     // Without a preference, the example whose images come back the way response_format asks.
@@ -154,7 +152,7 @@ export function createHandler(context: HandlerContext) {
       }
     } catch (error) {
       // A bug in the mock answers 500 (the spec's body) instead of taking the server down.
-      send(req, res, errorAnswer(spec, 500, [{ field: '(mock)', message: (error as Error).message }]));
+      send(req, res, errorAnswer(500, [{ field: '(mock)', message: (error as Error).message }]));
     } finally {
       context.log?.(`${req.method} ${req.url} → ${res.headersSent ? res.statusCode : 'no answer'} (${Date.now() - started} ms)`);
     }

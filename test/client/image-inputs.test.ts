@@ -23,7 +23,7 @@ import {
   type ImageFile,
   type ImageInput,
 } from '../../src/index.js';
-import { imageField } from '../../src/contract.js';
+import { imageField } from '../../src/contract/wire-contract.js';
 import { makeJpegHead, makePng, makeWebpHead } from '../support/images.js';
 import { startRecordingServer, type RecordedPart, type RecordingServer, type Responder } from '../support/recording-server.js';
 import { startFaultServer, type FaultServer } from '../support/fault-server.js';

@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError, createImageEditClient, type RetryEvent } from '../../src/index.js';
-import { isRetryable, parseRetryAfter, retryDelayMs, type AttemptFailure, type RetryOptions } from '../../src/retry-policy.js';
+import { isRetryable, parseRetryAfter, retryDelayMs, type AttemptFailure, type RetryOptions } from '../../src/client/retry-policy.js';
 import { makePng } from '../support/images.js';
 import { startFaultServer, type FaultServer } from '../support/fault-server.js';
 

@@ -5,8 +5,8 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createImageEditClient, validateEditFields, validateImageEditResponse } from '../../src/index.js';
-import { imageField, wireContract } from '../../src/contract.js';
-import { decodeTextParts } from '../../src/wire-decode.js';
+import { imageField, wireContract } from '../../src/contract/wire-contract.js';
+import { decodeTextParts } from '../../src/contract/decode-parts.js';
 import { makePng } from '../support/images.js';
 import { startRecordingServer, type RecordedRequest, type RecordingServer } from '../support/recording-server.js';
 import { requestExamples, responses } from '../support/spec.js';

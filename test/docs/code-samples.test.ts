@@ -14,7 +14,7 @@ import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateEditFields, validateImageEditResponse } from '../../generated/validators.js';
 import { startMock, type MockServer } from '../../src/mock/index.js';
-import { imageField } from '../../src/contract.js';
+import { imageField } from '../../src/contract/wire-contract.js';
 import { makePng } from '../support/images.js';
 import { startRecordingServer, type RecordingServer } from '../support/recording-server.js';
 import { deref, spec } from '../support/spec.js';

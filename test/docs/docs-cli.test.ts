@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { MissingRedoclyCliError, REDOCLY_CLI_VERSION, defaultSpecPath, makeOffline, resolveRedoclyCli, run } from '../../src/cli/docs.js';
+import { run } from '../../src/cli/docs.js';
+import { MissingRedoclyCliError, REDOCLY_CLI_VERSION, defaultSpecPath, makeOffline, resolveRedoclyCli } from '../../src/docs/build.js';
 import { startMock } from '../../src/mock/index.js';
 import { spec } from '../support/spec.js';
 

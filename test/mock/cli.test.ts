@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { validateImageEditResponse } from '../../generated/validators.js';
-import { wireContract } from '../../src/contract.js';
+import { wireContract } from '../../src/contract/wire-contract.js';
 import { imageForName } from './support.js';
 
 const run = promisify(execFile);

@@ -3,9 +3,9 @@
  * without their own Content-Type, malformed bodies), and a POST that returns status, headers and parsed body.
  */
 import { inject } from 'vitest';
-import { wireContract } from '../../src/contract.js';
-import { extensionFor } from '../../src/sniff.js';
-import { imageField } from '../../src/contract.js';
+import { wireContract } from '../../src/contract/wire-contract.js';
+import { extensionFor } from '../../src/contract/sniff.js';
+import { imageField } from '../../src/contract/wire-contract.js';
 import { makeJpegHead, makePng, makeWebpHead } from '../support/images.js';
 import { deref, spec } from '../support/spec.js';
 

@@ -10,10 +10,10 @@
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { validateErrorResponse, validateImageEditResponse } from '../../generated/validators.js';
-import { imageField, wireContract } from '../../src/contract.js';
-import { RequestValidationError } from '../../src/errors.js';
-import { encodeMultipart } from '../../src/multipart.js';
-import { prepareRequest } from '../../src/request.js';
+import { imageField, wireContract } from '../../src/contract/wire-contract.js';
+import { RequestValidationError } from '../../src/client/errors.js';
+import { encodeMultipart } from '../../src/client/multipart.js';
+import { prepareRequest } from '../../src/client/prepare-request.js';
 import { DELETE, everyFieldArb, fieldSites, siteFieldsArb, validFieldsArb, type Site } from './schema-arbitraries.js';
 import { imageSites, rawParts, readWire, serializeParts, validImageValueArb, wireImages, wireSites, type RawPart } from './wire.js';
 

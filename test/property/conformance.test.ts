@@ -8,9 +8,9 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createImageEditClient } from '../../src/client.js';
+import { createImageEditClient } from '../../src/client/client.js';
 import { validateErrorResponse, validateImageEditResponse } from '../../generated/validators.js';
-import { imageField, wireContract } from '../../src/contract.js';
+import { imageField, wireContract } from '../../src/contract/wire-contract.js';
 import { startMock, type MockServer } from '../../src/mock/index.js';
 import { makePng } from '../support/images.js';
 import { removeImageFiles, serializeParts } from './wire.js';

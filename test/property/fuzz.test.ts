@@ -9,11 +9,11 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { validateEditFields, validateErrorResponse, validateImageEditResponse } from '../../generated/validators.js';
-import { imageField, wireContract } from '../../src/contract.js';
-import { RequestValidationError } from '../../src/errors.js';
-import { encodeMultipart } from '../../src/multipart.js';
-import { prepareRequest } from '../../src/request.js';
-import { decodeTextParts } from '../../src/wire-decode.js';
+import { imageField, wireContract } from '../../src/contract/wire-contract.js';
+import { RequestValidationError } from '../../src/client/errors.js';
+import { encodeMultipart } from '../../src/client/multipart.js';
+import { prepareRequest } from '../../src/client/prepare-request.js';
+import { decodeTextParts } from '../../src/contract/decode-parts.js';
 import { fieldNames, validArb, requestSchema } from './schema-arbitraries.js';
 import { parseMultipart, readWire, removeImageFiles, validImageArb, validImageValueArb } from './wire.js';
 

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { createImageEditClient, prepareRequest, RequestValidationError, type RequestIssue } from '../../src/index.js';
-import { imageField } from '../../src/contract.js';
+import { imageField } from '../../src/contract/wire-contract.js';
 import { makePng } from '../support/images.js';
 import { requestExamples } from '../support/spec.js';
 

@@ -1,16 +1,21 @@
 /**
  * saveImages: writes every image of an edit's result to a directory, `b64_json` decoded, `url` downloaded (streamed
  * to disk, never held whole in memory), each named by its index and the type read from its bytes: `image-1.png`,
- * `image-2.webp`, ... Node only (its Node built-ins are loaded when it is called, so browsers never load them).
+ * `image-2.webp`, ... Node only: the browser build has a saveImages that says so (platform/browser).
  *
  * Each file is written under a temporary name and renamed once complete, so a failed or aborted download never
  * leaves a partial image behind. An existing file is not overwritten unless asked: the next free name is used
  * (`image-1-2.png`). Downloads send no Authorization header: result URLs are pre-signed and may be on another host.
  */
-import type { ImageEditResponse } from './client.js';
-import { startCallDeadline } from './call-deadline.js';
-import { DownloadError, NetworkError, ResponseValidationError, networkErrorCode } from './errors.js';
-import { extensionFor, sniffImageType, SNIFF_BYTES } from './sniff.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { extensionFor, sniffImageType, SNIFF_BYTES } from '../../../contract/sniff.js';
+import { startCallDeadline } from '../../call-deadline.js';
+import { DEFAULTS } from '../../defaults.js';
+import { DownloadError, NetworkError, ResponseValidationError, networkErrorCode } from '../../errors.js';
+import type { ImageEditResponse } from '../../types.js';
 
 export interface SaveImagesOptions {
   /** Start of each file's name; default `image` (→ `image-1.png`). */
@@ -37,18 +42,12 @@ function extensionOf(head: Uint8Array, declared: string | null): string {
 
 /** Writes the result's images into `dir` (created if missing) and resolves to their paths, in `data` order. */
 export async function saveImages(result: Pick<ImageEditResponse, 'data'>, dir: string, options: SaveImagesOptions = {}): Promise<string[]> {
-  const [fs, path, { Readable }, { pipeline }] = await Promise.all([
-    import('node:fs'),
-    import('node:path'),
-    import('node:stream'),
-    import('node:stream/promises'),
-  ]);
   const data = result?.data;
   if (!Array.isArray(data)) {
     throw new ResponseValidationError(200, [{ field: 'body.data', message: 'is not an array of images' }], result);
   }
   const prefix = options.prefix ?? 'image';
-  const timeoutMs = options.timeoutMs ?? 600_000;
+  const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
   const call = startCallDeadline(timeoutMs, options.signal);
   const { signal, abortError } = call;
   const fetchImpl = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));

@@ -1,0 +1,82 @@
+/**
+ * One attempt of an edit: the prepared body sent through openapi-fetch, and what came back classified. An attempt
+ * either ends in the typed 200 body, or in a failure the retry policy judges (a non-2xx, or a connection that failed
+ * before any answer); it throws when the call must end whatever the policy says: the call's signal fired, or an
+ * answer began and then broke off (the server did the work: never sent again).
+ */
+import type { Client } from 'openapi-fetch';
+import type { paths } from '../../generated/schema.js';
+import { validateImageEditResponse } from '../../generated/validators.js';
+import { issuesFromAjv } from '../contract/issues.js';
+import { imageField, wireContract } from '../contract/wire-contract.js';
+import { ApiError, NetworkError, OrqImageEditError, ResponseValidationError, networkErrorCode } from './errors.js';
+import type { MultipartBody } from './multipart.js';
+import { platform } from './platform/node/index.js';
+import type { PreparedRequest } from './prepare-request.js';
+import type { AttemptFailure } from './retry-policy.js';
+import type { ImageEditResponse } from './types.js';
+
+export type AttemptOutcome = { ok: true; result: ImageEditResponse } | { ok: false; failure: AttemptFailure; error: OrqImageEditError };
+
+export interface Attempt {
+  raw: Client<paths>;
+  /** The fetch the client was given (or the global one); each attempt wraps it to see when the answer starts. */
+  fetch: (request: Request) => Promise<Response>;
+  prepared: PreparedRequest;
+  encoded: MultipartBody;
+  signal: AbortSignal;
+  /** This call's own headers, over the client's. */
+  headers?: Record<string, string>;
+  /** Bytes handed to the connection so far. */
+  onProgress?: (loaded: number) => void;
+}
+
+function parseOkBody(status: number, text: string): ImageEditResponse {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    const what = text.length === 0 ? 'is empty' : `is not JSON (${text.length} characters: ${JSON.stringify(text.slice(0, 80))})`;
+    throw new ResponseValidationError(status, [{ field: 'body', message: what }], text);
+  }
+  if (!validateImageEditResponse(body)) {
+    throw new ResponseValidationError(status, issuesFromAjv(validateImageEditResponse.errors, body, 'body'), body);
+  }
+  return body;
+}
+
+function statusFailure(response: Response): AttemptFailure {
+  return { kind: 'status', status: response.status, retryAfter: response.headers.get('retry-after') };
+}
+
+export async function sendAttempt({ raw, fetch, prepared, encoded, signal, headers, onProgress }: Attempt): Promise<AttemptOutcome> {
+  // Set once the answer's headers arrive: from then on the server has done the work, whatever the body does.
+  let response: Response | undefined;
+  const upload = platform.uploadBody(encoded.segments, encoded.body, signal, onProgress);
+  try {
+    if (signal.aborted) throw signal.reason;
+    if (!upload.reportsProgress) onProgress?.(0);
+    const { data, error } = await raw.POST(wireContract.path, {
+      // The typed body: what the generated `paths` type says this operation takes. The wire bytes are the ones
+      // encodeMultipart wrote from it (with each image's checked filename and type), in the platform's upload form.
+      body: { ...prepared.fields, [imageField.name]: prepared.images.map((image) => image.blob) },
+      bodySerializer: () => upload.body,
+      headers: { ...headers, ...upload.headers, 'Content-Type': encoded.contentType },
+      parseAs: 'text',
+      signal,
+      fetch: async (request) => (response = await fetch(request)),
+      ...upload.init,
+    });
+    if (!response) throw new TypeError('fetch resolved without a response');
+    if (!upload.reportsProgress) onProgress?.(encoded.length);
+    if (response.ok) return { ok: true, result: parseOkBody(response.status, data ?? '') };
+    return { ok: false, failure: statusFailure(response), error: new ApiError(response.status, error, response.headers) };
+  } catch (thrown) {
+    if (signal.aborted || thrown instanceof OrqImageEditError) throw thrown;
+    if (!response) return { ok: false, failure: { kind: 'network', code: networkErrorCode(thrown) }, error: new NetworkError(thrown) };
+    // The answer started but its body broke off: never retried, the work was done.
+    const reason = `was cut off while being read (${networkErrorCode(thrown) ?? (thrown instanceof Error ? thrown.message : String(thrown))})`;
+    if (response.ok) throw new ResponseValidationError(response.status, [{ field: 'body', message: reason }], undefined);
+    return { ok: false, failure: statusFailure(response), error: new ApiError(response.status, undefined, response.headers, reason) };
+  }
+}

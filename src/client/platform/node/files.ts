@@ -1,0 +1,80 @@
+/**
+ * Image files on Node: a path or file: URL becomes a file-backed Blob (`fs.openAsBlob`: its size known at once,
+ * nothing read until the upload, so 16 large files cost no memory up front), and a stream is spooled once into a
+ * temporary file (a file-backed Blob again, so a retry can re-read it and memory stays flat). Temporary files are
+ * removed by `dispose()` (the client does this after every call) and, failing that, when the process exits.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SourceIssue, systemReason } from '../../source-issue.js';
+import type { Drain, ResolvedSource } from '../types.js';
+
+const noop = async () => {};
+
+/** The file behind each file-backed Blob made here, so the upload can read it with large fs reads. */
+const fileBehind = new WeakMap<Blob, string>();
+
+/** The path of the file a Blob made from a path, file: URL or spooled stream reads, if it is one of those. */
+export function filePathOf(blob: Blob): string | undefined {
+  return fileBehind.get(blob);
+}
+
+export async function openImageFile(given: string | URL): Promise<ResolvedSource> {
+  let file: string;
+  try {
+    file = typeof given === 'string' ? given : fileURLToPath(given);
+  } catch (error) {
+    throw new SourceIssue(`is a file: URL that names no local file (${systemReason(error)})`);
+  }
+  let stats;
+  try {
+    stats = await fs.promises.stat(file);
+  } catch (error) {
+    throw new SourceIssue(`cannot read ${JSON.stringify(file)} (${systemReason(error)})`);
+  }
+  if (!stats.isFile()) throw new SourceIssue(`${JSON.stringify(file)} is not a regular file`);
+  try {
+    const blob = (await fs.openAsBlob(file)) as Blob;
+    fileBehind.set(blob, file);
+    return { blob, filename: path.basename(file), dispose: noop };
+  } catch (error) {
+    throw new SourceIssue(`cannot read ${JSON.stringify(file)} (${systemReason(error)})`);
+  }
+}
+
+/** Temporary directories not yet disposed, removed on exit if the process ends first. */
+const liveTempDirs = new Set<string>();
+let exitHookInstalled = false;
+
+export async function spool(drain: Drain): Promise<ResolvedSource> {
+  const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'orq-image-'));
+  liveTempDirs.add(dir);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const left of liveTempDirs) fs.rmSync(left, { recursive: true, force: true });
+    });
+  }
+  const dispose = async () => {
+    if (!liveTempDirs.delete(dir)) return;
+    await fs.promises.rm(dir, { recursive: true, force: true });
+  };
+  const file = path.join(dir, 'upload');
+  try {
+    const handle = await fs.promises.open(file, 'w');
+    try {
+      // One chunk in memory at a time: the next is read only once this one is on disk.
+      await drain((bytes) => handle.write(bytes));
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    await dispose();
+    throw error;
+  }
+  const blob = (await fs.openAsBlob(file)) as Blob;
+  fileBehind.set(blob, file);
+  return { blob, dispose };
+}

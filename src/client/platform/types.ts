@@ -1,0 +1,40 @@
+/**
+ * What the client needs from the platform it runs on. Two implementations: node/ (file paths, file: URLs, temporary
+ * files, large file reads for the upload, saveImages) and browser/ (none of Node; paths are refused by name). The
+ * code imports node/index.js; the browser bundle is built with browser/index.js in its place
+ * (scripts/client-bundle.ts), so each build carries only its own platform's code.
+ */
+/** An image source resolved to a lazily read Blob. */
+export interface ResolvedSource {
+  blob: Blob;
+  /** A name the source itself carries: a path's basename, a File's name, a Node file stream's path. */
+  filename?: string;
+  /** Removes what resolving created (a temporary file); safe to call twice. */
+  dispose(): Promise<void>;
+}
+
+/** Pulls a stream to its end, handing each chunk to `sink` before reading the next. */
+export type Drain = (sink: (bytes: Uint8Array) => unknown) => Promise<void>;
+
+/** The request body for one attempt, and what the fetch call must add for it. */
+export interface UploadBody {
+  body: BodyInit;
+  /** Headers beside Content-Type (Node: the exact Content-Length of a streamed body). */
+  headers: Record<string, string>;
+  /** Whether `onChunk` reports every chunk handed to the connection (Node) or only start and end (browsers). */
+  reportsProgress: boolean;
+  /** Fetch options a streamed body needs (`duplex: 'half'`). */
+  init: { duplex?: 'half' };
+}
+
+export interface Platform {
+  /** A file path or file: URL → a file-backed Blob read only when sent. Throws SourceIssue where there are no files. */
+  openImageFile(path: string | URL): Promise<ResolvedSource>;
+  /** Keeps a stream's bytes so a retry can read them again: a temporary file on Node, memory in browsers. */
+  spool(drain: Drain): Promise<ResolvedSource>;
+  /**
+   * The body for one attempt from its pieces (text and image Blobs) or the whole Blob. Stops reading when `signal`
+   * fires; reports the bytes handed on through `onChunk`.
+   */
+  uploadBody(segments: readonly (string | Blob)[], whole: Blob, signal: AbortSignal, onChunk?: (loaded: number) => void): UploadBody;
+}

@@ -1,0 +1,61 @@
+/**
+ * The client's public option and event types, apart from the code so that every module (saveImages included) can
+ * name them without importing the client itself.
+ */
+import type { components } from '../../generated/schema.js';
+import type { OrqImageEditError } from './errors.js';
+import type { AttemptFailure, RetryOptions } from './retry-policy.js';
+
+/** The 200 body: the edited images and token usage. */
+export type ImageEditResponse = components['schemas']['ImageEditResponse'];
+
+/** Told before each retry: which retry this is, why, how long the client waits first, and the error it retries. */
+export interface RetryEvent {
+  /** 1 for the first retry. */
+  retry: number;
+  delayMs: number;
+  failure: AttemptFailure;
+  /** The typed error this attempt ended with (what the call would throw if it were not retried). */
+  error: OrqImageEditError;
+}
+
+/** Bytes of the body handed to the connection so far, for one attempt (a retry starts again from 0). */
+export interface UploadProgress {
+  loaded: number;
+  total: number;
+  /** 0 for the first attempt, 1 for the first retry, ... */
+  attempt: number;
+}
+
+export interface ImageEditClientOptions extends RetryOptions {
+  /** An Orq API key. Sent only as `Authorization: Bearer ...`; never part of an error or a log line. */
+  apiKey: string;
+  /** Defaults to the spec's first server, https://api.orq.ai. */
+  baseUrl?: string;
+  /** A fetch to use instead of the global one (tests, proxies, instrumentation). */
+  fetch?: typeof globalThis.fetch;
+  /** Whole-call limit in ms, reading stream inputs, retries and waits included; default 600 000 (edits can take minutes). */
+  timeoutMs?: number;
+  /** Called before every retry. */
+  onRetry?: (event: RetryEvent) => void;
+  /**
+   * Called as the body is sent. On Node, with every chunk handed to the connection; in browsers (whose fetch cannot
+   * report upload progress) once at 0 and once at the total when the answer arrives.
+   */
+  onUploadProgress?: (progress: UploadProgress) => void;
+  /** Extra headers on every request (not Authorization, which comes from apiKey). */
+  headers?: Record<string, string>;
+}
+
+export interface EditOptions extends RetryOptions {
+  signal?: AbortSignal;
+  /** Overrides the client's timeoutMs for this call. */
+  timeoutMs?: number;
+  onRetry?: (event: RetryEvent) => void;
+  onUploadProgress?: (progress: UploadProgress) => void;
+  /**
+   * Extra headers for this call, over the client's own (not Authorization): e.g. `{ Prefer: 'code=429' }` to ask
+   * the mock for one answer without a second client.
+   */
+  headers?: Record<string, string>;
+}
