@@ -689,7 +689,7 @@ const MISSED_NOTES: Record<string, (r: Results) => string> = {
     `- **The mock under load had ${r.load.errors} errors and ${r.load.non2xx} non-2xx answers (${JSON.stringify(r.load.statusCodes)}).** Every valid request must be answered 200; the run's status codes above show which answers came back.`,
 };
 
-/** How this client's Node transport sends (read from src/client.ts when this harness was written; keep in step). */
+/** How this client's Node transport sends (read from src/client/platform/node/upload-body.ts when this harness was written; keep in step). */
 const TRANSPORT_NOTE =
   "The client's Node transport hands Node's fetch (undici, `redirect: \"error\"`) a pull-based ReadableStream that reads image files from disk in 128 KiB reads (a size chosen to stay under the 90 MiB memory target; 1 MiB reads are faster but use more): every chunk passes through a web-stream pull and undici's writer.";
 

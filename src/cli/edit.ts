@@ -65,6 +65,15 @@ function integer(flag: string, value: string | undefined): number | undefined {
   return Number(value);
 }
 
+/** `value` when the spec allows it (the field's enum), else a usage error in the pre-flight check's words. */
+function oneOf<T extends string>(field: string, allowed: readonly T[], value: string): T {
+  const found = allowed.find((candidate) => candidate === value);
+  if (found === undefined) {
+    throw new UsageError(`invalid request, nothing was sent:\n  ${field}: must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')} (got ${JSON.stringify(value)})`);
+  }
+  return found;
+}
+
 function megabytes(bytes: number): string {
   return `${(bytes / 1_000_000).toFixed(1)} MB`;
 }
@@ -160,8 +169,8 @@ export async function run(argv: string[]): Promise<number> {
       image: images.length === 1 ? images[0]! : images,
       ...(values.n !== undefined ? { n: integer('-n', values.n) } : {}),
       ...(values.size !== undefined ? { size: values.size } : {}),
-      ...(values.quality !== undefined ? { quality: values.quality as never } : {}),
-      ...(values.format !== undefined ? { response_format: values.format as never } : {}),
+      ...(values.quality !== undefined ? { quality: oneOf('quality', enumOf('quality'), values.quality) } : {}),
+      ...(values.format !== undefined ? { response_format: oneOf('response_format', enumOf('response_format'), values.format) } : {}),
       ...(retryCount !== undefined ? { retry: { count: retryCount } } : {}),
       ...(values.fallback ? { fallbacks: values.fallback.map((model) => ({ model })) } : {}),
     };

@@ -20,6 +20,6 @@ export function examplesOf(status: number | string): NamedExample[] {
 }
 
 /** The allowed values of a request field with an enum (`quality`, `cache.type`, ...). */
-export function enumOf(field: keyof typeof specFacts.enums): readonly string[] {
+export function enumOf<F extends keyof typeof specFacts.enums>(field: F): (typeof specFacts.enums)[F] {
   return specFacts.enums[field];
 }

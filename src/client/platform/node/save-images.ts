@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { extensionFor, sniffImageType, SNIFF_BYTES } from '../../../contract/sniff.js';
 import { startCallDeadline } from '../../call-deadline.js';
 import { DEFAULTS } from '../../defaults.js';
@@ -114,7 +115,7 @@ export async function saveImages(result: Pick<ImageEditResponse, 'data'>, dir: s
           throw new DownloadError(index, response.status, image.url);
         }
         let head = new Uint8Array(0);
-        const body = Readable.fromWeb(response.body as never);
+        const body = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
         body.on('data', (chunk: Buffer) => {
           if (head.length < SNIFF_BYTES) head = Buffer.concat([head, chunk.subarray(0, SNIFF_BYTES - head.length)]);
         });

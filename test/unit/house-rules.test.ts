@@ -1,0 +1,86 @@
+/**
+ * The shape of src/ holds: each folder imports only what its README says it may (so "the client and the mock cannot
+ * disagree" stays visible: both judge by src/contract/, neither imports the other), the package's public exports
+ * change only on purpose (test/unit/public-exports.json), and no file hides from the type checker or grows past a
+ * screenful of screens.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { exportNames } from '../support/export-names.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const src = path.join(root, 'src');
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? filesUnder(path.join(dir, entry.name)) : entry.name.endsWith('.ts') ? [path.join(dir, entry.name)] : [],
+  );
+}
+
+/** Every module a file imports (static, dynamic, type-only and re-exports), as a path from the root or a package name. */
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const specifiers = [...text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => (m[1] ?? m[2])!);
+  return specifiers.map((specifier) => (specifier.startsWith('.') ? path.relative(root, path.resolve(path.dirname(file), specifier)) : specifier));
+}
+
+/** Where each folder's files may import from (besides their own folder and Node built-ins). */
+const allowed: Record<string, RegExp[]> = {
+  'src/contract/': [/^generated\//],
+  'src/client/': [/^src\/contract\//, /^generated\//, /^openapi-fetch$/],
+  // The mock's own optional peer dependencies (Prism, busboy, MSW) are the only packages it loads.
+  'src/mock/': [/^src\/contract\//, /^generated\//, /^(busboy|msw)(\/|$)/, /^@stoplight\//],
+  'src/docs/': [/^src\/contract\//, /^generated\//],
+  'src/cli/': [/^src\/index\.js$/, /^src\/contract\//, /^src\/mock\//, /^src\/docs\//, /^generated\//],
+  'src/index.ts': [/^src\/client\//, /^src\/contract\//, /^generated\//],
+};
+
+describe('the house rules of src/', () => {
+  const files = filesUnder(src).map((file) => path.relative(root, file));
+
+  it('every file belongs to a folder with rules', () => {
+    expect(files.filter((file) => !Object.keys(allowed).some((place) => file.startsWith(place)))).toEqual([]);
+  });
+
+  it.each(Object.keys(allowed))('%s imports only what it may', (place) => {
+    const wrong: string[] = [];
+    for (const file of files.filter((f) => f.startsWith(place))) {
+      const own = place.endsWith('/') ? place : path.dirname(place) + '/';
+      for (const target of importsOf(path.join(root, file))) {
+        if (target.startsWith('node:') || target.startsWith(own) || allowed[place]!.some((rule) => rule.test(target))) continue;
+        wrong.push(`${file} → ${target}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('the mock and the client never import each other, and nothing but the CLI imports the CLI or the mock', () => {
+    const crossings = files.flatMap((file) =>
+      importsOf(path.join(root, file))
+        .filter((target) => (file.startsWith('src/mock/') && target.startsWith('src/client/')) || (file.startsWith('src/client/') && target.startsWith('src/mock/')) || ((target.startsWith('src/cli/') || target.startsWith('src/mock/')) && !file.startsWith('src/cli/') && !file.startsWith(path.dirname(target) + '/')))
+        .map((target) => `${file} → ${target}`),
+    );
+    expect(crossings).toEqual([]);
+  });
+
+  it('no file casts its way past the type checker (as never) or passes 300 lines', () => {
+    const found = files.flatMap((file) => {
+      const text = readFileSync(path.join(root, file), 'utf8');
+      const lines = text.split('\n').length;
+      return [...(text.includes('as never') ? [`${file}: as never`] : []), ...(lines > 300 ? [`${file}: ${lines} lines`] : [])];
+    });
+    expect(found).toEqual([]);
+  });
+});
+
+describe('the public exports of each entry point', () => {
+  const recorded = JSON.parse(readFileSync(path.join(root, 'test/unit/public-exports.json'), 'utf8')) as Record<string, string[]>;
+  const entries: Record<string, string> = { '.': 'src/index.ts', './mock': 'src/mock/index.ts' };
+
+  it('are the recorded ones: a name added, renamed or removed is a decision, recorded in test/unit/public-exports.json', () => {
+    const now = Object.fromEntries(Object.entries(entries).map(([entry, file]) => [entry, exportNames(path.join(root, file))]));
+    expect(now).toEqual(recorded);
+  });
+});
