@@ -6,9 +6,8 @@
  */
 import type { Client } from 'openapi-fetch';
 import type { paths } from '../../generated/schema.js';
-import { validateImageEditResponse } from '../../generated/validators.js';
-import { issuesFromAjv } from '../contract/issues.js';
 import { imageField, wireContract } from '../contract/wire-contract.js';
+import { judgeOkAnswer } from './answer.js';
 import { ApiError, NetworkError, OrqImageEditError, ResponseValidationError, networkErrorCode } from './errors.js';
 import type { MultipartBody } from './multipart.js';
 import { platform } from './platform/node/index.js';
@@ -29,20 +28,6 @@ export interface Attempt {
   headers?: Record<string, string>;
   /** Bytes handed to the connection so far. */
   onProgress?: (loaded: number) => void;
-}
-
-function parseOkBody(status: number, text: string): ImageEditResponse {
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    const what = text.length === 0 ? 'is empty' : `is not JSON (${text.length} characters: ${JSON.stringify(text.slice(0, 80))})`;
-    throw new ResponseValidationError(status, [{ field: 'body', message: what }], text);
-  }
-  if (!validateImageEditResponse(body)) {
-    throw new ResponseValidationError(status, issuesFromAjv(validateImageEditResponse.errors, body, 'body'), body);
-  }
-  return body;
 }
 
 function statusFailure(response: Response): AttemptFailure {
@@ -69,7 +54,7 @@ export async function sendAttempt({ raw, fetch, prepared, encoded, signal, heade
     });
     if (!response) throw new TypeError('fetch resolved without a response');
     if (!upload.reportsProgress) onProgress?.(encoded.length);
-    if (response.ok) return { ok: true, result: parseOkBody(response.status, data ?? '') };
+    if (response.ok) return { ok: true, result: judgeOkAnswer(response.status, data ?? '') };
     return { ok: false, failure: statusFailure(response), error: new ApiError(response.status, error, response.headers) };
   } catch (thrown) {
     if (signal.aborted || thrown instanceof OrqImageEditError) throw thrown;
