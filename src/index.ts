@@ -15,7 +15,7 @@ export { sniffImageType } from './contract/sniff.js';
 export { encodeMultipart } from './client/multipart.js';
 export type { MultipartBody } from './client/multipart.js';
 export type { RetryableOutcome, RetryOptions, AttemptFailure } from './client/retry-policy.js';
-export { parseRetryAfter } from './client/retry-policy.js';
+export { isRetryable, parseRetryAfter } from './client/retry-policy.js';
 export {
   OrqImageEditError,
   RequestValidationError,
