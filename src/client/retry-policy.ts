@@ -60,7 +60,9 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
 export function isRetryable(failure: AttemptFailure, retryOn: readonly RetryableOutcome[] = DEFAULTS.retryOn): boolean {
   if (failure.kind === 'network') {
     if (failure.code && REFUSED.has(failure.code)) return true;
-    return retryOn.includes('reset') && (failure.code === undefined || RESET.has(failure.code));
+    // Only a real connection reset is a reset: an error without a reset code (a redirect refused, a file that changed
+    // under the upload, a header the platform refused) says nothing about where the server got to.
+    return retryOn.includes('reset') && failure.code !== undefined && RESET.has(failure.code);
   }
   if (failure.status === 429) return true;
   // A 503 is safe to send again only when the server says when (a Retry-After it can read): it did no work.

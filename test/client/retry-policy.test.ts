@@ -77,10 +77,16 @@ describe('isRetryable: by default only where the server certainly did no work', 
   it('a refused connection (nothing was sent): yes; a reset: only with retryOn reset', () => {
     expect(isRetryable(network('ECONNREFUSED'))).toBe(true);
     expect(isRetryable(network('ECONNREFUSED'), ['reset'])).toBe(true);
-    for (const code of ['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', undefined]) {
+    for (const code of ['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']) {
       expect(isRetryable(network(code)), String(code)).toBe(false);
       expect(isRetryable(network(code), [500, 502]), String(code)).toBe(false);
       expect(isRetryable(network(code), ['reset']), String(code)).toBe(true);
+    }
+  });
+
+  it('only a real reset is a reset: a failure with no code, or another code, is never retried as one', () => {
+    for (const code of [undefined, 'ERR_IMAGE_CHANGED', 'ERR_INVALID_CHAR', 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH']) {
+      expect(isRetryable(network(code), ['reset', 500, 502, 503, 504, 408]), String(code)).toBe(false);
     }
   });
 });
