@@ -49,22 +49,43 @@ export class ApiError extends OrqImageEditError {
 
 function summariseText(body: unknown, contentType: string | null): string {
   if (typeof body !== 'string' || body.trim() === '') return 'no error message';
-  const text = body.trim();
+  const text = body.trimStart();
   if (/html/i.test(contentType ?? '') || /^<(!doctype|html|head|body)\b/i.test(text)) {
-    const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1]?.replace(/\s+/g, ' ').trim();
+    // The title is near the top of a page; searching only the start keeps the search linear in a bounded text.
+    const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text.slice(0, 64 * 1024))?.[1]?.replace(/\s+/g, ' ').trim();
     return `an HTML page${title ? ` titled ${JSON.stringify(title.slice(0, 120))}` : ''} instead of the API's JSON (from a proxy or gateway?)`;
   }
-  return text.replace(/\s+/g, ' ').slice(0, 200);
+  return shortened(text);
 }
 
+/** Longest summary taken from an answer's own words: a message is one line, not a dump of what the server sent. */
+const SUMMARY_CHARS = 300;
+
+/** Only a bounded start of the text is looked at: an answer may be hundreds of megabytes. */
+function shortened(text: string): string {
+  const line = text.trimStart().slice(0, 2 * SUMMARY_CHARS).replace(/\s+/g, ' ').trim();
+  return line.length > SUMMARY_CHARS ? `${line.slice(0, SUMMARY_CHARS)}...` : line;
+}
+
+function nonEmpty(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? value : undefined;
+}
+
+/**
+ * The API's `{ error: { code, message } }`, or else an RFC 9457 problem+json body's `title` and `detail` (what Prism
+ * and many gateways answer with, e.g. Prism's 404 for a `Prefer: code=` the spec does not document).
+ */
 function errorDetails(body: unknown): { code?: string; message?: string } {
-  const error = (body as { error?: unknown } | null)?.error;
-  if (typeof error === 'string') return { message: error };
+  if (body === null || typeof body !== 'object') return {};
+  const { error, title, detail } = body as { error?: unknown; title?: unknown; detail?: unknown };
+  let code: string | undefined;
+  let message = nonEmpty(error);
   if (error && typeof error === 'object') {
-    const { code, message } = error as { code?: unknown; message?: unknown };
-    return { code: typeof code === 'string' ? code : undefined, message: typeof message === 'string' ? message : undefined };
+    code = nonEmpty((error as { code?: unknown }).code);
+    message = nonEmpty((error as { message?: unknown }).message);
   }
-  return {};
+  message ??= [nonEmpty(title), nonEmpty(detail)].filter((part) => part !== undefined).join(': ') || undefined;
+  return { code, message: message === undefined ? undefined : shortened(message) };
 }
 
 /** A 2xx answer whose body is not JSON or breaks the spec's response schema. */
