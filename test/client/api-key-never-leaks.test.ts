@@ -34,9 +34,12 @@ import { responses } from '../support/spec.js';
 
 const KEY = 'sk-orq-SECRET-7f3a9c2e5b1d4f6a8c0e9b2d';
 const PIECE = 8;
-const pieces = Array.from({ length: KEY.length - PIECE + 1 }, (_, i) => KEY.slice(i, i + PIECE));
-/** The first piece of the key found in `text`, if any. */
-const leakIn = (text: string) => pieces.find((piece) => text.includes(piece));
+const piecesOf = (key: string) => Array.from({ length: key.length - PIECE + 1 }, (_, i) => key.slice(i, i + PIECE).toLowerCase());
+/** The first piece of the key found in `text`, in any letter case (header names arrive lower-cased), if any. */
+const leakIn = (text: string, key = KEY) => {
+  const lower = text.toLowerCase();
+  return piecesOf(key).find((piece) => lower.includes(piece));
+};
 
 const okBody = responses['200']!.content['application/json']!.examples['b64_png']!.value as { created: number; data: unknown[] };
 const errorBody = (status: number) => Object.values(responses[String(status)]!.content['application/json']!.examples)[0]!.value;
@@ -100,13 +103,13 @@ async function capture(call: () => Promise<unknown>): Promise<{ error: unknown; 
 }
 
 /** Provokes an error through `call` and checks it, and everything written meanwhile, for the key. */
-async function expectKeySafe<E extends OrqImageEditError>(call: () => Promise<unknown>, kind: abstract new (...args: never[]) => E): Promise<E> {
+async function expectKeySafe<E extends OrqImageEditError>(call: () => Promise<unknown>, kind: abstract new (...args: never[]) => E, key = KEY): Promise<E> {
   const { error, output } = await capture(call);
   expect(error).toBeInstanceOf(kind);
   for (const [how, text] of Object.entries(renderings(error))) {
-    expect(leakIn(text), `${how} of ${(error as Error).name}: ${text.slice(0, 2000)}`).toBeUndefined();
+    expect(leakIn(text, key), `${how} of ${(error as Error).name}: ${text.slice(0, 2000)}`).toBeUndefined();
   }
-  expect(leakIn(output), `console/stderr output: ${output}`).toBeUndefined();
+  expect(leakIn(output, key), `console/stderr output: ${output}`).toBeUndefined();
   return error as E;
 }
 
@@ -128,7 +131,7 @@ describe('the checks themselves', () => {
     const hidden = new ApiError(400, undefined, new Headers());
     Object.defineProperty(hidden, 'secretish', { value: { deep: deeply(KEY.slice(0, 12), 20) }, enumerable: false });
     const inspected = renderings(hidden)['util.inspect']!;
-    expect(leakIn(inspected)).toBe(KEY.slice(0, PIECE));
+    expect(leakIn(inspected)).toBe(KEY.slice(0, PIECE).toLowerCase());
     expect(leakIn(renderings(new Error('x', { cause: new Error(KEY) }))['util.inspect']!)).toBeDefined();
     for (const write of [() => console.warn(KEY), () => process.stderr.write(`${KEY.slice(3)}\n`), () => process.emitWarning(KEY)]) {
       const { error, output } = await capture(async () => {
@@ -196,6 +199,47 @@ describe('ApiError', () => {
       const error = await expectKeySafe(() => client(server.url, { maxRetries: 0 }).edit(request()), ApiError);
       expect(error.message).toContain(`an HTML page titled "${'-'.repeat(Math.min(pad, 1))}`);
     }
+  });
+});
+
+describe('keys written the way JSON, util.inspect and header names write them', () => {
+  // A key with a quote and a backslash: JSON and util.inspect escape both, so the echo no longer reads as the key.
+  const QUOTED = 'sk-orq-"quoted\\slash\'-7f3a9c2e5b1d4f6a';
+
+  it('an echo JSON-escaped (once and twice) in a text body, util.inspect-escaped, and percent-encoded', async () => {
+    const server = await serve((_, record) => {
+      const authorization = String(record.headers.authorization);
+      const once = JSON.stringify({ authorization });
+      const text = `echo ${once} again ${JSON.stringify(once)} inspect ${util.inspect(authorization)} url /x?k=${encodeURIComponent(authorization)}`;
+      return { status: 400, headers: { 'content-type': 'text/plain', 'x-echo': authorization }, body: text };
+    });
+    const error = await expectKeySafe(() => client(server.url, { apiKey: QUOTED }).edit(request()), ApiError, QUOTED);
+    expect(server.requests[0]!.headers.authorization).toBe(`Bearer ${QUOTED}`);
+    expect(String(error.body)).toContain('echo {"authorization":"Bearer [redacted]"} again');
+    expect(error.headers['x-echo']).toBe('Bearer [redacted]');
+  });
+
+  it('a key echoed as a header name (lower-cased by the platform) and in a parsed JSON body', async () => {
+    const server = await serve((_, record) => {
+      const key = String(record.headers.authorization).slice('Bearer '.length);
+      return { status: 400, headers: { [key]: 'seen', [`x-${key}-echo`]: key }, body: { error: { code: 'invalid_request_body', message: `key ${key}` }, [key]: key } };
+    });
+    const error = await expectKeySafe(() => client(server.url).edit(request()), ApiError);
+    expect(Object.values(error.headers)).toContain('seen');
+    expect(error.code).toBe('invalid_request_body');
+  });
+});
+
+describe('short throwaway keys (as test suites use against the mock)', () => {
+  it.each(['x', 'limit', 'exceeded', 'test-key'])('apiKey %j: the error code and message stay intact; the key alone, as a token, is still redacted', async (key) => {
+    const body = errorBody(429) as { error: { code: string; message: string } };
+    const server = await serve((_, record) => ({ status: 429, headers: { 'x-echo': String(record.headers.authorization) }, body: { ...body, echo: String(record.headers.authorization) } }));
+    const error = (await client(server.url, { apiKey: key, maxRetries: 0 }).edit(request()).catch((e: unknown) => e)) as ApiError;
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error.code).toBe(body.error.code);
+    expect(error.message).toBe(`Orq API answered 429 ${body.error.code}: ${body.error.message}`);
+    expect(error.headers['x-echo']).toBe('Bearer [redacted]');
+    expect((error.body as { echo: string }).echo).toBe('Bearer [redacted]');
   });
 });
 
