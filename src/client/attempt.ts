@@ -8,6 +8,7 @@ import type { Client } from 'openapi-fetch';
 import type { paths } from '../../generated/schema.js';
 import { imageField, wireContract } from '../contract/wire-contract.js';
 import { judgeOkAnswer } from './answer.js';
+import { callerHeaders } from './caller-headers.js';
 import { ApiError, NetworkError, OrqImageEditError, ResponseValidationError, networkErrorCode } from './errors.js';
 import type { MultipartBody } from './multipart.js';
 import { platform } from './platform/node/index.js';
@@ -46,7 +47,7 @@ export async function sendAttempt({ raw, fetch, prepared, encoded, signal, heade
       // encodeMultipart wrote from it (with each image's checked filename and type), in the platform's upload form.
       body: { ...prepared.fields, [imageField.name]: prepared.images.map((image) => image.blob) },
       bodySerializer: () => upload.body,
-      headers: { ...headers, ...upload.headers, 'Content-Type': encoded.contentType },
+      headers: { ...callerHeaders(headers), ...upload.headers, 'Content-Type': encoded.contentType },
       parseAs: 'text',
       signal,
       fetch: async (request) => (response = await fetch(request)),

@@ -14,6 +14,7 @@ import { defaultBaseUrl } from '../contract/wire-contract.js';
 import { sendAttempt } from './attempt.js';
 import { startCallDeadline } from './call-deadline.js';
 import { DEFAULTS } from './defaults.js';
+import { callerHeaders } from './caller-headers.js';
 import { encodeMultipart } from './multipart.js';
 import { prepareRequest, type ImageEditRequest } from './prepare-request.js';
 import { redactSecret, redactValue } from './redact.js';
@@ -50,7 +51,7 @@ export function createRawClient(options: Pick<ImageEditClientOptions, 'apiKey' |
   return createClient<paths>({
     baseUrl: options.baseUrl ?? defaultBaseUrl,
     fetch: clientFetch(options),
-    headers: { ...options.headers, Authorization: `Bearer ${options.apiKey}` },
+    headers: { ...callerHeaders(options.headers), Authorization: `Bearer ${options.apiKey}` },
     redirect: 'error',
   });
 }

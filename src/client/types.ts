@@ -43,7 +43,10 @@ export interface ImageEditClientOptions extends RetryOptions {
    * report upload progress) once at 0 and once at the total when the answer arrives.
    */
   onUploadProgress?: (progress: UploadProgress) => void;
-  /** Extra headers on every request (not Authorization, which comes from apiKey). */
+  /**
+   * Extra headers on every request. Authorization (from apiKey) and the body's framing headers (Content-Type,
+   * Content-Length, ...) belong to the client: a copy of them here, in any letter case, is ignored.
+   */
   headers?: Record<string, string>;
 }
 
@@ -54,8 +57,8 @@ export interface EditOptions extends RetryOptions {
   onRetry?: (event: RetryEvent) => void;
   onUploadProgress?: (progress: UploadProgress) => void;
   /**
-   * Extra headers for this call, over the client's own (not Authorization): e.g. `{ Prefer: 'code=429' }` to ask
-   * the mock for one answer without a second client.
+   * Extra headers for this call, over the client's own: e.g. `{ Prefer: 'code=429' }` to ask the mock for one answer
+   * without a second client. Authorization and the body's framing headers are the client's and are ignored here.
    */
   headers?: Record<string, string>;
 }
