@@ -13,6 +13,21 @@ import { prepareImage, type ImageInput, type PreparedImage, type PrepareImageOpt
 
 type SpecRequest = components['schemas']['CreateImageEditRequest'];
 
+/**
+ * At most this many of the validator's failures are turned into issues: a caller's array of 200,000 bad items would
+ * otherwise make an error as large as the request. The rest are counted in one closing issue.
+ */
+const MAX_LISTED_FAILURES = 50;
+
+/** The validator's failures as issues, the first MAX_LISTED_FAILURES of them, then how many more there were. */
+function fieldIssues(fields: Record<string, unknown>): RequestIssue[] {
+  const failures = validateEditFields.errors ?? [];
+  const issues = issuesFromAjv(failures.slice(0, MAX_LISTED_FAILURES), fields);
+  const more = failures.length - MAX_LISTED_FAILURES;
+  if (more > 0) issues.push({ field: '(more)', message: `${more} more failures of the checks above are not listed` });
+  return issues;
+}
+
 /** The request as a caller writes it: the spec's fields (snake_case, as on the wire), images in any accepted form. */
 export type ImageEditRequest = Omit<SpecRequest, FileFieldName> & {
   [K in FileFieldName]: ImageInput | ImageInput[];
@@ -67,7 +82,8 @@ export async function prepareRequest(request: unknown, options: PrepareImageOpti
   }
   const { [imageField.name]: imageValue, ...rest } = request as Record<string, unknown>;
   const { fields, issues } = asSent(rest);
-  if (!validateEditFields(fields)) issues.push(...issuesFromAjv(validateEditFields.errors, fields));
+  // Appended one by one: spreading a caller-sized list into push() throws a RangeError past about 100,000 items.
+  if (!validateEditFields(fields)) for (const issue of fieldIssues(fields)) issues.push(issue);
 
   const images: PreparedImage[] = [];
   if (imageValue === undefined || imageValue === null) {
@@ -85,7 +101,7 @@ export async function prepareRequest(request: unknown, options: PrepareImageOpti
       const failed = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
       for (const result of settled) {
         if (result.status !== 'fulfilled') continue;
-        if (Array.isArray(result.value)) issues.push(...result.value);
+        if (Array.isArray(result.value)) for (const issue of result.value) issues.push(issue);
         else images.push(result.value);
       }
       if (failed) {
