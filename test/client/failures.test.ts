@@ -6,11 +6,12 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   AbortError,
   ApiError,
   NetworkError,
+  OrqImageEditError,
   ResponseValidationError,
   TimeoutError,
   createImageEditClient,
@@ -148,6 +149,15 @@ describe('retries: by default only where the server certainly did no work', () =
   });
 });
 
+describe('only a real connection reset is a reset', () => {
+  it.each([301, 302, 303, 307, 308])("a %i redirect is never retried as a reset, even with retryOn: ['reset']", async (status) => {
+    const server = await serve(() => ({ status, headers: { location: '/v2/router/images/edits-elsewhere' } }));
+    const error = await fail(client(server, { retryOn: ['reset'] }).edit(request()));
+    expect(error).toBeInstanceOf(OrqImageEditError);
+    expect(server.requests).toHaveLength(1);
+  });
+});
+
 describe('a connection reset mid-upload', () => {
   const big = () => makePng(4, 4, { padTo: 8 * 1024 * 1024 });
 
@@ -168,6 +178,20 @@ describe('a connection reset mid-upload', () => {
     const whole = server.requests[1]!;
     expect(whole.bytes).toBe(Number(whole.headers['content-length']));
     expect(whole.bytes).toBeGreaterThan(image.length);
+  });
+});
+
+describe('headers', () => {
+  it("a call's or the client's own headers never replace Authorization (in any letter case) or the body's framing", async () => {
+    const server = await serve(() => ({ status: 200, body: okBody }));
+    const own = { authorization: 'Bearer not-the-key', 'Content-Type': 'text/plain', 'content-length': '3', Prefer: 'code=200' };
+    await client(server, { headers: { AUTHORIZATION: 'Bearer client-level', 'X-Client': 'yes' } }).edit(request(), { headers: own });
+    const sent = server.requests[0]!;
+    expect(sent.headers.authorization).toBe('Bearer sk-fault-test');
+    expect(sent.headers['content-type']).toMatch(/^multipart\/form-data; boundary=/);
+    expect(Number(sent.headers['content-length'])).toBe(sent.bytes);
+    expect(sent.headers.prefer).toBe('code=200');
+    expect(sent.headers['x-client']).toBe('yes');
   });
 });
 
@@ -294,6 +318,31 @@ describe('bad answers are typed errors', () => {
     expect(error.message).toContain('an HTML page titled "502 Bad Gateway"');
     expect(error.message).not.toContain('<');
     expect(error.body).toBe(page);
+  });
+
+  it("a problem+json error (no error.message) is summarised by its title and detail", async () => {
+    const problem = { type: 'https://example.test/problems/quota', title: 'Quota exhausted', status: 403, detail: 'The workspace has used its monthly image quota.' };
+    const server = await serve(() => ({ status: 403, headers: { 'content-type': 'application/problem+json' }, body: problem }));
+    const error = (await fail(client(server).edit(request()))) as ApiError;
+    expect(error.message).toBe(`Orq API answered 403: ${problem.title}: ${problem.detail}`);
+    expect(error.body).toEqual(problem);
+  });
+
+  it("Prism's own 404 for an undocumented Prefer: code=418 (the mock) is explained by its detail", async () => {
+    const mock = { url: inject('mockUrl') };
+    const error = (await fail(client(mock, { headers: { Prefer: 'code=418' } }).edit(request()))) as ApiError;
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error.status).toBe(404);
+    const body = error.body as { title: string; detail: string };
+    expect(body.detail).toContain('418');
+    expect(error.message).toBe(`Orq API answered 404: ${body.title}: ${body.detail}`);
+  });
+
+  it('an error message from the server is shortened to one line of at most 300 characters', async () => {
+    const server = await serve(() => ({ status: 400, body: { error: { code: 'invalid_request_body', message: `line one\n${'word '.repeat(10_000)}` } } }));
+    const error = (await fail(client(server).edit(request()))) as ApiError;
+    expect(error.message).toMatch(/^Orq API answered 400 invalid_request_body: line one word word .*\.\.\.$/);
+    expect(error.message.length).toBeLessThan(400);
   });
 
   it('an error answer cut off mid-body is still an ApiError with its status', async () => {
