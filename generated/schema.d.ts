@@ -218,7 +218,11 @@ export interface components {
             quality?: string;
             usage?: components["schemas"]["ImageUsage"];
         };
-        /** @description One generated image; `url` or `b64_json` is set depending on `response_format`. */
+        /**
+         * @description One generated image; `url` or `b64_json` is set depending on `response_format`. An image is at most
+         *     50 MiB (52,428,800 bytes, as a source image; stated in `x-max-image-bytes`): this project's
+         *     `saveImages` stops a download that passes it.
+         */
         ImageData: {
             /**
              * @description The image as base64 data, when `response_format` is `b64_json`.

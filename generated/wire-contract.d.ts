@@ -27,4 +27,6 @@ export declare const wireContract: {
   mediaType: "multipart/form-data";
   required: string[];
   fields: Record<string, FieldContract>;
+  /** One image of the 200 answer: its largest size in bytes, decoded or downloaded (the spec's x-max-image-bytes). */
+  resultImage: { maxBytes: number };
 };

@@ -119,5 +119,8 @@ export const wireContract = {
       ],
       "contentType": "application/json"
     }
+  },
+  "resultImage": {
+    "maxBytes": 52428800
   }
 };

@@ -5,6 +5,9 @@
 export { createImageEditClient, createRawClient } from './client/client.js';
 export type { ImageEditClient } from './client/client.js';
 export type { ImageEditClientOptions, EditOptions, ImageEditResponse, RetryEvent, UploadProgress } from './client/types.js';
+export type { ImageEditResult } from './client/answer.js';
+export type { Drift } from './contract/drift.js';
+export { describeDrift } from './contract/drift.js';
 export type { ImageEditRequest, PreparedRequest } from './client/prepare-request.js';
 export { prepareRequest } from './client/prepare-request.js';
 export type { ImageInput, ImageSource, NamedImage, NodeReadableLike, PreparedImage, ImageFile } from './client/images.js';

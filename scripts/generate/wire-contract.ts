@@ -21,6 +21,7 @@ export interface ValueFieldContract {
 export type FieldContract = FileFieldContract | ValueFieldContract;
 
 const FILE_LIMIT_KEY = 'x-max-file-bytes';
+const RESULT_IMAGE_LIMIT_KEY = 'x-max-image-bytes';
 
 function isBinary(schema: JsonSchema): boolean {
   return schema.type === 'string' && schema.format === 'binary';
@@ -54,6 +55,15 @@ function valueTypes(schema: JsonSchema): string[] {
   return ['string'];
 }
 
+/** What the 200 answer's images may be: the byte limit of one image (`x-max-image-bytes` on `data`'s items). */
+function resultImageLimits(responses: Record<string, { content?: Record<string, { schema?: JsonSchema }> }>): { maxBytes: number } {
+  const body = responses['200']?.content?.['application/json']?.schema;
+  const items = ((body?.properties as Record<string, JsonSchema> | undefined)?.data?.items ?? {}) as JsonSchema;
+  const maxBytes = items[RESULT_IMAGE_LIMIT_KEY];
+  if (typeof maxBytes !== 'number') throw new Error(`the 200 answer's data items need ${RESULT_IMAGE_LIMIT_KEY}`);
+  return { maxBytes };
+}
+
 /** The request's wire form, from the spec with every `$ref` resolved. */
 export function extractWireContract(spec: OpenApiDocument) {
   const { path, method, operation } = theOperation(spec);
@@ -80,6 +90,7 @@ export function extractWireContract(spec: OpenApiDocument) {
     mediaType,
     required: (body.required as string[] | undefined) ?? [],
     fields,
+    resultImage: resultImageLimits(operation.responses),
   };
 }
 
@@ -115,6 +126,8 @@ export declare const wireContract: {
   mediaType: ${JSON.stringify(contract.mediaType)};
   required: string[];
   fields: Record<string, FieldContract>;
+  /** One image of the 200 answer: its largest size in bytes, decoded or downloaded (the spec's x-max-image-bytes). */
+  resultImage: { maxBytes: number };
 };
 `;
   return { js, dts };

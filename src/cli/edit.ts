@@ -223,7 +223,7 @@ export async function run(argv: string[]): Promise<number> {
     } else {
       for (const file of files) out(`${file}\n`);
       const usageLine = result.usage
-        ? `tokens: ${result.usage.total_tokens} total (${result.usage.input_tokens} input: ${result.usage.input_tokens_details.text_tokens} text, ${result.usage.input_tokens_details.image_tokens} image; ${result.usage.output_tokens} output)`
+        ? `tokens: ${result.usage.total_tokens} total (${result.usage.input_tokens} input: ${result.usage.input_tokens_details?.text_tokens} text, ${result.usage.input_tokens_details?.image_tokens} image; ${result.usage.output_tokens} output)`
         : 'tokens: not reported';
       out(`${usageLine}\n`);
     }

@@ -7,16 +7,15 @@
 import type { Client } from 'openapi-fetch';
 import type { paths } from '../../generated/schema.js';
 import { imageField, wireContract } from '../contract/wire-contract.js';
-import { judgeOkAnswer } from './answer.js';
+import { judgeOkAnswer, type JudgedAnswer } from './answer.js';
 import { callerHeaders } from './caller-headers.js';
 import { ApiError, NetworkError, OrqImageEditError, ResponseValidationError, networkErrorCode } from './errors.js';
 import type { MultipartBody } from './multipart.js';
 import { platform } from './platform/node/index.js';
 import type { PreparedRequest } from './prepare-request.js';
 import type { AttemptFailure } from './retry-policy.js';
-import type { ImageEditResponse } from './types.js';
 
-export type AttemptOutcome = { ok: true; result: ImageEditResponse } | { ok: false; failure: AttemptFailure; error: OrqImageEditError };
+export type AttemptOutcome = { ok: true; answer: JudgedAnswer } | { ok: false; failure: AttemptFailure; error: OrqImageEditError };
 
 export interface Attempt {
   raw: Client<paths>;
@@ -29,13 +28,15 @@ export interface Attempt {
   headers?: Record<string, string>;
   /** Bytes handed to the connection so far. */
   onProgress?: (loaded: number) => void;
+  /** Every departure of a 2xx answer from the spec is an error, not drift (answer.ts). */
+  strictResponses?: boolean;
 }
 
 function statusFailure(response: Response): AttemptFailure {
   return { kind: 'status', status: response.status, retryAfter: response.headers.get('retry-after') };
 }
 
-export async function sendAttempt({ raw, fetch, prepared, encoded, signal, headers, onProgress }: Attempt): Promise<AttemptOutcome> {
+export async function sendAttempt({ raw, fetch, prepared, encoded, signal, headers, onProgress, strictResponses }: Attempt): Promise<AttemptOutcome> {
   // Set once the answer's headers arrive: from then on the server has done the work, whatever the body does.
   let response: Response | undefined;
   const upload = platform.uploadBody(encoded.segments, encoded.body, signal, onProgress);
@@ -55,7 +56,7 @@ export async function sendAttempt({ raw, fetch, prepared, encoded, signal, heade
     });
     if (!response) throw new TypeError('fetch resolved without a response');
     if (!upload.reportsProgress) onProgress?.(encoded.length);
-    if (response.ok) return { ok: true, result: judgeOkAnswer(response.status, data ?? '') };
+    if (response.ok) return { ok: true, answer: judgeOkAnswer(response.status, data ?? '', strictResponses) };
     return { ok: false, failure: statusFailure(response), error: new ApiError(response.status, error, response.headers) };
   } catch (thrown) {
     if (signal.aborted || thrown instanceof OrqImageEditError) throw thrown;

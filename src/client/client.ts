@@ -11,6 +11,7 @@
 import createClient, { type Client } from 'openapi-fetch';
 import type { paths } from '../../generated/schema.js';
 import { defaultBaseUrl } from '../contract/wire-contract.js';
+import { deliverAnswer, type ImageEditResult } from './answer.js';
 import { sendAttempt } from './attempt.js';
 import { startCallDeadline } from './call-deadline.js';
 import { DEFAULTS } from './defaults.js';
@@ -19,11 +20,11 @@ import { encodeMultipart } from './multipart.js';
 import { prepareRequest, type ImageEditRequest } from './prepare-request.js';
 import { redactSecret, redactValue } from './redact.js';
 import { isRetryable, retryDelayMs, type RetrySettings } from './retry-policy.js';
-import type { EditOptions, ImageEditClientOptions, ImageEditResponse } from './types.js';
+import type { EditOptions, ImageEditClientOptions } from './types.js';
 
 export interface ImageEditClient {
-  /** Checks, sends and answers one edit; resolves to the typed 200 body or throws a typed error. */
-  edit(request: ImageEditRequest, options?: EditOptions): Promise<ImageEditResponse>;
+  /** Checks, sends and answers one edit; resolves to the typed 200 body (with its `drift`) or throws a typed error. */
+  edit(request: ImageEditRequest, options?: EditOptions): Promise<ImageEditResult>;
   /** The underlying openapi-fetch client, for callers who want `POST(...)` themselves. */
   readonly raw: Client<paths>;
 }
@@ -76,7 +77,7 @@ export function createImageEditClient(options: ImageEditClientOptions): ImageEdi
   const apiKey = options.apiKey;
   const fetch = clientFetch(options);
 
-  async function edit(request: ImageEditRequest, callOptions: EditOptions = {}): Promise<ImageEditResponse> {
+  async function edit(request: ImageEditRequest, callOptions: EditOptions = {}): Promise<ImageEditResult> {
     const pick = <K extends keyof EditOptions & keyof ImageEditClientOptions>(key: K) => callOptions[key] ?? options[key];
     const retry: RetrySettings = {
       maxRetries: pick('maxRetries') ?? DEFAULTS.maxRetries,
@@ -86,6 +87,7 @@ export function createImageEditClient(options: ImageEditClientOptions): ImageEdi
     };
     const onRetry = pick('onRetry');
     const onUploadProgress = pick('onUploadProgress');
+    const strictResponses = pick('strictResponses');
 
     // One signal aborts reading, uploading and waiting for either cause; which one fired decides the error.
     const call = startCallDeadline(pick('timeoutMs') ?? DEFAULTS.timeoutMs, callOptions.signal);
@@ -100,8 +102,8 @@ export function createImageEditClient(options: ImageEditClientOptions): ImageEdi
       // Each attempt sends a fresh body: the images are read again from their start.
       for (let attempt = 0; ; attempt++) {
         const onProgress = onUploadProgress && ((loaded: number) => onUploadProgress({ loaded, total: encoded.length, attempt }));
-        const outcome = await sendAttempt({ raw, fetch, prepared, encoded, signal, headers: callOptions.headers, onProgress });
-        if (outcome.ok) return outcome.result;
+        const outcome = await sendAttempt({ raw, fetch, prepared, encoded, signal, headers: callOptions.headers, onProgress, strictResponses });
+        if (outcome.ok) return deliverAnswer(outcome.answer, apiKey, pick('onDrift'));
         const retryNumber = attempt + 1;
         if (retryNumber > retry.maxRetries || !isRetryable(outcome.failure, retry.retryOn)) throw outcome.error;
         const delayMs = retryDelayMs(outcome.failure, retryNumber, retry);

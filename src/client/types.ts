@@ -3,6 +3,7 @@
  * name them without importing the client itself.
  */
 import type { components } from '../../generated/schema.js';
+import type { Drift } from '../contract/drift.js';
 import type { OrqImageEditError } from './errors.js';
 import type { AttemptFailure, RetryOptions } from './retry-policy.js';
 
@@ -48,6 +49,13 @@ export interface ImageEditClientOptions extends RetryOptions {
    * Content-Length, ...) belong to the client: a copy of them here, in any letter case, is ignored.
    */
   headers?: Record<string, string>;
+  /**
+   * Throw ResponseValidationError for a 2xx answer that departs from the spec in any way, as before drift was
+   * reported. Default false: an answer with usable images is the result, and its departures are its `drift`.
+   */
+  strictResponses?: boolean;
+  /** Told of a result's drift (every way its 2xx answer departs from the spec) before edit() resolves. */
+  onDrift?: (drift: readonly Drift[]) => void;
 }
 
 export interface EditOptions extends RetryOptions {
@@ -61,4 +69,7 @@ export interface EditOptions extends RetryOptions {
    * without a second client. Authorization and the body's framing headers are the client's and are ignored here.
    */
   headers?: Record<string, string>;
+  /** Overrides the client's strictResponses for this call. */
+  strictResponses?: boolean;
+  onDrift?: (drift: readonly Drift[]) => void;
 }

@@ -18,21 +18,23 @@ export function describeIssues(issues: readonly RequestIssue[]): string {
   return issues.map((issue) => `${issue.field}: ${issue.message}`).join('; ');
 }
 
-/** Turns ajv's failures into issues that name the field the way a caller wrote it. */
-function fieldPath(pointer: string, child?: string): string {
+/** An ajv instance path (`/usage/input_tokens`), plus an optional child key, as a caller writes it: `usage.input_tokens`. */
+export function fieldPath(pointer: string, child?: string): string {
   const parts = pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (child !== undefined) parts.push(child);
   return parts.reduce((path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : path ? `${path}.${part}` : part), '');
 }
 
-function valueAt(data: unknown, pointer: string): unknown {
+/** The value at an ajv instance path of `data`. */
+export function valueAt(data: unknown, pointer: string): unknown {
   return pointer
     .split('/')
     .slice(1)
     .reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key.replace(/~1/g, '/').replace(/~0/g, '~')], data);
 }
 
-function shown(value: unknown): string {
+/** A value as a short JSON excerpt (at most 60 characters) for a message. */
+export function shown(value: unknown): string {
   let text: string | undefined;
   try {
     text = JSON.stringify(value);

@@ -23,3 +23,6 @@ export const defaultBaseUrl: string = wireContract.servers[0]!;
 
 /** Largest request body the spec allows: every file at its limit, plus room for the text and JSON parts. */
 export const maxRequestBodyBytes: number = imageField.limits.maxItems * imageField.limits.maxBytes + 1024 * 1024;
+
+/** Largest image of an answer, in bytes (the spec's x-max-image-bytes): a download is stopped when it passes this. */
+export const maxResultImageBytes: number = wireContract.resultImage.maxBytes;

@@ -4,7 +4,7 @@
  * the generated validators, so what one accepts the other accepts.
  */
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { ApiError, createImageEditClient, imageField, type ImageEditResponse } from '../../src/index.js';
+import { ApiError, createImageEditClient, imageField, type ImageEditResult } from '../../src/index.js';
 import { responses } from '../support/spec.js';
 import { imageOf, mockUrl } from './support.js';
 
@@ -15,7 +15,8 @@ const request = { model: 'openai/gpt-image-1', prompt: 'Add a red scarf to the c
 describe('the client pointed at the mock', () => {
   it('completes an edit with one image and returns a typed body', async () => {
     const result = await client().edit({ ...request, image: new Blob([imageOf('image/png')]), response_format: 'b64_json' });
-    expectTypeOf(result).toEqualTypeOf<ImageEditResponse>();
+    expectTypeOf(result).toEqualTypeOf<ImageEditResult>();
+    expect(result.drift).toEqual([]);
     expect(result.data.length).toBeGreaterThan(0);
     expect(typeof result.data[0]!.b64_json).toBe('string');
     expect(result.usage?.total_tokens).toBeTypeOf('number');
