@@ -24,8 +24,11 @@ export type Action = 'add' | 'remove' | 'replace' | 'rename';
 
 const show = (value: unknown): string => (value === undefined ? '(none)' : JSON.stringify(value));
 
-/** Upper limits: a smaller value accepts less. `x-max-file-bytes` is this spec's byte limit per image file. */
-const UPPER_LIMITS = new Set(['maximum', 'exclusiveMaximum', 'maxLength', 'maxItems', 'maxProperties', 'maxContains', 'x-max-file-bytes']);
+/**
+ * Upper limits: a smaller value accepts less. This spec's own: `x-max-file-bytes`, the byte limit of each source
+ * image (on ImageFile), and `x-max-image-bytes`, that of each answer image (on ImageData).
+ */
+const UPPER_LIMITS = new Set(['maximum', 'exclusiveMaximum', 'maxLength', 'maxItems', 'maxProperties', 'maxContains', 'x-max-file-bytes', 'x-max-image-bytes']);
 /** Lower limits: a larger value accepts less. */
 const LOWER_LIMITS = new Set(['minimum', 'exclusiveMinimum', 'minLength', 'minItems', 'minProperties', 'minContains']);
 /** Keywords that only document: changing them changes no value's validity. */
