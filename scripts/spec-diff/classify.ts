@@ -156,6 +156,11 @@ function responseChanges(d: FoundDiff, rest: Segment[], opAt: Segment[], lookup:
   }
   const [, , section, name, part, ...inner] = rest;
   if (section === 'content') {
+    if (rest.length === 3) {
+      // The whole content map: an answer that gains or loses its body, one change per media type.
+      const types = Object.keys(((d.action === 'add' ? d.after : d.before) as object | undefined) ?? {});
+      return types.map((type) => byEffect('response', d.action === 'add' ? 'widens' : 'incompatible', base, `media type ${type} ${verb(d.action)}`));
+    }
     if (rest.length === 4) return [byEffect('response', d.action === 'add' ? 'widens' : d.action === 'remove' ? 'incompatible' : 'unknown', base, `media type ${String(name)} ${verb(d.action)}`)];
     if (part === 'schema') return schemaChanges('response', base, d, inner, [...opAt, 'responses', status, 'content', name!, 'schema'], lookup);
     return [docs(base, `${String(part)} ${verb(d.action)}`)];

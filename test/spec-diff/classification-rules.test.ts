@@ -63,6 +63,7 @@ const rules: Rule[] = [
   { rule: 'status removed', edit: (d) => delete op(d).responses['413'], expected: 'breaking', path: 'response.413' },
   { rule: 'success status added', edit: (d) => (op(d).responses['202'] = op(d).responses['200']), expected: 'breaking', path: 'response.202' },
   { rule: 'response media type removed', edit: (d) => { const c = op(d).responses['200'].content; c['application/problem+json'] = c['application/json']; delete c['application/json']; }, expected: 'breaking', path: 'response.200' },
+  { rule: 'response body removed', edit: (d) => delete d.components.responses.PayloadTooLarge.content, expected: 'breaking', path: 'response.413' },
   { rule: 'response header removed', edit: (d) => delete d.components.responses.TooManyRequests.headers, expected: 'breaking', path: 'response.429.headers.Retry-After' },
   // Non-breaking: wider for callers, narrower for readers, or documentation.
   { rule: 'images: maxItems raised', edit: (d) => (imageArray(d).maxItems = 20), expected: 'non-breaking', path: 'request.image' },
