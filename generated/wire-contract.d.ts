@@ -29,4 +29,6 @@ export declare const wireContract: {
   fields: Record<string, FieldContract>;
   /** One image of the 200 answer: its largest size in bytes, decoded or downloaded (the spec's x-max-image-bytes). */
   resultImage: { maxBytes: number };
+  /** Largest answer (any status) a client reads, in bytes once decoded (the spec's x-max-response-bytes). */
+  maxResponseBytes: number;
 };

@@ -122,5 +122,6 @@ export const wireContract = {
   },
   "resultImage": {
     "maxBytes": 52428800
-  }
+  },
+  "maxResponseBytes": 268435456
 };

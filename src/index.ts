@@ -24,6 +24,7 @@ export {
   RequestValidationError,
   ApiError,
   ResponseValidationError,
+  ResponseTooLargeError,
   TimeoutError,
   AbortError,
   NetworkError,

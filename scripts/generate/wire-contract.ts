@@ -22,6 +22,7 @@ export type FieldContract = FileFieldContract | ValueFieldContract;
 
 const FILE_LIMIT_KEY = 'x-max-file-bytes';
 const RESULT_IMAGE_LIMIT_KEY = 'x-max-image-bytes';
+const RESPONSE_LIMIT_KEY = 'x-max-response-bytes';
 
 function isBinary(schema: JsonSchema): boolean {
   return schema.type === 'string' && schema.format === 'binary';
@@ -82,6 +83,10 @@ export function extractWireContract(spec: OpenApiDocument) {
     else fields[name] = { part: 'text', types: valueTypes(schema) };
   }
   const servers = ((spec.servers as { url: string }[] | undefined) ?? []).map((server) => server.url);
+  const maxResponseBytes = (operation as unknown as Record<string, unknown>)[RESPONSE_LIMIT_KEY];
+  if (typeof maxResponseBytes !== 'number' || !Number.isSafeInteger(maxResponseBytes) || maxResponseBytes <= 0) {
+    throw new Error(`the operation needs ${RESPONSE_LIMIT_KEY}: the largest answer a client reads, in bytes`);
+  }
   return {
     operationId: operation.operationId,
     servers,
@@ -91,6 +96,7 @@ export function extractWireContract(spec: OpenApiDocument) {
     required: (body.required as string[] | undefined) ?? [],
     fields,
     resultImage: resultImageLimits(operation.responses),
+    maxResponseBytes,
   };
 }
 
@@ -128,6 +134,8 @@ export declare const wireContract: {
   fields: Record<string, FieldContract>;
   /** One image of the 200 answer: its largest size in bytes, decoded or downloaded (the spec's x-max-image-bytes). */
   resultImage: { maxBytes: number };
+  /** Largest answer (any status) a client reads, in bytes once decoded (the spec's x-max-response-bytes). */
+  maxResponseBytes: number;
 };
 `;
   return { js, dts };

@@ -8,6 +8,7 @@ import type { Client } from 'openapi-fetch';
 import type { paths } from '../../generated/schema.js';
 import { imageField, wireContract } from '../contract/wire-contract.js';
 import { judgeOkAnswer, type JudgedAnswer } from './answer.js';
+import { boundedAnswer, untilAborted } from './answer-body.js';
 import { callerHeaders } from './caller-headers.js';
 import { ApiError, NetworkError, OrqImageEditError, ResponseValidationError, networkErrorCode } from './errors.js';
 import type { MultipartBody } from './multipart.js';
@@ -24,6 +25,8 @@ export interface Attempt {
   prepared: PreparedRequest;
   encoded: MultipartBody;
   signal: AbortSignal;
+  /** Largest answer read, in bytes once decoded. */
+  maxResponseBytes: number;
   /** This call's own headers, over the client's. */
   headers?: Record<string, string>;
   /** Bytes handed to the connection so far. */
@@ -36,7 +39,7 @@ function statusFailure(response: Response): AttemptFailure {
   return { kind: 'status', status: response.status, retryAfter: response.headers.get('retry-after') };
 }
 
-export async function sendAttempt({ raw, fetch, prepared, encoded, signal, headers, onProgress, strictResponses }: Attempt): Promise<AttemptOutcome> {
+export async function sendAttempt({ raw, fetch, prepared, encoded, signal, maxResponseBytes, headers, onProgress, strictResponses }: Attempt): Promise<AttemptOutcome> {
   // Set once the answer's headers arrive: from then on the server has done the work, whatever the body does.
   let response: Response | undefined;
   const upload = platform.uploadBody(encoded.segments, encoded.body, signal, onProgress);
@@ -51,7 +54,7 @@ export async function sendAttempt({ raw, fetch, prepared, encoded, signal, heade
       headers: { ...callerHeaders(headers), ...upload.headers, 'Content-Type': encoded.contentType },
       parseAs: 'text',
       signal,
-      fetch: async (request) => (response = await fetch(request)),
+      fetch: async (request) => (response = boundedAnswer(await untilAborted(fetch(request), signal), maxResponseBytes, signal)),
       ...upload.init,
     });
     if (!response) throw new TypeError('fetch resolved without a response');

@@ -85,6 +85,7 @@ export function createImageEditClient(options: ImageEditClientOptions): ImageEdi
       retryBaseDelayMs: pick('retryBaseDelayMs') ?? DEFAULTS.retryBaseDelayMs,
       retryMaxDelayMs: pick('retryMaxDelayMs') ?? DEFAULTS.retryMaxDelayMs,
     };
+    const maxResponseBytes = pick('maxResponseBytes') ?? DEFAULTS.maxResponseBytes;
     const onRetry = pick('onRetry');
     const onUploadProgress = pick('onUploadProgress');
     const strictResponses = pick('strictResponses');
@@ -102,7 +103,7 @@ export function createImageEditClient(options: ImageEditClientOptions): ImageEdi
       // Each attempt sends a fresh body: the images are read again from their start.
       for (let attempt = 0; ; attempt++) {
         const onProgress = onUploadProgress && ((loaded: number) => onUploadProgress({ loaded, total: encoded.length, attempt }));
-        const outcome = await sendAttempt({ raw, fetch, prepared, encoded, signal, headers: callOptions.headers, onProgress, strictResponses });
+        const outcome = await sendAttempt({ raw, fetch, prepared, encoded, signal, maxResponseBytes, headers: callOptions.headers, onProgress, strictResponses });
         if (outcome.ok) return deliverAnswer(outcome.answer, apiKey, pick('onDrift'));
         const retryNumber = attempt + 1;
         if (retryNumber > retry.maxRetries || !isRetryable(outcome.failure, retry.retryOn)) throw outcome.error;

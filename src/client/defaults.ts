@@ -2,7 +2,11 @@
  * What a call does when the caller says nothing, in one place. Every option that has a default reads it from here
  * (client, saveImages, retry policy, CLI help), so a change of default is one line.
  */
+import { wireContract } from '../contract/wire-contract.js';
+
 export const DEFAULTS = {
+  /** Largest answer read, in bytes once decoded, any status: the spec's x-max-response-bytes. */
+  maxResponseBytes: wireContract.maxResponseBytes,
   /** Whole call, reading stream inputs, retries and waits included: edits can take minutes. */
   timeoutMs: 600_000,
   /** Retries after the first attempt. */

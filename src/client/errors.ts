@@ -103,6 +103,26 @@ export class ResponseValidationError extends OrqImageEditError {
   }
 }
 
+/**
+ * An answer (of any status) was larger than the client reads: `maxResponseBytes`, counted once decoded (a gzip,
+ * deflate or br answer is counted as it inflates). Reading stopped at the limit and the connection was closed; the
+ * call is never retried (the server answered, and a 2xx means the edit was done).
+ */
+export class ResponseTooLargeError extends OrqImageEditError {
+  override name = 'ResponseTooLargeError';
+  readonly status: number;
+  /** The limit that was passed, in bytes. */
+  readonly limitBytes: number;
+  constructor(status: number, limitBytes: number) {
+    super(
+      `the ${status} answer is larger than ${limitBytes} bytes (maxResponseBytes); reading stopped there and the answer was dropped` +
+        (status >= 200 && status < 300 ? ' (the edit itself was done: raise maxResponseBytes to receive such answers)' : ''),
+    );
+    this.status = status;
+    this.limitBytes = limitBytes;
+  }
+}
+
 /** The call took longer than its `timeoutMs`; the upload was aborted. */
 export class TimeoutError extends OrqImageEditError {
   override name = 'TimeoutError';

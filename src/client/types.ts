@@ -37,6 +37,12 @@ export interface ImageEditClientOptions extends RetryOptions {
   fetch?: typeof globalThis.fetch;
   /** Whole-call limit in ms, reading stream inputs, retries and waits included; default 600 000 (edits can take minutes). */
   timeoutMs?: number;
+  /**
+   * Largest answer read, in bytes once decoded (gzip, deflate and br are counted as they inflate), for any status;
+   * default the spec's `x-max-response-bytes` (268 435 456: 256 MiB). A larger answer stops being read at the limit
+   * and the call throws ResponseTooLargeError.
+   */
+  maxResponseBytes?: number;
   /** Called before every retry. */
   onRetry?: (event: RetryEvent) => void;
   /**
@@ -62,6 +68,8 @@ export interface EditOptions extends RetryOptions {
   signal?: AbortSignal;
   /** Overrides the client's timeoutMs for this call. */
   timeoutMs?: number;
+  /** Overrides the client's maxResponseBytes for this call. */
+  maxResponseBytes?: number;
   onRetry?: (event: RetryEvent) => void;
   onUploadProgress?: (progress: UploadProgress) => void;
   /**
