@@ -1,6 +1,12 @@
 /**
  * src/ + generated/ → dist/: tsc's build of src/ (declarations, the CLI and the mock), the generated artefacts beside
- * it, and the client bundled into one file for Node (the package's main entry) and one minified for browsers.
+ * it, and the client bundled into one file for Node (the package's "node" export) and one minified for browsers (its
+ * "browser" and "default" exports).
+ *
+ *   tsx scripts/build.ts    writes dist/ (what `npm pack` ships)
+ *
+ * buildDist(dir) writes the same into any directory: the packed-package test builds into a staging copy of the
+ * package, so it never touches the dist/ another test or a developer is using.
  */
 import { execFileSync } from 'node:child_process';
 import { chmod, cp, rm } from 'node:fs/promises';
@@ -9,17 +15,26 @@ import { fileURLToPath } from 'node:url';
 import { buildBrowserBundle, buildNodeBundle } from './client-bundle.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const dist = path.join(root, 'dist');
 
-await rm(path.join(dist, 'src'), { recursive: true, force: true });
-await rm(path.join(dist, 'generated'), { recursive: true, force: true });
-await rm(path.join(dist, 'node'), { recursive: true, force: true });
-execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
-await cp(path.join(root, 'generated'), path.join(dist, 'generated'), { recursive: true });
-await chmod(path.join(dist, 'src/cli/main.js'), 0o755);
+export interface BuiltDist {
+  nodeBytes: number;
+  browserBytes: number;
+}
 
-// One ESM file each for Node and browsers (scripts/client-bundle.ts, shared with the browser tests and the bench).
-const nodeBytes = await buildNodeBundle(path.join(dist, 'node/orq-image-edits.js'));
-const browserBytes = await buildBrowserBundle(path.join(dist, 'browser/orq-image-edits.js'));
-const kB = (bytes: number) => `${(bytes / 1024).toFixed(1)} kB`;
-console.log(`built dist/src (tsc, with .d.ts), dist/generated, dist/node/orq-image-edits.js (${kB(nodeBytes)}), dist/browser/orq-image-edits.js (${kB(browserBytes)} minified)`);
+export async function buildDist(dist: string): Promise<BuiltDist> {
+  for (const part of ['src', 'generated', 'node', 'browser']) await rm(path.join(dist, part), { recursive: true, force: true });
+  const tsc = path.join(root, 'node_modules/typescript/bin/tsc');
+  execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json'), '--outDir', dist], { stdio: 'inherit' });
+  await cp(path.join(root, 'generated'), path.join(dist, 'generated'), { recursive: true });
+  await chmod(path.join(dist, 'src/cli/main.js'), 0o755);
+  // One ESM file each for Node and browsers (scripts/client-bundle.ts, shared with the browser tests and the bench).
+  const nodeBytes = await buildNodeBundle(path.join(dist, 'node/orq-image-edits.js'));
+  const browserBytes = await buildBrowserBundle(path.join(dist, 'browser/orq-image-edits.js'));
+  return { nodeBytes, browserBytes };
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const { nodeBytes, browserBytes } = await buildDist(path.join(root, 'dist'));
+  const kB = (bytes: number) => `${(bytes / 1024).toFixed(1)} kB`;
+  console.log(`built dist/src (tsc, with .d.ts), dist/generated, dist/node/orq-image-edits.js (${kB(nodeBytes)}), dist/browser/orq-image-edits.js (${kB(browserBytes)} minified)`);
+}
