@@ -10,14 +10,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { MockDependencyError } from './dependency-error.js';
 import type { PrismModules } from './prism-types.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
+export { MockDependencyError };
 
-/** Thrown when the mock's optional peer dependencies are not installed. */
-export class MockDependencyError extends Error {
-  override name = 'MockDependencyError';
-}
+const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** The packages the mock loads; their ranges come from package.json's peerDependencies. */
 const MOCK_PACKAGES = ['@stoplight/prism-cli', 'busboy'] as const;

@@ -17,7 +17,7 @@ import { createEngine } from './engine.js';
 import { createMockServer } from './server.js';
 import { loadPrismDocument } from './prism-document.js';
 
-export { MockDependencyError } from './dependencies.js';
+export { MockDependencyError } from './dependency-error.js';
 
 export interface MockOptions {
   /** Port to listen on; 0 (the default) picks a free one. The CLI defaults to 4010. */
