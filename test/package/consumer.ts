@@ -1,0 +1,71 @@
+/**
+ * What the packed-package test does in its consumer project besides bundling: serving a built page, linking in the
+ * dev packages the README tells a consumer to install, typechecking with `tsc -p` as the consumer would, and the
+ * README's TypeScript snippets.
+ */
+import { execFile } from 'node:child_process';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const run = promisify(execFile);
+
+/** Serves a directory on a free 127.0.0.1 port: each bundle gets its own origin, like a deployed app. */
+export async function serveDirectory(dir: string, servers: http.Server[]): Promise<string> {
+  const server = http.createServer((req, res) => {
+    const name = path.normalize(new URL(req.url ?? '/', 'http://page').pathname).slice(1) || 'index.html';
+    const file = path.join(dir, name);
+    if (!file.startsWith(dir + path.sep)) return void res.writeHead(404).end();
+    const type = name.endsWith('.html') ? 'text/html; charset=utf-8' : 'text/javascript; charset=utf-8';
+    readFile(file).then(
+      (bytes) => res.writeHead(200, { 'Content-Type': type }).end(bytes),
+      () => res.writeHead(404).end(),
+    );
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+}
+
+export async function closeServers(servers: http.Server[]): Promise<void> {
+  for (const server of servers.splice(0)) {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+/**
+ * Links packages the README tells a consumer to install (dev tools, optional peers, @types/node) from this
+ * repository's node_modules into the project's, so nothing else of this repository is visible from there: a
+ * declaration that needs a package the README does not name still fails to resolve.
+ */
+export async function linkPackages(project: string, names: readonly string[]): Promise<void> {
+  for (const name of names) {
+    const target = path.join(project, 'node_modules', name);
+    await mkdir(path.dirname(target), { recursive: true });
+    await symlink(path.join(root, 'node_modules', name), target, 'dir');
+  }
+}
+
+/** Runs this repository's TypeScript on a tsconfig in the project; resolves to its diagnostics (none when clean). */
+export async function tsc(project: string, config: string, compilerOptions: Record<string, unknown>, files: string[]): Promise<string> {
+  await writeFile(path.join(project, config), JSON.stringify({ compilerOptions: { noEmit: true, ...compilerOptions }, files }, null, 2));
+  const compiler = path.join(root, 'node_modules/typescript/bin/tsc');
+  return run(process.execPath, [compiler, '-p', config, '--pretty', 'false'], { cwd: project, timeout: 120_000 }).then(
+    () => '',
+    (error: { stdout?: string; message: string }) => error.stdout || error.message,
+  );
+}
+
+/** The README's TypeScript code blocks, in order. */
+export async function readmeSnippets(): Promise<string[]> {
+  const readme = await readFile(path.join(root, 'README.md'), 'utf8');
+  return [...readme.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((match) => match[1]!);
+}
+
+/** A snippet for a page (it touches the DOM) rather than for Node. */
+export const isBrowserSnippet = (snippet: string): boolean => /\bdocument\./.test(snippet);
