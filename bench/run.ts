@@ -18,6 +18,7 @@ import { gzipSync } from 'node:zlib';
 import autocannon from 'autocannon';
 import { build } from 'esbuild';
 import { makePng } from '../test/support/images.js';
+import { multipartBytes } from '../test/support/multipart-writer.js';
 import { buildNodeBundle } from '../scripts/client-bundle.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -278,22 +279,17 @@ async function generateTimes(): Promise<{ command: string; times: number[]; inne
 async function mockLoad(): Promise<autocannon.Result & { statusCodes: Record<string, number> }> {
   const mock = await startServer(path.join(children, 'mock-server.js'));
   try {
-    const boundary = '----bench-mock-load';
-    const png = makePng(8, 8);
-    const body = Buffer.concat([
-      Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="model"\r\n\r\nopenai/gpt-image-1\r\n` +
-          `--${boundary}\r\nContent-Disposition: form-data; name="prompt"\r\n\r\nAdd a red scarf to the cat\r\n` +
-          `--${boundary}\r\nContent-Disposition: form-data; name="response_format"\r\n\r\nb64_json\r\n` +
-          `--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="cat.png"\r\nContent-Type: image/png\r\n\r\n`,
-      ),
-      png,
-      Buffer.from(`\r\n--${boundary}--\r\n`),
+    const { body: bytes, contentType } = multipartBytes([
+      { name: 'model', value: 'openai/gpt-image-1' },
+      { name: 'prompt', value: 'Add a red scarf to the cat' },
+      { name: 'response_format', value: 'b64_json' },
+      { name: 'image', value: makePng(8, 8), filename: 'cat.png', contentType: 'image/png' },
     ]);
+    const body = Buffer.from(bytes);
     // One request first: the body must be one the mock accepts, or the load figure means nothing.
     const probe = await fetch(`${mock.url}/v2/router/images/edits`, {
       method: 'POST',
-      headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, authorization: 'Bearer bench-key' },
+      headers: { 'content-type': contentType, authorization: 'Bearer bench-key' },
       body,
     });
     if (probe.status !== 200) throw new Error(`the mock answered the load-test body with ${probe.status}: ${await probe.text()}`);
@@ -303,7 +299,7 @@ async function mockLoad(): Promise<autocannon.Result & { statusCodes: Record<str
       method: 'POST',
       connections: MOCK_LOAD.connections,
       duration: MOCK_LOAD.durationS,
-      headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, authorization: 'Bearer bench-key' },
+      headers: { 'content-type': contentType, authorization: 'Bearer bench-key' },
       body,
       setupClient: (client) => {
         client.on('response', (status: number) => {

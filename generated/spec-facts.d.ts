@@ -15,8 +15,8 @@ export interface CodeSample {
 export interface ResponseFacts {
   status: DocumentedStatus;
   description: string;
-  /** Names of the headers it declares (e.g. Retry-After). */
-  headers: string[];
+  /** The headers it declares (e.g. Retry-After), by name, resolved. */
+  headers: Record<string, { description?: string; required?: boolean; schema?: Record<string, unknown> }>;
   /** Its body's media type, or null when it has none. */
   contentType: string | null;
   /** Its named examples, in the spec's order; the first is what an unnamed request for this status gets. */
@@ -26,6 +26,8 @@ export interface ResponseFacts {
 export type DocumentedStatus = "200" | "400" | "401" | "402" | "403" | "404" | "408" | "413" | "422" | "429" | "500" | "501" | "502" | "503" | "504";
 export declare const specFacts: {
   operation: { operationId: "createImageEdit"; method: "POST"; path: "/v2/router/images/edits"; mediaType: "multipart/form-data" };
+  /** The request body's JSON Schema with every `$ref` resolved (descriptions, limits and examples included). */
+  requestSchema: Record<string, any>;
   /** Allowed values of every request field with an enum, by field path (nested: `cache.type`, items: `models[]`). */
   enums: {
     "quality": ("auto" | "high" | "medium" | "low" | "standard")[];

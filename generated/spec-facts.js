@@ -6,6 +6,501 @@ export const specFacts = {
     "path": "/v2/router/images/edits",
     "mediaType": "multipart/form-data"
   },
+  "requestSchema": {
+    "type": "object",
+    "description": "The fields of the multipart body. JSON-object fields travel as JSON text parts.",
+    "required": [
+      "model",
+      "prompt",
+      "image"
+    ],
+    "additionalProperties": false,
+    "properties": {
+      "model": {
+        "type": "string",
+        "minLength": 1,
+        "description": "The model to use for the edit, as `provider/model`, e.g. `openai/gpt-image-1`.",
+        "examples": [
+          "openai/gpt-image-1"
+        ]
+      },
+      "prompt": {
+        "type": "string",
+        "minLength": 1,
+        "description": "A text description of the desired image(s).",
+        "examples": [
+          "Add a red scarf to the cat"
+        ]
+      },
+      "image": {
+        "description": "The image(s) to edit: one file, or an array of 1 to 16 files. Each is a PNG, WebP or JPEG file\nof at most 50 MiB, sent as its own part named `image`. Decision: Orq's document types this as\none optional binary and mentions arrays only in prose; it is required here and may be an array.\n",
+        "oneOf": [
+          {
+            "type": "string",
+            "format": "binary",
+            "description": "One PNG, JPEG or WebP image of 1 byte to 50 MiB (52,428,800 bytes), sent as a file part with a\nfilename and its media type. The byte limit is in `x-max-file-bytes`, which this project's client\nand mock read.\n",
+            "x-max-file-bytes": 52428800
+          },
+          {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 16,
+            "items": {
+              "type": "string",
+              "format": "binary",
+              "description": "One PNG, JPEG or WebP image of 1 byte to 50 MiB (52,428,800 bytes), sent as a file part with a\nfilename and its media type. The byte limit is in `x-max-file-bytes`, which this project's client\nand mock read.\n",
+              "x-max-file-bytes": 52428800
+            }
+          }
+        ]
+      },
+      "n": {
+        "type": [
+          "integer",
+          "null"
+        ],
+        "minimum": 1,
+        "maximum": 10,
+        "default": 1,
+        "description": "The number of images to generate, 1 to 10. Decision: an integer (Orq's document says\n`number`). `null` means the default and is sent by omitting the part.\n"
+      },
+      "size": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "minLength": 1,
+        "description": "The size of the generated images, e.g. `1024x1024`; the accepted sizes depend on the model.",
+        "examples": [
+          "1024x1024"
+        ]
+      },
+      "quality": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "enum": [
+          "auto",
+          "high",
+          "medium",
+          "low",
+          "standard",
+          null
+        ],
+        "description": "The quality of the generated image. `auto` lets the router pick the best quality for the model."
+      },
+      "response_format": {
+        "type": "string",
+        "enum": [
+          "url",
+          "b64_json"
+        ],
+        "description": "How the images are returned: `url` (the service's default) or `b64_json`. Some models only return\nbase64. Not nullable.\n"
+      },
+      "user": {
+        "type": "string",
+        "description": "A unique identifier for your end-user, which helps Orq monitor and detect abuse."
+      },
+      "name": {
+        "type": "string",
+        "description": "The name to display on the trace. If not specified, the default system name is used."
+      },
+      "fallbacks": {
+        "type": "array",
+        "description": "Sent as JSON text. Models tried in order if the primary model fails. Always an array (the sample\non Orq's docs page shows one bare object, a rendering artifact).\n",
+        "items": {
+          "type": "object",
+          "required": [
+            "model"
+          ],
+          "additionalProperties": false,
+          "properties": {
+            "model": {
+              "type": "string",
+              "minLength": 1,
+              "description": "Fallback model, as `provider/model`.",
+              "examples": [
+                "openai/dall-e-2"
+              ]
+            }
+          }
+        }
+      },
+      "retry": {
+        "type": "object",
+        "description": "Sent as JSON text. Retry configuration for the provider call, applied by the router.",
+        "additionalProperties": false,
+        "properties": {
+          "count": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 5,
+            "default": 3,
+            "description": "Number of retry attempts, 1 to 5."
+          },
+          "on_codes": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+              "type": "integer",
+              "minimum": 100,
+              "maximum": 599
+            },
+            "description": "HTTP status codes that trigger a retry. Orq's docs sample uses `[429, 500, 502, 503, 504]`; Orq's\nretries page says the default is `[429]`.\n",
+            "examples": [
+              [
+                429,
+                500,
+                502,
+                503,
+                504
+              ]
+            ]
+          }
+        }
+      },
+      "cache": {
+        "type": "object",
+        "description": "Sent as JSON text. Cache configuration for the request.",
+        "required": [
+          "type"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "type": {
+            "type": "string",
+            "enum": [
+              "exact_match"
+            ],
+            "description": "Cache strategy; only `exact_match` exists."
+          },
+          "ttl": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 259200,
+            "default": 1800,
+            "description": "Time to live of a cached answer, in seconds (1 second to 3 days)."
+          }
+        }
+      },
+      "load_balancer": {
+        "type": "object",
+        "description": "Sent as JSON text. Spreads calls across several models by weight.",
+        "required": [
+          "type",
+          "models"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "type": {
+            "type": "string",
+            "enum": [
+              "weight_based"
+            ],
+            "description": "Load-balancing strategy; only `weight_based` exists."
+          },
+          "models": {
+            "type": "array",
+            "minItems": 1,
+            "description": "The models to balance across.",
+            "items": {
+              "type": "object",
+              "required": [
+                "model"
+              ],
+              "additionalProperties": false,
+              "properties": {
+                "model": {
+                  "type": "string",
+                  "minLength": 1,
+                  "description": "Model, as `provider/model`."
+                },
+                "weight": {
+                  "type": "number",
+                  "minimum": 0.001,
+                  "maximum": 1,
+                  "default": 0.5,
+                  "description": "Relative weight of this model, 0.001 to 1."
+                }
+              }
+            }
+          }
+        }
+      },
+      "timeout": {
+        "type": "object",
+        "description": "Sent as JSON text. Timeout for each provider call. On expiry the router retries or falls back to\nthe next model if configured.\n",
+        "required": [
+          "call_timeout"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "call_timeout": {
+            "type": "integer",
+            "minimum": 1,
+            "description": "Milliseconds allowed for one provider call."
+          }
+        }
+      },
+      "orq": {
+        "type": "object",
+        "description": "Sent as JSON text. Orq's settings grouped in one object. One version of Orq's document marks the\nrouting copies here deprecated: top-level `retry`, `fallbacks`, `cache`, `load_balancer` and\n`timeout` take priority over them.\n",
+        "additionalProperties": false,
+        "properties": {
+          "name": {
+            "type": "string",
+            "description": "The name to display on the trace."
+          },
+          "retry": {
+            "type": "object",
+            "description": "Sent as JSON text. Retry configuration for the provider call, applied by the router.",
+            "additionalProperties": false,
+            "properties": {
+              "count": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": 5,
+                "default": 3,
+                "description": "Number of retry attempts, 1 to 5."
+              },
+              "on_codes": {
+                "type": "array",
+                "minItems": 1,
+                "items": {
+                  "type": "integer",
+                  "minimum": 100,
+                  "maximum": 599
+                },
+                "description": "HTTP status codes that trigger a retry. Orq's docs sample uses `[429, 500, 502, 503, 504]`; Orq's\nretries page says the default is `[429]`.\n",
+                "examples": [
+                  [
+                    429,
+                    500,
+                    502,
+                    503,
+                    504
+                  ]
+                ]
+              }
+            }
+          },
+          "fallbacks": {
+            "type": "array",
+            "description": "Sent as JSON text. Models tried in order if the primary model fails. Always an array (the sample\non Orq's docs page shows one bare object, a rendering artifact).\n",
+            "items": {
+              "type": "object",
+              "required": [
+                "model"
+              ],
+              "additionalProperties": false,
+              "properties": {
+                "model": {
+                  "type": "string",
+                  "minLength": 1,
+                  "description": "Fallback model, as `provider/model`.",
+                  "examples": [
+                    "openai/dall-e-2"
+                  ]
+                }
+              }
+            }
+          },
+          "cache": {
+            "type": "object",
+            "description": "Sent as JSON text. Cache configuration for the request.",
+            "required": [
+              "type"
+            ],
+            "additionalProperties": false,
+            "properties": {
+              "type": {
+                "type": "string",
+                "enum": [
+                  "exact_match"
+                ],
+                "description": "Cache strategy; only `exact_match` exists."
+              },
+              "ttl": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": 259200,
+                "default": 1800,
+                "description": "Time to live of a cached answer, in seconds (1 second to 3 days)."
+              }
+            }
+          },
+          "load_balancer": {
+            "type": "object",
+            "description": "Sent as JSON text. Spreads calls across several models by weight.",
+            "required": [
+              "type",
+              "models"
+            ],
+            "additionalProperties": false,
+            "properties": {
+              "type": {
+                "type": "string",
+                "enum": [
+                  "weight_based"
+                ],
+                "description": "Load-balancing strategy; only `weight_based` exists."
+              },
+              "models": {
+                "type": "array",
+                "minItems": 1,
+                "description": "The models to balance across.",
+                "items": {
+                  "type": "object",
+                  "required": [
+                    "model"
+                  ],
+                  "additionalProperties": false,
+                  "properties": {
+                    "model": {
+                      "type": "string",
+                      "minLength": 1,
+                      "description": "Model, as `provider/model`."
+                    },
+                    "weight": {
+                      "type": "number",
+                      "minimum": 0.001,
+                      "maximum": 1,
+                      "default": 0.5,
+                      "description": "Relative weight of this model, 0.001 to 1."
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "timeout": {
+            "type": "object",
+            "description": "Sent as JSON text. Timeout for each provider call. On expiry the router retries or falls back to\nthe next model if configured.\n",
+            "required": [
+              "call_timeout"
+            ],
+            "additionalProperties": false,
+            "properties": {
+              "call_timeout": {
+                "type": "integer",
+                "minimum": 1,
+                "description": "Milliseconds allowed for one provider call."
+              }
+            }
+          },
+          "prompt": {
+            "type": "object",
+            "description": "A prompt stored in Orq, to attach to the trace.",
+            "required": [
+              "id",
+              "version"
+            ],
+            "additionalProperties": false,
+            "properties": {
+              "id": {
+                "type": "string",
+                "minLength": 1,
+                "description": "The prompt's id."
+              },
+              "version": {
+                "type": "string",
+                "enum": [
+                  "latest"
+                ],
+                "description": "The prompt version; only `latest` exists."
+              }
+            }
+          },
+          "identity": {
+            "type": "object",
+            "description": "The end user or customer this call is made for, shown on traces and analytics.",
+            "required": [
+              "id"
+            ],
+            "additionalProperties": false,
+            "properties": {
+              "id": {
+                "type": "string",
+                "minLength": 1,
+                "description": "Your unique id for this identity."
+              },
+              "display_name": {
+                "type": "string",
+                "description": "A name to show for this identity."
+              },
+              "email": {
+                "type": "string",
+                "format": "email",
+                "description": "The identity's e-mail address."
+              },
+              "metadata": {
+                "type": "array",
+                "items": {
+                  "type": "object"
+                },
+                "description": "Free-form metadata objects."
+              },
+              "logo_url": {
+                "type": "string",
+                "description": "A URL of the identity's logo."
+              },
+              "tags": {
+                "type": "array",
+                "items": {
+                  "type": "string"
+                },
+                "description": "Tags for grouping identities."
+              }
+            }
+          },
+          "contact": {
+            "deprecated": true,
+            "description": "Deprecated; use `identity`. Same shape.",
+            "type": "object",
+            "required": [
+              "id"
+            ],
+            "additionalProperties": false,
+            "properties": {
+              "id": {
+                "type": "string",
+                "minLength": 1,
+                "description": "Your unique id for this identity."
+              },
+              "display_name": {
+                "type": "string",
+                "description": "A name to show for this identity."
+              },
+              "email": {
+                "type": "string",
+                "format": "email",
+                "description": "The identity's e-mail address."
+              },
+              "metadata": {
+                "type": "array",
+                "items": {
+                  "type": "object"
+                },
+                "description": "Free-form metadata objects."
+              },
+              "logo_url": {
+                "type": "string",
+                "description": "A URL of the identity's logo."
+              },
+              "tags": {
+                "type": "array",
+                "items": {
+                  "type": "string"
+                },
+                "description": "Tags for grouping identities."
+              }
+            }
+          }
+        }
+      }
+    }
+  },
   "enums": {
     "quality": [
       "auto",
@@ -132,7 +627,7 @@ export const specFacts = {
     {
       "status": "200",
       "description": "The edited images, as URLs or base64 data depending on `response_format`.",
-      "headers": [],
+      "headers": {},
       "contentType": "application/json",
       "examples": [
         {
@@ -191,7 +686,7 @@ export const specFacts = {
     {
       "status": "400",
       "description": "The body is not a valid request: a required field is missing, a value breaks its limit or enum,\na JSON part is not valid JSON, an image is not PNG/JPEG/WebP, or the model is not supported.\n",
-      "headers": [],
+      "headers": {},
       "contentType": "application/json",
       "examples": [
         {
@@ -222,7 +717,7 @@ export const specFacts = {
     {
       "status": "401",
       "description": "The `Authorization` header is missing, malformed, or names an invalid or expired key.",
-      "headers": [],
+      "headers": {},
       "contentType": "application/json",
       "examples": [
         {
@@ -260,7 +755,7 @@ export const specFacts = {
     {
       "status": "402",
       "description": "The workspace has used up its quota.",
-      "headers": [],
+      "headers": {},
       "contentType": "application/json",
       "examples": [
         {
@@ -278,7 +773,7 @@ export const specFacts = {
     {
       "status": "403",
       "description": "The key may not make this call (scope, project or a disabled workspace).",
-      "headers": [],
+      "headers": {},
       "contentType": "application/json",
       "examples": [
         {
@@ -316,7 +811,7 @@ export const specFacts = {
     {
       "status": "404",
       "description": "A referenced resource (deployment, prompt) does not exist.",
-      "headers": [],
+      "headers": {},
       "contentType": "application/json",
       "examples": [
         {
@@ -334,7 +829,7 @@ export const specFacts = {
     {
       "status": "408",
       "description": "The router gave up waiting for the provider. Retrying is opt-in; the provider may have done the work.",
-      "headers": [],
+      "headers": {},
       "contentType": "application/json",
       "examples": [
         {
@@ -352,7 +847,7 @@ export const specFacts = {
     {
       "status": "413",
       "description": "The body is larger than this operation accepts (sixteen images of 50 MiB plus the text fields).\nNo Orq source documents this status; HTTP says 413, and this project's mock answers it.\n",
-      "headers": [],
+      "headers": {},
       "contentType": "application/json",
       "examples": [
         {
@@ -373,7 +868,7 @@ export const specFacts = {
     {
       "status": "422",
       "description": "The request is well formed but cannot be routed (no variant, no model configuration, bad provider credentials).",
-      "headers": [],
+      "headers": {},
       "contentType": "application/json",
       "examples": [
         {
@@ -411,9 +906,16 @@ export const specFacts = {
     {
       "status": "429",
       "description": "Rate limit reached. Retryable; wait for `Retry-After` when present. The server did no work.",
-      "headers": [
-        "Retry-After"
-      ],
+      "headers": {
+        "Retry-After": {
+          "description": "Seconds to wait before retrying (or an HTTP-date), when the server knows.",
+          "schema": {
+            "type": "string",
+            "pattern": "^([0-9]+|[A-Z][a-z]{2}, [0-9]{2} [A-Z][a-z]{2} [0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2} GMT)$"
+          },
+          "example": "2"
+        }
+      },
       "contentType": "application/json",
       "examples": [
         {
@@ -431,7 +933,7 @@ export const specFacts = {
     {
       "status": "500",
       "description": "An unexpected error inside the router. Retryable by Orq's guidance, but the work may have been done.",
-      "headers": [],
+      "headers": {},
       "contentType": "application/json",
       "examples": [
         {
@@ -449,7 +951,7 @@ export const specFacts = {
     {
       "status": "501",
       "description": "The model or provider does not implement image edits. Not retryable.",
-      "headers": [],
+      "headers": {},
       "contentType": "application/json",
       "examples": [
         {
@@ -467,7 +969,7 @@ export const specFacts = {
     {
       "status": "502",
       "description": "The provider answered with an error.",
-      "headers": [],
+      "headers": {},
       "contentType": "application/json",
       "examples": [
         {
@@ -485,9 +987,16 @@ export const specFacts = {
     {
       "status": "503",
       "description": "The provider or the router is overloaded. With `Retry-After` the server did no work and the call\nmay be retried after that delay.\n",
-      "headers": [
-        "Retry-After"
-      ],
+      "headers": {
+        "Retry-After": {
+          "description": "Seconds to wait before retrying (or an HTTP-date), when the server knows.",
+          "schema": {
+            "type": "string",
+            "pattern": "^([0-9]+|[A-Z][a-z]{2}, [0-9]{2} [A-Z][a-z]{2} [0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2} GMT)$"
+          },
+          "example": "2"
+        }
+      },
       "contentType": "application/json",
       "examples": [
         {
@@ -515,7 +1024,7 @@ export const specFacts = {
     {
       "status": "504",
       "description": "The provider did not answer in time.",
-      "headers": [],
+      "headers": {},
       "contentType": "application/json",
       "examples": [
         {

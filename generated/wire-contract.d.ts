@@ -10,7 +10,7 @@ export interface FileFieldContract {
 }
 export interface ValueFieldContract {
   part: 'text' | 'json';
-  /** JSON types the field's value may have once decoded. */
+  /** JSON types the field's value may have once decoded ("integer", "string", "null", ...). */
   types: string[];
   /** The part's own Content-Type, from the encoding map (JSON parts only). */
   contentType?: string;

@@ -10,6 +10,7 @@ import { openAsBlob, createReadStream, statSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { once } from 'node:events';
+import { closingBoundary, partHead } from '../../test/support/multipart-writer.js';
 
 const [contender, url, ...files] = process.argv.slice(2) as [string, string, ...string[]];
 const MODEL = 'openai/gpt-image-1';
@@ -75,10 +76,10 @@ async function orqSdk(): Promise<() => Promise<number>> {
  */
 function handWrittenBody(): { contentType: string; length: number; chunks(): AsyncGenerator<Buffer> } {
   const boundary = `----bench-${Date.now()}`;
-  const text = (name: string, value: string) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
-  const heads = files.map((file) => `--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="${path.basename(file)}"\r\nContent-Type: image/png\r\n\r\n`);
+  const text = (name: string, value: string) => `${partHead({ name }, boundary)}${value}\r\n`;
+  const heads = files.map((file) => partHead({ name: 'image', filename: path.basename(file), contentType: 'image/png' }, boundary));
   const first = text('model', MODEL) + text('prompt', PROMPT);
-  const last = `--${boundary}--\r\n`;
+  const last = closingBoundary(boundary);
   const length = Buffer.byteLength(first) + heads.reduce((sum, head, i) => sum + Buffer.byteLength(head) + statSync(files[i]!).size + 2, 0) + Buffer.byteLength(last);
   async function* chunks(): AsyncGenerator<Buffer> {
     yield Buffer.from(first);

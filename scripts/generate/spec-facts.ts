@@ -2,8 +2,8 @@
  * spec → generated/spec-facts.js: what the surfaces other than the client need to know of the spec, read once here
  * (from the spec with every `$ref` resolved) so that no code under src/, test/, scripts/ or bench/ walks the spec
  * itself: the operation, the allowed values of every request field that has an enum, the named request examples
- * (and the smallest), every documented status with its declared headers and named examples, and the operation's
- * code samples (`x-codeSamples`).
+ * (and the smallest), the request schema resolved, every documented status with its declared headers and named
+ * examples, and the operation's code samples (`x-codeSamples`).
  *
  * The client reads generated/wire-contract.js instead: these facts carry example bodies a browser bundle does
  * not need.
@@ -14,6 +14,13 @@ export interface NamedExample {
   name: string;
   summary?: string;
   value: unknown;
+}
+
+/** A declared response header, resolved. */
+export interface HeaderFacts {
+  description?: string;
+  required?: boolean;
+  schema?: JsonSchema;
 }
 
 export interface CodeSample {
@@ -67,7 +74,7 @@ export function extractSpecFacts(resolved: OpenApiDocument) {
     return {
       status,
       description: response.description,
-      headers: Object.keys(response.headers ?? {}),
+      headers: (response.headers ?? {}) as Record<string, HeaderFacts>,
       contentType: contentType ?? null,
       examples: namedExamples(content?.examples),
     };
@@ -75,6 +82,7 @@ export function extractSpecFacts(resolved: OpenApiDocument) {
   const codeSamples = ((operation as { 'x-codeSamples'?: CodeSample[] })['x-codeSamples'] ?? []).map(({ lang, label, source }) => ({ lang, ...(label ? { label } : {}), source }));
   return {
     operation: { operationId: operation.operationId, method: method.toUpperCase(), path, mediaType },
+    requestSchema: media.schema,
     enums: requestEnums(media.schema),
     requestExamples,
     smallestRequestExample: smallest.name,
@@ -104,8 +112,8 @@ export interface CodeSample {
 export interface ResponseFacts {
   status: DocumentedStatus;
   description: string;
-  /** Names of the headers it declares (e.g. Retry-After). */
-  headers: string[];
+  /** The headers it declares (e.g. Retry-After), by name, resolved. */
+  headers: Record<string, { description?: string; required?: boolean; schema?: Record<string, unknown> }>;
   /** Its body's media type, or null when it has none. */
   contentType: string | null;
   /** Its named examples, in the spec's order; the first is what an unnamed request for this status gets. */
@@ -115,6 +123,8 @@ export interface ResponseFacts {
 export type DocumentedStatus = ${literal(facts.responses.map((response) => response.status))};
 export declare const specFacts: {
   operation: { operationId: ${JSON.stringify(facts.operation.operationId)}; method: ${JSON.stringify(facts.operation.method)}; path: ${JSON.stringify(facts.operation.path)}; mediaType: ${JSON.stringify(facts.operation.mediaType)} };
+  /** The request body's JSON Schema with every \`$ref\` resolved (descriptions, limits and examples included). */
+  requestSchema: Record<string, any>;
   /** Allowed values of every request field with an enum, by field path (nested: \`cache.type\`, items: \`models[]\`). */
   enums: {
 ${enums.join('\n')}

@@ -2,23 +2,12 @@
  * spec → generated/wire-contract.js: the multipart encoding of the request, read out of the spec once so the
  * client, the mock and the tests share one small runtime object (the whole spec is too big for a browser bundle).
  */
+import { readFileSync } from 'node:fs';
 import { theOperation, type JsonSchema, type OpenApiDocument } from './openapi-document.ts';
+import type { FieldContract, FileFieldContract } from './wire-contract-types.ts';
 
-export interface FileFieldContract {
-  part: 'file';
-  mediaTypes: string[];
-  minItems: number;
-  maxItems: number;
-  maxBytes: number;
-}
-export interface ValueFieldContract {
-  part: 'text' | 'json';
-  /** JSON types the field's value may have once decoded ("integer", "string", "null", ...). */
-  types: string[];
-  /** The part's own Content-Type, from the encoding map (JSON parts only). */
-  contentType?: string;
-}
-export type FieldContract = FileFieldContract | ValueFieldContract;
+/** The field contract types, as written once in wire-contract-types.ts (its first comment line left out). */
+const typesSource = readFileSync(new URL('./wire-contract-types.ts', import.meta.url), 'utf8').replace(/^\/\*\*.*\*\/\n/, '');
 
 const FILE_LIMIT_KEY = 'x-max-file-bytes';
 const RESULT_IMAGE_LIMIT_KEY = 'x-max-image-bytes';
@@ -104,24 +93,7 @@ export function buildWireContract(spec: OpenApiDocument): { js: string; dts: str
   const contract = extractWireContract(spec);
   const js = `export const wireContract = ${JSON.stringify(contract, null, 2)};\n`;
   const fileNames = Object.entries(contract.fields).filter(([, f]) => f.part === 'file').map(([n]) => JSON.stringify(n));
-  const dts = `export interface FileFieldContract {
-  part: 'file';
-  /** Media types a file part may have (the encoding map's contentType). */
-  mediaTypes: string[];
-  minItems: number;
-  maxItems: number;
-  /** Largest file accepted, in bytes (the spec's x-max-file-bytes). */
-  maxBytes: number;
-}
-export interface ValueFieldContract {
-  part: 'text' | 'json';
-  /** JSON types the field's value may have once decoded. */
-  types: string[];
-  /** The part's own Content-Type, from the encoding map (JSON parts only). */
-  contentType?: string;
-}
-export type FieldContract = FileFieldContract | ValueFieldContract;
-/** Names of the request's file fields. */
+  const dts = `${typesSource}/** Names of the request's file fields. */
 export type FileFieldName = ${fileNames.join(' | ') || 'never'};
 export declare const wireContract: {
   operationId: ${JSON.stringify(contract.operationId)};

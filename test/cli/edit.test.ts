@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePng } from '../support/images.js';
-import { serversClosedAfterEach, startFaultServer, type FaultServer } from '../support/fault-server.js';
+import { serversClosedAfterEach, startScriptedServer, type ScriptedServer } from '../support/scripted-server.js';
 import { responses } from '../support/spec.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -148,9 +148,9 @@ describe('orq-images edit against a local server', () => {
 });
 
 describe('usage errors: exit 2, nothing sent', () => {
-  let server: FaultServer;
+  let server: ScriptedServer;
   beforeAll(async () => {
-    server = await startFaultServer(() => ({ status: 200, body: okBody }));
+    server = await startScriptedServer(() => ({ status: 200, body: okBody }));
   });
   afterAll(() => server.close());
 

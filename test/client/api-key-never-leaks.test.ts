@@ -29,7 +29,7 @@ import {
   type RetryEvent,
 } from '../../src/index.js';
 import { makePng } from '../support/images.js';
-import { refusedPort, startFaultServer, type Fault, type FaultRecord, type FaultServer } from '../support/fault-server.js';
+import { refusedPort, startScriptedServer, type Fault, type ScriptedRequest, type ScriptedServer } from '../support/scripted-server.js';
 import { responses } from '../support/spec.js';
 
 const KEY = 'sk-orq-SECRET-7f3a9c2e5b1d4f6a8c0e9b2d';
@@ -52,8 +52,8 @@ afterEach(async () => {
   vi.restoreAllMocks();
 });
 
-async function serve(script: (index: number, record: FaultRecord) => Fault): Promise<FaultServer> {
-  const server = await startFaultServer(script);
+async function serve(script: (index: number, record: ScriptedRequest) => Fault): Promise<ScriptedServer> {
+  const server = await startScriptedServer(script);
   cleanups.push(() => server.close());
   return server;
 }

@@ -19,7 +19,7 @@ import {
   type RetryEvent,
 } from '../../src/index.js';
 import { makePng } from '../support/images.js';
-import { refusedPort, serversClosedAfterEach, startFaultServer, startStallServer, type FaultServer } from '../support/fault-server.js';
+import { refusedPort, serversClosedAfterEach, startScriptedServer, startStallServer, type ScriptedServer } from '../support/scripted-server.js';
 import { responses } from '../support/spec.js';
 
 const okBody = responses['200']!.content['application/json']!.examples['b64_png']!.value;
@@ -125,12 +125,12 @@ describe('retries: by default only where the server certainly did no work', () =
 
   it('a refused connection is retried (nothing was sent): the server that comes up meanwhile answers', async () => {
     const port = await refusedPort();
-    let started: Promise<FaultServer> | undefined;
+    let started: Promise<ScriptedServer> | undefined;
     const events: RetryEvent[] = [];
     const result = await client({ url: `http://127.0.0.1:${port}` }, {
       onRetry: (e) => {
         events.push(e);
-        started ??= startFaultServer(() => ({ status: 200, body: okBody }), { port }).then(track);
+        started ??= startScriptedServer(() => ({ status: 200, body: okBody }), { port }).then(track);
       },
       retryBaseDelayMs: 200,
     }).edit(request());

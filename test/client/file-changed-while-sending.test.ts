@@ -9,14 +9,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createImageEditClient, NetworkError } from '../../src/index.js';
 import { makePng } from '../support/images.js';
-import { startRecordingServer, type RecordingServer } from '../support/recording-server.js';
+import { startScriptedServer, type ScriptedServer } from '../support/scripted-server.js';
 import { responses } from '../support/spec.js';
 
 const okBody = responses['200']!.content['application/json']!.examples['b64_png']!.value;
-let server: RecordingServer;
+let server: ScriptedServer;
 let dir: string;
 beforeAll(async () => {
-  server = await startRecordingServer(() => ({ status: 200, body: okBody }));
+  server = await startScriptedServer(() => ({ status: 200, body: okBody }));
   dir = await mkdtemp(path.join(tmpdir(), 'orq-changed-'));
 });
 afterAll(async () => {

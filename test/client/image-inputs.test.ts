@@ -25,8 +25,8 @@ import {
 } from '../../src/index.js';
 import { imageField } from '../../src/contract/wire-contract.js';
 import { makeJpegHead, makePng, makeWebpHead } from '../support/images.js';
-import { startRecordingServer, type RecordedPart, type RecordingServer, type Responder } from '../support/recording-server.js';
-import { startFaultServer, type FaultServer } from '../support/fault-server.js';
+import type { ParsedPart } from '../support/multipart-reader.js';
+import { startScriptedServer, type ScriptedServer, type Script } from '../support/scripted-server.js';
 import { responses } from '../support/spec.js';
 
 const okBody = responses['200']!.content['application/json']!.examples['b64_png']!.value;
@@ -65,7 +65,7 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-let servers: (RecordingServer | FaultServer)[] = [];
+let servers: (ScriptedServer | ScriptedServer)[] = [];
 beforeEach(async () => {
   expect(tmpdir()).toBe(privateTmp);
   expect(await readdir(privateTmp)).toEqual([]);
@@ -75,8 +75,8 @@ afterEach(async () => {
   servers = [];
 });
 
-async function record(responder: Responder = () => ({ status: 200, body: okBody })) {
-  const server = await startRecordingServer(responder);
+async function record(responder: Script = () => ({ status: 200, body: okBody })) {
+  const server = await startScriptedServer(responder);
   servers.push(server);
   return server;
 }
@@ -113,7 +113,7 @@ const fail = <T>(promise: Promise<T>) =>
     (error: unknown) => error as Error,
   );
 
-const imageParts = (parts: RecordedPart[]) => parts.filter((part) => part.name === imageField.name);
+const imageParts = (parts: ParsedPart[]) => parts.filter((part) => part.name === imageField.name).map(({ head: _head, ...part }) => part);
 const expected = (filename: string, contentType: string, bytes: Uint8Array) => ({ name: imageField.name, filename, contentType, size: bytes.length, sha256: sha256(bytes) });
 
 describe('every input kind arrives as the same part', () => {
@@ -211,7 +211,7 @@ describe('temporary files of stream inputs', () => {
     expect(refusing.requests).toHaveLength(1);
     expect(await readdir(privateTmp)).toEqual([]);
 
-    const hanging = await startFaultServer(() => ({ hang: true }));
+    const hanging = await startScriptedServer(() => ({ hang: true }));
     servers.push(hanging);
     expect(await fail(client(hanging, { timeoutMs: 300 }).edit(request({ data: Readable.from(pieces(files.png)), filename: 'a.png' })))).toBeInstanceOf(TimeoutError);
     expect(hanging.requests).toHaveLength(1);
@@ -294,7 +294,7 @@ describe('a stream over the byte limit', () => {
 
 describe('a retried upload sends identical bytes', () => {
   it('429 then 200: path, Buffer and stream inputs arrive twice, part for part', async () => {
-    const server = await record((_, index) => (index === 0 ? { status: 429, headers: { 'retry-after': '0' }, body: { error: { code: 'rate_limit_exceeded', message: 'slow down' } } } : { status: 200, body: okBody }));
+    const server = await record((index) => (index === 0 ? { status: 429, headers: { 'retry-after': '0' }, body: { error: { code: 'rate_limit_exceeded', message: 'slow down' } } } : { status: 200, body: okBody }));
     const buffer = makePng(12, 12, { seed: 11 });
     const streamed = makePng(10, 4, { seed: 12 });
     await client(server).edit(request([paths.png, buffer, { data: Readable.from(pieces(streamed, 5)), filename: 'streamed.png' }]));
@@ -306,7 +306,7 @@ describe('a retried upload sends identical bytes', () => {
   });
 
   it('429 then 200 from the fault server: the whole body is byte for byte the same', async () => {
-    const server = await startFaultServer((i) => (i === 0 ? { status: 429, headers: { 'retry-after': '0' } } : { status: 200, body: okBody }));
+    const server = await startScriptedServer((i) => (i === 0 ? { status: 429, headers: { 'retry-after': '0' } } : { status: 200, body: okBody }));
     servers.push(server);
     const big = makePng(4, 4, { padTo: 3 * 1024 * 1024 });
     await client(server).edit(request([paths.png, big, { data: webStream(files.webp), filename: 's.webp' }]));

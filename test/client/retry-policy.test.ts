@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError, createImageEditClient, type RetryEvent } from '../../src/index.js';
 import { isRetryable, parseRetryAfter, retryDelayMs, type AttemptFailure, type RetryOptions } from '../../src/client/retry-policy.js';
 import { makePng } from '../support/images.js';
-import { startFaultServer, type FaultServer } from '../support/fault-server.js';
+import { startScriptedServer, type ScriptedServer } from '../support/scripted-server.js';
 
 const NOW = Date.parse('2030-06-15T12:00:00Z');
 const status = (code: number, retryAfter: string | null = null): AttemptFailure => ({ kind: 'status', status: code, retryAfter });
@@ -130,7 +130,7 @@ describe('retryDelayMs', () => {
 });
 
 describe('end to end', () => {
-  let server: FaultServer | undefined;
+  let server: ScriptedServer | undefined;
   afterEach(async () => {
     await server?.close();
     server = undefined;
@@ -138,7 +138,7 @@ describe('end to end', () => {
 
   it.each([0, 1, 3])('maxRetries: %i → exactly that many retries, each told to onRetry with its delay', async (maxRetries) => {
     // Each answer asks for a different wait (decimal seconds), so every event's delay can be matched to its answer.
-    server = await startFaultServer((i) => ({ status: 429, headers: { 'retry-after': `0.0${i + 1}` }, body: { error: { code: 'rate_limit_exceeded', message: `attempt ${i}` } } }));
+    server = await startScriptedServer((i) => ({ status: 429, headers: { 'retry-after': `0.0${i + 1}` }, body: { error: { code: 'rate_limit_exceeded', message: `attempt ${i}` } } }));
     const events: RetryEvent[] = [];
     const client = createImageEditClient({ apiKey: 'sk-retry-test', baseUrl: server.url, maxRetries, onRetry: (e) => events.push(e) });
     const error = await client.edit({ model: 'openai/gpt-image-1', prompt: 'hat', image: makePng() }).then(
@@ -158,7 +158,7 @@ describe('end to end', () => {
   });
 
   it('the backoff delays onRetry reports stay within the jitter bounds, and the call succeeds once answered', async () => {
-    server = await startFaultServer((i) => (i < 3 ? { status: 429 } : { status: 200, body: { created: 1, data: [{ b64_json: 'iVBORw0KGgo=' }] } }));
+    server = await startScriptedServer((i) => (i < 3 ? { status: 429 } : { status: 200, body: { created: 1, data: [{ b64_json: 'iVBORw0KGgo=' }] } }));
     const events: RetryEvent[] = [];
     const client = createImageEditClient({ apiKey: 'sk-retry-test', baseUrl: server.url, maxRetries: 3, retryBaseDelayMs: 8, onRetry: (e) => events.push(e) });
     await expect(client.edit({ model: 'openai/gpt-image-1', prompt: 'hat', image: makePng() })).resolves.toMatchObject({ created: 1 });

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AbortError, DownloadError, NetworkError, TimeoutError, createImageEditClient, saveImages } from '../../src/index.js';
 import { makeJpegHead, makePng, makeWebpHead } from '../support/images.js';
-import { startRecordingServer, type RecordingServer } from '../support/recording-server.js';
+import { startScriptedServer, type ScriptedServer } from '../support/scripted-server.js';
 
 const png = makePng(6, 6, { seed: 21 });
 const jpeg = makeJpegHead();
@@ -80,7 +80,7 @@ const fail = <T>(promise: Promise<T>) =>
   );
 const result = (...data: ({ b64_json: string } | { url: string })[]) => ({ created: 1, data });
 
-let apis: RecordingServer[] = [];
+let apis: ScriptedServer[] = [];
 afterEach(async () => {
   await Promise.all(apis.map((api) => api.close()));
   apis = [];
@@ -107,7 +107,7 @@ describe('b64_json', () => {
 
 describe('url results', () => {
   it('are downloaded from the URL the API returned, without the Authorization header sent to the API', async () => {
-    const api = await startRecordingServer(() => ({ status: 200, body: result({ url: `${downloads.url}/webp?sig=1` }, { url: `${downloads.url}/png` }, { b64_json: b64(jpeg) }) }));
+    const api = await startScriptedServer(() => ({ status: 200, body: result({ url: `${downloads.url}/webp?sig=1` }, { url: `${downloads.url}/png` }, { b64_json: b64(jpeg) }) }));
     apis.push(api);
     const client = createImageEditClient({ apiKey: 'sk-save-SECRET-0123456789', baseUrl: api.url });
     const edited = await client.edit({ model: 'openai/gpt-image-1', prompt: 'hat', image: png, response_format: 'url' });

@@ -8,19 +8,19 @@ import { createImageEditClient, validateEditFields, validateImageEditResponse } 
 import { imageField, wireContract } from '../../src/contract/wire-contract.js';
 import { decodeTextParts } from '../../src/contract/decode-parts.js';
 import { makePng } from '../support/images.js';
-import { startRecordingServer, type RecordedRequest, type RecordingServer } from '../support/recording-server.js';
+import { startScriptedServer, type ScriptedRequest, type ScriptedServer } from '../support/scripted-server.js';
 import { requestExamples, responses } from '../support/spec.js';
 
 const okBody = responses['200']!.content['application/json']!.examples['b64_png']!.value;
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
-let server: RecordingServer;
+let server: ScriptedServer;
 beforeAll(async () => {
-  server = await startRecordingServer(() => ({ status: 200, body: okBody }));
+  server = await startScriptedServer(() => ({ status: 200, body: okBody }));
 });
 afterAll(() => server.close());
 
-function textParts(request: RecordedRequest) {
+function textParts(request: ScriptedRequest) {
   return request.parts.filter((p) => p.filename === undefined).map((p) => ({ name: p.name, value: p.value!, contentType: p.contentType }));
 }
 

@@ -16,17 +16,15 @@ import { validateEditFields, validateImageEditResponse } from '../../generated/v
 import { startMock, type MockServer } from '../../src/mock/index.js';
 import { imageField } from '../../src/contract/wire-contract.js';
 import { makePng } from '../support/images.js';
-import { startRecordingServer, type RecordingServer } from '../support/recording-server.js';
-import { deref, spec } from '../support/spec.js';
+import { startScriptedServer, type ScriptedServer } from '../support/scripted-server.js';
+import { specFacts } from '../../generated/spec-facts.js';
+import { requestSchema, spec } from '../support/spec.js';
 import { codeSamples, commands, samplesRunning } from './samples.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const CURL = '/usr/bin/curl';
 const PACKAGE = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).name as string;
-const [operationPath] = Object.keys(spec.paths);
-const operation: any = Object.values(spec.paths[operationPath!] as Record<string, unknown>)[0];
-const requestSchema: any = deref(operation.requestBody.content['multipart/form-data'].schema);
 
 describe('the TypeScript sample', () => {
   const samples = codeSamples.filter((sample) => sample.lang === 'TypeScript');
@@ -89,12 +87,12 @@ describe('the curl samples, run by real curl', () => {
   const env = { ORQ_API_KEY: 'sk-docs-test' };
   let work: string;
   let mock: MockServer;
-  let recorder: RecordingServer;
+  let recorder: ScriptedServer;
 
   beforeAll(async () => {
     work = await mkdtemp(path.join(tmpdir(), 'orq-docs-curl-'));
     mock = await startMock({ port: 0 });
-    recorder = await startRecordingServer(() => ({ status: 200, body: { created: 0, data: [] } }));
+    recorder = await startScriptedServer(() => ({ status: 200, body: { created: 0, data: [] } }));
   });
   afterAll(async () => {
     await mock?.close();
@@ -110,7 +108,7 @@ describe('the curl samples, run by real curl', () => {
     const urls = args.filter((arg) => /^https?:\/\//.test(arg));
     expect(urls).toHaveLength(1);
     const target = new URL(urls[0]!);
-    expect(target.pathname).toBe(operationPath);
+    expect(target.pathname).toBe(specFacts.operation.path);
     expect(spec.servers.map((server: { url: string }) => server.url)).toContain(target.origin);
     const files: string[] = [];
     for (const [index, arg] of args.entries()) {
@@ -161,7 +159,7 @@ describe('the curl samples, run by real curl', () => {
     }
     // Text parts arrive as text: integer fields (by the spec) are read as numbers, as a server reading the form does.
     for (const [name, value] of Object.entries(fields)) {
-      const type = [deref(requestSchema.properties[name])?.type ?? []].flat();
+      const type = [requestSchema.properties[name]?.type ?? []].flat();
       if (typeof value === 'string' && type.includes('integer')) fields[name] = Number(value);
     }
     expect(validateEditFields(fields), JSON.stringify(validateEditFields.errors)).toBe(true);

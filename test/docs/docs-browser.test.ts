@@ -13,16 +13,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { buildRepositoryDocs } from '../../scripts/build-docs.ts';
 import { isLocalUrl, openBrowser, type BrowserSession } from '../support/chromium.js';
-import { deref, requestExamples, responses, spec } from '../support/spec.js';
+import { specFacts } from '../../generated/spec-facts.js';
+import { requestExamples, requestSchema, responses, spec } from '../support/spec.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const resultsDir = path.join(root, 'test-results');
 
-const [[operationPath, methods]] = Object.entries(spec.paths as Record<string, Record<string, any>>) as [[string, Record<string, any>]];
-const [[method, operation]] = Object.entries(methods) as [[string, any]];
-const requestSchema = deref(operation.requestBody.content['multipart/form-data'].schema);
+const { path: operationPath, method } = specFacts.operation;
+const operation = spec.paths[operationPath][method.toLowerCase()];
 const requestFields = Object.keys(requestSchema.properties as Record<string, unknown>);
-const codeSamples = operation['x-codeSamples'] as { lang: string; label: string; source: string }[];
+const codeSamples = specFacts.codeSamples;
 const statuses = Object.keys(responses);
 
 /** Markdown as text: what a reader sees of a description's first sentence (no backticks, no emphasis). */
@@ -174,7 +174,7 @@ describe('the operation', () => {
   it.each(codeSamples.map((sample) => [sample.label, sample] as const))('shows the %s code sample', async (label, sample) => {
     const panel = page.locator('.panel-request-samples');
     // The panel's language switch is the button named for the sample (or the payload) shown now.
-    const choices = [...codeSamples.map((s) => s.label), 'Payload'].map(escapeRegExp);
+    const choices = [...codeSamples.map((s) => s.label ?? s.lang), 'Payload'].map(escapeRegExp);
     await panel.getByRole('button', { name: new RegExp(`^(${choices.join('|')})$`) }).click();
     await page.getByRole('menuitem', { name: label, exact: true }).click();
     const text = await panel.innerText();
@@ -192,8 +192,8 @@ describe('the operation', () => {
     await page.getByRole('tab', { name: '200', exact: true }).click();
     await page.locator('.panel-response-samples').getByRole('button', { name: '200', exact: true }).click();
     const samples = page.locator('.panel-request-samples');
-    await samples.getByRole('button', { name: new RegExp(`^(${[...codeSamples.map((s) => s.label), 'Payload'].map(escapeRegExp).join('|')})$`) }).click();
-    await page.getByRole('menuitem', { name: codeSamples[0]!.label, exact: true }).click();
+    await samples.getByRole('button', { name: new RegExp(`^(${[...codeSamples.map((s) => s.label ?? s.lang), 'Payload'].map(escapeRegExp).join('|')})$`) }).click();
+    await page.getByRole('menuitem', { name: codeSamples[0]!.label ?? codeSamples[0]!.lang, exact: true }).click();
     const file = path.join(resultsDir, 'docs-page.png');
     await screenshotWholePage(file);
     expect((await readFile(file)).length).toBeGreaterThan(10_000);

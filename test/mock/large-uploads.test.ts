@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateErrorResponse, validateImageEditResponse } from '../../generated/validators.js';
 import { imageField, maxRequestBodyBytes, wireContract } from '../../src/contract/wire-contract.js';
 import { startMockProcess, type MockProcess } from './process.js';
+import { closingBoundary, partHead } from '../support/multipart-writer.js';
 import { AUTH, BOUNDARY, minimalParts } from './support.js';
 
 const { maxBytes, maxItems } = imageField.limits;
@@ -40,10 +41,10 @@ async function sparsePng(name: string, size: number): Promise<string> {
 async function upload(files: string[]): Promise<{ status: number; body: any; seconds: number }> {
   const texts = minimalParts().filter((part) => part.filename === undefined);
   const head = (name: string, filename?: string) =>
-    `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"${filename ? `; filename="${path.basename(filename)}"\r\nContent-Type: image/png` : ''}\r\n\r\n`;
+    partHead(filename ? { name, filename: path.basename(filename), contentType: 'image/png' } : { name }, BOUNDARY);
   const textBody = texts.map((part) => `${head(part.name)}${String(part.value)}\r\n`).join('');
   const sizes = await Promise.all(files.map(async (file) => (await stat(file)).size));
-  const closing = `--${BOUNDARY}--\r\n`;
+  const closing = closingBoundary(BOUNDARY);
   const length =
     Buffer.byteLength(textBody) + files.reduce((sum, file, i) => sum + Buffer.byteLength(head(imageField.name, file)) + sizes[i]! + 2, 0) + Buffer.byteLength(closing);
   const started = performance.now();
@@ -171,7 +172,7 @@ describe('large uploads', () => {
       rawPost({ 'Content-Type': `multipart/form-data; boundary=${BOUNDARY}`, 'Transfer-Encoding': 'chunked' }, async (req, stopped) => {
         // Images just under the per-file limit, one after another, until the mock answers.
         for (let i = 0; !stopped(); i++) {
-          await write(req, `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${imageField.name}"; filename="${i}.png"\r\nContent-Type: image/png\r\n\r\n`);
+          await write(req, partHead({ name: imageField.name, filename: `${i}.png`, contentType: 'image/png' }, BOUNDARY));
           await write(req, PNG_SIGNATURE);
           for (let size = PNG_SIGNATURE.length; size + zeros.length < maxBytes && !stopped(); size += zeros.length) {
             await write(req, zeros);

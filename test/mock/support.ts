@@ -1,40 +1,27 @@
 /**
- * Helpers for the mock's tests: a multipart writer that controls every byte (part headers, JSON parts with and
- * without their own Content-Type, malformed bodies), and a POST that returns status, headers and parsed body.
+ * Helpers for the mock's tests: bodies from the spec's examples (written by test/support/multipart.ts, which controls
+ * every byte), and a POST that returns status, headers and parsed body.
  */
 import { inject } from 'vitest';
 import { wireContract } from '../../src/contract/wire-contract.js';
 import { extensionFor } from '../../src/contract/sniff.js';
 import { imageField } from '../../src/contract/wire-contract.js';
 import { makeJpegHead, makePng, makeWebpHead } from '../support/images.js';
-import { deref, spec } from '../support/spec.js';
+import { multipartBytes, type RawPart } from '../support/multipart-writer.js';
+import { specFacts } from '../../generated/spec-facts.js';
+import { requestSchema as resolvedRequestSchema } from '../support/spec.js';
 
 export const mockUrl = (): string => inject('mockUrl');
 export const endpoint = (base = mockUrl()): string => `${base}${wireContract.path}`;
 export const AUTH = { Authorization: 'Bearer test-key' };
 
-export interface Part {
-  name: string;
-  value: string | Buffer;
-  /** Makes it a file part. */
-  filename?: string;
-  /** The part's own Content-Type header. */
-  contentType?: string;
-}
+/** A part as the mock's tests write it (test/support/multipart.ts writes every byte). */
+export type Part = RawPart & { value: string | Buffer };
 
 export const BOUNDARY = '----orq-mock-test-5b2c9e';
 
 export function multipart(parts: readonly Part[], boundary = BOUNDARY): { body: Uint8Array<ArrayBuffer>; contentType: string } {
-  const chunks: Buffer[] = [];
-  for (const part of parts) {
-    let head = `--${boundary}\r\nContent-Disposition: form-data; name="${part.name}"`;
-    if (part.filename !== undefined) head += `; filename="${part.filename}"`;
-    head += '\r\n';
-    if (part.contentType) head += `Content-Type: ${part.contentType}\r\n`;
-    chunks.push(Buffer.from(`${head}\r\n`), Buffer.from(part.value), Buffer.from('\r\n'));
-  }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return { body: new Uint8Array(Buffer.concat(chunks)), contentType: `multipart/form-data; boundary=${boundary}` };
+  return multipartBytes(parts, boundary);
 }
 
 export interface Answer {
@@ -79,9 +66,7 @@ export function imageForName(filename: string): { bytes: Buffer<ArrayBuffer>; co
 
 /** One valid image part and the required text parts, from the spec's smallest request example. */
 export function minimalParts(): Part[] {
-  const operation: any = Object.values(spec.paths[wireContract.path])[0];
-  const examples = Object.values(operation.requestBody.content[wireContract.mediaType].examples) as Array<{ value: Record<string, unknown> }>;
-  const smallest = examples.sort((a, b) => Object.keys(a.value).length - Object.keys(b.value).length)[0]!.value;
+  const smallest = specFacts.requestExamples.find((example) => example.name === specFacts.smallestRequestExample)!.value;
   return exampleParts(smallest);
 }
 
@@ -107,12 +92,11 @@ export function exampleParts(value: Record<string, unknown>, options: { jsonCont
 
 /** A property schema of the request by dotted path (`retry.count`, `load_balancer.models.weight`), refs resolved. */
 export function requestSchema(path: string): any {
-  let node: any = deref(spec.components.schemas.CreateImageEditRequest);
+  let node: any = resolvedRequestSchema;
   for (const key of path.split('.')) {
-    node = deref(node);
-    if (node.type === 'array' && node.items) node = deref(node.items);
-    node = deref(node.properties?.[key]);
+    if (node.type === 'array' && node.items) node = node.items;
+    node = node.properties?.[key];
     if (!node) throw new Error(`the spec's request has no ${path}`);
   }
-  return deref(node);
+  return node;
 }

@@ -15,7 +15,8 @@ import { RequestValidationError } from '../../src/client/errors.js';
 import { encodeMultipart } from '../../src/client/multipart.js';
 import { prepareRequest } from '../../src/client/prepare-request.js';
 import { DELETE, everyFieldArb, fieldSites, siteFieldsArb, validFieldsArb, type Site } from './schema-arbitraries.js';
-import { imageSites, rawParts, readWire, serializeParts, validImageValueArb, wireImages, wireSites, type RawPart } from './wire.js';
+import { writeMultipart, type RawPart } from '../support/multipart-writer.js';
+import { imageSites, rawParts, readWire, validImageValueArb, wireImages, wireSites } from './wire.js';
 
 const IMAGE = imageField.name;
 
@@ -154,7 +155,7 @@ export interface WireBody {
 export async function wireBody(testCase: Case): Promise<{ wire?: WireBody; why?: string }> {
   if (testCase.kind === 'raw') {
     const images = await wireImages(testCase.image);
-    return { wire: serializeParts(testCase.mutate(rawParts(testCase.fields, images ?? []))) };
+    return { wire: writeMultipart(testCase.mutate(rawParts(testCase.fields, images ?? []))) };
   }
   const { [IMAGE]: image, ...rest } = testCase.request;
   const fields = Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined));

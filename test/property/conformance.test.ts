@@ -13,7 +13,8 @@ import { validateErrorResponse, validateImageEditResponse } from '../../generate
 import { imageField, wireContract } from '../../src/contract/wire-contract.js';
 import { startMock, type MockServer } from '../../src/mock/index.js';
 import { makePng } from '../support/images.js';
-import { removeImageFiles, serializeParts } from './wire.js';
+import { writeMultipart } from '../support/multipart-writer.js';
+import { removeImageFiles } from './wire.js';
 import { agrees, caseSources, clientVerdict, describeCase, mockVerdict, wireBody, wireVerdict, type Case, type Verdict } from './cases.js';
 
 const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : Date.now() % 2 ** 31;
@@ -185,7 +186,7 @@ describe('property: the mock agrees with the client and the wire', () => {
       fc.asyncProperty(bodies, async (input) => {
         runs++;
         const wire = Array.isArray(input)
-          ? serializeParts(input)
+          ? writeMultipart(input)
           : { body: new Blob([input as Uint8Array<ArrayBuffer>]), contentType: 'multipart/form-data; boundary=xyz' };
         const response = await fetch(new URL(wireContract.path, mock.url), {
           method: 'POST',

@@ -15,7 +15,8 @@ import { encodeMultipart } from '../../src/client/multipart.js';
 import { prepareRequest } from '../../src/client/prepare-request.js';
 import { decodeTextParts } from '../../src/contract/decode-parts.js';
 import { fieldNames, validArb, requestSchema } from './schema-arbitraries.js';
-import { parseMultipart, readWire, removeImageFiles, validImageArb, validImageValueArb } from './wire.js';
+import { readMultipart } from '../support/multipart-reader.js';
+import { readWire, removeImageFiles, validImageArb, validImageValueArb } from './wire.js';
 
 const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : Date.now() % 2 ** 31;
 const params = { seed, numRuns: 400 };
@@ -126,7 +127,7 @@ describe('fuzz', () => {
         async (fields, images) => {
           const { body, contentType, length } = encodeMultipart(fields, images);
           expect(length).toBe(body.size);
-          const { parts, error } = await parseMultipart(body, contentType);
+          const { parts, error } = await readMultipart(body, contentType);
           expect(error).toBeUndefined();
           for (const [name, value] of Object.entries(fields)) {
             const written = parts.filter((part) => part.name === name);

@@ -1,15 +1,13 @@
 /**
  * The wire side of the conformance tests: image arbitraries and image sites (from the spec's file limits),
- * multipart bytes parsed back with a real parser (busboy) and judged by the spec (decodeTextParts +
- * validateEditFields + the file limits), and a raw multipart writer for the cases only the wire can express
- * (broken JSON text, repeated parts, unknown parts, an image sent as text).
+ * multipart bytes parsed back with a real parser (test/support/multipart.ts) and judged by the spec (decodeTextParts +
+ * validateEditFields + the file limits), and the raw parts of a valid request for the cases only the wire can express
+ * (broken JSON text, repeated parts, unknown parts, an image sent as text), written by test/support/multipart.ts.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
-import busboy from 'busboy';
 import fc from 'fast-check';
 import { validateEditFields } from '../../generated/validators.js';
 import { imageField, wireContract } from '../../src/contract/wire-contract.js';
@@ -20,6 +18,8 @@ import { sniffImageType, SNIFF_BYTES } from '../../src/contract/sniff.js';
 import { issuesFromAjv } from '../../src/contract/issues.js';
 import { decodeTextParts, type TextPart } from '../../src/contract/decode-parts.js';
 import { makeJpegHead, makePng, makeWebpHead } from '../support/images.js';
+import type { RawPart } from '../support/multipart-writer.js';
+import { readMultipart, type ParsedPart } from '../support/multipart-reader.js';
 import { DELETE } from './schema-arbitraries.js';
 
 const limits = imageField.limits;
@@ -187,58 +187,6 @@ export async function wireImages(value: unknown): Promise<PreparedImage[] | unde
 // ---------------------------------------------------------------------------------------------------------------
 // Parsing and judging the wire
 
-export interface ParsedPart {
-  name: string;
-  /** Text parts. */
-  value?: string;
-  /** File parts: the filename exactly as sent (busboy's preservePath), size and first bytes. */
-  filename?: string;
-  size?: number;
-  head?: Uint8Array;
-  contentType: string;
-}
-
-/** Parses a multipart body with busboy; `error` is set when the bytes are not valid multipart. */
-export function parseMultipart(body: Blob, contentType: string): Promise<{ parts: ParsedPart[]; error?: string }> {
-  return new Promise((resolve) => {
-    const parts: ParsedPart[] = [];
-    let parser: busboy.Busboy;
-    try {
-      parser = busboy({ headers: { 'content-type': contentType }, preservePath: true, defParamCharset: 'utf8', limits: { fieldSize: 64 * 1024 * 1024, fileSize: Infinity } });
-    } catch (error) {
-      resolve({ parts, error: (error as Error).message });
-      return;
-    }
-    let pending = 0;
-    let closed = false;
-    const finish = () => {
-      if (closed && pending === 0) resolve({ parts });
-    };
-    parser.on('field', (name, value, info) => parts.push({ name, value, contentType: info.mimeType }));
-    parser.on('file', (name, stream, info) => {
-      pending++;
-      const part: ParsedPart = { name, filename: info.filename, contentType: info.mimeType, size: 0 };
-      parts.push(part);
-      const head: number[] = [];
-      stream.on('data', (chunk: Buffer) => {
-        for (let i = 0; i < chunk.length && head.length < SNIFF_BYTES; i++) head.push(chunk[i]!);
-        part.size! += chunk.length;
-      });
-      stream.on('end', () => {
-        part.head = Uint8Array.from(head);
-        pending--;
-        finish();
-      });
-    });
-    parser.on('close', () => {
-      closed = true;
-      finish();
-    });
-    parser.on('error', (error: Error) => resolve({ parts, error: error.message }));
-    Readable.fromWeb(body.stream() as import('node:stream/web').ReadableStream).pipe(parser);
-  });
-}
-
 export interface WireReading {
   /** The text and JSON parts as decoded values. */
   fields: Record<string, unknown>;
@@ -275,20 +223,13 @@ export function judgeParts(parts: readonly ParsedPart[]): WireReading {
 
 /** Parses and judges a body; invalid multipart is one issue on `(body)`. */
 export async function readWire(body: Blob, contentType: string): Promise<WireReading> {
-  const { parts, error } = await parseMultipart(body, contentType);
+  const { parts, error } = await readMultipart(body, contentType);
   if (error) return { fields: {}, files: [], issues: [{ field: '(body)', message: `is not valid multipart: ${error}` }] };
   return judgeParts(parts);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Raw multipart, for what only the wire can say
-
-export interface RawPart {
-  name: string;
-  value: string | Blob;
-  filename?: string;
-  contentType?: string;
-}
 
 /** The parts of a valid request, written the way the encoding map says (for raw mutations to start from). */
 export function rawParts(fields: Record<string, unknown>, images: readonly PreparedImage[]): RawPart[] {
@@ -301,19 +242,6 @@ export function rawParts(fields: Record<string, unknown>, images: readonly Prepa
   }
   for (const image of images) parts.push({ name: IMAGE, value: image.blob, filename: image.filename, contentType: image.contentType });
   return parts;
-}
-
-export function serializeParts(parts: readonly RawPart[]): { body: Blob; contentType: string } {
-  const boundary = `----orq-property-${Math.random().toString(16).slice(2)}`;
-  const chunks: (string | Blob)[] = [];
-  const q = (s: string) => `"${s.replace(/"/g, '%22').replace(/\r/g, '%0D').replace(/\n/g, '%0A')}"`;
-  for (const part of parts) {
-    chunks.push(`--${boundary}\r\nContent-Disposition: form-data; name=${q(part.name)}${part.filename !== undefined ? `; filename=${q(part.filename)}` : ''}\r\n`);
-    if (part.contentType) chunks.push(`Content-Type: ${part.contentType}\r\n`);
-    chunks.push('\r\n', part.value, '\r\n');
-  }
-  chunks.push(`--${boundary}--\r\n`);
-  return { body: new Blob(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
 export interface WireSite {

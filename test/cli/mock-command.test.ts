@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { validateImageEditResponse } from '../../generated/validators.js';
 import { wireContract } from '../../src/contract/wire-contract.js';
-import { imageForName } from './support.js';
+import { imageForName } from '../mock/support.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));

@@ -1,5 +1,5 @@
 /**
- * `npm run contract -- --base-url URL`: the request/response contract checks of spec/openapi.yaml against any server.
+ * `npm run check-server -- --base-url URL`: checks a running server against spec/openapi.yaml, request and answer.
  *
  *   the mock (127.0.0.1, localhost): the full suite: every named request example, every documented status through
  *     `Prefer: code=`, every named response example through `Prefer: example=`, the file limits, the refusals;
@@ -18,30 +18,20 @@ import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { validateErrorResponse, validateImageEditResponse } from '../generated/validators.js';
-import openapi from '../generated/openapi.json' with { type: 'json' };
+import { specFacts } from '../generated/spec-facts.js';
 import { createImageEditClient, NetworkError, type ImageEditResponse } from '../src/index.js';
 import { imageField, wireContract } from '../src/contract/wire-contract.js';
 import { encodeMultipart } from '../src/client/multipart.js';
 import { prepareRequest } from '../src/client/prepare-request.js';
 import { sniffImageType } from '../src/contract/sniff.js';
+import { writeMultipart } from '../test/support/multipart-writer.ts';
 
 type Json = any;
-const operation: Json = (openapi.paths as Json)[wireContract.path][wireContract.method.toLowerCase()];
-const requestContent: Json = operation.requestBody.content[wireContract.mediaType];
-const requestSchema: Json = (openapi.components.schemas as Json).CreateImageEditRequest;
+const requestSchema: Json = specFacts.requestSchema;
 
-function deref(node: Json): Json {
-  while (node && typeof node.$ref === 'string') node = node.$ref.slice(2).split('/').reduce((value: Json, key: string) => value?.[key], openapi);
-  return node;
-}
-
-/** Every documented response: status → { examples, headers }. */
+/** Every documented response: status → its named examples. */
 const responses: Record<string, { examples: Record<string, unknown> }> = Object.fromEntries(
-  Object.entries(operation.responses as Record<string, Json>).map(([status, response]) => {
-    const resolved = deref(response);
-    const examples = Object.fromEntries(Object.entries(resolved.content?.['application/json']?.examples ?? {}).map(([name, example]) => [name, (example as Json).value]));
-    return [status, { examples }];
-  }),
+  specFacts.responses.map((response) => [response.status, { examples: Object.fromEntries(response.examples.map((example) => [example.name, example.value])) }]),
 );
 
 /** The smallest image the spec itself carries: its base64 200 example, a real 8×8 PNG. */
@@ -62,7 +52,7 @@ export interface CheckResult {
   detail: string;
 }
 
-export interface ContractOptions {
+export interface ServerCheckOptions {
   baseUrl: string;
   apiKey: string;
   model: string;
@@ -104,17 +94,7 @@ async function wireOf(request: Record<string, unknown>): Promise<{ body: Blob; c
 }
 
 /** A multipart body the client would refuse to write: a text part broken on purpose. */
-function rawBody(parts: { name: string; value: string | Blob; filename?: string; contentType?: string }[]): { body: Blob; contentType: string } {
-  const boundary = `----orq-contract-${Date.now().toString(16)}`;
-  const chunks: (string | Blob)[] = [];
-  for (const part of parts) {
-    chunks.push(`--${boundary}\r\nContent-Disposition: form-data; name="${part.name}"${part.filename ? `; filename="${part.filename}"` : ''}\r\n`);
-    if (part.contentType) chunks.push(`Content-Type: ${part.contentType}\r\n`);
-    chunks.push('\r\n', part.value, '\r\n');
-  }
-  chunks.push(`--${boundary}--\r\n`);
-  return { body: new Blob(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
-}
+const rawBody = writeMultipart;
 
 function errorNames(body: unknown, field: string): boolean {
   const error = (body as Json)?.error;
@@ -126,7 +106,7 @@ function describe(answer: Answer): string {
   return `${answer.status} ${answer.text.length > 160 ? `${answer.text.slice(0, 157)}...` : answer.text}`;
 }
 
-export async function runContract(options: ContractOptions): Promise<CheckResult[]> {
+export async function runServerChecks(options: ServerCheckOptions): Promise<CheckResult[]> {
   const log = options.log ?? (() => {});
   const results: CheckResult[] = [];
   const auth = { authorization: `Bearer ${options.apiKey}` };
@@ -176,11 +156,11 @@ export async function runContract(options: ContractOptions): Promise<CheckResult
     return (answer.body as Json).error?.code;
   });
   if (results.every((result) => !result.ok && /connection|fetch failed/i.test(result.detail))) {
-    log(`contract: cannot reach ${options.baseUrl}; the remaining checks are not run`);
+    log(`check-server: cannot reach ${options.baseUrl}; the remaining checks are not run`);
     return results;
   }
   const nField = 'n';
-  const nMax = deref(requestSchema.properties[nField]).maximum as number;
+  const nMax = requestSchema.properties[nField].maximum as number;
   await check(`${nField} above its maximum (${nMax + 1}): 400 with the spec's error body`, async () => {
     const wire = rawBody([
       { name: 'model', value: options.model },
@@ -197,7 +177,8 @@ export async function runContract(options: ContractOptions): Promise<CheckResult
 
   // --- The full suite (the mock): every example, status and limit of the spec.
   const png = () => new Blob([specPng as Uint8Array<ArrayBuffer>]);
-  for (const [name, example] of Object.entries(requestContent.examples as Record<string, { value: Json }>)) {
+  for (const { name, value } of specFacts.requestExamples) {
+    const example = { value };
     await check(`request example "${name}" is accepted and answered 200`, async () => {
       const { [imageField.name]: names, ...fields } = example.value;
       const list = (Array.isArray(names) ? names : [names]).map((filename: string) => ({ data: png(), filename }));
@@ -221,7 +202,7 @@ export async function runContract(options: ContractOptions): Promise<CheckResult
       });
     }
   }
-  for (const format of deref(requestSchema.properties.response_format).enum as string[]) {
+  for (const format of specFacts.enums.response_format) {
     await check(`response_format ${format}: every image comes back as ${format}`, async () => {
       const result = await client.edit({ ...smallEdit, response_format: format } as never);
       const key = format === 'url' ? 'url' : 'b64_json';
@@ -297,38 +278,38 @@ async function main(): Promise<number> {
   try {
     ({ values } = parseArgs({ options: { 'base-url': { type: 'string' }, model: { type: 'string' }, minimal: { type: 'boolean' }, help: { type: 'boolean' } } }));
   } catch (error) {
-    console.error(`contract: ${(error as Error).message}`);
+    console.error(`check-server: ${(error as Error).message}`);
     return 2;
   }
   if (values.help || !values['base-url']) {
-    console.error('usage: npm run contract -- --base-url URL [--model provider/model] [--minimal]   (key from ORQ_API_KEY)');
+    console.error('usage: npm run check-server -- --base-url URL [--model provider/model] [--minimal]   (key from ORQ_API_KEY)');
     return values.help ? 0 : 2;
   }
   const baseUrl = values['base-url'];
   try {
     new URL(baseUrl);
   } catch {
-    console.error(`contract: --base-url ${JSON.stringify(baseUrl)} is not a URL`);
+    console.error(`check-server: --base-url ${JSON.stringify(baseUrl)} is not a URL`);
     return 2;
   }
   const local = isLocal(baseUrl);
   const apiKey = process.env.ORQ_API_KEY || (local ? 'contract-check' : '');
   if (!apiKey) {
-    console.error(`contract: ${baseUrl} is not a local mock: set ORQ_API_KEY to a key for it`);
+    console.error(`check-server: ${baseUrl} is not a local mock: set ORQ_API_KEY to a key for it`);
     return 2;
   }
-  const model = values.model ?? (deref(requestSchema.properties.model).examples?.[0] as string);
+  const model = values.model ?? (requestSchema.properties.model.examples?.[0] as string);
   const minimal = values.minimal ?? !local;
-  console.log(`contract: checking ${baseUrl}${wireContract.path} against spec ${openapi.info.version} (${minimal ? 'minimal' : 'full'} suite)`);
+  console.log(`check-server: checking ${baseUrl}${wireContract.path} against the spec (${minimal ? 'minimal' : 'full'} suite)`);
   if (minimal) {
     console.log(
-      `contract: this sends 3 requests: 1 billable image edit (model ${model}, n: 1, quality low, one ${specPng.length}-byte PNG, base64 answer) ` +
+      `check-server: this sends 3 requests: 1 billable image edit (model ${model}, n: 1, quality low, one ${specPng.length}-byte PNG, base64 answer) ` +
         'and 2 the spec says are refused before any work is done (no key; n above its maximum).',
     );
   }
-  const results = await runContract({ baseUrl, apiKey, model, minimal, log: (line) => console.log(line) });
+  const results = await runServerChecks({ baseUrl, apiKey, model, minimal, log: (line) => console.log(line) });
   const failed = results.filter((result) => !result.ok).length;
-  console.log(`contract: ${results.length - failed} passed, ${failed} failed`);
+  console.log(`check-server: ${results.length - failed} passed, ${failed} failed`);
   return failed === 0 ? 0 : 1;
 }
 
@@ -336,7 +317,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   main().then(
     (code) => process.exit(code),
     (error) => {
-      console.error(`contract: ${(error as Error).stack ?? error}`);
+      console.error(`check-server: ${(error as Error).stack ?? error}`);
       process.exit(1);
     },
   );

@@ -1,5 +1,5 @@
 /**
- * `npm run contract` as a user runs it (a child process): the full suite passes against the mock, a server that
+ * `npm run check-server` as a user runs it (a child process): the full suite passes against the mock, a server that
  * breaks the contract makes it fail naming the check, and the minimal suite announces its plan and sends only
  * what it announced.
  */
@@ -7,13 +7,13 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMock, type MockServer } from '../../src/mock/index.js';
-import { startRecordingServer, type RecordingServer } from '../support/recording-server.js';
+import { startScriptedServer, type ScriptedServer } from '../support/scripted-server.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-function runContract(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runCheckServer(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/contract.ts', ...args], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/check-server.ts', ...args], {
       cwd: root,
       env: { ...process.env, ORQ_API_KEY: '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -31,13 +31,13 @@ function runContract(args: string[], env: Record<string, string> = {}): Promise<
   });
 }
 
-describe('npm run contract', () => {
+describe('npm run check-server', () => {
   let mock: MockServer;
-  let broken: RecordingServer;
+  let broken: ScriptedServer;
   beforeAll(async () => {
     mock = await startMock({ port: 0 });
     // Answers 200 `{}` to everything: a body the spec's ImageEditResponse rejects, and no refusals at all.
-    broken = await startRecordingServer(() => ({ status: 200, body: {} }));
+    broken = await startScriptedServer(() => ({ status: 200, body: {} }));
   });
   afterAll(async () => {
     await mock?.close();
@@ -45,27 +45,27 @@ describe('npm run contract', () => {
   });
 
   it('passes every check of the full suite against the mock', { timeout: 120_000 }, async () => {
-    const { code, stdout, stderr } = await runContract(['--base-url', mock.url]);
+    const { code, stdout, stderr } = await runCheckServer(['--base-url', mock.url]);
     const lines = stdout.split('\n').filter((line) => /^(PASS|FAIL)\b/.test(line));
     expect(stdout).toContain('(full suite)');
     expect(lines.filter((line) => line.startsWith('FAIL')), stdout + stderr).toEqual([]);
     // Every documented status and example, every JSON part, the file limits: dozens of checks, all named.
     expect(lines.length).toBeGreaterThan(40);
-    expect(stdout).toMatch(/contract: \d+ passed, 0 failed/);
+    expect(stdout).toMatch(/check-server: \d+ passed, 0 failed/);
     expect(code).toBe(0);
   });
 
   it('fails, naming the check, against a server that breaks the contract', { timeout: 120_000 }, async () => {
-    const { code, stdout } = await runContract(['--base-url', broken.url, '--minimal']);
+    const { code, stdout } = await runCheckServer(['--base-url', broken.url, '--minimal']);
     expect(stdout).toMatch(/FAIL {2}a small edit .*breaks the spec/);
     expect(stdout).toMatch(/FAIL {2}no Authorization header: 401.*expected 401, got 200/);
-    expect(stdout).toMatch(/contract: 0 passed, 3 failed/);
+    expect(stdout).toMatch(/check-server: 0 passed, 3 failed/);
     expect(code).toBe(1);
   });
 
   it('the minimal suite says what it will send, then sends just that: one edit with n: 1', { timeout: 120_000 }, async () => {
     broken.requests.length = 0;
-    const { stdout } = await runContract(['--base-url', broken.url, '--minimal']);
+    const { stdout } = await runCheckServer(['--base-url', broken.url, '--minimal']);
     const plan = stdout.indexOf('this sends 3 requests: 1 billable image edit');
     expect(plan).toBeGreaterThan(-1);
     expect(plan).toBeLessThan(stdout.search(/^(PASS|FAIL)/m));
@@ -77,7 +77,7 @@ describe('npm run contract', () => {
   });
 
   it('refuses a non-local server without ORQ_API_KEY (exit 2, nothing sent)', { timeout: 60_000 }, async () => {
-    const { code, stderr } = await runContract(['--base-url', 'https://api.orq.ai.invalid']);
+    const { code, stderr } = await runCheckServer(['--base-url', 'https://api.orq.ai.invalid']);
     expect(stderr).toContain('set ORQ_API_KEY');
     expect(code).toBe(2);
   });

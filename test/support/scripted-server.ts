@@ -1,24 +1,27 @@
 /**
- * A local HTTP server on 127.0.0.1 that misbehaves on cue, the way real networks and proxies do: it answers
- * statuses with any headers and body, resets the connection after reading part of an upload, declares a body
- * longer than it sends, or reads the upload and never answers. Every request is recorded
- * with its headers, the bytes that arrived and a SHA-256 of the whole body when it arrived whole.
+ * The tests' one scripted HTTP server on 127.0.0.1: it answers each request the way a script says, including the
+ * ways real networks and proxies misbehave (any status, headers and body; a reset after part of an upload; a body
+ * shorter than its Content-Length; no answer at all), and records every request: headers, the bytes that arrived,
+ * the SHA-256 of the whole body when it arrived whole, and, for a multipart body, each part as a real parser reads it
+ * (test/support/multipart.ts). Also: a refused port and a server that never reads (for stalled uploads).
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createHash } from 'node:crypto';
+import http from 'node:http';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { afterEach } from 'vitest';
+import { readMultipart, type ParsedPart } from './multipart-reader.js';
 
 export type Fault =
   | { status: number; headers?: Record<string, string>; body?: unknown }
-  /** Destroys the connection once `afterBytes` of the body arrived (0: at once). */
+  /** Destroys the connection once `afterBytes` of the body arrived (0 or absent: at once; Infinity: after the whole body). */
   | { reset: true; afterBytes?: number }
   /** Sends the status and a Content-Length larger than `body`, then closes: a truncated answer. */
   | { truncate: true; status?: number; body: string; declaredLength: number }
   /** Reads the whole body, never answers. */
   | { hang: true };
 
-export interface FaultRecord {
+export interface ScriptedRequest {
   method: string;
   url: string;
   headers: http.IncomingHttpHeaders;
@@ -26,45 +29,72 @@ export interface FaultRecord {
   bytes: number;
   /** Set when the body arrived whole. */
   sha256?: string;
+  /** The parts of a multipart body, in wire order (filled as the body streams in). */
+  parts: ParsedPart[];
+  /** Set when a multipart body was not valid multipart. */
+  parseError?: string;
   /** The client went away before the body ended. */
   aborted: boolean;
   /** The connection is closed (by either side). */
   closed: boolean;
 }
 
-export interface FaultServer {
+/** Decides each request's fate when it starts (its headers are known; its parts fill in as the body arrives). */
+export type Script = (index: number, request: ScriptedRequest) => Fault;
+
+export interface ScriptedServer {
   url: string;
   port: number;
-  requests: FaultRecord[];
+  requests: ScriptedRequest[];
   close(): Promise<void>;
 }
 
-export async function startFaultServer(script: (index: number, request: FaultRecord) => Fault, options: { port?: number } = {}): Promise<FaultServer> {
-  const requests: FaultRecord[] = [];
+function listen(server: net.Server, port = 0): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+export async function startScriptedServer(script: Script, options: { port?: number } = {}): Promise<ScriptedServer> {
+  const requests: ScriptedRequest[] = [];
   const server = http.createServer((req, res) => {
-    const record: FaultRecord = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, bytes: 0, aborted: false, closed: false };
+    const record: ScriptedRequest = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, bytes: 0, parts: [], aborted: false, closed: false };
     const index = requests.push(record) - 1;
     req.socket.once('close', () => {
       record.closed = true;
       if (!req.complete) record.aborted = true;
     });
+    req.on('close', () => {
+      if (!req.complete) record.aborted = true;
+    });
     const fault = script(index, record);
+    const resetAt = 'reset' in fault ? (fault.afterBytes ?? 0) : undefined;
+    if (resetAt === 0) {
+      req.socket.destroy();
+      return;
+    }
     const hash = createHash('sha256');
     req.on('data', (chunk: Buffer) => {
       record.bytes += chunk.length;
       hash.update(chunk);
-      if ('reset' in fault && record.bytes >= (fault.afterBytes ?? 0)) req.socket.destroy();
+      if (resetAt !== undefined && record.bytes >= resetAt) req.socket.destroy();
     });
-    req.on('close', () => {
-      if (!req.complete) record.aborted = true;
-    });
-    if ('reset' in fault && !fault.afterBytes) {
-      req.socket.destroy();
-      return;
-    }
-    req.on('end', () => {
+    const type = req.headers['content-type'] ?? '';
+    const parsed = /^multipart\/form-data/i.test(type)
+      ? readMultipart(req, type).then(({ parts, error }) => {
+          record.parts = parts;
+          if (error) record.parseError = error;
+        })
+      : new Promise<void>((resolve) => req.on('end', resolve).resume());
+    const ended = new Promise<void>((resolve) => req.on('end', resolve));
+    void Promise.all([parsed, ended]).then(() => {
       record.sha256 = hash.digest('hex');
-      if ('hang' in fault || 'reset' in fault) return;
+      if ('hang' in fault) return;
+      if ('reset' in fault) {
+        req.socket.destroy();
+        return;
+      }
       if ('truncate' in fault) {
         res.writeHead(fault.status ?? 200, { 'content-type': 'application/json', 'content-length': String(fault.declaredLength) });
         res.write(fault.body);
@@ -76,11 +106,7 @@ export async function startFaultServer(script: (index: number, request: FaultRec
       res.end(text);
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listen(server, options.port);
   return {
     url: `http://127.0.0.1:${port}`,
     port,
@@ -95,9 +121,8 @@ export async function startFaultServer(script: (index: number, request: FaultRec
 
 /** A port on 127.0.0.1 where nothing listens (it was free a moment ago): connecting is refused. */
 export async function refusedPort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const server = net.createServer();
+  const port = await listen(server);
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
 }
@@ -116,8 +141,7 @@ export interface StallServer {
  * backpressure once the kernel's buffers are full, like one to a server that stopped reading.
  */
 export async function startStallServer(): Promise<StallServer> {
-  const net = await import('node:net');
-  const sockets = new Set<import('node:net').Socket>();
+  const sockets = new Set<net.Socket>();
   const state = { connections: 0, closed: 0 };
   const server = net.createServer({ pauseOnConnect: true }, (socket) => {
     state.connections++;
@@ -128,8 +152,7 @@ export async function startStallServer(): Promise<StallServer> {
     });
     socket.on('error', () => {});
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const port = await listen(server);
   return {
     url: `http://127.0.0.1:${port}`,
     get connections() {
@@ -147,11 +170,11 @@ export async function startStallServer(): Promise<StallServer> {
 }
 
 /**
- * For a test file: `serve(script)` starts a fault server and `track(server)` adopts any other; every one of them is
- * closed after each test, passing or failing.
+ * For a test file: `serve(script)` starts a scripted server and `track(server)` adopts any other; every one of them
+ * is closed after each test, passing or failing.
  */
 export function serversClosedAfterEach(): {
-  serve(script: (index: number, request: FaultRecord) => Fault): Promise<FaultServer>;
+  serve(script: Script): Promise<ScriptedServer>;
   track<T extends { close(): Promise<void> }>(server: T): T;
 } {
   let open: { close(): Promise<void> }[] = [];
@@ -164,5 +187,5 @@ export function serversClosedAfterEach(): {
     open.push(server);
     return server;
   };
-  return { track, serve: async (script) => track(await startFaultServer(script)) };
+  return { track, serve: async (script) => track(await startScriptedServer(script)) };
 }
