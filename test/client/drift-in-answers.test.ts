@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { ResponseValidationError, createImageEditClient, describeDrift, type Drift, type ImageEditClientOptions } from '../../src/index.js';
 import { makePng } from '../support/images.js';
-import { serversClosedAfterEach } from '../support/fault-server.js';
+import { serversClosedAfterEach } from '../support/scripted-server.js';
 import { responses } from '../support/spec.js';
 
 const KEY = 'sk-drift-SECRET-4b7d1e0a9c3f';
