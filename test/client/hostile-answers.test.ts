@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { ResponseTooLargeError, createImageEditClient, wireContract, type ImageEditClientOptions } from '../../src/index.js';
 import { makePng } from '../support/images.js';
-import { serversClosedAfterEach } from '../support/fault-server.js';
+import { serversClosedAfterEach } from '../support/scripted-server.js';
 import { startHostileServer, type HostileAnswer } from './fixtures/hostile-answers.js';
 
 const { track } = serversClosedAfterEach();
