@@ -55,8 +55,10 @@ export async function runSpecDiff(argv: string[], io: Output): Promise<number> {
   }
   const specPath = path.resolve(values.spec ?? path.join(root, 'spec/openapi.yaml'));
   const changelogPath = path.resolve(values.changelog ?? path.join(path.dirname(specPath), '..', 'CHANGELOG.md'));
-  const shownSpec = path.relative(process.cwd(), specPath) || specPath;
-  const shownChangelog = path.relative(process.cwd(), changelogPath) || changelogPath;
+  // Paths under the working directory are shown relative to it, others in full.
+  const shown = (file: string) => (path.relative(process.cwd(), file).startsWith('..') ? file : path.relative(process.cwd(), file));
+  const shownSpec = shown(specPath);
+  const shownChangelog = shown(changelogPath);
 
   let earlier;
   let current;

@@ -39,6 +39,8 @@ export async function readEarlierSpec(source: string, specPath: string): Promise
   try {
     sha = (await git(dir, ['rev-parse', '--verify', '--quiet', `${source}^{commit}`])).trim();
   } catch {
+    const inRepository = await git(dir, ['rev-parse', '--git-dir']).then(() => true, () => false);
+    if (!inRepository) throw new SourceUnavailable(`${source} is not a file, and ${dir} (where the spec is) is not in a git repository to look it up`);
     throw new SourceUnavailable(`${source} is neither a file nor a commit of this repository (a shallow or single-commit clone has no HEAD~1)`);
   }
   let text: string;

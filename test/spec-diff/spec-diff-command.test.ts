@@ -98,10 +98,15 @@ describe('npm run spec:diff', () => {
     expect(refused.err).toContain('HEAD~1 is neither a file nor a commit');
   });
 
-  it('is a usage error (2) without exactly one earlier version', async () => {
+  it('is a usage error (2) without exactly one earlier version, or with a git ref for a spec outside any repository', async () => {
     const { code, err } = await specDiff();
     expect(code).toBe(2);
     expect(err).toMatch(/usage: npm run spec:diff -- <git-ref or file>/);
+    const loose = path.join(scratch, 'loose.yaml');
+    copyFileSync(path.join(root, 'spec/openapi.yaml'), loose);
+    const outside = await specDiff('HEAD', '--spec', loose);
+    expect(outside.code).toBe(2);
+    expect(outside.err).toContain(`HEAD is not a file, and ${scratch} (where the spec is) is not in a git repository`);
   });
 
   it('as a process, its exit code is the gate', async () => {
