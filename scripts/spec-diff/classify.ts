@@ -213,6 +213,11 @@ function operationChanges(d: FoundDiff, lookup: Lookup): Change[] {
   if (section === 'responses') return rest.length === 1 ? [unclassified('response', `responses ${verb(d.action)}`)] : responseChanges(d, rest, opAt, lookup);
   if (section === 'parameters') return parameterChanges(d, rest, [...opAt, 'parameters', rest[1]!], lookup);
   if (section === 'security') return securityChange(d, more.length);
+  if (section === 'x-max-response-bytes' && more.length === 0) {
+    // The byte limit of every answer of the operation: a limit on what readers receive.
+    const verdict = keywordVerdict(section, d.action, d.before, d.after, false);
+    return [byEffect('response', verdict.effect, 'response', verdict.what)];
+  }
   if (OPERATION_DOCS.has(String(section))) return [docs(opName, `${String(section)} ${verb(d.action)}`)];
   // operationId names generated clients' methods; servers and callbacks change where or how: a person decides.
   return [unclassified(opName, `${String(section)} ${verb(d.action)}`)];

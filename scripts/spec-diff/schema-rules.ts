@@ -26,9 +26,10 @@ const show = (value: unknown): string => (value === undefined ? '(none)' : JSON.
 
 /**
  * Upper limits: a smaller value accepts less. This spec's own: `x-max-file-bytes`, the byte limit of each source
- * image (on ImageFile), and `x-max-image-bytes`, that of each answer image (on ImageData).
+ * image (on ImageFile), `x-max-image-bytes`, that of each answer image (on ImageData), and `x-max-response-bytes`,
+ * that of a whole answer (on the operation).
  */
-const UPPER_LIMITS = new Set(['maximum', 'exclusiveMaximum', 'maxLength', 'maxItems', 'maxProperties', 'maxContains', 'x-max-file-bytes', 'x-max-image-bytes']);
+const UPPER_LIMITS = new Set(['maximum', 'exclusiveMaximum', 'maxLength', 'maxItems', 'maxProperties', 'maxContains', 'x-max-file-bytes', 'x-max-image-bytes', 'x-max-response-bytes']);
 /** Lower limits: a larger value accepts less. */
 const LOWER_LIMITS = new Set(['minimum', 'exclusiveMinimum', 'minLength', 'minItems', 'minProperties', 'minContains']);
 /** Keywords that only document: changing them changes no value's validity. */

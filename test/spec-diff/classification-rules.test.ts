@@ -58,6 +58,7 @@ const rules: Rule[] = [
   { rule: 'response field no longer required', edit: (d) => d.components.schemas.ImageUsage.required.pop(), expected: 'breaking', path: 'response.200.usage.input_tokens_details' },
   { rule: 'response enum widened', earlier: (d) => (answer(d).properties.output_format.enum = ['png', 'webp']), edit: (d) => (answer(d).properties.output_format.enum = ['png', 'webp', 'jpeg']), expected: 'breaking', path: 'response.200.output_format' },
   { rule: 'x-max-image-bytes raised (answer images)', edit: (d) => (d.components.schemas.ImageData['x-max-image-bytes'] = 104_857_600), expected: 'breaking', path: 'response.200.data[]' },
+  { rule: 'x-max-response-bytes raised (every answer)', edit: (d) => (op(d)['x-max-response-bytes'] *= 2), expected: 'breaking', path: 'response' },
   { rule: 'response limit loosened', edit: (d) => (d.components.schemas.ImageUsage.properties.total_tokens.minimum = -1), expected: 'breaking', path: 'response.200.usage.total_tokens' },
   { rule: 'response field added where extra keys were refused', earlier: (d) => (answer(d).additionalProperties = false), edit: (d) => { answer(d).additionalProperties = false; answer(d).properties.revised_prompt = { type: 'string' }; }, expected: 'breaking', path: 'response.200.revised_prompt' },
   { rule: 'status removed', edit: (d) => delete op(d).responses['413'], expected: 'breaking', path: 'response.413' },
