@@ -7,6 +7,7 @@ export interface ValidationIssue {
   schemaPath: string;
   keyword: string;
   params: Record<string, any>;
+  /** Not set: the validators are compiled without messages (the package words each issue from keyword and params). */
   message?: string;
 }
 /** A compiled validator: a type guard whose last failures are on `.errors`. */

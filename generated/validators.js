@@ -35,25 +35,382 @@ var require_ucs2length = __commonJS({
 });
 
 // validators.js
-var validateEditFields = validate21;
-var schema32 = { "type": "object", "required": ["model", "prompt"], "additionalProperties": false, "properties": { "model": { "type": "string", "minLength": 1 }, "prompt": { "type": "string", "minLength": 1 }, "n": { "type": ["integer", "null"], "minimum": 1, "maximum": 10, "default": 1 }, "size": { "type": ["string", "null"], "minLength": 1 }, "quality": { "type": ["string", "null"], "enum": ["auto", "high", "medium", "low", "standard", null] }, "response_format": { "type": "string", "enum": ["url", "b64_json"] }, "user": { "type": "string" }, "name": { "type": "string" }, "fallbacks": { "$ref": "#/$defs/Fallbacks" }, "retry": { "$ref": "#/$defs/RetryConfig" }, "cache": { "$ref": "#/$defs/CacheConfig" }, "load_balancer": { "$ref": "#/$defs/LoadBalancerConfig" }, "timeout": { "$ref": "#/$defs/TimeoutConfig" }, "orq": { "$ref": "#/$defs/OrqConfig" } } };
-var schema35 = { "type": "object", "required": ["type"], "additionalProperties": false, "properties": { "type": { "type": "string", "enum": ["exact_match"] }, "ttl": { "type": "integer", "minimum": 1, "maximum": 259200, "default": 1800 } } };
-var func1 = Object.prototype.hasOwnProperty;
-var func2 = require_ucs2length().default;
-var schema36 = { "type": "object", "required": ["type", "models"], "additionalProperties": false, "properties": { "type": { "type": "string", "enum": ["weight_based"] }, "models": { "type": "array", "minItems": 1, "items": { "$ref": "#/$defs/LoadBalancerModel" } } } };
-function validate22(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+var validateEditFields = validate22;
+var schema7 = { "type": "object", "required": ["model", "prompt"], "additionalProperties": false, "properties": { "model": { "type": "string", "minLength": 1 }, "prompt": { "type": "string", "minLength": 1 }, "n": { "type": ["integer", "null"], "minimum": 1, "maximum": 10, "default": 1 }, "size": { "type": ["string", "null"], "minLength": 1 }, "quality": { "type": ["string", "null"], "enum": ["auto", "high", "medium", "low", "standard", null] }, "response_format": { "type": "string", "enum": ["url", "b64_json"] }, "user": { "type": "string" }, "name": { "type": "string" }, "fallbacks": { "$ref": "#/$defs/Fallbacks" }, "retry": { "$ref": "#/$defs/RetryConfig" }, "cache": { "$ref": "#/$defs/CacheConfig" }, "load_balancer": { "$ref": "#/$defs/LoadBalancerConfig" }, "timeout": { "$ref": "#/$defs/TimeoutConfig" }, "orq": { "$ref": "#/$defs/OrqConfig" } } };
+var func2 = Object.prototype.hasOwnProperty;
+var func3 = require_ucs2length().default;
+function validate23(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate22.evaluated;
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = void 0;
+  if (Array.isArray(data)) {
+    const len0 = data.length;
+    for (let i0 = 0; i0 < len0; i0++) {
+      let data0 = data[i0];
+      if (data0 && typeof data0 == "object" && !Array.isArray(data0)) {
+        if (data0.model === void 0) {
+          const err0 = { instancePath: instancePath + "/" + i0, schemaPath: "#/items/required", keyword: "required", params: { missingProperty: "model" } };
+          if (vErrors === null) {
+            vErrors = [err0];
+          } else {
+            vErrors.push(err0);
+          }
+          errors++;
+        }
+        for (const key0 in data0) {
+          if (!(key0 === "model")) {
+            const err1 = { instancePath: instancePath + "/" + i0, schemaPath: "#/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 } };
+            if (vErrors === null) {
+              vErrors = [err1];
+            } else {
+              vErrors.push(err1);
+            }
+            errors++;
+          }
+        }
+        if (data0.model !== void 0) {
+          let data1 = data0.model;
+          if (typeof data1 === "string") {
+            if (func3(data1) < 1) {
+              const err2 = { instancePath: instancePath + "/" + i0 + "/model", schemaPath: "#/items/properties/model/minLength", keyword: "minLength", params: { limit: 1 } };
+              if (vErrors === null) {
+                vErrors = [err2];
+              } else {
+                vErrors.push(err2);
+              }
+              errors++;
+            }
+          } else {
+            const err3 = { instancePath: instancePath + "/" + i0 + "/model", schemaPath: "#/items/properties/model/type", keyword: "type", params: { type: "string" } };
+            if (vErrors === null) {
+              vErrors = [err3];
+            } else {
+              vErrors.push(err3);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err4 = { instancePath: instancePath + "/" + i0, schemaPath: "#/items/type", keyword: "type", params: { type: "object" } };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err5 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "array" } };
+    if (vErrors === null) {
+      vErrors = [err5];
+    } else {
+      vErrors.push(err5);
+    }
+    errors++;
   }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = void 0;
+  validate23.errors = vErrors;
+  return errors === 0;
+}
+function validate25(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    for (const key0 in data) {
+      if (!(key0 === "count" || key0 === "on_codes")) {
+        const err0 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 } };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.count !== void 0) {
+      let data0 = data.count;
+      if (!(typeof data0 == "number" && (!(data0 % 1) && !isNaN(data0)) && isFinite(data0))) {
+        const err1 = { instancePath: instancePath + "/count", schemaPath: "#/properties/count/type", keyword: "type", params: { type: "integer" } };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+      if (typeof data0 == "number" && isFinite(data0)) {
+        if (data0 > 5 || isNaN(data0)) {
+          const err2 = { instancePath: instancePath + "/count", schemaPath: "#/properties/count/maximum", keyword: "maximum", params: { comparison: "<=", limit: 5 } };
+          if (vErrors === null) {
+            vErrors = [err2];
+          } else {
+            vErrors.push(err2);
+          }
+          errors++;
+        }
+        if (data0 < 1 || isNaN(data0)) {
+          const err3 = { instancePath: instancePath + "/count", schemaPath: "#/properties/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 } };
+          if (vErrors === null) {
+            vErrors = [err3];
+          } else {
+            vErrors.push(err3);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.on_codes !== void 0) {
+      let data1 = data.on_codes;
+      if (Array.isArray(data1)) {
+        if (data1.length < 1) {
+          const err4 = { instancePath: instancePath + "/on_codes", schemaPath: "#/properties/on_codes/minItems", keyword: "minItems", params: { limit: 1 } };
+          if (vErrors === null) {
+            vErrors = [err4];
+          } else {
+            vErrors.push(err4);
+          }
+          errors++;
+        }
+        const len0 = data1.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          let data2 = data1[i0];
+          if (!(typeof data2 == "number" && (!(data2 % 1) && !isNaN(data2)) && isFinite(data2))) {
+            const err5 = { instancePath: instancePath + "/on_codes/" + i0, schemaPath: "#/properties/on_codes/items/type", keyword: "type", params: { type: "integer" } };
+            if (vErrors === null) {
+              vErrors = [err5];
+            } else {
+              vErrors.push(err5);
+            }
+            errors++;
+          }
+          if (typeof data2 == "number" && isFinite(data2)) {
+            if (data2 > 599 || isNaN(data2)) {
+              const err6 = { instancePath: instancePath + "/on_codes/" + i0, schemaPath: "#/properties/on_codes/items/maximum", keyword: "maximum", params: { comparison: "<=", limit: 599 } };
+              if (vErrors === null) {
+                vErrors = [err6];
+              } else {
+                vErrors.push(err6);
+              }
+              errors++;
+            }
+            if (data2 < 100 || isNaN(data2)) {
+              const err7 = { instancePath: instancePath + "/on_codes/" + i0, schemaPath: "#/properties/on_codes/items/minimum", keyword: "minimum", params: { comparison: ">=", limit: 100 } };
+              if (vErrors === null) {
+                vErrors = [err7];
+              } else {
+                vErrors.push(err7);
+              }
+              errors++;
+            }
+          }
+        }
+      } else {
+        const err8 = { instancePath: instancePath + "/on_codes", schemaPath: "#/properties/on_codes/type", keyword: "type", params: { type: "array" } };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err9 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" } };
+    if (vErrors === null) {
+      vErrors = [err9];
+    } else {
+      vErrors.push(err9);
+    }
+    errors++;
   }
+  validate25.errors = vErrors;
+  return errors === 0;
+}
+var schema10 = { "type": "object", "required": ["type"], "additionalProperties": false, "properties": { "type": { "type": "string", "enum": ["exact_match"] }, "ttl": { "type": "integer", "minimum": 1, "maximum": 259200, "default": 1800 } } };
+function validate27(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.type === void 0) {
-      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "type" }, message: "must have required property 'type'" };
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "type" } };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!(key0 === "type" || key0 === "ttl")) {
+        const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 } };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.type !== void 0) {
+      let data0 = data.type;
+      if (typeof data0 !== "string") {
+        const err2 = { instancePath: instancePath + "/type", schemaPath: "#/properties/type/type", keyword: "type", params: { type: "string" } };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+      if (!(data0 === "exact_match")) {
+        const err3 = { instancePath: instancePath + "/type", schemaPath: "#/properties/type/enum", keyword: "enum", params: { allowedValues: schema10.properties.type.enum } };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.ttl !== void 0) {
+      let data1 = data.ttl;
+      if (!(typeof data1 == "number" && (!(data1 % 1) && !isNaN(data1)) && isFinite(data1))) {
+        const err4 = { instancePath: instancePath + "/ttl", schemaPath: "#/properties/ttl/type", keyword: "type", params: { type: "integer" } };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+      if (typeof data1 == "number" && isFinite(data1)) {
+        if (data1 > 259200 || isNaN(data1)) {
+          const err5 = { instancePath: instancePath + "/ttl", schemaPath: "#/properties/ttl/maximum", keyword: "maximum", params: { comparison: "<=", limit: 259200 } };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
+        }
+        if (data1 < 1 || isNaN(data1)) {
+          const err6 = { instancePath: instancePath + "/ttl", schemaPath: "#/properties/ttl/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 } };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
+        }
+      }
+    }
+  } else {
+    const err7 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" } };
+    if (vErrors === null) {
+      vErrors = [err7];
+    } else {
+      vErrors.push(err7);
+    }
+    errors++;
+  }
+  validate27.errors = vErrors;
+  return errors === 0;
+}
+var schema11 = { "type": "object", "required": ["type", "models"], "additionalProperties": false, "properties": { "type": { "type": "string", "enum": ["weight_based"] }, "models": { "type": "array", "minItems": 1, "items": { "$ref": "#/$defs/LoadBalancerModel" } } } };
+function validate30(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.model === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "model" } };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!(key0 === "model" || key0 === "weight")) {
+        const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 } };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.model !== void 0) {
+      let data0 = data.model;
+      if (typeof data0 === "string") {
+        if (func3(data0) < 1) {
+          const err2 = { instancePath: instancePath + "/model", schemaPath: "#/properties/model/minLength", keyword: "minLength", params: { limit: 1 } };
+          if (vErrors === null) {
+            vErrors = [err2];
+          } else {
+            vErrors.push(err2);
+          }
+          errors++;
+        }
+      } else {
+        const err3 = { instancePath: instancePath + "/model", schemaPath: "#/properties/model/type", keyword: "type", params: { type: "string" } };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.weight !== void 0) {
+      let data1 = data.weight;
+      if (typeof data1 == "number" && isFinite(data1)) {
+        if (data1 > 1 || isNaN(data1)) {
+          const err4 = { instancePath: instancePath + "/weight", schemaPath: "#/properties/weight/maximum", keyword: "maximum", params: { comparison: "<=", limit: 1 } };
+          if (vErrors === null) {
+            vErrors = [err4];
+          } else {
+            vErrors.push(err4);
+          }
+          errors++;
+        }
+        if (data1 < 1e-3 || isNaN(data1)) {
+          const err5 = { instancePath: instancePath + "/weight", schemaPath: "#/properties/weight/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1e-3 } };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
+        }
+      } else {
+        const err6 = { instancePath: instancePath + "/weight", schemaPath: "#/properties/weight/type", keyword: "type", params: { type: "number" } };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err7 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" } };
+    if (vErrors === null) {
+      vErrors = [err7];
+    } else {
+      vErrors.push(err7);
+    }
+    errors++;
+  }
+  validate30.errors = vErrors;
+  return errors === 0;
+}
+function validate29(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.type === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "type" } };
       if (vErrors === null) {
         vErrors = [err0];
       } else {
@@ -62,7 +419,7 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
       errors++;
     }
     if (data.models === void 0) {
-      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "models" }, message: "must have required property 'models'" };
+      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "models" } };
       if (vErrors === null) {
         vErrors = [err1];
       } else {
@@ -72,7 +429,7 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
     }
     for (const key0 in data) {
       if (!(key0 === "type" || key0 === "models")) {
-        const err2 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
+        const err2 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 } };
         if (vErrors === null) {
           vErrors = [err2];
         } else {
@@ -84,7 +441,7 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.type !== void 0) {
       let data0 = data.type;
       if (typeof data0 !== "string") {
-        const err3 = { instancePath: instancePath + "/type", schemaPath: "#/properties/type/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err3 = { instancePath: instancePath + "/type", schemaPath: "#/properties/type/type", keyword: "type", params: { type: "string" } };
         if (vErrors === null) {
           vErrors = [err3];
         } else {
@@ -93,7 +450,7 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
       if (!(data0 === "weight_based")) {
-        const err4 = { instancePath: instancePath + "/type", schemaPath: "#/properties/type/enum", keyword: "enum", params: { allowedValues: schema36.properties.type.enum }, message: "must be equal to one of the allowed values" };
+        const err4 = { instancePath: instancePath + "/type", schemaPath: "#/properties/type/enum", keyword: "enum", params: { allowedValues: schema11.properties.type.enum } };
         if (vErrors === null) {
           vErrors = [err4];
         } else {
@@ -106,7 +463,7 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
       let data1 = data.models;
       if (Array.isArray(data1)) {
         if (data1.length < 1) {
-          const err5 = { instancePath: instancePath + "/models", schemaPath: "#/properties/models/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
+          const err5 = { instancePath: instancePath + "/models", schemaPath: "#/properties/models/minItems", keyword: "minItems", params: { limit: 1 } };
           if (vErrors === null) {
             vErrors = [err5];
           } else {
@@ -116,131 +473,343 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
         }
         const len0 = data1.length;
         for (let i0 = 0; i0 < len0; i0++) {
-          let data2 = data1[i0];
-          if (data2 && typeof data2 == "object" && !Array.isArray(data2)) {
-            if (data2.model === void 0) {
-              const err6 = { instancePath: instancePath + "/models/" + i0, schemaPath: "#/$defs/LoadBalancerModel/required", keyword: "required", params: { missingProperty: "model" }, message: "must have required property 'model'" };
-              if (vErrors === null) {
-                vErrors = [err6];
-              } else {
-                vErrors.push(err6);
-              }
-              errors++;
-            }
-            for (const key1 in data2) {
-              if (!(key1 === "model" || key1 === "weight")) {
-                const err7 = { instancePath: instancePath + "/models/" + i0, schemaPath: "#/$defs/LoadBalancerModel/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" };
-                if (vErrors === null) {
-                  vErrors = [err7];
-                } else {
-                  vErrors.push(err7);
-                }
-                errors++;
-              }
-            }
-            if (data2.model !== void 0) {
-              let data3 = data2.model;
-              if (typeof data3 === "string") {
-                if (func2(data3) < 1) {
-                  const err8 = { instancePath: instancePath + "/models/" + i0 + "/model", schemaPath: "#/$defs/LoadBalancerModel/properties/model/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-                  if (vErrors === null) {
-                    vErrors = [err8];
-                  } else {
-                    vErrors.push(err8);
-                  }
-                  errors++;
-                }
-              } else {
-                const err9 = { instancePath: instancePath + "/models/" + i0 + "/model", schemaPath: "#/$defs/LoadBalancerModel/properties/model/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err9];
-                } else {
-                  vErrors.push(err9);
-                }
-                errors++;
-              }
-            }
-            if (data2.weight !== void 0) {
-              let data4 = data2.weight;
-              if (typeof data4 == "number" && isFinite(data4)) {
-                if (data4 > 1 || isNaN(data4)) {
-                  const err10 = { instancePath: instancePath + "/models/" + i0 + "/weight", schemaPath: "#/$defs/LoadBalancerModel/properties/weight/maximum", keyword: "maximum", params: { comparison: "<=", limit: 1 }, message: "must be <= 1" };
-                  if (vErrors === null) {
-                    vErrors = [err10];
-                  } else {
-                    vErrors.push(err10);
-                  }
-                  errors++;
-                }
-                if (data4 < 1e-3 || isNaN(data4)) {
-                  const err11 = { instancePath: instancePath + "/models/" + i0 + "/weight", schemaPath: "#/$defs/LoadBalancerModel/properties/weight/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1e-3 }, message: "must be >= 0.001" };
-                  if (vErrors === null) {
-                    vErrors = [err11];
-                  } else {
-                    vErrors.push(err11);
-                  }
-                  errors++;
-                }
-              } else {
-                const err12 = { instancePath: instancePath + "/models/" + i0 + "/weight", schemaPath: "#/$defs/LoadBalancerModel/properties/weight/type", keyword: "type", params: { type: "number" }, message: "must be number" };
-                if (vErrors === null) {
-                  vErrors = [err12];
-                } else {
-                  vErrors.push(err12);
-                }
-                errors++;
-              }
-            }
-          } else {
-            const err13 = { instancePath: instancePath + "/models/" + i0, schemaPath: "#/$defs/LoadBalancerModel/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-            if (vErrors === null) {
-              vErrors = [err13];
-            } else {
-              vErrors.push(err13);
-            }
-            errors++;
+          if (!validate30(data1[i0], { instancePath: instancePath + "/models/" + i0, parentData: data1, parentDataProperty: i0, rootData })) {
+            vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
+            errors = vErrors.length;
           }
         }
       } else {
-        const err14 = { instancePath: instancePath + "/models", schemaPath: "#/properties/models/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        const err6 = { instancePath: instancePath + "/models", schemaPath: "#/properties/models/type", keyword: "type", params: { type: "array" } };
         if (vErrors === null) {
-          vErrors = [err14];
+          vErrors = [err6];
         } else {
-          vErrors.push(err14);
+          vErrors.push(err6);
         }
         errors++;
       }
     }
   } else {
-    const err15 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err7 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" } };
     if (vErrors === null) {
-      vErrors = [err15];
+      vErrors = [err7];
     } else {
-      vErrors.push(err15);
+      vErrors.push(err7);
     }
     errors++;
   }
-  validate22.errors = vErrors;
+  validate29.errors = vErrors;
   return errors === 0;
 }
-validate22.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var schema39 = { "type": "object", "additionalProperties": false, "properties": { "name": { "type": "string" }, "retry": { "$ref": "#/$defs/RetryConfig" }, "fallbacks": { "$ref": "#/$defs/Fallbacks" }, "cache": { "$ref": "#/$defs/CacheConfig" }, "load_balancer": { "$ref": "#/$defs/LoadBalancerConfig" }, "timeout": { "$ref": "#/$defs/TimeoutConfig" }, "prompt": { "$ref": "#/$defs/PromptReference" }, "identity": { "$ref": "#/$defs/Identity" }, "contact": { "$ref": "#/$defs/Identity" } } };
-var schema44 = { "type": "object", "required": ["id", "version"], "additionalProperties": false, "properties": { "id": { "type": "string", "minLength": 1 }, "version": { "type": "string", "enum": ["latest"] } } };
-var formats0 = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/i;
-function validate24(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+function validate33(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate24.evaluated;
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = void 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.call_timeout === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "call_timeout" } };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!(key0 === "call_timeout")) {
+        const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 } };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.call_timeout !== void 0) {
+      let data0 = data.call_timeout;
+      if (!(typeof data0 == "number" && (!(data0 % 1) && !isNaN(data0)) && isFinite(data0))) {
+        const err2 = { instancePath: instancePath + "/call_timeout", schemaPath: "#/properties/call_timeout/type", keyword: "type", params: { type: "integer" } };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+      if (typeof data0 == "number" && isFinite(data0)) {
+        if (data0 < 1 || isNaN(data0)) {
+          const err3 = { instancePath: instancePath + "/call_timeout", schemaPath: "#/properties/call_timeout/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 } };
+          if (vErrors === null) {
+            vErrors = [err3];
+          } else {
+            vErrors.push(err3);
+          }
+          errors++;
+        }
+      }
+    }
+  } else {
+    const err4 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" } };
+    if (vErrors === null) {
+      vErrors = [err4];
+    } else {
+      vErrors.push(err4);
+    }
+    errors++;
   }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = void 0;
+  validate33.errors = vErrors;
+  return errors === 0;
+}
+var schema14 = { "type": "object", "additionalProperties": false, "properties": { "name": { "type": "string" }, "retry": { "$ref": "#/$defs/RetryConfig" }, "fallbacks": { "$ref": "#/$defs/Fallbacks" }, "cache": { "$ref": "#/$defs/CacheConfig" }, "load_balancer": { "$ref": "#/$defs/LoadBalancerConfig" }, "timeout": { "$ref": "#/$defs/TimeoutConfig" }, "prompt": { "$ref": "#/$defs/PromptReference" }, "identity": { "$ref": "#/$defs/Identity" }, "contact": { "$ref": "#/$defs/Identity" } } };
+var schema15 = { "type": "object", "required": ["id", "version"], "additionalProperties": false, "properties": { "id": { "type": "string", "minLength": 1 }, "version": { "type": "string", "enum": ["latest"] } } };
+function validate41(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.id === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "id" } };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.version === void 0) {
+      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "version" } };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!(key0 === "id" || key0 === "version")) {
+        const err2 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 } };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.id !== void 0) {
+      let data0 = data.id;
+      if (typeof data0 === "string") {
+        if (func3(data0) < 1) {
+          const err3 = { instancePath: instancePath + "/id", schemaPath: "#/properties/id/minLength", keyword: "minLength", params: { limit: 1 } };
+          if (vErrors === null) {
+            vErrors = [err3];
+          } else {
+            vErrors.push(err3);
+          }
+          errors++;
+        }
+      } else {
+        const err4 = { instancePath: instancePath + "/id", schemaPath: "#/properties/id/type", keyword: "type", params: { type: "string" } };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.version !== void 0) {
+      let data1 = data.version;
+      if (typeof data1 !== "string") {
+        const err5 = { instancePath: instancePath + "/version", schemaPath: "#/properties/version/type", keyword: "type", params: { type: "string" } };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
+      }
+      if (!(data1 === "latest")) {
+        const err6 = { instancePath: instancePath + "/version", schemaPath: "#/properties/version/enum", keyword: "enum", params: { allowedValues: schema15.properties.version.enum } };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err7 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" } };
+    if (vErrors === null) {
+      vErrors = [err7];
+    } else {
+      vErrors.push(err7);
+    }
+    errors++;
   }
+  validate41.errors = vErrors;
+  return errors === 0;
+}
+var formats0 = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/i;
+function validate43(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.id === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "id" } };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!(key0 === "id" || key0 === "display_name" || key0 === "email" || key0 === "metadata" || key0 === "logo_url" || key0 === "tags")) {
+        const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 } };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.id !== void 0) {
+      let data0 = data.id;
+      if (typeof data0 === "string") {
+        if (func3(data0) < 1) {
+          const err2 = { instancePath: instancePath + "/id", schemaPath: "#/properties/id/minLength", keyword: "minLength", params: { limit: 1 } };
+          if (vErrors === null) {
+            vErrors = [err2];
+          } else {
+            vErrors.push(err2);
+          }
+          errors++;
+        }
+      } else {
+        const err3 = { instancePath: instancePath + "/id", schemaPath: "#/properties/id/type", keyword: "type", params: { type: "string" } };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.display_name !== void 0) {
+      if (typeof data.display_name !== "string") {
+        const err4 = { instancePath: instancePath + "/display_name", schemaPath: "#/properties/display_name/type", keyword: "type", params: { type: "string" } };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.email !== void 0) {
+      let data2 = data.email;
+      if (typeof data2 === "string") {
+        if (!formats0.test(data2)) {
+          const err5 = { instancePath: instancePath + "/email", schemaPath: "#/properties/email/format", keyword: "format", params: { format: "email" } };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
+        }
+      } else {
+        const err6 = { instancePath: instancePath + "/email", schemaPath: "#/properties/email/type", keyword: "type", params: { type: "string" } };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
+      }
+    }
+    if (data.metadata !== void 0) {
+      let data3 = data.metadata;
+      if (Array.isArray(data3)) {
+        const len0 = data3.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          let data4 = data3[i0];
+          if (!(data4 && typeof data4 == "object" && !Array.isArray(data4))) {
+            const err7 = { instancePath: instancePath + "/metadata/" + i0, schemaPath: "#/properties/metadata/items/type", keyword: "type", params: { type: "object" } };
+            if (vErrors === null) {
+              vErrors = [err7];
+            } else {
+              vErrors.push(err7);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err8 = { instancePath: instancePath + "/metadata", schemaPath: "#/properties/metadata/type", keyword: "type", params: { type: "array" } };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
+      }
+    }
+    if (data.logo_url !== void 0) {
+      if (typeof data.logo_url !== "string") {
+        const err9 = { instancePath: instancePath + "/logo_url", schemaPath: "#/properties/logo_url/type", keyword: "type", params: { type: "string" } };
+        if (vErrors === null) {
+          vErrors = [err9];
+        } else {
+          vErrors.push(err9);
+        }
+        errors++;
+      }
+    }
+    if (data.tags !== void 0) {
+      let data6 = data.tags;
+      if (Array.isArray(data6)) {
+        const len1 = data6.length;
+        for (let i1 = 0; i1 < len1; i1++) {
+          if (typeof data6[i1] !== "string") {
+            const err10 = { instancePath: instancePath + "/tags/" + i1, schemaPath: "#/properties/tags/items/type", keyword: "type", params: { type: "string" } };
+            if (vErrors === null) {
+              vErrors = [err10];
+            } else {
+              vErrors.push(err10);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err11 = { instancePath: instancePath + "/tags", schemaPath: "#/properties/tags/type", keyword: "type", params: { type: "array" } };
+        if (vErrors === null) {
+          vErrors = [err11];
+        } else {
+          vErrors.push(err11);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err12 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" } };
+    if (vErrors === null) {
+      vErrors = [err12];
+    } else {
+      vErrors.push(err12);
+    }
+    errors++;
+  }
+  validate43.errors = vErrors;
+  return errors === 0;
+}
+function validate35(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     for (const key0 in data) {
-      if (!func1.call(schema39.properties, key0)) {
-        const err0 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
+      if (!func2.call(schema14.properties, key0)) {
+        const err0 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 } };
         if (vErrors === null) {
           vErrors = [err0];
         } else {
@@ -251,7 +820,7 @@ function validate24(data, { instancePath = "", parentData, parentDataProperty, r
     }
     if (data.name !== void 0) {
       if (typeof data.name !== "string") {
-        const err1 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err1 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/type", keyword: "type", params: { type: "string" } };
         if (vErrors === null) {
           vErrors = [err1];
         } else {
@@ -261,744 +830,71 @@ function validate24(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
     if (data.retry !== void 0) {
-      let data1 = data.retry;
-      if (data1 && typeof data1 == "object" && !Array.isArray(data1)) {
-        for (const key1 in data1) {
-          if (!(key1 === "count" || key1 === "on_codes")) {
-            const err2 = { instancePath: instancePath + "/retry", schemaPath: "#/$defs/RetryConfig/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" };
-            if (vErrors === null) {
-              vErrors = [err2];
-            } else {
-              vErrors.push(err2);
-            }
-            errors++;
-          }
-        }
-        if (data1.count !== void 0) {
-          let data2 = data1.count;
-          if (!(typeof data2 == "number" && (!(data2 % 1) && !isNaN(data2)) && isFinite(data2))) {
-            const err3 = { instancePath: instancePath + "/retry/count", schemaPath: "#/$defs/RetryConfig/properties/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-            if (vErrors === null) {
-              vErrors = [err3];
-            } else {
-              vErrors.push(err3);
-            }
-            errors++;
-          }
-          if (typeof data2 == "number" && isFinite(data2)) {
-            if (data2 > 5 || isNaN(data2)) {
-              const err4 = { instancePath: instancePath + "/retry/count", schemaPath: "#/$defs/RetryConfig/properties/count/maximum", keyword: "maximum", params: { comparison: "<=", limit: 5 }, message: "must be <= 5" };
-              if (vErrors === null) {
-                vErrors = [err4];
-              } else {
-                vErrors.push(err4);
-              }
-              errors++;
-            }
-            if (data2 < 1 || isNaN(data2)) {
-              const err5 = { instancePath: instancePath + "/retry/count", schemaPath: "#/$defs/RetryConfig/properties/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
-              if (vErrors === null) {
-                vErrors = [err5];
-              } else {
-                vErrors.push(err5);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data1.on_codes !== void 0) {
-          let data3 = data1.on_codes;
-          if (Array.isArray(data3)) {
-            if (data3.length < 1) {
-              const err6 = { instancePath: instancePath + "/retry/on_codes", schemaPath: "#/$defs/RetryConfig/properties/on_codes/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
-              if (vErrors === null) {
-                vErrors = [err6];
-              } else {
-                vErrors.push(err6);
-              }
-              errors++;
-            }
-            const len0 = data3.length;
-            for (let i0 = 0; i0 < len0; i0++) {
-              let data4 = data3[i0];
-              if (!(typeof data4 == "number" && (!(data4 % 1) && !isNaN(data4)) && isFinite(data4))) {
-                const err7 = { instancePath: instancePath + "/retry/on_codes/" + i0, schemaPath: "#/$defs/RetryConfig/properties/on_codes/items/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-                if (vErrors === null) {
-                  vErrors = [err7];
-                } else {
-                  vErrors.push(err7);
-                }
-                errors++;
-              }
-              if (typeof data4 == "number" && isFinite(data4)) {
-                if (data4 > 599 || isNaN(data4)) {
-                  const err8 = { instancePath: instancePath + "/retry/on_codes/" + i0, schemaPath: "#/$defs/RetryConfig/properties/on_codes/items/maximum", keyword: "maximum", params: { comparison: "<=", limit: 599 }, message: "must be <= 599" };
-                  if (vErrors === null) {
-                    vErrors = [err8];
-                  } else {
-                    vErrors.push(err8);
-                  }
-                  errors++;
-                }
-                if (data4 < 100 || isNaN(data4)) {
-                  const err9 = { instancePath: instancePath + "/retry/on_codes/" + i0, schemaPath: "#/$defs/RetryConfig/properties/on_codes/items/minimum", keyword: "minimum", params: { comparison: ">=", limit: 100 }, message: "must be >= 100" };
-                  if (vErrors === null) {
-                    vErrors = [err9];
-                  } else {
-                    vErrors.push(err9);
-                  }
-                  errors++;
-                }
-              }
-            }
-          } else {
-            const err10 = { instancePath: instancePath + "/retry/on_codes", schemaPath: "#/$defs/RetryConfig/properties/on_codes/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-            if (vErrors === null) {
-              vErrors = [err10];
-            } else {
-              vErrors.push(err10);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err11 = { instancePath: instancePath + "/retry", schemaPath: "#/$defs/RetryConfig/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err11];
-        } else {
-          vErrors.push(err11);
-        }
-        errors++;
+      if (!validate25(data.retry, { instancePath: instancePath + "/retry", parentData: data, parentDataProperty: "retry", rootData })) {
+        vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
+        errors = vErrors.length;
       }
     }
     if (data.fallbacks !== void 0) {
-      let data5 = data.fallbacks;
-      if (Array.isArray(data5)) {
-        const len1 = data5.length;
-        for (let i1 = 0; i1 < len1; i1++) {
-          let data6 = data5[i1];
-          if (data6 && typeof data6 == "object" && !Array.isArray(data6)) {
-            if (data6.model === void 0) {
-              const err12 = { instancePath: instancePath + "/fallbacks/" + i1, schemaPath: "#/$defs/Fallbacks/items/required", keyword: "required", params: { missingProperty: "model" }, message: "must have required property 'model'" };
-              if (vErrors === null) {
-                vErrors = [err12];
-              } else {
-                vErrors.push(err12);
-              }
-              errors++;
-            }
-            for (const key2 in data6) {
-              if (!(key2 === "model")) {
-                const err13 = { instancePath: instancePath + "/fallbacks/" + i1, schemaPath: "#/$defs/Fallbacks/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties" };
-                if (vErrors === null) {
-                  vErrors = [err13];
-                } else {
-                  vErrors.push(err13);
-                }
-                errors++;
-              }
-            }
-            if (data6.model !== void 0) {
-              let data7 = data6.model;
-              if (typeof data7 === "string") {
-                if (func2(data7) < 1) {
-                  const err14 = { instancePath: instancePath + "/fallbacks/" + i1 + "/model", schemaPath: "#/$defs/Fallbacks/items/properties/model/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-                  if (vErrors === null) {
-                    vErrors = [err14];
-                  } else {
-                    vErrors.push(err14);
-                  }
-                  errors++;
-                }
-              } else {
-                const err15 = { instancePath: instancePath + "/fallbacks/" + i1 + "/model", schemaPath: "#/$defs/Fallbacks/items/properties/model/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err15];
-                } else {
-                  vErrors.push(err15);
-                }
-                errors++;
-              }
-            }
-          } else {
-            const err16 = { instancePath: instancePath + "/fallbacks/" + i1, schemaPath: "#/$defs/Fallbacks/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-            if (vErrors === null) {
-              vErrors = [err16];
-            } else {
-              vErrors.push(err16);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err17 = { instancePath: instancePath + "/fallbacks", schemaPath: "#/$defs/Fallbacks/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-        if (vErrors === null) {
-          vErrors = [err17];
-        } else {
-          vErrors.push(err17);
-        }
-        errors++;
+      if (!validate23(data.fallbacks, { instancePath: instancePath + "/fallbacks", parentData: data, parentDataProperty: "fallbacks", rootData })) {
+        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+        errors = vErrors.length;
       }
     }
     if (data.cache !== void 0) {
-      let data8 = data.cache;
-      if (data8 && typeof data8 == "object" && !Array.isArray(data8)) {
-        if (data8.type === void 0) {
-          const err18 = { instancePath: instancePath + "/cache", schemaPath: "#/$defs/CacheConfig/required", keyword: "required", params: { missingProperty: "type" }, message: "must have required property 'type'" };
-          if (vErrors === null) {
-            vErrors = [err18];
-          } else {
-            vErrors.push(err18);
-          }
-          errors++;
-        }
-        for (const key3 in data8) {
-          if (!(key3 === "type" || key3 === "ttl")) {
-            const err19 = { instancePath: instancePath + "/cache", schemaPath: "#/$defs/CacheConfig/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key3 }, message: "must NOT have additional properties" };
-            if (vErrors === null) {
-              vErrors = [err19];
-            } else {
-              vErrors.push(err19);
-            }
-            errors++;
-          }
-        }
-        if (data8.type !== void 0) {
-          let data9 = data8.type;
-          if (typeof data9 !== "string") {
-            const err20 = { instancePath: instancePath + "/cache/type", schemaPath: "#/$defs/CacheConfig/properties/type/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err20];
-            } else {
-              vErrors.push(err20);
-            }
-            errors++;
-          }
-          if (!(data9 === "exact_match")) {
-            const err21 = { instancePath: instancePath + "/cache/type", schemaPath: "#/$defs/CacheConfig/properties/type/enum", keyword: "enum", params: { allowedValues: schema35.properties.type.enum }, message: "must be equal to one of the allowed values" };
-            if (vErrors === null) {
-              vErrors = [err21];
-            } else {
-              vErrors.push(err21);
-            }
-            errors++;
-          }
-        }
-        if (data8.ttl !== void 0) {
-          let data10 = data8.ttl;
-          if (!(typeof data10 == "number" && (!(data10 % 1) && !isNaN(data10)) && isFinite(data10))) {
-            const err22 = { instancePath: instancePath + "/cache/ttl", schemaPath: "#/$defs/CacheConfig/properties/ttl/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-            if (vErrors === null) {
-              vErrors = [err22];
-            } else {
-              vErrors.push(err22);
-            }
-            errors++;
-          }
-          if (typeof data10 == "number" && isFinite(data10)) {
-            if (data10 > 259200 || isNaN(data10)) {
-              const err23 = { instancePath: instancePath + "/cache/ttl", schemaPath: "#/$defs/CacheConfig/properties/ttl/maximum", keyword: "maximum", params: { comparison: "<=", limit: 259200 }, message: "must be <= 259200" };
-              if (vErrors === null) {
-                vErrors = [err23];
-              } else {
-                vErrors.push(err23);
-              }
-              errors++;
-            }
-            if (data10 < 1 || isNaN(data10)) {
-              const err24 = { instancePath: instancePath + "/cache/ttl", schemaPath: "#/$defs/CacheConfig/properties/ttl/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
-              if (vErrors === null) {
-                vErrors = [err24];
-              } else {
-                vErrors.push(err24);
-              }
-              errors++;
-            }
-          }
-        }
-      } else {
-        const err25 = { instancePath: instancePath + "/cache", schemaPath: "#/$defs/CacheConfig/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err25];
-        } else {
-          vErrors.push(err25);
-        }
-        errors++;
+      if (!validate27(data.cache, { instancePath: instancePath + "/cache", parentData: data, parentDataProperty: "cache", rootData })) {
+        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        errors = vErrors.length;
       }
     }
     if (data.load_balancer !== void 0) {
-      if (!validate22(data.load_balancer, { instancePath: instancePath + "/load_balancer", parentData: data, parentDataProperty: "load_balancer", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+      if (!validate29(data.load_balancer, { instancePath: instancePath + "/load_balancer", parentData: data, parentDataProperty: "load_balancer", rootData })) {
+        vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
         errors = vErrors.length;
       }
     }
     if (data.timeout !== void 0) {
-      let data12 = data.timeout;
-      if (data12 && typeof data12 == "object" && !Array.isArray(data12)) {
-        if (data12.call_timeout === void 0) {
-          const err26 = { instancePath: instancePath + "/timeout", schemaPath: "#/$defs/TimeoutConfig/required", keyword: "required", params: { missingProperty: "call_timeout" }, message: "must have required property 'call_timeout'" };
-          if (vErrors === null) {
-            vErrors = [err26];
-          } else {
-            vErrors.push(err26);
-          }
-          errors++;
-        }
-        for (const key4 in data12) {
-          if (!(key4 === "call_timeout")) {
-            const err27 = { instancePath: instancePath + "/timeout", schemaPath: "#/$defs/TimeoutConfig/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key4 }, message: "must NOT have additional properties" };
-            if (vErrors === null) {
-              vErrors = [err27];
-            } else {
-              vErrors.push(err27);
-            }
-            errors++;
-          }
-        }
-        if (data12.call_timeout !== void 0) {
-          let data13 = data12.call_timeout;
-          if (!(typeof data13 == "number" && (!(data13 % 1) && !isNaN(data13)) && isFinite(data13))) {
-            const err28 = { instancePath: instancePath + "/timeout/call_timeout", schemaPath: "#/$defs/TimeoutConfig/properties/call_timeout/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-            if (vErrors === null) {
-              vErrors = [err28];
-            } else {
-              vErrors.push(err28);
-            }
-            errors++;
-          }
-          if (typeof data13 == "number" && isFinite(data13)) {
-            if (data13 < 1 || isNaN(data13)) {
-              const err29 = { instancePath: instancePath + "/timeout/call_timeout", schemaPath: "#/$defs/TimeoutConfig/properties/call_timeout/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
-              if (vErrors === null) {
-                vErrors = [err29];
-              } else {
-                vErrors.push(err29);
-              }
-              errors++;
-            }
-          }
-        }
-      } else {
-        const err30 = { instancePath: instancePath + "/timeout", schemaPath: "#/$defs/TimeoutConfig/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err30];
-        } else {
-          vErrors.push(err30);
-        }
-        errors++;
+      if (!validate33(data.timeout, { instancePath: instancePath + "/timeout", parentData: data, parentDataProperty: "timeout", rootData })) {
+        vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
+        errors = vErrors.length;
       }
     }
     if (data.prompt !== void 0) {
-      let data14 = data.prompt;
-      if (data14 && typeof data14 == "object" && !Array.isArray(data14)) {
-        if (data14.id === void 0) {
-          const err31 = { instancePath: instancePath + "/prompt", schemaPath: "#/$defs/PromptReference/required", keyword: "required", params: { missingProperty: "id" }, message: "must have required property 'id'" };
-          if (vErrors === null) {
-            vErrors = [err31];
-          } else {
-            vErrors.push(err31);
-          }
-          errors++;
-        }
-        if (data14.version === void 0) {
-          const err32 = { instancePath: instancePath + "/prompt", schemaPath: "#/$defs/PromptReference/required", keyword: "required", params: { missingProperty: "version" }, message: "must have required property 'version'" };
-          if (vErrors === null) {
-            vErrors = [err32];
-          } else {
-            vErrors.push(err32);
-          }
-          errors++;
-        }
-        for (const key5 in data14) {
-          if (!(key5 === "id" || key5 === "version")) {
-            const err33 = { instancePath: instancePath + "/prompt", schemaPath: "#/$defs/PromptReference/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key5 }, message: "must NOT have additional properties" };
-            if (vErrors === null) {
-              vErrors = [err33];
-            } else {
-              vErrors.push(err33);
-            }
-            errors++;
-          }
-        }
-        if (data14.id !== void 0) {
-          let data15 = data14.id;
-          if (typeof data15 === "string") {
-            if (func2(data15) < 1) {
-              const err34 = { instancePath: instancePath + "/prompt/id", schemaPath: "#/$defs/PromptReference/properties/id/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-              if (vErrors === null) {
-                vErrors = [err34];
-              } else {
-                vErrors.push(err34);
-              }
-              errors++;
-            }
-          } else {
-            const err35 = { instancePath: instancePath + "/prompt/id", schemaPath: "#/$defs/PromptReference/properties/id/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err35];
-            } else {
-              vErrors.push(err35);
-            }
-            errors++;
-          }
-        }
-        if (data14.version !== void 0) {
-          let data16 = data14.version;
-          if (typeof data16 !== "string") {
-            const err36 = { instancePath: instancePath + "/prompt/version", schemaPath: "#/$defs/PromptReference/properties/version/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err36];
-            } else {
-              vErrors.push(err36);
-            }
-            errors++;
-          }
-          if (!(data16 === "latest")) {
-            const err37 = { instancePath: instancePath + "/prompt/version", schemaPath: "#/$defs/PromptReference/properties/version/enum", keyword: "enum", params: { allowedValues: schema44.properties.version.enum }, message: "must be equal to one of the allowed values" };
-            if (vErrors === null) {
-              vErrors = [err37];
-            } else {
-              vErrors.push(err37);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err38 = { instancePath: instancePath + "/prompt", schemaPath: "#/$defs/PromptReference/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err38];
-        } else {
-          vErrors.push(err38);
-        }
-        errors++;
+      if (!validate41(data.prompt, { instancePath: instancePath + "/prompt", parentData: data, parentDataProperty: "prompt", rootData })) {
+        vErrors = vErrors === null ? validate41.errors : vErrors.concat(validate41.errors);
+        errors = vErrors.length;
       }
     }
     if (data.identity !== void 0) {
-      let data17 = data.identity;
-      if (data17 && typeof data17 == "object" && !Array.isArray(data17)) {
-        if (data17.id === void 0) {
-          const err39 = { instancePath: instancePath + "/identity", schemaPath: "#/$defs/Identity/required", keyword: "required", params: { missingProperty: "id" }, message: "must have required property 'id'" };
-          if (vErrors === null) {
-            vErrors = [err39];
-          } else {
-            vErrors.push(err39);
-          }
-          errors++;
-        }
-        for (const key6 in data17) {
-          if (!(key6 === "id" || key6 === "display_name" || key6 === "email" || key6 === "metadata" || key6 === "logo_url" || key6 === "tags")) {
-            const err40 = { instancePath: instancePath + "/identity", schemaPath: "#/$defs/Identity/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key6 }, message: "must NOT have additional properties" };
-            if (vErrors === null) {
-              vErrors = [err40];
-            } else {
-              vErrors.push(err40);
-            }
-            errors++;
-          }
-        }
-        if (data17.id !== void 0) {
-          let data18 = data17.id;
-          if (typeof data18 === "string") {
-            if (func2(data18) < 1) {
-              const err41 = { instancePath: instancePath + "/identity/id", schemaPath: "#/$defs/Identity/properties/id/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-              if (vErrors === null) {
-                vErrors = [err41];
-              } else {
-                vErrors.push(err41);
-              }
-              errors++;
-            }
-          } else {
-            const err42 = { instancePath: instancePath + "/identity/id", schemaPath: "#/$defs/Identity/properties/id/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err42];
-            } else {
-              vErrors.push(err42);
-            }
-            errors++;
-          }
-        }
-        if (data17.display_name !== void 0) {
-          if (typeof data17.display_name !== "string") {
-            const err43 = { instancePath: instancePath + "/identity/display_name", schemaPath: "#/$defs/Identity/properties/display_name/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err43];
-            } else {
-              vErrors.push(err43);
-            }
-            errors++;
-          }
-        }
-        if (data17.email !== void 0) {
-          let data20 = data17.email;
-          if (typeof data20 === "string") {
-            if (!formats0.test(data20)) {
-              const err44 = { instancePath: instancePath + "/identity/email", schemaPath: "#/$defs/Identity/properties/email/format", keyword: "format", params: { format: "email" }, message: 'must match format "email"' };
-              if (vErrors === null) {
-                vErrors = [err44];
-              } else {
-                vErrors.push(err44);
-              }
-              errors++;
-            }
-          } else {
-            const err45 = { instancePath: instancePath + "/identity/email", schemaPath: "#/$defs/Identity/properties/email/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err45];
-            } else {
-              vErrors.push(err45);
-            }
-            errors++;
-          }
-        }
-        if (data17.metadata !== void 0) {
-          let data21 = data17.metadata;
-          if (Array.isArray(data21)) {
-            const len2 = data21.length;
-            for (let i2 = 0; i2 < len2; i2++) {
-              let data22 = data21[i2];
-              if (!(data22 && typeof data22 == "object" && !Array.isArray(data22))) {
-                const err46 = { instancePath: instancePath + "/identity/metadata/" + i2, schemaPath: "#/$defs/Identity/properties/metadata/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-                if (vErrors === null) {
-                  vErrors = [err46];
-                } else {
-                  vErrors.push(err46);
-                }
-                errors++;
-              }
-            }
-          } else {
-            const err47 = { instancePath: instancePath + "/identity/metadata", schemaPath: "#/$defs/Identity/properties/metadata/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-            if (vErrors === null) {
-              vErrors = [err47];
-            } else {
-              vErrors.push(err47);
-            }
-            errors++;
-          }
-        }
-        if (data17.logo_url !== void 0) {
-          if (typeof data17.logo_url !== "string") {
-            const err48 = { instancePath: instancePath + "/identity/logo_url", schemaPath: "#/$defs/Identity/properties/logo_url/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err48];
-            } else {
-              vErrors.push(err48);
-            }
-            errors++;
-          }
-        }
-        if (data17.tags !== void 0) {
-          let data24 = data17.tags;
-          if (Array.isArray(data24)) {
-            const len3 = data24.length;
-            for (let i3 = 0; i3 < len3; i3++) {
-              if (typeof data24[i3] !== "string") {
-                const err49 = { instancePath: instancePath + "/identity/tags/" + i3, schemaPath: "#/$defs/Identity/properties/tags/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err49];
-                } else {
-                  vErrors.push(err49);
-                }
-                errors++;
-              }
-            }
-          } else {
-            const err50 = { instancePath: instancePath + "/identity/tags", schemaPath: "#/$defs/Identity/properties/tags/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-            if (vErrors === null) {
-              vErrors = [err50];
-            } else {
-              vErrors.push(err50);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err51 = { instancePath: instancePath + "/identity", schemaPath: "#/$defs/Identity/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err51];
-        } else {
-          vErrors.push(err51);
-        }
-        errors++;
+      if (!validate43(data.identity, { instancePath: instancePath + "/identity", parentData: data, parentDataProperty: "identity", rootData })) {
+        vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
+        errors = vErrors.length;
       }
     }
     if (data.contact !== void 0) {
-      let data26 = data.contact;
-      if (data26 && typeof data26 == "object" && !Array.isArray(data26)) {
-        if (data26.id === void 0) {
-          const err52 = { instancePath: instancePath + "/contact", schemaPath: "#/$defs/Identity/required", keyword: "required", params: { missingProperty: "id" }, message: "must have required property 'id'" };
-          if (vErrors === null) {
-            vErrors = [err52];
-          } else {
-            vErrors.push(err52);
-          }
-          errors++;
-        }
-        for (const key7 in data26) {
-          if (!(key7 === "id" || key7 === "display_name" || key7 === "email" || key7 === "metadata" || key7 === "logo_url" || key7 === "tags")) {
-            const err53 = { instancePath: instancePath + "/contact", schemaPath: "#/$defs/Identity/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key7 }, message: "must NOT have additional properties" };
-            if (vErrors === null) {
-              vErrors = [err53];
-            } else {
-              vErrors.push(err53);
-            }
-            errors++;
-          }
-        }
-        if (data26.id !== void 0) {
-          let data27 = data26.id;
-          if (typeof data27 === "string") {
-            if (func2(data27) < 1) {
-              const err54 = { instancePath: instancePath + "/contact/id", schemaPath: "#/$defs/Identity/properties/id/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-              if (vErrors === null) {
-                vErrors = [err54];
-              } else {
-                vErrors.push(err54);
-              }
-              errors++;
-            }
-          } else {
-            const err55 = { instancePath: instancePath + "/contact/id", schemaPath: "#/$defs/Identity/properties/id/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err55];
-            } else {
-              vErrors.push(err55);
-            }
-            errors++;
-          }
-        }
-        if (data26.display_name !== void 0) {
-          if (typeof data26.display_name !== "string") {
-            const err56 = { instancePath: instancePath + "/contact/display_name", schemaPath: "#/$defs/Identity/properties/display_name/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err56];
-            } else {
-              vErrors.push(err56);
-            }
-            errors++;
-          }
-        }
-        if (data26.email !== void 0) {
-          let data29 = data26.email;
-          if (typeof data29 === "string") {
-            if (!formats0.test(data29)) {
-              const err57 = { instancePath: instancePath + "/contact/email", schemaPath: "#/$defs/Identity/properties/email/format", keyword: "format", params: { format: "email" }, message: 'must match format "email"' };
-              if (vErrors === null) {
-                vErrors = [err57];
-              } else {
-                vErrors.push(err57);
-              }
-              errors++;
-            }
-          } else {
-            const err58 = { instancePath: instancePath + "/contact/email", schemaPath: "#/$defs/Identity/properties/email/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err58];
-            } else {
-              vErrors.push(err58);
-            }
-            errors++;
-          }
-        }
-        if (data26.metadata !== void 0) {
-          let data30 = data26.metadata;
-          if (Array.isArray(data30)) {
-            const len4 = data30.length;
-            for (let i4 = 0; i4 < len4; i4++) {
-              let data31 = data30[i4];
-              if (!(data31 && typeof data31 == "object" && !Array.isArray(data31))) {
-                const err59 = { instancePath: instancePath + "/contact/metadata/" + i4, schemaPath: "#/$defs/Identity/properties/metadata/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-                if (vErrors === null) {
-                  vErrors = [err59];
-                } else {
-                  vErrors.push(err59);
-                }
-                errors++;
-              }
-            }
-          } else {
-            const err60 = { instancePath: instancePath + "/contact/metadata", schemaPath: "#/$defs/Identity/properties/metadata/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-            if (vErrors === null) {
-              vErrors = [err60];
-            } else {
-              vErrors.push(err60);
-            }
-            errors++;
-          }
-        }
-        if (data26.logo_url !== void 0) {
-          if (typeof data26.logo_url !== "string") {
-            const err61 = { instancePath: instancePath + "/contact/logo_url", schemaPath: "#/$defs/Identity/properties/logo_url/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err61];
-            } else {
-              vErrors.push(err61);
-            }
-            errors++;
-          }
-        }
-        if (data26.tags !== void 0) {
-          let data33 = data26.tags;
-          if (Array.isArray(data33)) {
-            const len5 = data33.length;
-            for (let i5 = 0; i5 < len5; i5++) {
-              if (typeof data33[i5] !== "string") {
-                const err62 = { instancePath: instancePath + "/contact/tags/" + i5, schemaPath: "#/$defs/Identity/properties/tags/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err62];
-                } else {
-                  vErrors.push(err62);
-                }
-                errors++;
-              }
-            }
-          } else {
-            const err63 = { instancePath: instancePath + "/contact/tags", schemaPath: "#/$defs/Identity/properties/tags/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-            if (vErrors === null) {
-              vErrors = [err63];
-            } else {
-              vErrors.push(err63);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err64 = { instancePath: instancePath + "/contact", schemaPath: "#/$defs/Identity/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err64];
-        } else {
-          vErrors.push(err64);
-        }
-        errors++;
+      if (!validate43(data.contact, { instancePath: instancePath + "/contact", parentData: data, parentDataProperty: "contact", rootData })) {
+        vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
+        errors = vErrors.length;
       }
     }
   } else {
-    const err65 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err2 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" } };
     if (vErrors === null) {
-      vErrors = [err65];
+      vErrors = [err2];
     } else {
-      vErrors.push(err65);
+      vErrors.push(err2);
     }
     errors++;
   }
-  validate24.errors = vErrors;
+  validate35.errors = vErrors;
   return errors === 0;
 }
-validate24.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate21(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+function validate22(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate21.evaluated;
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = void 0;
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = void 0;
-  }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.model === void 0) {
-      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "model" }, message: "must have required property 'model'" };
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "model" } };
       if (vErrors === null) {
         vErrors = [err0];
       } else {
@@ -1007,7 +903,7 @@ function validate21(data, { instancePath = "", parentData, parentDataProperty, r
       errors++;
     }
     if (data.prompt === void 0) {
-      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "prompt" }, message: "must have required property 'prompt'" };
+      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "prompt" } };
       if (vErrors === null) {
         vErrors = [err1];
       } else {
@@ -1016,8 +912,8 @@ function validate21(data, { instancePath = "", parentData, parentDataProperty, r
       errors++;
     }
     for (const key0 in data) {
-      if (!func1.call(schema32.properties, key0)) {
-        const err2 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
+      if (!func2.call(schema7.properties, key0)) {
+        const err2 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 } };
         if (vErrors === null) {
           vErrors = [err2];
         } else {
@@ -1029,8 +925,8 @@ function validate21(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.model !== void 0) {
       let data0 = data.model;
       if (typeof data0 === "string") {
-        if (func2(data0) < 1) {
-          const err3 = { instancePath: instancePath + "/model", schemaPath: "#/properties/model/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+        if (func3(data0) < 1) {
+          const err3 = { instancePath: instancePath + "/model", schemaPath: "#/properties/model/minLength", keyword: "minLength", params: { limit: 1 } };
           if (vErrors === null) {
             vErrors = [err3];
           } else {
@@ -1039,7 +935,7 @@ function validate21(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err4 = { instancePath: instancePath + "/model", schemaPath: "#/properties/model/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err4 = { instancePath: instancePath + "/model", schemaPath: "#/properties/model/type", keyword: "type", params: { type: "string" } };
         if (vErrors === null) {
           vErrors = [err4];
         } else {
@@ -1051,8 +947,8 @@ function validate21(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.prompt !== void 0) {
       let data1 = data.prompt;
       if (typeof data1 === "string") {
-        if (func2(data1) < 1) {
-          const err5 = { instancePath: instancePath + "/prompt", schemaPath: "#/properties/prompt/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+        if (func3(data1) < 1) {
+          const err5 = { instancePath: instancePath + "/prompt", schemaPath: "#/properties/prompt/minLength", keyword: "minLength", params: { limit: 1 } };
           if (vErrors === null) {
             vErrors = [err5];
           } else {
@@ -1061,7 +957,7 @@ function validate21(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err6 = { instancePath: instancePath + "/prompt", schemaPath: "#/properties/prompt/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err6 = { instancePath: instancePath + "/prompt", schemaPath: "#/properties/prompt/type", keyword: "type", params: { type: "string" } };
         if (vErrors === null) {
           vErrors = [err6];
         } else {
@@ -1073,7 +969,7 @@ function validate21(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.n !== void 0) {
       let data2 = data.n;
       if (!(typeof data2 == "number" && (!(data2 % 1) && !isNaN(data2)) && isFinite(data2)) && data2 !== null) {
-        const err7 = { instancePath: instancePath + "/n", schemaPath: "#/properties/n/type", keyword: "type", params: { type: schema32.properties.n.type }, message: "must be integer,null" };
+        const err7 = { instancePath: instancePath + "/n", schemaPath: "#/properties/n/type", keyword: "type", params: { type: schema7.properties.n.type } };
         if (vErrors === null) {
           vErrors = [err7];
         } else {
@@ -1083,7 +979,7 @@ function validate21(data, { instancePath = "", parentData, parentDataProperty, r
       }
       if (typeof data2 == "number" && isFinite(data2)) {
         if (data2 > 10 || isNaN(data2)) {
-          const err8 = { instancePath: instancePath + "/n", schemaPath: "#/properties/n/maximum", keyword: "maximum", params: { comparison: "<=", limit: 10 }, message: "must be <= 10" };
+          const err8 = { instancePath: instancePath + "/n", schemaPath: "#/properties/n/maximum", keyword: "maximum", params: { comparison: "<=", limit: 10 } };
           if (vErrors === null) {
             vErrors = [err8];
           } else {
@@ -1092,7 +988,7 @@ function validate21(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         if (data2 < 1 || isNaN(data2)) {
-          const err9 = { instancePath: instancePath + "/n", schemaPath: "#/properties/n/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+          const err9 = { instancePath: instancePath + "/n", schemaPath: "#/properties/n/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 } };
           if (vErrors === null) {
             vErrors = [err9];
           } else {
@@ -1105,7 +1001,7 @@ function validate21(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.size !== void 0) {
       let data3 = data.size;
       if (typeof data3 !== "string" && data3 !== null) {
-        const err10 = { instancePath: instancePath + "/size", schemaPath: "#/properties/size/type", keyword: "type", params: { type: schema32.properties.size.type }, message: "must be string,null" };
+        const err10 = { instancePath: instancePath + "/size", schemaPath: "#/properties/size/type", keyword: "type", params: { type: schema7.properties.size.type } };
         if (vErrors === null) {
           vErrors = [err10];
         } else {
@@ -1114,8 +1010,8 @@ function validate21(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
       if (typeof data3 === "string") {
-        if (func2(data3) < 1) {
-          const err11 = { instancePath: instancePath + "/size", schemaPath: "#/properties/size/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+        if (func3(data3) < 1) {
+          const err11 = { instancePath: instancePath + "/size", schemaPath: "#/properties/size/minLength", keyword: "minLength", params: { limit: 1 } };
           if (vErrors === null) {
             vErrors = [err11];
           } else {
@@ -1128,7 +1024,7 @@ function validate21(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.quality !== void 0) {
       let data4 = data.quality;
       if (typeof data4 !== "string" && data4 !== null) {
-        const err12 = { instancePath: instancePath + "/quality", schemaPath: "#/properties/quality/type", keyword: "type", params: { type: schema32.properties.quality.type }, message: "must be string,null" };
+        const err12 = { instancePath: instancePath + "/quality", schemaPath: "#/properties/quality/type", keyword: "type", params: { type: schema7.properties.quality.type } };
         if (vErrors === null) {
           vErrors = [err12];
         } else {
@@ -1137,7 +1033,7 @@ function validate21(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
       if (!(data4 === "auto" || data4 === "high" || data4 === "medium" || data4 === "low" || data4 === "standard" || data4 === null)) {
-        const err13 = { instancePath: instancePath + "/quality", schemaPath: "#/properties/quality/enum", keyword: "enum", params: { allowedValues: schema32.properties.quality.enum }, message: "must be equal to one of the allowed values" };
+        const err13 = { instancePath: instancePath + "/quality", schemaPath: "#/properties/quality/enum", keyword: "enum", params: { allowedValues: schema7.properties.quality.enum } };
         if (vErrors === null) {
           vErrors = [err13];
         } else {
@@ -1149,7 +1045,7 @@ function validate21(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.response_format !== void 0) {
       let data5 = data.response_format;
       if (typeof data5 !== "string") {
-        const err14 = { instancePath: instancePath + "/response_format", schemaPath: "#/properties/response_format/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err14 = { instancePath: instancePath + "/response_format", schemaPath: "#/properties/response_format/type", keyword: "type", params: { type: "string" } };
         if (vErrors === null) {
           vErrors = [err14];
         } else {
@@ -1158,7 +1054,7 @@ function validate21(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
       if (!(data5 === "url" || data5 === "b64_json")) {
-        const err15 = { instancePath: instancePath + "/response_format", schemaPath: "#/properties/response_format/enum", keyword: "enum", params: { allowedValues: schema32.properties.response_format.enum }, message: "must be equal to one of the allowed values" };
+        const err15 = { instancePath: instancePath + "/response_format", schemaPath: "#/properties/response_format/enum", keyword: "enum", params: { allowedValues: schema7.properties.response_format.enum } };
         if (vErrors === null) {
           vErrors = [err15];
         } else {
@@ -1169,7 +1065,7 @@ function validate21(data, { instancePath = "", parentData, parentDataProperty, r
     }
     if (data.user !== void 0) {
       if (typeof data.user !== "string") {
-        const err16 = { instancePath: instancePath + "/user", schemaPath: "#/properties/user/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err16 = { instancePath: instancePath + "/user", schemaPath: "#/properties/user/type", keyword: "type", params: { type: "string" } };
         if (vErrors === null) {
           vErrors = [err16];
         } else {
@@ -1180,7 +1076,7 @@ function validate21(data, { instancePath = "", parentData, parentDataProperty, r
     }
     if (data.name !== void 0) {
       if (typeof data.name !== "string") {
-        const err17 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err17 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/type", keyword: "type", params: { type: "string" } };
         if (vErrors === null) {
           vErrors = [err17];
         } else {
@@ -1190,366 +1086,296 @@ function validate21(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
     if (data.fallbacks !== void 0) {
-      let data8 = data.fallbacks;
-      if (Array.isArray(data8)) {
-        const len0 = data8.length;
-        for (let i0 = 0; i0 < len0; i0++) {
-          let data9 = data8[i0];
-          if (data9 && typeof data9 == "object" && !Array.isArray(data9)) {
-            if (data9.model === void 0) {
-              const err18 = { instancePath: instancePath + "/fallbacks/" + i0, schemaPath: "#/$defs/Fallbacks/items/required", keyword: "required", params: { missingProperty: "model" }, message: "must have required property 'model'" };
-              if (vErrors === null) {
-                vErrors = [err18];
-              } else {
-                vErrors.push(err18);
-              }
-              errors++;
-            }
-            for (const key1 in data9) {
-              if (!(key1 === "model")) {
-                const err19 = { instancePath: instancePath + "/fallbacks/" + i0, schemaPath: "#/$defs/Fallbacks/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" };
-                if (vErrors === null) {
-                  vErrors = [err19];
-                } else {
-                  vErrors.push(err19);
-                }
-                errors++;
-              }
-            }
-            if (data9.model !== void 0) {
-              let data10 = data9.model;
-              if (typeof data10 === "string") {
-                if (func2(data10) < 1) {
-                  const err20 = { instancePath: instancePath + "/fallbacks/" + i0 + "/model", schemaPath: "#/$defs/Fallbacks/items/properties/model/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-                  if (vErrors === null) {
-                    vErrors = [err20];
-                  } else {
-                    vErrors.push(err20);
-                  }
-                  errors++;
-                }
-              } else {
-                const err21 = { instancePath: instancePath + "/fallbacks/" + i0 + "/model", schemaPath: "#/$defs/Fallbacks/items/properties/model/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err21];
-                } else {
-                  vErrors.push(err21);
-                }
-                errors++;
-              }
-            }
-          } else {
-            const err22 = { instancePath: instancePath + "/fallbacks/" + i0, schemaPath: "#/$defs/Fallbacks/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-            if (vErrors === null) {
-              vErrors = [err22];
-            } else {
-              vErrors.push(err22);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err23 = { instancePath: instancePath + "/fallbacks", schemaPath: "#/$defs/Fallbacks/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-        if (vErrors === null) {
-          vErrors = [err23];
-        } else {
-          vErrors.push(err23);
-        }
-        errors++;
+      if (!validate23(data.fallbacks, { instancePath: instancePath + "/fallbacks", parentData: data, parentDataProperty: "fallbacks", rootData })) {
+        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+        errors = vErrors.length;
       }
     }
     if (data.retry !== void 0) {
-      let data11 = data.retry;
-      if (data11 && typeof data11 == "object" && !Array.isArray(data11)) {
-        for (const key2 in data11) {
-          if (!(key2 === "count" || key2 === "on_codes")) {
-            const err24 = { instancePath: instancePath + "/retry", schemaPath: "#/$defs/RetryConfig/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties" };
-            if (vErrors === null) {
-              vErrors = [err24];
-            } else {
-              vErrors.push(err24);
-            }
-            errors++;
-          }
-        }
-        if (data11.count !== void 0) {
-          let data12 = data11.count;
-          if (!(typeof data12 == "number" && (!(data12 % 1) && !isNaN(data12)) && isFinite(data12))) {
-            const err25 = { instancePath: instancePath + "/retry/count", schemaPath: "#/$defs/RetryConfig/properties/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-            if (vErrors === null) {
-              vErrors = [err25];
-            } else {
-              vErrors.push(err25);
-            }
-            errors++;
-          }
-          if (typeof data12 == "number" && isFinite(data12)) {
-            if (data12 > 5 || isNaN(data12)) {
-              const err26 = { instancePath: instancePath + "/retry/count", schemaPath: "#/$defs/RetryConfig/properties/count/maximum", keyword: "maximum", params: { comparison: "<=", limit: 5 }, message: "must be <= 5" };
-              if (vErrors === null) {
-                vErrors = [err26];
-              } else {
-                vErrors.push(err26);
-              }
-              errors++;
-            }
-            if (data12 < 1 || isNaN(data12)) {
-              const err27 = { instancePath: instancePath + "/retry/count", schemaPath: "#/$defs/RetryConfig/properties/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
-              if (vErrors === null) {
-                vErrors = [err27];
-              } else {
-                vErrors.push(err27);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data11.on_codes !== void 0) {
-          let data13 = data11.on_codes;
-          if (Array.isArray(data13)) {
-            if (data13.length < 1) {
-              const err28 = { instancePath: instancePath + "/retry/on_codes", schemaPath: "#/$defs/RetryConfig/properties/on_codes/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
-              if (vErrors === null) {
-                vErrors = [err28];
-              } else {
-                vErrors.push(err28);
-              }
-              errors++;
-            }
-            const len1 = data13.length;
-            for (let i1 = 0; i1 < len1; i1++) {
-              let data14 = data13[i1];
-              if (!(typeof data14 == "number" && (!(data14 % 1) && !isNaN(data14)) && isFinite(data14))) {
-                const err29 = { instancePath: instancePath + "/retry/on_codes/" + i1, schemaPath: "#/$defs/RetryConfig/properties/on_codes/items/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-                if (vErrors === null) {
-                  vErrors = [err29];
-                } else {
-                  vErrors.push(err29);
-                }
-                errors++;
-              }
-              if (typeof data14 == "number" && isFinite(data14)) {
-                if (data14 > 599 || isNaN(data14)) {
-                  const err30 = { instancePath: instancePath + "/retry/on_codes/" + i1, schemaPath: "#/$defs/RetryConfig/properties/on_codes/items/maximum", keyword: "maximum", params: { comparison: "<=", limit: 599 }, message: "must be <= 599" };
-                  if (vErrors === null) {
-                    vErrors = [err30];
-                  } else {
-                    vErrors.push(err30);
-                  }
-                  errors++;
-                }
-                if (data14 < 100 || isNaN(data14)) {
-                  const err31 = { instancePath: instancePath + "/retry/on_codes/" + i1, schemaPath: "#/$defs/RetryConfig/properties/on_codes/items/minimum", keyword: "minimum", params: { comparison: ">=", limit: 100 }, message: "must be >= 100" };
-                  if (vErrors === null) {
-                    vErrors = [err31];
-                  } else {
-                    vErrors.push(err31);
-                  }
-                  errors++;
-                }
-              }
-            }
-          } else {
-            const err32 = { instancePath: instancePath + "/retry/on_codes", schemaPath: "#/$defs/RetryConfig/properties/on_codes/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-            if (vErrors === null) {
-              vErrors = [err32];
-            } else {
-              vErrors.push(err32);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err33 = { instancePath: instancePath + "/retry", schemaPath: "#/$defs/RetryConfig/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err33];
-        } else {
-          vErrors.push(err33);
-        }
-        errors++;
+      if (!validate25(data.retry, { instancePath: instancePath + "/retry", parentData: data, parentDataProperty: "retry", rootData })) {
+        vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
+        errors = vErrors.length;
       }
     }
     if (data.cache !== void 0) {
-      let data15 = data.cache;
-      if (data15 && typeof data15 == "object" && !Array.isArray(data15)) {
-        if (data15.type === void 0) {
-          const err34 = { instancePath: instancePath + "/cache", schemaPath: "#/$defs/CacheConfig/required", keyword: "required", params: { missingProperty: "type" }, message: "must have required property 'type'" };
-          if (vErrors === null) {
-            vErrors = [err34];
-          } else {
-            vErrors.push(err34);
-          }
-          errors++;
-        }
-        for (const key3 in data15) {
-          if (!(key3 === "type" || key3 === "ttl")) {
-            const err35 = { instancePath: instancePath + "/cache", schemaPath: "#/$defs/CacheConfig/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key3 }, message: "must NOT have additional properties" };
-            if (vErrors === null) {
-              vErrors = [err35];
-            } else {
-              vErrors.push(err35);
-            }
-            errors++;
-          }
-        }
-        if (data15.type !== void 0) {
-          let data16 = data15.type;
-          if (typeof data16 !== "string") {
-            const err36 = { instancePath: instancePath + "/cache/type", schemaPath: "#/$defs/CacheConfig/properties/type/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err36];
-            } else {
-              vErrors.push(err36);
-            }
-            errors++;
-          }
-          if (!(data16 === "exact_match")) {
-            const err37 = { instancePath: instancePath + "/cache/type", schemaPath: "#/$defs/CacheConfig/properties/type/enum", keyword: "enum", params: { allowedValues: schema35.properties.type.enum }, message: "must be equal to one of the allowed values" };
-            if (vErrors === null) {
-              vErrors = [err37];
-            } else {
-              vErrors.push(err37);
-            }
-            errors++;
-          }
-        }
-        if (data15.ttl !== void 0) {
-          let data17 = data15.ttl;
-          if (!(typeof data17 == "number" && (!(data17 % 1) && !isNaN(data17)) && isFinite(data17))) {
-            const err38 = { instancePath: instancePath + "/cache/ttl", schemaPath: "#/$defs/CacheConfig/properties/ttl/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-            if (vErrors === null) {
-              vErrors = [err38];
-            } else {
-              vErrors.push(err38);
-            }
-            errors++;
-          }
-          if (typeof data17 == "number" && isFinite(data17)) {
-            if (data17 > 259200 || isNaN(data17)) {
-              const err39 = { instancePath: instancePath + "/cache/ttl", schemaPath: "#/$defs/CacheConfig/properties/ttl/maximum", keyword: "maximum", params: { comparison: "<=", limit: 259200 }, message: "must be <= 259200" };
-              if (vErrors === null) {
-                vErrors = [err39];
-              } else {
-                vErrors.push(err39);
-              }
-              errors++;
-            }
-            if (data17 < 1 || isNaN(data17)) {
-              const err40 = { instancePath: instancePath + "/cache/ttl", schemaPath: "#/$defs/CacheConfig/properties/ttl/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
-              if (vErrors === null) {
-                vErrors = [err40];
-              } else {
-                vErrors.push(err40);
-              }
-              errors++;
-            }
-          }
-        }
-      } else {
-        const err41 = { instancePath: instancePath + "/cache", schemaPath: "#/$defs/CacheConfig/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err41];
-        } else {
-          vErrors.push(err41);
-        }
-        errors++;
+      if (!validate27(data.cache, { instancePath: instancePath + "/cache", parentData: data, parentDataProperty: "cache", rootData })) {
+        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        errors = vErrors.length;
       }
     }
     if (data.load_balancer !== void 0) {
-      if (!validate22(data.load_balancer, { instancePath: instancePath + "/load_balancer", parentData: data, parentDataProperty: "load_balancer", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+      if (!validate29(data.load_balancer, { instancePath: instancePath + "/load_balancer", parentData: data, parentDataProperty: "load_balancer", rootData })) {
+        vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
         errors = vErrors.length;
       }
     }
     if (data.timeout !== void 0) {
-      let data19 = data.timeout;
-      if (data19 && typeof data19 == "object" && !Array.isArray(data19)) {
-        if (data19.call_timeout === void 0) {
-          const err42 = { instancePath: instancePath + "/timeout", schemaPath: "#/$defs/TimeoutConfig/required", keyword: "required", params: { missingProperty: "call_timeout" }, message: "must have required property 'call_timeout'" };
+      if (!validate33(data.timeout, { instancePath: instancePath + "/timeout", parentData: data, parentDataProperty: "timeout", rootData })) {
+        vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.orq !== void 0) {
+      if (!validate35(data.orq, { instancePath: instancePath + "/orq", parentData: data, parentDataProperty: "orq", rootData })) {
+        vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+        errors = vErrors.length;
+      }
+    }
+  } else {
+    const err18 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" } };
+    if (vErrors === null) {
+      vErrors = [err18];
+    } else {
+      vErrors.push(err18);
+    }
+    errors++;
+  }
+  validate22.errors = vErrors;
+  return errors === 0;
+}
+var validateImageEditResponse = validate47;
+function validate48(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.b64_json !== void 0) {
+      if (typeof data.b64_json !== "string") {
+        const err0 = { instancePath: instancePath + "/b64_json", schemaPath: "#/properties/b64_json/type", keyword: "type", params: { type: "string" } };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.url !== void 0) {
+      if (typeof data.url !== "string") {
+        const err1 = { instancePath: instancePath + "/url", schemaPath: "#/properties/url/type", keyword: "type", params: { type: "string" } };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err2 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" } };
+    if (vErrors === null) {
+      vErrors = [err2];
+    } else {
+      vErrors.push(err2);
+    }
+    errors++;
+  }
+  validate48.errors = vErrors;
+  return errors === 0;
+}
+function validate50(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.total_tokens === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "total_tokens" } };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.input_tokens === void 0) {
+      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "input_tokens" } };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (data.output_tokens === void 0) {
+      const err2 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "output_tokens" } };
+      if (vErrors === null) {
+        vErrors = [err2];
+      } else {
+        vErrors.push(err2);
+      }
+      errors++;
+    }
+    if (data.input_tokens_details === void 0) {
+      const err3 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "input_tokens_details" } };
+      if (vErrors === null) {
+        vErrors = [err3];
+      } else {
+        vErrors.push(err3);
+      }
+      errors++;
+    }
+    if (data.total_tokens !== void 0) {
+      let data0 = data.total_tokens;
+      if (!(typeof data0 == "number" && (!(data0 % 1) && !isNaN(data0)) && isFinite(data0))) {
+        const err4 = { instancePath: instancePath + "/total_tokens", schemaPath: "#/properties/total_tokens/type", keyword: "type", params: { type: "integer" } };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+      if (typeof data0 == "number" && isFinite(data0)) {
+        if (data0 < 0 || isNaN(data0)) {
+          const err5 = { instancePath: instancePath + "/total_tokens", schemaPath: "#/properties/total_tokens/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 } };
           if (vErrors === null) {
-            vErrors = [err42];
+            vErrors = [err5];
           } else {
-            vErrors.push(err42);
+            vErrors.push(err5);
           }
           errors++;
         }
-        for (const key4 in data19) {
-          if (!(key4 === "call_timeout")) {
-            const err43 = { instancePath: instancePath + "/timeout", schemaPath: "#/$defs/TimeoutConfig/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key4 }, message: "must NOT have additional properties" };
+      }
+    }
+    if (data.input_tokens !== void 0) {
+      let data1 = data.input_tokens;
+      if (!(typeof data1 == "number" && (!(data1 % 1) && !isNaN(data1)) && isFinite(data1))) {
+        const err6 = { instancePath: instancePath + "/input_tokens", schemaPath: "#/properties/input_tokens/type", keyword: "type", params: { type: "integer" } };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
+      }
+      if (typeof data1 == "number" && isFinite(data1)) {
+        if (data1 < 0 || isNaN(data1)) {
+          const err7 = { instancePath: instancePath + "/input_tokens", schemaPath: "#/properties/input_tokens/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 } };
+          if (vErrors === null) {
+            vErrors = [err7];
+          } else {
+            vErrors.push(err7);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.output_tokens !== void 0) {
+      let data2 = data.output_tokens;
+      if (!(typeof data2 == "number" && (!(data2 % 1) && !isNaN(data2)) && isFinite(data2))) {
+        const err8 = { instancePath: instancePath + "/output_tokens", schemaPath: "#/properties/output_tokens/type", keyword: "type", params: { type: "integer" } };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
+      }
+      if (typeof data2 == "number" && isFinite(data2)) {
+        if (data2 < 0 || isNaN(data2)) {
+          const err9 = { instancePath: instancePath + "/output_tokens", schemaPath: "#/properties/output_tokens/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 } };
+          if (vErrors === null) {
+            vErrors = [err9];
+          } else {
+            vErrors.push(err9);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.input_tokens_details !== void 0) {
+      let data3 = data.input_tokens_details;
+      if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+        if (data3.text_tokens === void 0) {
+          const err10 = { instancePath: instancePath + "/input_tokens_details", schemaPath: "#/properties/input_tokens_details/required", keyword: "required", params: { missingProperty: "text_tokens" } };
+          if (vErrors === null) {
+            vErrors = [err10];
+          } else {
+            vErrors.push(err10);
+          }
+          errors++;
+        }
+        if (data3.image_tokens === void 0) {
+          const err11 = { instancePath: instancePath + "/input_tokens_details", schemaPath: "#/properties/input_tokens_details/required", keyword: "required", params: { missingProperty: "image_tokens" } };
+          if (vErrors === null) {
+            vErrors = [err11];
+          } else {
+            vErrors.push(err11);
+          }
+          errors++;
+        }
+        if (data3.text_tokens !== void 0) {
+          let data4 = data3.text_tokens;
+          if (!(typeof data4 == "number" && (!(data4 % 1) && !isNaN(data4)) && isFinite(data4))) {
+            const err12 = { instancePath: instancePath + "/input_tokens_details/text_tokens", schemaPath: "#/properties/input_tokens_details/properties/text_tokens/type", keyword: "type", params: { type: "integer" } };
             if (vErrors === null) {
-              vErrors = [err43];
+              vErrors = [err12];
             } else {
-              vErrors.push(err43);
+              vErrors.push(err12);
             }
             errors++;
+          }
+          if (typeof data4 == "number" && isFinite(data4)) {
+            if (data4 < 0 || isNaN(data4)) {
+              const err13 = { instancePath: instancePath + "/input_tokens_details/text_tokens", schemaPath: "#/properties/input_tokens_details/properties/text_tokens/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 } };
+              if (vErrors === null) {
+                vErrors = [err13];
+              } else {
+                vErrors.push(err13);
+              }
+              errors++;
+            }
           }
         }
-        if (data19.call_timeout !== void 0) {
-          let data20 = data19.call_timeout;
-          if (!(typeof data20 == "number" && (!(data20 % 1) && !isNaN(data20)) && isFinite(data20))) {
-            const err44 = { instancePath: instancePath + "/timeout/call_timeout", schemaPath: "#/$defs/TimeoutConfig/properties/call_timeout/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        if (data3.image_tokens !== void 0) {
+          let data5 = data3.image_tokens;
+          if (!(typeof data5 == "number" && (!(data5 % 1) && !isNaN(data5)) && isFinite(data5))) {
+            const err14 = { instancePath: instancePath + "/input_tokens_details/image_tokens", schemaPath: "#/properties/input_tokens_details/properties/image_tokens/type", keyword: "type", params: { type: "integer" } };
             if (vErrors === null) {
-              vErrors = [err44];
+              vErrors = [err14];
             } else {
-              vErrors.push(err44);
+              vErrors.push(err14);
             }
             errors++;
           }
-          if (typeof data20 == "number" && isFinite(data20)) {
-            if (data20 < 1 || isNaN(data20)) {
-              const err45 = { instancePath: instancePath + "/timeout/call_timeout", schemaPath: "#/$defs/TimeoutConfig/properties/call_timeout/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+          if (typeof data5 == "number" && isFinite(data5)) {
+            if (data5 < 0 || isNaN(data5)) {
+              const err15 = { instancePath: instancePath + "/input_tokens_details/image_tokens", schemaPath: "#/properties/input_tokens_details/properties/image_tokens/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 } };
               if (vErrors === null) {
-                vErrors = [err45];
+                vErrors = [err15];
               } else {
-                vErrors.push(err45);
+                vErrors.push(err15);
               }
               errors++;
             }
           }
         }
       } else {
-        const err46 = { instancePath: instancePath + "/timeout", schemaPath: "#/$defs/TimeoutConfig/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err16 = { instancePath: instancePath + "/input_tokens_details", schemaPath: "#/properties/input_tokens_details/type", keyword: "type", params: { type: "object" } };
         if (vErrors === null) {
-          vErrors = [err46];
+          vErrors = [err16];
         } else {
-          vErrors.push(err46);
+          vErrors.push(err16);
         }
         errors++;
       }
     }
-    if (data.orq !== void 0) {
-      if (!validate24(data.orq, { instancePath: instancePath + "/orq", parentData: data, parentDataProperty: "orq", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
-        errors = vErrors.length;
-      }
-    }
   } else {
-    const err47 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err17 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" } };
     if (vErrors === null) {
-      vErrors = [err47];
+      vErrors = [err17];
     } else {
-      vErrors.push(err47);
+      vErrors.push(err17);
     }
     errors++;
   }
-  validate21.errors = vErrors;
+  validate50.errors = vErrors;
   return errors === 0;
 }
-validate21.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var validateImageEditResponse = validate27;
-function validate27(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+function validate47(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate27.evaluated;
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = void 0;
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = void 0;
-  }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.created === void 0) {
-      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "created" }, message: "must have required property 'created'" };
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "created" } };
       if (vErrors === null) {
         vErrors = [err0];
       } else {
@@ -1558,7 +1384,7 @@ function validate27(data, { instancePath = "", parentData, parentDataProperty, r
       errors++;
     }
     if (data.data === void 0) {
-      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "data" }, message: "must have required property 'data'" };
+      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "data" } };
       if (vErrors === null) {
         vErrors = [err1];
       } else {
@@ -1569,7 +1395,7 @@ function validate27(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.created !== void 0) {
       let data0 = data.created;
       if (!(typeof data0 == "number" && (!(data0 % 1) && !isNaN(data0)) && isFinite(data0))) {
-        const err2 = { instancePath: instancePath + "/created", schemaPath: "#/properties/created/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        const err2 = { instancePath: instancePath + "/created", schemaPath: "#/properties/created/type", keyword: "type", params: { type: "integer" } };
         if (vErrors === null) {
           vErrors = [err2];
         } else {
@@ -1583,42 +1409,46 @@ function validate27(data, { instancePath = "", parentData, parentDataProperty, r
       if (Array.isArray(data1)) {
         const len0 = data1.length;
         for (let i0 = 0; i0 < len0; i0++) {
-          let data2 = data1[i0];
-          if (data2 && typeof data2 == "object" && !Array.isArray(data2)) {
-            if (data2.b64_json !== void 0) {
-              if (typeof data2.b64_json !== "string") {
-                const err3 = { instancePath: instancePath + "/data/" + i0 + "/b64_json", schemaPath: "#/$defs/ImageData/properties/b64_json/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err3];
-                } else {
-                  vErrors.push(err3);
-                }
-                errors++;
-              }
-            }
-            if (data2.url !== void 0) {
-              if (typeof data2.url !== "string") {
-                const err4 = { instancePath: instancePath + "/data/" + i0 + "/url", schemaPath: "#/$defs/ImageData/properties/url/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err4];
-                } else {
-                  vErrors.push(err4);
-                }
-                errors++;
-              }
-            }
-          } else {
-            const err5 = { instancePath: instancePath + "/data/" + i0, schemaPath: "#/$defs/ImageData/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-            if (vErrors === null) {
-              vErrors = [err5];
-            } else {
-              vErrors.push(err5);
-            }
-            errors++;
+          if (!validate48(data1[i0], { instancePath: instancePath + "/data/" + i0, parentData: data1, parentDataProperty: i0, rootData })) {
+            vErrors = vErrors === null ? validate48.errors : vErrors.concat(validate48.errors);
+            errors = vErrors.length;
           }
         }
       } else {
-        const err6 = { instancePath: instancePath + "/data", schemaPath: "#/properties/data/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        const err3 = { instancePath: instancePath + "/data", schemaPath: "#/properties/data/type", keyword: "type", params: { type: "array" } };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.output_format !== void 0) {
+      if (typeof data.output_format !== "string") {
+        const err4 = { instancePath: instancePath + "/output_format", schemaPath: "#/properties/output_format/type", keyword: "type", params: { type: "string" } };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.size !== void 0) {
+      if (typeof data.size !== "string") {
+        const err5 = { instancePath: instancePath + "/size", schemaPath: "#/properties/size/type", keyword: "type", params: { type: "string" } };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
+      }
+    }
+    if (data.quality !== void 0) {
+      if (typeof data.quality !== "string") {
+        const err6 = { instancePath: instancePath + "/quality", schemaPath: "#/properties/quality/type", keyword: "type", params: { type: "string" } };
         if (vErrors === null) {
           vErrors = [err6];
         } else {
@@ -1627,261 +1457,31 @@ function validate27(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.output_format !== void 0) {
-      if (typeof data.output_format !== "string") {
-        const err7 = { instancePath: instancePath + "/output_format", schemaPath: "#/properties/output_format/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err7];
-        } else {
-          vErrors.push(err7);
-        }
-        errors++;
-      }
-    }
-    if (data.size !== void 0) {
-      if (typeof data.size !== "string") {
-        const err8 = { instancePath: instancePath + "/size", schemaPath: "#/properties/size/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err8];
-        } else {
-          vErrors.push(err8);
-        }
-        errors++;
-      }
-    }
-    if (data.quality !== void 0) {
-      if (typeof data.quality !== "string") {
-        const err9 = { instancePath: instancePath + "/quality", schemaPath: "#/properties/quality/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err9];
-        } else {
-          vErrors.push(err9);
-        }
-        errors++;
-      }
-    }
     if (data.usage !== void 0) {
-      let data8 = data.usage;
-      if (data8 && typeof data8 == "object" && !Array.isArray(data8)) {
-        if (data8.total_tokens === void 0) {
-          const err10 = { instancePath: instancePath + "/usage", schemaPath: "#/$defs/ImageUsage/required", keyword: "required", params: { missingProperty: "total_tokens" }, message: "must have required property 'total_tokens'" };
-          if (vErrors === null) {
-            vErrors = [err10];
-          } else {
-            vErrors.push(err10);
-          }
-          errors++;
-        }
-        if (data8.input_tokens === void 0) {
-          const err11 = { instancePath: instancePath + "/usage", schemaPath: "#/$defs/ImageUsage/required", keyword: "required", params: { missingProperty: "input_tokens" }, message: "must have required property 'input_tokens'" };
-          if (vErrors === null) {
-            vErrors = [err11];
-          } else {
-            vErrors.push(err11);
-          }
-          errors++;
-        }
-        if (data8.output_tokens === void 0) {
-          const err12 = { instancePath: instancePath + "/usage", schemaPath: "#/$defs/ImageUsage/required", keyword: "required", params: { missingProperty: "output_tokens" }, message: "must have required property 'output_tokens'" };
-          if (vErrors === null) {
-            vErrors = [err12];
-          } else {
-            vErrors.push(err12);
-          }
-          errors++;
-        }
-        if (data8.input_tokens_details === void 0) {
-          const err13 = { instancePath: instancePath + "/usage", schemaPath: "#/$defs/ImageUsage/required", keyword: "required", params: { missingProperty: "input_tokens_details" }, message: "must have required property 'input_tokens_details'" };
-          if (vErrors === null) {
-            vErrors = [err13];
-          } else {
-            vErrors.push(err13);
-          }
-          errors++;
-        }
-        if (data8.total_tokens !== void 0) {
-          let data9 = data8.total_tokens;
-          if (!(typeof data9 == "number" && (!(data9 % 1) && !isNaN(data9)) && isFinite(data9))) {
-            const err14 = { instancePath: instancePath + "/usage/total_tokens", schemaPath: "#/$defs/ImageUsage/properties/total_tokens/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-            if (vErrors === null) {
-              vErrors = [err14];
-            } else {
-              vErrors.push(err14);
-            }
-            errors++;
-          }
-          if (typeof data9 == "number" && isFinite(data9)) {
-            if (data9 < 0 || isNaN(data9)) {
-              const err15 = { instancePath: instancePath + "/usage/total_tokens", schemaPath: "#/$defs/ImageUsage/properties/total_tokens/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
-              if (vErrors === null) {
-                vErrors = [err15];
-              } else {
-                vErrors.push(err15);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data8.input_tokens !== void 0) {
-          let data10 = data8.input_tokens;
-          if (!(typeof data10 == "number" && (!(data10 % 1) && !isNaN(data10)) && isFinite(data10))) {
-            const err16 = { instancePath: instancePath + "/usage/input_tokens", schemaPath: "#/$defs/ImageUsage/properties/input_tokens/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-            if (vErrors === null) {
-              vErrors = [err16];
-            } else {
-              vErrors.push(err16);
-            }
-            errors++;
-          }
-          if (typeof data10 == "number" && isFinite(data10)) {
-            if (data10 < 0 || isNaN(data10)) {
-              const err17 = { instancePath: instancePath + "/usage/input_tokens", schemaPath: "#/$defs/ImageUsage/properties/input_tokens/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
-              if (vErrors === null) {
-                vErrors = [err17];
-              } else {
-                vErrors.push(err17);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data8.output_tokens !== void 0) {
-          let data11 = data8.output_tokens;
-          if (!(typeof data11 == "number" && (!(data11 % 1) && !isNaN(data11)) && isFinite(data11))) {
-            const err18 = { instancePath: instancePath + "/usage/output_tokens", schemaPath: "#/$defs/ImageUsage/properties/output_tokens/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-            if (vErrors === null) {
-              vErrors = [err18];
-            } else {
-              vErrors.push(err18);
-            }
-            errors++;
-          }
-          if (typeof data11 == "number" && isFinite(data11)) {
-            if (data11 < 0 || isNaN(data11)) {
-              const err19 = { instancePath: instancePath + "/usage/output_tokens", schemaPath: "#/$defs/ImageUsage/properties/output_tokens/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
-              if (vErrors === null) {
-                vErrors = [err19];
-              } else {
-                vErrors.push(err19);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data8.input_tokens_details !== void 0) {
-          let data12 = data8.input_tokens_details;
-          if (data12 && typeof data12 == "object" && !Array.isArray(data12)) {
-            if (data12.text_tokens === void 0) {
-              const err20 = { instancePath: instancePath + "/usage/input_tokens_details", schemaPath: "#/$defs/ImageUsage/properties/input_tokens_details/required", keyword: "required", params: { missingProperty: "text_tokens" }, message: "must have required property 'text_tokens'" };
-              if (vErrors === null) {
-                vErrors = [err20];
-              } else {
-                vErrors.push(err20);
-              }
-              errors++;
-            }
-            if (data12.image_tokens === void 0) {
-              const err21 = { instancePath: instancePath + "/usage/input_tokens_details", schemaPath: "#/$defs/ImageUsage/properties/input_tokens_details/required", keyword: "required", params: { missingProperty: "image_tokens" }, message: "must have required property 'image_tokens'" };
-              if (vErrors === null) {
-                vErrors = [err21];
-              } else {
-                vErrors.push(err21);
-              }
-              errors++;
-            }
-            if (data12.text_tokens !== void 0) {
-              let data13 = data12.text_tokens;
-              if (!(typeof data13 == "number" && (!(data13 % 1) && !isNaN(data13)) && isFinite(data13))) {
-                const err22 = { instancePath: instancePath + "/usage/input_tokens_details/text_tokens", schemaPath: "#/$defs/ImageUsage/properties/input_tokens_details/properties/text_tokens/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-                if (vErrors === null) {
-                  vErrors = [err22];
-                } else {
-                  vErrors.push(err22);
-                }
-                errors++;
-              }
-              if (typeof data13 == "number" && isFinite(data13)) {
-                if (data13 < 0 || isNaN(data13)) {
-                  const err23 = { instancePath: instancePath + "/usage/input_tokens_details/text_tokens", schemaPath: "#/$defs/ImageUsage/properties/input_tokens_details/properties/text_tokens/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
-                  if (vErrors === null) {
-                    vErrors = [err23];
-                  } else {
-                    vErrors.push(err23);
-                  }
-                  errors++;
-                }
-              }
-            }
-            if (data12.image_tokens !== void 0) {
-              let data14 = data12.image_tokens;
-              if (!(typeof data14 == "number" && (!(data14 % 1) && !isNaN(data14)) && isFinite(data14))) {
-                const err24 = { instancePath: instancePath + "/usage/input_tokens_details/image_tokens", schemaPath: "#/$defs/ImageUsage/properties/input_tokens_details/properties/image_tokens/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-                if (vErrors === null) {
-                  vErrors = [err24];
-                } else {
-                  vErrors.push(err24);
-                }
-                errors++;
-              }
-              if (typeof data14 == "number" && isFinite(data14)) {
-                if (data14 < 0 || isNaN(data14)) {
-                  const err25 = { instancePath: instancePath + "/usage/input_tokens_details/image_tokens", schemaPath: "#/$defs/ImageUsage/properties/input_tokens_details/properties/image_tokens/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
-                  if (vErrors === null) {
-                    vErrors = [err25];
-                  } else {
-                    vErrors.push(err25);
-                  }
-                  errors++;
-                }
-              }
-            }
-          } else {
-            const err26 = { instancePath: instancePath + "/usage/input_tokens_details", schemaPath: "#/$defs/ImageUsage/properties/input_tokens_details/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-            if (vErrors === null) {
-              vErrors = [err26];
-            } else {
-              vErrors.push(err26);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err27 = { instancePath: instancePath + "/usage", schemaPath: "#/$defs/ImageUsage/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err27];
-        } else {
-          vErrors.push(err27);
-        }
-        errors++;
+      if (!validate50(data.usage, { instancePath: instancePath + "/usage", parentData: data, parentDataProperty: "usage", rootData })) {
+        vErrors = vErrors === null ? validate50.errors : vErrors.concat(validate50.errors);
+        errors = vErrors.length;
       }
     }
   } else {
-    const err28 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err7 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" } };
     if (vErrors === null) {
-      vErrors = [err28];
+      vErrors = [err7];
     } else {
-      vErrors.push(err28);
+      vErrors.push(err7);
     }
     errors++;
   }
-  validate27.errors = vErrors;
+  validate47.errors = vErrors;
   return errors === 0;
 }
-validate27.evaluated = { "props": { "created": true, "data": true, "output_format": true, "size": true, "quality": true, "usage": true }, "dynamicProps": false, "dynamicItems": false };
-var validateErrorResponse = validate28;
-function validate28(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+var validateErrorResponse = validate52;
+function validate52(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate28.evaluated;
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = void 0;
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = void 0;
-  }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.error === void 0) {
-      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "error" }, message: "must have required property 'error'" };
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "error" } };
       if (vErrors === null) {
         vErrors = [err0];
       } else {
@@ -1893,7 +1493,7 @@ function validate28(data, { instancePath = "", parentData, parentDataProperty, r
       let data0 = data.error;
       if (data0 && typeof data0 == "object" && !Array.isArray(data0)) {
         if (data0.message === void 0) {
-          const err1 = { instancePath: instancePath + "/error", schemaPath: "#/properties/error/required", keyword: "required", params: { missingProperty: "message" }, message: "must have required property 'message'" };
+          const err1 = { instancePath: instancePath + "/error", schemaPath: "#/properties/error/required", keyword: "required", params: { missingProperty: "message" } };
           if (vErrors === null) {
             vErrors = [err1];
           } else {
@@ -1903,7 +1503,7 @@ function validate28(data, { instancePath = "", parentData, parentDataProperty, r
         }
         if (data0.code !== void 0) {
           if (typeof data0.code !== "string") {
-            const err2 = { instancePath: instancePath + "/error/code", schemaPath: "#/properties/error/properties/code/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            const err2 = { instancePath: instancePath + "/error/code", schemaPath: "#/properties/error/properties/code/type", keyword: "type", params: { type: "string" } };
             if (vErrors === null) {
               vErrors = [err2];
             } else {
@@ -1914,7 +1514,7 @@ function validate28(data, { instancePath = "", parentData, parentDataProperty, r
         }
         if (data0.message !== void 0) {
           if (typeof data0.message !== "string") {
-            const err3 = { instancePath: instancePath + "/error/message", schemaPath: "#/properties/error/properties/message/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            const err3 = { instancePath: instancePath + "/error/message", schemaPath: "#/properties/error/properties/message/type", keyword: "type", params: { type: "string" } };
             if (vErrors === null) {
               vErrors = [err3];
             } else {
@@ -1925,7 +1525,7 @@ function validate28(data, { instancePath = "", parentData, parentDataProperty, r
         }
         if (data0.doc_url !== void 0) {
           if (typeof data0.doc_url !== "string") {
-            const err4 = { instancePath: instancePath + "/error/doc_url", schemaPath: "#/properties/error/properties/doc_url/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            const err4 = { instancePath: instancePath + "/error/doc_url", schemaPath: "#/properties/error/properties/doc_url/type", keyword: "type", params: { type: "string" } };
             if (vErrors === null) {
               vErrors = [err4];
             } else {
@@ -1938,7 +1538,7 @@ function validate28(data, { instancePath = "", parentData, parentDataProperty, r
           let data4 = data0.details;
           if (data4 && typeof data4 == "object" && !Array.isArray(data4)) {
           } else {
-            const err5 = { instancePath: instancePath + "/error/details", schemaPath: "#/properties/error/properties/details/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            const err5 = { instancePath: instancePath + "/error/details", schemaPath: "#/properties/error/properties/details/type", keyword: "type", params: { type: "object" } };
             if (vErrors === null) {
               vErrors = [err5];
             } else {
@@ -1948,7 +1548,7 @@ function validate28(data, { instancePath = "", parentData, parentDataProperty, r
           }
         }
       } else {
-        const err6 = { instancePath: instancePath + "/error", schemaPath: "#/properties/error/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err6 = { instancePath: instancePath + "/error", schemaPath: "#/properties/error/type", keyword: "type", params: { type: "object" } };
         if (vErrors === null) {
           vErrors = [err6];
         } else {
@@ -1958,7 +1558,7 @@ function validate28(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
   } else {
-    const err7 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err7 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" } };
     if (vErrors === null) {
       vErrors = [err7];
     } else {
@@ -1966,10 +1566,9 @@ function validate28(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate28.errors = vErrors;
+  validate52.errors = vErrors;
   return errors === 0;
 }
-validate28.evaluated = { "props": { "error": true }, "dynamicProps": false, "dynamicItems": false };
 export {
   validateEditFields,
   validateErrorResponse,

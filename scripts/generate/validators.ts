@@ -4,7 +4,7 @@
  *
  * Compiled: the request's non-file fields (as decoded values), the 200 body and the error body.
  */
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 import { build } from 'esbuild';
@@ -52,7 +52,14 @@ function reachable(defs: Record<string, JsonSchema>, roots: JsonSchema[]): Set<s
   return found;
 }
 
-export async function buildValidators({ raw, resolved }: LoadedSpec): Promise<{ js: string; dts: string }> {
+/** What the validators are compiled from: one schema document with every root in `$defs`, and each export's $ref. */
+export interface ValidatorSchemas {
+  document: { $id: string; $defs: Record<string, unknown> };
+  exports: Record<'validateEditFields' | 'validateImageEditResponse' | 'validateErrorResponse', string>;
+  fileFields: string[];
+}
+
+export function validatorSchemas({ raw, resolved }: LoadedSpec): ValidatorSchemas {
   const operation = theOperation(raw).operation;
   const contract = extractWireContract(resolved);
   const fileFields = Object.keys(contract.fields).filter((name) => contract.fields[name]!.part === 'file');
@@ -83,15 +90,32 @@ export async function buildValidators({ raw, resolved }: LoadedSpec): Promise<{ 
   const used = reachable(allDefs, Object.values(roots));
   const $defs: Record<string, unknown> = { ...roots };
   for (const name of [...used].sort()) $defs[name] = allDefs[name];
+  return {
+    document: { $id: SCHEMA_ID, $defs },
+    exports: {
+      validateEditFields: `${SCHEMA_ID}#/$defs/CreateImageEditFields`,
+      validateImageEditResponse: `${SCHEMA_ID}#/$defs/ImageEditResponseBody`,
+      validateErrorResponse: `${SCHEMA_ID}#/$defs/ErrorResponseBody`,
+    },
+    fileFields,
+  };
+}
 
-  const ajv = new Ajv2020({ strict: true, allErrors: true, code: { source: true, esm: true } });
+export async function buildValidators(spec: LoadedSpec): Promise<{ js: string; dts: string }> {
+  const { document, exports, fileFields } = validatorSchemas(spec);
+
+  // Compiled for size as much as for speed: the validators are most of the client's browser bundle.
+  // - Ajv's draft-07 class: these schemas use only keywords that mean the same in draft-07 and 2020-12 (strict mode
+  //   refuses any other, so a 2020-only keyword fails generation), and the 2020 class adds bookkeeping for
+  //   unevaluated*/$dynamicRef to every function. Prism judges the same schemas by draft-07 rules too.
+  // - inlineRefs: false: a schema used in two places (retry, fallbacks, cache... at the top and under `orq`) is one
+  //   function, not two copies.
+  // - messages: false: no English sentence per check in the bundle; src/contract/issues.ts words every failure from
+  //   its keyword and params, exactly as ajv would (test/unit/validator-messages.test.ts).
+  const ajv = new Ajv({ strict: true, allErrors: true, inlineRefs: false, messages: false, code: { source: true, esm: true } });
   addFormats.default(ajv);
-  ajv.addSchema({ $id: SCHEMA_ID, $defs });
-  const source = standaloneCode.default(ajv, {
-    validateEditFields: `${SCHEMA_ID}#/$defs/CreateImageEditFields`,
-    validateImageEditResponse: `${SCHEMA_ID}#/$defs/ImageEditResponseBody`,
-    validateErrorResponse: `${SCHEMA_ID}#/$defs/ErrorResponseBody`,
-  });
+  ajv.addSchema(document);
+  const source = standaloneCode.default(ajv, exports);
 
   // standalone ESM still require()s ajv's runtime helpers and ajv-formats; bundling inlines them.
   const bundled = await build({
@@ -115,6 +139,7 @@ export interface ValidationIssue {
   schemaPath: string;
   keyword: string;
   params: Record<string, any>;
+  /** Not set: the validators are compiled without messages (the package words each issue from keyword and params). */
   message?: string;
 }
 /** A compiled validator: a type guard whose last failures are on \`.errors\`. */

@@ -5,7 +5,7 @@
  * and what came, so a report reads the same wherever it is printed and records as plain JSON.
  */
 import type { ValidationIssue } from '../../generated/validators.js';
-import { fieldPath, shown, valueAt } from './issues.js';
+import { ajvWording, fieldPath, shown, valueAt } from './issues.js';
 
 export interface Drift {
   /** Where, as a path from the answer's root: `body.usage.input_tokens_details`, `body.data[0].b64_json`, `status`. */
@@ -51,7 +51,7 @@ function expectation(error: ValidationIssue): string {
     case 'additionalProperties':
       return 'no such field';
     default:
-      return error.message ?? error.keyword;
+      return ajvWording(error);
   }
 }
 

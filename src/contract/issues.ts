@@ -46,6 +46,25 @@ export function shown(value: unknown): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
+/**
+ * What ajv would say of a failure, from its keyword and params: the generated validators are compiled without
+ * messages (one sentence per check would be most of their size in a browser bundle), so the words are put together
+ * here once, the same as ajv's (test/unit/validator-messages.test.ts compares them with ajv's own).
+ */
+export function ajvWording({ keyword, params, message }: ValidationIssue): string {
+  if (message) return message;
+  if (keyword === 'type') return `must be ${[params.type].flat().join(',')}`;
+  if (/^(exclusive)?(M|m)(in|ax)imum$/.test(keyword)) return `must be ${String(params.comparison)} ${String(params.limit)}`;
+  const count = /^(min|max)(Length|Items|Properties)$/.exec(keyword);
+  if (count) return `must NOT have ${count[1] === 'min' ? 'fewer' : 'more'} than ${String(params.limit)} ${{ Length: 'characters', Items: 'items', Properties: 'properties' }[count[2]!]}`;
+  if (keyword === 'format' || keyword === 'pattern') return `must match ${keyword} "${String(params[keyword])}"`;
+  if (keyword === 'required') return `must have required property '${String(params.missingProperty)}'`;
+  if (keyword === 'additionalProperties') return 'must NOT have additional properties';
+  if (keyword === 'enum' || keyword === 'const') return `must be equal to ${keyword === 'enum' ? 'one of the allowed values' : 'constant'}`;
+  if (keyword === 'multipleOf') return `must be multiple of ${String(params.multipleOf)}`;
+  return `must pass "${keyword}" keyword validation`;
+}
+
 /** One issue per failure, deduplicated; `prefix` names the root (e.g. `body` for a response). */
 export function issuesFromAjv(errors: readonly ValidationIssue[] | null | undefined, data: unknown, prefix = ''): RequestIssue[] {
   const issues: RequestIssue[] = [];
@@ -66,7 +85,7 @@ export function issuesFromAjv(errors: readonly ValidationIssue[] | null | undefi
       message = `must be one of ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')} (got ${shown(valueAt(data, error.instancePath))})`;
     } else {
       field = fieldPath(error.instancePath);
-      message = `${error.message ?? error.keyword} (got ${shown(valueAt(data, error.instancePath))})`;
+      message = `${ajvWording(error)} (got ${shown(valueAt(data, error.instancePath))})`;
     }
     if (prefix) field = field ? `${prefix}.${field}` : prefix;
     if (!field) field = '(body)';

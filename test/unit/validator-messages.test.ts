@@ -1,0 +1,71 @@
+/**
+ * The generated validators are compiled without messages (smaller browser bundle: scripts/generate/validators.ts), so
+ * every issue is worded from keyword and params (src/contract/issues.ts). This holds the wording to ajv's own: the
+ * same schemas compiled by ajv with its messages on must report the same failures, with the same words, for the
+ * property tests' invalid requests and for answers broken at every field of the spec's 200 example.
+ */
+import { Ajv } from 'ajv';
+import addFormats from 'ajv-formats';
+import fc from 'fast-check';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { validateEditFields, validateImageEditResponse, type ValidationIssue, type Validator } from '../../generated/validators.js';
+import { loadSpec } from '../../scripts/generate/openapi-document.js';
+import { validatorSchemas } from '../../scripts/generate/validators.js';
+import { ajvWording } from '../../src/contract/issues.js';
+import { caseSources } from '../property/cases.js';
+import { responses } from '../support/spec.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+async function referenceValidators() {
+  const schemas = validatorSchemas(await loadSpec(path.join(root, 'spec/openapi.yaml')));
+  const ajv = new Ajv({ strict: true, allErrors: true });
+  addFormats.default(ajv);
+  ajv.addSchema(schemas.document);
+  return { fields: ajv.getSchema(schemas.exports.validateEditFields)!, response: ajv.getSchema(schemas.exports.validateImageEditResponse)!, fileFields: schemas.fileFields };
+}
+
+/** Each failure as "path keyword: words"; the generated validator's words come from ajvWording. */
+function failures(validate: Validator<unknown>, data: unknown, words: (error: ValidationIssue) => string): string[] {
+  validate(data);
+  return (validate.errors ?? []).map((error) => `${error.instancePath} ${error.keyword}: ${words(error)}`).sort();
+}
+
+/** The 200 example broken at every leaf (a value of the wrong kind) and without each key. */
+function brokenAnswers(value: unknown, at: (v: unknown) => unknown = (v) => v): unknown[] {
+  if (value === null || typeof value !== 'object') return [at({ wrong: true }), at(-1), at('x')];
+  const entries = Array.isArray(value) ? value.map((v, i) => [i, v] as const) : Object.entries(value);
+  return entries.flatMap(([key, child]) => {
+    const put = (v: unknown) => at(Array.isArray(value) ? value.map((c, i) => (i === key ? v : c)) : { ...value, [key]: v });
+    const without = Array.isArray(value) ? [] : [at(Object.fromEntries(entries.filter(([k]) => k !== key)))];
+    return [...without, ...brokenAnswers(child, put)];
+  });
+}
+
+describe('issues worded from keyword and params read as ajv words them', () => {
+  it('for the property tests’ requests, valid and invalid', async () => {
+    const reference = await referenceValidators();
+    const requests = caseSources().flatMap((source) => fc.sample(source.arb, { numRuns: 3, seed: 7 }));
+    let failing = 0;
+    for (const testCase of requests) {
+      if (testCase.kind !== 'object') continue;
+      const fields = Object.fromEntries(Object.entries(testCase.request).filter(([name]) => !reference.fileFields.includes(name)));
+      const ours = failures(validateEditFields, fields, ajvWording);
+      expect(ours).toEqual(failures(reference.fields as Validator<unknown>, fields, (error) => error.message ?? ''));
+      if (ours.length > 0) failing++;
+    }
+    expect(failing).toBeGreaterThan(20);
+  });
+
+  it('for answers broken at every field of the spec’s 200 example', async () => {
+    const reference = await referenceValidators();
+    const example = Object.values(responses['200']!.content['application/json']!.examples)[0]!.value;
+    const answers = brokenAnswers(example);
+    expect(answers.length).toBeGreaterThan(10);
+    for (const answer of answers) {
+      expect(failures(validateImageEditResponse, answer, ajvWording)).toEqual(failures(reference.response as Validator<unknown>, answer, (error) => error.message ?? ''));
+    }
+  });
+});
