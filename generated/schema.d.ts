@@ -11,9 +11,22 @@ export interface paths {
         put?: never;
         /**
          * Edit an image
-         * @description Creates edited or extended images from one to sixteen source images and a prompt. The body is
-         *     `multipart/form-data`: text parts, one file part per image (all named `image`), and JSON text
-         *     parts for the routing configuration.
+         * @description Creates edited or extended images from one to sixteen source images and a prompt. Editing can take
+         *     minutes: give the HTTP call a timeout of minutes, not seconds. Every call carries
+         *     `Authorization: Bearer <ORQ_API_KEY>`. An answer (any status) is at most 256 MiB (268,435,456 bytes
+         *     once decoded; `x-max-response-bytes` on the operation): this project's client stops reading at that size.
+         *
+         *     The body is always `multipart/form-data` (there is no JSON form of this call):
+         *     * **Text parts**: `model`, `prompt`, `n`, `size`, `quality`, `response_format`, `user`, `name`. A
+         *       `null` value is sent by leaving the part out.
+         *     * **File parts**: every image is its own part named `image`, with a filename and its media type
+         *       (`image/png`, `image/jpeg` or `image/webp`), at most 50 MiB each: repeat the part to send several
+         *       (`-F image=@a.png -F image=@b.png`). OpenAI-compatible clients' repeated `image[]` parts are
+         *       understood by this project's mock; whether Orq's service accepts that spelling is not documented.
+         *     * **JSON text parts**: `fallbacks`, `retry`, `cache`, `load_balancer`, `timeout` and `orq` are each one
+         *       part holding the JSON text of the whole value, e.g. `-F 'retry={"count":2};type=application/json'`
+         *       (Orq's service accepts them with or without their own `Content-Type`). Their settings are applied by
+         *       Orq's router to the call it makes to the image provider, not to your HTTP call.
          */
         post: operations["createImageEdit"];
         delete?: never;
@@ -95,7 +108,10 @@ export interface components {
              */
             model: string;
         }[];
-        /** @description Sent as JSON text. Retry configuration for the provider call, applied by the router. */
+        /**
+         * @description Sent as JSON text. Retries of the provider call, applied by the router: it calls the provider again,
+         *     up to `count` times, when the provider answers one of `on_codes`.
+         */
         RetryConfig: {
             /**
              * @description Number of retry attempts, 1 to 5.
@@ -115,7 +131,10 @@ export interface components {
              */
             on_codes?: number[];
         };
-        /** @description Sent as JSON text. Cache configuration for the request. */
+        /**
+         * @description Sent as JSON text. With `exact_match`, the router answers an identical request from its cache for
+         *     `ttl` seconds.
+         */
         CacheConfig: {
             /**
              * @description Cache strategy; only `exact_match` exists.

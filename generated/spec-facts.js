@@ -129,7 +129,7 @@ export const specFacts = {
       },
       "retry": {
         "type": "object",
-        "description": "Sent as JSON text. Retry configuration for the provider call, applied by the router.",
+        "description": "Sent as JSON text. Retries of the provider call, applied by the router: it calls the provider again,\nup to `count` times, when the provider answers one of `on_codes`.\n",
         "additionalProperties": false,
         "properties": {
           "count": {
@@ -162,7 +162,7 @@ export const specFacts = {
       },
       "cache": {
         "type": "object",
-        "description": "Sent as JSON text. Cache configuration for the request.",
+        "description": "Sent as JSON text. With `exact_match`, the router answers an identical request from its cache for\n`ttl` seconds.\n",
         "required": [
           "type"
         ],
@@ -254,7 +254,7 @@ export const specFacts = {
           },
           "retry": {
             "type": "object",
-            "description": "Sent as JSON text. Retry configuration for the provider call, applied by the router.",
+            "description": "Sent as JSON text. Retries of the provider call, applied by the router: it calls the provider again,\nup to `count` times, when the provider answers one of `on_codes`.\n",
             "additionalProperties": false,
             "properties": {
               "count": {
@@ -308,7 +308,7 @@ export const specFacts = {
           },
           "cache": {
             "type": "object",
-            "description": "Sent as JSON text. Cache configuration for the request.",
+            "description": "Sent as JSON text. With `exact_match`, the router answers an identical request from its cache for\n`ttl` seconds.\n",
             "required": [
               "type"
             ],

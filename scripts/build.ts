@@ -13,12 +13,14 @@ import { chmod, cp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildBrowserBundle, buildNodeBundle } from './client-bundle.js';
+import { writeTryItBundle } from './try-it-bundle.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface BuiltDist {
   nodeBytes: number;
   browserBytes: number;
+  tryItBytes: number;
 }
 
 export async function buildDist(dist: string): Promise<BuiltDist> {
@@ -30,11 +32,13 @@ export async function buildDist(dist: string): Promise<BuiltDist> {
   // One ESM file each for Node and browsers (scripts/client-bundle.ts, shared with the browser tests and the bench).
   const nodeBytes = await buildNodeBundle(path.join(dist, 'node/orq-image-edits.js'));
   const browserBytes = await buildBrowserBundle(path.join(dist, 'browser/orq-image-edits.js'));
-  return { nodeBytes, browserBytes };
+  // The docs' Try-it console, prebuilt for an installed package's `orq-images docs` (src/docs/build.ts reads it).
+  const tryItBytes = await writeTryItBundle(path.join(dist, 'src/docs/try-it.bundle.js'));
+  return { nodeBytes, browserBytes, tryItBytes };
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { nodeBytes, browserBytes } = await buildDist(path.join(root, 'dist'));
+  const { nodeBytes, browserBytes, tryItBytes } = await buildDist(path.join(root, 'dist'));
   const kB = (bytes: number) => `${(bytes / 1024).toFixed(1)} kB`;
-  console.log(`built dist/src (tsc, with .d.ts), dist/generated, dist/node/orq-image-edits.js (${kB(nodeBytes)}), dist/browser/orq-image-edits.js (${kB(browserBytes)} minified)`);
+  console.log(`built dist/src (tsc, with .d.ts), dist/generated, dist/node/orq-image-edits.js (${kB(nodeBytes)}), dist/browser/orq-image-edits.js (${kB(browserBytes)} minified), dist/src/docs/try-it.bundle.js (${kB(tryItBytes)})`);
 }

@@ -34,8 +34,8 @@ async function bundle(outfile: string, options: BuildOptions): Promise<number> {
 
 const platformDir = path.join(root, 'src/client/platform');
 
-/** The browser twin of the client's platform module, in place of the Node one. */
-const browserPlatform: Plugin = {
+/** The browser twin of the client's platform module, in place of the Node one (also used by the docs' Try-it bundle). */
+export const browserPlatform: Plugin = {
   name: 'browser-platform',
   setup(build) {
     build.onResolve({ filter: /\/platform\/node\/index\.js$/ }, (args) => {

@@ -5,8 +5,10 @@
  *
  * Redocly CLI 2.77's `build-docs` loads Redoc from a CDN unless given `--inlineBundle`, and even then the sidebar's
  * "API docs by Redocly" logo is an <img> on cdn.redoc.ly. The logo is replaced by an inline SVG, telemetry is off in
- * the build and in the page, and a Content-Security-Policy in the page forbids every network request, so the file
- * renders the same with no network at all.
+ * the build and in the page, and a Content-Security-Policy in the page forbids every network request but those of the
+ * Try-it console to the one server the reader chose (page-html.ts), so the file renders the same with no network.
+ * The page lands on the operation, and the spec's generated sections (the error table, the console) are filled in
+ * (page-document.ts).
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -16,6 +18,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { specFacts } from '../contract/spec-facts.js';
+import { wireContract } from '../contract/wire-contract.js';
+import { pageDocument } from './page-document.js';
+import { makeOffline, operationRoute } from './page-html.js';
+
+export { CONTENT_SECURITY_POLICY, makeOffline } from './page-html.js';
 
 /** The Redocly CLI version this package is built and tested with (also its optional peer dependency). */
 export const REDOCLY_CLI_VERSION = '2.77.0';
@@ -25,8 +32,9 @@ export const REDOCLY_CLI_VERSION = '2.77.0';
 export const REDOC_OPTIONS = {
   // Show the 200 example and request examples whole, not folded at the first level.
   jsonSamplesExpandLevel: 'all',
-  // Open the first level of nested schemas, so retry.count, cache.ttl, ... are on the page without clicking.
-  schemasExpansionLevel: 2,
+  // Open every level of nested schemas, so retry.on_codes, load_balancer.models[].weight and each orq.* child are on
+  // the page, found by the browser's find-in-page, without a "Show ..." click per level.
+  schemasExpansionLevel: 'all',
 } as const;
 
 /**
@@ -47,16 +55,6 @@ export function codeSampleLanguages(): { lang: string; label?: string }[] {
   languages.push({ lang: 'Payload' });
   return languages;
 }
-
-/** Everything the page may load: its own inline scripts and styles, and data:/blob: images and fonts. */
-export const CONTENT_SECURITY_POLICY =
-  "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data: blob:; font-src data:; connect-src 'none'; worker-src blob:; base-uri 'none'; form-action 'none'";
-
-/** Stands in for cdn.redoc.ly's "Redocly" logo in the sidebar's attribution link: the same word, drawn locally. */
-const LOGO_SVG =
-  '<svg xmlns="http://www.w3.org/2000/svg" width="64" height="16" viewBox="0 0 64 16"><text x="0" y="12.5" font-family="system-ui,-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif" font-size="13" font-weight="600" fill="#0044D4">Redocly</text></svg>';
-const LOGO_DATA_URL = `data:image/svg+xml;base64,${Buffer.from(LOGO_SVG).toString('base64')}`;
-const REMOTE_LOGO = /https:\/\/cdn\.redoc(?:ly)?\.(?:ly|com)\/redoc\/logo[\w-]*\.svg/g;
 
 export class MissingRedoclyCliError extends Error {
   constructor() {
@@ -83,11 +81,11 @@ export function resolveRedoclyCli(from: string = import.meta.url): string {
 }
 
 /**
- * The spec this module belongs to: generated/openapi.json beside src/ (in the repository) or beside dist/src (in an
- * installed package), else spec/openapi.yaml.
+ * The spec this module belongs to, bundled as JSON: generated/openapi.json beside src/ (in the repository) or beside
+ * dist/src (in an installed package).
  */
 export function defaultSpecPath(): string {
-  const candidates = ['../../generated/openapi.json', '../../spec/openapi.yaml', '../../../spec/openapi.yaml'].map((relative) =>
+  const candidates = ['../../generated/openapi.json'].map((relative) =>
     fileURLToPath(new URL(relative, import.meta.url)),
   );
   const found = candidates.find((candidate) => existsSync(candidate));
@@ -98,11 +96,43 @@ export function defaultSpecPath(): string {
 export interface BuildDocsOptions {
   /** Directory to write index.html into (created if missing). */
   outDir: string;
-  /** The OpenAPI document Redocly renders: this package's own, as YAML or its bundled JSON (defaultSpecPath). The
-   *  code-sample tabs are made from the same spec's generated facts. */
+  /** The OpenAPI document to render, already parsed (the repository's build reads spec/openapi.yaml). */
+  spec?: { tags?: { name: string; description?: string }[] };
+  /** Else the path of this package's spec as JSON (defaultSpecPath). The code-sample tabs are made from the same
+   *  spec's generated facts. */
   specPath?: string;
   /** Path of Redocly CLI's bin/cli.js; defaults to the one resolved from this module. */
   redoclyCli?: string;
+  /** The Try-it console as one browser script; defaults to the one built beside this module (tryItScript()). */
+  tryItScript?: string;
+}
+
+/**
+ * The Try-it console's script (src/docs/try-it/, bundled with the client's browser build by esbuild). An installed
+ * package ships it prebuilt beside this module (`npm run build` writes dist/src/docs/try-it.bundle.js); in the
+ * repository, run through tsx, it is bundled now by scripts/try-it-bundle.ts, since esbuild is a dev dependency only.
+ */
+export async function tryItScript(): Promise<string> {
+  const prebuilt = new URL('./try-it.bundle.js', import.meta.url);
+  if (existsSync(prebuilt)) return readFile(prebuilt, 'utf8');
+  const bundler = new URL('../../scripts/try-it-bundle.ts', import.meta.url);
+  if (existsSync(bundler)) {
+    const { bundleTryIt } = (await import(bundler.href)) as { bundleTryIt: () => Promise<string> };
+    return bundleTryIt();
+  }
+  throw new Error(`docs: the Try-it console's script is missing (${fileURLToPath(prebuilt)}): build the package with npm run build`);
+}
+
+/** The route Redoc gives the operation, which the page opens on. */
+function landingRoute(spec: { paths?: Record<string, Record<string, { operationId?: string; tags?: string[] }>> }): string | undefined {
+  const operation = spec.paths?.[specFacts.operation.path]?.[specFacts.operation.method.toLowerCase()];
+  const tag = operation?.tags?.[0];
+  return tag && operation.operationId ? operationRoute(tag, operation.operationId) : undefined;
+}
+
+/** The spec's server on this machine (the local mock), which Try it uses when the page is opened from disk. */
+function localServer(): string | undefined {
+  return wireContract.servers.find((url) => ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname));
 }
 
 export interface BuildDocsResult {
@@ -123,26 +153,10 @@ function runNode(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number
   });
 }
 
-/** Makes Redocly's inline-bundle page fully offline; throws if anything in it would still reach the network. */
-export function makeOffline(html: string): string {
-  let page = html.replace(REMOTE_LOGO, LOGO_DATA_URL);
-  const csp = `<meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}">`;
-  if (!/<head>/i.test(page)) throw new Error('docs: the page Redocly wrote has no <head>');
-  page = page.replace(/<head>/i, `<head>\n  ${csp}`);
-
-  const problems: string[] = [];
-  if (/<script[^>]*\ssrc=/i.test(page)) problems.push('a <script src> (Redoc not inlined)');
-  if (/<link[^>]*\shref=["']?(?:https?:)?\/\//i.test(page)) problems.push('a <link> to another host');
-  if (/@import\s+url\(\s*["']?(?:https?:)?\/\//i.test(page)) problems.push('a CSS @import of a remote stylesheet');
-  if (/cdn\.redoc\.ly\/redoc\/logo/.test(page)) problems.push('the remote Redocly logo');
-  if (!/"disableTelemetry":\s*true/.test(page)) problems.push('Redoc telemetry is not disabled');
-  if (problems.length > 0) throw new Error(`docs: the built page is not self-contained: ${problems.join('; ')}`);
-  return page;
-}
-
 /** Builds `<outDir>/index.html`: Redocly CLI build-docs with the bundle inlined and telemetry off, made offline. */
 export async function buildDocs(options: BuildDocsOptions): Promise<BuildDocsResult> {
-  const specPath = path.resolve(options.specPath ?? defaultSpecPath());
+  const spec: Parameters<typeof landingRoute>[0] & Parameters<typeof pageDocument>[0] =
+    options.spec ?? JSON.parse(await readFile(path.resolve(options.specPath ?? defaultSpecPath()), 'utf8'));
   const cli = options.redoclyCli ?? resolveRedoclyCli();
   const outDir = path.resolve(options.outDir);
   const work = await mkdtemp(path.join(tmpdir(), 'orq-docs-'));
@@ -151,6 +165,9 @@ export async function buildDocs(options: BuildDocsOptions): Promise<BuildDocsRes
     const config = path.join(work, 'redocly.yaml');
     const openapi = { ...REDOC_OPTIONS, codeSamples: { languages: codeSampleLanguages() } };
     await writeFile(config, JSON.stringify({ telemetry: 'off', openapi }, null, 2) + '\n');
+    // What Redocly renders: the spec with its generated sections (the error table, the console's place) filled in.
+    const specPath = path.join(work, 'openapi.json');
+    await writeFile(specPath, JSON.stringify(pageDocument(spec)));
     const draft = path.join(work, 'index.html');
     const { code, stdout, stderr } = await runNode(
       [cli, 'build-docs', specPath, '--inlineBundle', '--output', draft, '--config', config, '--lint-config', 'off'],
@@ -160,7 +177,11 @@ export async function buildDocs(options: BuildDocsOptions): Promise<BuildDocsRes
       const output = `${stdout}\n${stderr}`.split('\n').filter((line) => line.trim() !== '' && !/[║╔╚]/.test(line));
       throw new Error(`docs: redocly build-docs failed (exit ${code}):\n${output.slice(-20).join('\n')}`);
     }
-    const page = makeOffline(await readFile(draft, 'utf8'));
+    const page = makeOffline(await readFile(draft, 'utf8'), {
+      landingRoute: landingRoute(spec),
+      fileDefaultServer: localServer(),
+      tryItScript: options.tryItScript ?? (await tryItScript()),
+    });
     await mkdir(outDir, { recursive: true });
     const file = path.join(outDir, 'index.html');
     await writeFile(file, page);

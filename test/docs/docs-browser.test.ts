@@ -1,8 +1,10 @@
 /**
  * The built API reference in headless Chromium: it renders from 127.0.0.1 with nothing fetched from anywhere else
- * and no console error, and the operation, every top-level request field, every documented status with its
- * example, the named examples and every code sample are on the page. Everything checked is read from the spec.
- * Leaves full-page screenshots in test-results/ for a person to look at.
+ * and no console error; it lands on the operation; the browser's own find-in-page reaches a status (422) and a nested
+ * limit (`weight`, `retry.on_codes`) from there; every top-level request field, every documented status with its
+ * example, the named examples and every code sample are on the page; the error table lists every status with its
+ * codes and whether the client retries it by default. Everything checked is read from the spec (and the client's
+ * retry policy). Leaves screenshots in test-results/ for a person to look at.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { buildRepositoryDocs } from '../../scripts/build-docs.ts';
+import { isRetryable } from '../../src/index.js';
 import { isLocalUrl, openBrowser, type BrowserSession } from '../support/chromium.js';
 import { specFacts } from '../../generated/spec-facts.js';
 import { requestExamples, requestSchema, responses, spec } from '../support/spec.js';
@@ -60,7 +63,8 @@ beforeAll(async () => {
   await browser.context.route((url) => !isLocalUrl(url.href), (route) => route.abort('blockedbyclient'));
   await page.setViewportSize({ width: 1440, height: 900 });
   await page.goto(docsUrl, { waitUntil: 'load' });
-}, 90_000);
+  await heading(operation.summary).first().waitFor({ state: 'visible', timeout: 30_000 });
+}, 120_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -96,7 +100,7 @@ async function screenshotWholePage(file: string): Promise<void> {
   await page.setViewportSize(size);
 }
 
-/** Opens the operation's page the way a reader does: the tag in the sidebar, then the operation under it. */
+/** Back to the operation, the way a reader does: its entry in the sidebar. */
 async function openOperation(): Promise<void> {
   // The sidebar entry reads "<summary> POST"; anchored so the page title's link ("... Edit an Image") cannot match.
   const entry = page.getByRole('link', { name: new RegExp(`^${escapeRegExp(operation.summary)}\\s*${method}$`, 'i') });
@@ -105,23 +109,81 @@ async function openOperation(): Promise<void> {
   await heading(operation.summary).first().waitFor({ state: 'visible', timeout: 10_000 });
 }
 
+/**
+ * The browser's own find-in-page (window.find: the same search as Ctrl+F, which skips text that is not rendered) from
+ * the top of the page: whether `text` is found in text a reader can see.
+ */
+function findInPage(text: string): Promise<boolean> {
+  return page.evaluate((wanted) => {
+    getSelection()?.removeAllRanges();
+    const found = (window as unknown as { find(text: string, caseSensitive: boolean, backwards: boolean, wrap: boolean): boolean }).find(wanted, true, false, true);
+    const range = found ? getSelection()!.getRangeAt(0) : undefined;
+    const box = range?.getBoundingClientRect();
+    getSelection()?.removeAllRanges();
+    return !!box && box.width > 0 && box.height > 0;
+  }, text);
+}
+
 describe('the built page', () => {
   it('is one self-contained file of reasonable size', async () => {
     const html = await readFile(built.file, 'utf8');
     expect(html).not.toMatch(/<script[^>]*\ssrc=/i);
     expect(html).toContain('Content-Security-Policy');
-    expect(built.bytes).toBeLessThan(4 * 1024 * 1024);
   });
 
-  it('renders the overview: title, summary and the description sections', async () => {
+  it('stays under 3 MB', () => {
+    expect(built.bytes).toBeLessThan(3 * 1024 * 1024);
+  });
+
+  it('lands on the operation: its heading in the first screen, its sidebar entry open (test-results/docs-landing.png)', async () => {
     expect(await page.title()).toBe(spec.info.title);
+    const box = await heading(operation.summary).first().boundingBox();
+    expect(box).not.toBeNull();
+    expect(box!.y).toBeLessThan(page.viewportSize()!.height / 2);
+    const entry = page.getByRole('link', { name: new RegExp(`^${escapeRegExp(operation.summary)}\\s*${method}$`, 'i') });
+    expect(await visible(entry)).toBe(true);
+    await mkdir(resultsDir, { recursive: true });
+    await page.screenshot({ path: path.join(resultsDir, 'docs-landing.png') });
+  });
+
+  it.each(['422', 'weight', 'retry.on_codes', 'load_balancer.models[].weight'])('find-in-page reaches "%s" from the landing', async (text) => {
+    // Redoc renders the whole operation within moments of loading (the page has it render every section at once).
+    await expect.poll(() => findInPage(text), { timeout: 30_000 }).toBe(true);
+  });
+
+  it('keeps the overview one click away: title, summary and description', async () => {
+    await page.getByRole('link', { name: new RegExp(`^${escapeRegExp(spec.info.title)}`) }).first().click();
     await heading(new RegExp(`^${escapeRegExp(spec.info.title)}`)).first().waitFor({ state: 'visible' });
     expect(await visible(page.getByText(spec.info.summary, { exact: true }))).toBe(true);
-    const sections = [...(spec.info.description as string).matchAll(/^## (.+)$/gm)].map((match) => plain(match[1]!));
-    expect(sections.length).toBeGreaterThan(3);
-    for (const section of sections) {
-      expect(await visible(heading(section)), `section "${section}"`).toBe(true);
+    expect(await visible(page.getByText(firstSentence(spec.info.description)))).toBe(true);
+  });
+});
+
+describe('the error table', () => {
+  beforeAll(async () => {
+    await page.getByRole('link', { name: 'Errors', exact: true }).first().click();
+    await heading('Errors').first().waitFor({ state: 'visible' });
+  });
+
+  it.each(statuses.filter((status) => Number(status) >= 400))('has status %s with its codes, meaning and whether the client retries it by default', async (status) => {
+    const row = page.locator('table tr').filter({ has: page.locator('td:first-child', { hasText: new RegExp(`^${status}\\b`) }) });
+    expect(await row.count()).toBe(1);
+    const text = normalize(await row.innerText());
+    for (const example of Object.values(responses[status]!.content['application/json']!.examples)) {
+      expect(text).toContain((example.value as { error: { code: string } }).error.code);
     }
+    expect(text).toContain(firstSentence(responses[status]!.description));
+    const retried = isRetryable({ kind: 'status', status: Number(status), retryAfter: null });
+    const withHeader = isRetryable({ kind: 'status', status: Number(status), retryAfter: '2' });
+    const last = normalize(await row.locator('td').last().innerText());
+    expect(last).toMatch(retried ? /^yes$/ : withHeader ? /Retry-After/ : /^no/);
+  });
+
+  it('says what the README says the client does: 429 yes, 503 only with Retry-After, 500 no', async () => {
+    const cell = async (status: number) => normalize(await page.locator('table tr').filter({ has: page.locator('td:first-child', { hasText: new RegExp(`^${status}\\b`) }) }).locator('td').last().innerText());
+    expect(await cell(429)).toBe('yes');
+    expect(await cell(503)).toMatch(/only with a readable Retry-After/);
+    expect(await cell(500)).toMatch(/^no/);
   });
 });
 

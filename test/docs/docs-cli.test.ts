@@ -81,14 +81,19 @@ describe('orq-images docs', () => {
 describe('makeOffline', () => {
   const page = (body: string) => `<!DOCTYPE html><html><head><title>t</title></head><body>${body}<script type="module">const o = {"disableTelemetry":true};</script></body></html>`;
 
-  it('draws the Redocly logo locally and adds a Content-Security-Policy that allows no network request', () => {
-    const html = makeOffline(page('<script type="module">const a = `https://cdn.redoc.ly/redoc/logo-mini.svg`;</script>'));
+  it('draws the Redocly logo locally; its policy allows only HTTP(S) connections, which its first script narrows to one server', () => {
+    const html = makeOffline(page('<script type="module">const a = `https://cdn.redoc.ly/redoc/logo-mini.svg`;</script>'), { fileDefaultServer: 'http://127.0.0.1:4010' });
     expect(html).not.toContain('cdn.redoc.ly');
     expect(html).toContain('data:image/svg+xml;base64,');
     const csp = html.match(/http-equiv="Content-Security-Policy" content="([^"]+)"/)?.[1] ?? '';
     expect(csp).toMatch(/default-src 'none'/);
-    expect(csp).toMatch(/connect-src 'none'/);
-    expect(csp).not.toMatch(/https?:|\*/);
+    expect(csp).toMatch(/connect-src http: https:;/);
+    expect(csp).not.toMatch(/\*/);
+    // The boot script comes first, before any other script of the page, and adds the narrowing policy.
+    const firstScript = html.match(/<script>([\s\S]*?)<\/script>/)?.[1] ?? '';
+    expect(html.indexOf(firstScript)).toBeLessThan(html.indexOf('<script type="module">'));
+    expect(firstScript).toContain("'connect-src ' + url.origin");
+    expect(firstScript).toContain(`connect-src 'none'`);
   });
 
   it.each([

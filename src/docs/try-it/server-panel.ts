@@ -1,0 +1,93 @@
+/**
+ * Where the console sends, with what key, and which answer it asks the mock for. The server was fixed when the page
+ * loaded (the page's policy allows connecting to it alone; see src/docs/page-html.ts); choosing another reloads the
+ * page with it in the query string. The key is read from a password field when a request is sent and kept nowhere
+ * else: not in the URL, not in storage, not in the page's text.
+ */
+import { specFacts } from '../../contract/spec-facts.js';
+import { wireContract } from '../../contract/wire-contract.js';
+import { el } from './dom.js';
+import { TRY_IT_SERVER_GLOBAL, TRY_IT_SERVER_PARAM } from './names.js';
+
+/** The key sent to a local mock when the reader types none (the mock takes any bearer token). */
+const MOCK_KEY = 'any-key';
+
+/** The server chosen when the page loaded, or null when none could be (the console then sends nothing). */
+export function currentServer(): string | null {
+  const value = (window as unknown as Record<string, unknown>)[TRY_IT_SERVER_GLOBAL];
+  return typeof value === 'string' ? value : null;
+}
+
+/** A server on this machine, or the one that served the page (the mock at /docs): a mock, where presets apply. */
+export function isLocalMock(base: string): boolean {
+  const url = new URL(base);
+  return ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname) || url.origin === location.origin;
+}
+
+/** `Prefer` values the mock understands, from the spec: each named 200 example, each status, each named example. */
+export function preferPresets(): { value: string; label: string }[] {
+  const presets = [{ value: '', label: 'none: the mock answers from the request' }];
+  for (const response of specFacts.responses) {
+    if (response.status === '200') {
+      for (const example of response.examples) presets.push({ value: `example=${example.name}`, label: `200, ${example.summary ?? example.name}` });
+      continue;
+    }
+    const [first, ...rest] = response.examples;
+    presets.push({ value: `code=${response.status}`, label: `${response.status}${first ? ` (${first.name})` : ''}` });
+    for (const example of rest) presets.push({ value: `code=${response.status}, example=${example.name}`, label: `${response.status} (${example.name})` });
+  }
+  return presets;
+}
+
+export interface ServerPanel {
+  element: HTMLElement;
+  /** The key to send: the typed one, else a placeholder for a local mock; undefined when one is needed and missing. */
+  apiKey(): string | undefined;
+  prefer(): string;
+}
+
+export function serverPanel(server: string): ServerPanel {
+  const choices = [...new Set([/^https?:$/.test(location.protocol) ? location.origin : undefined, ...wireContract.servers, server].filter((url): url is string => !!url))];
+  const select = el('select', { id: 'orq-try-server' }, ...choices.map((url) => el('option', { value: url, selected: url === server }, url)), el('option', { value: '' }, 'another base URL…'));
+  const other = el('input', { type: 'url', id: 'orq-try-server-other', placeholder: 'https://…', hidden: true });
+  const use = el('button', { type: 'button', class: 'orq-small' }, 'Use this server (reloads the page)');
+  select.addEventListener('change', () => (other.hidden = select.value !== ''));
+  use.addEventListener('click', () => {
+    const chosen = select.value || other.value.trim();
+    if (!chosen) return;
+    const next = new URL(location.href);
+    next.searchParams.set(TRY_IT_SERVER_PARAM, chosen);
+    next.hash = '#/try-it';
+    location.assign(next.href);
+  });
+
+  const key = el('input', { type: 'password', id: 'orq-try-key', autocomplete: 'off', spellcheck: false, placeholder: isLocalMock(server) ? 'not needed for the mock' : 'your Orq API key' });
+  const presets = preferPresets();
+  const preset = el('select', { id: 'orq-try-prefer-preset' }, ...presets.map(({ value, label }) => el('option', { value }, value ? `${value}: ${label}` : label)));
+  const prefer = el('input', { type: 'text', id: 'orq-try-prefer', placeholder: 'e.g. code=429', spellcheck: false });
+  preset.addEventListener('change', () => (prefer.value = preset.value));
+
+  const element = el(
+    'div',
+    { class: 'orq-server' },
+    el('p', {}, 'Sends to ', el('code', { class: 'orq-current-server' }, server), ': the only server this page may connect to.'),
+    el('label', { for: select.id }, 'Server'),
+    el('div', { class: 'orq-row' }, select, other, use),
+    el('label', { for: key.id }, 'API key'),
+    key,
+    el('p', { class: 'orq-description' }, 'Kept in this page’s memory only, sent only as Authorization: Bearer, shown nowhere (not in the URL, storage or the curl below).'),
+    ...(isLocalMock(server)
+      ? [
+          el('label', { for: preset.id }, 'Mock answer (Prefer header)'),
+          preset,
+          prefer,
+          el('p', { class: 'orq-description' }, 'The mock answers with what Prefer asks for; Orq’s service ignores it.'),
+        ]
+      : []),
+  );
+  return {
+    element,
+    apiKey: () => key.value || (isLocalMock(server) ? MOCK_KEY : undefined),
+    prefer: () => (isLocalMock(server) ? prefer.value.trim() : ''),
+  };
+}

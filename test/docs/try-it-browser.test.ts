@@ -1,0 +1,194 @@
+/**
+ * The reference page's Try-it console in headless Chromium, on the page the mock serves at /docs: it sends two PNGs
+ * with the client's browser build and renders the returned image; a bad field (n above its maximum, broken JSON in
+ * retry) is refused in the page before any request leaves; a Prefer preset shows a 429 whole (body and Retry-After);
+ * "copy as curl" repeats exactly what was sent (run by real curl against a recording server, part for part); the key
+ * typed for another server goes nowhere but its Authorization header; and the page may connect to the chosen server
+ * only. Leaves test-results/docs-try-it.png.
+ */
+import { execFile } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { buildRepositoryDocs } from '../../scripts/build-docs.ts';
+import { startMock, type MockServer } from '../../src/mock/index.js';
+import { imageField, wireContract } from '../../src/contract/wire-contract.js';
+import { responseFacts } from '../../src/contract/spec-facts.js';
+import { openBrowser, type BrowserSession } from '../support/chromium.js';
+import { makePng } from '../support/images.js';
+import { startRecordingServer, type RecordingServer } from '../support/recording-server.js';
+import { commands } from './samples.js';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const maxN = 10; // read back from the page below: the n control's max is the spec's
+
+let work: string;
+let mock: MockServer;
+let recorder: RecordingServer;
+let browser: BrowserSession;
+let page: Page;
+const images: string[] = [];
+
+/** Requests that reached the operation, by any server. */
+const operationRequests = () => browser.requests.filter((url) => new URL(url).pathname === wireContract.path);
+
+beforeAll(async () => {
+  work = await mkdtemp(path.join(tmpdir(), 'orq-try-it-'));
+  await buildRepositoryDocs(path.join(work, 'docs'));
+  mock = await startMock({ port: 0, docsDir: path.join(work, 'docs') });
+  const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': 'authorization, content-type, prefer', 'access-control-allow-methods': 'POST' };
+  recorder = await startRecordingServer((request) => (request.method === 'OPTIONS' ? { status: 204, headers: cors, body: '' } : { status: 200, headers: cors, body: { created: 1, data: [] } }));
+  for (const [name, size] of [['red.png', 8], ['blue.png', 12]] as const) {
+    await writeFile(path.join(work, name), makePng(size, size, { seed: size }));
+    images.push(path.join(work, name));
+  }
+  browser = await openBrowser();
+  page = browser.page;
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto(`${mock.docsUrl}#/try-it`, { waitUntil: 'load' });
+  await page.locator('.orq-console').waitFor({ state: 'visible', timeout: 30_000 });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await mock?.close();
+  await recorder?.close();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+async function fillValidRequest(): Promise<void> {
+  await page.locator('#orq-try-model').fill('openai/gpt-image-1');
+  await page.locator('#orq-try-prompt').fill('Add a red scarf; keep the "cat"');
+  await page.locator('#orq-try-n').fill('');
+  await page.locator('#orq-try-retry').fill('');
+}
+
+async function sendAndWait(): Promise<void> {
+  await page.locator('.orq-send').click();
+  await page.locator('.orq-state').filter({ hasText: /Answered|No answer|Not sent/ }).waitFor({ timeout: 30_000 });
+}
+
+describe('the console on the page the mock serves', () => {
+  it('is generated from the spec: every field, enums as choices, numbers with their limits, JSON parts as editors', async () => {
+    for (const name of Object.keys(wireContract.fields)) expect(await page.locator(`#orq-try-${name}`).count(), name).toBe(1);
+    expect(await page.locator('#orq-try-quality option').allTextContents()).toEqual(expect.arrayContaining(['auto', 'high', 'low']));
+    expect(await page.locator('#orq-try-n').getAttribute('max')).toBe(String(maxN));
+    expect(await page.locator('textarea#orq-try-orq').count()).toBe(1);
+    expect(await page.locator('.orq-console').innerText()).toContain('load_balancer.models[].weight');
+  });
+
+  it('sends two PNGs to the mock with the client and renders the returned image', async () => {
+    await fillValidRequest();
+    await page.locator(`#orq-try-${imageField.name}`).setInputFiles(images);
+    expect(await page.locator('.orq-previews img').count()).toBe(2);
+    await page.locator('#orq-try-response_format').selectOption('b64_json');
+    const before = operationRequests().length;
+    await sendAndWait();
+    expect(operationRequests().length).toBe(before + 1);
+    expect(await page.locator('.orq-status').getAttribute('data-status')).toBe('200');
+    const rendered = page.locator('.orq-images img');
+    await rendered.first().waitFor();
+    expect(await rendered.evaluateAll((imgs) => imgs.map((img) => (img as HTMLImageElement).naturalWidth > 0))).toEqual([true]);
+    const curl = await page.locator('.orq-curl').innerText();
+    expect(curl.match(/-F 'image=@/g)).toHaveLength(2);
+    await mkdir(path.join(root, 'test-results'), { recursive: true });
+    await page.locator('.orq-answer').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(root, 'test-results/docs-try-it.png') });
+  });
+
+  it('refuses a bad field in the page, at its field, before any request leaves (n too big, broken JSON in retry)', async () => {
+    await fillValidRequest();
+    await page.locator('#orq-try-n').fill(String(maxN + 1));
+    await page.locator('#orq-try-retry').fill('{"count": 2');
+    // Checked as the reader types, before any send.
+    await expect.poll(() => page.locator('.orq-issues[data-field="retry"]').innerText()).toMatch(/not valid JSON/);
+    const before = operationRequests().length;
+    await sendAndWait();
+    expect(await page.locator('.orq-state').innerText()).toMatch(/^Not sent/);
+    expect(await page.locator('.orq-issues[data-field="n"]').innerText()).toMatch(new RegExp(`n must be <= ${maxN}`));
+    expect(await page.locator('.orq-issues[data-field="retry"]').innerText()).toMatch(/retry is not valid JSON/);
+    expect(operationRequests().length).toBe(before);
+  });
+
+  it('asks the mock for a 429 with a Prefer preset and shows its body and Retry-After', async () => {
+    await fillValidRequest();
+    await page.locator('#orq-try-prefer-preset').selectOption('code=429');
+    await sendAndWait();
+    expect(await page.locator('.orq-status').getAttribute('data-status')).toBe('429');
+    const headers = await page.locator('.orq-headers').innerText();
+    expect(headers.toLowerCase()).toMatch(/retry-after\s+2/);
+    const code = (responseFacts(429)!.examples[0]!.value as { error: { code: string } }).error.code;
+    expect(await page.locator('.orq-body').innerText()).toContain(`"code": "${code}"`);
+    expect(await page.locator('.orq-error').innerText()).toMatch(/ApiError/);
+    await page.locator('#orq-try-prefer-preset').selectOption('');
+  });
+
+  it('copies as curl exactly what it sent: real curl sends the same parts and headers (key masked)', async () => {
+    // Another server: the page reloads with it in its query string; the key is typed afterwards.
+    await page.locator('#orq-try-server').selectOption('');
+    await page.locator('#orq-try-server-other').fill(recorder.url);
+    await Promise.all([page.waitForURL(/try-it-server=/), page.getByRole('button', { name: /Use this server/ }).click()]);
+    await page.locator('.orq-console').waitFor({ state: 'visible', timeout: 30_000 });
+    expect(new URL(page.url()).searchParams.get('try-it-server')).toBe(recorder.url);
+    const key = 'sk-try-it-secret-0123';
+    await page.locator('#orq-try-key').fill(key);
+    await fillValidRequest();
+    await page.locator(`#orq-try-${imageField.name}`).setInputFiles(images);
+    await page.locator('#orq-try-retry').fill('{"count":2,"on_codes":[429]}');
+    await page.locator('#orq-try-quality').selectOption('high');
+    await sendAndWait();
+    const sent = recorder.requests.find((request) => request.method === 'POST')!;
+    expect(sent.headers.authorization).toBe(`Bearer ${key}`);
+    const curl = await page.locator('.orq-curl').innerText();
+    expect(curl).not.toContain(key);
+    // The key is nowhere else either: not in the URL, the page's text or its storage.
+    expect(page.url()).not.toContain(key);
+    expect(await page.evaluate(() => document.body.innerText + JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }))).not.toContain(key);
+    const [words] = commands(curl, { ORQ_API_KEY: key });
+    await run('/usr/bin/curl', ['--silent', '--show-error', '--output', '/dev/null', ...words!.slice(1)], { cwd: work });
+    const replayed = recorder.requests.filter((request) => request.method === 'POST').at(-1)!;
+    expect(replayed).not.toBe(sent);
+    expect(replayed.parts).toEqual(sent.parts);
+    expect(replayed.headers.authorization).toBe(sent.headers.authorization);
+  });
+
+  it('may connect to the chosen server only: the page policy blocks every other origin', async () => {
+    let hits = 0;
+    const other = http.createServer((_req, res) => {
+      hits++;
+      res.writeHead(200, { 'access-control-allow-origin': '*' }).end('ok');
+    });
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    try {
+      const elsewhere = `http://127.0.0.1:${(other.address() as AddressInfo).port}/`;
+      const outcome = await page.evaluate(async ([allowed, blocked]) => {
+        // The browser reports the refusal as an event a moment after the fetch fails: waited for, within 10 s.
+        const violation = new Promise<string>((resolve) => {
+          document.addEventListener('securitypolicyviolation', (event) => resolve(`${event.effectiveDirective} ${event.blockedURI}`), { once: true });
+          setTimeout(() => resolve('no violation reported'), 10_000);
+        });
+        const attempt = (url: string) => fetch(url, { mode: 'no-cors' }).then(() => 'connected', () => 'refused');
+        return { allowed: await attempt(allowed!), blocked: await attempt(blocked!), violation: await violation };
+      }, [`${new URL(await page.evaluate(() => (window as unknown as { __orqTryItServer: string }).__orqTryItServer)).origin}/`, elsewhere]);
+      expect(outcome).toEqual({ allowed: 'connected', blocked: 'refused', violation: `connect-src ${elsewhere}` });
+      expect(hits).toBe(0);
+    } finally {
+      await new Promise<void>((resolve) => other.close(() => resolve()));
+    }
+  });
+});
+
+describe('offline', () => {
+  it('made no request beyond 127.0.0.1, and logged no error but those the tests provoked (the 429, the policy refusal)', () => {
+    expect(browser.externalRequests()).toEqual([]);
+    const provoked = /status of 429|Content Security Policy/;
+    expect(browser.consoleErrors.filter((message) => !provoked.test(message))).toEqual([]);
+  });
+});
