@@ -35,7 +35,8 @@ export function errorTableMarkdown(): string {
     .map((response) => {
       const status = Number(response.status);
       const codes = codesOf(response.examples).map((code) => `\`${code}\``).join(', ') || '—';
-      const headers = response.headers.length > 0 ? ` Headers: ${response.headers.map((name) => `\`${name}\``).join(', ')}.` : '';
+      const names = Object.keys(response.headers);
+      const headers = names.length > 0 ? ` Headers: ${names.map((name) => `\`${name}\``).join(', ')}.` : '';
       const meaning = cell(response.description + headers);
       return `| **${status}** ${STATUS_CODES[status] ?? ''} | ${codes} | ${meaning} | ${retriedByDefault(status)} |`;
     });

@@ -22,7 +22,7 @@ import { imageField, wireContract } from '../../src/contract/wire-contract.js';
 import { responseFacts } from '../../src/contract/spec-facts.js';
 import { openBrowser, type BrowserSession } from '../support/chromium.js';
 import { makePng } from '../support/images.js';
-import { startRecordingServer, type RecordingServer } from '../support/recording-server.js';
+import { startScriptedServer, type ScriptedServer } from '../support/scripted-server.js';
 import { commands } from './samples.js';
 
 const run = promisify(execFile);
@@ -31,7 +31,7 @@ const maxN = 10; // read back from the page below: the n control's max is the sp
 
 let work: string;
 let mock: MockServer;
-let recorder: RecordingServer;
+let recorder: ScriptedServer;
 let browser: BrowserSession;
 let page: Page;
 const images: string[] = [];
@@ -44,7 +44,7 @@ beforeAll(async () => {
   await buildRepositoryDocs(path.join(work, 'docs'));
   mock = await startMock({ port: 0, docsDir: path.join(work, 'docs') });
   const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': 'authorization, content-type, prefer', 'access-control-allow-methods': 'POST' };
-  recorder = await startRecordingServer((request) => (request.method === 'OPTIONS' ? { status: 204, headers: cors, body: '' } : { status: 200, headers: cors, body: { created: 1, data: [] } }));
+  recorder = await startScriptedServer((_index, request) => (request.method === 'OPTIONS' ? { status: 204, headers: cors } : { status: 200, headers: cors, body: { created: 1, data: [] } }));
   for (const [name, size] of [['red.png', 8], ['blue.png', 12]] as const) {
     await writeFile(path.join(work, name), makePng(size, size, { seed: size }));
     images.push(path.join(work, name));

@@ -5,6 +5,7 @@
  * back, so the page can show the answer whole and repeat the request as curl.
  */
 import { createImageEditClient, prepareRequest, RequestValidationError, type RequestIssue } from '../../index.js';
+import { wireContract } from '../../contract/wire-contract.js';
 import { scanMultipart } from './multipart-scan.js';
 import type { SentRequest } from './curl.js';
 
@@ -22,8 +23,8 @@ export type SendResult =
   | { kind: 'refused'; issues: readonly RequestIssue[] }
   | { kind: 'answered'; sent: SentRequest | undefined; answer: Answer | undefined; error?: Error };
 
-/** The most of an answer's body the page holds (n = 10 large base64 images fit). */
-const MAX_ANSWER_BYTES = 128 * 1024 * 1024;
+/** The most of an answer's body the page holds: what the client itself reads at most (the spec's limit). */
+const MAX_ANSWER_BYTES = wireContract.maxResponseBytes;
 
 async function readBounded(response: Response): Promise<{ text: string; truncated: boolean }> {
   const reader = response.body?.getReader();

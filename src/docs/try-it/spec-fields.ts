@@ -3,12 +3,10 @@
  * with what a control needs (kind, enum, limits, default, description) and, for a JSON part, every nested field with
  * its limits as dotted paths (`load_balancer.models[].weight  number 0.001–1, default 0.5`).
  */
-import spec from '../../../generated/openapi.json' with { type: 'json' };
 import { specFacts } from '../../contract/spec-facts.js';
 import { wireContract } from '../../contract/wire-contract.js';
 
 type Schema = {
-  $ref?: string;
   type?: string | string[];
   enum?: unknown[];
   minimum?: number;
@@ -45,19 +43,6 @@ export interface FieldDescriptor {
   nested?: string[];
 }
 
-/** The spec's components, looked up by their local `#/components/schemas/X` reference (the bundled spec has no other
- *  kind, and resolving one level at a time keeps the recursive `orq` copies finite). */
-function resolve(schema: Schema): Schema {
-  let current = schema;
-  for (let hops = 0; current.$ref && hops < 10; hops++) {
-    const name = current.$ref.replace('#/components/schemas/', '');
-    const target = (spec.components.schemas as Record<string, Schema>)[name];
-    if (!target) throw new Error(`try-it: the spec has no schema ${current.$ref}`);
-    current = { ...target, ...(current.description ? { description: current.description } : {}) };
-  }
-  return current;
-}
-
 function types(schema: Schema): string[] {
   return [schema.type ?? []].flat().filter((type) => type !== 'null');
 }
@@ -78,13 +63,11 @@ function limitsOf(schema: Schema): string {
   return words.join(', ');
 }
 
-/** Every field under a JSON part, depth first, as `path  limits` lines (bounded: the spec is finite, not cyclic). */
-function nestedFields(schema: Schema, path: string, lines: string[], depth = 0): string[] {
+/** Every field under a JSON part, depth first, as `path  limits` lines (bounded: the resolved schema is finite). */
+function nestedFields(resolved: Schema, path: string, lines: string[], depth = 0): string[] {
   if (depth > 6) return lines;
-  const resolved = resolve(schema);
   if (types(resolved).includes('array') && resolved.items) return nestedFields(resolved.items, `${path}[]`, lines, depth + 1);
-  for (const [name, child] of Object.entries(resolved.properties ?? {})) {
-    const target = resolve(child);
+  for (const [name, target] of Object.entries(resolved.properties ?? {})) {
     const required = resolved.required?.includes(name) ? ', required' : '';
     lines.push(`${path}.${name}  ${limitsOf(target)}${required}`);
     nestedFields(target, `${path}.${name}`, lines, depth + 1);
@@ -92,11 +75,8 @@ function nestedFields(schema: Schema, path: string, lines: string[], depth = 0):
   return lines;
 }
 
-const requestSchema = resolve(
-  (spec.paths as Record<string, Record<string, { requestBody: { content: Record<string, { schema: Schema }> } }>>)[specFacts.operation.path]![
-    specFacts.operation.method.toLowerCase()
-  ]!.requestBody.content[specFacts.operation.mediaType]!.schema,
-);
+/** The request body's schema, every `$ref` already resolved by the generator. */
+const requestSchema = specFacts.requestSchema as Schema;
 
 /** An example value for a field, from the spec's largest named request example (`every_option`-like). */
 function exampleOf(name: string): unknown {
@@ -106,8 +86,7 @@ function exampleOf(name: string): unknown {
   return undefined;
 }
 
-export const requestFields: FieldDescriptor[] = Object.entries(requestSchema.properties ?? {}).map(([name, raw]) => {
-  const schema = resolve(raw);
+export const requestFields: FieldDescriptor[] = Object.entries(requestSchema.properties ?? {}).map(([name, schema]) => {
   const contract = wireContract.fields[name];
   const required = wireContract.required.includes(name);
   const description = (schema.description ?? '').replace(/\s+/g, ' ').trim();
