@@ -14,12 +14,11 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync, readFileSync, copyFileSync 
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
 import autocannon from 'autocannon';
-import { build } from 'esbuild';
 import { makePng } from '../test/support/images.js';
 import { multipartBytes } from '../test/support/multipart-writer.js';
 import { buildNodeBundle } from '../scripts/client-bundle.js';
+import { bundleNote, bundleSection, bundleSummaryRow, bundleTargetMet, measureBundles, type BundleSizes } from './bundle-sizes.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = path.join(root, 'bench/.out');
@@ -203,37 +202,6 @@ async function throughput(sink: string, concurrency: number): Promise<Map<string
   });
 }
 
-const BUNDLES: Record<string, string> = {
-  this: 'this client (createImageEditClient + edit, validators included)',
-  openai: 'openai-node (`new OpenAI().images.edit`)',
-  orq: 'Orq SDK (`new Orq().router.images.edits.create`)',
-  'orq-standalone': 'Orq SDK standalone function (`routerImagesEditsCreate` + `OrqCore`)',
-  'openapi-fetch': 'openapi-fetch alone (`createClient().POST`, no checks)',
-  validators: "this client's generated validators alone (part of its bundle)",
-};
-
-async function bundles(): Promise<Map<string, { minified: number; gzip: number }>> {
-  const results = new Map<string, { minified: number; gzip: number }>();
-  for (const name of Object.keys(BUNDLES)) {
-    const result = await build({
-      entryPoints: [path.join(root, 'bench/entries', `${name}.ts`)],
-      bundle: true,
-      write: false,
-      format: 'esm',
-      platform: 'browser',
-      target: 'es2022',
-      minify: true,
-      external: ['node:*'],
-      legalComments: 'none',
-      logLevel: 'silent',
-    });
-    const code = result.outputFiles[0]!.contents;
-    results.set(name, { minified: code.length, gzip: gzipSync(code, { level: 9 }).length });
-    log(`bundle ${name}: ${fmt(code.length / 1024, 1)} kB minified`);
-  }
-  return results;
-}
-
 const IMPORTS: Record<string, string> = {
   // The package's main entry as published: the one-file Node build of `npm run build`.
   this: pathToUrl(path.join(out, 'node/orq-image-edits.js')),
@@ -365,7 +333,7 @@ async function main(): Promise<void> {
     await sink.stop();
     sink = undefined;
     const validation = await micro();
-    const bundleSizes = await bundles();
+    const bundleSizes = await measureBundles(log);
     const imports = await importTimes();
     const generate = await generateTimes();
     const load = await mockLoad();
@@ -387,7 +355,7 @@ interface Results {
   tp1: Map<string, number[]>;
   tp8: Map<string, number[]>;
   validation: Map<string, number[]>;
-  bundleSizes: Map<string, { minified: number; gzip: number }>;
+  bundleSizes: BundleSizes;
   imports: Map<string, number[]>;
   generate: { command: string; times: number[]; inner: number[] };
   load: autocannon.Result & { statusCodes: Record<string, number> };
@@ -420,7 +388,6 @@ function renderReport(r: Results): string {
   const orqZod = stats(r.validation.get('orq')!);
   const tpRatio1 = perRunRatio(r.tp1.get('this')!, r.tp1.get('fetch')!);
   const tpRatio8 = perRunRatio(r.tp8.get('this')!, r.tp8.get('fetch')!);
-  const bundleThis = r.bundleSizes.get('this')!;
   const importThis = stats(r.imports.get('this')!);
   const generate = stats(r.generate.times);
   const targets = {
@@ -431,7 +398,7 @@ function renderReport(r: Results): string {
     validation: prepare.median <= 1,
     validators: validators.median <= 1,
     throughput: tpRatio1.median >= 0.95,
-    bundle: bundleThis.gzip <= 10 * 1024,
+    bundle: bundleTargetMet(r.bundleSizes),
     importTime: importThis.median <= 20,
     generate: generate.median <= 3000,
     mock: r.load.errors === 0 && r.load.non2xx === 0,
@@ -475,10 +442,7 @@ function renderReport(r: Results): string {
   lines.push(
     `| same, concurrency 8 | ${range(stats(r.tp8.get('this')!))} = ${fmt(tpRatio8.median, 2)}× fetch | ${range(stats(r.tp8.get('orq')!))} = ${fmt(perRunRatio(r.tp8.get('orq')!, r.tp8.get('fetch')!).median, 2)}× | ${range(stats(r.tp8.get('openai')!))} = ${fmt(perRunRatio(r.tp8.get('openai')!, r.tp8.get('fetch')!).median, 2)}× | ${range(stats(r.tp8.get('fetch')!))} = 1.00× | | (measured, no target) | |`,
   );
-  const kB = (n: number) => `${fmt(n / 1024, 1)} kB`;
-  lines.push(
-    `| browser bundle of one edit call, minified + gzip (esbuild) | ${kB(bundleThis.gzip)} | ${kB(r.bundleSizes.get('orq')!.gzip)} (standalone function: ${kB(r.bundleSizes.get('orq-standalone')!.gzip)}) | ${kB(r.bundleSizes.get('openai')!.gzip)} | | openapi-fetch ${kB(r.bundleSizes.get('openapi-fetch')!.gzip)} | ≤ 10 kB incl. validators | ${verdict(targets.bundle)} |`,
-  );
+  lines.push(bundleSummaryRow(r.bundleSizes, verdict));
   lines.push(
     `| cold import in a fresh process | ${range(importThis, 1, ' ms')} | ${range(stats(r.imports.get('orq')!), 1, ' ms')} | ${range(stats(r.imports.get('openai')!), 1, ' ms')} | | openapi-fetch ${range(stats(r.imports.get('openapi-fetch')!), 1, ' ms')} | ≤ 20 ms | ${verdict(targets.importTime)} |`,
   );
@@ -558,17 +522,7 @@ function renderReport(r: Results): string {
   );
   lines.push('');
 
-  lines.push('### Browser bundle of one edit call (esbuild, ESM, minified, platform browser)');
-  lines.push('');
-  lines.push('| bundle | minified | minified + gzip -9 | ÷ this client |');
-  lines.push('|---|---|---|---|');
-  for (const [name, label] of Object.entries(BUNDLES)) {
-    const size = r.bundleSizes.get(name)!;
-    lines.push(`| ${label} | ${kB(size.minified)} | ${kB(size.gzip)} | ${fmt(size.gzip / bundleThis.gzip, 2)}× |`);
-  }
-  lines.push('');
-  lines.push('Entries are in bench/entries/: each bundles exactly one edit call.');
-  lines.push('');
+  lines.push(...bundleSection(r.bundleSizes));
 
   lines.push('### Cold import in a fresh process (ms, `await import()` timed inside `node -e`)');
   lines.push('');
@@ -666,15 +620,7 @@ const MISSED_NOTES: Record<string, (r: Results) => string> = {
     `Closing it: ajv-formats' "fast" e-mail format (a much shorter expression)${med(r.validation.get('validators-no-email')!) <= 1 ? '; without the e-mail check the same request is already under the target' : ''}.`,
   throughput: (r) =>
     `- **Small-request throughput: ${fmt(stats(r.tp1.get('this')!.map((v, i) => v / r.tp1.get('fetch')![i]!)).median, 2)}× raw fetch against ≥ 0.95×.** The client does more per request than the bare fetch (pre-flight check with the awaited signature read, its own multipart body, the answer validated against the spec). Closing it: the synchronous signature check above, and no stream wrapper for small in-memory bodies.`,
-  bundle: (r) => {
-    const all = r.bundleSizes.get('this')!.gzip;
-    const validators = r.bundleSizes.get('validators')!.gzip;
-    const fetchOnly = r.bundleSizes.get('openapi-fetch')!.gzip;
-    return (
-      `- **Bundle: ${fmt(all / 1024, 1)} kB against ≤ 10 kB.** Of it, the generated validators alone are ${fmt(validators / 1024, 1)} kB and openapi-fetch alone ${fmt(fetchOnly / 1024, 1)} kB (each gzipped on its own); the client's own code is most of the rest, ` +
-      'including the Node-only image inputs (file paths, file: URLs, draining streams to temporary files), which a browser never reaches. Closing it: a browser entry without the Node-only input code, and the answer validator made optional in browsers.'
-    );
-  },
+  bundle: (r) => bundleNote(r.bundleSizes),
   importTime: (r) =>
     `- **Cold import: ${fmt(med(r.imports.get('this')!), 1)} ms against ≤ 20 ms.** In the same run openapi-fetch alone took ${fmt(med(r.imports.get('openapi-fetch')!), 1)} ms and the generated validators alone ${fmt(med(r.imports.get('validators')!), 1)} ms: ` +
     `${loaded(r) ? 'part of the figure is this loaded machine (see the load average), part' : 'so together they are most of it: openapi-fetch and'} evaluating the validators (their schema literals and regular expressions). Closing it: load the validators on first use (a client that has not yet sent anything does not need them).`,

@@ -34,7 +34,7 @@ async function bundle(outfile: string, options: BuildOptions): Promise<number> {
 
 const platformDir = path.join(root, 'src/client/platform');
 
-/** The browser twin of the client's platform module, in place of the Node one (also used by the docs' Try-it bundle). */
+/** The browser twin of the client's platform module, in place of the Node one (also used by the docs' Try-it bundle and the bench's bundles). */
 export const browserPlatform: Plugin = {
   name: 'browser-platform',
   setup(build) {
