@@ -12,8 +12,8 @@ export type { ImageEditRequest, PreparedRequest } from './client/prepare-request
 export { prepareRequest } from './client/prepare-request.js';
 export type { ImageInput, ImageSource, NamedImage, NodeReadableLike, PreparedImage, ImageFile } from './client/images.js';
 export { prepareImage, toImageFile } from './client/images.js';
-export { saveImages } from './client/platform/node/index.js';
-export type { SaveImagesOptions } from './client/platform/node/index.js';
+export { saveEachImage, saveImages } from './client/platform/node/index.js';
+export type { ImageSaveOutcome, SaveImagesOptions } from './client/platform/node/index.js';
 export { sniffImageType } from './contract/sniff.js';
 export { encodeMultipart } from './client/multipart.js';
 export type { MultipartBody } from './client/multipart.js';
@@ -28,10 +28,11 @@ export {
   TimeoutError,
   AbortError,
   NetworkError,
-  DownloadError,
 } from './client/errors.js';
+export { DownloadError, FileSystemError, InvalidOptionError } from './client/save-errors.js';
 export type { RequestIssue } from './contract/issues.js';
 export { wireContract, imageField } from './contract/wire-contract.js';
+export { redactText } from './client/redact.js';
 export { validateEditFields, validateImageEditResponse, validateErrorResponse } from '../generated/validators.js';
 export type { EditFields, ValidationIssue, Validator } from '../generated/validators.js';
 export type { paths, components, operations } from '../generated/schema.js';

@@ -1,30 +1,33 @@
 /**
  * orq-images edit: one image edit from the command line. The key comes from ORQ_API_KEY (or a file named with
  * --api-key-file), never from a flag value that would land in shell history. Uploads show a progress bar on stderr
- * when stderr is a terminal; saved paths and token usage go to stdout (`--json` for machines).
+ * when stderr is a terminal; saved paths and token usage go to stdout (`--json` for machines). Once the edit
+ * succeeded (and was paid for), what was received is always printed, whatever becomes of the files (edit-report.ts).
+ * Everything printed is scrubbed of the API key first: a server may echo it anywhere, in a success too.
  *
- * Exit codes: 0 success; 1 API, network, timeout or bad-answer error; 2 usage error (bad flags, no key, or a request
- * the spec refuses, which is never sent); 130 interrupted (Ctrl-C).
+ * Exit codes: 0 success; 1 API, network, timeout or bad-answer error, or an image not saved where asked; 2 usage error
+ * (bad flags, no key, or a request the spec refuses, which is never sent); 128 + the signal's number when a signal
+ * stopped it (130 Ctrl-C, 129 SIGHUP, 143 SIGTERM), with no partial file left behind.
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { constants } from 'node:os';
 import {
   AbortError,
-  ApiError,
-  OrqImageEditError,
   RequestValidationError,
-  ResponseValidationError,
   createImageEditClient,
-  saveImages,
+  redactText,
   type ImageEditRequest,
-  type ImageEditResponse,
+  type ImageEditResult,
   type RetryEvent,
   type UploadProgress,
 } from '../index.js';
 import { enumOf } from '../contract/spec-facts.js';
-import { defaultBaseUrl } from '../contract/wire-contract.js';
+import { defaultBaseUrl, maxResultImageBytes } from '../contract/wire-contract.js';
+import { describeError, errorJson, printResult, saveReported } from './edit-report.js';
 
-type Json = Record<string, unknown>;
+/** Signals that stop an edit the way Ctrl-C does: the call aborted, partial files removed, 128 + n as exit code. */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 function usage(): string {
   return `orq-images edit — send one image edit to POST /v2/router/images/edits
@@ -47,13 +50,18 @@ Options:
   --out DIR             where to save the images (default: the current directory)
   --base-url URL        API base URL (default: ${defaultBaseUrl})
   --timeout MS          give up after MS milliseconds (upload and answer; then again for downloads)
-  --json                print the result as JSON on stdout
+  --json                print the result as JSON on stdout (always JSON, on failure too)
   --progress            show the upload progress bar even when stderr is not a terminal
   --api-key-file PATH   read the API key from this file instead of ORQ_API_KEY
   -h, --help            this help
 
 The API key is read from ORQ_API_KEY. Saved paths and token usage go to stdout, progress and errors to stderr.
-Exit codes: 0 success, 1 API or network error, 2 usage error (nothing sent), 130 interrupted.
+Once the edit succeeded, every image is printed on stdout even if it could not be saved: its file, else its URL,
+else its base64 data (an image --out refused is saved in a temporary directory instead). Downloads stop at
+${maxResultImageBytes} bytes per image (the spec's x-max-image-bytes). Departures of the answer from the spec are
+printed on stderr (and under "drift" with --json); the images are saved all the same.
+Exit codes: 0 success; 1 API, network or timeout error, or an image not saved where asked; 2 usage error (nothing
+sent); 130 interrupted (Ctrl-C), 129 SIGHUP, 143 SIGTERM.
 `;
 }
 
@@ -107,13 +115,6 @@ function progressBar(write: (text: string) => void) {
       drawn = false;
     },
   };
-}
-
-function describeError(error: unknown): string {
-  if (error instanceof RequestValidationError) return `invalid request, nothing was sent:\n${error.issues.map((i) => `  ${i.field}: ${i.message}`).join('\n')}`;
-  if (error instanceof ApiError) return `${error.message}${error.requestId ? ` (request id ${error.requestId})` : ''}`;
-  if (error instanceof ResponseValidationError) return error.message;
-  return error instanceof Error ? error.message : String(error);
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -190,20 +191,30 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
 
+  // From here on, everything printed may carry what a server sent: scrubbed of the key first.
+  const say = (text: string) => out(redactText(text, apiKey));
+  const warn = (text: string) => err(redactText(text, apiKey));
   const showProgress = values.progress === true || process.stderr.isTTY === true;
-  const bar = progressBar(err);
+  const bar = progressBar(warn);
   const controller = new AbortController();
-  const onSigint = () => controller.abort(new Error('interrupted'));
-  process.once('SIGINT', onSigint);
+  let stoppedBy: (typeof STOP_SIGNALS)[number] | undefined;
+  const onSignal = (signal: (typeof STOP_SIGNALS)[number]) => {
+    stoppedBy = signal;
+    // A second signal gets Node's default (the process ends at once): a way out should cleaning up ever hang.
+    for (const other of STOP_SIGNALS) process.removeListener(other, onSignal);
+    controller.abort(new Error(`interrupted (${signal})`));
+  };
+  for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
+  const interruptedCode = () => (stoppedBy ? 128 + constants.signals[stoppedBy] : undefined);
   let client;
   try {
     client = createImageEditClient({ apiKey, baseUrl: values['base-url'] ?? defaultBaseUrl, timeoutMs });
   } catch (error) {
-    err(`orq-images edit: ${(error as Error).message}\n`);
+    warn(`orq-images edit: ${(error as Error).message}\n`);
     return 2;
   }
   try {
-    let result: ImageEditResponse;
+    let result: ImageEditResult;
     try {
       result = await client.edit(request, {
         signal: controller.signal,
@@ -211,37 +222,25 @@ export async function run(argv: string[]): Promise<number> {
         onRetry: (event: RetryEvent) => {
           bar.done();
           const why = event.failure.kind === 'status' ? `HTTP ${event.failure.status}` : `connection ${event.failure.code ?? 'failed'}`;
-          err(`orq-images edit: ${why}; retry ${event.retry} in ${(event.delayMs / 1000).toFixed(1)} s\n`);
+          warn(`orq-images edit: ${why}; retry ${event.retry} in ${(event.delayMs / 1000).toFixed(1)} s\n`);
         },
       });
     } finally {
       bar.done();
     }
-    const files = await saveImages(result, values.out ?? '.', { signal: controller.signal, timeoutMs });
-    if (values.json) {
-      out(`${JSON.stringify({ files, created: result.created, usage: result.usage ?? null, size: result.size ?? null, quality: result.quality ?? null, output_format: result.output_format ?? null }, null, 2)}\n`);
-    } else {
-      for (const file of files) out(`${file}\n`);
-      const usageLine = result.usage
-        ? `tokens: ${result.usage.total_tokens} total (${result.usage.input_tokens} input: ${result.usage.input_tokens_details?.text_tokens} text, ${result.usage.input_tokens_details?.image_tokens} image; ${result.usage.output_tokens} output)`
-        : 'tokens: not reported';
-      out(`${usageLine}\n`);
-    }
-    return 0;
+    // The edit is done and paid for: from here, whatever happens to the files, what came is printed.
+    const reports = await saveReported(result, values.out ?? '.', { signal: controller.signal, timeoutMs });
+    return printResult(result, reports, { json: values.json === true, out: say, err: warn, interruptedCode: interruptedCode() });
   } catch (error) {
-    if (error instanceof AbortError && controller.signal.aborted) {
-      err('orq-images edit: interrupted\n');
-      return 130;
+    const code = error instanceof AbortError && controller.signal.aborted ? interruptedCode() : undefined;
+    if (values.json) say(`${JSON.stringify(errorJson(error), null, 2)}\n`);
+    if (code !== undefined) {
+      warn('orq-images edit: interrupted\n');
+      return code;
     }
-    if (values.json && error instanceof OrqImageEditError) {
-      const detail: Json = { error: error.name, message: error.message };
-      if (error instanceof ApiError) Object.assign(detail, { status: error.status, code: error.code ?? null, requestId: error.requestId ?? null, body: error.body });
-      if (error instanceof RequestValidationError || error instanceof ResponseValidationError) detail.issues = error.issues;
-      out(`${JSON.stringify(detail, null, 2)}\n`);
-    }
-    err(`orq-images edit: ${describeError(error)}\n`);
+    warn(`orq-images edit: ${describeError(error)}\n`);
     return error instanceof RequestValidationError ? 2 : 1;
   } finally {
-    process.removeListener('SIGINT', onSigint);
+    for (const signal of STOP_SIGNALS) process.removeListener(signal, onSignal);
   }
 }

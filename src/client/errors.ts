@@ -163,20 +163,3 @@ export function networkErrorCode(error: unknown): string | undefined {
   }
   return undefined;
 }
-
-/** Downloading a result image (`data[i].url`) failed with a non-2xx status; the image was not saved. */
-export class DownloadError extends OrqImageEditError {
-  override name = 'DownloadError';
-  /** The index in `data` of the image that failed. */
-  readonly index: number;
-  readonly status: number;
-  /** The URL without its query string (signed URLs carry their credentials there). */
-  readonly url: string;
-  constructor(index: number, status: number, url: string) {
-    const shown = url.startsWith('data:') ? 'a data: URL' : url.split(/[?#]/)[0]!;
-    super(`downloading image ${index + 1} (${shown}) answered ${status}; nothing was saved for it`);
-    this.index = index;
-    this.status = status;
-    this.url = shown;
-  }
-}

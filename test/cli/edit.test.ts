@@ -1,20 +1,17 @@
 /**
- * `orq-images edit` driven as a user would: a real process (node + tsx on src/cli/main.ts) with the key in
- * ORQ_API_KEY, against a fault-injecting local server and against the mock. Checks exit codes, what lands on stdout
+ * `orq-images edit` driven as a user would (run-cli.ts: a real process with the key in ORQ_API_KEY), against a
+ * fault-injecting local server and against the mock. Checks exit codes, what lands on stdout
  * and stderr, the files written, and that the key never appears in any output.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePng } from '../support/images.js';
 import { serversClosedAfterEach, startScriptedServer, type ScriptedServer } from '../support/scripted-server.js';
 import { responses } from '../support/spec.js';
+import { KEY, cli as runCli, type Run } from './run-cli.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const KEY = 'sk-cli-secret-0123456789';
 const okBody = responses['200']!.content['application/json']!.examples['b64_png']!.value as any;
 const errorBody = (status: number) => Object.values(responses[String(status)]!.content['application/json']!.examples)[0]!.value;
 
@@ -29,26 +26,7 @@ afterAll(() => rm(work, { recursive: true, force: true }));
 
 const { serve } = serversClosedAfterEach();
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], env: Record<string, string | undefined> = { ORQ_API_KEY: KEY }): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', pathToFileURL(path.join(root, 'node_modules/tsx/dist/loader.mjs')).href, path.join(root, 'src/cli/main.ts'), ...args],
-      { cwd: work, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, timeout: 60_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        expect(`${stdout}${stderr}`).not.toContain(KEY);
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+const cli = (args: string[], env: Record<string, string | undefined> = { ORQ_API_KEY: KEY }): Promise<Run> => runCli(args, { env, cwd: work });
 
 const outDir = async () => mkdtemp(path.join(work, 'out-'));
 const base = (url: string, out: string) => ['edit', '--image', png, '--prompt', 'Add a hat', '--model', 'openai/gpt-image-1', '--base-url', url, '--out', out];

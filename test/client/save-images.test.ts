@@ -1,7 +1,8 @@
 /**
  * saveImages writes what an edit returned: b64_json decoded, url downloaded from a local server (without the API
- * key), each file named by its index and the type read from its bytes. A failed, timed-out or aborted download
- * leaves no partial file; existing files are kept (the next free name is used) unless overwrite is asked.
+ * key), each file named by its index and the type read from its bytes. A failed, timed-out, aborted or oversized
+ * download leaves no partial file; existing files are kept (the next free name is used) unless overwrite is asked;
+ * one image that cannot be saved never stops the others, and each failure says what really failed.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,9 +10,9 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AbortError, DownloadError, NetworkError, TimeoutError, createImageEditClient, saveImages } from '../../src/index.js';
+import { AbortError, DownloadError, TimeoutError, createImageEditClient, saveImages } from '../../src/index.js';
 import { makeJpegHead, makePng, makeWebpHead } from '../support/images.js';
-import { startScriptedServer, type ScriptedServer } from '../support/scripted-server.js';
+import { refusedPort, startScriptedServer, type ScriptedServer } from '../support/scripted-server.js';
 
 const png = makePng(6, 6, { seed: 21 });
 const jpeg = makeJpegHead();
@@ -155,11 +156,21 @@ describe('url results', () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
-  it('a download that breaks off is a NetworkError and leaves no partial file', async () => {
+  it('a download that breaks off is a DownloadError naming the image (not "the connection to the Orq API") and leaves no partial file', async () => {
     const dir = freshDir();
     const error = await fail(saveImages(result({ url: `${downloads.url}/break` }), dir));
-    expect(error).toBeInstanceOf(NetworkError);
+    expect(error).toBeInstanceOf(DownloadError);
+    expect(error).toMatchObject({ index: 0, status: undefined });
+    expect(error.message).toMatch(/^downloading image 1 \(http:\/\/127\.0\.0\.1:\d+\/break\) failed/);
+    expect(error.message).not.toContain('Orq API');
     expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('a refused connection is a DownloadError with the code', async () => {
+    const port = await refusedPort();
+    const error = await fail(saveImages(result({ url: `http://127.0.0.1:${port}/png` }), freshDir()));
+    expect(error).toBeInstanceOf(DownloadError);
+    expect((error as DownloadError).code).toBe('ECONNREFUSED');
   });
 
   it('an already-aborted signal downloads nothing', async () => {

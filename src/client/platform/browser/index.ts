@@ -5,10 +5,10 @@
  */
 import { OrqImageEditError } from '../../errors.js';
 import { SourceIssue } from '../../source-issue.js';
-import type { saveImages as nodeSaveImages } from '../node/save-images.js';
+import type { saveEachImage as nodeSaveEachImage, saveImages as nodeSaveImages } from '../node/save-images.js';
 import type { Platform } from '../types.js';
 
-export type { SaveImagesOptions } from '../node/save-images.js';
+export type { ImageSaveOutcome, SaveImagesOptions } from '../node/save-images.js';
 
 export const platform: Platform = {
   async openImageFile(given) {
@@ -30,6 +30,8 @@ export const platform: Platform = {
 };
 
 /** saveImages writes files: Node only. In a browser, show `data[i].b64_json` as a data: URL or `data[i].url` directly. */
-export const saveImages: typeof nodeSaveImages = async () => {
+function nodeOnly(): never {
   throw new OrqImageEditError('saveImages writes files and runs on Node only; in a browser, use result.data[i].b64_json (as a data: URL) or result.data[i].url');
-};
+}
+export const saveImages: typeof nodeSaveImages = async () => nodeOnly();
+export const saveEachImage: typeof nodeSaveEachImage = async () => nodeOnly();

@@ -3,7 +3,7 @@ import type { Platform } from '../types.js';
 import { openImageFile, spool } from './files.js';
 import { uploadBody } from './upload-body.js';
 
-export { saveImages } from './save-images.js';
-export type { SaveImagesOptions } from './save-images.js';
+export { saveEachImage, saveImages } from './save-images.js';
+export type { ImageSaveOutcome, SaveImagesOptions } from './save-images.js';
 
 export const platform: Platform = { openImageFile, spool, uploadBody };

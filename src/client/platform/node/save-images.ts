@@ -1,25 +1,36 @@
 /**
- * saveImages: writes every image of an edit's result to a directory, `b64_json` decoded, `url` downloaded (streamed
- * to disk, never held whole in memory), each named by its index and the type read from its bytes: `image-1.png`,
- * `image-2.webp`, ... Node only: the browser build has a saveImages that says so (platform/browser).
+ * saveImages and saveEachImage: write every image of an edit's result to a directory, `b64_json` decoded, `url`
+ * downloaded (streamed to disk, never held whole in memory), each named by its index and the type read from its
+ * bytes: `image-1.png`, `image-2.webp`, ... Node only: the browser build has a saveImages that says so.
  *
- * Each file is written under a temporary name and renamed once complete, so a failed or aborted download never
- * leaves a partial image behind. An existing file is not overwritten unless asked: the next free name is used
+ * The result was paid for, so one image that cannot be saved never stops the others: saveEachImage reports each
+ * image's outcome (its path, or the typed error saying what really failed: DownloadError, FileSystemError,
+ * ResponseValidationError for an image the answer did not really carry); saveImages resolves to the paths or throws
+ * the first failure once every other image had its chance. A timeout or an abort stops everything.
+ *
+ * Every download is bounded: by the call's deadline and by the spec's limit for one image (`x-max-image-bytes`,
+ * or `maxImageBytes`), checked on the declared Content-Length and on the bytes as they arrive. Each file is
+ * written under a temporary name and renamed once complete, so a failed, stopped or aborted download never leaves a
+ * partial image behind. An existing file is not overwritten unless asked: the next free name is used
  * (`image-1-2.png`). Downloads send no Authorization header: result URLs are pre-signed and may be on another host.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { isBase64 } from '../../../contract/base64.js';
 import { extensionFor, sniffImageType, SNIFF_BYTES } from '../../../contract/sniff.js';
+import { maxResultImageBytes } from '../../../contract/wire-contract.js';
 import { startCallDeadline } from '../../call-deadline.js';
 import { DEFAULTS } from '../../defaults.js';
-import { DownloadError, NetworkError, ResponseValidationError, networkErrorCode } from '../../errors.js';
+import { AbortError, OrqImageEditError, ResponseValidationError, TimeoutError } from '../../errors.js';
+import { DownloadError, FileSystemError, InvalidOptionError } from '../../save-errors.js';
 import type { ImageEditResponse } from '../../types.js';
+import { checkedPrefix } from './file-name-prefix.js';
 
 export interface SaveImagesOptions {
-  /** Start of each file's name; default `image` (→ `image-1.png`). */
+  /** Start of each file's name; default `image` (→ `image-1.png`). A file-name prefix: no separators, `..` or NUL. */
   prefix?: string;
   /** Replace files that already exist; default false (the next free name is used instead). */
   overwrite?: boolean;
@@ -29,10 +40,14 @@ export interface SaveImagesOptions {
   signal?: AbortSignal;
   /** A fetch to download `url` images with instead of the global one. */
   fetch?: typeof globalThis.fetch;
+  /** Largest image downloaded, in bytes; default the spec's `x-max-image-bytes` (52,428,800). */
+  maxImageBytes?: number;
 }
 
+/** What became of one image of the result: saved at `path`, or not saved and why. */
+export type ImageSaveOutcome = { index: number; saved: true; path: string } | { index: number; saved: false; error: OrqImageEditError };
+
 const DOWNLOAD_SCHEMES = new Set(['http:', 'https:', 'data:']);
-const BASE64 = /^[A-Za-z0-9+/\s]*={0,2}\s*$/;
 
 function extensionOf(head: Uint8Array, declared: string | null): string {
   const sniffed = sniffImageType(head);
@@ -41,98 +56,152 @@ function extensionOf(head: Uint8Array, declared: string | null): string {
   return subtype === 'jpeg' ? 'jpg' : subtype && /^[a-z0-9]+$/.test(subtype) ? subtype : 'bin';
 }
 
-/** Writes the result's images into `dir` (created if missing) and resolves to their paths, in `data` order. */
-export async function saveImages(result: Pick<ImageEditResponse, 'data'>, dir: string, options: SaveImagesOptions = {}): Promise<string[]> {
-  const data = result?.data;
-  if (!Array.isArray(data)) {
-    throw new ResponseValidationError(200, [{ field: 'body.data', message: 'is not an array of images' }], result);
-  }
-  const prefix = options.prefix ?? 'image';
-  const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
-  const call = startCallDeadline(timeoutMs, options.signal);
-  const { signal, abortError } = call;
-  const fetchImpl = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
+const notCarried = (field: string, message: string) => new ResponseValidationError(200, [{ field, message }], undefined);
 
-  await fs.promises.mkdir(dir, { recursive: true });
-  const saved: string[] = [];
+/** Raised inside the download pipeline when the image passes the byte limit. */
+class TooLarge extends Error {}
+
+/** Counts the bytes going by, keeps the first ones (to name the file by its type), and stops past `limit`. */
+function meter(limit: number) {
+  const state = { bytes: 0, head: Buffer.alloc(0) };
+  const stream = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      state.bytes += chunk.length;
+      if (state.bytes > limit) return done(new TooLarge());
+      if (state.head.length < SNIFF_BYTES) state.head = Buffer.concat([state.head, chunk.subarray(0, SNIFF_BYTES - state.head.length)]);
+      done(null, chunk);
+    },
+  });
+  return { state, stream };
+}
+
+/** Saves every image it can into `dir` (created if missing) and resolves to each one's outcome, in `data` order. */
+export async function saveEachImage(result: Pick<ImageEditResponse, 'data'>, dir: string, options: SaveImagesOptions = {}): Promise<ImageSaveOutcome[]> {
+  const data: unknown = result?.data;
+  if (!Array.isArray(data)) throw notCarried('body.data', 'is not an array of images');
+  const prefix = checkedPrefix(options.prefix ?? 'image');
+  const limit = options.maxImageBytes ?? maxResultImageBytes;
+  if (!Number.isSafeInteger(limit) || limit <= 0) throw new InvalidOptionError('maxImageBytes', `must be a positive whole number of bytes (got ${String(limit)})`);
+  const fetchImpl = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
+  const call = startCallDeadline(options.timeoutMs ?? DEFAULTS.timeoutMs, options.signal);
+  const { signal, abortError } = call;
 
   /** Moves a complete temporary file to its final name (the next free one unless overwriting). */
   async function place(temp: string, index: number, extension: string): Promise<string> {
     for (let n = 1; ; n++) {
       const target = path.join(dir, `${prefix}-${index + 1}${n > 1 ? `-${n}` : ''}.${extension}`);
-      if (options.overwrite) {
-        await fs.promises.rename(temp, target);
-        return target;
-      }
       try {
+        if (options.overwrite) {
+          await fs.promises.rename(temp, target);
+          return target;
+        }
         // link + unlink: atomic "rename unless the target exists".
         await fs.promises.link(temp, target);
         await fs.promises.unlink(temp);
         return target;
       } catch (error) {
-        if ((error as { code?: string }).code !== 'EEXIST') throw error;
+        if ((error as { code?: string }).code !== 'EEXIST' || options.overwrite) throw new FileSystemError(`save image ${index + 1} as ${JSON.stringify(target)}`, target, error, index);
       }
     }
   }
 
-  try {
-    for (const [index, image] of data.entries()) {
+  async function decode(text: string, index: number, temp: string): Promise<string> {
+    if (!isBase64(text)) throw notCarried(`body.data[${index}].b64_json`, 'is not base64 image data');
+    const bytes = Buffer.from(text, 'base64');
+    try {
+      await fs.promises.writeFile(temp, bytes, { signal, flag: 'wx' });
+    } catch (error) {
       if (signal.aborted) throw abortError();
-      // Unique per call and image: two saves into one directory at once must never share a temporary file.
-      const temp = path.join(dir, `.${prefix}-${index + 1}.${crypto.randomUUID()}.partial`);
+      throw new FileSystemError(`write image ${index + 1} into ${JSON.stringify(dir)}`, temp, error, index);
+    }
+    return place(temp, index, extensionOf(bytes.subarray(0, SNIFF_BYTES), null));
+  }
+
+  async function download(given: string, index: number, temp: string): Promise<string> {
+    let url: URL;
+    try {
+      url = new URL(given);
+    } catch {
+      throw notCarried(`body.data[${index}].url`, 'is not a URL');
+    }
+    if (!DOWNLOAD_SCHEMES.has(url.protocol)) {
+      throw notCarried(`body.data[${index}].url`, `is a ${url.protocol} URL; only http:, https: and data: are downloaded`);
+    }
+    let response: Response;
+    try {
+      response = await fetchImpl(url, { signal, redirect: 'follow' });
+    } catch (error) {
+      if (signal.aborted) throw abortError();
+      throw new DownloadError(index, given, { cause: error });
+    }
+    const declared = Number(response.headers.get('content-length') ?? NaN);
+    const refusal = !response.ok ? { status: response.status } : !response.body ? { empty: true } : declared > limit ? { limitBytes: limit } : undefined;
+    if (refusal) {
+      await response.body?.cancel().catch(() => {});
+      throw new DownloadError(index, given, refusal);
+    }
+    const { state, stream } = meter(limit);
+    let fileFailure: unknown;
+    try {
+      const file = fs.createWriteStream(temp, { flags: 'wx' }).once('error', (error) => (fileFailure = error));
+      await pipeline(Readable.fromWeb(response.body as WebReadableStream<Uint8Array>), stream, file);
+    } catch (error) {
+      await response.body?.cancel().catch(() => {});
+      if (signal.aborted) throw abortError();
+      if (error instanceof TooLarge) throw new DownloadError(index, given, { limitBytes: limit });
+      if (fileFailure !== undefined) throw new FileSystemError(`write image ${index + 1} into ${JSON.stringify(dir)}`, temp, fileFailure, index);
+      throw new DownloadError(index, given, { cause: error });
+    }
+    if (state.bytes === 0) throw new DownloadError(index, given, { empty: true });
+    return place(temp, index, extensionOf(state.head, response.headers.get('content-type')));
+  }
+
+  async function saveOne(image: unknown, index: number): Promise<string> {
+    // Unique per call and image: two saves into one directory at once must never share a temporary file.
+    const temp = path.join(dir, `.${prefix}-${index + 1}.${crypto.randomUUID()}.partial`);
+    try {
+      const { b64_json: b64, url } = (image ?? {}) as { b64_json?: unknown; url?: unknown };
+      if (typeof b64 === 'string') return await decode(b64, index, temp);
+      if (typeof url === 'string') return await download(url, index, temp);
+      throw notCarried(`body.data[${index}]`, 'has neither b64_json nor url');
+    } finally {
+      await fs.promises.rm(temp, { force: true }).catch(() => {});
+    }
+  }
+
+  const outcomes: ImageSaveOutcome[] = [];
+  try {
+    try {
+      await fs.promises.mkdir(dir, { recursive: true });
+    } catch (error) {
+      const failure = new FileSystemError(`create the directory ${JSON.stringify(dir)}`, dir, error);
+      return data.map((_, index) => ({ index, saved: false, error: failure }));
+    }
+    for (const [index, image] of data.entries()) {
+      if (signal.aborted) {
+        outcomes.push({ index, saved: false, error: abortError() });
+        continue;
+      }
       try {
-        if (typeof image?.b64_json === 'string') {
-          const text = image.b64_json;
-          if (!BASE64.test(text) || text.trim() === '') {
-            throw new ResponseValidationError(200, [{ field: `body.data[${index}].b64_json`, message: 'is not base64 image data' }], undefined);
-          }
-          const bytes = Buffer.from(text, 'base64');
-          await fs.promises.writeFile(temp, bytes);
-          saved.push(await place(temp, index, extensionOf(bytes.subarray(0, SNIFF_BYTES), null)));
-          continue;
-        }
-        if (typeof image?.url !== 'string') {
-          throw new ResponseValidationError(200, [{ field: `body.data[${index}]`, message: 'has neither b64_json nor url' }], undefined);
-        }
-        let url: URL;
-        try {
-          url = new URL(image.url);
-        } catch {
-          throw new ResponseValidationError(200, [{ field: `body.data[${index}].url`, message: 'is not a URL' }], undefined);
-        }
-        if (!DOWNLOAD_SCHEMES.has(url.protocol)) {
-          throw new ResponseValidationError(200, [{ field: `body.data[${index}].url`, message: `is a ${url.protocol} URL; only http:, https: and data: are downloaded` }], undefined);
-        }
-        let response: Response;
-        try {
-          response = await fetchImpl(url, { signal: signal, redirect: 'follow' });
-        } catch (error) {
-          if (signal.aborted) throw abortError();
-          throw new NetworkError(error);
-        }
-        if (!response.ok || !response.body) {
-          await response.body?.cancel().catch(() => {});
-          throw new DownloadError(index, response.status, image.url);
-        }
-        let head = new Uint8Array(0);
-        const body = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
-        body.on('data', (chunk: Buffer) => {
-          if (head.length < SNIFF_BYTES) head = Buffer.concat([head, chunk.subarray(0, SNIFF_BYTES - head.length)]);
-        });
-        try {
-          await pipeline(body, fs.createWriteStream(temp));
-        } catch (error) {
-          if (signal.aborted) throw abortError();
-          throw new NetworkError(Object.assign(new Error(`downloading image ${index + 1} broke off (${networkErrorCode(error) ?? (error as Error).message})`), { code: networkErrorCode(error) }));
-        }
-        if (head.length === 0) throw new ResponseValidationError(200, [{ field: `body.data[${index}].url`, message: 'downloaded 0 bytes' }], undefined);
-        saved.push(await place(temp, index, extensionOf(head, response.headers.get('content-type'))));
-      } finally {
-        await fs.promises.rm(temp, { force: true });
+        outcomes.push({ index, saved: true, path: await saveOne(image, index) });
+      } catch (error) {
+        const typed = signal.aborted ? abortError() : error instanceof OrqImageEditError ? error : new FileSystemError(`save image ${index + 1}`, dir, error, index);
+        outcomes.push({ index, saved: false, error: typed });
       }
     }
-    return saved;
+    return outcomes;
   } finally {
+    // On every path, so a failed call never keeps the process alive until its timeout.
     call.dispose();
   }
+}
+
+/** Writes the result's images into `dir` (created if missing) and resolves to their paths, in `data` order. */
+export async function saveImages(result: Pick<ImageEditResponse, 'data'>, dir: string, options: SaveImagesOptions = {}): Promise<string[]> {
+  const outcomes = await saveEachImage(result, dir, options);
+  const errors = outcomes.flatMap((outcome) => (outcome.saved ? [] : [outcome.error]));
+  // What stopped the whole call says more than the first image it stopped.
+  const stop = errors.find((error) => error instanceof TimeoutError || error instanceof AbortError) ?? errors[0];
+  if (stop) throw stop;
+  return outcomes.flatMap((outcome) => (outcome.saved ? [outcome.path] : []));
 }
