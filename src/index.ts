@@ -28,6 +28,7 @@ export {
   TimeoutError,
   AbortError,
   NetworkError,
+  ImageChangedError,
 } from './client/errors.js';
 export { DownloadError, FileSystemError, InvalidOptionError } from './client/save-errors.js';
 export type { RequestIssue } from './contract/issues.js';

@@ -38,6 +38,10 @@ export function boundedAnswer(response: Response, maxBytes: number, signal: Abor
   const source = response.body;
   if (!source) return response;
   const reader = source.getReader();
+  // An uncompressed answer that declares a length past the limit is refused before a byte of it is read. (A
+  // compressed one is counted as it inflates: its declared length says nothing of its decoded size.)
+  const coded = (response.headers.get('content-encoding') ?? 'identity').trim().toLowerCase() !== 'identity';
+  const declared = coded ? 0 : Number(response.headers.get('content-length')) || 0;
   let received = 0;
   let onAbort: (() => void) | undefined;
   const stop = () => {
@@ -51,7 +55,10 @@ export function boundedAnswer(response: Response, maxBytes: number, signal: Abor
           controller.error(signal.reason);
           stop();
         };
-        if (signal.aborted) onAbort();
+        if (declared > maxBytes) {
+          controller.error(new ResponseTooLargeError(response.status, maxBytes));
+          stop();
+        } else if (signal.aborted) onAbort();
         else signal.addEventListener('abort', onAbort, { once: true });
       },
       async pull(controller) {

@@ -20,8 +20,11 @@ export type AttemptOutcome = { ok: true; answer: JudgedAnswer } | { ok: false; f
 
 export interface Attempt {
   raw: Client<paths>;
-  /** The fetch the client was given (or the global one); each attempt wraps it to see when the answer starts. */
-  fetch: (request: Request) => Promise<Response>;
+  /**
+   * The caller's own fetch, if they gave one; else the platform's transport (Node), else the global fetch. Each
+   * attempt wraps it to see when the answer starts.
+   */
+  fetch: ((request: Request) => Promise<Response>) | undefined;
   prepared: PreparedRequest;
   encoded: MultipartBody;
   signal: AbortSignal;
@@ -35,6 +38,15 @@ export interface Attempt {
   strictResponses?: boolean;
 }
 
+/** The client's own error in `error` or its chain of causes (a fetch wraps what its body stream threw). */
+function ownErrorIn(error: unknown): OrqImageEditError | undefined {
+  let current: unknown = error;
+  for (let depth = 0; current instanceof Error && depth < 5; depth++, current = current.cause) {
+    if (current instanceof OrqImageEditError) return current;
+  }
+  return undefined;
+}
+
 function statusFailure(response: Response): AttemptFailure {
   return { kind: 'status', status: response.status, retryAfter: response.headers.get('retry-after') };
 }
@@ -42,7 +54,9 @@ function statusFailure(response: Response): AttemptFailure {
 export async function sendAttempt({ raw, fetch, prepared, encoded, signal, maxResponseBytes, headers, onProgress, strictResponses }: Attempt): Promise<AttemptOutcome> {
   // Set once the answer's headers arrive: from then on the server has done the work, whatever the body does.
   let response: Response | undefined;
-  const upload = platform.uploadBody(encoded.segments, encoded.body, signal, onProgress);
+  const transport = fetch ? undefined : platform.transport;
+  const send = fetch ?? transport?.fetch ?? ((request: Request) => globalThis.fetch(request));
+  const upload = transport ? transport.upload(encoded.segments, encoded.length, onProgress) : platform.uploadBody(encoded.segments, encoded.body, signal, onProgress);
   try {
     if (signal.aborted) throw signal.reason;
     if (!upload.reportsProgress) onProgress?.(0);
@@ -50,18 +64,22 @@ export async function sendAttempt({ raw, fetch, prepared, encoded, signal, maxRe
       // The typed body: what the generated `paths` type says this operation takes. The wire bytes are the ones
       // encodeMultipart wrote from it (with each image's checked filename and type), in the platform's upload form.
       body: { ...prepared.fields, [imageField.name]: prepared.images.map((image) => image.blob) },
-      bodySerializer: () => upload.body,
+      bodySerializer: () => upload.body as BodyInit,
       headers: { ...callerHeaders(headers), ...upload.headers, 'Content-Type': encoded.contentType },
       parseAs: 'text',
       signal,
-      fetch: async (request) => (response = boundedAnswer(await untilAborted(fetch(request), signal), maxResponseBytes, signal)),
+      fetch: async (request) => (response = boundedAnswer(await untilAborted(send(request), signal), maxResponseBytes, signal)),
+      // The transport's own Request class keeps the body and the call's signal as they are (see transport.ts).
+      ...(transport ? { Request: transport.Request as typeof Request } : {}),
       ...upload.init,
     });
     if (!response) throw new TypeError('fetch resolved without a response');
     if (!upload.reportsProgress) onProgress?.(encoded.length);
     if (response.ok) return { ok: true, answer: judgeOkAnswer(response.status, data ?? '', strictResponses) };
     return { ok: false, failure: statusFailure(response), error: new ApiError(response.status, error, response.headers) };
-  } catch (thrown) {
+  } catch (caught) {
+    // A typed error from inside the platform's fetch (an image that changed under the upload) may come wrapped.
+    const thrown = ownErrorIn(caught) ?? caught;
     if (signal.aborted || thrown instanceof OrqImageEditError) throw thrown;
     if (!response) return { ok: false, failure: { kind: 'network', code: networkErrorCode(thrown) }, error: new NetworkError(thrown) };
     // The answer started but its body broke off: never retried, the work was done.

@@ -40,8 +40,9 @@ function checkApiKey(apiKey: unknown): asserts apiKey is string {
   }
 }
 
-/** The fetch a client uses: the one given, else the global one, bound late so a test or polyfill that replaces
- *  globalThis.fetch after creation is still used. */
+/** The fetch `raw` uses: the one given, else the global one, bound late so a test or polyfill that replaces
+ *  globalThis.fetch after creation is still used. (`edit` sends through the platform's own transport unless the
+ *  caller gave a fetch: attempt.ts.) */
 function clientFetch(options: Pick<ImageEditClientOptions, 'fetch'>): (request: Request) => Promise<Response> {
   return options.fetch ?? ((request: Request) => globalThis.fetch(request));
 }
@@ -75,7 +76,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 export function createImageEditClient(options: ImageEditClientOptions): ImageEditClient {
   const raw = createRawClient(options);
   const apiKey = options.apiKey;
-  const fetch = clientFetch(options);
+  const fetch = options.fetch;
 
   async function edit(request: ImageEditRequest, callOptions: EditOptions = {}): Promise<ImageEditResult> {
     const pick = <K extends keyof EditOptions & keyof ImageEditClientOptions>(key: K) => callOptions[key] ?? options[key];

@@ -123,6 +123,24 @@ export class ResponseTooLargeError extends OrqImageEditError {
   }
 }
 
+/**
+ * An image changed between the pre-flight check and its upload (a file rewritten, grown or shrunk, or a buffer
+ * overwritten): what would go out is not what was checked, so the upload was stopped before those bytes were sent.
+ * Never retried: the image would still not match.
+ */
+export class ImageChangedError extends OrqImageEditError {
+  override name = 'ImageChangedError';
+  /** The image's place in the request, from 0. */
+  readonly index: number;
+  /** The file it was read from, when it was one. */
+  readonly file: string | undefined;
+  constructor(index: number, file: string | undefined, what: string) {
+    super(`image ${index + 1}${file ? ` (${file})` : ''} changed after it was checked: ${what}; the upload was stopped and is not retried`);
+    this.index = index;
+    this.file = file;
+  }
+}
+
 /** The call took longer than its `timeoutMs`; the upload was aborted. */
 export class TimeoutError extends OrqImageEditError {
   override name = 'TimeoutError';

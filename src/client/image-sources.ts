@@ -14,6 +14,7 @@
  * this module is the same in every build.
  */
 import type { RequestIssue } from '../contract/issues.js';
+import { SNIFF_BYTES } from '../contract/sniff.js';
 import { platform } from './platform/node/index.js';
 import type { ResolvedSource } from './platform/types.js';
 import { SourceIssue, systemReason } from './source-issue.js';
@@ -180,9 +181,10 @@ export async function resolveSource(input: unknown, options: ResolveOptions): Pr
     const name = typeof File !== 'undefined' && input instanceof File && input.name ? input.name : undefined;
     return { blob: input, filename: name, dispose: noop };
   }
-  if (input instanceof ArrayBuffer) return { blob: new Blob([input]), dispose: noop };
-  if (ArrayBuffer.isView(input)) {
-    return { blob: new Blob([new Uint8Array(input.buffer, input.byteOffset, input.byteLength) as Uint8Array<ArrayBuffer>]), dispose: noop };
+  if (input instanceof ArrayBuffer || ArrayBuffer.isView(input)) {
+    const bytes = input instanceof ArrayBuffer ? new Uint8Array(input) : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+    // The Blob is a copy: the caller may reuse their buffer. Its first bytes are taken now, with no read later.
+    return { blob: new Blob([bytes as Uint8Array<ArrayBuffer>]), head: bytes.slice(0, SNIFF_BYTES), dispose: noop };
   }
   if (isWebStream(input) || isAsyncIterable(input)) return drainStream(input, options);
   throw new SourceIssue(

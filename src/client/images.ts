@@ -9,6 +9,7 @@ import { extensionFor, SNIFF_BYTES } from '../contract/sniff.js';
 import { imageField } from '../contract/wire-contract.js';
 import { RequestValidationError } from './errors.js';
 import { isNamedImage, issueFrom, resolveSource, type ImageInput, type ResolvedSource } from './image-sources.js';
+import { checkedSignature, keepSignature } from './signatures.js';
 
 export type { ImageInput, ImageSource, NamedImage, NodeReadableLike } from './image-sources.js';
 
@@ -47,8 +48,10 @@ export async function prepareImage(input: unknown, field: string, index: number,
   const { blob } = source;
   // An empty name is no name: the part would lose its filename and stop being a file part.
   const filename = (named?.filename ?? source.filename) || undefined;
-  let head = new Uint8Array();
-  if (blob.size > 0 && blob.size <= maxBytes) {
+  // The signature is read once per Blob and kept (signatures.ts): bytes given in memory need no read at all, a Blob
+  // checked before needs no second one, and the upload compares what it sends with it.
+  let head = source.head ?? checkedSignature(blob) ?? new Uint8Array();
+  if (head.length === 0 && blob.size > 0 && blob.size <= maxBytes) {
     try {
       head = new Uint8Array(await blob.slice(0, SNIFF_BYTES).arrayBuffer());
     } catch (error) {
@@ -58,6 +61,7 @@ export async function prepareImage(input: unknown, field: string, index: number,
   const verdict = judgeImage(field, { size: blob.size, head, filename, declaredType: named?.contentType });
   if ('issue' in verdict) return refuse(verdict.issue.message);
   const detected = verdict.mediaType;
+  keepSignature(blob, head);
   return {
     filename: filename ?? `image-${index + 1}.${extensionFor(detected)}`,
     contentType: detected,

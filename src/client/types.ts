@@ -33,7 +33,10 @@ export interface ImageEditClientOptions extends RetryOptions {
   apiKey: string;
   /** Defaults to the spec's first server, https://api.orq.ai. */
   baseUrl?: string;
-  /** A fetch to use instead of the global one (tests, proxies, instrumentation). */
+  /**
+   * A fetch to send with (tests, proxies, instrumentation) instead of the client's own transport (node:http on Node,
+   * the platform's fetch in browsers). The call's timeout, signal and answer-size limit apply to it all the same.
+   */
   fetch?: typeof globalThis.fetch;
   /** Whole-call limit in ms, reading stream inputs, retries and waits included; default 600 000 (edits can take minutes). */
   timeoutMs?: number;

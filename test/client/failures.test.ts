@@ -139,6 +139,14 @@ describe('retries: by default only where the server certainly did no work', () =
     expect((await started!).requests).toHaveLength(1);
   });
 
+  it('an https: base URL is sent with node:https: refused there too, and retried the same way', async () => {
+    const port = await refusedPort();
+    const events: RetryEvent[] = [];
+    const error = await fail(client({ url: `https://127.0.0.1:${port}` }, { onRetry: (e) => events.push(e) }).edit(request()));
+    expect(error).toMatchObject({ name: 'NetworkError', code: 'ECONNREFUSED' });
+    expect(events).toHaveLength(2);
+  });
+
   it('refused every time: NetworkError ECONNREFUSED after 3 attempts', async () => {
     const port = await refusedPort();
     const events: RetryEvent[] = [];
@@ -153,6 +161,15 @@ describe('only a real connection reset is a reset', () => {
   it.each([301, 302, 303, 307, 308])("a %i redirect is never retried as a reset, even with retryOn: ['reset']", async (status) => {
     const server = await serve(() => ({ status, headers: { location: '/v2/router/images/edits-elsewhere' } }));
     const error = await fail(client(server, { retryOn: ['reset'] }).edit(request()));
+    // Not followed either: the redirect is the answer, as the status it is.
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({ status });
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it("through a caller's own fetch (which refuses redirects), a redirect is a NetworkError without a code, not retried", async () => {
+    const server = await serve(() => ({ status: 307, headers: { location: '/elsewhere' } }));
+    const error = await fail(client(server, { retryOn: ['reset'], fetch: (input, init) => globalThis.fetch(input, init) }).edit(request()));
     expect(error).toBeInstanceOf(OrqImageEditError);
     expect(server.requests).toHaveLength(1);
   });
