@@ -10,25 +10,6 @@
  */
 import { ResponseTooLargeError } from './errors.js';
 
-/** `promise`, or the signal's reason as soon as it fires, whichever comes first. */
-export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
-
 /**
  * The same answer with a body that errors with ResponseTooLargeError once more than `maxBytes` arrived (the rest is
  * not read: the platform's stream is cancelled, which closes the connection), or with the signal's reason when it

@@ -18,6 +18,7 @@ import { SNIFF_BYTES } from '../contract/sniff.js';
 import { platform } from './platform/node/index.js';
 import type { ResolvedSource } from './platform/types.js';
 import { SourceIssue, systemReason } from './source-issue.js';
+import { untilAborted } from './until-aborted.js';
 
 export type { ResolvedSource };
 export { SourceIssue };
@@ -91,26 +92,6 @@ async function fromUrl(url: URL): Promise<ResolvedSource> {
   return platform.openImageFile(url);
 }
 
-/** Reads the next chunk of a stream, or throws the signal's reason as soon as it fires (a stalled stream included). */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
-
 /** The chunks of any byte stream, with a way to stop it early. */
 function chunksOf(input: ReadableStream<Uint8Array> | AsyncIterable<unknown>): { next(): Promise<IteratorResult<unknown>>; stop(reason?: unknown): void } {
   if (isWebStream(input)) {
@@ -149,7 +130,7 @@ async function drainStream(input: ReadableStream<Uint8Array> | AsyncIterable<unk
   const pullAll = async (sink: (bytes: Uint8Array) => unknown) => {
     let size = 0;
     for (;;) {
-      const { done, value } = await abortable(source.next(), options.signal);
+      const { done, value } = await untilAborted(source.next(), options.signal);
       if (done) return;
       const bytes = asBytes(value);
       size += bytes.byteLength;
