@@ -7,8 +7,8 @@
  * departs from the spec and has no usable image, is a ResponseValidationError.
  */
 import { validateImageEditResponse } from '../../generated/validators.js';
-import { isBase64 } from '../contract/base64.js';
-import { driftFromAjv, receivedValue, type Drift } from '../contract/drift.js';
+import { judgeImages } from '../contract/answer-images.js';
+import { driftFromAjv, type Drift } from '../contract/drift.js';
 import { issuesFromAjv, type RequestIssue } from '../contract/issues.js';
 import { ResponseValidationError } from './errors.js';
 import { redactValue } from './redact.js';
@@ -24,52 +24,6 @@ export type ImageEditResult = ImageEditResponse & { readonly drift: readonly Dri
 export interface JudgedAnswer {
   body: ImageEditResponse;
   drift: Drift[];
-}
-
-/** A departure of one image the schema alone does not catch, as drift and as the issue an error would list. */
-interface ImageDeparture {
-  drift: Drift;
-  issue: RequestIssue;
-}
-
-function departure(field: string, expected: string, value: unknown, message: string): ImageDeparture {
-  // A long b64_json is shown by its start only: no need to copy megabytes to say it is not base64.
-  const excerpt = typeof value === 'string' ? value.slice(0, 64) : value;
-  return { drift: { field, expected, received: receivedValue(excerpt) }, issue: { field, message } };
-}
-
-function isAbsoluteUrl(text: string): boolean {
-  try {
-    new URL(text);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** How many of `data`'s images can be had (decoded or downloaded), and what is wrong with the others. */
-function judgeImages(body: unknown): { usable: number; departures: ImageDeparture[] } {
-  const data = (body as { data?: unknown } | null)?.data;
-  const departures: ImageDeparture[] = [];
-  let usable = 0;
-  if (!Array.isArray(data)) return { usable, departures };
-  for (const [index, item] of data.entries()) {
-    if (item === null || typeof item !== 'object') continue; // the schema's own check names it
-    const { b64_json: b64, url } = item as { b64_json?: unknown; url?: unknown };
-    const at = `body.data[${index}]`;
-    let ok = false;
-    if (typeof b64 === 'string') {
-      if (isBase64(b64)) ok = true;
-      else departures.push(departure(`${at}.b64_json`, 'base64 image data', b64, 'is not base64 image data'));
-    }
-    if (typeof url === 'string') {
-      if (isAbsoluteUrl(url)) ok = true;
-      else departures.push(departure(`${at}.url`, 'an absolute URL', url, 'is not a URL'));
-    }
-    if (b64 === undefined && url === undefined) departures.push(departure(at, 'b64_json or url', item, 'has neither b64_json nor url'));
-    if (ok) usable++;
-  }
-  return { usable, departures };
 }
 
 /**

@@ -1,0 +1,92 @@
+/**
+ * A whole answer of the operation judged against the spec, for the sides that watch real traffic rather than call
+ * (the validating proxy, the server check, the cassettes' re-validation): is the status documented, does the body
+ * come in the documented media type, does it pass the status's schema, do the declared headers hold, and (2xx) are
+ * the images usable and in the form the request asked for. Every departure is a Drift (drift.ts), one format
+ * wherever it is printed.
+ *
+ * The client judges its own 2xx answers (src/client/answer.ts) with the same pieces (the generated validator,
+ * answer-images.ts) but reads no spec facts, which carry example bodies a browser bundle need not.
+ */
+import { validateErrorResponse, validateImageEditResponse } from '../../generated/validators.js';
+import { judgeImages } from './answer-images.js';
+import { driftFromAjv, receivedValue, type Drift } from './drift.js';
+import { shown } from './issues.js';
+import { responseFacts, specFacts } from './spec-facts.js';
+
+export interface ReceivedAnswer {
+  status: number;
+  /** Header names in lower case (as node:http and the Fetch API's Headers give them). */
+  headers: Record<string, string | string[] | undefined>;
+  /** The body, decoded (gzip, deflate and br undone), as text. */
+  text: string;
+}
+
+/** What the request asked that the answer must honour. */
+export interface AnswerContext {
+  /** The request's `response_format`, when it had one. */
+  responseFormat?: unknown;
+}
+
+export interface JudgedAnswer {
+  drift: Drift[];
+  /** The body parsed as JSON; undefined when it is not JSON (drift says so). */
+  body: unknown;
+}
+
+const documentedStatuses = specFacts.responses.map((response) => response.status);
+
+function headerValue(headers: ReceivedAnswer['headers'], name: string): string | undefined {
+  const value = headers[name.toLowerCase()];
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+/** The declared headers of a documented status: required ones present, each present one as its schema says. */
+function headerDrift(declared: NonNullable<ReturnType<typeof responseFacts>>['headers'], headers: ReceivedAnswer['headers']): Drift[] {
+  const found: Drift[] = [];
+  for (const [name, header] of Object.entries(declared)) {
+    const value = headerValue(headers, name);
+    const field = `headers.${name.toLowerCase()}`;
+    if (value === undefined) {
+      if (header.required) found.push({ field, expected: 'required', received: 'missing' });
+      continue;
+    }
+    // Header schemas here are strings with a pattern; the spec's own patterns, so no hostile expression.
+    const pattern = header.schema?.pattern;
+    if (typeof pattern === 'string' && !new RegExp(pattern, 'u').test(value)) found.push({ field, expected: `pattern ${pattern}`, received: shown(value) });
+  }
+  return found;
+}
+
+/** Every way `answer` departs from the spec, and its body parsed when it is JSON. */
+export function judgeAnswer(answer: ReceivedAnswer, context: AnswerContext = {}): JudgedAnswer {
+  const facts = responseFacts(answer.status);
+  let body: unknown;
+  let parsed = false;
+  try {
+    body = answer.text === '' ? undefined : JSON.parse(answer.text);
+    parsed = answer.text !== '';
+  } catch {
+    body = undefined;
+  }
+  if (!facts) return { drift: [{ field: 'status', expected: `one of ${documentedStatuses.join(', ')}`, received: String(answer.status) }], body };
+
+  const drift = headerDrift(facts.headers, answer.headers);
+  if (facts.contentType === null) {
+    if (answer.text !== '') drift.push({ field: 'body', expected: 'no body', received: shown(answer.text) });
+    return { drift, body };
+  }
+  const declared = headerValue(answer.headers, 'content-type');
+  const mediaType = declared?.split(';')[0]!.trim().toLowerCase();
+  if (mediaType !== facts.contentType) drift.push({ field: 'headers.content-type', expected: facts.contentType, received: receivedValue(declared) });
+  if (!parsed) {
+    drift.push({ field: 'body', expected: `JSON (${facts.contentType})`, received: answer.text === '' ? 'nothing' : shown(answer.text) });
+    return { drift, body };
+  }
+  // Every documented 2xx carries the edit's result, every other status the error body (the spec's two body schemas).
+  const success = /^2\d\d$/.test(facts.status);
+  const validate = success ? validateImageEditResponse : validateErrorResponse;
+  if (!validate(body)) drift.push(...driftFromAjv(validate.errors, body, 'body'));
+  if (success) drift.push(...judgeImages(body, context.responseFormat).departures.map((departure) => departure.drift));
+  return { drift, body };
+}

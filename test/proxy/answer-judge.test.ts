@@ -1,0 +1,57 @@
+/**
+ * The one answer judge of the proxy, the server check and the cassettes (src/contract/answer-judge.ts): every
+ * documented example passes it untouched, and each way a live answer can depart from the spec is named as drift
+ * (field, what the spec says, what came), judged against the generated validators and spec facts.
+ */
+import { describe, expect, it } from 'vitest';
+import { judgeAnswer, type ReceivedAnswer } from '../../src/contract/answer-judge.js';
+import { responses } from '../support/spec.js';
+
+const okBody = responses['200']!.content['application/json']!.examples['b64_png']!.value;
+const urlBody = responses['200']!.content['application/json']!.examples['url']!.value;
+const json = { 'content-type': 'application/json' };
+const answer = (status: number, body: unknown, headers: ReceivedAnswer['headers'] = json): ReceivedAnswer => ({ status, headers, text: typeof body === 'string' ? body : JSON.stringify(body) });
+
+describe('judgeAnswer', () => {
+  it('passes every named example of every documented status, with its declared headers', () => {
+    for (const [status, response] of Object.entries(responses)) {
+      const headers: Record<string, string> = { ...json };
+      for (const name of Object.keys(response.headers)) headers[name.toLowerCase()] = '2';
+      for (const [name, example] of Object.entries(response.content['application/json']?.examples ?? {})) {
+        expect(judgeAnswer(answer(Number(status), example.value, headers)).drift, `${status} ${name}`).toEqual([]);
+      }
+    }
+  });
+
+  it.each([
+    ['an undocumented status', answer(418, { error: { message: 'teapot' } }), [{ field: 'status', expected: expect.stringMatching(/^one of 200, 400, .*504$/), received: '418' }]],
+    ['a missing required field', answer(200, { data: okBody.data }), [{ field: 'body.created', expected: 'required', received: 'missing' }]],
+    ['a type change', answer(200, { ...okBody, created: String(okBody.created) }), [{ field: 'body.created', expected: 'type integer', received: JSON.stringify(String(okBody.created)) }]],
+    [
+      'an image with both url and b64_json',
+      answer(200, { ...okBody, data: [{ ...okBody.data[0], url: urlBody.data[0].url }] }),
+      [{ field: 'body.data[0]', expected: 'b64_json or url, not both', received: expect.stringContaining('"url":') }],
+    ],
+    [
+      'a 413 with an HTML body',
+      answer(413, '<html><title>413 Request Entity Too Large</title></html>', { 'content-type': 'text/html' }),
+      [
+        { field: 'headers.content-type', expected: 'application/json', received: '"text/html"' },
+        { field: 'body', expected: 'JSON (application/json)', received: expect.stringContaining('<html><title>413') },
+      ],
+    ],
+    ['a Retry-After that is neither seconds nor a date', answer(429, responses['429']!.content['application/json']!.examples['rate_limit_exceeded']!.value, { ...json, 'retry-after': 'soon' }), [
+      { field: 'headers.retry-after', expected: expect.stringMatching(/^pattern /), received: '"soon"' },
+    ]],
+  ])('%s is named as drift', (_name, received, expected) => {
+    expect(judgeAnswer(received).drift).toEqual(expected);
+  });
+
+  it('an image not in the form response_format asked for is drift; with no response_format either form is fine', () => {
+    expect(judgeAnswer(answer(200, urlBody), { responseFormat: 'b64_json' }).drift).toEqual([
+      { field: 'body.data[0].b64_json', expected: 'required (response_format b64_json)', received: 'missing' },
+      { field: 'body.data[1].b64_json', expected: 'required (response_format b64_json)', received: 'missing' },
+    ]);
+    expect(judgeAnswer(answer(200, urlBody)).drift).toEqual([]);
+  });
+});
