@@ -55,7 +55,7 @@ export async function linkPackages(project: string, names: readonly string[]): P
 export async function tsc(project: string, config: string, compilerOptions: Record<string, unknown>, files: string[]): Promise<string> {
   await writeFile(path.join(project, config), JSON.stringify({ compilerOptions: { noEmit: true, ...compilerOptions }, files }, null, 2));
   const compiler = path.join(root, 'node_modules/typescript/bin/tsc');
-  return run(process.execPath, [compiler, '-p', config, '--pretty', 'false'], { cwd: project, timeout: 120_000 }).then(
+  return run(process.execPath, [compiler, '-p', config, '--pretty', 'false'], { cwd: project, timeout: 280_000 }).then(
     () => '',
     (error: { stdout?: string; message: string }) => error.stdout || error.message,
   );
