@@ -1043,23 +1043,43 @@ export const specFacts = {
   "codeSamples": [
     {
       "lang": "Shell",
-      "label": "curl (one image)",
+      "label": "curl",
       "source": "curl https://api.orq.ai/v2/router/images/edits \\\n  -H \"Authorization: Bearer $ORQ_API_KEY\" \\\n  -F model=openai/gpt-image-1 \\\n  -F 'prompt=Add a red scarf to the cat' \\\n  -F image=@cat.png \\\n  -F response_format=b64_json \\\n  -F 'retry={\"count\":2};type=application/json'\n"
     },
     {
       "lang": "Shell",
-      "label": "curl (several images)",
-      "source": "# Each image is its own part named \"image\": repeat -F image=@... (1 to 16 files).\ncurl https://api.orq.ai/v2/router/images/edits \\\n  -H \"Authorization: Bearer $ORQ_API_KEY\" \\\n  -F model=openai/gpt-image-1 \\\n  -F 'prompt=Put the three products on one white table' \\\n  -F image=@bottle.png \\\n  -F image=@soap.png \\\n  -F image=@towel.png \\\n  -F n=1 \\\n  -F size=1024x1024 \\\n  -F quality=high \\\n  -F response_format=url \\\n  -F 'fallbacks=[{\"model\":\"openai/dall-e-2\"}];type=application/json' \\\n  -F 'timeout={\"call_timeout\":60000};type=application/json'\n"
+      "label": "curl, 3 images",
+      "source": "# Each image is its own part named \"image\":\n# repeat -F image=@... (1 to 16 files).\ncurl https://api.orq.ai/v2/router/images/edits \\\n  -H \"Authorization: Bearer $ORQ_API_KEY\" \\\n  -F model=openai/gpt-image-1 \\\n  -F 'prompt=Put the three on one table' \\\n  -F image=@bottle.png \\\n  -F image=@soap.png \\\n  -F image=@towel.png \\\n  -F n=1 \\\n  -F size=1024x1024 \\\n  -F quality=high \\\n  -F response_format=url \\\n  -F 'cache={\"type\":\"exact_match\"};type=application/json' \\\n  -F 'timeout={\"call_timeout\":60000};type=application/json'\n"
     },
     {
       "lang": "TypeScript",
-      "label": "TypeScript (orq-image-edits)",
-      "source": "import { readFile, writeFile } from 'node:fs/promises';\nimport {\n  createImageEditClient,\n  ApiError,\n  RequestValidationError,\n} from 'orq-image-edits';\n\nconst client = createImageEditClient({\n  apiKey: process.env.ORQ_API_KEY ?? '',\n});\n\ntry {\n  const result = await client.edit({\n    model: 'openai/gpt-image-1',\n    prompt: 'Add a red scarf to the cat',\n    // One image or an array of 1 to 16 (PNG, JPEG or WebP).\n    image: { data: await readFile('cat.png'), filename: 'cat.png' },\n    n: 2,\n    response_format: 'b64_json',\n    retry: { count: 2, on_codes: [429, 503] },\n    fallbacks: [{ model: 'openai/dall-e-2' }],\n  });\n  for (const [i, image] of result.data.entries()) {\n    if (!image.b64_json) continue;\n    await writeFile(`edited-${i}.png`, Buffer.from(image.b64_json, 'base64'));\n  }\n  console.log(result.usage?.total_tokens, 'tokens');\n} catch (error) {\n  // RequestValidationError: refused before sending; ApiError: non-2xx.\n  if (error instanceof RequestValidationError) console.error(error.issues);\n  else if (error instanceof ApiError) console.error(error.status, error.code);\n  else throw error;\n}\n"
+      "label": "TypeScript client",
+      "source": "import { readFile, writeFile } from 'node:fs/promises';\nimport {\n  createImageEditClient,\n  ApiError,\n  RequestValidationError,\n} from 'orq-image-edits';\n\nconst client = createImageEditClient({\n  apiKey: process.env.ORQ_API_KEY ?? '',\n  // The default; the mock: http://127.0.0.1:4010\n  baseUrl: 'https://api.orq.ai',\n});\n\ntry {\n  const result = await client.edit({\n    model: 'openai/gpt-image-1',\n    prompt: 'Add a red scarf to the cat',\n    // One image or an array of 1 to 16\n    // (PNG, JPEG or WebP).\n    image: {\n      data: await readFile('cat.png'),\n      filename: 'cat.png',\n    },\n    n: 2,\n    response_format: 'b64_json',\n    retry: { count: 2, on_codes: [429, 503] },\n    fallbacks: [{ model: 'openai/dall-e-2' }],\n  });\n  for (const [i, image] of result.data.entries()) {\n    if (!image.b64_json) continue;\n    const bytes = Buffer.from(image.b64_json, 'base64');\n    await writeFile(`edited-${i}.png`, bytes);\n  }\n  console.log(result.data.length, 'image(s)');\n} catch (error) {\n  // RequestValidationError: refused before\n  // sending; ApiError: a non-2xx answer.\n  if (error instanceof RequestValidationError) {\n    console.error(error.issues);\n  } else if (error instanceof ApiError) {\n    console.error(error.status, error.code);\n  }\n  process.exitCode = 1;\n}\n"
     },
     {
       "lang": "Shell",
-      "label": "orq-images CLI",
-      "source": "# npm install orq-image-edits; the key comes from ORQ_API_KEY.\nexport ORQ_API_KEY=...\norq-images edit --image cat.png --prompt \"Add a red scarf to the cat\" \\\n  --model openai/gpt-image-1 --format b64_json --out edited/\n\n# Several images, two results, as URLs:\norq-images edit --image bottle.png --image soap.png --image towel.png \\\n  --prompt \"Put the three products on one white table\" \\\n  --model openai/gpt-image-1 -n 2 --size 1024x1024 --quality high --format url\n"
+      "label": "CLI",
+      "source": "# npm install orq-image-edits;\n# the key comes from ORQ_API_KEY.\nexport ORQ_API_KEY=...\norq-images edit --image cat.png \\\n  --prompt \"Add a red scarf to the cat\" \\\n  --model openai/gpt-image-1 \\\n  --format b64_json --out edited/\n\n# Several images, two results, as URLs:\norq-images edit --image bottle.png \\\n  --image soap.png --image towel.png \\\n  --prompt \"Put the three on one table\" \\\n  --model openai/gpt-image-1 -n 2 \\\n  --size 1024x1024 --quality high --format url\n"
+    },
+    {
+      "lang": "TypeScript",
+      "label": "openapi-fetch",
+      "source": "// openapi-fetch, typed by this spec (the package\n// exports openapi-typescript's types of it).\nimport { readFile } from 'node:fs/promises';\nimport createClient from 'openapi-fetch';\nimport type { paths } from 'orq-image-edits';\n\nconst client = createClient<paths>({\n  baseUrl: 'https://api.orq.ai',\n  headers: {\n    Authorization: `Bearer ${process.env.ORQ_API_KEY}`,\n  },\n});\nconst cat = new File(\n  [await readFile('cat.png')],\n  'cat.png',\n  { type: 'image/png' },\n);\nconst { data, error } = await client.POST(\n  '/v2/router/images/edits',\n  {\n    body: {\n      model: 'openai/gpt-image-1',\n      prompt: 'Add a red scarf to the cat',\n      image: cat,\n      response_format: 'b64_json',\n      retry: { count: 2 },\n    },\n    // openapi-fetch sends JSON unless told how:\n    // a FormData, JSON parts as their JSON text.\n    bodySerializer(body) {\n      const form = new FormData();\n      for (const [name, value] of Object.entries(body)) {\n        if (value instanceof Blob) form.append(name, value);\n        else if (typeof value === 'object')\n          form.append(name, JSON.stringify(value));\n        else form.append(name, String(value));\n      }\n      return form;\n    },\n  },\n);\nif (error) throw new Error(JSON.stringify(error));\nconsole.log(data.data.length, 'image(s)');\n"
+    },
+    {
+      "lang": "JavaScript",
+      "label": "fetch + FormData",
+      "source": "// In a page with <input type=\"file\" id=\"images\"\n// multiple> and <img id=\"edited\">.\nconst form = new FormData();\nform.append('model', 'openai/gpt-image-1');\nform.append('prompt', 'Add a red scarf to the cat');\nconst files = document.querySelector('#images').files;\nfor (const file of files) form.append('image', file);\nform.append('response_format', 'b64_json');\n// A JSON part is its JSON text.\nform.append('retry', JSON.stringify({ count: 2 }));\n\nconst response = await fetch(\n  'https://api.orq.ai/v2/router/images/edits',\n  {\n    method: 'POST',\n    // No Content-Type: fetch adds the boundary.\n    headers: { Authorization: `Bearer ${apiKey}` },\n    body: form,\n  },\n);\nconst result = await response.json();\nif (!response.ok) throw new Error(result.error?.message);\nconst [first] = result.data;\ndocument.querySelector('#edited').src =\n  `data:image/png;base64,${first.b64_json}`;\n"
+    },
+    {
+      "lang": "TypeScript",
+      "label": "openai-node",
+      "source": "// Orq's router speaks OpenAI's image-edit call.\nimport { readFile } from 'node:fs/promises';\nimport OpenAI, { toFile } from 'openai';\n\nconst openai = new OpenAI({\n  apiKey: process.env.ORQ_API_KEY,\n  baseURL: 'https://api.orq.ai/v2/router',\n});\nconst result = await openai.images.edit({\n  model: 'openai/gpt-image-1',\n  prompt: 'Add a red scarf to the cat',\n  // One file: one part named \"image\". An array\n  // goes out as image[] parts, which Orq does\n  // not document.\n  image: await toFile(\n    await readFile('cat.png'),\n    'cat.png',\n    { type: 'image/png' },\n  ),\n  response_format: 'b64_json',\n  // No retry, fallbacks, orq...: openai-node\n  // would send them as retry[count] parts,\n  // which the endpoint does not take.\n});\nconsole.log(result.data?.length, 'image(s)');\n"
+    },
+    {
+      "lang": "TypeScript",
+      "label": "Orq Node SDK",
+      "source": "// Orq's own SDK (npm install @orq-ai/node):\n// camelCase fields, one image.\nimport { readFile } from 'node:fs/promises';\nimport { Orq } from '@orq-ai/node';\n\nconst orq = new Orq({\n  apiKey: process.env.ORQ_API_KEY,\n  serverURL: 'https://api.orq.ai',\n});\nconst result = await orq.router.images.edits.create({\n  model: 'openai/gpt-image-1',\n  prompt: 'Add a red scarf to the cat',\n  image: {\n    fileName: 'cat.png',\n    content: await readFile('cat.png'),\n  },\n  responseFormat: 'b64_json',\n  retry: { count: 2, onCodes: [429] },\n});\nconsole.log(result.data.length, 'image(s)');\n"
     }
   ]
 };

@@ -243,6 +243,15 @@ describe('the operation', () => {
     for (const line of sample.source.split('\n').filter((l) => l.trim() !== '')) {
       expect(text, `${label}: ${line}`).toContain(line);
     }
+    // It fits: no box in the panel (the code, the language switch) hides part of its content behind a scrollbar or a
+    // cut, and the switch shows the whole label.
+    const overflowing = await panel.evaluate((element) =>
+      [element, ...element.querySelectorAll('*')]
+        .filter((box) => getComputedStyle(box).overflowX !== 'visible' && box.scrollWidth > box.clientWidth + 1)
+        .map((box) => `${box.tagName.toLowerCase()} ${box.scrollWidth}px in ${box.clientWidth}px`),
+    );
+    expect(overflowing, label).toEqual([]);
+    expect(await panel.getByRole('button', { name: label, exact: true }).count(), label).toBe(1);
   });
 
   it('includes a curl sample and a TypeScript sample (the issue asks for both)', () => {

@@ -15,9 +15,9 @@ const operation: any = Object.values(spec.paths as Record<string, Record<string,
 
 export const codeSamples: CodeSample[] = operation['x-codeSamples'] ?? [];
 
-/** The samples whose command line starts with `program` (e.g. curl, orq-images). */
+/** The shell samples whose command line starts with `program` (e.g. curl, orq-images). */
 export function samplesRunning(program: string): CodeSample[] {
-  return codeSamples.filter((sample) => commands(sample.source).some((words) => words[0] === program));
+  return codeSamples.filter((sample) => sample.lang === 'Shell' && commands(sample.source).some((words) => words[0] === program));
 }
 
 /** Splits a shell script into its simple commands, each as words; `env` expands variables (without it, `$NAME`

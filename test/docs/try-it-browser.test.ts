@@ -19,7 +19,7 @@ import type { Page } from 'playwright-core';
 import { buildRepositoryDocs } from '../../scripts/build-docs.ts';
 import { startMock, type MockServer } from '../../src/mock/index.js';
 import { imageField, wireContract } from '../../src/contract/wire-contract.js';
-import { responseFacts } from '../../src/contract/spec-facts.js';
+import { responseFacts, specFacts } from '../../src/contract/spec-facts.js';
 import { openBrowser, type BrowserSession } from '../support/chromium.js';
 import { makePng } from '../support/images.js';
 import { startScriptedServer, type ScriptedServer } from '../support/scripted-server.js';
@@ -181,6 +181,28 @@ describe('the console on the page the mock serves', () => {
       expect(hits).toBe(0);
     } finally {
       await new Promise<void>((resolve) => other.close(() => resolve()));
+    }
+  });
+});
+
+describe('the fetch + FormData code sample', () => {
+  it('runs in Chromium against the mock: the chosen files go out, the edited image is shown', async () => {
+    const sample = specFacts.codeSamples.find((candidate) => candidate.lang === 'JavaScript' && candidate.source.includes('new FormData()'))!;
+    expect(sample).toBeDefined();
+    const server = wireContract.servers[0]!;
+    expect(sample.source).toContain(server);
+    // A page of the mock's own origin (no policy of its own), holding the elements the sample's comment names.
+    const tab = await browser.context.newPage();
+    try {
+      await tab.goto(`${mock.url}/`);
+      await tab.setContent('<input type="file" id="images" multiple><img id="edited">');
+      await tab.locator('#images').setInputFiles(images);
+      const before = operationRequests().length;
+      await tab.evaluate(`(async () => { const apiKey = 'any-key';\n${sample.source.replaceAll(server, mock.url)}\n})()`);
+      expect(operationRequests().length).toBe(before + 1);
+      await expect.poll(() => tab.locator('#edited').evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+    } finally {
+      await tab.close();
     }
   });
 });
