@@ -16,11 +16,19 @@ export interface ResponseFacts {
   status: DocumentedStatus;
   description: string;
   /** The headers it declares (e.g. Retry-After), by name, resolved. */
-  headers: Record<string, { description?: string; required?: boolean; schema?: Record<string, unknown> }>;
+  headers: Record<string, { description?: string; required?: boolean; schema?: Record<string, unknown>; example?: unknown }>;
   /** Its body's media type, or null when it has none. */
   contentType: string | null;
   /** Its named examples, in the spec's order; the first is what an unnamed request for this status gets. */
   examples: NamedExample[];
+}
+/** One scheme of a security requirement (`type` http with `scheme` bearer, apiKey with `in` and `paramName`, ...). */
+export interface SecurityScheme {
+  name: string;
+  type: string;
+  scheme?: string;
+  in?: string;
+  paramName?: string;
 }
 /** Every status the spec documents for the operation. */
 export type DocumentedStatus = "200" | "400" | "401" | "402" | "403" | "404" | "408" | "413" | "422" | "429" | "500" | "501" | "502" | "503" | "504";
@@ -44,6 +52,8 @@ export declare const specFacts: {
   smallestRequestExample: string;
   /** Every documented status, in the spec's order. */
   responses: ResponseFacts[];
+  /** The operation's security requirements: any one alternative suffices, and every scheme of it is needed. */
+  security: SecurityScheme[][];
   /** The operation's code samples (`x-codeSamples`), in the spec's order. */
   codeSamples: CodeSample[];
 };

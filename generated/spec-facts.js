@@ -1040,6 +1040,15 @@ export const specFacts = {
       ]
     }
   ],
+  "security": [
+    [
+      {
+        "name": "bearerAuth",
+        "type": "http",
+        "scheme": "bearer"
+      }
+    ]
+  ],
   "codeSamples": [
     {
       "lang": "Shell",

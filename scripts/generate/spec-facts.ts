@@ -3,12 +3,12 @@
  * (from the spec with every `$ref` resolved) so that no code under src/, test/, scripts/ or bench/ walks the spec
  * itself: the operation, the allowed values of every request field that has an enum, the named request examples
  * (and the smallest), the request schema resolved, every documented status with its declared headers and named
- * examples, and the operation's code samples (`x-codeSamples`).
+ * examples, the operation's security requirements (with their schemes), and its code samples (`x-codeSamples`).
  *
  * The client reads generated/wire-contract.js instead: these facts carry example bodies a browser bundle does
  * not need.
  */
-import { theOperation, type JsonSchema, type OpenApiDocument } from './openapi-document.ts';
+import { theOperation, type JsonSchema, type OpenApiDocument, type OperationObject } from './openapi-document.ts';
 
 export interface NamedExample {
   name: string;
@@ -21,6 +21,16 @@ export interface HeaderFacts {
   description?: string;
   required?: boolean;
   schema?: JsonSchema;
+  example?: unknown;
+}
+
+/** One scheme of a security requirement, as securitySchemes declares it. */
+export interface SecurityScheme {
+  name: string;
+  type: string;
+  scheme?: string;
+  in?: string;
+  paramName?: string;
 }
 
 export interface CodeSample {
@@ -58,6 +68,19 @@ function requestEnums(body: JsonSchema): Record<string, string[]> {
   return enums;
 }
 
+/** The operation's security requirements (its own, or the document's): alternatives, each a list of schemes. */
+function securityOf(resolved: OpenApiDocument, operation: OperationObject): SecurityScheme[][] {
+  const requirements = ((operation as { security?: unknown }).security ?? resolved.security ?? []) as Record<string, unknown>[];
+  const schemes = (resolved.components as { securitySchemes?: Record<string, Record<string, string | undefined>> }).securitySchemes ?? {};
+  return requirements.map((requirement) =>
+    Object.keys(requirement).map((name) => {
+      const scheme = schemes[name];
+      if (!scheme?.type) throw new Error(`the security requirement ${name} names no entry of components.securitySchemes`);
+      return { name, type: scheme.type, ...(scheme.scheme ? { scheme: scheme.scheme } : {}), ...(scheme.in ? { in: scheme.in } : {}), ...(scheme.name ? { paramName: scheme.name } : {}) };
+    }),
+  );
+}
+
 function namedExamples(examples: Record<string, { summary?: string; value: unknown }> | undefined): NamedExample[] {
   return Object.entries(examples ?? {}).map(([name, example]) => ({ name, ...(example.summary ? { summary: example.summary } : {}), value: example.value }));
 }
@@ -87,6 +110,7 @@ export function extractSpecFacts(resolved: OpenApiDocument) {
     requestExamples,
     smallestRequestExample: smallest.name,
     responses,
+    security: securityOf(resolved, operation),
     codeSamples,
   };
 }
@@ -113,11 +137,19 @@ export interface ResponseFacts {
   status: DocumentedStatus;
   description: string;
   /** The headers it declares (e.g. Retry-After), by name, resolved. */
-  headers: Record<string, { description?: string; required?: boolean; schema?: Record<string, unknown> }>;
+  headers: Record<string, { description?: string; required?: boolean; schema?: Record<string, unknown>; example?: unknown }>;
   /** Its body's media type, or null when it has none. */
   contentType: string | null;
   /** Its named examples, in the spec's order; the first is what an unnamed request for this status gets. */
   examples: NamedExample[];
+}
+/** One scheme of a security requirement (\`type\` http with \`scheme\` bearer, apiKey with \`in\` and \`paramName\`, ...). */
+export interface SecurityScheme {
+  name: string;
+  type: string;
+  scheme?: string;
+  in?: string;
+  paramName?: string;
 }
 /** Every status the spec documents for the operation. */
 export type DocumentedStatus = ${literal(facts.responses.map((response) => response.status))};
@@ -135,6 +167,8 @@ ${enums.join('\n')}
   smallestRequestExample: string;
   /** Every documented status, in the spec's order. */
   responses: ResponseFacts[];
+  /** The operation's security requirements: any one alternative suffices, and every scheme of it is needed. */
+  security: SecurityScheme[][];
   /** The operation's code samples (\`x-codeSamples\`), in the spec's order. */
   codeSamples: CodeSample[];
 };

@@ -65,13 +65,26 @@ export function ajvWording({ keyword, params, message }: ValidationIssue): strin
   return `must pass "${keyword}" keyword validation`;
 }
 
+/** ajv's wrappers ("if/oneOf/anyOf") repeat what their branches said. */
+const isWrapper = (error: ValidationIssue) => error.keyword === 'oneOf' || error.keyword === 'anyOf' || error.keyword === 'if';
+
 /** One issue per failure, deduplicated; `prefix` names the root (e.g. `body` for a response). */
 export function issuesFromAjv(errors: readonly ValidationIssue[] | null | undefined, data: unknown, prefix = ''): RequestIssue[] {
+  return issuesFromAjvCapped(errors, data, Infinity, prefix).issues;
+}
+
+/**
+ * Like issuesFromAjv, but converts at most `limit` issues and only counts the failures after them (`omitted`, before
+ * deduplication): turning a hundred thousand failures into messages is most of the work an invalid huge array costs.
+ */
+export function issuesFromAjvCapped(errors: readonly ValidationIssue[] | null | undefined, data: unknown, limit: number, prefix = ''): { issues: RequestIssue[]; omitted: number } {
   const issues: RequestIssue[] = [];
   const seen = new Set<string>();
-  for (const error of errors ?? []) {
-    // The "if/oneOf/anyOf" wrappers repeat what their branches said.
-    if (error.keyword === 'oneOf' || error.keyword === 'anyOf' || error.keyword === 'if') continue;
+  const list = errors ?? [];
+  let index = 0;
+  for (; index < list.length && issues.length < limit; index++) {
+    const error = list[index]!;
+    if (isWrapper(error)) continue;
     let field: string;
     let message: string;
     if (error.keyword === 'required') {
@@ -95,5 +108,7 @@ export function issuesFromAjv(errors: readonly ValidationIssue[] | null | undefi
       issues.push({ field, message });
     }
   }
-  return issues;
+  let omitted = 0;
+  for (; index < list.length; index++) if (!isWrapper(list[index]!)) omitted++;
+  return { issues, omitted };
 }

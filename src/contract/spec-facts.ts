@@ -4,10 +4,10 @@
  * the code samples.
  * The mock, the CLI and the docs read these; the client does not (they carry example bodies a bundle need not).
  */
-import { specFacts, type CodeSample, type DocumentedStatus, type NamedExample, type ResponseFacts } from '../../generated/spec-facts.js';
+import { specFacts, type CodeSample, type DocumentedStatus, type NamedExample, type ResponseFacts, type SecurityScheme } from '../../generated/spec-facts.js';
 
 export { specFacts };
-export type { CodeSample, DocumentedStatus, NamedExample, ResponseFacts };
+export type { CodeSample, DocumentedStatus, NamedExample, ResponseFacts, SecurityScheme };
 
 /** The documented status `status`, or undefined when the spec does not document it. */
 export function responseFacts(status: number | string): ResponseFacts | undefined {

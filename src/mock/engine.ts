@@ -1,33 +1,17 @@
 /**
- * Prism, in process, as the engine that routes a request, checks its credentials against the spec's security
- * schemes, and picks or generates the answer (named examples, `Prefer: code=`, `Prefer: example=`, dynamic data).
+ * Prism, in process, as the Node mock's engine: it routes a request, reads its `Prefer` header, checks its
+ * credentials against the spec's security schemes, and picks or generates the answer (named examples,
+ * `Prefer: code=` and `example=`, dynamic data from the schemas).
  *
- * Prism never sees the multipart body: the front server has streamed, decoded and validated it with the generated
- * validators (Prism 5 cannot decode JSON text parts, ignores file parts, and buffers bodies). So Prism runs with
- * request validation off and answers from the request's method, path and headers.
+ * Prism never sees the multipart body: the core (core/judge.ts) has streamed, decoded and validated it with the
+ * generated validators (Prism 5 cannot decode JSON text parts, ignores file parts, and buffers bodies). So Prism
+ * runs with request validation off and answers from the request's method, path and headers.
  */
-import type { PrismConfig, PrismLogger, PrismMockPreferences, PrismModules, PrismOperation, PrismProblem, PrismRequest } from './prism-types.js';
-import { examplesOf } from '../contract/spec-facts.js';
+import type { MockAnswer, MockEngine, RequestHead } from './core/types.js';
+import type { PrismConfig, PrismLogger, PrismModules, PrismProblem, PrismRequest } from './prism-types.js';
 
-/** An answer ready to write: status, headers, serialised body. */
-export interface MockAnswer {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-}
-
-export interface MockEngine {
+export interface PrismEngine extends MockEngine {
   prismVersion: string;
-  /** The operation the request reaches, or undefined (then `answer` gives Prism's 404/405). */
-  route(input: PrismRequest): PrismOperation | undefined;
-  /** Whether the request's credentials satisfy the operation's security schemes (Prism's own check). */
-  authorized(operation: PrismOperation, input: PrismRequest): boolean;
-  /** The request's `Prefer` header (or `__code`-style query keys) as mock settings, or Prism's 422 for a bad one. */
-  preferences(input: PrismRequest): { ok: true; value: PrismMockPreferences } | { ok: false; answer: MockAnswer };
-  /** Prism's answer to the request with those settings. */
-  answer(input: PrismRequest, preferences?: PrismMockPreferences): Promise<MockAnswer>;
-  /** The 200 example whose images come back the way `response_format` asks (`url` or `b64_json`), if one does. */
-  exampleFor(responseFormat: unknown): string | undefined;
 }
 
 /** Prism logs through pino; the mock prints its own one-line log instead. */
@@ -41,7 +25,16 @@ function serialise(body: unknown, contentType: string | undefined): string {
   return JSON.stringify(body);
 }
 
-export async function createEngine(prism: PrismModules, document: Record<string, unknown>, options: { dynamic: boolean }): Promise<MockEngine> {
+/**
+ * The request as Prism gets it, without `Accept`: the real service answers JSON whatever Accept says, while Prism
+ * would answer 406 to `Accept: text/html` (and, with a forced code, a 500 of its own).
+ */
+function forPrism(head: RequestHead): PrismRequest {
+  const { accept: _ignored, ...headers } = head.headers;
+  return { ...head, headers };
+}
+
+export async function createPrismEngine(prism: PrismModules, document: Record<string, unknown>, options: { dynamic: boolean }): Promise<PrismEngine> {
   // Prism dereferences in place: give it its own copy of the document.
   const operations = await prism.http.getHttpOperationsFromSpec(structuredClone(document));
   // The spec's x-json-schema-faker options (useExamplesValue) make dynamic answers draw schema-level examples, so a
@@ -62,39 +55,36 @@ export async function createEngine(prism: PrismModules, document: Record<string,
     const json = prism.http.ProblemJsonError.toProblemJson(error);
     return { status: json.status || 500, headers: { ...error.additional?.headers, 'Content-Type': 'application/problem+json' }, body: JSON.stringify(json) };
   };
-
-  const okExamples = examplesOf(200);
+  const route = (head: RequestHead) => prism.router({ resources: operations, input: forPrism(head) });
 
   return {
+    name: `Prism ${prism.version}`,
     prismVersion: prism.version,
-    route(input) {
-      const routed = prism.router({ resources: operations, input });
-      return routed._tag === 'Right' ? routed.right : undefined;
+    dynamic: options.dynamic,
+    misrouted(head) {
+      const routed = route(head);
+      return routed._tag === 'Left' ? problem(routed.left) : undefined;
     },
-    authorized(operation, input) {
-      return prism.validateSecurity({ resource: operation, element: input })._tag === 'Right';
-    },
-    preferences(input) {
-      const parsed = prism.getHttpConfigFromRequest(input);
+    preferences(head) {
+      const parsed = prism.getHttpConfigFromRequest(forPrism(head));
       if (parsed._tag === 'Left') return { ok: false, answer: problem(parsed.left) };
-      // Prism's decoder leaves absent preferences as undefined keys; drop them so they do not override defaults.
-      const value = Object.fromEntries(Object.entries(parsed.right).filter(([, v]) => v !== undefined)) as PrismMockPreferences;
+      // Prism's decoder leaves absent preferences as undefined keys (drop them so they do not override defaults), and
+      // treats code 0 as no code.
+      const value = Object.fromEntries(Object.entries(parsed.right).filter(([key, v]) => v !== undefined && !(key === 'code' && v === 0)));
       return { ok: true, value };
     },
-    async answer(input, preferences = {}) {
-      const result = await instance.request(input, operations, { ...config, mock: { ...config.mock, ...preferences } })();
+    authorized(head) {
+      const routed = route(head);
+      return routed._tag === 'Right' && prism.validateSecurity({ resource: routed.right, element: forPrism(head) })._tag === 'Right';
+    },
+    // Prism checks the credentials again itself (checkSecurity) and answers 401 from the spec when they fail.
+    async answer(head, preferences) {
+      const result = await instance.request(forPrism(head), operations, { ...config, mock: { ...config.mock, ...preferences } })();
       if (result._tag === 'Left') return problem(result.left);
       const { statusCode, headers = {}, body } = result.right.output;
       const contentType = Object.entries(headers).find(([name]) => name.toLowerCase() === 'content-type')?.[1];
       const clean = Object.fromEntries(Object.entries(headers).filter(([name, value]) => name.toLowerCase() !== 'content-type' && value != null));
       return { status: statusCode, headers: { ...clean, ...(contentType ? { 'Content-Type': contentType } : {}) }, body: serialise(body, contentType) };
-    },
-    exampleFor(responseFormat) {
-      if (typeof responseFormat !== 'string') return undefined;
-      return okExamples.find(({ value }) => {
-        const data = (value as { data?: unknown } | undefined)?.data;
-        return Array.isArray(data) && data.length > 0 && data.every((item) => item && typeof item === 'object' && responseFormat in item);
-      })?.name;
     },
   };
 }

@@ -6,14 +6,14 @@
  *   await mock.close();
  *
  * Stoplight Prism (in process) picks and generates the answers from the spec; a front server in this module
- * streams and judges the multipart body with the client's own generated validators. The client entry point never
- * imports this module.
+ * streams the multipart body, and the mock's core (core/, shared with the MSW handlers of orq-image-edits/msw)
+ * judges it with the client's own generated validators. The client entry point never imports this module.
  */
 import type { AddressInfo } from 'node:net';
 import { wireContract } from '../contract/wire-contract.js';
 import { loadMockDependencies } from './dependencies.js';
 import { checkDocsDir, DOCS_PATH } from './docs-route.js';
-import { createEngine } from './engine.js';
+import { createPrismEngine } from './engine.js';
 import { createMockServer } from './server.js';
 import { loadPrismDocument } from './prism-document.js';
 
@@ -56,8 +56,8 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
   const { busboy, prism } = loadMockDependencies();
   const dynamic = options.dynamic ?? false;
   const docsDir = options.docsDir === undefined ? undefined : checkDocsDir(options.docsDir);
-  const engine = await createEngine(prism, loadPrismDocument(), { dynamic });
-  const server = createMockServer({ engine, busboy, dynamic, docsDir, log: options.log });
+  const engine = await createPrismEngine(prism, loadPrismDocument(), { dynamic });
+  const server = createMockServer({ engine, busboy, docsDir, log: options.log });
 
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {

@@ -4,39 +4,10 @@
  * Stops at the first size violation, so a body over the limits is refused without being read.
  */
 import type { IncomingMessage } from 'node:http';
-import type { RequestIssue } from '../contract/issues.js';
-import type { TextPart } from '../contract/decode-parts.js';
 import { SNIFF_BYTES } from '../contract/sniff.js';
-
-export interface IntakeLimits {
-  /** Largest file part, in bytes. */
-  maxFileBytes: number;
-  /** Largest whole body, in bytes (Content-Length, or counted as it arrives for chunked bodies). */
-  maxBodyBytes: number;
-  /** Largest total of all text parts, in bytes (so text held in memory stays small whatever the part count). */
-  maxTextBytes: number;
-  /** Most parts a body may have. */
-  maxParts: number;
-}
-
-export interface ReceivedFile {
-  /** The part's name as sent (`image`, `image[]`, or anything else). */
-  name: string;
-  /** How issues name this part: `image[3]` for the fourth file of a file field, else the part's name. */
-  field: string;
-  filename: string;
-  /** The part's Content-Type header (busboy reports application/octet-stream when there is none). */
-  declaredType: string;
-  size: number;
-  /** The first bytes, for sniffing the media type. */
-  head: Buffer;
-}
-
-export type Intake =
-  | { outcome: 'complete'; textParts: TextPart[]; files: ReceivedFile[] }
-  | { outcome: 'too-large'; issue: RequestIssue }
-  | { outcome: 'malformed'; issue: RequestIssue }
-  | { outcome: 'aborted' };
+import { intakeIssues } from './core/intake-limits.js';
+import { declaredFileType } from './core/request-check.js';
+import type { Intake, IntakeLimits, ReceivedFile, ReceivedText } from './core/types.js';
 
 type Busboy = typeof import('busboy');
 
@@ -67,7 +38,7 @@ export function readMultipart(req: IncomingMessage, busboy: Busboy, limits: Inta
     const countBody = (chunk: Buffer) => {
       bodyBytes += chunk.length;
       if (bodyBytes > limits.maxBodyBytes) {
-        settle({ outcome: 'too-large', issue: { field: '(body)', message: `is over the limit of ${limits.maxBodyBytes} bytes for a whole request` } });
+        settle({ outcome: 'too-large', issue: intakeIssues.bodyTooLarge(limits) });
       }
     };
     const onClose = () => {
@@ -82,11 +53,11 @@ export function readMultipart(req: IncomingMessage, busboy: Busboy, limits: Inta
         limits: { fieldSize: limits.maxTextBytes, parts: limits.maxParts },
       });
     } catch (error) {
-      resolve({ outcome: 'malformed', issue: { field: '(body)', message: `is not valid multipart/form-data (${(error as Error).message})` } });
+      resolve({ outcome: 'malformed', issue: intakeIssues.notMultipart((error as Error).message) });
       return;
     }
 
-    const textParts: TextPart[] = [];
+    const textParts: ReceivedText[] = [];
     const files: ReceivedFile[] = [];
     const filesPerField = new Map<string, number>();
 
@@ -94,10 +65,10 @@ export function readMultipart(req: IncomingMessage, busboy: Busboy, limits: Inta
     parser.on('field', (name, value, info) => {
       textBytes += Buffer.byteLength(value);
       if (info.valueTruncated || textBytes > limits.maxTextBytes) {
-        settle({ outcome: 'too-large', issue: { field: name, message: `takes the text parts over their limit of ${limits.maxTextBytes} bytes in all` } });
+        settle({ outcome: 'too-large', issue: intakeIssues.textTooLarge(name, limits) });
         return;
       }
-      textParts.push({ name, value, contentType: info.mimeType });
+      textParts.push({ name, value });
     });
 
     parser.on('file', (name, stream, info) => {
@@ -108,9 +79,9 @@ export function readMultipart(req: IncomingMessage, busboy: Busboy, limits: Inta
         name,
         field: owner === undefined ? name : `${owner}[${index}]`,
         filename: info.filename ?? '',
-        declaredType: info.mimeType,
+        declaredType: declaredFileType(info.mimeType),
         size: 0,
-        head: Buffer.alloc(0),
+        head: new Uint8Array(0),
       };
       files.push(file);
       stream.on('data', (chunk: Buffer) => {
@@ -118,10 +89,7 @@ export function readMultipart(req: IncomingMessage, busboy: Busboy, limits: Inta
         if (file.head.length < SNIFF_BYTES) file.head = Buffer.concat([file.head, chunk.subarray(0, SNIFF_BYTES - file.head.length)]);
         file.size += chunk.length;
         if (file.size > limits.maxFileBytes) {
-          settle({
-            outcome: 'too-large',
-            issue: { field: file.field, message: `is over the limit of ${limits.maxFileBytes} bytes per image (more than ${limits.maxFileBytes} bytes received)` },
-          });
+          settle({ outcome: 'too-large', issue: intakeIssues.fileTooLarge(file.field, limits) });
         }
       });
       // A stream that is no longer wanted is still drained, so the parser never stalls on it.
@@ -129,10 +97,10 @@ export function readMultipart(req: IncomingMessage, busboy: Busboy, limits: Inta
     });
 
     parser.on('partsLimit', () => {
-      settle({ outcome: 'malformed', issue: { field: '(body)', message: `has more than ${limits.maxParts} parts` } });
+      settle({ outcome: 'malformed', issue: intakeIssues.tooManyParts(limits) });
     });
     parser.on('error', (error: Error) => {
-      settle({ outcome: 'malformed', issue: { field: '(body)', message: `is not valid multipart/form-data (${error.message})` } });
+      settle({ outcome: 'malformed', issue: intakeIssues.notMultipart(error.message) });
     });
     parser.on('close', () => settle({ outcome: 'complete', textParts, files }));
 

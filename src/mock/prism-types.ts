@@ -2,6 +2,8 @@
  * The few shapes of Prism 5 (prism-http 5.12) that the mock touches, written out here so that the mock's public
  * types never depend on Prism's packages being installed.
  */
+import type { MockPreferences } from './core/types.js';
+
 export type Either<L, R> = { _tag: 'Left'; left: L } | { _tag: 'Right'; right: R };
 
 /** Prism's request object: lower-case method, path and query apart, headers lower-cased. */
@@ -26,12 +28,7 @@ export interface PrismProblem extends Error {
 }
 
 /** Per-request mock settings, as Prism's server derives them from `Prefer` (or `__code`-style query keys). */
-export interface PrismMockPreferences {
-  code?: number;
-  exampleKey?: string;
-  dynamic?: boolean;
-  seed?: string;
-}
+export type PrismMockPreferences = MockPreferences;
 
 export interface PrismConfig {
   mock: PrismMockPreferences & { dynamic: boolean };

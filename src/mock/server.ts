@@ -1,48 +1,36 @@
 /**
- * The front server: owns the socket, streams and judges the multipart body itself, and lets Prism (engine.ts)
- * route, check credentials and choose the answer. One request goes:
+ * The front server: owns the socket and the streaming, and runs the mock's platform-free core (core/judge.ts) with
+ * Prism as its engine. One request goes:
  *
- *   preflight? → docs? → route (Prism) → Prefer (Prism) → credentials (Prism, 401 from the spec)
- *   → media type and Content-Length → body streamed (413 at the first size violation, 400 if malformed)
- *   → fields and files judged by the generated validators (400 naming every field) → answer (Prism)
+ *   preflight? → docs? → a request line that parses (400 if not) → the core judges the head (route, Prefer,
+ *   credentials, media type, Content-Length) → the body streamed through busboy (413 at the first size violation,
+ *   400 if malformed) → the core judges the parts → the core's answer
  *
  * Answers sent before the body is read leave the rest of it to be discarded (bounded), never buffered.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import { imageField, maxRequestBodyBytes, wireContract } from '../contract/wire-contract.js';
-import type { RequestIssue } from '../contract/issues.js';
+import { maxRequestBodyBytes } from '../contract/wire-contract.js';
+import { errorAnswer } from './core/error-answer.js';
+import { intakeLimits } from './core/intake-limits.js';
+import { answerJudged, judgeHead, judgeIntake } from './core/judge.js';
+import { fileFieldOf } from './core/request-check.js';
+import type { MockAnswer, MockEngine, RequestHead } from './core/types.js';
 import { addCorsHeaders, answerPreflight, isPreflight } from './cors.js';
 import { serveDocs } from './docs-route.js';
-import type { MockAnswer, MockEngine } from './engine.js';
-import { errorBody } from './error-body.js';
-import { readMultipart, type IntakeLimits } from './multipart-intake.js';
-import type { PrismRequest } from './prism-types.js';
-import { checkRequest, fileFieldOf } from './request-check.js';
+import { readMultipart } from './multipart-intake.js';
 
 export interface HandlerContext {
   engine: MockEngine;
   busboy: typeof import('busboy');
-  dynamic: boolean;
   docsDir?: string;
   /** One line per answered request (method, path, status, ms); silent when absent. */
   log?: (line: string) => void;
 }
 
-/** Text parts share the room the spec's body limit leaves beside the files. */
-const maxTextBytes = maxRequestBodyBytes - imageField.limits.maxItems * imageField.limits.maxBytes;
-
-export const intakeLimits: IntakeLimits = {
-  maxFileBytes: imageField.limits.maxBytes,
-  maxBodyBytes: maxRequestBodyBytes,
-  maxTextBytes,
-  // Every field once and every image, with room for a client's extra (invalid, reported) parts.
-  maxParts: 4 * (Object.keys(wireContract.fields).length + imageField.limits.maxItems),
-};
-
 /** How long the rest of an unwanted body is drained after the answer, before the connection is cut. */
 const LINGER_MS = 10_000;
 
-function prismRequest(req: IncomingMessage, url: URL): PrismRequest {
+function headOf(req: IncomingMessage, url: URL): RequestHead {
   const query: Record<string, string | string[]> = {};
   for (const key of new Set(url.searchParams.keys())) {
     const values = url.searchParams.getAll(key);
@@ -89,36 +77,25 @@ function send(req: IncomingMessage, res: ServerResponse, answer: MockAnswer): vo
   res.end(req.method === 'HEAD' ? undefined : answer.body);
 }
 
-function errorAnswer(status: number, issues: readonly RequestIssue[]): MockAnswer {
-  return { status, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(errorBody(status, issues)) };
-}
-
 export function createHandler(context: HandlerContext) {
   const { engine } = context;
 
   async function answerFor(req: IncomingMessage, res: ServerResponse, expectContinue: boolean): Promise<MockAnswer | undefined> {
-    const url = new URL(req.url ?? '/', 'http://mock.invalid');
-    if (context.docsDir && (await serveDocs(context.docsDir, req, res, url.pathname))) return undefined;
-    const input = prismRequest(req, url);
     const early = (answer: MockAnswer) => {
       discardBody(req, res, expectContinue);
       return answer;
     };
-
-    const operation = engine.route(input);
-    if (!operation) return early(await engine.answer(input));
-    const preferences = engine.preferences(input);
-    if (!preferences.ok) return early(preferences.answer);
-    if (!engine.authorized(operation, input)) return early(await engine.answer(input, preferences.value));
-
-    const type = req.headers['content-type'] ?? '';
-    if (!/^multipart\/form-data\s*(;|$)/i.test(type)) {
-      return early(errorAnswer(400, [{ field: '(body)', message: `must be ${wireContract.mediaType} (got ${type ? JSON.stringify(type) : 'no Content-Type'})` }]));
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://mock.invalid');
+    } catch {
+      // A request line such as `GET http://[::` parses as HTTP but names no URL.
+      return early(errorAnswer(400, [{ field: '(url)', message: `is not a valid request target (${JSON.stringify((req.url ?? '').slice(0, 100))})` }]));
     }
-    const declared = Number(req.headers['content-length']);
-    if (req.headers['content-length'] !== undefined && declared > maxRequestBodyBytes) {
-      return early(errorAnswer(413, [{ field: '(body)', message: `is ${declared} bytes, over the limit of ${maxRequestBodyBytes} bytes for a whole request` }]));
-    }
+    if (context.docsDir && (await serveDocs(context.docsDir, req, res, url.pathname))) return undefined;
+    const head = headOf(req, url);
+    const verdict = await judgeHead(engine, head);
+    if ('answer' in verdict) return early(verdict.answer);
 
     if (expectContinue) res.writeContinue();
     const intake = await readMultipart(req, context.busboy, intakeLimits, fileFieldOf);
@@ -126,19 +103,9 @@ export function createHandler(context: HandlerContext) {
       req.socket.destroy();
       return undefined;
     }
-    if (intake.outcome === 'too-large') return early(errorAnswer(413, [intake.issue]));
-    if (intake.outcome === 'malformed') return early(errorAnswer(400, [intake.issue]));
-
-    const { fields, issues } = checkRequest(intake.textParts, intake.files);
-    if (issues.length > 0) return errorAnswer(400, issues);
-
-    const wanted = { ...preferences.value };
-    // Without a preference, the example whose images come back the way response_format asks.
-    if (wanted.exampleKey === undefined && (wanted.code === undefined || wanted.code === 200) && !(wanted.dynamic ?? context.dynamic)) {
-      const key = engine.exampleFor(fields.response_format);
-      if (key) wanted.exampleKey = key;
-    }
-    return engine.answer(input, wanted);
+    const judged = judgeIntake(intake);
+    if ('answer' in judged) return intake.outcome === 'complete' ? judged.answer : early(judged.answer);
+    return answerJudged(engine, head, verdict.preferences, judged.request);
   }
 
   return async (req: IncomingMessage, res: ServerResponse, expectContinue = false): Promise<void> => {

@@ -57,7 +57,7 @@ const cases: Case[] = [
   { name: 'image is empty', parts: replacing(image, { name: image, value: '', filename: 'cat.png', contentType: 'image/png' }), status: 400, field: `${image}[0]` },
   { name: 'image is a GIF', parts: replacing(image, { name: image, value: 'GIF89a\x01\x00\x01\x00', filename: 'cat.gif', contentType: 'image/gif' }), status: 400, field: `${image}[0]` },
   { name: 'second image is not an image', parts: replacing(image, pngPart(), { name: image, value: '%PDF-1.7', filename: 'b.png', contentType: 'image/png' }), status: 400, field: `${image}[1]` },
-  { name: 'image declared text/plain', parts: replacing(image, { name: image, value: png(), filename: 'cat.png', contentType: 'text/plain' }), status: 400, field: `${image}[0]` },
+  { name: 'image declared application/pdf', parts: replacing(image, { name: image, value: png(), filename: 'cat.png', contentType: 'application/pdf' }), status: 400, field: `${image}[0]` },
   { name: 'image[] with bad bytes', parts: replacing(image, { name: `${image}[]`, value: 'nope', filename: 'x.jpg', contentType: mediaTypes[1]! }), status: 400, field: `${image}[0]` },
   { name: 'n below its minimum', parts: [...minimalParts(), text('n', String(n.minimum - 1))], status: 400, field: 'n' },
   { name: 'n above its maximum', parts: [...minimalParts(), text('n', String(n.maximum + 1))], status: 400, field: 'n' },

@@ -31,8 +31,8 @@ export interface Answer {
   body: any;
 }
 
-export async function post(body: BodyInit, headers: Record<string, string>, url = endpoint()): Promise<Answer> {
-  const response = await fetch(url, { method: 'POST', body, headers, redirect: 'error' });
+export async function post(body: BodyInit | null, headers: Record<string, string>, url = endpoint(), method = 'POST'): Promise<Answer> {
+  const response = await fetch(url, { method, body, headers, redirect: 'error' });
   const text = await response.text();
   let parsed: unknown;
   try {

@@ -196,20 +196,24 @@ export async function mockVerdict(baseUrl: string, wire: WireBody): Promise<Verd
     headers: { 'content-type': wire.contentType, authorization: 'Bearer property-test' },
     body: wire.body,
   });
-  const text = await response.text();
+  return answerVerdict(response.status, await response.text());
+}
+
+/** The verdict an answer gives (its status and body as text). */
+export function answerVerdict(status: number, text: string): Verdict {
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
-    return { valid: false, fields: ['(not JSON)'], note: `${response.status} ${text.slice(0, 200)}` };
+    return { valid: false, fields: ['(not JSON)'], note: `${status} ${text.slice(0, 200)}` };
   }
-  if (response.status === 200) {
+  if (status === 200) {
     return validateImageEditResponse(body) ? { valid: true, fields: [] } : { valid: false, fields: ['(200 body breaks the spec)'], note: text.slice(0, 200) };
   }
-  if (response.status >= 400 && response.status < 500 && validateErrorResponse(body)) {
-    return { valid: false, fields: fieldsOfErrorBody(body), note: `${response.status} ${text.slice(0, 300)}` };
+  if (status >= 400 && status < 500 && validateErrorResponse(body)) {
+    return { valid: false, fields: fieldsOfErrorBody(body), note: `${status} ${text.slice(0, 300)}` };
   }
-  return { valid: false, fields: [`(status ${response.status})`], note: text.slice(0, 300) };
+  return { valid: false, fields: [`(status ${status})`], note: text.slice(0, 300) };
 }
 
 /** A one-line, size-bounded rendering of a case for a failure report. */

@@ -1,11 +1,13 @@
 /**
  * Spec-driven conformance: requests generated from the spec's own schemas (valid ones across every optional field,
  * enum and limit edge; invalid ones by exactly one mutation each) are judged by the client's pre-flight check and by
- * the spec reading of the multipart bytes the client writes. Every verdict must match the case's expectation and
- * an invalid verdict must name the mutated field.
+ * the spec reading of the multipart bytes the client writes, then sent to the Node mock and to the MSW handlers
+ * (orq-image-edits/msw). Every verdict must match the case's expectation, an invalid verdict must name the mutated
+ * field, and the two mocks must give the same status, error code and fields.
  *
  * Reproduce a run with FC_SEED=<seed> (printed on every run); FC_RUNS=<n> sets the runs per site.
  */
+import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createImageEditClient } from '../../src/client/client.js';
@@ -15,7 +17,9 @@ import { startMock, type MockServer } from '../../src/mock/index.js';
 import { makePng } from '../support/images.js';
 import { writeMultipart } from '../support/multipart-writer.js';
 import { removeImageFiles } from './wire.js';
-import { agrees, caseSources, clientVerdict, describeCase, mockVerdict, wireBody, wireVerdict, type Case, type Verdict } from './cases.js';
+import { agrees, answerVerdict, caseSources, clientVerdict, describeCase, mockVerdict, wireBody, wireVerdict, type Case, type Verdict } from './cases.js';
+import { issueFields, listenMsw, MSW_BASE, send, type Seen } from '../msw/support.js';
+import type { SetupServer } from 'msw/node';
 
 const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : Date.now() % 2 ** 31;
 const RUNS_PER_SITE = Number(process.env.FC_RUNS ?? 3);
@@ -86,18 +90,24 @@ describe('property: client pre-flight check and wire bytes agree with the spec',
   });
 });
 
-describe('property: the mock agrees with the client and the wire', () => {
+describe('property: the mock agrees with the client and the wire, and the MSW handlers with the mock', () => {
   const MOCK_VALID_RUNS = 20;
   const MOCK_RUNS_PER_SITE = 1;
   let mock: MockServer;
+  // The MSW handlers (orq-image-edits/msw, through msw/node) answer at MSW_BASE; every other request goes through.
+  let msw: SetupServer;
   beforeAll(async () => {
     mock = await startMock({ port: 0 });
+    msw = listenMsw();
   });
   afterAll(async () => {
+    msw?.close();
     await mock?.close();
   });
+  /** What the two mocks must agree on: status, error code, the fields named (in order). */
+  const mockAnswer = (seen: Seen) => ({ status: seen.status, code: (seen.body as { error?: { code?: string } } | undefined)?.error?.code, fields: issueFields(seen) });
 
-  it('every generated case gets the same verdict from the client, the wire reading and the mock', { timeout: 300_000 }, async () => {
+  it('every generated case gets the same verdict from the client, the wire reading, the mock and the MSW handlers', { timeout: 300_000 }, async () => {
     const sources = caseSources();
     const client = createImageEditClient({ apiKey: 'property-test', baseUrl: mock.url, maxRetries: 0 });
     let cases = 0;
@@ -118,9 +128,15 @@ describe('property: the mock agrees with the client and the wire', () => {
         }
         sent++;
         const { wire } = await wireBody(testCase);
-        const answer = await mockVerdict(mock.url, wire!);
+        const request = () => ({ headers: { 'content-type': wire!.contentType, authorization: 'Bearer property-test' }, body: wire!.body });
+        const [node, inPage] = [await send(mock.url, request()), await send(MSW_BASE, request())];
+        const answer = answerVerdict(node.status, node.text);
         let ok = judged.ok && agrees(testCase.expected, answer);
         let edited = '';
+        if (!isDeepStrictEqual(mockAnswer(inPage), mockAnswer(node))) {
+          ok = false;
+          edited = `; the MSW handlers answered ${JSON.stringify(mockAnswer(inPage))}, the mock ${JSON.stringify(mockAnswer(node))}`;
+        }
         // A valid request also goes through the client itself, transport included.
         if (ok && testCase.expected.valid && testCase.kind === 'object') {
           try {
@@ -140,7 +156,7 @@ describe('property: the mock agrees with the client and the wire', () => {
       }
     }
     console.log(
-      `[conformance/mock] seed ${seed}: ${cases} cases (${sent} sent to the mock, ${clientOnly} client-only): ` +
+      `[conformance/mock] seed ${seed}: ${cases} cases (${sent} sent to the mock and to the MSW handlers, ${clientOnly} client-only): ` +
         `${agreements} agreements, ${cases - agreements} disagreements`,
     );
     expect(failures, `disagreements (reproduce with FC_SEED=${seed}):\n${failures.join('\n')}`).toEqual([]);
@@ -161,7 +177,7 @@ describe('property: the mock agrees with the client and the wire', () => {
     }
   });
 
-  it('fuzz: any multipart body, well-formed or not, gets a 200 or a 4xx with the spec\'s error body, never a 5xx', { timeout: 120_000 }, async () => {
+  it('fuzz: any multipart body, well-formed or not, gets a 200 or a 4xx with the spec\'s error body from both mocks, never a 5xx', { timeout: 120_000 }, async () => {
     const names = fc.oneof(
       fc.constantFrom(...Object.keys(wireContract.fields), `${imageField.name}[]`),
       fc.constantFrom(...Object.getOwnPropertyNames(Object.prototype)),
@@ -188,19 +204,15 @@ describe('property: the mock agrees with the client and the wire', () => {
         const wire = Array.isArray(input)
           ? writeMultipart(input)
           : { body: new Blob([input as Uint8Array<ArrayBuffer>]), contentType: 'multipart/form-data; boundary=xyz' };
-        const response = await fetch(new URL(wireContract.path, mock.url), {
-          method: 'POST',
-          headers: { 'content-type': wire.contentType, authorization: 'Bearer property-test' },
-          body: wire.body,
-        });
-        const text = await response.text();
-        expect(response.status, text).toBeLessThan(500);
-        const body = JSON.parse(text);
-        if (response.status === 200) expect(validateImageEditResponse(body), text).toBe(true);
-        else expect(validateErrorResponse(body), text).toBe(true);
+        const request = () => ({ headers: { 'content-type': wire.contentType, authorization: 'Bearer property-test' }, body: wire.body });
+        for (const answer of [await send(mock.url, request()), await send(MSW_BASE, request())]) {
+          expect(answer.status, answer.text).toBeLessThan(500);
+          if (answer.status === 200) expect(validateImageEditResponse(answer.body), answer.text).toBe(true);
+          else expect(validateErrorResponse(answer.body), answer.text).toBe(true);
+        }
       }),
       { seed, numRuns: 150 },
     );
-    console.log(`[fuzz/mock] ${runs} arbitrary bodies answered without a 5xx`);
+    console.log(`[fuzz/mock] ${runs} arbitrary bodies answered without a 5xx by the mock and the MSW handlers`);
   });
 });

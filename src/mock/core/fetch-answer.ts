@@ -1,0 +1,32 @@
+/**
+ * A Fetch API Request in, the mock's answer out: the whole core for surfaces that hand over a Request (the MSW
+ * handlers; a service worker or an edge function could do the same). Platform-free: no Node built-in, no Prism.
+ */
+import { intakeLimits } from './intake-limits.js';
+import { readFormIntake } from './form-intake.js';
+import { answerJudged, judgeHead, judgeIntake } from './judge.js';
+import type { MockAnswer, MockEngine, RequestHead } from './types.js';
+
+/** The request's head in the core's form: lower-case method and header names (as Headers gives them), query apart. */
+export function headOf(request: Request): RequestHead {
+  const url = new URL(request.url);
+  const query: Record<string, string | string[]> = {};
+  for (const key of new Set(url.searchParams.keys())) {
+    const values = url.searchParams.getAll(key);
+    query[key] = values.length === 1 ? values[0]! : values;
+  }
+  const headers: Record<string, string> = {};
+  request.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
+  return { method: request.method.toLowerCase(), url: { path: url.pathname, query }, headers };
+}
+
+export async function answerFetchRequest(engine: MockEngine, request: Request): Promise<MockAnswer> {
+  const head = headOf(request);
+  const verdict = await judgeHead(engine, head);
+  if ('answer' in verdict) return verdict.answer;
+  const judged = judgeIntake(await readFormIntake(request, intakeLimits));
+  if ('answer' in judged) return judged.answer;
+  return answerJudged(engine, head, verdict.preferences, judged.request);
+}

@@ -1,0 +1,85 @@
+/**
+ * The engine for wherever Prism cannot run (a browser, MSW): the same decisions from the spec's own facts
+ * (generated/spec-facts.js). It routes the one operation, reads `Prefer` as Prism does (prefer.ts), checks
+ * credentials by the spec's security scheme, and answers with the spec's named examples and the examples of the
+ * declared headers (Retry-After: 2), with Prism's problem+json for what is not the operation.
+ *
+ * Dynamic answers are the one difference: Prism generates values from the schemas; this engine picks among the
+ * status's named examples (seeded), so every answer is still one the spec shows and its schema accepts.
+ */
+import { responseFacts, specFacts, type SecurityScheme } from '../../contract/spec-facts.js';
+import { chosen } from './choice.js';
+import { readPreferences } from './prefer.js';
+import { problemAnswer } from './problems.js';
+import type { MockAnswer, MockEngine, RequestHead } from './types.js';
+
+export interface SpecEngineOptions {
+  /** Pick among the named examples for every request that does not say (`Prefer: dynamic=true` does it per request). */
+  dynamic?: boolean;
+  /** Makes the picks repeatable: the same sequence of requests gets the same sequence of answers. */
+  seed?: string | number;
+}
+
+/** A small seeded generator (mulberry32 over a string hash): repeatable picks without a dependency. */
+function seededRandom(seed: string): () => number {
+  let state = 0x811c9dc5;
+  for (let i = 0; i < seed.length; i++) state = Math.imul(state ^ seed.charCodeAt(i), 0x01000193);
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** How a scheme's credentials are checked, for the schemes this engine knows (Prism's rules for each). */
+function credentialCheck(scheme: SecurityScheme): (head: RequestHead) => boolean {
+  if (scheme.type === 'http' && scheme.scheme?.toLowerCase() === 'bearer') {
+    // Prism's bearer rule: the word "Bearer", case and all, a white space, then anything.
+    return (head) => /^Bearer\s.+$/.test(head.headers.authorization ?? '');
+  }
+  throw new Error(`the in-page mock checks http bearer credentials only; the spec asks for ${scheme.type}${scheme.scheme ? `/${scheme.scheme}` : ''} (${scheme.name})`);
+}
+
+export function createSpecEngine(options: SpecEngineOptions = {}): MockEngine {
+  const { operation } = specFacts;
+  const method = operation.method.toLowerCase();
+  // Any one alternative suffices; every scheme of it must be satisfied. No requirement at all: anyone may call.
+  const alternatives = specFacts.security.map((requirement) => requirement.map(credentialCheck));
+  const shared = options.seed === undefined ? Math.random : seededRandom(String(options.seed));
+
+  return {
+    name: 'spec examples',
+    dynamic: options.dynamic ?? false,
+    misrouted(head) {
+      if (head.url.path !== operation.path) return problemAnswer('NO_PATH_MATCHED_ERROR', `The route ${head.url.path} hasn't been found in the specification file`);
+      if (head.method !== method) return problemAnswer('NO_METHOD_MATCHED_ERROR', `The route ${head.url.path} has been matched, but it does not have "${head.method}" method defined`);
+      return undefined;
+    },
+    preferences: readPreferences,
+    authorized(head) {
+      return alternatives.length === 0 || alternatives.some((checks) => checks.every((check) => check(head)));
+    },
+    async answer(_head, preferences, { unauthorized = false } = {}): Promise<MockAnswer> {
+      const { status, exampleKey } = chosen(preferences, unauthorized);
+      const facts = responseFacts(status);
+      // The core refused undocumented statuses and examples before asking (choice.ts: unanswerable).
+      if (!facts) throw new Error(`no documented status ${status}`);
+      const dynamic = !unauthorized && exampleKey === undefined && (preferences.dynamic ?? options.dynamic ?? false);
+      const random = preferences.seed === undefined ? shared : seededRandom(preferences.seed);
+      const example =
+        exampleKey !== undefined
+          ? facts.examples.find((candidate) => candidate.name === exampleKey)
+          : facts.examples[dynamic ? Math.floor(random() * facts.examples.length) : 0];
+      const headers: Record<string, string> = {};
+      for (const [name, header] of Object.entries(facts.headers)) {
+        // The header's own example, as Prism sends it; a header without one is left out (Prism would make one up).
+        const example = header.example ?? header.schema?.example;
+        if (example !== undefined && example !== null) headers[name] = String(example);
+      }
+      if (facts.contentType) headers['Content-Type'] = facts.contentType;
+      const body = example === undefined || !facts.contentType ? '' : JSON.stringify(example.value);
+      return { status, headers, body };
+    },
+  };
+}
