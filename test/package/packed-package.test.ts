@@ -44,11 +44,14 @@ const checks = new Map<Check, Promise<string>>();
 
 const BROWSER_TYPES = `import { createImageEditClient, RequestValidationError, type ImageEditRequest, type ImageEditResponse } from 'orq-image-edits';
 import * as browserBuild from 'orq-image-edits/browser';
+import { createImageEditHandlers, type ImageEditHandlerOptions } from 'orq-image-edits/msw';
+import type { HttpHandler } from 'msw';
 
 const request: ImageEditRequest = { model: 'openai/gpt-image-1', prompt: 'p', image: new Blob([]), n: 2, response_format: 'b64_json' };
 export const answer: Promise<ImageEditResponse> = createImageEditClient({ apiKey: 'k' }).edit(request, { headers: { Prefer: 'code=429' } });
 export const same: typeof createImageEditClient = browserBuild.createImageEditClient;
 export const refused = (error: unknown) => error instanceof RequestValidationError && error.issues.map((issue) => issue.field);
+export const handlers: HttpHandler[] = createImageEditHandlers({ baseUrl: 'https://api.orq.ai', dynamic: true, seed: 7 } satisfies ImageEditHandlerOptions);
 `;
 
 const NODE_TYPES = `import { createImageEditClient, saveImages, type ImageEditResponse } from 'orq-image-edits';
@@ -127,8 +130,8 @@ beforeAll(async () => {
   // Vite's entry is the page itself.
   await writeFile(path.join(project, 'index.html'), pageHtml(BODY, '<script type="module" src="./main.js"></script>'));
   // What the README tells a consumer to install beside the package: TypeScript's Node types, vitest (the test-suite
-  // snippet), and the mock's optional peers.
-  await linkPackages(project, ['@types/node', 'vitest', '@stoplight/prism-cli', 'busboy']);
+  // snippet), and the mock's optional peers (MSW for orq-image-edits/msw).
+  await linkPackages(project, ['@types/node', 'vitest', '@stoplight/prism-cli', 'busboy', 'msw']);
   // Started now, awaited by the type tests: the two tsc runs overlap the bundler tests.
   for (const check of ['browser', 'node', 'node-snippets'] as const) diagnostics(check).catch(() => {});
 }, 240_000);
