@@ -189,17 +189,7 @@ export function fieldsOfErrorBody(body: unknown): string[] {
   return out;
 }
 
-/** The mock's verdict: 200 with a body the spec accepts, or a 4xx with an error body the spec accepts. */
-export async function mockVerdict(baseUrl: string, wire: WireBody): Promise<Verdict> {
-  const response = await fetch(new URL(wireContract.path, baseUrl), {
-    method: wireContract.method,
-    headers: { 'content-type': wire.contentType, authorization: 'Bearer property-test' },
-    body: wire.body,
-  });
-  return answerVerdict(response.status, await response.text());
-}
-
-/** The verdict an answer gives (its status and body as text). */
+/** The mock's verdict on an answer (its status and body as text): 200 with a body the spec accepts, or a 4xx with an error body the spec accepts. */
 export function answerVerdict(status: number, text: string): Verdict {
   let body: unknown;
   try {
