@@ -10,8 +10,10 @@ Usage:
   orq-images docs [--out DIR]
 
 Writes DIR/index.html (default DIR: ./docs): one self-contained page with the whole reference of
-POST /v2/router/images/edits, built from this package's OpenAPI document. It loads nothing from the
-network; open it from disk or serve it anywhere.
+POST /v2/router/images/edits, built from this package's OpenAPI document: the operation, a Try-it
+console and a table of every error. It loads nothing from the network; its console connects only
+to the one server the reader picks (by default the server that serves the page, e.g. the mock at
+/docs; opened from disk, the local mock). Open it from disk or serve it anywhere.
 
 Options:
   --out DIR     directory to write index.html into (created if missing; default ./docs)
