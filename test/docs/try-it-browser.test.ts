@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -101,6 +101,20 @@ describe('the console on the page the mock serves', () => {
     await mkdir(path.join(root, 'test-results'), { recursive: true });
     await page.locator('.orq-answer').scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(root, 'test-results/docs-try-it.png') });
+  });
+
+  it('takes images dropped on its drop zone, with a preview of each', async () => {
+    const previews = page.locator('.orq-previews img');
+    const before = await previews.count();
+    await page.locator('.orq-drop').evaluate((zone, png) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([new Uint8Array(png)], 'dropped.png', { type: 'image/png' }));
+      zone.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    }, [...makePng(8, 8, { seed: 9 })]);
+    expect(await previews.count()).toBe(before + 1);
+    expect(await previews.last().evaluate((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth)).toBe(8);
+    await page.getByRole('button', { name: 'Remove dropped.png' }).click();
+    expect(await previews.count()).toBe(before);
   });
 
   it('refuses a bad field in the page, at its field, before any request leaves (n too big, broken JSON in retry)', async () => {
@@ -207,9 +221,26 @@ describe('the fetch + FormData code sample', () => {
   });
 });
 
+describe('the page opened from disk', () => {
+  it("sends to the spec's local mock, the only server its policy allows", async () => {
+    const local = wireContract.servers.find((url) => new URL(url).hostname === '127.0.0.1')!;
+    const tab = await browser.context.newPage();
+    try {
+      await tab.goto(`${pathToFileURL(path.join(work, 'docs/index.html')).href}#/try-it`);
+      await tab.locator('.orq-current-server').waitFor({ timeout: 30_000 });
+      expect(await tab.locator('.orq-current-server').innerText()).toBe(local);
+      const policies = await tab.locator('meta[http-equiv="Content-Security-Policy"]').evaluateAll((metas) => metas.map((meta) => (meta as HTMLMetaElement).content));
+      expect(policies.at(-1)).toBe(`connect-src ${new URL(local).origin}; img-src data: blob: ${new URL(local).origin}`);
+    } finally {
+      await tab.close();
+    }
+  });
+});
+
 describe('offline', () => {
   it('made no request beyond 127.0.0.1, and logged no error but those the tests provoked (the 429, the policy refusal)', () => {
-    expect(browser.externalRequests()).toEqual([]);
+    // (The page opened from disk is a file: URL, on this machine too.)
+    expect(browser.externalRequests().filter((url) => !url.startsWith('file:'))).toEqual([]);
     const provoked = /status of 429|Content Security Policy/;
     expect(browser.consoleErrors.filter((message) => !provoked.test(message))).toEqual([]);
   });
