@@ -55,7 +55,13 @@ export async function createPrismEngine(prism: PrismModules, document: Record<st
     const json = prism.http.ProblemJsonError.toProblemJson(error);
     return { status: json.status || 500, headers: { ...error.additional?.headers, 'Content-Type': 'application/problem+json' }, body: JSON.stringify(json) };
   };
-  const route = (head: RequestHead) => prism.router({ resources: operations, input: forPrism(head) });
+  // The core asks misrouted() then authorized() of the same head: route it once.
+  const routes = new WeakMap<RequestHead, ReturnType<PrismModules['router']>>();
+  const route = (head: RequestHead) => {
+    let routed = routes.get(head);
+    if (!routed) routes.set(head, (routed = prism.router({ resources: operations, input: forPrism(head) })));
+    return routed;
+  };
 
   return {
     name: `Prism ${prism.version}`,
