@@ -58,6 +58,31 @@ export function encodeMultipart(fields: Record<string, unknown>, images: readonl
     else parts.push(`${head(name)}${CRLF}${String(value)}${CRLF}`);
   }
   parts.push(`--${boundary}--${CRLF}`);
-  const body = new Blob(parts);
-  return { body, segments: parts, contentType: `multipart/form-data; boundary=${boundary}`, length: body.size };
+  let length = 0;
+  for (const part of parts) length += typeof part === 'string' ? utf8Length(part) : part.size;
+  // The whole body as one Blob is made only when asked for: a transport that writes the pieces never needs it.
+  let whole: Blob | undefined;
+  return {
+    get body() {
+      return (whole ??= new Blob(parts));
+    },
+    segments: parts,
+    contentType: `multipart/form-data; boundary=${boundary}`,
+    length,
+  };
+}
+
+/** Bytes of `text` in UTF-8, without encoding it (a lone surrogate counts 3, as TextEncoder writes U+FFFD). */
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
 }

@@ -45,6 +45,29 @@ async function disposeAll(images: readonly PreparedImage[]): Promise<void> {
   await Promise.all(images.map((image) => image.dispose?.()));
 }
 
+/** Deeper than this, a value is judged through its JSON text (which also finds a cycle) rather than walked. */
+const PLAIN_WALK_DEPTH = 32;
+
+/**
+ * Whether `value` is already what its JSON text decodes to (plain objects and arrays of strings, finite numbers,
+ * booleans and null): then it needs no round trip through JSON, which is most of what the check costs.
+ */
+function isPlainJson(value: unknown, depth = 0): boolean {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (typeof value !== 'object' || depth > PLAIN_WALK_DEPTH) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!(i in value) || !isPlainJson(value[i], depth + 1)) return false;
+    return true;
+  }
+  const prototype = Object.getPrototypeOf(value);
+  if ((prototype !== Object.prototype && prototype !== null) || 'toJSON' in value) return false;
+  for (const key in value) {
+    if (!Object.hasOwn(value, key) || !isPlainJson((value as Record<string, unknown>)[key], depth + 1)) return false;
+  }
+  return true;
+}
+
 /**
  * The fields as the server will receive them, which is what the validators must judge: `undefined` means "not
  * given", and a JSON part's value is what its JSON text decodes to (a `new Number(1)` or a Date passes an "object"
@@ -53,10 +76,14 @@ async function disposeAll(images: readonly PreparedImage[]): Promise<void> {
 function asSent(given: Record<string, unknown>): { fields: Record<string, unknown>; issues: RequestIssue[] } {
   const fields: Record<string, unknown> = {};
   const issues: RequestIssue[] = [];
-  for (const [name, value] of Object.entries(given)) {
+  for (const name of Object.keys(given)) {
+    const value = given[name];
     if (value === undefined) continue;
-    if (!Object.hasOwn(wireContract.fields, name) || wireContract.fields[name]!.part !== 'json' || value === null) {
-      setOwnField(fields, name, value);
+    const known = Object.hasOwn(wireContract.fields, name);
+    // A known field's name is an ordinary key; any other (`__proto__` included) becomes an own field all the same.
+    const set = (sent: unknown) => (known ? (fields[name] = sent) : setOwnField(fields, name, sent));
+    if (!known || wireContract.fields[name]!.part !== 'json' || value === null || isPlainJson(value)) {
+      set(value);
       continue;
     }
     let text: string | undefined;
@@ -67,7 +94,7 @@ function asSent(given: Record<string, unknown>): { fields: Record<string, unknow
       continue;
     }
     if (text === undefined) issues.push({ field: name, message: `cannot be sent as JSON (a ${typeof value} has no JSON form)` });
-    else setOwnField(fields, name, JSON.parse(text));
+    else set(JSON.parse(text));
   }
   return { fields, issues };
 }

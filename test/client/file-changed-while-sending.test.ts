@@ -47,17 +47,23 @@ describe.each(transports)('an image file that changes between the check and the 
     expect(part).toMatchObject({ size: bytes.length, sha256: sha256(bytes), contentType: 'image/png' });
   });
 
-  it('grown after the check: stopped with an ImageChangedError naming the file, never retried', async () => {
+  it('grown after the check, while an earlier image uploads: stopped with an ImageChangedError naming it, never retried', async () => {
+    const first = path.join(dir, 'before-growing.png');
     const file = path.join(dir, 'growing.png');
+    writeFileSync(first, makePng(4, 4, { padTo: 4 * 1024 * 1024 }));
     writeFileSync(file, makePng(4, 4));
     const before = server.requests.length;
-    // The first progress report comes as the text parts go out: after the check, before the image is read.
+    let grown = false;
+    // The first progress report comes while the first image goes out: after the check, before the second is opened.
     const error = await client()
-      .edit({ model: 'm/x', prompt: 'p', image: file }, { onUploadProgress: ({ loaded }) => loaded > 0 && appendFileSync(file, 'more bytes') })
+      .edit(
+        { model: 'm/x', prompt: 'p', image: [first, file] },
+        { onUploadProgress: ({ loaded }) => void (loaded > 0 && !grown && (grown = true) && appendFileSync(file, 'more bytes')) },
+      )
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ImageChangedError);
-    expect(error).toMatchObject({ index: 0, file });
-    expect((error as Error).message).toContain(`image 1 (${file}) changed after it was checked`);
+    expect(error).toMatchObject({ index: 1, file });
+    expect((error as Error).message).toContain(`image 2 (${file}) changed after it was checked`);
     expect(server.requests.length - before).toBeLessThanOrEqual(1);
   });
 

@@ -5,31 +5,32 @@
  * (the byte limit in answer-body.ts, an abort), cancelling the stream destroys the answer and little more is received.
  */
 import type { IncomingMessage } from 'node:http';
-import { pipeline, type Readable } from 'node:stream';
-import zlib from 'node:zlib';
+import type { Readable } from 'node:stream';
+
+/** node:zlib and node:stream, loaded for the first compressed answer (importing the client loads neither). */
+let decoding: Promise<{ zlib: typeof import('node:zlib'); pipeline: typeof import('node:stream').pipeline }> | undefined;
 
 /** Statuses whose answers have no body, whatever the server sends (RFC 9110). */
 const NO_BODY = new Set([204, 205, 304]);
 
-/** Lenient about a compressed answer that ends without its trailer, as browsers and Node's fetch are. */
-const LENIENT = { flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH };
+const KNOWN_CODINGS = new Set(['gzip', 'x-gzip', 'deflate', 'br']);
 
-/** The decoders for a Content-Encoding, innermost last; undefined when one of them is not known. */
-function decodersFor(contentEncoding: string | undefined): NodeJS.ReadWriteStream[] | undefined {
+/** A Content-Encoding's codings, outermost first; undefined when one of them is not known (the body is left as is). */
+function codingsOf(contentEncoding: string | undefined): string[] | undefined {
   const codings = (contentEncoding ?? '')
     .toLowerCase()
     .split(',')
     .map((coding) => coding.trim())
     .filter((coding) => coding !== '' && coding !== 'identity')
     .reverse();
-  const decoders: NodeJS.ReadWriteStream[] = [];
-  for (const coding of codings) {
-    // Unzip reads either header: gzip, or the zlib wrapping HTTP's "deflate" means.
-    if (coding === 'gzip' || coding === 'x-gzip' || coding === 'deflate') decoders.push(zlib.createUnzip(LENIENT));
-    else if (coding === 'br') decoders.push(zlib.createBrotliDecompress({ flush: zlib.constants.BROTLI_OPERATION_FLUSH, finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH }));
-    else return undefined;
-  }
-  return decoders;
+  return codings.every((coding) => KNOWN_CODINGS.has(coding)) ? codings : undefined;
+}
+
+function decoderFor(zlib: typeof import('node:zlib'), coding: string): NodeJS.ReadWriteStream {
+  // Lenient about a compressed answer that ends without its trailer, as browsers and Node's fetch are.
+  if (coding === 'br') return zlib.createBrotliDecompress({ flush: zlib.constants.BROTLI_OPERATION_FLUSH, finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH });
+  // Unzip reads either header: gzip, or the zlib wrapping HTTP's "deflate" means.
+  return zlib.createUnzip({ flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH });
 }
 
 /** A Node stream as a web stream that pulls: the source is paused whenever the reader has a chunk waiting. */
@@ -83,7 +84,7 @@ function headersOf(res: IncomingMessage): Headers {
 }
 
 /** The answer as a Response; `done` is called once its body has ended, failed or been cancelled. */
-export function answerStream(res: IncomingMessage, method: string, done: () => void): Response {
+export async function answerStream(res: IncomingMessage, method: string, done: () => void): Promise<Response> {
   const status = res.statusCode ?? 0;
   if (status < 200 || status > 599) {
     throw Object.assign(new Error(`the server answered with status ${status}, which is not a final HTTP status`), { code: 'ERR_INVALID_STATUS' });
@@ -102,8 +103,13 @@ export function answerStream(res: IncomingMessage, method: string, done: () => v
     res.once('end', done);
     return make(null);
   }
-  const decoders = decodersFor(res.headers['content-encoding']);
-  if (!decoders || decoders.length === 0) return make(pulled(res, res, done));
+  const codings = codingsOf(res.headers['content-encoding']);
+  if (!codings || codings.length === 0) return make(pulled(res, res, done));
+  // The socket waits, paused, while the decoders load (once per process).
+  res.pause();
+  decoding ??= Promise.all([import('node:zlib'), import('node:stream')]).then(([zlib, stream]) => ({ zlib: zlib.default, pipeline: stream.pipeline }));
+  const { zlib, pipeline } = await decoding;
+  const decoders = codings.map((coding) => decoderFor(zlib, coding));
   const last = decoders[decoders.length - 1]! as unknown as Readable;
   // A decoding error (a corrupt or truncated compressed answer) reaches the reader as the stream's error.
   pipeline([res, ...decoders] as unknown as [Readable, ...NodeJS.ReadWriteStream[]], () => {});

@@ -9,15 +9,17 @@
  * size after the check (a PNG became a JPEG, or no image at all) stops the upload with ImageChangedError before the
  * new bytes are sent; nothing of the wrong type ever goes out under the checked Content-Type.
  */
-import fs from 'node:fs';
 import { sniffImageType } from '../../../contract/sniff.js';
 import { ImageChangedError } from '../../errors.js';
 import { checkedSignature } from '../../signatures.js';
+import { nodeFs } from './builtins.js';
 import { filePathOf } from './files.js';
 
 /** One piece of the body, and how to hand its buffer back once it has been written. */
 export interface BodyChunk {
   bytes: Uint8Array;
+  /** The bytes are a pool's buffer, reused once released: they must be written (or copied) before that. */
+  pooled: boolean;
   release(): void;
 }
 
@@ -79,7 +81,7 @@ function signatureCheck(index: number, blob: Blob, file: string | undefined): (b
 }
 
 async function* fileChunks(index: number, file: string, size: number, buffers: ReadBuffers, check: (bytes: Uint8Array) => void): AsyncGenerator<BodyChunk> {
-  const handle = await fs.promises.open(file, 'r');
+  const handle = await (await nodeFs()).promises.open(file, 'r');
   try {
     const now = (await handle.stat()).size;
     if (now !== size) throw new ImageChangedError(index, file, `it was ${size} bytes then and is ${now} now`);
@@ -96,7 +98,7 @@ async function* fileChunks(index: number, file: string, size: number, buffers: R
         throw error;
       }
       position += chunk.length;
-      yield { bytes: chunk, release: () => buffers.give(buffer) };
+      yield { bytes: chunk, pooled: true, release: () => buffers.give(buffer) };
     }
   } finally {
     await handle.close();
@@ -110,7 +112,7 @@ async function* blobChunks(blob: Blob, check: (bytes: Uint8Array) => void): Asyn
   if (blob.size <= WHOLE_BLOB_BYTES) {
     const bytes = new Uint8Array(await blob.arrayBuffer());
     check(bytes);
-    yield { bytes, release: noop };
+    yield { bytes, pooled: false, release: noop };
     return;
   }
   const reader = blob.stream().getReader();
@@ -118,7 +120,7 @@ async function* blobChunks(blob: Blob, check: (bytes: Uint8Array) => void): Asyn
   try {
     for (let next = await reader.read(); !next.done; next = await reader.read()) {
       check(next.value);
-      yield { bytes: next.value, release: noop };
+      yield { bytes: next.value, pooled: false, release: noop };
     }
     done = true;
   } finally {
@@ -133,7 +135,7 @@ export async function* bodyChunks(segments: readonly (string | Blob)[], buffers:
   let index = -1;
   for (const segment of segments) {
     if (typeof segment === 'string') {
-      yield { bytes: encoder.encode(segment), release: noop };
+      yield { bytes: encoder.encode(segment), pooled: false, release: noop };
       continue;
     }
     index++;

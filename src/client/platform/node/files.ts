@@ -4,11 +4,8 @@
  * temporary file (a file-backed Blob again, so a retry can re-read it and memory stays flat). Temporary files are
  * removed by `dispose()` (the client does this after every call) and, failing that, when the process exits.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { SourceIssue, systemReason } from '../../source-issue.js';
+import { nodeFs, nodePath, nodeUrl } from './builtins.js';
 import type { Drain, ResolvedSource } from '../types.js';
 
 const noop = async () => {};
@@ -22,6 +19,7 @@ export function filePathOf(blob: Blob): string | undefined {
 }
 
 export async function openImageFile(given: string | URL): Promise<ResolvedSource> {
+  const [fs, path, { fileURLToPath }] = await Promise.all([nodeFs(), nodePath(), nodeUrl()]);
   let file: string;
   try {
     file = typeof given === 'string' ? given : fileURLToPath(given);
@@ -49,7 +47,8 @@ const liveTempDirs = new Set<string>();
 let exitHookInstalled = false;
 
 export async function spool(drain: Drain): Promise<ResolvedSource> {
-  const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'orq-image-'));
+  const [fs, path, { tmpdir }] = await Promise.all([nodeFs(), nodePath(), import('node:os')]);
+  const dir = await fs.promises.mkdtemp(path.join(tmpdir(), 'orq-image-'));
   liveTempDirs.add(dir);
   if (!exitHookInstalled) {
     exitHookInstalled = true;

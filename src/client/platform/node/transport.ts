@@ -76,13 +76,31 @@ function writable(req: ClientRequest): Promise<void> {
   });
 }
 
+/** Pieces that stay valid once handed on (text, bytes in memory) are gathered up to this size and written at once. */
+const GATHER_BYTES = 64 * 1024;
+
 /**
- * Writes the body with back-pressure, reading the next chunk while the last one is written. Stops (without error)
- * when `stopped()` says the answer came or the request is gone.
+ * Writes the body with back-pressure, reading the next chunk while the last one is written. Small pieces go out
+ * together (a small request is one write, its headers included); file reads go out as they are, and their buffers
+ * return to the pool once written. Stops (without error) when `stopped()` says the answer came or the request is gone.
  */
 async function writeBody(req: ClientRequest, body: UploadSegments, stopped: () => boolean): Promise<void> {
   const chunks = bodyChunks(body.segments, bufferPool(READS_IN_FLIGHT, FILE_READ_BYTES));
   let sent = 0;
+  let gathered: Uint8Array[] = [];
+  let gatheredBytes = 0;
+  const handOn = (bytes: Uint8Array, release: () => void, last: boolean): Promise<void> | undefined => {
+    sent += bytes.byteLength;
+    const more = last ? (req.end(bytes, release), true) : req.write(bytes, release);
+    body.onChunk?.(sent);
+    return more ? undefined : writable(req);
+  };
+  const flush = (last: boolean) => {
+    const bytes = gathered.length === 1 ? gathered[0]! : Buffer.concat(gathered, gatheredBytes);
+    gathered = [];
+    gatheredBytes = 0;
+    return handOn(bytes, () => {}, last);
+  };
   let next = chunks.next();
   try {
     for (;;) {
@@ -93,12 +111,17 @@ async function writeBody(req: ClientRequest, body: UploadSegments, stopped: () =
         break;
       }
       next = chunks.next();
-      const more = req.write(value.bytes, () => value.release());
-      sent += value.bytes.byteLength;
-      body.onChunk?.(sent);
-      if (!more) await writable(req);
+      if (!value.pooled && gatheredBytes + value.bytes.byteLength <= GATHER_BYTES) {
+        gathered.push(value.bytes);
+        gatheredBytes += value.bytes.byteLength;
+        continue;
+      }
+      if (gatheredBytes > 0) await flush(false);
+      await handOn(value.bytes, () => value.release(), false);
     }
-    if (!stopped()) req.end();
+    if (stopped()) return;
+    if (gatheredBytes > 0) await flush(true);
+    else req.end();
   } finally {
     // Ends a read begun ahead (its result no longer wanted) and closes the file being read.
     next.catch(() => {});
@@ -145,14 +168,17 @@ async function send(request: NodeRequest): Promise<Response> {
     req.once('response', (res: IncomingMessage) => {
       answered = true;
       if (settled) return void res.destroy();
-      try {
-        const response = answerStream(res, request.method, release);
-        settled = true;
-        resolve(response);
-      } catch (error) {
-        res.destroy();
-        fail(error);
-      }
+      answerStream(res, request.method, release).then(
+        (response) => {
+          if (settled) return void res.destroy();
+          settled = true;
+          resolve(response);
+        },
+        (error: unknown) => {
+          res.destroy();
+          fail(error);
+        },
+      );
     });
     if (body instanceof UploadSegments) {
       writeBody(req, body, () => answered || req.destroyed).catch((error: unknown) => {
