@@ -221,6 +221,23 @@ describe('the fetch + FormData code sample', () => {
   });
 });
 
+describe('a server named by the link', () => {
+  it('is shown with a warning before a key is typed; no Prefer presets for a server that is not a mock; nothing is sent', async () => {
+    const tab = await browser.context.newPage();
+    try {
+      const before = browser.requests.length;
+      await tab.goto(`${mock.docsUrl}?try-it-server=${encodeURIComponent('https://orq.example.invalid')}#/try-it`);
+      await tab.locator('.orq-current-server').waitFor({ timeout: 30_000 });
+      expect(await tab.locator('.orq-current-server').innerText()).toBe('https://orq.example.invalid');
+      expect(await tab.locator('.orq-server .orq-error').innerText()).toMatch(/named by the link/);
+      expect(await tab.locator('#orq-try-prefer-preset').count()).toBe(0);
+      expect(browser.requests.slice(before).filter((url) => new URL(url).hostname.endsWith('example.invalid'))).toEqual([]);
+    } finally {
+      await tab.close();
+    }
+  });
+});
+
 describe('the page opened from disk', () => {
   it("sends to the spec's local mock, the only server its policy allows", async () => {
     const local = wireContract.servers.find((url) => new URL(url).hostname === '127.0.0.1')!;

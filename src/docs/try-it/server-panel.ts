@@ -67,10 +67,13 @@ export function serverPanel(server: string): ServerPanel {
   const prefer = el('input', { type: 'text', id: 'orq-try-prefer', placeholder: 'e.g. code=429', spellcheck: false });
   preset.addEventListener('change', () => (prefer.value = preset.value));
 
+  // A server named by the link itself could be anyone's: say so before a key is typed for it.
+  const fromLink = new URLSearchParams(location.search).has(TRY_IT_SERVER_PARAM) && !isLocalMock(server);
   const element = el(
     'div',
     { class: 'orq-server' },
     el('p', {}, 'Sends to ', el('code', { class: 'orq-current-server' }, server), ': the only server this page may connect to.'),
+    fromLink ? el('p', { class: 'orq-error' }, 'This server was named by the link that opened the page: make sure it is one you trust before typing a key.') : undefined,
     el('label', { for: select.id }, 'Server'),
     el('div', { class: 'orq-row' }, select, other, use),
     el('label', { for: key.id }, 'API key'),
