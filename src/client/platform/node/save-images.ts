@@ -14,10 +14,7 @@
  * partial image behind. An existing file is not overwritten unless asked: the next free name is used
  * (`image-1-2.png`). Downloads send no Authorization header: result URLs are pre-signed and may be on another host.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Transform as TransformStream } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { isBase64 } from '../../../contract/base64.js';
 import { extensionFor, sniffImageType, SNIFF_BYTES } from '../../../contract/sniff.js';
@@ -27,6 +24,7 @@ import { DEFAULTS } from '../../defaults.js';
 import { AbortError, OrqImageEditError, ResponseValidationError, TimeoutError } from '../../errors.js';
 import { DownloadError, FileSystemError, InvalidOptionError } from '../../save-errors.js';
 import type { ImageEditResponse } from '../../types.js';
+import { nodeFs, nodePath } from './builtins.js';
 import { checkedPrefix } from './file-name-prefix.js';
 
 export interface SaveImagesOptions {
@@ -62,7 +60,7 @@ const notCarried = (field: string, message: string) => new ResponseValidationErr
 class TooLarge extends Error {}
 
 /** Counts the bytes going by, keeps the first ones (to name the file by its type), and stops past `limit`. */
-function meter(limit: number) {
+function meter(limit: number, Transform: typeof TransformStream) {
   const state = { bytes: 0, head: Buffer.alloc(0) };
   const stream = new Transform({
     transform(chunk: Buffer, _encoding, done) {
@@ -83,6 +81,8 @@ export async function saveEachImage(result: Pick<ImageEditResponse, 'data'>, dir
   const limit = options.maxImageBytes ?? maxResultImageBytes;
   if (!Number.isSafeInteger(limit) || limit <= 0) throw new InvalidOptionError('maxImageBytes', `must be a positive whole number of bytes (got ${String(limit)})`);
   const fetchImpl = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
+  // Node's file and stream modules load with the first save, not with the client (see builtins.ts).
+  const [fs, path, { Readable, Transform }, { pipeline }] = await Promise.all([nodeFs(), nodePath(), import('node:stream'), import('node:stream/promises')]);
   const call = startCallDeadline(options.timeoutMs ?? DEFAULTS.timeoutMs, options.signal);
   const { signal, abortError } = call;
 
@@ -140,7 +140,7 @@ export async function saveEachImage(result: Pick<ImageEditResponse, 'data'>, dir
       await response.body?.cancel().catch(() => {});
       throw new DownloadError(index, given, refusal);
     }
-    const { state, stream } = meter(limit);
+    const { state, stream } = meter(limit, Transform);
     let fileFailure: unknown;
     try {
       const file = fs.createWriteStream(temp, { flags: 'wx' }).once('error', (error) => (fileFailure = error));
