@@ -225,15 +225,33 @@ export interface components {
         };
         /** @description Represents an image edit response from the API. Unknown extra keys may appear and are allowed. */
         ImageEditResponse: {
-            /** @description The Unix timestamp (in seconds) of when the image was created. */
+            /**
+             * @description The Unix timestamp (in seconds) of when the image was created.
+             * @example 1764028800
+             */
             created: number;
             /** @description The list of generated images. */
             data: components["schemas"]["ImageData"][];
-            /** @description The output format of the image generation, e.g. `png`. */
+            /**
+             * @description The output format of the image generation, e.g. `png`.
+             * @example png
+             * @example jpeg
+             * @example webp
+             */
             output_format?: string;
-            /** @description The size of the image generated. */
+            /**
+             * @description The size of the image generated.
+             * @example 1024x1024
+             * @example 1536x1024
+             * @example 1024x1536
+             */
             size?: string;
-            /** @description The quality of the image generated. */
+            /**
+             * @description The quality of the image generated.
+             * @example low
+             * @example medium
+             * @example high
+             */
             quality?: string;
             usage?: components["schemas"]["ImageUsage"];
         };

@@ -1,5 +1,5 @@
 /**
- * The mock's heavy dependencies, loaded on demand. Prism and busboy are dev dependencies here and optional peer
+ * The mock's heavy dependencies, loaded on demand. Prism, busboy and sharp are dev dependencies here and optional peer
  * dependencies of the published package: a client user never installs them, and `startMock` explains how when
  * they are missing instead of failing with a bare MODULE_NOT_FOUND.
  *
@@ -18,7 +18,7 @@ export { MockDependencyError };
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** The packages the mock loads; their ranges come from package.json's peerDependencies. */
-const MOCK_PACKAGES = ['@stoplight/prism-cli', 'busboy'] as const;
+const MOCK_PACKAGES = ['@stoplight/prism-cli', 'busboy', 'sharp'] as const;
 
 /** The peer dependency ranges this package declares, read from its own package.json (src/ and dist/src/ alike). */
 export function mockPeerDependencies(): Record<string, string> {
@@ -36,7 +36,7 @@ function missing(cause: unknown): MockDependencyError {
   const ranges = mockPeerDependencies();
   const wanted = MOCK_PACKAGES.map((name) => (ranges[name] ? `${name}@${ranges[name]}` : name)).join(' ');
   return new MockDependencyError(
-    `the mock server needs Stoplight Prism and busboy, which are optional peer dependencies of orq-image-edits: ` +
+    `the mock server needs Stoplight Prism, busboy and sharp, which are optional peer dependencies of orq-image-edits: ` +
       `npm install --save-dev ${wanted} (${(cause as Error).message.split('\n')[0]})`,
     { cause },
   );
@@ -45,11 +45,13 @@ function missing(cause: unknown): MockDependencyError {
 export interface MockDependencies {
   prism: PrismModules;
   busboy: typeof import('busboy');
+  /** Makes the answers' images (sharp-images.ts): libvips with its prebuilt binary, from npm. */
+  sharp: typeof import('sharp').default;
 }
 
 let loaded: MockDependencies | undefined;
 
-/** Loads Prism and busboy as resolved from `from` (this module by default; tests pass a place without them). */
+/** Loads Prism, busboy and sharp as resolved from `from` (this module by default; tests pass a place without them). */
 export function loadMockDependencies(from: string = import.meta.url): MockDependencies {
   const ownResolution = from === import.meta.url;
   if (loaded && ownResolution) return loaded;
@@ -65,10 +67,24 @@ export function loadMockDependencies(from: string = import.meta.url): MockDepend
       configureDataGenerator: fromCli('@stoplight/prism-cli/dist/extensions').configureExtensionsUserProvided,
       version: (fromCli('@stoplight/prism-cli/package.json') as { version: string }).version,
     };
-    result = { prism, busboy: require('busboy') };
+    result = { prism, busboy: require('busboy'), sharp: require('sharp') };
   } catch (error) {
     throw missing(error);
   }
   if (ownResolution) loaded = result;
   return result;
+}
+
+/** sharp alone (for the MSW handlers in Node, which need no Prism or busboy). */
+export function loadSharp(): MockDependencies['sharp'] {
+  if (loaded) return loaded.sharp;
+  try {
+    return createRequire(import.meta.url)('sharp');
+  } catch (error) {
+    const range = mockPeerDependencies().sharp;
+    throw new MockDependencyError(
+      `making images needs sharp, an optional peer dependency of orq-image-edits: npm install --save-dev sharp${range ? `@${range}` : ''} (${(error as Error).message.split('\n')[0]})`,
+      { cause: error },
+    );
+  }
 }

@@ -11,21 +11,39 @@
  */
 import type { AddressInfo } from 'node:net';
 import { wireContract } from '../contract/wire-contract.js';
-import { loadMockDependencies } from './dependencies.js';
+import { createAnswering } from './core/answering.js';
+import { parseLatency, type Latency } from './core/delivery.js';
+import type { ImageMaker } from './core/images.js';
+import { loadMockDependencies, loadSharp } from './dependencies.js';
 import { checkDocsDir, DOCS_PATH } from './docs-route.js';
 import { createPrismEngine } from './engine.js';
 import { createMockServer } from './server.js';
+import { ImageKeeper } from './image-keeper.js';
 import { loadPrismDocument } from './prism-document.js';
+import { sharpImageMaker } from './sharp-images.js';
 
 export { MockDependencyError } from './dependency-error.js';
+export type { ImageMaker };
+
+/**
+ * The Node mock's image maker (sharp), for the MSW handlers where a page's canvas is missing (msw/node, jsdom):
+ * `createImageEditHandlers({ images: createSharpImageMaker() })`. Loads sharp only.
+ */
+export function createSharpImageMaker(): ImageMaker {
+  return sharpImageMaker(loadSharp());
+}
 
 export interface MockOptions {
   /** Port to listen on; 0 (the default) picks a free one. The CLI defaults to 4010. */
   port?: number;
   /** Interface to bind; default 127.0.0.1 (only this machine can reach it). */
   host?: string;
-  /** Generate answers from the schemas instead of serving the spec's named examples. */
+  /** Let Prism's generator fill what a request leaves open (output_format, size, quality) with values from the schemas. */
   dynamic?: boolean;
+  /** Makes every generated value repeatable (dynamic values, file names, latency jitter) for the same requests in the same order. */
+  seed?: string | number;
+  /** Every answer waits this long: milliseconds, or `'500-3000'` (jittered, seeded). `Prefer: delay=` overrides it per request. */
+  latency?: number | string;
   /** A directory with the built API reference (index.html), served at /docs. */
   docsDir?: string;
   /** Called with one line per answered request. */
@@ -41,6 +59,8 @@ export interface MockServer {
   docsUrl?: string;
   /** The Prism release answering. */
   prismVersion: string;
+  /** What makes the answers' images (`sharp 0.35.5`). */
+  imageMaker: string;
   /** Stops listening and closes every open connection. */
   close(): Promise<void>;
 }
@@ -53,11 +73,15 @@ function urlHost(host: string): string {
 
 /** Starts the mock; resolves once it listens. */
 export async function startMock(options: MockOptions = {}): Promise<MockServer> {
-  const { busboy, prism } = loadMockDependencies();
+  const { busboy, prism, sharp } = loadMockDependencies();
   const dynamic = options.dynamic ?? false;
+  const latency: Latency | undefined = options.latency === undefined ? undefined : parseLatency(String(options.latency));
   const docsDir = options.docsDir === undefined ? undefined : checkDocsDir(options.docsDir);
   const engine = await createPrismEngine(prism, loadPrismDocument(), { dynamic });
-  const server = createMockServer({ engine, busboy, docsDir, log: options.log });
+  const images = sharpImageMaker(sharp);
+  const answering = createAnswering({ images, latency, seed: options.seed });
+  const keeper = new ImageKeeper();
+  const server = createMockServer({ engine, answering, keeper, busboy, docsDir, log: options.log });
 
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
@@ -76,11 +100,12 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
     endpoint: `${url}${wireContract.path}`,
     ...(docsDir ? { docsUrl: `${url}${DOCS_PATH}` } : {}),
     prismVersion: engine.prismVersion,
+    imageMaker: images.name,
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
-      });
+      }).finally(() => keeper.close());
       return closing;
     },
   };

@@ -12,8 +12,16 @@
  */
 import { http, type HttpHandler } from 'msw';
 import { wireContract } from '../contract/wire-contract.js';
+import { canvasImageMaker } from './canvas-images.js';
+import { createAnswering } from './core/answering.js';
+import { parseLatency } from './core/delivery.js';
 import { answerFetchRequest } from './core/fetch-answer.js';
+import { fileResponse, responseOf } from './core/fetch-delivery.js';
+import { FILES_PATH } from './core/file-store.js';
+import type { ImageMaker } from './core/images.js';
 import { createSpecEngine } from './core/spec-engine.js';
+
+export type { ImageMaker };
 
 export interface ImageEditHandlerOptions {
   /**
@@ -23,19 +31,31 @@ export interface ImageEditHandlerOptions {
   baseUrl?: string;
   /** Draw among the spec's named examples for every request that does not ask for one (`Prefer: dynamic=true` does it per request). */
   dynamic?: boolean;
-  /** Makes dynamic answers repeatable: the same sequence of requests gets the same sequence of answers. */
+  /** Makes every generated value repeatable (dynamic picks, file names, latency jitter) for the same requests in the same order. */
   seed?: string | number;
+  /** Every answer waits this long: milliseconds, or `'500-3000'` (jittered, seeded). `Prefer: delay=` overrides it per request. */
+  latency?: number | string;
+  /**
+   * Makes the answers' images from the request's first image. Default: the page's own codecs (createImageBitmap and
+   * OffscreenCanvas); where there are none (Node, jsdom), pass `await createSharpImageMaker()` from
+   * `orq-image-edits/mock`, or the handlers answer with the spec's named examples.
+   */
+  images?: ImageMaker;
 }
 
 /** MSW request handlers that judge and answer the edit operation exactly as the Node mock does. */
 export function createImageEditHandlers(options: ImageEditHandlerOptions = {}): HttpHandler[] {
   const engine = createSpecEngine({ dynamic: options.dynamic, seed: options.seed });
-  const url = options.baseUrl === undefined ? `*${wireContract.path}` : `${options.baseUrl.replace(/\/+$/, '')}${wireContract.path}`;
+  const answering = createAnswering({
+    images: options.images ?? canvasImageMaker(),
+    latency: options.latency === undefined ? undefined : parseLatency(String(options.latency)),
+    seed: options.seed,
+  });
+  const base = options.baseUrl === undefined ? '*' : options.baseUrl.replace(/\/+$/, '');
   return [
     // Every method: another one gets the same 405 as from the Node mock, not a pass-through to the network.
-    http.all(url, async ({ request }) => {
-      const answer = await answerFetchRequest(engine, request);
-      return new Response(answer.body === '' ? null : answer.body, { status: answer.status, headers: answer.headers });
-    }),
+    http.all(`${base}${wireContract.path}`, async ({ request }) => responseOf(await answerFetchRequest(engine, request, answering), request.signal)),
+    // The images of url answers; any other path under /files passes through to whatever serves it.
+    http.get(`${base}${FILES_PATH}*`, ({ request }) => fileResponse(answering, request)),
   ];
 }

@@ -8,6 +8,7 @@ import { SNIFF_BYTES } from '../contract/sniff.js';
 import { intakeIssues } from './core/intake-limits.js';
 import { declaredFileType } from './core/request-check.js';
 import type { Intake, IntakeLimits, ReceivedFile, ReceivedText } from './core/types.js';
+import type { KeepSink } from './image-keeper.js';
 
 type Busboy = typeof import('busboy');
 
@@ -16,7 +17,15 @@ type Busboy = typeof import('busboy');
  * `image[]`), so that files are numbered per field. On 'too-large' the caller answers and disposes of the rest of
  * the body; nothing more is read into the parser.
  */
-export function readMultipart(req: IncomingMessage, busboy: Busboy, limits: IntakeLimits, fileField: (name: string) => string | undefined): Promise<Intake> {
+export function readMultipart(
+  req: IncomingMessage,
+  busboy: Busboy,
+  limits: IntakeLimits,
+  fileField: (name: string) => string | undefined,
+  keepFirstImage?: () => KeepSink,
+): Promise<Intake> {
+  // The first file of the file field is kept whole for the answer made from it (image-keeper.ts bounds it).
+  let keeping: { sink: KeepSink; file: ReceivedFile; ended: Promise<void> } | undefined;
   return new Promise((resolve) => {
     let settled = false;
     let parser: ReturnType<Busboy>;
@@ -26,6 +35,7 @@ export function readMultipart(req: IncomingMessage, busboy: Busboy, limits: Inta
       req.off('data', countBody);
       req.off('close', onClose);
       if (result.outcome !== 'complete') {
+        void keeping?.sink.discard();
         req.unpipe(parser);
         parser?.removeAllListeners();
         // The parser may still complain about a body that stopped mid-part; nobody is listening any more.
@@ -84,8 +94,15 @@ export function readMultipart(req: IncomingMessage, busboy: Busboy, limits: Inta
         head: new Uint8Array(0),
       };
       files.push(file);
+      const sink = owner !== undefined && index === 0 && !keeping ? keepFirstImage?.() : undefined;
+      if (sink) keeping = { sink, file, ended: new Promise((resolve) => stream.once('end', resolve)) };
       stream.on('data', (chunk: Buffer) => {
         if (settled) return;
+        const written = sink?.write(chunk);
+        if (written) {
+          stream.pause();
+          void written.then(() => stream.resume());
+        }
         if (file.head.length < SNIFF_BYTES) file.head = Buffer.concat([file.head, chunk.subarray(0, SNIFF_BYTES - file.head.length)]);
         file.size += chunk.length;
         if (file.size > limits.maxFileBytes) {
@@ -102,7 +119,20 @@ export function readMultipart(req: IncomingMessage, busboy: Busboy, limits: Inta
     parser.on('error', (error: Error) => {
       settle({ outcome: 'malformed', issue: intakeIssues.notMultipart(error.message) });
     });
-    parser.on('close', () => settle({ outcome: 'complete', textParts, files }));
+    parser.on('close', () => {
+      if (!keeping) return settle({ outcome: 'complete', textParts, files });
+      const { sink, file, ended } = keeping;
+      // Chunks may still wait in a part paused for a disk write: the part's end means the sink has them all.
+      ended.then(() => sink.finish()).then(
+        (kept) => {
+          if (settled) return void kept.release();
+          file.kept = kept;
+          settle({ outcome: 'complete', textParts, files });
+        },
+        // The image could not be kept (a disk error): the answer is drawn without it.
+        () => settle({ outcome: 'complete', textParts, files }),
+      );
+    });
 
     req.on('data', countBody);
     req.on('close', onClose);

@@ -3,8 +3,9 @@
  * Prism as its engine. One request goes:
  *
  *   preflight? → docs? → a request line that parses (400 if not) → the core judges the head (route, Prefer,
- *   credentials, media type, Content-Length) → the body streamed through busboy (413 at the first size violation,
- *   400 if malformed) → the core judges the parts → the core's answer
+ *   credentials, media type, Content-Length) → the delay and fault asked for → the body streamed through busboy
+ *   (413 at the first size violation, 400 if malformed; the first image kept, image-keeper.ts) → the core judges
+ *   the parts → the core's answer, made from the request → delivered after its delay, with its fault
  *
  * Answers sent before the body is read leave the rest of it to be discarded (bounded), never buffered.
  */
@@ -14,13 +15,22 @@ import { errorAnswer } from './core/error-answer.js';
 import { intakeLimits } from './core/intake-limits.js';
 import { answerJudged, judgeHead, judgeIntake } from './core/judge.js';
 import { fileFieldOf } from './core/request-check.js';
+import { deliveryOf, type Answering } from './core/answering.js';
+import type { DeliveryPlan } from './core/delivery.js';
 import type { MockAnswer, MockEngine, RequestHead } from './core/types.js';
 import { addCorsHeaders, answerPreflight, isPreflight } from './cors.js';
 import { serveDocs } from './docs-route.js';
+import { serveFile } from './files-route.js';
+import type { ImageKeeper } from './image-keeper.js';
 import { readMultipart } from './multipart-intake.js';
+import { deliver } from './node-delivery.js';
 
 export interface HandlerContext {
   engine: MockEngine;
+  /** Answers made from the request, /files, seed, latency and faults (core/answering.ts). */
+  answering: Answering;
+  /** Keeps each request's first image for the answer made from it; without one, answers are drawn without it. */
+  keeper?: ImageKeeper;
   busboy: typeof import('busboy');
   docsDir?: string;
   /** One line per answered request (method, path, status, ms); silent when absent. */
@@ -41,7 +51,9 @@ function headOf(req: IncomingMessage, url: URL): RequestHead {
       .filter((entry): entry is [string, string | string[]] => entry[1] !== undefined)
       .map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : value]),
   );
-  return { method: (req.method ?? 'GET').toLowerCase(), url: { path: url.pathname, query }, headers };
+  // URLs in answers point back at the host the client reached (a name the client used, not one the mock guesses).
+  const host = /^[\w.\-]+(:\d+)?$|^\[[\d:a-f.]+\](:\d+)?$/i.test(headers.host ?? '') ? headers.host! : `${req.socket.localAddress}:${req.socket.localPort}`;
+  return { method: (req.method ?? 'GET').toLowerCase(), url: { path: url.pathname, query }, headers, origin: `http://${host}` };
 }
 
 /**
@@ -68,22 +80,29 @@ function discardBody(req: IncomingMessage, res: ServerResponse, expectContinue: 
   req.resume();
 }
 
-function send(req: IncomingMessage, res: ServerResponse, answer: MockAnswer): void {
-  if (res.headersSent || res.destroyed) return;
+function writeHead(req: IncomingMessage, res: ServerResponse, answer: MockAnswer): void {
   for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
   res.setHeader('Content-Length', String(Buffer.byteLength(answer.body)));
   addCorsHeaders(req, res, Object.keys(answer.headers).concat('Content-Length'));
   res.writeHead(answer.status);
+}
+
+function send(req: IncomingMessage, res: ServerResponse, answer: MockAnswer): void {
+  if (res.headersSent || res.destroyed) return;
+  writeHead(req, res, answer);
   res.end(req.method === 'HEAD' ? undefined : answer.body);
 }
+
+/** An answer and how to deliver it (a delay, a fault), once the request reached the operation. */
+type Outcome = { answer: MockAnswer; plan?: DeliveryPlan; askedCode?: number };
 
 export function createHandler(context: HandlerContext) {
   const { engine } = context;
 
-  async function answerFor(req: IncomingMessage, res: ServerResponse, expectContinue: boolean): Promise<MockAnswer | undefined> {
-    const early = (answer: MockAnswer) => {
+  async function answerFor(req: IncomingMessage, res: ServerResponse, expectContinue: boolean): Promise<Outcome | undefined> {
+    const early = (answer: MockAnswer, plan?: DeliveryPlan) => {
       discardBody(req, res, expectContinue);
-      return answer;
+      return { answer, plan };
     };
     let url: URL;
     try {
@@ -93,19 +112,30 @@ export function createHandler(context: HandlerContext) {
       return early(errorAnswer(400, [{ field: '(url)', message: `is not a valid request target (${JSON.stringify((req.url ?? '').slice(0, 100))})` }]));
     }
     if (context.docsDir && (await serveDocs(context.docsDir, req, res, url.pathname))) return undefined;
+    if (serveFile(context.answering.files, req, res, url.pathname)) return undefined;
     const head = headOf(req, url);
     const verdict = await judgeHead(engine, head);
     if ('answer' in verdict) return early(verdict.answer);
+    const delivery = deliveryOf(context.answering, head);
+    if (!delivery.ok) return early(delivery.answer);
+    const plan = delivery.value;
 
     if (expectContinue) res.writeContinue();
-    const intake = await readMultipart(req, context.busboy, intakeLimits, fileFieldOf);
+    const keeper = context.keeper;
+    const intake = await readMultipart(req, context.busboy, intakeLimits, fileFieldOf, keeper && (() => keeper.start()));
     if (intake.outcome === 'aborted') {
       req.socket.destroy();
       return undefined;
     }
-    const judged = judgeIntake(intake);
-    if ('answer' in judged) return intake.outcome === 'complete' ? judged.answer : early(judged.answer);
-    return answerJudged(engine, head, verdict.preferences, judged.request);
+    const kept = intake.outcome === 'complete' ? intake.files.find((file) => file.kept)?.kept : undefined;
+    try {
+      const judged = judgeIntake(intake);
+      if ('answer' in judged) return intake.outcome === 'complete' ? { answer: judged.answer, plan } : early(judged.answer, plan);
+      const answer = await answerJudged(engine, head, verdict.preferences, judged.request, context.answering);
+      return { answer, plan, askedCode: verdict.preferences.code };
+    } finally {
+      await kept?.release();
+    }
   }
 
   return async (req: IncomingMessage, res: ServerResponse, expectContinue = false): Promise<void> => {
@@ -114,8 +144,9 @@ export function createHandler(context: HandlerContext) {
       if (isPreflight(req)) {
         answerPreflight(req, res);
       } else {
-        const answer = await answerFor(req, res, expectContinue);
-        if (answer) send(req, res, answer);
+        const outcome = await answerFor(req, res, expectContinue);
+        if (outcome?.plan) await deliver(req, res, outcome.answer, outcome.plan, outcome.askedCode, { head: writeHead });
+        else if (outcome) send(req, res, outcome.answer);
       }
     } catch (error) {
       // A bug in the mock answers 500 (the spec's body) instead of taking the server down.

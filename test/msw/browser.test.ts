@@ -2,7 +2,9 @@
  * The MSW handlers in a real browser: a page in headless Chromium registers them with MSW's service worker
  * (mockServiceWorker.js from the msw package, served beside the page by a tiny 127.0.0.1 server), then sends an
  * edit through this package's browser build and one through a plain fetch + FormData to the spec's own server, and
- * shows both returned images; a request with `n: 11` gets the spec's 400 body, the very body the Node mock gives.
+ * shows both returned images; a request with `n: 11` gets the spec's 400 body, the very body the Node mock gives;
+ * images made from the request (the page's own codecs) come back at the size asked, inline and as URLs the worker
+ * serves; `Prefer: fault=reset` is a failed fetch.
  * Nothing reaches a network: every request the page makes is to the page's server or answered by the worker.
  */
 import { readFile, mkdtemp, rm } from 'node:fs/promises';
@@ -73,7 +75,23 @@ function page(): string {
     const plain = await fetch(endpoint, { method: 'POST', headers, body: form({ response_format: 'b64_json' }) });
     const byFetch = await show('by-fetch', (await plain.json()).data[0].b64_json);
     const refused = await fetch(endpoint, { method: 'POST', headers, body: form({ n: '${TOO_MANY}' }) });
-    window.results = { byClient, byFetch, refused: { status: refused.status, body: await refused.json() } };
+    // Made from the request with the page's own codecs: n images at the size asked, url ones served by the worker.
+    const made = await (await fetch(endpoint, { method: 'POST', headers, body: form({ n: '2', size: '64x48', response_format: 'url' }) })).json();
+    const madeSizes = [];
+    for (const item of made.data) {
+      const img = new Image();
+      img.src = item.url;
+      await img.decode();
+      madeSizes.push([img.naturalWidth, img.naturalHeight]);
+    }
+    const inline = await (await fetch(endpoint, { method: 'POST', headers, body: form({ size: '64x48', response_format: 'b64_json' }) })).json();
+    const img = new Image();
+    img.src = 'data:image/png;base64,' + inline.data[0].b64_json;
+    await img.decode();
+    madeSizes.push([img.naturalWidth, img.naturalHeight]);
+    // A dropped connection is a failed fetch, as on the network.
+    const reset = await fetch(endpoint, { method: 'POST', headers: { ...headers, Prefer: 'fault=reset' }, body: form({}) }).then(() => 'answered', (error) => error.name);
+    window.results = { byClient, byFetch, refused: { status: refused.status, body: await refused.json() }, made: { urls: made.data.map((item) => item.url), sizes: madeSizes, size: made.size }, reset };
     status.textContent = 'done';
   } catch (error) {
     status.textContent = 'failed: ' + (error && error.stack || error);
@@ -123,7 +141,13 @@ describe('orq-image-edits/msw in headless Chromium, through MSW\'s service worke
     await browser.page.goto(pageUrl);
     await browser.page.waitForFunction(() => document.getElementById('status')?.textContent !== 'starting', undefined, { timeout: 90_000 });
     expect(await browser.page.textContent('#status')).toBe('done');
-    const results = (await browser.page.evaluate('window.results')) as { byClient: number; byFetch: number; refused: { status: number; body: unknown } };
+    const results = (await browser.page.evaluate('window.results')) as {
+      byClient: number;
+      byFetch: number;
+      refused: { status: number; body: unknown };
+      made: { urls: string[]; sizes: number[][]; size: string };
+      reset: string;
+    };
     expect(results.byClient).toBeGreaterThan(0);
     expect(results.byFetch).toBeGreaterThan(0);
 
@@ -134,12 +158,18 @@ describe('orq-image-edits/msw in headless Chromium, through MSW\'s service worke
     expect(fromNode.status).toBe(400);
     expect(results.refused.body).toEqual(fromNode.body);
 
-    // The operation's requests were answered by the worker; nothing else left 127.0.0.1.
-    const operation = answered.filter(({ url }) => new URL(url).pathname === wireContract.path);
+    // Images made from the page's own picture at the size asked, shown from their URLs (served by the worker) and inline.
+    expect(results.made.size).toBe('64x48');
+    expect(results.made.urls.every((url) => url.startsWith(`${defaultBaseUrl}/files/`))).toBe(true);
+    expect(results.made.sizes).toEqual([[64, 48], [64, 48], [64, 48]]);
+    expect(results.reset).toBe('TypeError');
+
+    // The operation's requests and its images were answered by the worker; nothing else left 127.0.0.1.
+    const operation = answered.filter(({ url }) => new URL(url).pathname === wireContract.path || results.made.urls.includes(url));
     expect(operation.length).toBeGreaterThanOrEqual(3);
     expect(operation.every(({ fromWorker }) => fromWorker)).toBe(true);
     expect(browser.externalRequests().filter((url) => !operation.some((answer) => answer.url === url))).toEqual([]);
-    // Chromium logs the refused request (the deliberate 400) and nothing else.
-    expect(browser.consoleErrors.filter((line) => !line.includes('status of 400'))).toEqual([]);
+    // Chromium logs the refused request (the deliberate 400) and the dropped connection (fault=reset), nothing else.
+    expect(browser.consoleErrors.filter((line) => !line.includes('status of 400') && !/Failed to fetch|net::ERR_FAILED/.test(line))).toEqual([]);
   });
 });

@@ -130,8 +130,8 @@ beforeAll(async () => {
   // Vite's entry is the page itself.
   await writeFile(path.join(project, 'index.html'), pageHtml(BODY, '<script type="module" src="./main.js"></script>'));
   // What the README tells a consumer to install beside the package: TypeScript's Node types, vitest (the test-suite
-  // snippet), and the mock's optional peers (MSW for orq-image-edits/msw).
-  await linkPackages(project, ['@types/node', 'vitest', '@stoplight/prism-cli', 'busboy', 'msw']);
+  // snippet), and the mock's optional peers (sharp for its images, MSW for orq-image-edits/msw).
+  await linkPackages(project, ['@types/node', 'vitest', '@stoplight/prism-cli', 'busboy', 'sharp', 'msw']);
   // Started now, awaited by the type tests: the two tsc runs overlap the bundler tests.
   for (const check of ['browser', 'node', 'node-snippets'] as const) diagnostics(check).catch(() => {});
 }, 240_000);

@@ -5,6 +5,8 @@
 import { intakeLimits } from './intake-limits.js';
 import { readFormIntake } from './form-intake.js';
 import { answerJudged, judgeHead, judgeIntake } from './judge.js';
+import { deliveryOf, type Answering } from './answering.js';
+import type { DeliveryPlan } from './delivery.js';
 import type { MockAnswer, MockEngine, RequestHead } from './types.js';
 
 /** The request's head in the core's form: lower-case method and header names (as Headers gives them), query apart. */
@@ -19,14 +21,29 @@ export function headOf(request: Request): RequestHead {
   request.headers.forEach((value, name) => {
     headers[name] = value;
   });
-  return { method: request.method.toLowerCase(), url: { path: url.pathname, query }, headers };
+  return { method: request.method.toLowerCase(), url: { path: url.pathname, query }, headers, origin: url.origin };
 }
 
-export async function answerFetchRequest(engine: MockEngine, request: Request): Promise<MockAnswer> {
+/** An answer, and how to deliver it (a delay, a fault) when the request reached the operation. */
+export interface FetchOutcome {
+  answer: MockAnswer;
+  plan?: DeliveryPlan;
+  askedCode?: number;
+}
+
+export async function answerFetchRequest(engine: MockEngine, request: Request, answering?: Answering): Promise<FetchOutcome> {
   const head = headOf(request);
   const verdict = await judgeHead(engine, head);
-  if ('answer' in verdict) return verdict.answer;
-  const judged = judgeIntake(await readFormIntake(request, intakeLimits));
-  if ('answer' in judged) return judged.answer;
-  return answerJudged(engine, head, verdict.preferences, judged.request);
+  if ('answer' in verdict) return { answer: verdict.answer };
+  const delivery = answering ? deliveryOf(answering, head) : { ok: true as const, value: undefined };
+  if (!delivery.ok) return { answer: delivery.answer };
+  const plan = delivery.value;
+  const intake = await readFormIntake(request, intakeLimits);
+  try {
+    const judged = judgeIntake(intake);
+    if ('answer' in judged) return { answer: judged.answer, plan };
+    return { answer: await answerJudged(engine, head, verdict.preferences, judged.request, answering), plan, askedCode: verdict.preferences.code };
+  } finally {
+    if (intake.outcome === 'complete') for (const file of intake.files) await file.kept?.release();
+  }
 }

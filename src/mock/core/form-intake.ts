@@ -79,6 +79,8 @@ export async function readFormIntake(request: Request, limits: IntakeLimits): Pr
       declaredType: declaredFileType(value.type),
       size: value.size,
       head: new Uint8Array(await value.slice(0, SNIFF_BYTES).arrayBuffer()),
+      // The first image, for the answer made from it: the Blob is already in memory (the body was read whole, capped).
+      ...(owner !== undefined && index === 0 && !files.some((file) => file.kept) ? { kept: { source: value, release: async () => undefined } } : {}),
     });
   }
   return { outcome: 'complete', textParts, files };

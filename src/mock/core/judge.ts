@@ -4,11 +4,12 @@
  *   judgeHead:   route → Prefer → the asked-for status and example exist → credentials (401 from the spec)
  *                → media type → Content-Length                                   (nothing of the body read yet)
  *   judgeIntake: the body as an intake read it → 413 / 400 naming every field, or the judged request
- *   answerJudged: the answer the engine picks (by default the success example that matches response_format)
+ *   answerJudged: the answer the engine picks; a success without a named example made from the request
  *
  * Each step is platform-free; the surfaces only turn their request into a RequestHead and their body into an Intake.
  */
 import { maxRequestBodyBytes, wireContract } from '../../contract/wire-contract.js';
+import { answerMade, type Answering } from './answering.js';
 import { exampleFor, successStatus, unanswerable } from './choice.js';
 import { errorAnswer } from './error-answer.js';
 import { intakeIssues, intakeLimits } from './intake-limits.js';
@@ -48,8 +49,12 @@ export function judgeIntake(intake: Exclude<Intake, { outcome: 'aborted' }>): { 
   return { request };
 }
 
-/** The answer to a valid request. Without a preference, the success example whose images come back the way response_format asks. */
-export function answerJudged(engine: MockEngine, head: RequestHead, preferences: MockPreferences, request: CheckedRequest): Promise<MockAnswer> {
+/**
+ * The answer to a valid request: made from it (answering.ts) when the mock has an image maker; without one, and no
+ * preference, the success example whose images come back the way response_format asks.
+ */
+export function answerJudged(engine: MockEngine, head: RequestHead, preferences: MockPreferences, request: CheckedRequest, answering?: Answering): Promise<MockAnswer> {
+  if (answering?.making) return answerMade(engine, head, preferences, request, answering);
   const wanted = { ...preferences };
   if (wanted.exampleKey === undefined && (wanted.code === undefined || wanted.code === successStatus) && !(wanted.dynamic ?? engine.dynamic)) {
     const key = exampleFor(request.fields.response_format);

@@ -11,6 +11,7 @@ import { responseFacts, specFacts, type SecurityScheme } from '../../contract/sp
 import { chosen } from './choice.js';
 import { readPreferences } from './prefer.js';
 import { problemAnswer } from './problems.js';
+import { seededRandom } from './random.js';
 import type { MockAnswer, MockEngine, RequestHead } from './types.js';
 
 export interface SpecEngineOptions {
@@ -18,18 +19,6 @@ export interface SpecEngineOptions {
   dynamic?: boolean;
   /** Makes the picks repeatable: the same sequence of requests gets the same sequence of answers. */
   seed?: string | number;
-}
-
-/** A small seeded generator (mulberry32 over a string hash): repeatable picks without a dependency. */
-function seededRandom(seed: string): () => number {
-  let state = 0x811c9dc5;
-  for (let i = 0; i < seed.length; i++) state = Math.imul(state ^ seed.charCodeAt(i), 0x01000193);
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** How a scheme's credentials are checked, for the schemes this engine knows (Prism's rules for each). */

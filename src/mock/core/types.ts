@@ -4,12 +4,15 @@
  * handlers each turn their own request into these, so that everything between is one code path.
  */
 import type { RequestIssue } from '../../contract/issues.js';
+import type { KeptImage } from './images.js';
 
 /** A request before its body: lower-case method and header names, the path and query apart (Prism's form). */
 export interface RequestHead {
   method: string;
   url: { path: string; query?: Record<string, string | string[]> };
   headers: Record<string, string>;
+  /** Scheme, host and port the request reached (`http://127.0.0.1:4010`): URLs in answers point back there. */
+  origin?: string;
 }
 
 /** An answer ready to send: status, headers, serialised body. */
@@ -82,6 +85,8 @@ export interface ReceivedFile {
   size: number;
   /** The first bytes, for sniffing the media type. */
   head: Uint8Array;
+  /** The whole image, kept for making the answer from it (the first image only; see each intake for its bounds). */
+  kept?: KeptImage;
 }
 
 /** What reading a body gave: its parts, or the first violation that stopped the reading. */
