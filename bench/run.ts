@@ -624,8 +624,9 @@ const MISSED_NOTES: Record<string, (r: Results) => string> = {
   bundle: (r) => bundleNote(r.bundleSizes),
   importTime: (r) =>
     `- **Cold import: ${fmt(med(r.imports.get('this')!), 1)} ms, ${fmt(stats(r.imports.get('this')!.map((v, i) => v / r.imports.get('openapi-fetch')![i]!)).median, 2)}× openapi-fetch's ${fmt(med(r.imports.get('openapi-fetch')!), 1)} ms in the same runs, against ≤ 1.1×.** ` +
-    `Both pay for Node's module loader starting (the first \`import()\` of a process) and for openapi-fetch itself; the client adds its own code (about 130 kB, the generated validators ${fmt(med(r.imports.get('validators')!), 1)} ms alone in the same run, including the loader's start) and the Node built-ins still imported up front (saveImages' node:fs, node:path and node:stream: each costs 1-2 ms, as Node 20 builds an ES module of all its exports; the transport and the image files load theirs on first use). ` +
-    'Closing it: load the remaining built-ins on first use, minify the Node bundle (less to parse), and split the validators and the answer judging into a chunk loaded by the first call.',
+    `Both pay for Node's module loader starting (the first \`import()\` of a process) and for openapi-fetch itself; the client adds compiling and running its own one-file build (about 130 kB; the generated validators alone took ${fmt(med(r.imports.get('validators')!), 1)} ms in the same run, the loader's start included). ` +
+    'It imports no Node built-in up front (each would cost 1-2 ms, Node 20 building an ES module of all its exports): the transport, the image files and saveImages load theirs on first use. ' +
+    'Closing it: minify the Node bundle (less to compile), and split the validators and the answer judging into a chunk loaded by the first call.',
   generate: (r) =>
     `- **\`${r.generate.command}\`: ${fmt(med(r.generate.times))} ms against ≤ 3 s.** ${r.generate.inner.length ? `The generation itself (spec → six files) took ${fmt(med(r.generate.inner))} ms; the rest is npm and tsx starting and loading openapi-typescript, ajv, esbuild and yaml` : 'The command starts npm and tsx, then loads openapi-typescript, ajv, esbuild and yaml'}. ` +
     'Closing it: run the generator with plain node on precompiled JavaScript instead of tsx, and import the heavy generators only when their output is stale.',
