@@ -6,30 +6,44 @@
 import { parseArgs } from 'node:util';
 import { examplesOf, specFacts } from '../contract/spec-facts.js';
 import { imageField, wireContract } from '../contract/wire-contract.js';
+import { FAULTS, MAX_DELAY_MS, parseLatency, REAL_SERVICE_TIME } from '../mock/core/delivery.js';
 
 const DEFAULT_PORT = 4010;
 const DEFAULT_HOST = '127.0.0.1';
 
-/** What a Prefer header can ask for, from the spec: its named 200 examples and its documented statuses. */
-export function preferHint(): string {
-  const okExamples = examplesOf(200).map((example) => example.name);
-  const statuses = specFacts.responses.map((response) => response.status).filter((status) => status !== '200');
-  return `"Prefer: example=${okExamples.join('|')}", "Prefer: code=${statuses.join('|')}", "Prefer: dynamic=true"`;
+/** Every Prefer key the mock reads, with one example each and what it does: the banner's and --help's table. */
+export function preferKeys(): string[] {
+  const example = examplesOf(200).at(-1)?.name ?? '';
+  const status = specFacts.responses.find((response) => response.headers['Retry-After'])?.status ?? specFacts.responses.at(-1)!.status;
+  const rows: [string, string][] = [
+    [`example=${example}`, `that named example, exactly as the spec writes it (${examplesOf(200).map((e) => e.name).join(', ')})`],
+    [`code=${status}`, `that documented status, its example and headers (${specFacts.responses.map((r) => r.status).join(' ')})`],
+    ['dynamic=true', "output_format, size and quality drawn by Prism's generator from the schemas"],
+    ['seed=42', 'repeatable generated values for this request'],
+    ['delay=15000', `hold the answer back, 0 to ${MAX_DELAY_MS} ms (${REAL_SERVICE_TIME})`],
+    ...Object.entries(FAULTS).map(([fault, what]): [string, string] => [`fault=${fault}`, what]),
+  ];
+  return rows.map(([preference, what]) => `Prefer: ${preference.padEnd(15)} ${what}`);
 }
 
 const usage = () => `orq-images mock — a local mock of POST ${wireContract.path} (Stoplight Prism, no key, no network)
 
 Usage:
-  orq-images mock [--port ${DEFAULT_PORT}] [--host ${DEFAULT_HOST}] [--dynamic] [--docs DIR]
+  orq-images mock [--port ${DEFAULT_PORT}] [--host ${DEFAULT_HOST}] [--dynamic] [--seed N] [--latency MS|MIN-MAX] [--docs DIR]
 
 Options:
-  --port N      port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
-  --host H      interface to bind (default ${DEFAULT_HOST}: only this machine can reach it)
-  --dynamic     answer with data generated from the schemas instead of the spec's named examples
-  --docs DIR    also serve DIR/index.html (the built API reference) at /docs
-  -h, --help    this text
+  --port N         port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
+  --host H         interface to bind (default ${DEFAULT_HOST}: only this machine can reach it)
+  --dynamic        let Prism's generator draw what a request leaves open (output_format, size, quality)
+  --seed N         make every generated value repeatable (dynamic values, image file names, latency jitter)
+  --latency MS     hold every answer back MS ms, or MIN-MAX ms jittered (e.g. 2000-20000; ${REAL_SERVICE_TIME});
+                   at most ${MAX_DELAY_MS}; Prefer: delay= overrides it per request
+  --docs DIR       also serve DIR/index.html (the built API reference) at /docs
+  -h, --help       this text
 
-Requests pick an answer with a Prefer header: ${preferHint()}.
+A 200 is made from the request: n images from the first uploaded one, at the size asked, as url (served by the
+mock at /files/...) or b64_json. A request chooses otherwise with a Prefer header (or ?__example=, ?__code=, ...):
+${preferKeys().map((line) => `  ${line}`).join('\n')}
 `;
 
 /** Quotes a word for a POSIX shell when it needs it. */
@@ -53,7 +67,7 @@ export function curlExample(endpoint: string): string {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let values: { port?: string; host?: string; dynamic?: boolean; docs?: string; help?: boolean };
+  let values: { port?: string; host?: string; dynamic?: boolean; seed?: string; latency?: string; docs?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -61,6 +75,8 @@ export async function run(argv: string[]): Promise<number> {
         port: { type: 'string' },
         host: { type: 'string' },
         dynamic: { type: 'boolean' },
+        seed: { type: 'string' },
+        latency: { type: 'string' },
         docs: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -80,6 +96,15 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
 
+  if (values.latency !== undefined) {
+    try {
+      parseLatency(values.latency);
+    } catch (error) {
+      process.stderr.write(`orq-images mock: --${(error as Error).message}\n`);
+      return 2;
+    }
+  }
+
   const started = Date.now();
   let mock: Awaited<ReturnType<typeof import('../mock/index.js').startMock>>;
   try {
@@ -88,6 +113,8 @@ export async function run(argv: string[]): Promise<number> {
       port,
       host: values.host ?? DEFAULT_HOST,
       dynamic: values.dynamic ?? false,
+      seed: values.seed,
+      latency: values.latency,
       docsDir: values.docs,
       log: (line) => process.stdout.write(`  ${new Date().toISOString().slice(11, 19)} ${line}\n`),
     });
@@ -101,12 +128,16 @@ export async function run(argv: string[]): Promise<number> {
   const wildcard = ['0.0.0.0', '::'].includes(values.host ?? '');
   process.stdout.write(
     [
-      `Mock of POST ${wireContract.path}: Stoplight Prism ${mock.prismVersion} in process, ${values.dynamic ? 'generated data' : "the spec's named examples"} (ready in ${Date.now() - started} ms)`,
+      `Mock of POST ${wireContract.path}: Stoplight Prism ${mock.prismVersion} in process, images made with ${mock.imageMaker} (ready in ${Date.now() - started} ms)`,
       `  endpoint  ${mock.endpoint}`,
       ...(mock.docsUrl ? [`  docs      ${mock.docsUrl}`] : []),
+      `  answers   made from each request${values.dynamic ? ", open values drawn by Prism's generator" : ''}${values.seed !== undefined ? `, seed ${values.seed}` : ''}`,
+      `  latency   ${values.latency === undefined ? `none (${REAL_SERVICE_TIME}: try --latency 2000-20000)` : `${values.latency} ms`}`,
       ...(wildcard ? [`  warning   bound to ${values.host}: other machines on the network can reach it`] : []),
       '',
-      `Any bearer token is accepted. Choose an answer with ${preferHint()}.`,
+      'Any bearer token is accepted. Choose another answer, a delay or a failure with a Prefer header:',
+      ...preferKeys().map((line) => `  ${line}`),
+      '',
       `Try it (${imageField.limits.mediaTypes.join(', ')} files of up to ${imageField.limits.maxBytes} bytes):`,
       '',
       `  ${curlExample(mock.endpoint)}`,

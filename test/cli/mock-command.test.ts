@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { validateImageEditResponse } from '../../generated/validators.js';
 import { wireContract } from '../../src/contract/wire-contract.js';
+import { FAULTS } from '../../src/mock/core/delivery.js';
 import { imageForName } from '../mock/support.js';
 
 const run = promisify(execFile);
@@ -36,11 +37,16 @@ function portOpen(port: number): Promise<boolean> {
 }
 
 describe('orq-images mock', () => {
-  it('--help prints the options and exits 0; an unknown option exits 2', async () => {
+  it('--help prints the options and every Prefer key with an example, and exits 0; an unknown option or a bad --latency exits 2', async () => {
     const { stdout } = await run(process.execPath, [...cli, '--help'], { cwd: root });
-    for (const option of ['--port', '--host', '--dynamic', '--docs']) expect(stdout).toContain(option);
+    for (const option of ['--port', '--host', '--dynamic', '--seed', '--latency', '--docs']) expect(stdout).toContain(option);
+    for (const key of Object.keys(FAULTS)) expect(stdout).toContain(`Prefer: fault=${key}`);
+    for (const key of ['example=', 'code=', 'dynamic=true', 'seed=', 'delay=']) expect(stdout).toContain(`Prefer: ${key}`);
     const failed = await run(process.execPath, [...cli, '--nope'], { cwd: root }).catch((error: { code: number; stderr: string }) => error);
     expect((failed as { code: number }).code).toBe(2);
+    const slow = await run(process.execPath, [...cli, '--latency', '9-1'], { cwd: root }).catch((error: { code: number; stderr: string }) => error);
+    expect((slow as { code: number }).code).toBe(2);
+    expect((slow as { stderr: string }).stderr).toContain('--latency');
   });
 
   it.each(['SIGTERM', 'SIGINT'] as const)('prints a working curl command, has no child process, and stops on %s', { timeout: 60_000 }, async (signal) => {
