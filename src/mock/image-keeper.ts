@@ -17,6 +17,8 @@ import type { KeptImage } from './core/images.js';
 export const PER_IMAGE_BYTES = 8 * 1024 * 1024;
 /** All requests in flight together. */
 export const MEMORY_BUDGET_BYTES = 32 * 1024 * 1024;
+/** Per image on its way to disk. */
+const WRITE_BUFFER_BYTES = 256 * 1024;
 
 export interface KeepSink {
   /** Takes the next chunk; a promise means "wait for me before the next one" (the bytes are going to disk). */
@@ -39,12 +41,19 @@ export class ImageKeeper {
     return this.held;
   }
 
-  start(): KeepSink {
+  /**
+   * A sink for one request's first image. `bodyBytes` (the request's Content-Length, when it has one) sends an image
+   * that cannot fit PER_IMAGE_BYTES straight to disk: kept in memory first and moved later, its chunks would
+   * outlive the young generation and wait for a full collection (+100 MB RSS for fifty 50 MB uploads at once).
+   */
+  start(bodyBytes?: number): KeepSink {
     const chunks: Buffer[] = [];
     let inMemory = 0;
     let file: { handle: FileHandle; path: string } | undefined;
     let failed: Error | undefined;
     let writing: Promise<void> = Promise.resolve();
+    let busy = false;
+    const toDisk = bodyBytes !== undefined && bodyBytes > this.budgets.perImage;
     const unhold = () => {
       this.held -= inMemory;
       inMemory = 0;
@@ -59,28 +68,54 @@ export class ImageKeeper {
       await rm(filePath, { force: true });
     };
 
+    // On disk, the bytes go through one write buffer per image: each chunk is copied and let go at once, for the same
+    // reason (a chunk held until its own write completed outlives the young generation).
+    let buffer: Buffer | undefined;
+    let filled = 0;
+    const flush = async () => {
+      if (filled > 0) await file!.handle.write(buffer!, 0, filled);
+      filled = 0;
+    };
+    const append = async (chunk: Buffer) => {
+      for (let offset = 0; offset < chunk.length; ) {
+        const copied = chunk.copy(buffer!, filled, offset);
+        offset += copied;
+        filled += copied;
+        if (filled === buffer!.length) await flush();
+      }
+    };
     const spill = async (chunk: Buffer) => {
       this.dir ??= mkdtempSync(path.join(tmpdir(), 'orq-mock-images-'));
       const filePath = path.join(this.dir, `image-${++this.files}`);
       file = { handle: await open(filePath, 'w'), path: filePath };
-      const pending = [...chunks, chunk];
+      buffer = Buffer.allocUnsafe(WRITE_BUFFER_BYTES);
+      const held = [...chunks];
       unhold();
-      for (const piece of pending) await file.handle.write(piece);
+      for (const piece of held) await file.handle.write(piece);
+      await append(chunk);
     };
 
     return {
       write: (chunk) => {
         if (failed) return undefined;
-        if (!file && inMemory + chunk.length <= this.budgets.perImage && this.held + chunk.length <= this.budgets.total) {
+        if (!file && !toDisk && inMemory + chunk.length <= this.budgets.perImage && this.held + chunk.length <= this.budgets.total) {
           chunks.push(chunk);
           inMemory += chunk.length;
           this.held += chunk.length;
           return undefined;
         }
+        if (file && buffer && !busy && filled + chunk.length < buffer.length) {
+          filled += chunk.copy(buffer, filled);
+          return undefined;
+        }
+        busy = true;
         writing = writing
-          .then(() => (file ? file.handle.write(chunk).then(() => undefined) : spill(chunk)))
+          .then(() => (file ? append(chunk) : spill(chunk)))
           .catch((error: Error) => {
             failed = error;
+          })
+          .finally(() => {
+            busy = false;
           });
         return writing;
       },
@@ -92,6 +127,13 @@ export class ImageKeeper {
           throw failed;
         }
         if (file) {
+          await flush().catch((error: Error) => {
+            failed = error;
+          });
+          if (failed) {
+            await removeFile();
+            throw failed;
+          }
           await file.handle.close();
           const filePath = file.path;
           file = undefined;

@@ -122,7 +122,7 @@ export function createHandler(context: HandlerContext) {
 
     if (expectContinue) res.writeContinue();
     const keeper = context.keeper;
-    const intake = await readMultipart(req, context.busboy, intakeLimits, fileFieldOf, keeper && (() => keeper.start()));
+    const intake = await readMultipart(req, context.busboy, intakeLimits, fileFieldOf, keeper && (() => keeper.start(Number(req.headers['content-length']) || undefined)));
     if (intake.outcome === 'aborted') {
       req.socket.destroy();
       return undefined;
