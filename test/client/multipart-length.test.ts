@@ -4,7 +4,7 @@
  * (multi-byte characters, pairs of surrogates, lone surrogates that UTF-8 writes as U+FFFD).
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { encodeMultipart, prepareImage, type PreparedImage } from '../../src/index.js';
 import { makePng } from '../support/images.js';
 
@@ -12,13 +12,14 @@ describe('encodeMultipart: the length it states', () => {
   it('is the byte length of the body, for any text in the fields', async () => {
     const image = (await prepareImage(makePng(2, 2), 'image', 0)) as PreparedImage;
     const text = fc.oneof(fc.string({ unit: 'binary', maxLength: 40 }), fc.constantFrom('\ud800', 'a\udc00b', '😀', 'é', '中文'));
+    const encoder = new TextEncoder();
     fc.assert(
       fc.property(text, text, (prompt, user) => {
         const encoded = encodeMultipart({ model: 'm/x', prompt, user }, [image]);
-        expect(encoded.length).toBe(encoded.body.size);
-        expect(encoded.length).toBe(encoded.segments.reduce((sum, part) => sum + (typeof part === 'string' ? new TextEncoder().encode(part).length : part.size), 0));
+        const counted = encoded.segments.reduce((sum, part) => sum + (typeof part === 'string' ? encoder.encode(part).length : part.size), 0);
+        return encoded.length === encoded.body.size && encoded.length === counted;
       }),
-      { numRuns: 100 },
+      { numRuns: 40 },
     );
   });
 });
