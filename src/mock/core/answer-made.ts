@@ -10,8 +10,9 @@
  */
 import { enumOf, specFacts } from '../../contract/spec-facts.js';
 import type { FileStore } from './file-store.js';
-import { editMark, isImageFormat, outputSize, parseSize, type ImageFormat, type ImageMaker } from './images.js';
+import { editMark, isImageFormat, outputSize, parseSize, type Dimensions, type ImageFormat, type ImageMaker, type KeptSource } from './images.js';
 import { limiter } from './limiter.js';
+import { RenderCache } from './render-cache.js';
 import type { CheckedRequest } from './request-check.js';
 import { usageOf } from './usage.js';
 
@@ -24,10 +25,45 @@ export interface AnswerMaking {
   now?: () => number;
   /** Runs one answer's image making within the mock's limit of MAKING_AT_ONCE. */
   readonly turn?: <T>(task: () => Promise<T>) => Promise<T>;
+  /** Images already made from the same small source (render-cache.ts). */
+  readonly cache?: RenderCache;
 }
 
 export function answerMaking(maker: ImageMaker, files: FileStore, now?: () => number): AnswerMaking {
-  return { maker, files, now, turn: limiter(MAKING_AT_ONCE) };
+  return { maker, files, now, turn: limiter(MAKING_AT_ONCE), cache: new RenderCache() };
+}
+
+interface Made {
+  size: Dimensions;
+  source: Dimensions | undefined;
+  images: Uint8Array[];
+}
+
+const planKey = (size: Dimensions, format: ImageFormat, index: number) => `${size.width}x${size.height}:${format}:${index}`;
+
+/** The n images: from the cache when it has them all, else decoded, scaled, marked and encoded (and remembered). */
+async function makeImages(making: AnswerMaking, source: KeptSource | undefined, askedSize: unknown, format: ImageFormat, count: number): Promise<Made> {
+  const key = making.cache?.keyFor(source);
+  const cached = key === undefined ? undefined : making.cache!.get(key);
+  if (cached) {
+    const size = outputSize(askedSize, cached.picture);
+    const images = Array.from({ length: count }, (_, i) => cached.images.get(planKey(size, format, i)));
+    if (images.every((image) => image !== undefined)) return { size, source: cached.picture, images: images as Uint8Array[] };
+  }
+  const run = making.turn ?? ((task) => task());
+  const made = await run(async () => {
+    const opened = await making.maker.open(source);
+    try {
+      const size = outputSize(askedSize, opened.picture);
+      const images: Uint8Array[] = [];
+      for (let i = 0; i < count; i++) images.push(await opened.render({ ...size, format, mark: editMark(i, size) }));
+      return { size, source: opened.picture, images };
+    } finally {
+      opened.close();
+    }
+  });
+  if (key !== undefined) making.cache!.remember(key, made.source, new Map(made.images.map((image, i) => [planKey(made.size, format, i), image])));
+  return made;
 }
 
 const nDefault = (specFacts.requestSchema.properties?.n?.default as number | undefined) ?? 1;
@@ -51,18 +87,8 @@ export async function madeAnswer(making: AnswerMaking, request: CheckedRequest, 
   const quality = askedQuality ?? (qualities.includes(generated?.quality as string) ? (generated!.quality as string) : 'auto');
   const askedSize = parseSize(fields.size) ? fields.size : (parseSize(generated?.size) ? generated!.size : undefined);
 
-  const run = making.turn ?? ((task) => task());
-  const { made, images } = await run(async () => {
-    const opened = await making.maker.open(request.files[0]?.kept?.source);
-    try {
-      const size = outputSize(askedSize, opened.picture);
-      const images: Uint8Array[] = [];
-      for (let i = 0; i < count; i++) images.push(await opened.render({ ...size, format, mark: editMark(i, size) }));
-      return { made: { size, source: opened.picture }, images };
-    } finally {
-      opened.close();
-    }
-  });
+  const made = await makeImages(making, request.files[0]?.kept?.source, askedSize, format, count);
+  const { images } = made;
 
   const data = images.map((bytes) => (responseFormat === 'url' ? { url: `${origin}${making.files.put(bytes, format)}` } : { b64_json: toBase64(bytes) }));
   return {
