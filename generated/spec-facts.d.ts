@@ -11,16 +11,12 @@ export interface CodeSample {
   label?: string;
   source: string;
 }
-/** A documented status of the operation. */
-export interface ResponseFacts {
-  status: DocumentedStatus;
-  description: string;
-  /** The headers it declares (e.g. Retry-After), by name, resolved. */
-  headers: Record<string, { description?: string; required?: boolean; schema?: Record<string, unknown>; example?: unknown }>;
-  /** Its body's media type, or null when it has none. */
-  contentType: string | null;
-  /** Its named examples, in the spec's order; the first is what an unnamed request for this status gets. */
-  examples: NamedExample[];
+/** A declared response header, resolved. */
+export interface HeaderFacts {
+  description?: string;
+  required?: boolean;
+  schema?: Record<string, unknown>;
+  example?: unknown;
 }
 /** One scheme of a security requirement (`type` http with `scheme` bearer, apiKey with `in` and `paramName`, ...). */
 export interface SecurityScheme {
@@ -29,6 +25,17 @@ export interface SecurityScheme {
   scheme?: string;
   in?: string;
   paramName?: string;
+}
+/** A documented status of the operation. */
+export interface ResponseFacts {
+  status: DocumentedStatus;
+  description: string;
+  /** The headers it declares (e.g. Retry-After), by name, resolved. */
+  headers: Record<string, HeaderFacts>;
+  /** Its body's media type, or null when it has none. */
+  contentType: string | null;
+  /** Its named examples, in the spec's order; the first is what an unnamed request for this status gets. */
+  examples: NamedExample[];
 }
 /** Every status the spec documents for the operation. */
 export type DocumentedStatus = "200" | "400" | "401" | "402" | "403" | "404" | "408" | "413" | "422" | "429" | "500" | "501" | "502" | "503" | "504";

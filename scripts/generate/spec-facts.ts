@@ -8,36 +8,12 @@
  * The client reads generated/wire-contract.js instead: these facts carry example bodies a browser bundle does
  * not need.
  */
+import { readFileSync } from 'node:fs';
 import { theOperation, type JsonSchema, type OpenApiDocument, type OperationObject } from './openapi-document.ts';
+import type { CodeSample, HeaderFacts, NamedExample, SecurityScheme } from './spec-facts-types.ts';
 
-export interface NamedExample {
-  name: string;
-  summary?: string;
-  value: unknown;
-}
-
-/** A declared response header, resolved. */
-export interface HeaderFacts {
-  description?: string;
-  required?: boolean;
-  schema?: JsonSchema;
-  example?: unknown;
-}
-
-/** One scheme of a security requirement, as securitySchemes declares it. */
-export interface SecurityScheme {
-  name: string;
-  type: string;
-  scheme?: string;
-  in?: string;
-  paramName?: string;
-}
-
-export interface CodeSample {
-  lang: string;
-  label?: string;
-  source: string;
-}
+/** The spec-independent types, as written once in spec-facts-types.ts (its first comment line left out). */
+const typesSource = readFileSync(new URL('./spec-facts-types.ts', import.meta.url), 'utf8').replace(/^\/\*\*.*\*\/\n/, '');
 
 /** Every string value an enum allows at `schema`, through anyOf/oneOf/allOf branches. */
 function enumValues(schema: JsonSchema): string[] {
@@ -120,36 +96,16 @@ export function buildSpecFacts(resolved: OpenApiDocument): { js: string; dts: st
   const js = `export const specFacts = ${JSON.stringify(facts, null, 2)};\n`;
   const literal = (values: readonly string[]) => values.map((value) => JSON.stringify(value)).join(' | ') || 'never';
   const enums = Object.entries(facts.enums).map(([field, values]) => `    ${JSON.stringify(field)}: (${literal(values)})[];`);
-  const dts = `/** A named example of the spec, as written there. */
-export interface NamedExample<T = unknown> {
-  name: string;
-  summary?: string;
-  value: T;
-}
-/** One of the operation's code samples. */
-export interface CodeSample {
-  lang: string;
-  label?: string;
-  source: string;
-}
-/** A documented status of the operation. */
+  const dts = `${typesSource}/** A documented status of the operation. */
 export interface ResponseFacts {
   status: DocumentedStatus;
   description: string;
   /** The headers it declares (e.g. Retry-After), by name, resolved. */
-  headers: Record<string, { description?: string; required?: boolean; schema?: Record<string, unknown>; example?: unknown }>;
+  headers: Record<string, HeaderFacts>;
   /** Its body's media type, or null when it has none. */
   contentType: string | null;
   /** Its named examples, in the spec's order; the first is what an unnamed request for this status gets. */
   examples: NamedExample[];
-}
-/** One scheme of a security requirement (\`type\` http with \`scheme\` bearer, apiKey with \`in\` and \`paramName\`, ...). */
-export interface SecurityScheme {
-  name: string;
-  type: string;
-  scheme?: string;
-  in?: string;
-  paramName?: string;
 }
 /** Every status the spec documents for the operation. */
 export type DocumentedStatus = ${literal(facts.responses.map((response) => response.status))};

@@ -28,16 +28,11 @@ export interface UploadProgress {
   attempt: number;
 }
 
-export interface ImageEditClientOptions extends RetryOptions {
-  /** An Orq API key. Sent only as `Authorization: Bearer ...`; never part of an error or a log line. */
-  apiKey: string;
-  /** Defaults to the spec's first server, https://api.orq.ai. */
-  baseUrl?: string;
-  /**
-   * A fetch to send with (tests, proxies, instrumentation) instead of the client's own transport (node:http on Node,
-   * the platform's fetch in browsers). The call's timeout, signal and answer-size limit apply to it all the same.
-   */
-  fetch?: typeof globalThis.fetch;
+/**
+ * What a call does, set for every call on the client or for one call in `edit(request, options)` (the call's own
+ * value wins).
+ */
+export interface CallSettings extends RetryOptions {
   /** Whole-call limit in ms, reading stream inputs, retries and waits included; default 600 000 (edits can take minutes). */
   timeoutMs?: number;
   /**
@@ -54,8 +49,9 @@ export interface ImageEditClientOptions extends RetryOptions {
    */
   onUploadProgress?: (progress: UploadProgress) => void;
   /**
-   * Extra headers on every request. Authorization (from apiKey) and the body's framing headers (Content-Type,
-   * Content-Length, ...) belong to the client: a copy of them here, in any letter case, is ignored.
+   * Extra headers (a call's over the client's), e.g. `{ Prefer: 'code=429' }` to ask the mock for one answer without
+   * a second client. Authorization (from apiKey) and the body's framing headers (Content-Type, Content-Length, ...)
+   * belong to the client: a copy of them here, in any letter case, is ignored.
    */
   headers?: Record<string, string>;
   /**
@@ -67,20 +63,19 @@ export interface ImageEditClientOptions extends RetryOptions {
   onDrift?: (drift: readonly Drift[]) => void;
 }
 
-export interface EditOptions extends RetryOptions {
-  signal?: AbortSignal;
-  /** Overrides the client's timeoutMs for this call. */
-  timeoutMs?: number;
-  /** Overrides the client's maxResponseBytes for this call. */
-  maxResponseBytes?: number;
-  onRetry?: (event: RetryEvent) => void;
-  onUploadProgress?: (progress: UploadProgress) => void;
+export interface ImageEditClientOptions extends CallSettings {
+  /** An Orq API key. Sent only as `Authorization: Bearer ...`; never part of an error or a log line. */
+  apiKey: string;
+  /** Defaults to the spec's first server, https://api.orq.ai. */
+  baseUrl?: string;
   /**
-   * Extra headers for this call, over the client's own: e.g. `{ Prefer: 'code=429' }` to ask the mock for one answer
-   * without a second client. Authorization and the body's framing headers are the client's and are ignored here.
+   * A fetch to send with (tests, proxies, instrumentation) instead of the client's own transport (node:http on Node,
+   * the platform's fetch in browsers). The call's timeout, signal and answer-size limit apply to it all the same.
    */
-  headers?: Record<string, string>;
-  /** Overrides the client's strictResponses for this call. */
-  strictResponses?: boolean;
-  onDrift?: (drift: readonly Drift[]) => void;
+  fetch?: typeof globalThis.fetch;
+}
+
+export interface EditOptions extends CallSettings {
+  /** Aborts the call (AbortError), in every phase. */
+  signal?: AbortSignal;
 }
