@@ -4,16 +4,19 @@
  * they are missing instead of failing with a bare MODULE_NOT_FOUND.
  *
  * Prism's packages are resolved through @stoplight/prism-cli (the one package a user installs), so the mock finds
- * the prism-http release that prism-cli brings, hoisted or nested.
+ * the prism-http release that prism-cli brings, hoisted or nested. They load from a one-file bundle of them when one
+ * is ready (prism-bundle.ts: a fraction of the time), else module by module.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MockDependencyError } from './dependency-error.js';
+import { loadPrismBundle, preparePrismBundle } from './prism-bundle.js';
 import type { PrismModules } from './prism-types.js';
 
 export { MockDependencyError };
+export { savePrismCodeCache } from './prism-bundle.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -58,21 +61,38 @@ export function loadMockDependencies(from: string = import.meta.url): MockDepend
   const require = createRequire(from);
   let result: MockDependencies;
   try {
-    const fromCli = createRequire(require.resolve('@stoplight/prism-cli/package.json'));
-    const prism: PrismModules = {
+    const cliPackageJson = require.resolve('@stoplight/prism-cli/package.json');
+    const fromCli = createRequire(cliPackageJson);
+    // The same modules as prism-bundle-build.ts's PRISM_ENTRY.
+    const modules = loadPrismBundle(cliPackageJson) ?? {
       http: fromCli('@stoplight/prism-http'),
       router: fromCli('@stoplight/prism-http/dist/router').default,
       validateSecurity: fromCli('@stoplight/prism-http/dist/validator').validateSecurity,
       getHttpConfigFromRequest: fromCli('@stoplight/prism-http-server/dist/getHttpConfigFromRequest').getHttpConfigFromRequest,
       configureDataGenerator: fromCli('@stoplight/prism-cli/dist/extensions').configureExtensionsUserProvided,
-      version: (fromCli('@stoplight/prism-cli/package.json') as { version: string }).version,
     };
+    const prism: PrismModules = { ...modules, version: (fromCli('@stoplight/prism-cli/package.json') as { version: string }).version };
     result = { prism, busboy: require('busboy'), sharp: require('sharp') };
   } catch (error) {
     throw missing(error);
   }
   if (ownResolution) loaded = result;
   return result;
+}
+
+/**
+ * Makes Prism's one-file bundle when it is missing or stale (prism-bundle.ts), before loadMockDependencies loads
+ * it. Never fails: without a bundle, Prism loads module by module.
+ */
+export async function prepareMockDependencies(): Promise<void> {
+  if (loaded) return;
+  let cliPackageJson: string;
+  try {
+    cliPackageJson = createRequire(import.meta.url).resolve('@stoplight/prism-cli/package.json');
+  } catch {
+    return; // loadMockDependencies says what to install
+  }
+  await preparePrismBundle(cliPackageJson);
 }
 
 /** sharp alone (for the MSW handlers in Node, which need no Prism or busboy). */

@@ -38,8 +38,10 @@ export async function createPrismEngine(prism: PrismModules, document: Record<st
   // Prism dereferences in place: give it its own copy of the document.
   const operations = await prism.http.getHttpOperationsFromSpec(structuredClone(document));
   // The spec's x-json-schema-faker options (useExamplesValue) make dynamic answers draw schema-level examples, so a
-  // generated b64_json is still a picture that decodes and a url still a URL.
-  await prism.configureDataGenerator(structuredClone(document), {});
+  // generated b64_json is still a picture that decodes and a url still a URL. Prism reads nothing else of the
+  // document it is given here: the key alone spares dereferencing the whole spec a second time.
+  const generatorOptions = 'x-json-schema-faker' in document ? { 'x-json-schema-faker': structuredClone(document['x-json-schema-faker']) } : {};
+  await prism.configureDataGenerator(generatorOptions, {});
   const config: PrismConfig = {
     mock: { dynamic: options.dynamic },
     checkSecurity: true,

@@ -14,7 +14,7 @@ import { wireContract } from '../contract/wire-contract.js';
 import { createAnswering } from './core/answering.js';
 import { parseLatency, type Latency } from './core/delivery.js';
 import type { ImageMaker } from './core/images.js';
-import { loadMockDependencies, loadSharp } from './dependencies.js';
+import { loadMockDependencies, loadSharp, prepareMockDependencies, savePrismCodeCache } from './dependencies.js';
 import { checkDocsDir, DOCS_PATH } from './docs-route.js';
 import { createPrismEngine } from './engine.js';
 import { createMockServer } from './server.js';
@@ -73,11 +73,13 @@ function urlHost(host: string): string {
 
 /** Starts the mock; resolves once it listens. */
 export async function startMock(options: MockOptions = {}): Promise<MockServer> {
+  await prepareMockDependencies();
   const { busboy, prism, sharp } = loadMockDependencies();
   const dynamic = options.dynamic ?? false;
   const latency: Latency | undefined = options.latency === undefined ? undefined : parseLatency(String(options.latency));
   const docsDir = options.docsDir === undefined ? undefined : checkDocsDir(options.docsDir);
   const engine = await createPrismEngine(prism, loadPrismDocument(), { dynamic });
+  savePrismCodeCache();
   const images = sharpImageMaker(sharp);
   const answering = createAnswering({ images, latency, seed: options.seed });
   const keeper = new ImageKeeper();

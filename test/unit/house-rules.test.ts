@@ -31,8 +31,9 @@ const platformFree = ['src/mock/core/'];
 const allowed: Record<string, RegExp[]> = {
   'src/contract/': [/^generated\//],
   'src/client/': [/^src\/contract\//, /^generated\//, /^openapi-fetch$/],
-  // The mock's own optional peer dependencies (Prism, busboy, sharp, MSW) are the only packages it loads.
-  'src/mock/': [/^src\/contract\//, /^generated\//, /^(busboy|msw|sharp)(\/|$)/, /^@stoplight\//],
+  // The mock's own optional peer dependencies (Prism, busboy, sharp, MSW, and esbuild, which bundles Prism) are the
+  // only packages it loads.
+  'src/mock/': [/^src\/contract\//, /^generated\//, /^(busboy|msw|sharp|esbuild)(\/|$)/, /^@stoplight\//],
   // The mock's core runs in browsers too (MSW): the contract and generated/ only, no Node built-in, no Prism, no busboy.
   'src/mock/core/': [/^src\/contract\//, /^generated\//],
   // The docs may embed the client's public face (its retry policy in the error table, its browser build in Try it).
