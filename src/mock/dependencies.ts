@@ -108,3 +108,17 @@ export function loadSharp(): MockDependencies['sharp'] {
     );
   }
 }
+
+/** busboy alone, for the validating proxy: it judges bodies as the mock does but never needs Prism or sharp. */
+export function loadBusboy(): MockDependencies['busboy'] {
+  if (loaded) return loaded.busboy;
+  try {
+    return createRequire(import.meta.url)('busboy');
+  } catch (error) {
+    const range = mockPeerDependencies().busboy;
+    throw new MockDependencyError(
+      `the proxy needs busboy, an optional peer dependency of orq-image-edits: npm install --save-dev busboy${range ? `@${range}` : ''} (${(error as Error).message.split('\n')[0]})`,
+      { cause: error },
+    );
+  }
+}

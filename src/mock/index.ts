@@ -16,13 +16,18 @@ import { parseLatency, type Latency } from './core/delivery.js';
 import type { ImageMaker } from './core/images.js';
 import { loadMockDependencies, loadSharp, prepareMockDependencies, savePrismCodeCache } from './dependencies.js';
 import { checkDocsDir, DOCS_PATH } from './docs-route.js';
+import { createReplayer } from './core/replay.js';
 import { createPrismEngine } from './engine.js';
+import { loadCassettes } from './replay-dir.js';
 import { createMockServer } from './server.js';
 import { ImageKeeper } from './image-keeper.js';
 import { loadPrismDocument } from './prism-document.js';
 import { sharpImageMaker } from './sharp-images.js';
 
 export { MockDependencyError } from './dependency-error.js';
+export { CassetteError, type Cassette } from './core/cassette.js';
+export { startProxy, type ProxyOptions, type ProxyServer } from './proxy/index.js';
+export type { ExchangeReport, ProxySummary } from './proxy/report.js';
 export type { ImageMaker };
 
 /**
@@ -48,6 +53,12 @@ export interface MockOptions {
   docsDir?: string;
   /** Called with one line per answered request. */
   log?: (line: string) => void;
+  /**
+   * A directory of cassettes (`orq-images proxy --record DIR`) to replay: a valid request that matches a recorded
+   * one (same fields once decoded, same images by SHA-256) and asks for nothing with `Prefer` gets the recorded
+   * answer. Read once at start; a file that is not a cassette makes startMock reject with a CassetteError.
+   */
+  replayDir?: string;
 }
 
 export interface MockServer {
@@ -61,6 +72,8 @@ export interface MockServer {
   prismVersion: string;
   /** What makes the answers' images (`sharp 0.35.5`). */
   imageMaker: string;
+  /** How many cassettes of replayDir can be replayed (those of valid requests with whole answers). */
+  replayable?: number;
   /** Stops listening and closes every open connection. */
   close(): Promise<void>;
 }
@@ -73,6 +86,8 @@ function urlHost(host: string): string {
 
 /** Starts the mock; resolves once it listens. */
 export async function startMock(options: MockOptions = {}): Promise<MockServer> {
+  // Cassettes first: a wrong directory is reported before Prism takes seconds to load.
+  const replayer = options.replayDir === undefined ? undefined : createReplayer(await loadCassettes(options.replayDir));
   await prepareMockDependencies();
   const { busboy, prism, sharp } = loadMockDependencies();
   const dynamic = options.dynamic ?? false;
@@ -81,7 +96,7 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
   const engine = await createPrismEngine(prism, loadPrismDocument(), { dynamic });
   savePrismCodeCache();
   const images = sharpImageMaker(sharp);
-  const answering = createAnswering({ images, latency, seed: options.seed });
+  const answering = createAnswering({ images, latency, seed: options.seed, replayer });
   const keeper = new ImageKeeper();
   const server = createMockServer({ engine, answering, keeper, busboy, docsDir, log: options.log });
 
@@ -103,6 +118,7 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
     ...(docsDir ? { docsUrl: `${url}${DOCS_PATH}` } : {}),
     prismVersion: engine.prismVersion,
     imageMaker: images.name,
+    ...(replayer ? { replayable: replayer.size } : {}),
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

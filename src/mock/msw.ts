@@ -14,12 +14,16 @@ import { http, type HttpHandler } from 'msw';
 import { wireContract } from '../contract/wire-contract.js';
 import { canvasImageMaker } from './canvas-images.js';
 import { createAnswering } from './core/answering.js';
+import { checkCassette } from './core/cassette.js';
 import { parseLatency } from './core/delivery.js';
 import { answerFetchRequest } from './core/fetch-answer.js';
 import { fileResponse, responseOf } from './core/fetch-delivery.js';
 import { FILES_PATH } from './core/file-store.js';
 import type { ImageMaker } from './core/images.js';
+import { createReplayer } from './core/replay.js';
 import { createSpecEngine } from './core/spec-engine.js';
+
+export { CassetteError, type Cassette } from './core/cassette.js';
 
 export type { ImageMaker };
 
@@ -41,6 +45,12 @@ export interface ImageEditHandlerOptions {
    * `orq-image-edits/mock`, or the handlers answer with the spec's named examples.
    */
   images?: ImageMaker;
+  /**
+   * Recorded exchanges to replay (cassettes written by `orq-images proxy --record DIR`, parsed from their JSON): a
+   * valid request that matches one, and asks for nothing with `Prefer`, gets the recorded answer. A cassette of
+   * the wrong shape throws a CassetteError naming it (by its index) and the field.
+   */
+  cassettes?: readonly unknown[];
 }
 
 /** MSW request handlers that judge and answer the edit operation exactly as the Node mock does. */
@@ -50,6 +60,7 @@ export function createImageEditHandlers(options: ImageEditHandlerOptions = {}): 
     images: options.images ?? canvasImageMaker(),
     latency: options.latency === undefined ? undefined : parseLatency(String(options.latency)),
     seed: options.seed,
+    replayer: options.cassettes && createReplayer(options.cassettes.map((cassette, index) => checkCassette(cassette, `cassettes[${index}]`))),
   });
   const base = options.baseUrl === undefined ? '*' : options.baseUrl.replace(/\/+$/, '');
   return [

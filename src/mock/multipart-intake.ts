@@ -3,6 +3,7 @@
  * its first bytes kept for sniffing, and the rest dropped. Text parts are kept (they are small and bounded).
  * Stops at the first size violation, so a body over the limits is refused without being read.
  */
+import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { SNIFF_BYTES } from '../contract/sniff.js';
 import { intakeIssues } from './core/intake-limits.js';
@@ -15,14 +16,15 @@ type Busboy = typeof import('busboy');
 /**
  * Parses `req`'s body. `fileField(name)` names the file field a part name belongs to (`image` for `image` and
  * `image[]`), so that files are numbered per field. On 'too-large' the caller answers and disposes of the rest of
- * the body; nothing more is read into the parser.
+ * the body; nothing more is read into the parser. `keepFirstImage` keeps the file field's first image whole (for
+ * the answer made from it); `sha256` hashes every file part as it passes (replay and recording know images by it).
  */
 export function readMultipart(
   req: IncomingMessage,
   busboy: Busboy,
   limits: IntakeLimits,
   fileField: (name: string) => string | undefined,
-  keepFirstImage?: () => KeepSink,
+  { keepFirstImage, sha256 }: { keepFirstImage?: () => KeepSink; sha256?: boolean } = {},
 ): Promise<Intake> {
   // The first file of the file field is kept whole for the answer made from it (image-keeper.ts bounds it).
   let keeping: { sink: KeepSink; file: ReceivedFile; ended: Promise<void> } | undefined;
@@ -94,10 +96,15 @@ export function readMultipart(
         head: new Uint8Array(0),
       };
       files.push(file);
+      const hash = sha256 ? createHash('sha256') : undefined;
+      stream.once('end', () => {
+        if (hash) file.sha256 = hash.digest('hex');
+      });
       const sink = owner !== undefined && index === 0 && !keeping ? keepFirstImage?.() : undefined;
       if (sink) keeping = { sink, file, ended: new Promise((resolve) => stream.once('end', resolve)) };
       stream.on('data', (chunk: Buffer) => {
         if (settled) return;
+        hash?.update(chunk);
         const written = sink?.write(chunk);
         if (written) {
           stream.pause();

@@ -40,7 +40,8 @@ export interface HandlerContext {
 /** How long the rest of an unwanted body is drained after the answer, before the connection is cut. */
 const LINGER_MS = 10_000;
 
-function headOf(req: IncomingMessage, url: URL): RequestHead {
+/** The request's head in the core's form. */
+export function headOf(req: IncomingMessage, url: URL): RequestHead {
   const query: Record<string, string | string[]> = {};
   for (const key of new Set(url.searchParams.keys())) {
     const values = url.searchParams.getAll(key);
@@ -61,7 +62,7 @@ function headOf(req: IncomingMessage, url: URL): RequestHead {
  * the spec's body limit or LINGER_MS, then the connection is cut. A client that waits for `100 Continue` never
  * sent it, so that connection is simply closed after the answer.
  */
-function discardBody(req: IncomingMessage, res: ServerResponse, expectContinue: boolean): void {
+export function discardBody(req: IncomingMessage, res: ServerResponse, expectContinue: boolean): void {
   if (req.complete) return;
   if (expectContinue) {
     res.setHeader('Connection', 'close');
@@ -122,7 +123,10 @@ export function createHandler(context: HandlerContext) {
 
     if (expectContinue) res.writeContinue();
     const keeper = context.keeper;
-    const intake = await readMultipart(req, context.busboy, intakeLimits, fileFieldOf, keeper && (() => keeper.start(Number(req.headers['content-length']) || undefined)));
+    const intake = await readMultipart(req, context.busboy, intakeLimits, fileFieldOf, {
+      keepFirstImage: keeper && (() => keeper.start(Number(req.headers['content-length']) || undefined)),
+      sha256: (context.answering.replayer?.size ?? 0) > 0,
+    });
     if (intake.outcome === 'aborted') {
       req.socket.destroy();
       return undefined;

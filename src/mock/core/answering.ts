@@ -14,6 +14,7 @@ import { readDelivery, type DeliveryPlan, type Latency } from './delivery.js';
 import { FileStore } from './file-store.js';
 import type { ImageMaker } from './images.js';
 import { randomFor, type Random } from './random.js';
+import type { Replayer } from './replay.js';
 import type { CheckedRequest } from './request-check.js';
 import type { Decided, MockAnswer, MockEngine, MockPreferences, RequestHead } from './types.js';
 
@@ -26,6 +27,8 @@ export interface AnsweringOptions {
   seed?: string | number;
   /** The clock, for `created` (tests). */
   now?: () => number;
+  /** Recorded answers to replay before anything is made or picked (replay.ts). */
+  replayer?: Replayer;
 }
 
 export interface Answering {
@@ -34,6 +37,7 @@ export interface Answering {
   readonly latency: Latency | undefined;
   readonly seed: string | number | undefined;
   readonly random: Random;
+  readonly replayer: Replayer | undefined;
   /** The seed for the next request that brings none of its own: a sequence, so repeated runs repeat. */
   nextSeed(): string | undefined;
 }
@@ -48,6 +52,7 @@ export function createAnswering(options: AnsweringOptions = {}): Answering {
     latency: options.latency,
     seed: options.seed,
     random,
+    replayer: options.replayer,
     nextSeed: () => (options.seed === undefined ? undefined : `${options.seed}:${++count}`),
   };
 }

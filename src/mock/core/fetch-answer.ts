@@ -38,7 +38,7 @@ export async function answerFetchRequest(engine: MockEngine, request: Request, a
   const delivery = answering ? deliveryOf(answering, head) : { ok: true as const, value: undefined };
   if (!delivery.ok) return { answer: delivery.answer };
   const plan = delivery.value;
-  const intake = await readFormIntake(request, intakeLimits);
+  const intake = await readFormIntake(request, intakeLimits, { sha256: (answering?.replayer?.size ?? 0) > 0 });
   try {
     const judged = judgeIntake(intake);
     if ('answer' in judged) return { answer: judged.answer, plan };

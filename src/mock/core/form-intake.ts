@@ -36,7 +36,14 @@ async function readCapped(request: Request, maxBytes: number): Promise<Uint8Arra
 
 const encoder = new TextEncoder();
 
-export async function readFormIntake(request: Request, limits: IntakeLimits): Promise<Exclude<Intake, { outcome: 'aborted' }>> {
+/** The SHA-256 of a file's bytes in hex, by the platform's Web Crypto (browsers and Node alike). */
+async function sha256Of(file: Blob): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await file.arrayBuffer()));
+  return Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+/** `sha256` also hashes every file part (for replay, which knows images by their hash). */
+export async function readFormIntake(request: Request, limits: IntakeLimits, options: { sha256?: boolean } = {}): Promise<Exclude<Intake, { outcome: 'aborted' }>> {
   let bytes: Uint8Array | undefined;
   try {
     bytes = await readCapped(request, limits.maxBodyBytes);
@@ -79,6 +86,7 @@ export async function readFormIntake(request: Request, limits: IntakeLimits): Pr
       declaredType: declaredFileType(value.type),
       size: value.size,
       head: new Uint8Array(await value.slice(0, SNIFF_BYTES).arrayBuffer()),
+      ...(options.sha256 ? { sha256: await sha256Of(value) } : {}),
       // The first image, for the answer made from it: the Blob is already in memory (the body was read whole, capped).
       ...(owner !== undefined && index === 0 && !files.some((file) => file.kept) ? { kept: { source: value, release: async () => undefined } } : {}),
     });

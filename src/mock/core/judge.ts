@@ -4,7 +4,8 @@
  *   judgeHead:   route → Prefer → the asked-for status and example exist → credentials (401 from the spec)
  *                → media type → Content-Length                                   (nothing of the body read yet)
  *   judgeIntake: the body as an intake read it → 413 / 400 naming every field, or the judged request
- *   answerJudged: the answer the engine picks; a success without a named example made from the request
+ *   answerJudged: a recorded answer (replay), else the engine's; a success without a named example made from the
+ *                request
  *
  * Each step is platform-free; the surfaces only turn their request into a RequestHead and their body into an Intake.
  */
@@ -13,6 +14,7 @@ import { answerMade, type Answering } from './answering.js';
 import { exampleFor, successStatus, unanswerable } from './choice.js';
 import { errorAnswer } from './error-answer.js';
 import { intakeIssues, intakeLimits } from './intake-limits.js';
+import type { RequestIssue } from '../../contract/issues.js';
 import { checkRequest, type CheckedRequest } from './request-check.js';
 import type { Intake, MockAnswer, MockEngine, MockPreferences, RequestHead } from './types.js';
 
@@ -29,31 +31,63 @@ export async function judgeHead(engine: MockEngine, head: RequestHead): Promise<
   const authorized = engine.authorized(head);
   const missing = unanswerable(preferences.value, !authorized);
   if (missing) return { answer: missing };
-  if (!authorized) return { answer: await engine.answer(head, preferences.value, { unauthorized: true }) };
-
-  const type = head.headers['content-type'] ?? '';
-  if (!MULTIPART.test(type)) {
-    return { answer: errorAnswer(400, [{ field: '(body)', message: `must be ${wireContract.mediaType} (got ${type ? JSON.stringify(type) : 'no Content-Type'})` }]) };
-  }
-  const length = head.headers['content-length'];
-  if (length !== undefined && Number(length) > maxRequestBodyBytes) return { answer: errorAnswer(413, [intakeIssues.bodyTooLarge(intakeLimits, Number(length))]) };
-  return { preferences: preferences.value };
+  const refused = await judgeOperationHead(engine, head, preferences.value, authorized);
+  return refused ? { answer: refused.answer } : { preferences: preferences.value };
 }
 
-/** The body's verdict: a refusal (413 for size, 400 for everything else), or the request the spec accepts. */
-export function judgeIntake(intake: Exclude<Intake, { outcome: 'aborted' }>): { answer: MockAnswer } | { request: CheckedRequest } {
-  if (intake.outcome === 'too-large') return { answer: errorAnswer(413, [intake.issue]) };
-  if (intake.outcome === 'malformed') return { answer: errorAnswer(400, [intake.issue]) };
+/**
+ * What the spec alone says of the head of a request to the operation, whatever a mock would choose to answer:
+ * credentials (401 from the spec), media type, declared size. The first violation, as the answer the mock gives and
+ * as issues; undefined when the head is fine. The validating proxy judges real traffic's heads with it.
+ */
+export async function judgeOperationHead(
+  engine: MockEngine,
+  head: RequestHead,
+  preferences: MockPreferences = {},
+  authorized = engine.authorized(head),
+): Promise<{ answer: MockAnswer; issues: RequestIssue[] } | undefined> {
+  if (!authorized) {
+    const issue = { field: '(credentials)', message: `${head.headers.authorization === undefined ? 'are missing' : 'are not what the spec asks'} (Authorization: Bearer <key>)` };
+    return { answer: await engine.answer(head, preferences, { unauthorized: true }), issues: [issue] };
+  }
+  return judgeBodyHead(head);
+}
+
+/** The body as its head declares it: the spec's media type (400) and at most the spec's size (413). */
+export function judgeBodyHead(head: RequestHead): { answer: MockAnswer; issues: RequestIssue[] } | undefined {
+  const type = head.headers['content-type'] ?? '';
+  if (!MULTIPART.test(type)) {
+    const issue = { field: '(body)', message: `must be ${wireContract.mediaType} (got ${type ? JSON.stringify(type) : 'no Content-Type'})` };
+    return { answer: errorAnswer(400, [issue]), issues: [issue] };
+  }
+  const length = head.headers['content-length'];
+  if (length !== undefined && Number(length) > maxRequestBodyBytes) {
+    const issue = intakeIssues.bodyTooLarge(intakeLimits, Number(length));
+    return { answer: errorAnswer(413, [issue]), issues: [issue] };
+  }
+  return undefined;
+}
+
+/**
+ * The body's verdict: a refusal (413 for size, 400 for everything else) with its issues (and the request as read,
+ * when it was read whole), or the request the spec accepts.
+ */
+export function judgeIntake(intake: Exclude<Intake, { outcome: 'aborted' }>): { answer: MockAnswer; issues: RequestIssue[]; request?: CheckedRequest } | { request: CheckedRequest } {
+  if (intake.outcome === 'too-large') return { answer: errorAnswer(413, [intake.issue]), issues: [intake.issue] };
+  if (intake.outcome === 'malformed') return { answer: errorAnswer(400, [intake.issue]), issues: [intake.issue] };
   const request = checkRequest(intake.textParts, intake.files);
-  if (request.issues.length > 0) return { answer: errorAnswer(400, request.issues, request.omitted) };
+  if (request.issues.length > 0) return { answer: errorAnswer(400, request.issues, request.omitted), issues: request.issues, request };
   return { request };
 }
 
 /**
- * The answer to a valid request: made from it (answering.ts) when the mock has an image maker; without one, and no
+ * The answer to a valid request: a recorded one when a cassette matches and the request asks for nothing in
+ * particular (replay.ts); else made from it (answering.ts) when the mock has an image maker; without one, and no
  * preference, the success example whose images come back the way response_format asks.
  */
 export function answerJudged(engine: MockEngine, head: RequestHead, preferences: MockPreferences, request: CheckedRequest, answering?: Answering): Promise<MockAnswer> {
+  const replayed = answering?.replayer?.answer(preferences, request);
+  if (replayed) return Promise.resolve(replayed);
   if (answering?.making) return answerMade(engine, head, preferences, request, answering);
   const wanted = { ...preferences };
   if (wanted.exampleKey === undefined && (wanted.code === undefined || wanted.code === successStatus) && !(wanted.dynamic ?? engine.dynamic)) {

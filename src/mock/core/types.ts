@@ -85,6 +85,8 @@ export interface ReceivedFile {
   size: number;
   /** The first bytes, for sniffing the media type. */
   head: Uint8Array;
+  /** The SHA-256 of all its bytes, in hex, when the intake was asked for it (replay matches images by it). */
+  sha256?: string;
   /** The whole image, kept for making the answer from it (the first image only; see each intake for its bounds). */
   kept?: KeptImage;
 }

@@ -1,0 +1,161 @@
+/**
+ * A cassette: one exchange with a real server, recorded by the validating proxy (src/mock/proxy) and replayed by the
+ * mock (Node and MSW). Plain JSON, written to be read and diffed:
+ *
+ *   request   the text parts exactly as received (so the mock's own judge can re-read them), and each image by its
+ *             facts: size, declared and sniffed type, first bytes and SHA-256 (never its pixels)
+ *   response  status, headers, the body (JSON, or text when it is not JSON); large base64 images replaced by a small
+ *             placeholder of the same type, with the original's size and SHA-256 under `shrunk`
+ *   drift     what the proxy found wrong with the answer when it was recorded
+ *
+ * No API key: the proxy removes the Authorization header and every echo of the key before writing. This module is
+ * platform-free (the MSW handlers parse cassettes in a page): reading, checking and answering only.
+ */
+import type { Drift } from '../../contract/drift.js';
+import type { RequestIssue } from '../../contract/issues.js';
+import { specFacts } from '../../contract/spec-facts.js';
+import type { MockAnswer, ReceivedFile, ReceivedText } from './types.js';
+
+export const CASSETTE_FORMAT = 'orq-image-edits/cassette@1';
+
+/** Largest cassette file read or written, in bytes: answers' images are shrunk, so real ones stay far below. */
+export const MAX_CASSETTE_BYTES = 1024 * 1024;
+
+/** One image of a recorded request, by its facts. */
+export interface CassetteImage {
+  /** The part's name as sent (`image` or `image[]`). */
+  name: string;
+  filename: string;
+  /** The Content-Type the sender declared, if any. */
+  declaredType?: string;
+  bytes: number;
+  /** The first bytes, as hex: enough for the media type to be read again from them. */
+  head: string;
+  sha256: string;
+}
+
+/** An answer image the recording replaced with a placeholder: where it was and what it was. */
+export interface ShrunkImage {
+  /** Its place in the body: `data[0].b64_json`. */
+  field: string;
+  /** Its media type, read from its bytes (undefined when it was none of the spec's). */
+  type?: string;
+  bytes: number;
+  sha256: string;
+}
+
+export interface Cassette {
+  format: typeof CASSETTE_FORMAT;
+  /** The spec's operationId. */
+  operation: string;
+  request: {
+    method: string;
+    path: string;
+    parts: ReceivedText[];
+    images: CassetteImage[];
+  };
+  response: {
+    status: number;
+    /** Lower-case names; no framing headers (the replaying server sets its own) and no cookies. */
+    headers: Record<string, string>;
+    /** The body when it was JSON. */
+    body?: unknown;
+    /** The body when it was not JSON (an HTML error page), or the start of one too large to keep. */
+    text?: string;
+    /** Set when the body was cut to fit MAX_CASSETTE_BYTES: it is not replayed. */
+    truncated?: boolean;
+    shrunk?: ShrunkImage[];
+  };
+  /** Departures of the request from the spec, found when it was recorded. */
+  issues?: RequestIssue[];
+  /** Departures of the answer from the spec, found when it was recorded. */
+  drift?: Drift[];
+}
+
+export class CassetteError extends Error {
+  constructor(
+    readonly source: string,
+    readonly field: string,
+    reason: string,
+  ) {
+    super(`${source}: ${field} ${reason}`);
+    this.name = 'CassetteError';
+  }
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** Reads one cassette's text, checking its shape (not its content: replay.ts re-judges that by the spec). */
+export function parseCassette(text: string, source: string): Cassette {
+  if (text.length > MAX_CASSETTE_BYTES) throw new CassetteError(source, '(file)', `is over ${MAX_CASSETTE_BYTES} bytes`);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new CassetteError(source, '(file)', `is not JSON (${(error as Error).message})`);
+  }
+  return checkCassette(value, source);
+}
+
+/** Checks the shape of a cassette already parsed (what the MSW handlers are given); `source` names it in errors. */
+export function checkCassette(value: unknown, source: string): Cassette {
+  const fail = (field: string, reason: string): never => {
+    throw new CassetteError(source, field, reason);
+  };
+  if (!isRecord(value)) return fail('(file)', 'is not a JSON object');
+  if (value.format !== CASSETTE_FORMAT) fail('format', `must be ${JSON.stringify(CASSETTE_FORMAT)}`);
+  if (value.operation !== specFacts.operation.operationId) fail('operation', `must be ${JSON.stringify(specFacts.operation.operationId)}`);
+  const { request, response } = value;
+  if (!isRecord(request)) return fail('request', 'must be an object');
+  if (typeof request.method !== 'string' || typeof request.path !== 'string') fail('request', 'needs a method and a path');
+  if (!Array.isArray(request.parts) || !request.parts.every((part) => isRecord(part) && typeof part.name === 'string' && typeof part.value === 'string')) {
+    fail('request.parts', 'must be a list of { name, value } strings');
+  }
+  if (!Array.isArray(request.images)) return fail('request.images', 'must be a list');
+  for (const [index, image] of request.images.entries()) {
+    const ok = isRecord(image) && typeof image.name === 'string' && typeof image.filename === 'string' && Number.isSafeInteger(image.bytes) && typeof image.head === 'string' && /^([0-9a-f]{2})*$/.test(image.head) && typeof image.sha256 === 'string' && /^[0-9a-f]{64}$/.test(image.sha256);
+    if (!ok) fail(`request.images[${index}]`, 'must have name, filename, bytes, head (hex) and sha256 (hex)');
+  }
+  if (!isRecord(response)) return fail('response', 'must be an object');
+  if (!Number.isInteger(response.status) || (response.status as number) < 100 || (response.status as number) > 599) fail('response.status', 'must be an HTTP status');
+  if (!isRecord(response.headers) || !Object.values(response.headers).every((header) => typeof header === 'string')) fail('response.headers', 'must map names to strings');
+  if (response.text !== undefined && typeof response.text !== 'string') fail('response.text', 'must be a string');
+  return value as unknown as Cassette;
+}
+
+function hexBytes(hex: string): Uint8Array {
+  const bytes = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  return bytes;
+}
+
+/** A recorded image as the mock's judge sees a received one. */
+export function receivedFileOf(image: CassetteImage, field: string): ReceivedFile {
+  return { name: image.name, field, filename: image.filename, declaredType: image.declaredType, size: image.bytes, head: hexBytes(image.head), sha256: image.sha256 };
+}
+
+/** The recorded answer, ready to send again. */
+export function cassetteAnswer(cassette: Cassette): MockAnswer {
+  const { status, headers, body, text } = cassette.response;
+  return { status, headers: { ...headers }, body: body !== undefined ? JSON.stringify(body) : (text ?? '') };
+}
+
+/** Object keys in order, at every depth: two requests whose fields differ only in key order are the same request. */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (!isRecord(value)) return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((key) => [key, canonical(value[key])]),
+  );
+}
+
+/**
+ * What makes two requests the same for replay: the operation, every field as decoded by the spec's encoding map
+ * (so JSON spacing, part order and `n=1` versus `n=01` do not matter), and the images' SHA-256 in order (not their
+ * filenames). Headers, `Prefer` included, are not part of it.
+ */
+export function requestKey(fields: Record<string, unknown>, imageHashes: readonly (string | undefined)[]): string {
+  return JSON.stringify([specFacts.operation.operationId, canonical(fields), imageHashes]);
+}

@@ -1,0 +1,217 @@
+/**
+ * One exchange through the validating proxy:
+ *
+ *   the request's head judged (credentials, media type, declared size: core/judge.ts, as the mock judges it)
+ *   → forwarded at once, its body streamed to the upstream and through the mock's intake on the way (busboy: files
+ *     counted, sniffed and hashed, never held), or, with --strict, held in a temporary file until judged and only
+ *     then sent (a request the spec refuses gets the mock's answer and the upstream sees nothing)
+ *   → the answer streamed back unchanged, a decoded copy held for the judge up to x-max-response-bytes
+ *   → the answer judged (src/contract/answer-judge.ts), one line reported, a cassette written when recording.
+ *
+ * Departures are reported, never acted on (except by --strict). What the upstream's connection does, the caller's
+ * does too: a reset or a cut answer reaches the caller as a reset, so a client behaves as it would without the proxy.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { judgeAnswer } from '../../contract/answer-judge.js';
+import type { Drift } from '../../contract/drift.js';
+import { redactText, redactValue } from '../../contract/redact.js';
+import { wireContract } from '../../contract/wire-contract.js';
+import { intakeLimits } from '../core/intake-limits.js';
+import { judgeBodyHead, judgeIntake, judgeOperationHead } from '../core/judge.js';
+import { fileFieldOf, type CheckedRequest } from '../core/request-check.js';
+import type { Intake, MockAnswer, MockEngine } from '../core/types.js';
+import { readMultipart } from '../multipart-intake.js';
+import { discardBody, headOf } from '../server.js';
+import { tapAnswer, type TappedBody } from './answer-tap.js';
+import type { Recorder } from './recorder.js';
+import type { ExchangeReport } from './report.js';
+import { openSpool, type Spool } from './spool.js';
+import { endToEnd, type Upstream } from './upstream.js';
+
+export interface ProxyContext {
+  upstream: Upstream;
+  /** Routes and checks credentials by the spec (core/spec-engine.ts); answers --strict's 401. */
+  engine: MockEngine;
+  busboy: typeof import('busboy');
+  strict: boolean;
+  recorder?: Recorder;
+  /** How long the upstream may stay silent (no byte either way) before the exchange is cut. */
+  upstreamIdleMs: number;
+  nextIndex(): number;
+  /** Hears each exchange's report once it is complete; `cassette` names the file recorded. */
+  report(report: ExchangeReport, cassette: string | undefined): void;
+}
+
+type Answered = { status: number; headers: IncomingMessage['headers']; body: TappedBody } | { failure: ExchangeReport['outcome']; note: string };
+
+/** The key the caller sent (the credentials of `Authorization: <scheme> <credentials>`), to be kept out of what is written. */
+function secretOf(authorization: string | undefined): string {
+  const value = (authorization ?? '').trim();
+  return value.includes(' ') ? value.slice(value.indexOf(' ') + 1).trim() : value;
+}
+
+function send(res: ServerResponse, answer: MockAnswer): void {
+  if (res.headersSent || res.destroyed) return;
+  res.writeHead(answer.status, { ...answer.headers, 'content-length': String(Buffer.byteLength(answer.body)) });
+  res.end(answer.body);
+}
+
+function failureOf(error: NodeJS.ErrnoException): { failure: ExchangeReport['outcome']; note: string } {
+  const refused = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(error.code ?? '');
+  return { failure: refused ? 'refused' : 'reset', note: `the upstream ${refused ? 'could not be reached' : 'closed the connection'} before answering (${error.code ?? error.message})` };
+}
+
+function driftOf(answered: Extract<Answered, { status: number }>, request: CheckedRequest | undefined): Drift[] {
+  const { body } = answered;
+  if (body.outcome === 'over-limit') return [{ field: 'body', expected: `at most ${wireContract.maxResponseBytes} bytes once decoded (x-max-response-bytes)`, received: 'more (cut there)' }];
+  if (body.outcome === 'undecodable') return [{ field: 'body', expected: 'a body a client can decode', received: body.reason }];
+  return judgeAnswer({ status: answered.status, headers: answered.headers, text: body.text }, { responseFormat: request?.fields.response_format }).drift;
+}
+
+export async function proxyExchange(ctx: ProxyContext, req: IncomingMessage, res: ServerResponse, expectContinue: boolean): Promise<void> {
+  const started = Date.now();
+  const secret = secretOf(req.headers.authorization);
+  const target = req.url ?? '/';
+  const report: ExchangeReport = { index: ctx.nextIndex(), method: req.method ?? 'GET', target: redactText(target, secret), outcome: 'aborted', ms: 0, requestIssues: [], drift: [], notes: [] };
+  let head;
+  try {
+    head = headOf(req, new URL(target, 'http://proxy.invalid'));
+  } catch {
+    head = undefined;
+  }
+  const operation = head !== undefined && ctx.engine.misrouted(head) === undefined;
+
+  let intake: Promise<Intake> | undefined;
+  let spool: Spool | undefined;
+  let cassette: string | undefined;
+  // A caller that goes away mid-upload is handled by 'close'; its 'error' must not take the proxy down.
+  req.on('error', () => undefined);
+  try {
+    if (!operation || !head) report.unjudged = true;
+    else {
+      const refused = await judgeOperationHead(ctx.engine, head);
+      if (refused && ctx.strict) {
+        report.requestIssues.push(...refused.issues);
+        report.refusedByProxy = true;
+        report.outcome = refused.answer.status;
+        discardBody(req, res, expectContinue);
+        send(res, refused.answer);
+        return;
+      }
+      // Without --strict every departure is named: the credentials and the body's head alike.
+      if (refused?.issues[0]?.field === '(credentials)') report.requestIssues.push(...refused.issues);
+      const bodyHead = judgeBodyHead(head);
+      if (bodyHead) report.requestIssues.push(...bodyHead.issues);
+      if (bodyHead?.answer.status !== 400) {
+        // The spool takes the body from its first byte: it is in place before the intake sets the body flowing.
+        if (ctx.strict) {
+          spool = await openSpool();
+          req.pipe(spool.sink);
+        }
+        intake = readMultipart(req, ctx.busboy, intakeLimits, fileFieldOf, { sha256: ctx.recorder !== undefined });
+      }
+    }
+    if (expectContinue) res.writeContinue();
+
+    let headers = endToEnd(req.headers);
+    if (spool && intake) {
+      const read = await intake;
+      if (read.outcome === 'aborted') return;
+      const judged = judgeIntake(read);
+      if ('answer' in judged) {
+        req.unpipe(spool.sink);
+        report.requestIssues.push(...judged.issues);
+        report.refusedByProxy = true;
+        report.outcome = judged.answer.status;
+        discardBody(req, res, false);
+        send(res, judged.answer);
+        return;
+      }
+      const { 'transfer-encoding': _chunked, ...rest } = headers;
+      headers = { ...rest, 'content-length': String(await spool.finished()) };
+    }
+
+    const answered = await forward(ctx, req, res, headers, spool);
+    // An answer may come before the upload ends (an early 413): the rest is drained, within bounds, for the judge.
+    if (!req.complete && !req.destroyed) discardBody(req, res, false);
+    const read = intake ? await intake : undefined;
+    let request: CheckedRequest | undefined;
+    if (read && read.outcome !== 'aborted' && !report.refusedByProxy) {
+      const judged = judgeIntake(read);
+      request = judged.request;
+      if ('answer' in judged) report.requestIssues.push(...judged.issues);
+    }
+    if ('failure' in answered) {
+      report.outcome = answered.failure;
+      report.notes.push(answered.note);
+      return;
+    }
+    report.outcome = answered.status;
+    report.drift = operation ? redactValue(driftOf(answered, request), secret) : [];
+    if (ctx.recorder && operation && answered.body.outcome !== 'undecodable') {
+      const text = answered.body.outcome === 'whole' ? answered.body.text : undefined;
+      const parts = read?.outcome === 'complete' ? { textParts: read.textParts, files: read.files } : undefined;
+      try {
+        cassette = await ctx.recorder.record({ method: report.method, target, parts, requestIssues: report.requestIssues, status: answered.status, headers: answered.headers, text, drift: report.drift, secret });
+        report.notes.push(cassette ? `recorded as ${cassette}` : 'not recorded: the limit of cassettes for this run is reached');
+      } catch (error) {
+        report.notes.push(`not recorded: ${(error as Error).message}`);
+      }
+    }
+  } finally {
+    await spool?.remove();
+    report.ms = Date.now() - started;
+    report.requestIssues = redactValue(report.requestIssues, secret);
+    report.notes = report.notes.map((note) => redactText(note, secret));
+    ctx.report(report, cassette);
+  }
+}
+
+/** Sends the request upstream (from the spool, or straight from the caller) and streams the answer back. */
+function forward(ctx: ProxyContext, req: IncomingMessage, res: ServerResponse, headers: ReturnType<typeof endToEnd>, spool: Spool | undefined): Promise<Answered> {
+  return new Promise<Answered>((resolve) => {
+    let answered = false;
+    const upstreamReq = ctx.upstream.request(req.method ?? 'GET', req.url ?? '/', headers);
+    upstreamReq.setTimeout(ctx.upstreamIdleMs, () => {
+      upstreamReq.destroy(Object.assign(new Error(`no answer for ${ctx.upstreamIdleMs} ms`), { code: 'ETIMEDOUT' }));
+    });
+    upstreamReq.on('error', (error: NodeJS.ErrnoException) => {
+      if (answered) return;
+      res.destroy();
+      resolve(failureOf(error));
+    });
+    // The caller went away: so does the upstream request (an edit nobody waits for should not go on).
+    res.on('close', () => {
+      if (!res.writableFinished) upstreamReq.destroy();
+      if (!answered) resolve({ failure: 'aborted', note: 'the caller went away before the answer' });
+    });
+
+    upstreamReq.on('response', (up) => {
+      answered = true;
+      if (res.destroyed) {
+        up.destroy();
+        return resolve({ failure: 'aborted', note: 'the caller went away before the answer' });
+      }
+      res.writeHead(up.statusCode ?? 502, up.statusMessage, endToEnd(up.headers));
+      const tap = tapAnswer(up.headers['content-encoding'], wireContract.maxResponseBytes, () => {
+        up.destroy();
+        res.destroy();
+      });
+      up.on('data', (chunk: Buffer) => tap.write(chunk));
+      up.on('error', () => undefined); // a reset mid-answer: 'close' below handles it
+      up.pipe(res);
+      up.on('close', () => {
+        const whole = up.complete;
+        if (!whole) res.destroy();
+        void tap.end().then((body) => {
+          if (!whole && body.outcome !== 'over-limit') resolve({ failure: 'reset', note: `the upstream cut its ${up.statusCode} answer short` });
+          else resolve({ status: up.statusCode ?? 502, headers: up.headers, body });
+        });
+      });
+    });
+
+    const body = spool ? spool.source() : req;
+    body.on('error', (error: Error) => upstreamReq.destroy(error));
+    body.pipe(upstreamReq);
+  });
+}

@@ -1,0 +1,146 @@
+/**
+ * `--record DIR`: each exchange of the operation written as a cassette (core/cassette.ts), in bounded space:
+ *
+ *   - request images by their facts (size, types, first bytes, SHA-256), never their pixels;
+ *   - answer images in base64 over SHRINK_ABOVE characters replaced by an 8×8 placeholder of the same media type
+ *     (placeholders.ts), their size and SHA-256 kept under `response.shrunk`;
+ *   - the key removed: the Authorization header is never written, and every echo of the key, in any form a server
+ *     may write it (src/contract/redact.ts), is replaced in every string of the cassette, names included;
+ *   - a cassette is at most MAX_CASSETTE_BYTES (a body that would not fit is cut, marked `truncated`), and a run
+ *     writes at most `maxCassettes` of them.
+ *
+ * Files are written whole (a temporary name, then renamed) and numbered after those already in DIR.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Drift } from '../../contract/drift.js';
+import type { RequestIssue } from '../../contract/issues.js';
+import { redactValue } from '../../contract/redact.js';
+import { sniffImageType } from '../../contract/sniff.js';
+import { specFacts } from '../../contract/spec-facts.js';
+import { CASSETTE_FORMAT, MAX_CASSETTE_BYTES, type Cassette, type CassetteImage, type ShrunkImage } from '../core/cassette.js';
+import type { ReceivedFile, ReceivedText } from '../core/types.js';
+import { placeholderFor } from './placeholders.js';
+
+/** Base64 answer images longer than this (in characters) are replaced by a placeholder. */
+export const SHRINK_ABOVE = 4096;
+
+/** Answer headers a cassette leaves out: the framing (the replaying server sets its own), cookies, the date. */
+const UNRECORDED = new Set(['content-length', 'content-encoding', 'transfer-encoding', 'connection', 'keep-alive', 'set-cookie', 'date']);
+
+export interface RecordedExchange {
+  method: string;
+  target: string;
+  /** What the intake read of the request; undefined when it could not read it whole. */
+  parts?: { textParts: ReceivedText[]; files: ReceivedFile[] };
+  requestIssues: RequestIssue[];
+  status: number;
+  headers: IncomingHttpHeaders;
+  /** The decoded body, or undefined when it was not had whole (over the limit, undecodable). */
+  text: string | undefined;
+  drift: Drift[];
+  /** The caller's key, to be removed from everything written. */
+  secret: string;
+}
+
+function imageFacts(file: ReceivedFile): CassetteImage {
+  return {
+    name: file.name,
+    filename: file.filename,
+    ...(file.declaredType ? { declaredType: file.declaredType } : {}),
+    bytes: file.size,
+    head: Buffer.from(file.head).toString('hex'),
+    sha256: file.sha256 ?? '',
+  };
+}
+
+/** `body.data[i].b64_json` over SHRINK_ABOVE characters → a placeholder of its type; what was there, listed. */
+function shrinkImages(body: unknown): ShrunkImage[] {
+  const data = (body as { data?: unknown } | null)?.data;
+  const shrunk: ShrunkImage[] = [];
+  if (!Array.isArray(data)) return shrunk;
+  for (const [index, item] of data.entries()) {
+    const b64 = (item as { b64_json?: unknown } | null)?.b64_json;
+    if (typeof b64 !== 'string' || b64.length <= SHRINK_ABOVE) continue;
+    const bytes = Buffer.from(b64, 'base64');
+    const type = sniffImageType(bytes.subarray(0, 16));
+    shrunk.push({ field: `data[${index}].b64_json`, ...(type ? { type } : {}), bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
+    (item as { b64_json: string }).b64_json = placeholderFor(type);
+  }
+  return shrunk;
+}
+
+function responseOf(exchange: RecordedExchange): Cassette['response'] {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(exchange.headers)) {
+    if (value !== undefined && !UNRECORDED.has(name)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  const response: Cassette['response'] = { status: exchange.status, headers };
+  if (exchange.text === undefined) return { ...response, text: '', truncated: true };
+  try {
+    response.body = JSON.parse(exchange.text);
+    const shrunk = shrinkImages(response.body);
+    if (shrunk.length > 0) response.shrunk = shrunk;
+  } catch {
+    response.text = exchange.text;
+  }
+  return response;
+}
+
+/** The cassette of one exchange, the key removed, cut to MAX_CASSETTE_BYTES. */
+export function cassetteOf(exchange: RecordedExchange): string {
+  const cassette: Cassette = redactValue(
+    {
+      format: CASSETTE_FORMAT,
+      operation: specFacts.operation.operationId,
+      request: {
+        method: exchange.method,
+        path: exchange.target,
+        parts: exchange.parts?.textParts.map(({ name, value }) => ({ name, value })) ?? [],
+        images: exchange.parts?.files.map(imageFacts) ?? [],
+      },
+      response: responseOf(exchange),
+      ...(exchange.requestIssues.length ? { issues: exchange.requestIssues } : {}),
+      ...(exchange.drift.length ? { drift: exchange.drift } : {}),
+    },
+    exchange.secret,
+  );
+  let text = JSON.stringify(cassette, null, 2);
+  if (Buffer.byteLength(text) > MAX_CASSETTE_BYTES) {
+    // Cut the body (the only part that can be large once images are shrunk) to what fits beside the rest.
+    const body = cassette.response.text ?? JSON.stringify(cassette.response.body);
+    const rest = JSON.stringify({ ...cassette, response: { ...cassette.response, body: undefined, text: '', truncated: true } }, null, 2).length;
+    // A character may take up to 6 bytes once JSON-escaped (a u-escape).
+    const room = Math.max(0, Math.floor((MAX_CASSETTE_BYTES - rest - 64) / 6));
+    cassette.response = { ...cassette.response, body: undefined, text: body.slice(0, room), truncated: true };
+    text = JSON.stringify(cassette, null, 2);
+  }
+  return `${text}\n`;
+}
+
+export interface Recorder {
+  readonly dir: string;
+  /** Writes one exchange; resolves to the file's name, or undefined once the run's limit is reached. */
+  record(exchange: RecordedExchange): Promise<string | undefined>;
+}
+
+export async function openRecorder(dir: string, maxCassettes: number): Promise<Recorder> {
+  await mkdir(dir, { recursive: true });
+  const numbers = (await readdir(dir)).map((name) => /^(\d+)-/.exec(name)?.[1]).filter((n): n is string => n !== undefined).map(Number);
+  let next = Math.max(0, ...numbers) + 1;
+  let written = 0;
+  return {
+    dir,
+    async record(exchange) {
+      if (written >= maxCassettes) return undefined;
+      written++;
+      const name = `${String(next++).padStart(4, '0')}-${exchange.method.toLowerCase()}-${exchange.status}.json`;
+      const file = path.join(dir, name);
+      await writeFile(`${file}.partial`, cassetteOf(exchange), { flag: 'wx' });
+      await rename(`${file}.partial`, file);
+      return name;
+    },
+  };
+}

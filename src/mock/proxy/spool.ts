@@ -1,0 +1,47 @@
+/**
+ * `--strict` holds a request until it is judged, so that the upstream sees nothing of a request the spec refuses.
+ * A body may be 16 × 50 MiB, so it is held on disk, not in memory: written to a private temporary file as it
+ * arrives (and judged on the way by the same intake as the mock's), sent from that file once judged valid, and
+ * removed when the exchange ends, whatever its outcome. Disk use is bounded by the intake, which stops a body at the
+ * spec's limit.
+ */
+import { createReadStream, createWriteStream, type ReadStream, type WriteStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+export interface Spool {
+  /** Where the body is written as it arrives. */
+  readonly sink: WriteStream;
+  /** Resolves once every byte written is on disk; to its size. */
+  finished(): Promise<number>;
+  /** The held body, from its first byte. */
+  source(): ReadStream;
+  /** Removes the file and its directory (idempotent). */
+  remove(): Promise<void>;
+}
+
+export async function openSpool(): Promise<Spool> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'orq-proxy-'));
+  const file = path.join(dir, 'body');
+  const sink = createWriteStream(file, { mode: 0o600 });
+  const written = new Promise<void>((resolve, reject) => {
+    sink.once('finish', resolve);
+    sink.once('error', reject);
+  });
+  written.catch(() => undefined);
+  let removing: Promise<void> | undefined;
+  return {
+    sink,
+    async finished() {
+      await written;
+      return (await stat(file)).size;
+    },
+    source: () => createReadStream(file),
+    remove() {
+      sink.destroy();
+      removing ??= rm(dir, { recursive: true, force: true });
+      return removing;
+    },
+  };
+}

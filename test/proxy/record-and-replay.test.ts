@@ -1,0 +1,109 @@
+/**
+ * `--record DIR` and `--replay DIR` end to end, against a local upstream that echoes the caller's key back in every
+ * place a server might (a header, a body field, a URL's query, percent-encoded): the cassettes hold no trace of the
+ * key and no image pixels (request images by hash, large answer images as small placeholders of their type), and the
+ * Node mock started on that directory answers the same requests with the recorded answers, in the order recorded,
+ * while any other request, or one that asks with Prefer, gets the spec's example as before.
+ */
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sniffImageType } from '../../src/contract/sniff.js';
+import { startMock, type MockServer } from '../../src/mock/index.js';
+import { makePng } from '../support/images.js';
+import { serversClosedAfterEach } from '../support/scripted-server.js';
+import { AUTH, KEY, okBody, postParts, proxiesClosedAfterEach, urlBody, validParts } from './support.js';
+
+const { serve } = serversClosedAfterEach();
+const proxy = proxiesClosedAfterEach();
+
+/** An answer image large enough to be shrunk (about 40 KB of base64). */
+const bigImage = makePng(8, 8, { padTo: 30_000, seed: 3 });
+const requestA = validParts([{ name: 'response_format', value: 'b64_json' }]);
+const requestB = validParts([{ name: 'response_format', value: 'url' }, { name: 'retry', value: '{"count": 2}', contentType: 'application/json' }], makePng(8, 8, { seed: 9 }));
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'orq-cassettes-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Every way the key could survive in a text: as is, in any letter case, percent-encoded, or a start of it. */
+function holdsKey(text: string): boolean {
+  const lower = text.toLowerCase();
+  return [KEY, encodeURIComponent(KEY), KEY.slice(0, 10)].some((form) => lower.includes(form.toLowerCase()));
+}
+
+describe('recording', () => {
+  it('writes each exchange as a cassette with no trace of the key, images by hash, large answer images shrunk', { timeout: 60_000 }, async () => {
+    const upstream = await serve((index, request) => {
+      const echo = String(request.headers.authorization);
+      if (index === 0) return { status: 429, headers: { 'retry-after': '1', 'x-echo': echo }, body: { error: { code: 'rate_limit_exceeded', message: `slow down, ${echo}`, doc_url: 'https://docs.orq.ai' } } };
+      if (index === 1) return { status: 200, body: { ...okBody, data: [{ b64_json: bigImage.toString('base64') }] } };
+      return { status: 200, body: { ...urlBody, data: [{ url: `https://storage.example/a.png?token=${encodeURIComponent(KEY)}` }] } };
+    });
+    const through = await proxy({ upstream: upstream.url, recordDir: dir });
+    for (const parts of [requestA, requestA, requestB]) expect(await postParts(through.url, parts)).toMatchObject({ status: expect.any(Number) });
+    await through.reported(3);
+
+    const names = (await readdir(dir)).sort();
+    expect(names).toEqual(['0001-post-429.json', '0002-post-200.json', '0003-post-200.json']);
+    const texts = await Promise.all(names.map((name) => readFile(path.join(dir, name), 'utf8')));
+    for (const text of texts) {
+      expect(holdsKey(text)).toBe(false);
+      expect(text).not.toMatch(/"authorization"/i);
+    }
+    const [limited, b64, url] = texts.map((text) => JSON.parse(text));
+    expect(limited.response.headers['x-echo']).toBe('Bearer [redacted]');
+    expect(limited.response.body.error.message).toBe('slow down, Bearer [redacted]');
+    expect(url.response.body.data[0].url).toBe('https://storage.example/a.png?token=[redacted]');
+    expect(b64.request.images).toEqual([{ name: 'image', filename: 'cat.png', declaredType: 'image/png', bytes: expect.any(Number), head: expect.stringMatching(/^89504e47/), sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
+    expect(b64.response.shrunk).toEqual([{ field: 'data[0].b64_json', type: 'image/png', bytes: bigImage.length, sha256: createHash('sha256').update(bigImage).digest('hex') }]);
+    const placeholder = Buffer.from(b64.response.body.data[0].b64_json, 'base64');
+    expect(sniffImageType(placeholder)).toBe('image/png');
+    expect(placeholder.length).toBeLessThan(200);
+    expect(through.lines[1]).toMatch(/conforms; recorded as 0002-post-200\.json$/);
+  });
+});
+
+describe('replay (startMock({ replayDir }))', () => {
+  let mock: MockServer;
+  beforeAll(async () => {
+    mock = await startMock({ port: 0, replayDir: dir });
+  }, 60_000);
+  afterAll(async () => {
+    await mock?.close();
+  });
+
+  it('answers a recorded request with the recorded answers in order, the last repeating', { timeout: 30_000 }, async () => {
+    expect(mock.replayable).toBe(3);
+    const first = await postParts(mock.url, requestA);
+    expect(first).toMatchObject({ status: 429 });
+    expect((first as { headers: Headers }).headers.get('retry-after')).toBe('1');
+    for (let i = 0; i < 2; i++) {
+      const again = await postParts(mock.url, requestA);
+      expect(again).toMatchObject({ status: 200 });
+      expect(sniffImageType(Buffer.from(JSON.parse((again as { text: string }).text).data[0].b64_json, 'base64'))).toBe('image/png');
+    }
+    const other = await postParts(mock.url, requestB, { authorization: 'Bearer another-key' });
+    expect(JSON.parse((other as { text: string }).text).data[0].url).toBe('https://storage.example/a.png?token=[redacted]');
+  });
+
+  it('matches by the fields once decoded and the images by hash: JSON spacing, part order and filenames do not matter', { timeout: 30_000 }, async () => {
+    const [model, prompt, format, retry, image] = requestB;
+    const reordered = [{ ...retry!, value: '{"count":2}' }, image!, format!, prompt!, model!].map((part) => (part.filename ? { ...part, filename: 'renamed.png' } : part));
+    const answer = await postParts(mock.url, reordered);
+    expect(JSON.parse((answer as { text: string }).text).data[0].url).toMatch(/^https:\/\/storage\.example\//);
+  });
+
+  it('another request, or one that asks with Prefer, gets the spec\'s answer as before', { timeout: 30_000 }, async () => {
+    const otherPrompt = requestA.map((part) => (part.name === 'prompt' ? { ...part, value: 'Something else' } : part));
+    expect(JSON.parse(((await postParts(mock.url, otherPrompt)) as { text: string }).text)).toEqual(okBody);
+    const asked = await postParts(mock.url, requestB, { ...AUTH, prefer: 'code=200, example=b64_png' });
+    expect(JSON.parse((asked as { text: string }).text)).toEqual(okBody);
+  });
+});

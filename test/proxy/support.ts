@@ -1,0 +1,72 @@
+/**
+ * What the proxy tests share: a proxy started per test and closed after it (with its report lines collected), a
+ * valid request written as raw multipart, and the spec's answers to script upstreams with.
+ */
+import { afterEach, expect, vi } from 'vitest';
+import { startProxy, type ProxyOptions, type ProxyServer } from '../../src/mock/index.js';
+import type { ExchangeReport } from '../../src/mock/proxy/report.js';
+import { wireContract } from '../../src/contract/wire-contract.js';
+import { makePng } from '../support/images.js';
+import { writeMultipart, type RawPart } from '../support/multipart-writer.js';
+import { responses } from '../support/spec.js';
+
+/** A key long enough to be redacted wherever it appears, glued to other text or not. */
+export const KEY = 'sk-proxy-SECRET-7f3a9c1e5b2d4086';
+export const AUTH = { authorization: `Bearer ${KEY}` };
+
+export const okBody = responses['200']!.content['application/json']!.examples['b64_png']!.value;
+export const urlBody = responses['200']!.content['application/json']!.examples['url']!.value;
+export const errorExample = (status: number) => Object.values(responses[String(status)]!.content['application/json']!.examples)[0]!.value;
+
+export const png = makePng(8, 8);
+
+export function validParts(extra: RawPart[] = [], image: Uint8Array = png): RawPart[] {
+  return [
+    { name: 'model', value: 'openai/gpt-image-1' },
+    { name: 'prompt', value: 'Add a red scarf' },
+    ...extra,
+    { name: 'image', value: image, filename: 'cat.png', contentType: 'image/png' },
+  ];
+}
+
+export interface Sent {
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
+/** POSTs `parts` to the operation at `base`; a reset comes back as `{ error }`. */
+export async function postParts(base: string, parts: RawPart[], headers: Record<string, string> = AUTH): Promise<Sent | { error: Error }> {
+  const { body, contentType } = writeMultipart(parts);
+  try {
+    const response = await fetch(`${base}${wireContract.path}`, { method: 'POST', headers: { ...headers, 'content-type': contentType }, body });
+    return { status: response.status, headers: response.headers, text: await response.text() };
+  } catch (error) {
+    return { error: error as Error };
+  }
+}
+
+export interface RunningProxy extends ProxyServer {
+  lines: string[];
+  reports: ExchangeReport[];
+  /** Resolves once `count` exchanges are reported (a report follows its answer: the caller may be told first). */
+  reported(count: number): Promise<void>;
+}
+
+/** `proxy(options)` starts a proxy whose lines and reports are collected; every one is closed after each test. */
+export function proxiesClosedAfterEach(): (options: ProxyOptions) => Promise<RunningProxy> {
+  let open: ProxyServer[] = [];
+  afterEach(async () => {
+    const closing = open;
+    open = [];
+    await Promise.all(closing.map((proxy) => proxy.close()));
+  });
+  return async (options) => {
+    const lines: string[] = [];
+    const reports: ExchangeReport[] = [];
+    const proxy = await startProxy({ ...options, log: (line) => lines.push(line), onExchange: (report) => reports.push(report) });
+    open.push(proxy);
+    const reported = (count: number) => vi.waitFor(() => expect(lines.length).toBeGreaterThanOrEqual(count), { timeout: 20_000, interval: 20 });
+    return Object.assign(proxy, { lines, reports, reported });
+  };
+}
