@@ -7,7 +7,9 @@ const USAGE = `orq-images — Orq.ai image edits, contract-first
 
 Usage:
   orq-images edit --image a.png --prompt "..." --model provider/model [options]   send an edit (key from ORQ_API_KEY)
-  orq-images mock [--port 4010] [--host 127.0.0.1] [--dynamic] [--docs DIR]       run the local mock server
+  orq-images mock [--port 4010] [--host 127.0.0.1] [--dynamic] [--docs DIR] [--replay DIR]
+                                                                                  run the local mock server
+  orq-images proxy --upstream URL [--port 4010] [--record DIR] [--strict]         a proxy that judges real traffic by the spec
   orq-images docs [--out DIR]                                                     build the offline API reference
 
 Run "orq-images <command> --help" for a command's options.
@@ -19,6 +21,7 @@ type Command = (argv: string[]) => Promise<number>;
 const commands: Record<string, () => Promise<Command>> = {
   edit: async () => (await import('./edit.js')).run,
   mock: async () => (await import('./mock.js')).run,
+  proxy: async () => (await import('./proxy.js')).run,
   docs: async () => (await import('./docs.js')).run,
 };
 

@@ -30,6 +30,7 @@ const usage = () => `orq-images mock — a local mock of POST ${wireContract.pat
 
 Usage:
   orq-images mock [--port ${DEFAULT_PORT}] [--host ${DEFAULT_HOST}] [--dynamic] [--seed N] [--latency MS|MIN-MAX] [--docs DIR]
+      [--replay DIR]
 
 Options:
   --port N         port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
@@ -39,6 +40,8 @@ Options:
   --latency MS     hold every answer back MS ms, or MIN-MAX ms jittered (e.g. 2000-20000; ${REAL_SERVICE_TIME});
                    at most ${MAX_DELAY_MS}; Prefer: delay= overrides it per request
   --docs DIR       also serve DIR/index.html (the built API reference) at /docs
+  --replay DIR     answer requests recorded by "orq-images proxy --record DIR" with the recorded answers (same
+                   fields once decoded, same images by SHA-256; a request with Prefer gets the mock's own answer)
   -h, --help       this text
 
 A 200 is made from the request: n images from the first uploaded one, at the size asked, as url (served by the
@@ -67,7 +70,7 @@ export function curlExample(endpoint: string): string {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let values: { port?: string; host?: string; dynamic?: boolean; seed?: string; latency?: string; docs?: string; help?: boolean };
+  let values: { port?: string; host?: string; dynamic?: boolean; seed?: string; latency?: string; docs?: string; replay?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -78,6 +81,7 @@ export async function run(argv: string[]): Promise<number> {
         seed: { type: 'string' },
         latency: { type: 'string' },
         docs: { type: 'string' },
+        replay: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -116,6 +120,7 @@ export async function run(argv: string[]): Promise<number> {
       seed: values.seed,
       latency: values.latency,
       docsDir: values.docs,
+      replayDir: values.replay,
       log: (line) => process.stdout.write(`  ${new Date().toISOString().slice(11, 19)} ${line}\n`),
     });
   } catch (error) {
@@ -131,6 +136,7 @@ export async function run(argv: string[]): Promise<number> {
       `Mock of POST ${wireContract.path}: Stoplight Prism ${mock.prismVersion} in process, images made with ${mock.imageMaker} (ready in ${Date.now() - started} ms)`,
       `  endpoint  ${mock.endpoint}`,
       ...(mock.docsUrl ? [`  docs      ${mock.docsUrl}`] : []),
+      ...(mock.replayable !== undefined ? [`  replay    ${mock.replayable} recorded answer(s) from ${values.replay}`] : []),
       `  answers   made from each request${values.dynamic ? ", open values drawn by Prism's generator" : ''}${values.seed !== undefined ? `, seed ${values.seed}` : ''}`,
       `  latency   ${values.latency === undefined ? `none (${REAL_SERVICE_TIME}: try --latency 2000-20000)` : `${values.latency} ms`}`,
       ...(wildcard ? [`  warning   bound to ${values.host}: other machines on the network can reach it`] : []),

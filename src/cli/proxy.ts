@@ -1,0 +1,112 @@
+/**
+ * orq-images proxy: the validating proxy (src/mock/proxy) on 127.0.0.1:4010 in front of an upstream, until Ctrl-C or
+ * SIGTERM. One line per exchange on stdout, the summary when it stops. The key is the caller's, per request: this
+ * command takes none and stores none.
+ */
+import { parseArgs } from 'node:util';
+import { wireContract } from '../contract/wire-contract.js';
+
+const DEFAULT_PORT = 4010;
+const DEFAULT_HOST = '127.0.0.1';
+
+const usage = () => `orq-images proxy — a validating proxy for POST ${wireContract.path}: forwards to the upstream, judges both ways by the spec
+
+Usage:
+  orq-images proxy --upstream URL [--port ${DEFAULT_PORT}] [--host ${DEFAULT_HOST}] [--record DIR] [--strict]
+
+Options:
+  --upstream URL       where requests go, e.g. ${wireContract.servers[0]} (required)
+  --port N             port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
+  --host H             interface to bind (default ${DEFAULT_HOST}: only this machine can reach it)
+  --record DIR         write each exchange as a cassette into DIR (no key, images by hash); replay with
+                       "orq-images mock --replay DIR"
+  --max-cassettes N    record at most N cassettes in this run (default 1000)
+  --strict             answer a request the spec refuses with the mock's refusal (400, 401, 413) instead of
+                       forwarding it: the upstream sees nothing of it
+  -h, --help           this text
+
+Point a client at the proxy instead of the upstream (baseUrl http://${DEFAULT_HOST}:${DEFAULT_PORT}); it sends its own
+key, which the proxy passes on and never writes down. Each exchange prints one line: the request's departures from
+the spec, then the answer's (field: the spec says X, received Y). Departures never stop the traffic (unless --strict).
+`;
+
+export async function run(argv: string[]): Promise<number> {
+  let values: { upstream?: string; port?: string; host?: string; record?: string; 'max-cassettes'?: string; strict?: boolean; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        upstream: { type: 'string' },
+        port: { type: 'string' },
+        host: { type: 'string' },
+        record: { type: 'string' },
+        'max-cassettes': { type: 'string' },
+        strict: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    process.stderr.write(`orq-images proxy: ${(error as Error).message}\n\n${usage()}`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(usage());
+    return 0;
+  }
+  const usageError = (message: string) => {
+    process.stderr.write(`orq-images proxy: ${message}\n`);
+    return 2;
+  };
+  if (!values.upstream) return usageError(`--upstream is required (e.g. --upstream ${wireContract.servers[0]})`);
+  const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) return usageError(`--port must be an integer from 0 to 65535, got ${JSON.stringify(values.port)}`);
+  const maxCassettes = values['max-cassettes'] === undefined ? undefined : Number(values['max-cassettes']);
+  if (maxCassettes !== undefined && (!Number.isInteger(maxCassettes) || maxCassettes < 0)) return usageError(`--max-cassettes must be a whole number, got ${JSON.stringify(values['max-cassettes'])}`);
+
+  let proxy: Awaited<ReturnType<typeof import('../mock/index.js').startProxy>>;
+  try {
+    const { startProxy } = await import('../mock/index.js');
+    proxy = await startProxy({
+      upstream: values.upstream,
+      port,
+      host: values.host ?? DEFAULT_HOST,
+      strict: values.strict ?? false,
+      recordDir: values.record,
+      maxCassettes,
+      log: (line) => process.stdout.write(`  ${new Date().toISOString().slice(11, 19)} ${line}\n`),
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const hint = code === 'EADDRINUSE' ? ` (port ${port} is taken: pass --port with another one, or 0 for any free port)` : '';
+    process.stderr.write(`orq-images proxy: ${(error as Error).message}${hint}\n`);
+    return error instanceof TypeError ? 2 : 1;
+  }
+
+  const wildcard = ['0.0.0.0', '::'].includes(values.host ?? '');
+  process.stdout.write(
+    [
+      `Validating proxy for POST ${wireContract.path} → ${proxy.upstream}${values.strict ? ' (strict: requests the spec refuses are not forwarded)' : ''}`,
+      `  endpoint  ${proxy.endpoint}`,
+      ...(values.record !== undefined ? [`  record    ${values.record}`] : []),
+      ...(wildcard ? [`  warning   bound to ${values.host}: other machines on the network can send through it`] : []),
+      '',
+      'Ctrl-C stops it and prints the summary.',
+      '',
+    ].join('\n'),
+  );
+
+  await new Promise<void>((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      process.stdout.write(`\n${signal}: stopping the proxy\n`);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  const { summaryLines } = await import('../mock/proxy/report.js');
+  for (const line of summaryLines(await proxy.close(), values.record)) process.stdout.write(`${line}\n`);
+  return 0;
+}
