@@ -26,6 +26,11 @@ import { encodeMultipart } from '../src/client/multipart.js';
 import { prepareRequest } from '../src/client/prepare-request.js';
 import { sniffImageType } from '../src/contract/sniff.js';
 import { writeMultipart } from '../test/support/multipart-writer.ts';
+import { intakeLimits } from '../src/mock/core/intake-limits.js';
+import { readFormIntake } from '../src/mock/core/form-intake.js';
+import { judgeIntake, judgeOperationHead } from '../src/mock/core/judge.js';
+import { successStatus } from '../src/mock/core/choice.js';
+import { createSpecEngine } from '../src/mock/core/spec-engine.js';
 
 type Json = any;
 const requestSchema: Json = specFacts.requestSchema;
@@ -97,6 +102,25 @@ async function wireOf(request: Record<string, unknown>): Promise<{ body: Blob; c
 /** A multipart body the client would refuse to write: a text part broken on purpose. */
 const rawBody = writeMultipart;
 
+const specEngine = createSpecEngine();
+
+/**
+ * What the spec says of a request, by the mock's own judge (src/mock/core, the judge of the mock and the validating
+ * proxy): the status a server should answer with and the field its refusal should name first. The checks below
+ * hold every server to it, so this script carries no rule of its own about which request is refused.
+ */
+async function specVerdict(wire: { body: Blob; contentType: string }, headers: Record<string, string>): Promise<{ status: number; field?: string }> {
+  const head = { method: wireContract.method.toLowerCase(), url: { path: wireContract.path }, headers: { ...headers, 'content-type': wire.contentType, 'content-length': String(wire.body.size) } };
+  const refused = await judgeOperationHead(specEngine, head);
+  if (refused) return { status: refused.answer.status, field: refused.issues[0]?.field };
+  const request = new Request(`http://judge.invalid${wireContract.path}`, { method: wireContract.method, headers: { 'content-type': wire.contentType }, body: wire.body });
+  const judged = judgeIntake(await readFormIntake(request, intakeLimits));
+  return 'answer' in judged ? { status: judged.answer.status, field: judged.issues[0]?.field } : { status: successStatus };
+}
+
+/** The field as the check names it: `image[3]` is the image field, `(credentials)` no field at all. */
+const namedField = (field: string | undefined) => (field === undefined || field.startsWith('(') ? undefined : field.replace(/\[\d+\]$/, ''));
+
 function errorNames(body: unknown, field: string): boolean {
   const error = (body as Json)?.error;
   const fields = [error?.details?.field, ...(Array.isArray(error?.details?.issues) ? error.details.issues.map((i: Json) => i?.field) : [])];
@@ -138,8 +162,20 @@ export async function runServerChecks(options: ServerCheckOptions): Promise<Chec
     expect(statuses.includes(answer.status), `expected ${statuses.join(' or ')}, got ${describe(answer)}`);
     noDrift(judgeAnswer({ status: answer.status, headers: Object.fromEntries(answer.headers), text: answer.text }, { responseFormat }).drift, answer.status);
   };
-  const okBody = (answer: Answer, responseFormat?: unknown) => conforming(answer, [200], responseFormat);
-  const errorBody = (answer: Answer, statuses: number[]) => conforming(answer, statuses);
+  /**
+   * One check of a raw request: the mock's judge says what the spec makes of it (the check's name says so), the
+   * server must answer that status with a body the spec accepts, and a local server's refusal must name the field.
+   */
+  const judgedCheck = async (label: string, wire: { body: Blob; contentType: string }, headers: Record<string, string>) => {
+    const verdict = await specVerdict(wire, headers);
+    const field = namedField(verdict.field);
+    await check(`${label}: ${verdict.status === successStatus ? 'accepted' : `${verdict.status}${field ? ` naming ${field}` : ''}`}`, async () => {
+      const answer = await send(options.baseUrl, { ...wire, headers });
+      conforming(answer, [verdict.status]);
+      if (field && isLocal(options.baseUrl)) expect(errorNames(answer.body, field), `the error does not name ${field}: ${answer.text.slice(0, 160)}`);
+      return (answer.body as Json)?.error?.code;
+    });
+  };
   const client = createImageEditClient({ apiKey: options.apiKey, baseUrl: options.baseUrl, maxRetries: 0 });
 
   // --- Checks made against every server (the minimal suite): one billable edit, two free refusals.
@@ -153,30 +189,20 @@ export async function runServerChecks(options: ServerCheckOptions): Promise<Chec
     expect(type !== undefined, 'data[0].b64_json is not a PNG, JPEG or WebP image');
     return `${type}, created ${result.created}${result.usage ? `, ${result.usage.total_tokens} tokens` : ''}`;
   });
-  await check('no Authorization header: 401 with the spec\'s error body', async () => {
-    const wire = await wireOf(smallEdit);
-    const answer = await send(options.baseUrl, wire);
-    errorBody(answer, [401]);
-    return (answer.body as Json).error?.code;
-  });
+  await judgedCheck('no Authorization header', await wireOf(smallEdit), {});
   if (results.every((result) => !result.ok && /connection|fetch failed/i.test(result.detail))) {
     log(`check-server: cannot reach ${options.baseUrl}; the remaining checks are not run`);
     return results;
   }
   const nField = 'n';
   const nMax = requestSchema.properties[nField].maximum as number;
-  await check(`${nField} above its maximum (${nMax + 1}): 400 with the spec's error body`, async () => {
-    const wire = rawBody([
-      { name: 'model', value: options.model },
-      { name: 'prompt', value: 'x' },
-      { name: nField, value: String(nMax + 1) },
-      { name: imageField.name, value: new Blob([specPng as Uint8Array<ArrayBuffer>]), filename: 'contract.png', contentType: 'image/png' },
-    ]);
-    const answer = await send(options.baseUrl, { ...wire, headers: auth });
-    errorBody(answer, [400]);
-    if (isLocal(options.baseUrl)) expect(errorNames(answer.body, nField), `the error does not name ${nField}: ${answer.text.slice(0, 160)}`);
-    return (answer.body as Json).error?.code;
-  });
+  const nWire = rawBody([
+    { name: 'model', value: options.model },
+    { name: 'prompt', value: 'x' },
+    { name: nField, value: String(nMax + 1) },
+    { name: imageField.name, value: new Blob([specPng as Uint8Array<ArrayBuffer>]), filename: 'contract.png', contentType: 'image/png' },
+  ]);
+  await judgedCheck(`${nField} above its maximum (${nMax + 1})`, nWire, auth);
   if (options.minimal) return results;
 
   // --- The full suite (the mock): every example, status and limit of the spec.
@@ -217,62 +243,22 @@ export async function runServerChecks(options: ServerCheckOptions): Promise<Chec
   await check(`${maxItems} images (maxItems) are accepted`, async () => {
     await client.edit({ ...smallEdit, image: Array.from({ length: maxItems }, image) } as never);
   });
-  await check(`${maxItems + 1} images: 400 naming ${imageField.name}`, async () => {
-    const parts = [{ name: 'model', value: options.model }, { name: 'prompt', value: 'x' }, ...Array.from({ length: maxItems + 1 }, () => ({ name: imageField.name, value: png(), filename: 'a.png', contentType: 'image/png' }))];
-    const answer = await send(options.baseUrl, { ...rawBody(parts), headers: auth });
-    errorBody(answer, [400]);
-    expect(errorNames(answer.body, imageField.name), `the error does not name ${imageField.name}`);
-  });
-  await check(`an image of ${maxBytes + 1} bytes (x-max-file-bytes + 1): 413 naming ${imageField.name}`, async () => {
-    const big = new Blob([specPng as Uint8Array<ArrayBuffer>, new Uint8Array(maxBytes + 1 - specPng.length)]);
-    const parts = [{ name: 'model', value: options.model }, { name: 'prompt', value: 'x' }, { name: imageField.name, value: big, filename: 'big.png', contentType: 'image/png' }];
-    const answer = await send(options.baseUrl, { ...rawBody(parts), headers: auth });
-    errorBody(answer, [413]);
-    expect(errorNames(answer.body, imageField.name), `the error does not name ${imageField.name}: ${answer.text.slice(0, 160)}`);
-  });
+  const imagePart = (value = png(), filename = 'a.png') => ({ name: imageField.name, value, filename, contentType: 'image/png' });
+  await judgedCheck(`${maxItems + 1} images`, rawBody([{ name: 'model', value: options.model }, { name: 'prompt', value: 'x' }, ...Array.from({ length: maxItems + 1 }, () => imagePart())]), auth);
+  const big = new Blob([specPng as Uint8Array<ArrayBuffer>, new Uint8Array(maxBytes + 1 - specPng.length)]);
+  await judgedCheck(`an image of ${maxBytes + 1} bytes (x-max-file-bytes + 1)`, rawBody([{ name: 'model', value: options.model }, { name: 'prompt', value: 'x' }, imagePart(big, 'big.png')]), auth);
   for (const [name, field] of Object.entries(wireContract.fields)) {
     if (field.part !== 'json') continue;
-    await check(`${name}: a JSON part that is not JSON is refused with 400 naming ${name}`, async () => {
-      const parts = [
-        { name: 'model', value: options.model },
-        { name: 'prompt', value: 'x' },
-        { name, value: '{"broken": ', contentType: 'application/json' },
-        { name: imageField.name, value: png(), filename: 'a.png', contentType: 'image/png' },
-      ];
-      const answer = await send(options.baseUrl, { ...rawBody(parts), headers: auth });
-      errorBody(answer, [400]);
-      expect(errorNames(answer.body, name), `the error does not name ${name}: ${answer.text.slice(0, 160)}`);
-    });
+    const parts = [{ name: 'model', value: options.model }, { name: 'prompt', value: 'x' }, { name, value: '{"broken": ', contentType: 'application/json' }, imagePart()];
+    await judgedCheck(`${name}: a JSON part that is not JSON`, rawBody(parts), auth);
   }
-  await check('a JSON part without its own Content-Type is accepted', async () => {
-    const parts = [
-      { name: 'model', value: options.model },
-      { name: 'prompt', value: 'x' },
-      { name: 'retry', value: JSON.stringify({ count: 2, on_codes: [429] }) },
-      { name: imageField.name, value: png(), filename: 'a.png', contentType: 'image/png' },
-    ];
-    okBody(await send(options.baseUrl, { ...rawBody(parts), headers: auth }));
-  });
-  await check(`images sent as repeated "${imageField.name}[]" parts (OpenAI-compatible clients) are accepted`, async () => {
-    const parts = [
-      { name: 'model', value: options.model },
-      { name: 'prompt', value: 'x' },
-      { name: `${imageField.name}[]`, value: png(), filename: 'a.png', contentType: 'image/png' },
-      { name: `${imageField.name}[]`, value: png(), filename: 'b.png', contentType: 'image/png' },
-    ];
-    okBody(await send(options.baseUrl, { ...rawBody(parts), headers: auth }));
-  });
+  const retryPart = { name: 'retry', value: JSON.stringify({ count: 2, on_codes: [429] }) };
+  await judgedCheck('a JSON part without its own Content-Type', rawBody([{ name: 'model', value: options.model }, { name: 'prompt', value: 'x' }, retryPart, imagePart()]), auth);
+  const bracketed = [png(), png()].map((value, i) => ({ ...imagePart(value, `${i}.png`), name: `${imageField.name}[]` }));
+  await judgedCheck(`images sent as repeated "${imageField.name}[]" parts (OpenAI-compatible clients)`, rawBody([{ name: 'model', value: options.model }, { name: 'prompt', value: 'x' }, ...bracketed]), auth);
   for (const field of wireContract.required) {
-    await check(`${field} missing: 400 naming ${field}`, async () => {
-      const parts = [
-        { name: 'model', value: options.model },
-        { name: 'prompt', value: 'x' },
-        { name: imageField.name, value: png(), filename: 'a.png', contentType: 'image/png' },
-      ].filter((part) => part.name !== field);
-      const answer = await send(options.baseUrl, { ...rawBody(parts), headers: auth });
-      errorBody(answer, [400]);
-      expect(errorNames(answer.body, field), `the error does not name ${field}: ${answer.text.slice(0, 160)}`);
-    });
+    const parts = [{ name: 'model', value: options.model }, { name: 'prompt', value: 'x' }, imagePart()].filter((part) => part.name !== field);
+    await judgedCheck(`${field} missing`, rawBody(parts), auth);
   }
   return results;
 }

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { examplesOf, specFacts } from '../contract/spec-facts.js';
 import { imageField, wireContract } from '../contract/wire-contract.js';
 import { FAULTS, MAX_DELAY_MS, parseLatency, REAL_SERVICE_TIME } from '../mock/core/delivery.js';
+import { untilStopped } from './until-stopped.js';
 
 const DEFAULT_PORT = 4010;
 const DEFAULT_HOST = '127.0.0.1';
@@ -153,16 +154,7 @@ export async function run(argv: string[]): Promise<number> {
     ].join('\n'),
   );
 
-  await new Promise<void>((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      process.stdout.write(`\n${signal}: stopping the mock\n`);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await untilStopped('the mock');
   await mock.close();
   return 0;
 }

@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { wireContract } from '../contract/wire-contract.js';
+import { untilStopped } from './until-stopped.js';
 
 const DEFAULT_PORT = 4010;
 const DEFAULT_HOST = '127.0.0.1';
@@ -96,16 +97,7 @@ export async function run(argv: string[]): Promise<number> {
     ].join('\n'),
   );
 
-  await new Promise<void>((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      process.stdout.write(`\n${signal}: stopping the proxy\n`);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await untilStopped('the proxy');
   const { summaryLines } = await import('../mock/proxy/report.js');
   for (const line of summaryLines(await proxy.close(), values.record)) process.stdout.write(`${line}\n`);
   return 0;

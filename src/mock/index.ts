@@ -9,7 +9,6 @@
  * streams the multipart body, and the mock's core (core/, shared with the MSW handlers of orq-image-edits/msw)
  * judges it with the client's own generated validators. The client entry point never imports this module.
  */
-import type { AddressInfo } from 'node:net';
 import { wireContract } from '../contract/wire-contract.js';
 import { createAnswering } from './core/answering.js';
 import { parseLatency, type Latency } from './core/delivery.js';
@@ -18,6 +17,7 @@ import { loadMockDependencies, loadSharp, prepareMockDependencies, savePrismCode
 import { checkDocsDir, DOCS_PATH } from './docs-route.js';
 import { createReplayer } from './core/replay.js';
 import { createPrismEngine } from './engine.js';
+import { listenOn } from './listen.js';
 import { loadCassettes } from './replay-dir.js';
 import { createMockServer } from './server.js';
 import { ImageKeeper } from './image-keeper.js';
@@ -78,12 +78,6 @@ export interface MockServer {
   close(): Promise<void>;
 }
 
-function urlHost(host: string): string {
-  if (host === '0.0.0.0') return '127.0.0.1';
-  if (host === '::') return '[::1]';
-  return host.includes(':') ? `[${host}]` : host;
-}
-
 /** Starts the mock; resolves once it listens. */
 export async function startMock(options: MockOptions = {}): Promise<MockServer> {
   // Cassettes first: a wrong directory is reported before Prism takes seconds to load.
@@ -100,16 +94,7 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
   const keeper = new ImageKeeper();
   const server = createMockServer({ engine, answering, keeper, busboy, docsDir, log: options.log });
 
-  const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${urlHost(host)}:${port}`;
+  const url = await listenOn(server, options.port ?? 0, options.host ?? '127.0.0.1');
 
   let closing: Promise<void> | undefined;
   return {

@@ -11,6 +11,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sniffImageType } from '../../src/contract/sniff.js';
+import { imageField } from '../../src/contract/wire-contract.js';
+import { placeholderFor } from '../../src/mock/proxy/placeholders.js';
 import { startMock, type MockServer } from '../../src/mock/index.js';
 import { makePng } from '../support/images.js';
 import { serversClosedAfterEach } from '../support/scripted-server.js';
@@ -68,6 +70,10 @@ describe('recording', () => {
     expect(placeholder.length).toBeLessThan(200);
     expect(through.lines[1]).toMatch(/conforms; recorded as 0002-post-200\.json$/);
   });
+});
+
+it('a placeholder exists for every media type the spec allows, with that type\'s signature', () => {
+  for (const type of imageField.limits.mediaTypes) expect(sniffImageType(Buffer.from(placeholderFor(type), 'base64'))).toBe(type);
 });
 
 describe('replay (startMock({ replayDir }))', () => {

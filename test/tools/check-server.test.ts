@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMock, type MockServer } from '../../src/mock/index.js';
+import { specFacts } from '../../generated/spec-facts.js';
 import { startScriptedServer, type ScriptedServer } from '../support/scripted-server.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -34,14 +35,21 @@ function runCheckServer(args: string[], env: Record<string, string> = {}): Promi
 describe('npm run check-server', () => {
   let mock: MockServer;
   let broken: ScriptedServer;
+  let drifting: ScriptedServer;
   beforeAll(async () => {
     mock = await startMock({ port: 0 });
     // Answers 200 `{}` to everything: a body the spec's ImageEditResponse rejects, and no refusals at all.
     broken = await startScriptedServer(() => ({ status: 200, body: {} }));
+    // Refuses as the spec says, but its 200 carries `created` as a string and its 400 lacks the error's message.
+    const example = (status: string) => specFacts.responses.find((response) => response.status === status)!.examples[0]!.value as any;
+    const { message: _message, ...withoutMessage } = example('400').error;
+    const answers = [{ status: 200, body: { ...example('200'), created: 'now' } }, { status: 401, body: example('401') }, { status: 400, body: { error: withoutMessage } }];
+    drifting = await startScriptedServer((index) => answers[index % answers.length]!);
   });
   afterAll(async () => {
     await mock?.close();
     await broken?.close();
+    await drifting?.close();
   });
 
   it('passes every check of the full suite against the mock', { timeout: 120_000 }, async () => {
@@ -61,6 +69,13 @@ describe('npm run check-server', () => {
     expect(stdout).toMatch(/FAIL {2}no Authorization header: 401.*expected 401, got 200/);
     expect(stdout).toMatch(/check-server: 0 passed, 3 failed/);
     expect(code).toBe(1);
+  });
+
+  it('reports an answer\'s departures from the spec in the drift format (field: the spec says X, received Y)', { timeout: 120_000 }, async () => {
+    const { stdout } = await runCheckServer(['--base-url', drifting.url, '--minimal'], { ORQ_API_KEY: 'sk-check-drift-key-0123456789' });
+    expect(stdout).toMatch(/FAIL {2}a small edit .*: the 200 answer breaks the spec: body\.created: the spec says type integer, received "now"/);
+    expect(stdout).toMatch(/PASS {2}no Authorization header: 401/);
+    expect(stdout).toMatch(/FAIL {2}n above its maximum \(11\): 400 naming n: the 400 answer breaks the spec: body\.error\.message: the spec says required, received missing/);
   });
 
   it('the minimal suite says what it will send, then sends just that: one edit with n: 1', { timeout: 120_000 }, async () => {

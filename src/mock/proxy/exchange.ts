@@ -14,6 +14,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { judgeAnswer } from '../../contract/answer-judge.js';
 import type { Drift } from '../../contract/drift.js';
+import type { RequestIssue } from '../../contract/issues.js';
 import { redactText, redactValue } from '../../contract/redact.js';
 import { wireContract } from '../../contract/wire-contract.js';
 import { intakeLimits } from '../core/intake-limits.js';
@@ -84,20 +85,21 @@ export async function proxyExchange(ctx: ProxyContext, req: IncomingMessage, res
   let intake: Promise<Intake> | undefined;
   let spool: Spool | undefined;
   let cassette: string | undefined;
+  /** --strict: the mock's refusal instead of forwarding; the rest of the body is drained, within bounds. */
+  const refuse = ({ answer, issues }: { answer: MockAnswer; issues: RequestIssue[] }, waitsForContinue: boolean) => {
+    report.requestIssues.push(...issues);
+    report.refusedByProxy = true;
+    report.outcome = answer.status;
+    discardBody(req, res, waitsForContinue);
+    send(res, answer);
+  };
   // A caller that goes away mid-upload is handled by 'close'; its 'error' must not take the proxy down.
   req.on('error', () => undefined);
   try {
     if (!operation || !head) report.unjudged = true;
     else {
       const refused = await judgeOperationHead(ctx.engine, head);
-      if (refused && ctx.strict) {
-        report.requestIssues.push(...refused.issues);
-        report.refusedByProxy = true;
-        report.outcome = refused.answer.status;
-        discardBody(req, res, expectContinue);
-        send(res, refused.answer);
-        return;
-      }
+      if (refused && ctx.strict) return refuse(refused, expectContinue);
       // Without --strict every departure is named: the credentials and the body's head alike.
       if (refused?.issues[0]?.field === '(credentials)') report.requestIssues.push(...refused.issues);
       const bodyHead = judgeBodyHead(head);
@@ -120,12 +122,7 @@ export async function proxyExchange(ctx: ProxyContext, req: IncomingMessage, res
       const judged = judgeIntake(read);
       if ('answer' in judged) {
         req.unpipe(spool.sink);
-        report.requestIssues.push(...judged.issues);
-        report.refusedByProxy = true;
-        report.outcome = judged.answer.status;
-        discardBody(req, res, false);
-        send(res, judged.answer);
-        return;
+        return refuse(judged, false);
       }
       const { 'transfer-encoding': _chunked, ...rest } = headers;
       headers = { ...rest, 'content-length': String(await spool.finished()) };

@@ -6,10 +6,10 @@
  * refuses, before the upstream sees it) and `recordDir` (write each exchange as a cassette the mock can replay).
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { wireContract } from '../../contract/wire-contract.js';
 import { createSpecEngine } from '../core/spec-engine.js';
 import { loadBusboy } from '../dependencies.js';
+import { listenOn } from '../listen.js';
 import { proxyExchange, type ProxyContext } from './exchange.js';
 import { openRecorder } from './recorder.js';
 import { createTally, exchangeLine, type ExchangeReport, type ProxySummary } from './report.js';
@@ -54,12 +54,6 @@ export interface ProxyServer {
   close(): Promise<ProxySummary>;
 }
 
-function urlHost(host: string): string {
-  if (host === '0.0.0.0') return '127.0.0.1';
-  if (host === '::') return '[::1]';
-  return host.includes(':') ? `[${host}]` : host;
-}
-
 export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
   const busboy = loadBusboy();
   const upstream = openUpstream(options.upstream);
@@ -93,15 +87,7 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
   const server = http.createServer((req, res) => handle(req, res, false));
   server.on('checkContinue', (req, res) => handle(req, res, true));
 
-  const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const url = `http://${urlHost(host)}:${(server.address() as AddressInfo).port}`;
+  const url = await listenOn(server, options.port ?? 0, options.host ?? '127.0.0.1');
 
   let closing: Promise<ProxySummary> | undefined;
   return {

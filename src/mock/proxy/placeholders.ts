@@ -1,8 +1,8 @@
 /**
  * The images a recording puts in place of large base64 answers: one 8×8 grey picture per media type the spec
- * allows, small enough to commit and real enough to decode (checked in Chromium and by test/proxy), so a replayed
- * answer still carries an image of the type that came. Hand-written constants rather than an image library: the
- * mock's only dependencies are Prism, busboy and MSW.
+ * allows, small enough to commit and real enough to decode (each decoded to 8×8 in Chromium when made; test/proxy
+ * checks each has its type's signature), so a replayed answer still carries an image of the type that came.
+ * Constants rather than an image library: the mock's only dependencies are Prism, busboy and MSW.
  */
 const PLACEHOLDERS: Record<string, string> = {
   'image/png': 'iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAYAAADED76LAAAAIUlEQVR4AdzKMQ0AABDCwA/+RdTp4wB2mnQ7AZ/WlTaAAQAA//92cJQDAAAABklEQVQDADvqFwlJYn2KAAAAAElFTkSuQmCC',
