@@ -14,6 +14,10 @@
  *   --model NAME     model for the edit (default: the spec's example model)
  *   --minimal        the small suite even against a local server
  */
+import http from 'node:http';
+import https from 'node:https';
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
@@ -79,18 +83,45 @@ interface Answer {
   body: unknown;
 }
 
+/**
+ * One request on a connection of its own (node:http, no keep-alive): the checks stay independent, and a server's
+ * idle timeout between two of them (judging a 50 MiB body takes seconds on a loaded machine) cannot break the next
+ * one on a pooled connection it has closed. The answer is read up to the spec's x-max-response-bytes.
+ */
 async function send(baseUrl: string, init: { headers?: Record<string, string>; body?: Blob; contentType?: string }): Promise<Answer> {
+  const url = new URL(wireContract.path, baseUrl);
   const headers: Record<string, string> = { ...init.headers };
   if (init.contentType) headers['content-type'] = init.contentType;
-  const response = await fetch(new URL(wireContract.path, baseUrl), { method: wireContract.method, headers, body: init.body, redirect: 'error' });
-  const text = await response.text();
+  if (init.body) headers['content-length'] = String(init.body.size);
+  const request = (url.protocol === 'https:' ? https : http).request(url, { method: wireContract.method, headers, agent: false });
+  let answered = false;
+  const response = new Promise<http.IncomingMessage>((resolve, reject) => {
+    request.once('response', (res) => {
+      answered = true;
+      resolve(res);
+    });
+    // A server may answer (413) and close before the whole body is sent: that write error is no failure.
+    request.on('error', (error) => answered || reject(new Error(`connection failed: ${error.message}`)));
+  });
+  if (init.body) Readable.fromWeb(init.body.stream() as WebReadableStream<Uint8Array>).on('error', () => request.destroy()).pipe(request);
+  else request.end();
+  const res = await response;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of res as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > wireContract.maxResponseBytes) throw new Error(`the answer is over ${wireContract.maxResponseBytes} bytes (x-max-response-bytes)`);
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
     body = undefined;
   }
-  return { status: response.status, headers: response.headers, text, body };
+  const received = new Headers(Object.entries(res.headers).flatMap(([name, value]): [string, string][] => (value === undefined ? [] : [[name, Array.isArray(value) ? value.join(', ') : value]])));
+  return { status: res.statusCode ?? 0, headers: received, text, body };
 }
 
 /** The wire bytes of a request the client accepts (for the checks that add a header the client does not send). */
