@@ -3,9 +3,8 @@
  * one process (no child left behind), and exits 0 on SIGTERM and on SIGINT with its port closed.
  */
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,14 +25,32 @@ function childrenOf(pid: number): number[] {
   return readFileSync(`${tasks}/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
 }
 
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.on('error', () => resolve(false));
-  });
+/**
+ * The inode of the socket listening on this port, when process `pid` holds it (from /proc/net/tcp and /proc/PID/fd).
+ * Asking by inode, not by connecting to the port, keeps another test's server that later gets the same free port
+ * from passing for the mock.
+ */
+function listenerInode(pid: number, port: number): string | undefined {
+  const link = (fd: string) => {
+    try {
+      return readlinkSync(`/proc/${pid}/fd/${fd}`);
+    } catch {
+      return ''; // closed while we read the list
+    }
+  };
+  const held = new Set(readdirSync(`/proc/${pid}/fd`).map(link));
+  return listeningInodes(port).find((inode) => held.has(`socket:[${inode}]`));
+}
+
+/** Inodes of the IPv4 sockets in state LISTEN on this port. */
+function listeningInodes(port: number): string[] {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  return readFileSync('/proc/net/tcp', 'utf8')
+    .split('\n')
+    .slice(1)
+    .map((line) => line.trim().split(/\s+/))
+    .filter((columns) => columns[1]?.endsWith(`:${hexPort}`) && columns[3] === '0A')
+    .map((columns) => columns[9]!);
 }
 
 describe('orq-images mock', () => {
@@ -81,9 +98,11 @@ describe('orq-images mock', () => {
     }
 
     const port = Number(new URL(endpoint).port);
+    const inode = listenerInode(child.pid!, port);
+    expect(inode, 'the mock holds the socket listening on its port').toBeDefined();
     child.kill(signal);
     expect(await exited).toBe(0);
-    expect(await portOpen(port)).toBe(false);
+    expect(listeningInodes(port)).not.toContain(inode);
   });
 
   it('npm start (the main job): the mock with the reference at /docs; SIGTERM to npm leaves no process behind', { timeout: 120_000 }, async () => {

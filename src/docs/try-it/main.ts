@@ -56,8 +56,11 @@ function buildConsole(server: string): HTMLElement {
   cancel.addEventListener('click', () => inFlight?.abort());
   form.addEventListener('submit', (event) => {
     event.preventDefault();
+    if (inFlight) return;
+    // Said at once, before the checks (reading the images' first bytes is asynchronous): the state line never shows
+    // the previous send's outcome as if it were this one's.
+    status.textContent = 'Checking…';
     void (async () => {
-      if (inFlight) return;
       const apiKey = panel.apiKey();
       const issues: RequestIssue[] = [...checkFields(controls, true), ...(await picker.check())];
       if (apiKey === undefined) issues.push({ field: '(request)', message: 'needs an API key for this server (type it above)' });
