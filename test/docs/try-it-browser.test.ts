@@ -4,7 +4,8 @@
  * retry) is refused in the page before any request leaves; a Prefer preset shows a 429 whole (body and Retry-After);
  * "copy as curl" repeats exactly what was sent (run by real curl against a recording server, part for part); the key
  * typed for another server goes nowhere but its Authorization header; and the page may connect to the chosen server
- * only. Leaves test-results/docs-try-it.png.
+ * only; the mock's delays and faults are presets (Cancel stops a delayed answer; a reset and an HTML page are typed
+ * errors). Leaves test-results/docs-try-it.png.
  */
 import { execFile } from 'node:child_process';
 import http from 'node:http';
@@ -19,6 +20,7 @@ import type { Page } from 'playwright-core';
 import { buildRepositoryDocs } from '../../scripts/build-docs.ts';
 import { startMock, type MockServer } from '../../src/mock/index.js';
 import { imageField, wireContract } from '../../src/contract/wire-contract.js';
+import { FAULTS, MAX_DELAY_MS } from '../../src/contract/mock-prefer.js';
 import { responseFacts, specFacts } from '../../src/contract/spec-facts.js';
 import { openBrowser, type BrowserSession } from '../support/chromium.js';
 import { makePng } from '../support/images.js';
@@ -144,6 +146,35 @@ describe('the console on the page the mock serves', () => {
     await page.locator('#orq-try-prefer-preset').selectOption('');
   });
 
+  it('offers the mock’s time and faults as presets: a delayed answer stops with Cancel; a dropped connection and a proxy’s HTML page come back as the client’s typed errors', async () => {
+    await fillValidRequest();
+    const preset = page.locator('#orq-try-prefer-preset');
+    const offered = await preset.locator('option').evaluateAll((options) => options.map((option) => (option as HTMLOptionElement).value));
+    expect(offered).toEqual(expect.arrayContaining(Object.keys(FAULTS).map((fault) => `fault=${fault}`)));
+    const delay = offered.find((value) => /^delay=\d+$/.test(value))!;
+    expect(Number(delay.slice('delay='.length))).toBeLessThanOrEqual(MAX_DELAY_MS);
+
+    await preset.selectOption(delay);
+    const before = operationRequests().length;
+    await page.locator('.orq-send').click();
+    await expect.poll(() => page.locator('.orq-state').innerText()).toBe('Sending…');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.locator('.orq-state').filter({ hasText: /Answered|No answer|Not sent/ }).waitFor({ timeout: 30_000 });
+    expect(operationRequests().length).toBe(before + 1);
+    expect(await page.locator('.orq-error').innerText()).toMatch(/^AbortError/);
+
+    await preset.selectOption('fault=reset');
+    await sendAndWait();
+    expect(await page.locator('.orq-state').innerText()).toBe('No answer.');
+    expect(await page.locator('.orq-error').innerText()).toMatch(/^NetworkError/);
+
+    await preset.selectOption('fault=html');
+    await sendAndWait();
+    expect(await page.locator('.orq-status').getAttribute('data-status')).toBe('502');
+    expect(await page.locator('.orq-error').innerText()).toMatch(/^ApiError/);
+    await preset.selectOption('');
+  });
+
   it('copies as curl exactly what it sent: real curl sends the same parts and headers (key masked)', async () => {
     // Another server: the page reloads with it in its query string; the key is typed afterwards.
     await page.locator('#orq-try-server').selectOption('');
@@ -255,10 +286,10 @@ describe('the page opened from disk', () => {
 });
 
 describe('offline', () => {
-  it('made no request beyond 127.0.0.1, and logged no error but those the tests provoked (the 429, the policy refusal)', () => {
+  it('made no request beyond 127.0.0.1, and logged no error but those the tests provoked (the 429, the reset and the 502 asked for, the policy refusal)', () => {
     // (The page opened from disk is a file: URL, on this machine too.)
     expect(browser.externalRequests().filter((url) => !url.startsWith('file:'))).toEqual([]);
-    const provoked = /status of 429|Content Security Policy/;
+    const provoked = /status of (429|502)|ERR_CONNECTION_RESET|Content Security Policy/;
     expect(browser.consoleErrors.filter((message) => !provoked.test(message))).toEqual([]);
   });
 });

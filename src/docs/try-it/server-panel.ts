@@ -4,6 +4,7 @@
  * page with it in the query string. The key is read from a password field when a request is sent and kept nowhere
  * else: not in the URL, not in storage, not in the page's text.
  */
+import { FAULTS, REAL_SERVICE_TIME } from '../../contract/mock-prefer.js';
 import { specFacts } from '../../contract/spec-facts.js';
 import { wireContract } from '../../contract/wire-contract.js';
 import { el } from './dom.js';
@@ -24,7 +25,13 @@ export function isLocalMock(base: string): boolean {
   return ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname) || url.origin === location.origin;
 }
 
-/** `Prefer` values the mock understands, from the spec: each named 200 example, each status, each named example. */
+/** A delay long enough to watch the spinner and press Cancel, short enough not to bore. */
+const DELAY_PRESET_MS = 8000;
+
+/**
+ * `Prefer` values the mock understands: from the spec, each named 200 example, each status, each named example;
+ * then time and faults (src/contract/mock-prefer.ts), for a UI's spinner, cancel button and error paths.
+ */
 export function preferPresets(): { value: string; label: string }[] {
   const presets = [{ value: '', label: 'none: the mock answers from the request' }];
   for (const response of specFacts.responses) {
@@ -36,6 +43,8 @@ export function preferPresets(): { value: string; label: string }[] {
     presets.push({ value: `code=${response.status}`, label: `${response.status}${first ? ` (${first.name})` : ''}` });
     for (const example of rest) presets.push({ value: `code=${response.status}, example=${example.name}`, label: `${response.status} (${example.name})` });
   }
+  presets.push({ value: `delay=${DELAY_PRESET_MS}`, label: `the answer waits ${DELAY_PRESET_MS / 1000} s (${REAL_SERVICE_TIME}): try Cancel` });
+  for (const [fault, what] of Object.entries(FAULTS)) presets.push({ value: `fault=${fault}`, label: what });
   return presets;
 }
 
@@ -64,7 +73,7 @@ export function serverPanel(server: string): ServerPanel {
   const key = el('input', { type: 'password', id: 'orq-try-key', autocomplete: 'off', spellcheck: false, placeholder: isLocalMock(server) ? 'not needed for the mock' : 'your Orq API key' });
   const presets = preferPresets();
   const preset = el('select', { id: 'orq-try-prefer-preset' }, ...presets.map(({ value, label }) => el('option', { value }, value ? `${value}: ${label}` : label)));
-  const prefer = el('input', { type: 'text', id: 'orq-try-prefer', placeholder: 'e.g. code=429', spellcheck: false });
+  const prefer = el('input', { type: 'text', id: 'orq-try-prefer', placeholder: 'e.g. code=429, delay=3000', spellcheck: false });
   preset.addEventListener('change', () => (prefer.value = preset.value));
 
   // A server named by the link itself could be anyone's: say so before a key is typed for it.

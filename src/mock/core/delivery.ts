@@ -11,24 +11,14 @@
  * the plan and makes the `html` and `truncate` bodies; each surface carries out the waiting, the dropped
  * connection and the trickle in its own way (a socket on Node, Response.error() and streams under MSW).
  */
+import { FAULTS, MAX_DELAY_MS, type Fault } from '../../contract/mock-prefer.js';
 import { parsePrefer } from './prefer.js';
 import { problemAnswer } from './problems.js';
 import type { Random } from './random.js';
 import type { Decided, MockAnswer, RequestHead } from './types.js';
 
-export const FAULTS = {
-  reset: 'the connection drops before any answer (a proxy or load balancer cutting it)',
-  truncate: 'the answer arrives complete at the HTTP level but its JSON body is cut off halfway',
-  drip: 'the answer trickles in, 64 bytes every 250 ms (a stalled upstream: for timeout paths)',
-  html: "a proxy's HTML error page instead of JSON: 502 Bad Gateway, or the status `code=` names",
-} as const;
-export type Fault = keyof typeof FAULTS;
-
-/** Two minutes: past the real service's slowest edits, short enough that a forgotten delay does not hang a suite. */
-export const MAX_DELAY_MS = 120_000;
-export const DRIP = { bytes: 64, everyMs: 250 };
-/** What the real service takes, for banners and docs. */
-export const REAL_SERVICE_TIME = 'a real edit takes seconds to a minute';
+// The vocabulary (which faults, the longest delay) is shared with the docs' console: src/contract/mock-prefer.ts.
+export { DRIP, FAULTS, MAX_DELAY_MS, REAL_SERVICE_TIME, type Fault } from '../../contract/mock-prefer.js';
 
 export interface Latency {
   minMs: number;
