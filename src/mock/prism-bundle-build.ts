@@ -10,11 +10,12 @@
  * altered beyond that: its modules run in the same order, with the same dependencies, resolved by Node's rules from
  * where Prism is installed.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Plugin } from 'esbuild';
-import { digestOf, type BundleManifest } from './prism-bundle.js';
+import { recordOf } from './file-records.js';
+import type { BundleManifest } from './prism-bundle.js';
 
 /** The modules the mock takes from Prism (dependencies.ts names them; prism-types.ts types them). */
 export const PRISM_ENTRY = `module.exports = {
@@ -137,10 +138,6 @@ export async function buildPrismBundle(esbuild: typeof import('esbuild'), cliDir
   });
   const inputs = Object.keys(result.metafile.inputs)
     .filter((input) => input !== ENTRY_NAME)
-    .map((input) => {
-      const file = path.resolve(cliDir, input);
-      const stat = statSync(file);
-      return { file, size: stat.size, mtimeMs: stat.mtimeMs, digest: digestOf(readFileSync(file)) };
-    });
+    .map((input) => recordOf(path.resolve(cliDir, input)));
   return { code: result.outputFiles[0]!.text, manifest: { recipe, esbuild: esbuild.version, lazy: applied, inputs } };
 }

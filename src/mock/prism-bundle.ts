@@ -3,16 +3,17 @@
  * node_modules/.cache/orq-image-edits/, and run with V8's code cache beside it. Loading Prism module by module takes
  * 1.4 s and more; the bundle a fraction of that (BENCHMARKS.md).
  *
- * The bundle is used only while every file it was made from is unchanged: same size and modification time, or, when
- * only the time differs, the same SHA-256. Otherwise (a Prism upgrade, a patched file), startMock builds it again
- * when esbuild can be found; without esbuild, or with ORQ_MOCK_PRISM_BUNDLE=off, or if anything about the bundle
- * fails, the mock loads Prism module by module as before. The bundle is an optimisation, never a requirement.
+ * The bundle is used only while every file it was made from is unchanged (file-records.ts). Otherwise (a Prism
+ * upgrade, a patched file), startMock builds it again when esbuild can be found; without esbuild, or with
+ * ORQ_MOCK_PRISM_BUNDLE=off, or if anything about the bundle fails, the mock loads Prism module by module as before.
+ * The bundle is an optimisation, never a requirement.
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
+import { digestOf, unchanged, writeAtomically, type FileRecord } from './file-records.js';
 import type { PrismModules } from './prism-types.js';
 
 /** Bump when prism-bundle-build.ts changes what it writes: bundles of another recipe are rebuilt. */
@@ -23,7 +24,7 @@ export interface BundleManifest {
   esbuild: string;
   /** The requires made lazy (prism-bundle-build.ts's LAZY) that this Prism release had. */
   lazy: string[];
-  inputs: { file: string; size: number; mtimeMs: number; digest: string }[];
+  inputs: FileRecord[];
 }
 
 export type BundledPrism = Omit<PrismModules, 'version'>;
@@ -51,10 +52,6 @@ export function prismBundlePlace(cliPackageJson: string): Place | undefined {
 
 const bundleDisabled = () => process.env.ORQ_MOCK_PRISM_BUNDLE === 'off';
 
-export function digestOf(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('base64url');
-}
-
 /** Whether the bundle at this place was made by this recipe from the files as they are now. */
 function fresh(place: Place): boolean {
   let manifest: BundleManifest;
@@ -63,19 +60,7 @@ function fresh(place: Place): boolean {
   } catch {
     return false;
   }
-  if (manifest.recipe !== PRISM_BUNDLE_RECIPE || !Array.isArray(manifest.inputs) || manifest.inputs.length === 0) return false;
-  for (const input of manifest.inputs) {
-    const stat = statSync(input.file, { throwIfNoEntry: false });
-    if (!stat || stat.size !== input.size) return false;
-    if (stat.mtimeMs !== input.mtimeMs && digestOf(readFileSync(input.file)) !== input.digest) return false;
-  }
-  return true;
-}
-
-function writeAtomically(file: string, data: string | Uint8Array): void {
-  const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, data);
-  renameSync(temporary, file);
+  return manifest.recipe === PRISM_BUNDLE_RECIPE && unchanged(manifest.inputs);
 }
 
 /** esbuild, from this package's place or the project's: a dev dependency of most frontend projects (Vite, Vitest). */
@@ -109,7 +94,15 @@ export async function preparePrismBundle(cliPackageJson: string): Promise<void> 
     const esbuild = findEsbuild();
     if (!esbuild) return;
     const { buildPrismBundle } = await import('./prism-bundle-build.js');
-    const built = await buildPrismBundle(createRequire(import.meta.url)(esbuild) as typeof import('esbuild'), place.cliDir, PRISM_BUNDLE_RECIPE);
+    const esbuildApi = createRequire(import.meta.url)(esbuild) as typeof import('esbuild');
+    let built;
+    try {
+      built = await buildPrismBundle(esbuildApi, place.cliDir, PRISM_BUNDLE_RECIPE);
+    } finally {
+      // esbuild's service is a child process that otherwise lives as long as this one (the mock runs as one
+      // process); a later esbuild call in this process starts a new service.
+      await esbuildApi.stop();
+    }
     mkdirSync(path.dirname(place.bundle), { recursive: true });
     rmSync(place.codeCache, { force: true });
     writeAtomically(place.bundle, built.code);
