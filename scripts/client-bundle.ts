@@ -5,8 +5,11 @@
  *   (src/client/platform/node) is swapped for its browser twin (src/client/platform/browser), and a `node:` import
  *   that still slipped in fails the build instead of reaching a consumer's bundler. Used by scripts/build.ts for
  *   dist/browser and by the browser tests, which build their own copy so they never depend on an earlier build.
- * - Node build: the package's main entry. One file instead of a dozen modules halves a cold import (measured in
- *   BENCHMARKS.md); openapi-fetch stays a real import, shared with the caller's own copy.
+ * - Node build: the package's main entry, made for a fast cold import (BENCHMARKS.md): minified, openapi-fetch
+ *   inlined (resolving a bare package name costs a cold import more than compiling openapi-fetch does), and what only
+ *   some calls need (the platform's files, transport and saveImages, imported on first use by
+ *   src/client/platform/node/index.ts) split into chunks of their own beside it, so importing the package compiles
+ *   none of it.
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -19,7 +22,7 @@ async function bundle(outfile: string, options: BuildOptions): Promise<number> {
   await mkdir(path.dirname(outfile), { recursive: true });
   const result = await build({
     entryPoints: [path.join(root, 'src/index.ts')],
-    outfile,
+    ...(options.splitting ? { outdir: path.dirname(outfile), entryNames: path.basename(outfile, '.js'), chunkNames: 'chunks/[name]-[hash]' } : { outfile }),
     bundle: true,
     format: 'esm',
     target: 'es2022',
@@ -51,7 +54,7 @@ export function buildBrowserBundle(outfile: string): Promise<number> {
   return bundle(outfile, { platform: 'browser', minify: true, plugins: [browserPlatform] });
 }
 
-/** Writes the Node bundle (and its source map) to `outfile`; resolves to its size in bytes. */
+/** Writes the Node bundle (and its source map) to `outfile`, its chunks under `chunks/` beside it; resolves to the entry's size in bytes. */
 export function buildNodeBundle(outfile: string): Promise<number> {
-  return bundle(outfile, { platform: 'node', external: ['node:*', 'openapi-fetch'] });
+  return bundle(outfile, { platform: 'node', minify: true, splitting: true, external: ['node:*'] });
 }

@@ -57,7 +57,7 @@ export async function sendAttempt({ raw, fetch, prepared, encoded, signal, maxRe
   let response: Response | undefined;
   const transport = fetch ? undefined : platform.transport;
   const send = fetch ?? transport?.fetch ?? ((request: Request) => globalThis.fetch(request));
-  const upload = transport ? transport.upload(encoded.segments, encoded.length, onProgress) : platform.uploadBody(encoded.segments, encoded.body, signal, onProgress);
+  const upload = transport ? transport.upload(encoded.segments, encoded.length, onProgress) : await platform.uploadBody(encoded.segments, encoded.body, signal, onProgress);
   try {
     if (signal.aborted) throw signal.reason;
     if (!upload.reportsProgress) onProgress?.(0);

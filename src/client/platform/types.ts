@@ -54,5 +54,5 @@ export interface Platform {
    * The body for one attempt from its pieces (text and image Blobs) or the whole Blob. Stops reading when `signal`
    * fires; reports the bytes handed on through `onChunk`.
    */
-  uploadBody(segments: readonly (string | Blob)[], whole: Blob, signal: AbortSignal, onChunk?: (loaded: number) => void): UploadBody;
+  uploadBody(segments: readonly (string | Blob)[], whole: Blob, signal: AbortSignal, onChunk?: (loaded: number) => void): Promise<UploadBody>;
 }

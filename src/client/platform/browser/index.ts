@@ -24,7 +24,7 @@ export const platform: Platform = {
     return { blob: new Blob(chunks), dispose: async () => {} };
   },
   // Browsers stream file-backed Blobs natively, and most cannot send a stream over HTTP/1.1: the Blob itself.
-  uploadBody(_segments, whole) {
+  async uploadBody(_segments, whole) {
     return { body: whole, headers: {}, reportsProgress: false, init: {} };
   },
 };

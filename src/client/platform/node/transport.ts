@@ -12,42 +12,16 @@
  *   so the client's byte limit (answer-body.ts) stops a compression bomb as it inflates.
  *
  * Redirects are not followed (this API sends none; a redirect arrives as the 3xx it is), and nothing is retried
- * here: the retry policy sees every outcome. `NodeRequest` is the Request class openapi-fetch builds each request
- * with: it keeps the body and the signal exactly as given.
+ * here: the retry policy sees every outcome. This module is loaded with the first call (platform/node/index.ts).
  */
 import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
-import type { UploadBody } from '../types.js';
 import { bodyChunks, bufferPool } from './body-chunks.js';
 import { answerStream } from './answer-stream.js';
+import { NodeRequest, UploadSegments } from './node-request.js';
 
 /** Bytes per file read, and how many reads may be in flight: measured for 16 × 50 MiB to a loopback server. */
 const FILE_READ_BYTES = 1024 * 1024;
 const READS_IN_FLIGHT = 3;
-
-/** The body of one attempt: the multipart pieces in order, written by `send`, with progress told to `onChunk`. */
-class UploadSegments {
-  constructor(
-    readonly segments: readonly (string | Blob)[],
-    readonly length: number,
-    readonly onChunk?: (loaded: number) => void,
-  ) {}
-}
-
-/** What openapi-fetch builds each request with (in place of the platform's Request): the body and signal as given. */
-export class NodeRequest {
-  readonly url: string;
-  readonly method: string;
-  readonly headers: Headers;
-  readonly body: unknown;
-  readonly signal: AbortSignal | undefined;
-  constructor(input: string | URL, init: { method?: string; headers?: HeadersInit; body?: unknown; signal?: AbortSignal | null } = {}) {
-    this.url = String(input);
-    this.method = (init.method ?? 'GET').toUpperCase();
-    this.headers = new Headers(init.headers);
-    this.body = init.body;
-    this.signal = init.signal ?? undefined;
-  }
-}
 
 type RequestFunction = (url: URL, options: RequestOptions) => ClientRequest;
 const loaded: Partial<Record<string, RequestFunction>> = {};
@@ -139,7 +113,7 @@ function plainHeaders(request: NodeRequest, body: unknown): Record<string, strin
 }
 
 /** Sends one request; resolves with the answer once its head arrives, its body a stream read as it is consumed. */
-async function send(request: NodeRequest): Promise<Response> {
+export async function send(request: NodeRequest): Promise<Response> {
   const url = new URL(request.url);
   const open = await requestFunction(url.protocol);
   const { body, signal } = request;
@@ -190,12 +164,3 @@ async function send(request: NodeRequest): Promise<Response> {
     }
   });
 }
-
-export const transport = {
-  Request: NodeRequest,
-  // openapi-fetch built `request` with NodeRequest (the Request option above); `send` checks what it is given.
-  fetch: (request: Request) => send(request as unknown as NodeRequest),
-  upload(segments: readonly (string | Blob)[], length: number, onChunk?: (loaded: number) => void): UploadBody {
-    return { body: new UploadSegments(segments, length, onChunk), headers: {}, reportsProgress: true, init: {} };
-  },
-};
