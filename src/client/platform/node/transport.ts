@@ -24,15 +24,24 @@ const FILE_READ_BYTES = 1024 * 1024;
 const READS_IN_FLIGHT = 3;
 
 type RequestFunction = (url: URL, options: RequestOptions) => ClientRequest;
-const loaded: Partial<Record<string, RequestFunction>> = {};
+type RequestModule = { request: RequestFunction };
+const loaded: Partial<Record<string, RequestModule>> = {};
 
-/** node:http or node:https, loaded on first use (importing the client loads neither). */
+/**
+ * node:http or node:https, loaded on first use (importing the client loads neither). The module object itself
+ * (`default`, what `require` gives) is kept and its `request` read at every call, never the ES module's named export:
+ * request interceptors (msw/node, nock, OpenTelemetry's instrumentation) replace `http.request` on that object while
+ * they are active, and a named export or a function kept from an earlier call would go around them.
+ */
 async function requestFunction(protocol: string): Promise<RequestFunction> {
-  const known = loaded[protocol];
-  if (known) return known;
-  if (protocol === 'http:') return (loaded[protocol] = (await import('node:http')).request);
-  if (protocol === 'https:') return (loaded[protocol] = (await import('node:https')).request);
-  throw new TypeError(`the client sends to http: and https: URLs only, got ${protocol}`);
+  let module = loaded[protocol];
+  if (!module) {
+    if (protocol === 'http:') module = loaded[protocol] = (await import('node:http')).default;
+    else if (protocol === 'https:') module = loaded[protocol] = (await import('node:https')).default;
+    else throw new TypeError(`the client sends to http: and https: URLs only, got ${protocol}`);
+  }
+  const current = module;
+  return (url, options) => current.request(url, options);
 }
 
 /** Resolves once `req` may take more (drain), or once writing should stop (the answer came, or the request ended). */
