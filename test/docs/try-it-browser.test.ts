@@ -5,7 +5,8 @@
  * "copy as curl" repeats exactly what was sent (run by real curl against a recording server, part for part); the key
  * typed for another server goes nowhere but its Authorization header; and the page may connect to the chosen server
  * only; the mock's delays and faults are presets (Cancel stops a delayed answer; a reset and an HTML page are typed
- * errors). Leaves test-results/docs-try-it.png.
+ * errors); url answers from the mock are shown as images, a named example's URLs elsewhere as links; a text file
+ * named .png is refused at the image field. Leaves test-results/docs-try-it.png.
  */
 import { execFile } from 'node:child_process';
 import http from 'node:http';
@@ -173,6 +174,42 @@ describe('the console on the page the mock serves', () => {
     expect(await page.locator('.orq-status').getAttribute('data-status')).toBe('502');
     expect(await page.locator('.orq-error').innerText()).toMatch(/^ApiError/);
     await preset.selectOption('');
+  });
+
+  it('renders url answers from the mock as images; a named example’s urls elsewhere as links, never loaded; a file that is no image is refused in the page', async () => {
+    await fillValidRequest();
+    await page.locator('#orq-try-n').fill('2');
+    await page.locator('#orq-try-response_format').selectOption('url');
+    await sendAndWait();
+    expect(await page.locator('.orq-status').getAttribute('data-status')).toBe('200');
+    const rendered = page.locator('.orq-images img');
+    await expect.poll(() => rendered.count()).toBe(2);
+    await expect.poll(() => rendered.evaluateAll((imgs) => imgs.map((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth > 0))).toEqual([true, true]);
+    expect(await rendered.evaluateAll((imgs) => imgs.map((img) => new URL((img as HTMLImageElement).src).origin))).toEqual([new URL(mock.url).origin, new URL(mock.url).origin]);
+
+    // The spec's `url` example points at Orq's storage: shown as links, and the page asks nothing of that host.
+    const example = responseFacts(200)!.examples.find((candidate) => candidate.name === 'url')!;
+    await page.locator('#orq-try-prefer-preset').selectOption('example=url');
+    await sendAndWait();
+    const links = await page.locator('.orq-images a').evaluateAll((anchors) => anchors.map((anchor) => (anchor as HTMLAnchorElement).href));
+    expect(links).toEqual((example.value as { data: { url: string }[] }).data.map((item) => item.url));
+    expect(await page.locator('.orq-images img').count()).toBe(0);
+    await page.locator('#orq-try-prefer-preset').selectOption('');
+
+    // A text file named like a PNG: refused at the image field by the client's image rules, nothing sent.
+    await page.locator('.orq-drop').evaluate((zone) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File(['not an image at all'], 'notes.png', { type: 'image/png' }));
+      zone.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    });
+    const before = operationRequests().length;
+    await sendAndWait();
+    expect(await page.locator('.orq-state').innerText()).toMatch(/^Not sent/);
+    expect(await page.locator(`.orq-issues[data-field^="${imageField.name}"]`).allInnerTexts()).toEqual(expect.arrayContaining([expect.stringMatching(/notes\.png|PNG, JPEG|WebP/)]));
+    expect(operationRequests().length).toBe(before);
+    await page.getByRole('button', { name: 'Remove notes.png' }).click();
+    await page.locator('#orq-try-n').fill('');
+    await page.locator('#orq-try-response_format').selectOption('b64_json');
   });
 
   it('copies as curl exactly what it sent: real curl sends the same parts and headers (key masked)', async () => {
