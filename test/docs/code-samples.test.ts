@@ -2,7 +2,7 @@
  * The docs' code samples cannot drift from the code: every TypeScript sample (this client, openapi-fetch, openai-node,
  * Orq's Node SDK) typechecks against the real packages and runs against the mock to a 200, every curl sample runs
  * (real curl, the sample's own arguments) against the mock and gets a 200 the spec describes, and the orq-images
- * sample's flags are ones the real command accepts. (The browser fetch + FormData sample runs in Chromium, in
+ * sample's commands run against the mock (the real command, --base-url added) and save the images they ask for. (The browser fetch + FormData sample runs in Chromium, in
  * try-it-browser.test.ts.)
  */
 import { execFile } from 'node:child_process';
@@ -202,21 +202,38 @@ describe('the curl samples, run by real curl', () => {
 
 describe('the orq-images sample', () => {
   const samples = samplesRunning('orq-images');
+  let work: string;
+  let mock: MockServer;
 
-  it('exists, and every command in it names only flags that `orq-images edit` accepts', async () => {
+  beforeAll(async () => {
+    work = await mkdtemp(path.join(tmpdir(), 'orq-docs-cli-'));
+    mock = await startMock({ port: 0 });
+  });
+  afterAll(async () => {
+    await mock?.close();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  it('exists, and every command in it runs as written against the mock (with --base-url added), saving what it asks for', async () => {
     expect(samples.length).toBeGreaterThan(0);
     const invocations = samples.flatMap((sample) => commands(sample.source, { ORQ_API_KEY: 'x' }).filter((words) => words[0] === 'orq-images'));
     expect(invocations.length).toBeGreaterThan(0);
-    for (const words of invocations) {
+    for (const [index, words] of invocations.entries()) {
       expect(words[1]).toBe('edit');
-      // The command parses every flag strictly before it looks at --help: an unknown flag or a missing value exits 2.
-      const args = [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(root, 'src/cli/main.ts'), ...words.slice(1), '--help'];
-      const result = await run(process.execPath, args, { cwd: root, env: { ...process.env, ORQ_API_KEY: '' } }).then(
+      const dir = path.join(work, String(index));
+      await mkdir(dir, { recursive: true });
+      for (const [at, word] of words.entries()) {
+        if (words[at - 1] === '--image') await writeFile(path.join(dir, word), makePng(16, 16, { seed: at }));
+      }
+      const args = [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(root, 'src/cli/main.ts'), ...words.slice(1), '--base-url', mock.url, '--json'];
+      const result = await run(process.execPath, args, { cwd: dir, env: { ...process.env, ORQ_API_KEY: 'sk-docs-cli-sample' } }).then(
         ({ stdout }) => ({ code: 0, stdout, stderr: '' }),
         (error: { code: number; stdout: string; stderr: string }) => error,
       );
       expect(result.code, `${words.join(' ')}\n${result.stderr}`).toBe(0);
-      expect(result.stdout).toMatch(/--image/);
+      const { files } = JSON.parse(result.stdout) as { files: string[] };
+      expect(files, result.stdout).toHaveLength(words.includes('-n') ? Number(words[words.indexOf('-n') + 1]) : 1);
+      for (const file of files) expect((await readFile(path.resolve(dir, file))).subarray(1, 4).toString('latin1')).toBe('PNG');
     }
-  }, 60_000);
+  }, 120_000);
 });
