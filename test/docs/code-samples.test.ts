@@ -2,8 +2,8 @@
  * The docs' code samples cannot drift from the code: every TypeScript sample (this client, openapi-fetch, openai-node,
  * Orq's Node SDK) typechecks against the real packages and runs against the mock to a 200, every curl sample runs
  * (real curl, the sample's own arguments) against the mock and gets a 200 the spec describes, and the orq-images
- * sample's commands run against the mock (the real command, --base-url added) and save the images they ask for. (The browser fetch + FormData sample runs in Chromium, in
- * try-it-browser.test.ts.)
+ * sample's commands run against the mock (the real command, --base-url added) and save the images they ask for.
+ * (The browser fetch + FormData sample runs in Chromium, in try-it-browser.test.ts.)
  */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
