@@ -145,6 +145,24 @@ describe('the key never shows, in a success either', () => {
   });
 });
 
+describe('a short throwaway key (as suites against the mock use)', () => {
+  it.each(['x', 'limit'])('ORQ_API_KEY=%j: the error code, message and saved file names stay intact; the key alone, as a word, is still redacted', async (shortKey) => {
+    const tooMany = responses['429']!.content['application/json']!.examples;
+    const body = Object.values(tooMany)[0]!.value as { error: { code: string; message: string } };
+    const server = await serve(() => ({ status: 429, headers: { 'retry-after': '0' }, body: { error: { ...body.error, message: `${body.error.message} (key ${shortKey})` } } }));
+    const result = await cli(edit(server.url, await outDir()), { cwd: work, env: { ORQ_API_KEY: shortKey, TMPDIR: temp } });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(body.error.code);
+    expect(result.stderr).toContain(`${body.error.message} (key [redacted])`);
+
+    const ok = await serve(() => ({ status: 200, body: okBody }));
+    const out = await outDir();
+    const saved = await cli(edit(ok.url, out, '--json'), { cwd: work, env: { ORQ_API_KEY: shortKey, TMPDIR: temp } });
+    expect(saved.code).toBe(0);
+    expect(JSON.parse(saved.stdout).files).toEqual([path.join(out, 'image-1.png')]);
+  });
+});
+
 describe('a signal during a download', () => {
   it.each([
     ['SIGTERM', 143],
