@@ -110,6 +110,53 @@ describe('a drifting upstream', () => {
   });
 });
 
+describe('the answer streams', () => {
+  it('the caller gets the first part of a large answer while the upstream still holds back the rest, and the whole is judged once it ends', { timeout: 60_000 }, async () => {
+    // A 200 whose b64_json is 4 MiB of base64 text: the upstream sends its first 1 MiB, then waits until the caller
+    // has read those bytes. A proxy that held the answer until its end would leave both waiting (the test fails).
+    const image = Buffer.alloc(3 * 1024 * 1024, 7);
+    png.copy(image);
+    const body = Buffer.from(JSON.stringify({ ...okBody, data: [{ b64_json: image.toString('base64') }] }));
+    const firstPart = 1024 * 1024;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const upstream = await startRawServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(body.length) });
+      res.write(body.subarray(0, firstPart));
+      void released.then(() => res.end(body.subarray(firstPart)));
+    });
+    try {
+      const through = await proxy({ upstream: upstream.url });
+      const { body: form, contentType } = writeMultipart(validParts());
+      const response = await fetch(`${through.url}/v2/router/images/edits`, { method: 'POST', headers: { ...AUTH, 'content-type': contentType }, body: form, signal: AbortSignal.timeout(30_000) });
+      expect(response.status).toBe(200);
+      const reader = response.body!.getReader();
+      let received = 0;
+      const chunks: Uint8Array[] = [];
+      while (received < firstPart) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        chunks.push(value);
+        received += value.byteLength;
+      }
+      expect(received).toBe(firstPart);
+      expect(through.lines).toEqual([]); // not judged yet: the answer has not ended
+      release();
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        chunks.push(value);
+      }
+      expect(Buffer.concat(chunks).equals(body)).toBe(true);
+      await through.reported(1);
+      expect(through.lines[0]).toMatch(/→ 200 \(\d+ ms\): conforms$/);
+    } finally {
+      release();
+      await upstream.close();
+    }
+  });
+});
+
 describe('an upstream that resets', () => {
   it('the caller sees a reset too, and the line says what happened', { timeout: 30_000 }, async () => {
     const upstream = await serve(() => ({ reset: true, afterBytes: 64 }));
