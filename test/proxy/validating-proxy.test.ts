@@ -1,8 +1,8 @@
 /**
  * The validating proxy against local upstreams on 127.0.0.1: what it forwards arrives byte for byte with the
  * caller's key; a conforming upstream is reported as such; each way a drifting upstream departs from the spec is
- * named in the exchange's line (drift.ts's format) and counted in the summary; a reset reaches the caller as a
- * reset; and --strict refuses a request the spec refuses before the upstream sees anything of it.
+ * named in the exchange's line (drift.ts's format) and counted in the summary; a large answer reaches the caller as it
+ * arrives and is judged once it ends; a reset reaches the caller as a reset; and --strict refuses a request the spec refuses before the upstream sees anything of it.
  */
 import { createHash } from 'node:crypto';
 import http from 'node:http';
