@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { validateImageEditResponse } from '../../generated/validators.js';
 import { wireContract } from '../../src/contract/wire-contract.js';
-import { FAULTS } from '../../src/mock/core/delivery.js';
+import { FAULTS, REAL_SERVICE_TIME } from '../../src/contract/mock-prefer.js';
 import { imageForName } from '../mock/support.js';
 
 const run = promisify(execFile);
@@ -66,7 +66,7 @@ describe('orq-images mock', () => {
     expect((slow as { stderr: string }).stderr).toContain('--latency');
   });
 
-  it.each(['SIGTERM', 'SIGINT'] as const)('prints a working curl command, has no child process, and stops on %s', { timeout: 60_000 }, async (signal) => {
+  it.each(['SIGTERM', 'SIGINT'] as const)('prints every Prefer key and a working curl command, has no child process, and stops on %s', { timeout: 60_000 }, async (signal) => {
     const child = spawn(process.execPath, [...cli, '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.setEncoding('utf8').on('data', (chunk) => (output += chunk));
@@ -85,6 +85,10 @@ describe('orq-images mock', () => {
     const endpoint = /endpoint\s+(\S+)/.exec(output)![1]!;
     expect(endpoint).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:\\d+${wireContract.path}$`));
     expect(childrenOf(child.pid!)).toEqual([]);
+    // The banner lists every Prefer key with an example, and what a real edit takes.
+    for (const key of Object.keys(FAULTS)) expect(output).toContain(`fault=${key}`);
+    for (const key of ['example=', 'code=', 'dynamic=true', 'delay=']) expect(output).toContain(key);
+    expect(output).toContain(REAL_SERVICE_TIME);
 
     // The printed command, run as printed, in a directory holding the files it names.
     const command = output.slice(output.indexOf('curl '), output.indexOf('Ctrl-C')).trim();

@@ -17,6 +17,13 @@ describe('mock dependencies', () => {
     for (const name of ['@stoplight/prism-cli', 'busboy']) expect((pkg as any).peerDependenciesMeta[name].optional).toBe(true);
   });
 
+  it('every peer dependency (the mock\'s, MSW, esbuild, Redocly CLI) is optional: a consumer of the client installs none of them', () => {
+    const peers = Object.keys((pkg as any).peerDependencies);
+    expect(peers).toEqual(expect.arrayContaining(['@stoplight/prism-cli', 'busboy', 'sharp', 'msw', 'esbuild', '@redocly/cli']));
+    expect(peers.filter((name) => (pkg as any).peerDependenciesMeta[name]?.optional !== true)).toEqual([]);
+    expect(Object.keys((pkg as any).dependencies)).toEqual(['openapi-fetch']);
+  });
+
   it('missing packages → MockDependencyError naming each package and its version', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'orq-no-prism-'));
     try {

@@ -1,0 +1,67 @@
+/**
+ * One judge for every surface that says what the spec allows, so they cannot drift apart: requests are judged by
+ * src/mock/core/judge.ts (over request-check.ts, the only caller of the generated request validator on that side)
+ * in the Node mock, the MSW handlers, the validating proxy and `npm run check-server`; answers by
+ * src/contract/answer-judge.ts (the only caller of the generated answer validators outside the client, whose own
+ * drift report reads the same validators) in the proxy, `npm run check-server` and cassette replay. A surface that
+ * grew a judge of its own (its own validator call, or no import of the shared one) fails here.
+ */
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(path.join(root, dir)).flatMap((name) => {
+    const file = path.join(dir, name);
+    return statSync(path.join(root, file)).isDirectory() ? filesUnder(file) : /\.ts$/.test(name) ? [file] : [];
+  });
+}
+
+/** The names a file imports from `module` (a path from the root, without extension). */
+function namesImported(file: string, module: string): string[] {
+  const text = readFileSync(path.join(root, file), 'utf8');
+  const names: string[] = [];
+  for (const match of text.matchAll(/import\s+(?:type\s+)?\{([^}]*)\}\s+from\s+['"]([^'"]+)['"]/g)) {
+    const target = path.relative(root, path.resolve(path.dirname(path.join(root, file)), match[2]!)).replace(/\.js$/, '');
+    if (target === module) names.push(...match[1]!.split(',').map((name) => name.trim().replace(/^type\s+/, '')).filter(Boolean));
+  }
+  return names;
+}
+
+/** Files (outside generated/ and its generator) that use one of these generated validators (call it or pass it on). */
+function callersOf(validators: string[], places: string[]): string[] {
+  return places
+    .flatMap((place) => filesUnder(place))
+    .filter((file) => !file.startsWith('scripts/generate'))
+    .filter((file) => validators.some((name) => new RegExp(`^(?!\\s*(?:\\*|//)).*\\b${name}\\b`, 'm').test(readFileSync(path.join(root, file), 'utf8'))));
+}
+
+describe('one judge', () => {
+  it.each([
+    ['the Node mock', 'src/mock/server.ts'],
+    ['the MSW handlers', 'src/mock/core/fetch-answer.ts'],
+    ['the validating proxy', 'src/mock/proxy/exchange.ts'],
+    ['npm run check-server', 'scripts/check-server.ts'],
+  ])('%s judges requests with src/mock/core/judge.ts', (_surface, file) => {
+    expect(namesImported(file, 'src/mock/core/judge')).toContain('judgeIntake');
+  });
+
+  it('on the judging side, only request-check.ts uses the generated request validator', () => {
+    expect(callersOf(['validateEditFields'], ['src/mock', 'src/contract', 'scripts'])).toEqual(['src/mock/core/request-check.ts']);
+  });
+
+  it.each([
+    ['the validating proxy', 'src/mock/proxy/exchange.ts'],
+    ['npm run check-server', 'scripts/check-server.ts'],
+    ['cassette replay', 'src/mock/core/replay.ts'],
+  ])('%s judges answers with src/contract/answer-judge.ts', (_surface, file) => {
+    expect(namesImported(file, 'src/contract/answer-judge')).toContain('judgeAnswer');
+  });
+
+  it('outside the client, only answer-judge.ts uses the generated answer validators', () => {
+    expect(callersOf(['validateImageEditResponse', 'validateErrorResponse'], ['src/mock', 'src/contract', 'src/cli', 'scripts'])).toEqual(['src/contract/answer-judge.ts']);
+  });
+});
