@@ -1,7 +1,8 @@
 /**
  * createImageEditHandlers' options, in Node (msw/node): without `baseUrl` the operation's path is answered on any
  * origin and nothing else is touched; with one, only there (a trailing slash or not); `dynamic` draws among the
- * spec's named examples for every request, and `seed` makes the draws repeatable.
+ * spec's named examples for every request, and `seed` makes the draws repeatable; `latency` holds every answer
+ * back (Prefer: delay= overrides it) and a bad one is refused when the handlers are made.
  */
 import { http } from 'msw';
 import { setupServer } from 'msw/node';
@@ -79,6 +80,20 @@ describe('createImageEditHandlers', () => {
     for (const body of first) expect(okExamples).toContain(body);
     // With more than one example to draw from, twelve draws are not all the same one (seed 7 is fixed: no flake).
     if (okExamples.length > 1) expect(new Set(first).size).toBeGreaterThan(1);
+  });
+
+  it('latency: every answer waits at least that long; Prefer: delay=0 overrides it; a bad latency is refused at once', async () => {
+    listen({ baseUrl: 'https://mock.example.test', latency: 300 });
+    const started = performance.now();
+    expect((await edit(`https://mock.example.test${wireContract.path}`)).status).toBe(200);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(290); // a lower bound only: what the option promises
+    stop?.();
+    // A minute of latency, overridden: answered within edit()'s 10 s bound, or the status would be 0.
+    listen({ baseUrl: 'https://mock.example.test', latency: 60_000 });
+    expect((await edit(`https://mock.example.test${wireContract.path}`, { ...AUTH, Prefer: 'delay=0' })).status).toBe(200);
+    stop?.();
+    stop = undefined;
+    expect(() => createImageEditHandlers({ latency: '9-1' })).toThrow(/latency/);
   });
 
   it('a credentials error is answered before the body is judged, as by the Node mock', async () => {
