@@ -6,6 +6,7 @@
  * min/median/max and the ratio to its reference.
  *
  *   BENCH_QUICK=1 npm run bench    one run of each, short windows (to try the harness; not for the record)
+ *   npm run bench -- --imports       only the cold imports (BENCH_IMPORT_RUNS runs, default 15), printed; BENCHMARKS.md is not touched
  *
  * Big files are written to a temporary directory and removed at the end; every process started is stopped.
  */
@@ -215,12 +216,15 @@ function pathToUrl(file: string): string {
   return new URL(`file://${file}`).href;
 }
 
+/** One cold import of `name` in a fresh process, timed inside it (ms). */
+async function importTime(name: string): Promise<number> {
+  const code = `const t = performance.now(); await import(${JSON.stringify(IMPORTS[name])}); process.stdout.write(JSON.stringify(performance.now() - t));`;
+  const { json } = await runChild(process.execPath, ['--input-type=module', '-e', code], 60_000);
+  return json as number;
+}
+
 async function importTimes(): Promise<Map<string, number[]>> {
-  return interleaved(Object.keys(IMPORTS), RUNS.importTime, async (name) => {
-    const code = `const t = performance.now(); await import(${JSON.stringify(IMPORTS[name])}); process.stdout.write(JSON.stringify(performance.now() - t));`;
-    const { json } = await runChild(process.execPath, ['--input-type=module', '-e', code], 60_000);
-    return json as number;
-  });
+  return interleaved(Object.keys(IMPORTS), RUNS.importTime, importTime);
 }
 
 async function generateTimes(): Promise<{ command: string; times: number[]; inner: number[] }> {
@@ -638,7 +642,24 @@ const MISSED_NOTES: Record<string, (r: Results) => string> = {
 const TRANSPORT_NOTE =
   "The client's Node transport (node:http, no fetch) writes the body straight to the socket with back-pressure: image files are read in 1 MiB reads into three buffers reused once written, so no more than about 3 MiB of file data is in flight and every chunk passes through JavaScript once.";
 
-main().catch((error: unknown) => {
+/** The cold-import part alone: the Node build into bench/.out, then the same imports as the whole run, printed. */
+async function importsOnly(): Promise<void> {
+  rmSync(path.join(out, 'node'), { recursive: true, force: true });
+  cpSync(path.join(root, 'generated'), path.join(out, 'generated'), { recursive: true });
+  await buildNodeBundle(path.join(out, 'node/orq-image-edits.js'));
+  const runs = Number(process.env.BENCH_IMPORT_RUNS ?? 15);
+  log(`cold imports: ${runs} interleaved runs of ${Object.keys(IMPORTS).join(', ')} (load average ${loadAverage()})`);
+  const imports = await interleaved(Object.keys(IMPORTS), runs, importTime);
+  const reference = imports.get('openapi-fetch')!;
+  for (const [name, times] of imports) {
+    const s = stats(times);
+    const ratio = stats(times.map((value, i) => value / reference[i]!));
+    console.log(`${name.padEnd(14)} ${fmt(s.min, 1)} / ${fmt(s.median, 1)} / ${fmt(s.max, 1)} ms (min / median / max), ÷ openapi-fetch per run: ${fmt(ratio.min, 2)} / ${fmt(ratio.median, 2)} / ${fmt(ratio.max, 2)}`);
+  }
+  log(`load average after: ${loadAverage()}`);
+}
+
+(process.argv.includes('--imports') ? importsOnly() : main()).catch((error: unknown) => {
   for (const child of started) child.kill('SIGKILL');
   console.error(error);
   process.exit(1);
