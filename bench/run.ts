@@ -534,7 +534,7 @@ function renderReport(r: Results): string {
   lines.push('| module | runs | min | median | max | ÷ this client |');
   lines.push('|---|---|---|---|---|---|');
   for (const [name, label] of [
-    ['this', 'this package (its Node entry, the one-file build in dist/node, as published)'],
+    ['this', 'this package (its Node entry in dist/node as published, minified; its first-use chunk is not loaded)'],
     ['openapi-fetch', 'openapi-fetch'],
     ['openai', 'openai'],
     ['orq', '@orq-ai/node'],
