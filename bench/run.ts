@@ -7,6 +7,8 @@
  *
  *   BENCH_QUICK=1 npm run bench    one run of each, short windows (to try the harness; not for the record)
  *   npm run bench -- --imports       only the cold imports (BENCH_IMPORT_RUNS runs, default 15), printed; BENCHMARKS.md is not touched
+ *   npm run bench -- --only start-up    only startMock(), npm start and npm run generate (bench/start-up.ts),
+ *                                       rewriting their rows, section and notes in BENCHMARKS.md
  *
  * Big files are written to a temporary directory and removed at the end; every process started is stopped.
  */
@@ -20,6 +22,7 @@ import { makePng } from '../test/support/images.js';
 import { multipartBytes } from '../test/support/multipart-writer.js';
 import { buildNodeBundle } from '../scripts/client-bundle.js';
 import { bundleNote, bundleSection, bundleSummaryRow, bundleTargetMet, measureBundles, type BundleSizes } from './bundle-sizes.js';
+import { measureStartUp, patchBenchmarks, startUpMet, startUpNotes, startUpSection, startUpSummaryRows, type Format, type StartUp } from './start-up.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = path.join(root, 'bench/.out');
@@ -29,8 +32,8 @@ const MiB = 1024 * 1024;
 const IMAGE_BYTES = 50 * MiB;
 
 const RUNS = QUICK
-  ? { upload16: 1, upload1: 1, micro: 2, throughput: 1, importTime: 2, generate: 1 }
-  : { upload16: 3, upload1: 5, micro: 5, throughput: 3, importTime: 7, generate: 3 };
+  ? { upload16: 1, upload1: 1, micro: 2, throughput: 1, importTime: 2, startUp: 1 }
+  : { upload16: 3, upload1: 5, micro: 5, throughput: 3, importTime: 7, startUp: 5 };
 const THROUGHPUT_WINDOW = QUICK ? { warmupMs: 300, measureMs: 1000 } : { warmupMs: 500, measureMs: 3000 };
 const MOCK_LOAD = { connections: 50, durationS: QUICK ? 3 : 20 };
 
@@ -227,27 +230,6 @@ async function importTimes(): Promise<Map<string, number[]>> {
   return interleaved(Object.keys(IMPORTS), RUNS.importTime, importTime);
 }
 
-async function generateTimes(): Promise<{ command: string; times: number[]; inner: number[] }> {
-  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  // `--out` writes the same artefacts to a directory of the bench's own, so generated/ is never touched.
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'orq-bench-generate-'));
-  const times: number[] = [];
-  const inner: number[] = [];
-  try {
-    for (let i = 0; i < RUNS.generate; i++) {
-      const t0 = performance.now();
-      const output = execFileSync(npm, ['run', '--silent', 'generate', '--', '--out', dir], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-      times.push(performance.now() - t0);
-      // The script prints the time of the generation itself ("wrote 6 files ... in N ms").
-      const match = / in (\d+) ms/.exec(output);
-      if (match) inner.push(Number(match[1]));
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-  return { command: 'npm run generate', times, inner };
-}
-
 async function mockLoad(): Promise<autocannon.Result & { statusCodes: Record<string, number> }> {
   const mock = await startServer(path.join(children, 'mock-server.js'));
   try {
@@ -314,6 +296,20 @@ async function main(): Promise<void> {
   execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'bench/tsconfig.json')], { stdio: 'inherit' });
   cpSync(path.join(root, 'generated'), path.join(out, 'generated'), { recursive: true });
   await buildNodeBundle(path.join(out, 'node/orq-image-edits.js'));
+  const startUpOptions = { root, out, runs: RUNS.startUp, log };
+
+  if (process.argv.includes('--only')) {
+    const only = process.argv[process.argv.indexOf('--only') + 1];
+    if (only !== 'start-up') throw new Error(`--only takes start-up, not ${only}`);
+    const startUp = await measureStartUp(startUpOptions);
+    const loadAfter = loadAverage();
+    const header = `| start-up figures | measured again by \`npm run bench -- --only start-up\` on ${codeState}, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, load average ${loadBefore} before, ${loadAfter} after |`;
+    const file = path.join(root, 'BENCHMARKS.md');
+    const isLoaded = [loadBefore, loadAfter].some((text) => Number(text.split(' / ')[0]) > os.cpus().length);
+    writeFileSync(file, patchBenchmarks(readFileSync(file, 'utf8'), startUp, FORMAT, header, isLoaded) + '\n');
+    log(`rewrote the start-up figures of BENCHMARKS.md in ${fmt((Date.now() - begun) / 1000)} s`);
+    return;
+  }
 
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'orq-bench-'));
   const files: string[] = [];
@@ -339,11 +335,11 @@ async function main(): Promise<void> {
     const validation = await micro();
     const bundleSizes = await measureBundles(log);
     const imports = await importTimes();
-    const generate = await generateTimes();
+    const startUp = await measureStartUp(startUpOptions);
     const load = await mockLoad();
     log(`mock under load: ${fmt(load.requests.average)} req/s, p99 ${load.latency.p99} ms, ${load.errors} errors, ${load.non2xx} non-2xx`);
 
-    const report = renderReport({ up16, up1, tp1, tp8, validation, bundleSizes, imports, generate, load, loadBefore, loadAfter: loadAverage(), seconds: (Date.now() - begun) / 1000 });
+    const report = renderReport({ up16, up1, tp1, tp8, validation, bundleSizes, imports, startUp, load, loadBefore, loadAfter: loadAverage(), seconds: (Date.now() - begun) / 1000 });
     writeFileSync(path.join(root, 'BENCHMARKS.md'), report);
     log(`wrote BENCHMARKS.md in ${fmt((Date.now() - begun) / 1000)} s`);
   } finally {
@@ -361,7 +357,7 @@ interface Results {
   validation: Map<string, number[]>;
   bundleSizes: BundleSizes;
   imports: Map<string, number[]>;
-  generate: { command: string; times: number[]; inner: number[] };
+  startUp: StartUp;
   load: autocannon.Result & { statusCodes: Record<string, number> };
   loadBefore: string;
   loadAfter: string;
@@ -371,6 +367,8 @@ interface Results {
 function verdict(met: boolean): string {
   return met ? '**met**' : '**missed**';
 }
+
+const FORMAT: Format = { stats, range, fmt, verdict };
 
 function renderReport(r: Results): string {
   const m = machine();
@@ -394,7 +392,6 @@ function renderReport(r: Results): string {
   const tpRatio8 = perRunRatio(r.tp8.get('this')!, r.tp8.get('fetch')!);
   const importThis = stats(r.imports.get('this')!);
   const importVsFetch = perRunRatio(r.imports.get('this')!, r.imports.get('openapi-fetch')!);
-  const generate = stats(r.generate.times);
   const targets = {
     rss16: thisRss16.median <= 90,
     wall16: wallVsCurl16.median <= 1.5,
@@ -405,7 +402,7 @@ function renderReport(r: Results): string {
     throughput: tpRatio1.median >= 0.95,
     bundle: bundleTargetMet(r.bundleSizes),
     importTime: importVsFetch.median <= 1.1,
-    generate: generate.median <= 3000,
+    ...startUpMet(r.startUp, FORMAT),
     mock: r.load.errors === 0 && r.load.non2xx === 0,
   };
 
@@ -451,7 +448,7 @@ function renderReport(r: Results): string {
   lines.push(
     `| cold import in a fresh process | ${range(importThis, 1, ' ms')}, ${fmt(importVsFetch.median, 2)}× openapi-fetch | ${range(stats(r.imports.get('orq')!), 1, ' ms')} | ${range(stats(r.imports.get('openai')!), 1, ' ms')} | | openapi-fetch ${range(stats(r.imports.get('openapi-fetch')!), 1, ' ms')} | ≤ 1.1× openapi-fetch's, same run | ${verdict(targets.importTime)} |`,
   );
-  lines.push(`| \`${r.generate.command}\` | ${range(generate, 0, ' ms')} | | | | | ≤ 3 s | ${verdict(targets.generate)} |`);
+  lines.push(...startUpSummaryRows(r.startUp, FORMAT));
   lines.push(
     `| the mock under load (autocannon, ${MOCK_LOAD.connections} connections, ${MOCK_LOAD.durationS} s, valid multipart) | ${fmt(r.load.requests.average)} req/s, p99 ${r.load.latency.p99} ms, ${r.load.errors} errors, ${r.load.non2xx} non-2xx, ${r.load.timeouts} timeouts | | | | | errors 0 | ${verdict(targets.mock)} |`,
   );
@@ -545,10 +542,7 @@ function renderReport(r: Results): string {
   }
   lines.push('');
 
-  lines.push(`### \`${r.generate.command}\``);
-  lines.push('');
-  lines.push(`${generate.runs} runs: min ${fmt(generate.min)} ms, median ${fmt(generate.median)} ms, max ${fmt(generate.max)} ms (the whole npm command, tsx start-up included, writing to a temporary directory with \`--out\`)${r.generate.inner.length ? `; the generation itself, as the script reports it: median ${fmt(stats(r.generate.inner).median)} ms` : ''}.`);
-  lines.push('');
+  lines.push(...startUpSection(r.startUp, FORMAT));
 
   lines.push('### The mock under load');
   lines.push('');
@@ -563,7 +557,7 @@ function renderReport(r: Results): string {
 
   lines.push('## Targets missed, why, and what would close them');
   lines.push('');
-  const missed = notesForMissed(targets, r);
+  const missed = [...notesForMissed(targets, r), ...startUpNotes(r.startUp, FORMAT, loaded(r))];
   lines.push(missed.length ? missed.join('\n\n') : 'None: every target is met in this run.');
   lines.push('');
   return lines.join('\n');
@@ -631,9 +625,6 @@ const MISSED_NOTES: Record<string, (r: Results) => string> = {
     `Both pay for Node's module loader starting (the first \`import()\` of a process); openapi-fetch is inlined in the client's build, which is minified (about 57 kB, of which the generated validators are 31 kB; they alone took ${fmt(med(r.imports.get('validators')!), 1)} ms in the same run, the loader's start included) and imports one shared chunk (about 10 kB: errors, wire contract). ` +
     'What only a call needs (the image files, the transport, saveImages and the Node built-ins they import) is a chunk of its own that the first call loads, so importing the package compiles none of it. ' +
     'On a shared machine single runs scatter widely (min and max above); the ratio is the median of per-run ratios. Closing any remaining gap: a smaller generated validator module (the largest part compiled at import).',
-  generate: (r) =>
-    `- **\`${r.generate.command}\`: ${fmt(med(r.generate.times))} ms against ≤ 3 s.** ${r.generate.inner.length ? `The generation itself (spec → six files) took ${fmt(med(r.generate.inner))} ms; the rest is npm and tsx starting and loading openapi-typescript, ajv, esbuild and yaml` : 'The command starts npm and tsx, then loads openapi-typescript, ajv, esbuild and yaml'}. ` +
-    'Closing it: run the generator with plain node on precompiled JavaScript instead of tsx, and import the heavy generators only when their output is stale.',
   mock: (r) =>
     `- **The mock under load had ${r.load.errors} errors and ${r.load.non2xx} non-2xx answers (${JSON.stringify(r.load.statusCodes)}).** Every valid request must be answered 200; the run's status codes above show which answers came back.`,
 };
