@@ -49,7 +49,46 @@ export interface MockDependencies {
   prism: PrismModules;
   busboy: typeof import('busboy');
   /** Makes the answers' images (sharp-images.ts): libvips with its prebuilt binary, from npm. */
-  sharp: typeof import('sharp').default;
+  sharp: SharpOnDemand;
+}
+
+type Sharp = typeof import('sharp').default;
+
+/**
+ * sharp, found and its version read at start (so a missing sharp is reported then), loaded on the first image made:
+ * its native library takes tens of milliseconds to load, which a start should not wait for and a mock answering
+ * only the spec's examples never needs. A sharp that is installed but fails to load is reported at that first use.
+ */
+export interface SharpOnDemand {
+  version: string;
+  load(): Sharp;
+}
+
+function sharpOnDemand(require: NodeRequire): SharpOnDemand {
+  const entry = require.resolve('sharp');
+  let version = '';
+  for (let dir = path.dirname(entry); path.dirname(dir) !== dir; dir = path.dirname(dir)) {
+    const file = path.join(dir, 'package.json');
+    if (!existsSync(file)) continue;
+    const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+    if (pkg.name !== 'sharp') continue;
+    version = pkg.version ?? '';
+    break;
+  }
+  let sharp: Sharp | undefined;
+  return { version, load: () => (sharp ??= loadSharpFrom(require)) };
+}
+
+function loadSharpFrom(require: NodeRequire): Sharp {
+  try {
+    return require('sharp') as Sharp;
+  } catch (error) {
+    const range = mockPeerDependencies().sharp;
+    throw new MockDependencyError(
+      `making images needs sharp, an optional peer dependency of orq-image-edits: npm install --save-dev sharp${range ? `@${range}` : ''} (${(error as Error).message.split('\n')[0]})`,
+      { cause: error },
+    );
+  }
 }
 
 let loaded: MockDependencies | undefined;
@@ -72,7 +111,7 @@ export function loadMockDependencies(from: string = import.meta.url): MockDepend
       configureDataGenerator: fromCli('@stoplight/prism-cli/dist/extensions').configureExtensionsUserProvided,
     };
     const prism: PrismModules = { ...modules, version: (fromCli('@stoplight/prism-cli/package.json') as { version: string }).version };
-    result = { prism, busboy: require('busboy'), sharp: require('sharp') };
+    result = { prism, busboy: require('busboy'), sharp: sharpOnDemand(require) };
   } catch (error) {
     throw missing(error);
   }
@@ -96,17 +135,8 @@ export async function prepareMockDependencies(): Promise<void> {
 }
 
 /** sharp alone (for the MSW handlers in Node, which need no Prism or busboy). */
-export function loadSharp(): MockDependencies['sharp'] {
-  if (loaded) return loaded.sharp;
-  try {
-    return createRequire(import.meta.url)('sharp');
-  } catch (error) {
-    const range = mockPeerDependencies().sharp;
-    throw new MockDependencyError(
-      `making images needs sharp, an optional peer dependency of orq-image-edits: npm install --save-dev sharp${range ? `@${range}` : ''} (${(error as Error).message.split('\n')[0]})`,
-      { cause: error },
-    );
-  }
+export function loadSharp(): Sharp {
+  return loaded ? loaded.sharp.load() : loadSharpFrom(createRequire(import.meta.url));
 }
 
 /** busboy alone, for the validating proxy: it judges bodies as the mock does but never needs Prism or sharp. */

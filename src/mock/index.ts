@@ -23,10 +23,11 @@ import { createMockServer } from './server.js';
 import { ImageKeeper } from './image-keeper.js';
 import { loadPrismDocument } from './prism-document.js';
 import { sharpImageMaker } from './sharp-images.js';
+import type { ProxyOptions, ProxyServer } from './proxy/index.js';
 
 export { MockDependencyError } from './dependency-error.js';
 export { CassetteError, type Cassette } from './core/cassette.js';
-export { startProxy, type ProxyOptions, type ProxyServer } from './proxy/index.js';
+export type { ProxyOptions, ProxyServer } from './proxy/index.js';
 export type { ExchangeReport, ProxySummary } from './proxy/report.js';
 export type { ImageMaker };
 
@@ -35,7 +36,8 @@ export type { ImageMaker };
  * `createImageEditHandlers({ images: createSharpImageMaker() })`. Loads sharp only.
  */
 export function createSharpImageMaker(): ImageMaker {
-  return sharpImageMaker(loadSharp());
+  const sharp = loadSharp();
+  return sharpImageMaker(() => sharp, sharp.versions.sharp ?? '');
 }
 
 export interface MockOptions {
@@ -78,6 +80,14 @@ export interface MockServer {
   close(): Promise<void>;
 }
 
+/**
+ * Starts the validating proxy (proxy/index.ts). Its modules load when it is first started, not with the mock's
+ * (a suite that starts only the mock pays nothing for them).
+ */
+export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
+  return (await import('./proxy/index.js')).startProxy(options);
+}
+
 /** Starts the mock; resolves once it listens. */
 export async function startMock(options: MockOptions = {}): Promise<MockServer> {
   // Cassettes first: a wrong directory is reported before Prism takes seconds to load.
@@ -89,7 +99,7 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
   const docsDir = options.docsDir === undefined ? undefined : checkDocsDir(options.docsDir);
   const engine = await createPrismEngine(prism, loadPrismDocument(), { dynamic });
   savePrismCodeCache();
-  const images = sharpImageMaker(sharp);
+  const images = sharpImageMaker(sharp.load, sharp.version);
   const answering = createAnswering({ images, latency, seed: options.seed, replayer });
   const keeper = new ImageKeeper();
   const server = createMockServer({ engine, answering, keeper, busboy, docsDir, log: options.log });

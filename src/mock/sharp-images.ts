@@ -39,12 +39,20 @@ function marked(pipeline: Pipeline, plan: RenderPlan, mark: EditMark): Pipeline 
   return layered.png({ compressionLevel: 6 });
 }
 
-export function sharpImageMaker(sharp: Sharp): ImageMaker {
-  sharp.cache(false);
+/** `load` is called when the first image is made (dependencies.ts: SharpOnDemand says why), `version` names it. */
+export function sharpImageMaker(load: () => Sharp, version: string): ImageMaker {
+  let loaded: Sharp | undefined;
+  const sharp: Sharp = ((...args: Parameters<Sharp>) => {
+    if (!loaded) {
+      loaded = load();
+      loaded.cache(false);
+    }
+    return loaded(...args);
+  }) as Sharp;
   const options = { limitInputPixels: MAX_SOURCE_PIXELS, sequentialRead: true, failOn: 'error' as const };
 
   return {
-    name: `sharp ${sharp.versions.sharp ?? ''}`.trim(),
+    name: `sharp ${version}`.trim(),
     async open(source): Promise<OpenedImage> {
       let input: Buffer | string | undefined;
       let picture: Dimensions | undefined;

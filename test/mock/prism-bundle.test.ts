@@ -41,22 +41,31 @@ describe('the bundle of the installed Prism', () => {
     expect(code).toContain('__orqLazy');
   });
 
-  it('a fresh process starts the mock without loading faker, Postman, node-fetch or js-yaml, and loads faker when a value needs it', { timeout: 120_000 }, () => {
+  it('a fresh process starts the mock without loading faker, Postman, node-fetch, js-yaml or sharp, and loads faker when a value needs it and sharp with the first image', { timeout: 120_000 }, () => {
     const script = `
       const { startMock, loadMockDependencies } = { ...(await import(${JSON.stringify(path.join(root, 'src/mock/index.ts'))})), ...(await import(${JSON.stringify(path.join(root, 'src/mock/dependencies.ts'))})) };
       const { createRequire } = await import('node:module');
       const loaded = () => Object.keys(createRequire(import.meta.url).cache).map((file) => file.match(/node_modules\\/((?:@[^/]+\\/)?[^/]+)\\/(?!.*node_modules)/)?.[1]).filter(Boolean);
       const mock = await startMock({ port: 0 });
       const atStart = [...new Set(loaded())];
+      const { makePng } = await import(${JSON.stringify(path.join(root, 'test/support/images.ts'))});
+      const form = new FormData();
+      form.set('model', 'openai/gpt-image-1');
+      form.set('prompt', 'Add a red scarf to the cat');
+      form.set('image', new Blob([makePng(8, 8)], { type: 'image/png' }), 'cat.png');
+      const answer = await fetch(mock.endpoint, { method: 'POST', headers: { authorization: 'Bearer any-key' }, body: form });
+      await answer.arrayBuffer();
+      const afterImage = [...new Set(loaded())];
       // Prism's own generator for a parameter without example asks faker for a word (x-faker: lorem.word).
       const word = loadMockDependencies().prism.http.generateHttpParam({ name: 'q', style: 'form', schema: { type: 'string' } });
       await mock.close();
-      console.log(JSON.stringify({ atStart, word: word._tag === 'Some' ? word.value : null, later: [...new Set(loaded())] }));`;
+      console.log(JSON.stringify({ atStart, status: answer.status, afterImage, word: word._tag === 'Some' ? word.value : null, later: [...new Set(loaded())] }));`;
     const output = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
-    const { atStart, word, later } = JSON.parse(output.trim().split('\n').pop()!) as { atStart: string[]; word: unknown; later: string[] };
+    const { atStart, status, afterImage, word, later } = JSON.parse(output.trim().split('\n').pop()!) as { atStart: string[]; status: number; afterImage: string[]; word: unknown; later: string[] };
     expect(atStart).not.toContain('@stoplight/prism-http'); // from the bundle, not module by module
-    for (const name of ['@faker-js/faker', 'postman-collection', 'node-fetch', 'js-yaml', 'esprima']) expect(atStart).not.toContain(name);
-    expect(atStart).toContain('sharp');
+    for (const name of ['@faker-js/faker', 'postman-collection', 'node-fetch', 'js-yaml', 'esprima', 'sharp']) expect(atStart).not.toContain(name);
+    expect(status).toBe(200);
+    expect(afterImage).toContain('sharp');
     expect(typeof word).toBe('string');
     expect(later).toContain('@faker-js/faker');
   });
