@@ -231,8 +231,8 @@ export function startUpNotes(r: StartUp, f: Format, loaded: boolean): string[] {
   if (!met.generate || !met.generateCold) {
     notes.push(
       `${NOTE_STARTS[2]}: ${med(r.generateWarm.wallMs)} ms with no input changed${met.generate ? ' (met)' : ''}, ${med(r.generateCold.wallMs)} ms when it generates (CPU ${med(r.generateCold.cpuMs)} ms), against ≤ 1.5 s.** ` +
-        `With no input changed it compares the files with the record of the last generation and loads no generator. When it generates, the script's own work took ${r.generateInner.length ? med(r.generateInner) : '?'} ms, ${r.generateLoad.length ? med(r.generateLoad) : '?'} ms of it loading TypeScript (openapi-typescript prints types through it), ajv, esbuild and Redocly's parser; npm and Node starting are the rest.${load} ` +
-        "Closing it: V8's code cache for those packages, TypeScript first (importing it alone took about 0.8 s here; compiling typescript.js took 529 ms without a code cache and 205 ms with one, in a probe beside this run). Node 22's module.enableCompileCache does that for every package; Node 20 has nothing built in, so it would be a hook of our own on CommonJS loading.",
+        `With no input changed it compares the files with the record of the last generation and loads no generator. When it generates, the script's own work took ${r.generateInner.length ? med(r.generateInner) : '?'} ms, ${r.generateLoad.length ? med(r.generateLoad) : '?'} ms of it loading TypeScript (openapi-typescript prints types through it), ajv, esbuild and Redocly's parser, with require and from V8's code cache (scripts/generate/compile-cache.ts); npm and Node starting are the rest.${load} ` +
+        'Closing it: fewer packages to load (TypeScript is loaded only for openapi-typescript to print the types).',
     );
   }
   return notes;

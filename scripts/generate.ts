@@ -12,6 +12,7 @@ import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { enableCompileCache } from './generate/compile-cache.ts';
 import { inputsDigest, saveRecord, unchangedSinceRecord } from './generate/record.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -28,6 +29,7 @@ let loadingMs = 0;
 async function produce(): Promise<Map<string, string>> {
   // Loaded here, not at the top: when nothing changed (generate/record.ts) none of them is needed.
   const loading = performance.now();
+  const saveCompileCache = enableCompileCache(path.join(root, 'node_modules/.cache/orq-image-edits/v8'));
   const [{ loadSpec }, { buildSpecFacts }, { buildTypes }, { buildValidators }, { buildWireContract }] = await Promise.all([
     import('./generate/openapi-document.ts'),
     import('./generate/spec-facts.ts'),
@@ -49,6 +51,7 @@ async function produce(): Promise<Map<string, string>> {
   const validators = await buildValidators(spec);
   files.set('validators.js', HEADER + validators.js);
   files.set('validators.d.ts', HEADER + validators.dts);
+  saveCompileCache();
   return files;
 }
 

@@ -4,7 +4,10 @@
  * small by sharing component schemas), and `resolved` with every `$ref` followed, for everything that only reads
  * values out of the spec. No generator follows a `$ref` by hand.
  */
-import { bundle, createConfig } from '@redocly/openapi-core';
+import { createRequire } from 'node:module';
+
+// Loaded with require, not import, as in types.ts (which says why).
+const { bundle, createConfig } = createRequire(import.meta.url)('@redocly/openapi-core') as typeof import('@redocly/openapi-core');
 
 export type JsonSchema = { [key: string]: unknown };
 

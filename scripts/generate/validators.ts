@@ -4,13 +4,17 @@
  *
  * Compiled: the request's non-file fields (as decoded values), the 200 body and the error body.
  */
-import { Ajv } from 'ajv';
-import addFormats from 'ajv-formats';
-import standaloneCode from 'ajv/dist/standalone/index.js';
-import { build } from 'esbuild';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { theOperation, type JsonSchema, type LoadedSpec } from './openapi-document.ts';
+
+// Loaded with require, not import, as in types.ts (which says why).
+const require = createRequire(import.meta.url);
+const { Ajv } = require('ajv') as typeof import('ajv');
+const { default: addFormats } = require('ajv-formats') as typeof import('ajv-formats');
+const standaloneCode = require('ajv/dist/standalone/index.js') as typeof import('ajv/dist/standalone/index.js');
+const { build } = require('esbuild') as typeof import('esbuild');
 import { extractWireContract } from './wire-contract.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
