@@ -3,7 +3,8 @@
  * openai-node, Node's fetch + FormData; curl and a hand-written node:http writer as floors), in one run, on this
  * machine. Every contender of an upload or throughput figure runs in a process of its own (its peak RSS is its
  * own), runs are interleaved (drift of a shared machine hits every contender alike), and every figure gives its runs,
- * min/median/max and the ratio to its reference.
+ * min/median/max and the ratio to its reference. The start-up figures (bench/start-up.ts) and the reference page in
+ * Chromium (bench/docs-page.ts) are measured in the same run.
  *
  *   BENCH_QUICK=1 npm run bench    one run of each, short windows (to try the harness; not for the record)
  *   npm run bench -- --imports       only the cold imports (BENCH_IMPORT_RUNS runs, default 15), printed; BENCHMARKS.md is not touched
@@ -22,6 +23,7 @@ import { makePng } from '../test/support/images.js';
 import { multipartBytes } from '../test/support/multipart-writer.js';
 import { buildNodeBundle } from '../scripts/client-bundle.js';
 import { bundleNote, bundleSection, bundleSummaryRow, bundleTargetMet, measureBundles, type BundleSizes } from './bundle-sizes.js';
+import { docsPageMet, docsPageNotes, docsPageSection, docsPageSummaryRow, measureDocsPage, type DocsPageRuns } from './docs-page.js';
 import { measureStartUp, patchBenchmarks, startUpMet, startUpNotes, startUpSection, startUpSummaryRows, type Format, type StartUp } from './start-up.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -32,8 +34,8 @@ const MiB = 1024 * 1024;
 const IMAGE_BYTES = 50 * MiB;
 
 const RUNS = QUICK
-  ? { upload16: 1, upload1: 1, micro: 2, throughput: 1, importTime: 2, startUp: 1 }
-  : { upload16: 3, upload1: 5, micro: 5, throughput: 3, importTime: 7, startUp: 5 };
+  ? { upload16: 1, upload1: 1, micro: 2, throughput: 1, importTime: 2, startUp: 1, docsPage: 1 }
+  : { upload16: 3, upload1: 5, micro: 5, throughput: 3, importTime: 7, startUp: 5, docsPage: 5 };
 const THROUGHPUT_WINDOW = QUICK ? { warmupMs: 300, measureMs: 1000 } : { warmupMs: 500, measureMs: 3000 };
 const MOCK_LOAD = { connections: 50, durationS: QUICK ? 3 : 20 };
 
@@ -336,10 +338,12 @@ async function main(): Promise<void> {
     const bundleSizes = await measureBundles(log);
     const imports = await importTimes();
     const startUp = await measureStartUp(startUpOptions);
+    const docsPage = await measureDocsPage(RUNS.docsPage);
+    log(`docs page: first text ${fmt(stats(docsPage.firstTextMs).median)} ms, operation ${fmt(stats(docsPage.operationMs).median)} ms, ${fmt(docsPage.bytes)} bytes`);
     const load = await mockLoad();
     log(`mock under load: ${fmt(load.requests.average)} req/s, p99 ${load.latency.p99} ms, ${load.errors} errors, ${load.non2xx} non-2xx`);
 
-    const report = renderReport({ up16, up1, tp1, tp8, validation, bundleSizes, imports, startUp, load, loadBefore, loadAfter: loadAverage(), seconds: (Date.now() - begun) / 1000 });
+    const report = renderReport({ up16, up1, tp1, tp8, validation, bundleSizes, imports, startUp, docsPage, load, loadBefore, loadAfter: loadAverage(), seconds: (Date.now() - begun) / 1000 });
     writeFileSync(path.join(root, 'BENCHMARKS.md'), report);
     log(`wrote BENCHMARKS.md in ${fmt((Date.now() - begun) / 1000)} s`);
   } finally {
@@ -358,6 +362,7 @@ interface Results {
   bundleSizes: BundleSizes;
   imports: Map<string, number[]>;
   startUp: StartUp;
+  docsPage: DocsPageRuns;
   load: autocannon.Result & { statusCodes: Record<string, number> };
   loadBefore: string;
   loadAfter: string;
@@ -403,6 +408,7 @@ function renderReport(r: Results): string {
     bundle: bundleTargetMet(r.bundleSizes),
     importTime: importVsFetch.median <= 1.1,
     ...startUpMet(r.startUp, FORMAT),
+    ...docsPageMet(r.docsPage, FORMAT),
     mock: r.load.errors === 0 && r.load.non2xx === 0,
   };
 
@@ -449,6 +455,7 @@ function renderReport(r: Results): string {
     `| cold import in a fresh process | ${range(importThis, 1, ' ms')}, ${fmt(importVsFetch.median, 2)}× openapi-fetch | ${range(stats(r.imports.get('orq')!), 1, ' ms')} | ${range(stats(r.imports.get('openai')!), 1, ' ms')} | | openapi-fetch ${range(stats(r.imports.get('openapi-fetch')!), 1, ' ms')} | ≤ 1.1× openapi-fetch's, same run | ${verdict(targets.importTime)} |`,
   );
   lines.push(...startUpSummaryRows(r.startUp, FORMAT));
+  lines.push(docsPageSummaryRow(r.docsPage, FORMAT));
   lines.push(
     `| the mock under load (autocannon, ${MOCK_LOAD.connections} connections, ${MOCK_LOAD.durationS} s, valid multipart) | ${fmt(r.load.requests.average)} req/s, p99 ${r.load.latency.p99} ms, ${r.load.errors} errors, ${r.load.non2xx} non-2xx, ${r.load.timeouts} timeouts | | | | | errors 0 | ${verdict(targets.mock)} |`,
   );
@@ -543,6 +550,7 @@ function renderReport(r: Results): string {
   lines.push('');
 
   lines.push(...startUpSection(r.startUp, FORMAT));
+  lines.push(...docsPageSection(r.docsPage, FORMAT));
 
   lines.push('### The mock under load');
   lines.push('');
@@ -557,7 +565,7 @@ function renderReport(r: Results): string {
 
   lines.push('## Targets missed, why, and what would close them');
   lines.push('');
-  const missed = [...notesForMissed(targets, r), ...startUpNotes(r.startUp, FORMAT, loaded(r))];
+  const missed = [...notesForMissed(targets, r), ...startUpNotes(r.startUp, FORMAT, loaded(r)), ...docsPageNotes(r.docsPage, FORMAT)];
   lines.push(missed.length ? missed.join('\n\n') : 'None: every target is met in this run.');
   lines.push('');
   return lines.join('\n');
