@@ -13,19 +13,13 @@ import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
-import { digestOf, unchanged, writeAtomically, type FileRecord } from './file-records.js';
+import { digestOf, unchanged, writeAtomically } from './file-records.js';
+import type { BundleManifest } from './prism-bundle-build.js';
 import type { PrismModules } from './prism-types.js';
 
 /** Bump when prism-bundle-build.ts changes what it writes: bundles of another recipe are rebuilt. */
 export const PRISM_BUNDLE_RECIPE = 'prism-bundle 1';
 
-export interface BundleManifest {
-  recipe: string;
-  esbuild: string;
-  /** The requires made lazy (prism-bundle-build.ts's LAZY) that this Prism release had. */
-  lazy: string[];
-  inputs: FileRecord[];
-}
 
 export type BundledPrism = Omit<PrismModules, 'version'>;
 
