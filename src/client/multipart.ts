@@ -38,7 +38,10 @@ export function randomBoundary(): string {
 /**
  * The parts in spec order: each present field once, each image as its own part named after the file field.
  * `fields` are values as `prepareRequest` returns them (JSON-compatible: its check refuses anything JSON cannot
- * carry); given a BigInt or a cycle directly, JSON.stringify throws its TypeError.
+ * carry); given a BigInt or a cycle directly, JSON.stringify throws its TypeError. A text part's value is written as
+ * text (a number or boolean as String writes it); an object or array given for one (which the check refuses) is
+ * written as JSON, its only faithful text form: String() would write "[object Object]", or throw for an object
+ * whose own `toString` is not a function.
  */
 export function encodeMultipart(fields: Record<string, unknown>, images: readonly PreparedImage[], boundary = randomBoundary()): MultipartBody {
   const parts: (string | Blob)[] = [];
@@ -55,7 +58,7 @@ export function encodeMultipart(fields: Record<string, unknown>, images: readonl
     // null means "use the default", which on the wire is an absent part.
     if (value === undefined || value === null) continue;
     if (field.part === 'json') parts.push(`${head(name)}Content-Type: ${field.contentType}${CRLF}${CRLF}${JSON.stringify(value)}${CRLF}`);
-    else parts.push(`${head(name)}${CRLF}${String(value)}${CRLF}`);
+    else parts.push(`${head(name)}${CRLF}${typeof value === 'object' ? JSON.stringify(value) : String(value)}${CRLF}`);
   }
   parts.push(`--${boundary}--${CRLF}`);
   let length = 0;

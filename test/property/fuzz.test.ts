@@ -137,14 +137,16 @@ describe('fuzz', () => {
             }
             expect(written).toHaveLength(1);
             const json = wireContract.fields[name]!.part === 'json';
-            expect(written[0]!.value).toBe(json ? JSON.stringify(value) : String(value));
+            // A text part given an object (outside what prepareRequest returns) is written as JSON, never as String().
+            expect(written[0]!.value).toBe(json || typeof value === 'object' ? JSON.stringify(value) : String(value));
           }
           const files = parts.filter((part) => part.filename !== undefined);
           expect(files.map((file) => file.size)).toEqual(images.map((i) => i.size));
           expect(files.every((file) => file.name === imageField.name)).toBe(true);
         },
       ),
-      params,
+      // Found by this property (seed 757457646): an object whose own toString is not a function, in a text part.
+      { ...params, examples: [[{ model: { toString: '' } }, []]] },
     );
   });
 
