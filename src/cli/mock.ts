@@ -42,7 +42,8 @@ Options:
                    at most ${MAX_DELAY_MS}; Prefer: delay= overrides it per request
   --docs DIR       also serve DIR/index.html (the built API reference) at /docs
   --replay DIR     answer requests recorded by "orq-images proxy --record DIR" with the recorded answers (same
-                   fields once decoded, same images by SHA-256; a request with Prefer gets the mock's own answer)
+                   fields once decoded, same images by SHA-256; Prefer: code=, example= or dynamic= gets the mock's
+                   own answer, delay= and fault= apply to the recorded one)
   -h, --help       this text
 
 A 200 is made from the request: n images from the first uploaded one, at the size asked, as url (served by the

@@ -10,10 +10,19 @@ import { CassetteError, MAX_CASSETTE_BYTES, parseCassette, type Cassette } from 
 
 export const MAX_CASSETTE_FILES = 10_000;
 
+/**
+ * The recorder numbers its files from 0001 on and keeps counting across runs (0999, 1000, ... 10000): by that number
+ * first, so `10000-…` comes after `9999-…` (a plain text sort puts it before `1001-…`), then by name.
+ */
+function recordedOrder(a: string, b: string): number {
+  const number = (name: string) => Number(/^\d+/.exec(name)?.[0] ?? Number.POSITIVE_INFINITY);
+  return number(a) - number(b) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
 export async function loadCassettes(dir: string): Promise<Cassette[]> {
   let names: string[];
   try {
-    names = (await readdir(dir)).filter((name) => name.endsWith('.json')).sort();
+    names = (await readdir(dir)).filter((name) => name.endsWith('.json')).sort(recordedOrder);
   } catch (error) {
     throw new CassetteError(dir, '(directory)', `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }

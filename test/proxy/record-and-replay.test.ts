@@ -6,14 +6,16 @@
  * while any other request, or one that asks with Prefer, gets the spec's example as before.
  */
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sniffImageType } from '../../src/contract/sniff.js';
 import { imageField } from '../../src/contract/wire-contract.js';
 import { placeholderFor } from '../../src/mock/proxy/placeholders.js';
 import { startMock, type MockServer } from '../../src/mock/index.js';
+import { loadCassettes } from '../../src/mock/replay-dir.js';
 import { makePng } from '../support/images.js';
 import { serversClosedAfterEach } from '../support/scripted-server.js';
 import { AUTH, KEY, okBody, postParts, proxiesClosedAfterEach, urlBody, validParts } from './support.js';
@@ -115,4 +117,27 @@ describe('replay (startMock({ replayDir }))', () => {
     const asked = await postParts(mock.url, requestB, { ...AUTH, prefer: 'code=200, example=b64_png' });
     expect(JSON.parse((asked as { text: string }).text)).toEqual(okBody);
   });
+
+  it('Prefer: delay= and fault= apply to the recorded answer', { timeout: 30_000 }, async () => {
+    const delayed = await postParts(mock.url, requestB, { ...AUTH, prefer: 'delay=50' });
+    expect(JSON.parse((delayed as { text: string }).text).data[0].url).toMatch(/^https:\/\/storage\.example\//);
+    const truncated = await postParts(mock.url, requestB, { ...AUTH, prefer: 'fault=truncate' });
+    expect(truncated).toMatchObject({ status: 200 });
+    const text = (truncated as { text: string }).text;
+    expect(() => JSON.parse(text)).toThrow();
+    expect(text).toContain('storage.example');
+  });
+});
+
+it('reads a directory in the order recorded, past 9999 too: 10000-… after 9999-… (not before 1001-…, as text sorts)', async () => {
+  const work = await mkdtemp(path.join(tmpdir(), 'orq-replay-order-'));
+  try {
+    const committed = path.join(path.dirname(fileURLToPath(import.meta.url)), 'cassettes');
+    await copyFile(path.join(committed, '0002-post-200.json'), path.join(work, '1001-post-200.json'));
+    await copyFile(path.join(committed, '0001-post-429.json'), path.join(work, '9999-post-429.json'));
+    await copyFile(path.join(committed, '0004-post-400.json'), path.join(work, '10000-post-400.json'));
+    expect((await loadCassettes(work)).map((cassette) => cassette.response.status)).toEqual([200, 429, 400]);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
 });

@@ -46,11 +46,15 @@ export async function judgeOperationHead(
   preferences: MockPreferences = {},
   authorized = engine.authorized(head),
 ): Promise<{ answer: MockAnswer; issues: RequestIssue[] } | undefined> {
-  if (!authorized) {
-    const issue = { field: '(credentials)', message: `${head.headers.authorization === undefined ? 'are missing' : 'are not what the spec asks'} (Authorization: Bearer <key>)` };
-    return { answer: await engine.answer(head, preferences, { unauthorized: true }), issues: [issue] };
-  }
+  const credentials = credentialsIssue(head, authorized);
+  if (credentials) return { answer: await engine.answer(head, preferences, { unauthorized: true }), issues: [credentials] };
   return judgeBodyHead(head);
+}
+
+/** The credentials of a head as an issue, when they are not what the spec asks (`authorized` is the engine's say). */
+export function credentialsIssue(head: RequestHead, authorized: boolean): RequestIssue | undefined {
+  if (authorized) return undefined;
+  return { field: '(credentials)', message: `${head.headers.authorization === undefined ? 'are missing' : 'are not what the spec asks'} (Authorization: Bearer <key>)` };
 }
 
 /** The body as its head declares it: the spec's media type (400) and at most the spec's size (413). */

@@ -18,7 +18,7 @@ import type { RequestIssue } from '../../contract/issues.js';
 import { redactText, redactValue } from '../../contract/redact.js';
 import { wireContract } from '../../contract/wire-contract.js';
 import { intakeLimits } from '../core/intake-limits.js';
-import { judgeBodyHead, judgeIntake, judgeOperationHead } from '../core/judge.js';
+import { credentialsIssue, judgeBodyHead, judgeIntake, judgeOperationHead } from '../core/judge.js';
 import { fileFieldOf, type CheckedRequest } from '../core/request-check.js';
 import type { Intake, MockAnswer, MockEngine } from '../core/types.js';
 import { readMultipart } from '../multipart-intake.js';
@@ -98,11 +98,15 @@ export async function proxyExchange(ctx: ProxyContext, req: IncomingMessage, res
   try {
     if (!operation || !head) report.unjudged = true;
     else {
-      const refused = await judgeOperationHead(ctx.engine, head);
-      if (refused && ctx.strict) return refuse(refused, expectContinue);
-      // Without --strict every departure is named: the credentials and the body's head alike.
-      if (refused?.issues[0]?.field === '(credentials)') report.requestIssues.push(...refused.issues);
-      const bodyHead = judgeBodyHead(head);
+      if (ctx.strict) {
+        // --strict answers the first departure as the mock would (its 401 needs Prism's answer), instead of forwarding.
+        const refused = await judgeOperationHead(ctx.engine, head);
+        if (refused) return refuse(refused, expectContinue);
+      }
+      // Without --strict every departure is named, the credentials and the body's head alike (with it, none is left).
+      const credentials = ctx.strict ? undefined : credentialsIssue(head, ctx.engine.authorized(head));
+      if (credentials) report.requestIssues.push(credentials);
+      const bodyHead = ctx.strict ? undefined : judgeBodyHead(head);
       if (bodyHead) report.requestIssues.push(...bodyHead.issues);
       if (bodyHead?.answer.status !== 400) {
         // The spool takes the body from its first byte: it is in place before the intake sets the body flowing.
@@ -116,13 +120,15 @@ export async function proxyExchange(ctx: ProxyContext, req: IncomingMessage, res
     if (expectContinue) res.writeContinue();
 
     let headers = endToEnd(req.headers);
+    /** --strict: the body's verdict, reached before forwarding and kept for the report. */
+    let judgedFirst: ReturnType<typeof judgeIntake> | undefined;
     if (spool && intake) {
       const read = await intake;
       if (read.outcome === 'aborted') return;
-      const judged = judgeIntake(read);
-      if ('answer' in judged) {
+      judgedFirst = judgeIntake(read);
+      if ('answer' in judgedFirst) {
         req.unpipe(spool.sink);
-        return refuse(judged, false);
+        return refuse(judgedFirst, false);
       }
       const { 'transfer-encoding': _chunked, ...rest } = headers;
       headers = { ...rest, 'content-length': String(await spool.finished()) };
@@ -133,8 +139,8 @@ export async function proxyExchange(ctx: ProxyContext, req: IncomingMessage, res
     if (!req.complete && !req.destroyed) discardBody(req, res, false);
     const read = intake ? await intake : undefined;
     let request: CheckedRequest | undefined;
-    if (read && read.outcome !== 'aborted' && !report.refusedByProxy) {
-      const judged = judgeIntake(read);
+    if (read && read.outcome !== 'aborted') {
+      const judged = judgedFirst ?? judgeIntake(read);
       request = judged.request;
       if ('answer' in judged) report.requestIssues.push(...judged.issues);
     }
