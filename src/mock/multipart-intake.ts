@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { SNIFF_BYTES } from '../contract/sniff.js';
 import { intakeIssues } from './core/intake-limits.js';
-import { declaredFileType } from './core/request-check.js';
+import { declaredFileType, fileFieldNamer } from './core/request-check.js';
 import type { Intake, IntakeLimits, ReceivedFile, ReceivedText } from './core/types.js';
 import type { KeepSink } from './image-keeper.js';
 
@@ -71,7 +71,7 @@ export function readMultipart(
 
     const textParts: ReceivedText[] = [];
     const files: ReceivedFile[] = [];
-    const filesPerField = new Map<string, number>();
+    const fieldOf = fileFieldNamer(fileField);
 
     let textBytes = 0;
     parser.on('field', (name, value, info) => {
@@ -84,12 +84,10 @@ export function readMultipart(
     });
 
     parser.on('file', (name, stream, info) => {
-      const owner = fileField(name);
-      const index = owner === undefined ? 0 : (filesPerField.get(owner) ?? 0);
-      if (owner !== undefined) filesPerField.set(owner, index + 1);
+      const { field, index } = fieldOf(name);
       const file: ReceivedFile = {
         name,
-        field: owner === undefined ? name : `${owner}[${index}]`,
+        field,
         filename: info.filename ?? '',
         declaredType: declaredFileType(info.mimeType),
         size: 0,
@@ -100,7 +98,7 @@ export function readMultipart(
       stream.once('end', () => {
         if (hash) file.sha256 = hash.digest('hex');
       });
-      const sink = owner !== undefined && index === 0 && !keeping ? keepFirstImage?.() : undefined;
+      const sink = index === 0 && !keeping ? keepFirstImage?.() : undefined;
       if (sink) keeping = { sink, file, ended: new Promise((resolve) => stream.once('end', resolve)) };
       stream.on('data', (chunk: Buffer) => {
         if (settled) return;

@@ -6,7 +6,7 @@
  */
 import { SNIFF_BYTES } from '../../contract/sniff.js';
 import { intakeIssues } from './intake-limits.js';
-import { declaredFileType, fileFieldOf } from './request-check.js';
+import { declaredFileType, fileFieldNamer } from './request-check.js';
 import type { Intake, IntakeLimits, ReceivedFile, ReceivedText } from './types.js';
 
 /** The body's bytes, or undefined once they pass `maxBytes` (the rest is never read). */
@@ -61,7 +61,7 @@ export async function readFormIntake(request: Request, limits: IntakeLimits, opt
 
   const textParts: ReceivedText[] = [];
   const files: ReceivedFile[] = [];
-  const filesPerField = new Map<string, number>();
+  const fieldOf = fileFieldNamer();
   let parts = 0;
   let textBytes = 0;
   for (const [name, entry] of form.entries()) {
@@ -74,10 +74,7 @@ export async function readFormIntake(request: Request, limits: IntakeLimits, opt
       textParts.push({ name, value });
       continue;
     }
-    const owner = fileFieldOf(name);
-    const index = owner === undefined ? 0 : (filesPerField.get(owner) ?? 0);
-    if (owner !== undefined) filesPerField.set(owner, index + 1);
-    const field = owner === undefined ? name : `${owner}[${index}]`;
+    const { field, index } = fieldOf(name);
     if (value.size > limits.maxFileBytes) return { outcome: 'too-large', issue: intakeIssues.fileTooLarge(field, limits) };
     files.push({
       name,
@@ -88,7 +85,7 @@ export async function readFormIntake(request: Request, limits: IntakeLimits, opt
       head: new Uint8Array(await value.slice(0, SNIFF_BYTES).arrayBuffer()),
       ...(options.sha256 ? { sha256: await sha256Of(value) } : {}),
       // The first image, for the answer made from it: the Blob is already in memory (the body was read whole, capped).
-      ...(owner !== undefined && index === 0 && !files.some((file) => file.kept) ? { kept: { source: value, release: async () => undefined } } : {}),
+      ...(index === 0 && !files.some((file) => file.kept) ? { kept: { source: value, release: async () => undefined } } : {}),
     });
   }
   return { outcome: 'complete', textParts, files };

@@ -15,18 +15,13 @@ import type { Drift } from '../../contract/drift.js';
 import type { RequestIssue } from '../../contract/issues.js';
 import { judgeAnswer } from '../../contract/answer-judge.js';
 import { cassetteAnswer, receivedFileOf, requestKey, type Cassette } from './cassette.js';
-import { checkRequest, fileFieldOf, type CheckedRequest } from './request-check.js';
+import { checkRequest, fileFieldNamer, type CheckedRequest } from './request-check.js';
 import type { MockAnswer, MockPreferences } from './types.js';
 
 /** A recorded request read again by the mock's own judge, as if it had just arrived. */
 export function judgeRecordedRequest(cassette: Cassette): CheckedRequest {
-  const perField = new Map<string, number>();
-  const files = cassette.request.images.map((image) => {
-    const owner = fileFieldOf(image.name) ?? image.name;
-    const index = perField.get(owner) ?? 0;
-    perField.set(owner, index + 1);
-    return receivedFileOf(image, fileFieldOf(image.name) === undefined ? image.name : `${owner}[${index}]`);
-  });
+  const fieldOf = fileFieldNamer();
+  const files = cassette.request.images.map((image) => receivedFileOf(image, fieldOf(image.name).field));
   return checkRequest(cassette.request.parts, files);
 }
 

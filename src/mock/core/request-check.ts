@@ -28,6 +28,22 @@ export function fileFieldOf(partName: string): string | undefined {
 }
 
 /**
+ * Names each file part as a judge reports it, in the order they arrive: `image[0]`, `image[1]`, ... for the parts
+ * of the file field (sent as `image` or `image[]`), with their `index` there; its own name for any other part. One
+ * namer per request.
+ */
+export function fileFieldNamer(fileField: (partName: string) => string | undefined = fileFieldOf): (partName: string) => { field: string; index?: number } {
+  const perField = new Map<string, number>();
+  return (partName) => {
+    const owner = fileField(partName);
+    if (owner === undefined) return { field: partName };
+    const index = perField.get(owner) ?? 0;
+    perField.set(owner, index + 1);
+    return { field: `${owner}[${index}]`, index };
+  };
+}
+
+/**
  * The media type a file part declares, as the judge should take it. A part with no Content-Type of its own (what
  * Python's requests sends for `files=`) is text/plain by RFC 7578's default, and that is what busboy reports for it:
  * text/plain on a file part cannot be told from no declaration, so like none (and application/octet-stream,
