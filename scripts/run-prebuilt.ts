@@ -13,7 +13,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Plugin } from 'esbuild';
-import { recordOf, unchanged, writeAtomically, type FileRecord } from '../src/mock/file-records.ts';
+import { recordHolds, recordOf, writeAtomically, type BuildRecord } from '../src/mock/file-records.ts';
 
 /** Bump when buildPrebuilt changes what it writes: bundles of another recipe are built again. */
 const RECIPE = 'run-prebuilt 1';
@@ -23,11 +23,6 @@ declare const ORQ_PREBUILT: boolean | undefined;
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const cacheDir = path.join(root, 'node_modules/.cache/orq-image-edits');
-
-interface Manifest {
-  recipe: string;
-  inputs: FileRecord[];
-}
 
 export interface Prebuilt {
   code: string;
@@ -42,14 +37,7 @@ export function prebuiltPlace(script: string): Prebuilt {
 }
 
 /** True while the bundle's manifest is of this recipe and every file it lists holds what it held. */
-export function fresh(manifestFile: string, recipe: string = RECIPE): boolean {
-  try {
-    const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as Manifest;
-    return manifest.recipe === recipe && unchanged(manifest.inputs);
-  } catch {
-    return false;
-  }
-}
+const fresh = (manifestFile: string): boolean => recordHolds(manifestFile, RECIPE);
 
 // A pattern, not the words as a string: this file is bundled by this plugin too.
 const OWN_URL = /\bimport\.meta\.url\b/g;
@@ -98,7 +86,7 @@ export async function buildPrebuilt(script: string, place: Prebuilt = prebuiltPl
     // The entry after its chunks, the manifest last: it is what says the bundle is ready.
     const outputs = [...result.outputFiles].sort((a, b) => Number(a.path === place.code) - Number(b.path === place.code));
     for (const output of outputs) writeAtomically(output.path, output.contents);
-    writeAtomically(place.manifest, JSON.stringify({ recipe: RECIPE, inputs } satisfies Manifest));
+    writeAtomically(place.manifest, JSON.stringify({ recipe: RECIPE, inputs } satisfies BuildRecord));
   } finally {
     // esbuild's service is a child process that otherwise lives as long as this one (the mock runs in it).
     await esbuild.stop();

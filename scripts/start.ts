@@ -6,32 +6,20 @@
  * CLI's and every other package's version), and the page itself. A fresh clone's first start builds everything.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { recordOf, unchanged, writeAtomically, type FileRecord } from '../src/mock/file-records.ts';
+import { recordHolds, recordOf, writeAtomically, type BuildRecord } from '../src/mock/file-records.ts';
 
 /** Bump when what the reference is made from, or how it is recorded, changes beyond the files recorded. */
-const DOCS_RECIPE = 'start-docs 1';
+const DOCS_RECIPE = 'start-docs 2';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const docsDir = path.join(root, 'dist/docs');
 const docsRecord = path.join(root, 'node_modules/.cache/orq-image-edits/start-docs.json');
 
-interface DocsRecord {
-  recipe: string;
-  page: FileRecord;
-  inputs: FileRecord[];
-}
-
-function docsUpToDate(): boolean {
-  try {
-    const record = JSON.parse(readFileSync(docsRecord, 'utf8')) as DocsRecord;
-    return record.recipe === DOCS_RECIPE && record.page.file === path.join(docsDir, 'index.html') && unchanged([record.page, ...record.inputs]);
-  } catch {
-    return false;
-  }
-}
+/** The page's record: the page itself and every file it was built from (a page edited or removed is rebuilt). */
+const docsUpToDate = (): boolean => recordHolds(docsRecord, DOCS_RECIPE);
 
 /** Every file the reference is built from: the builder's graph (Node) and the console's (browser), as esbuild resolves them. */
 async function docsInputs(): Promise<string[]> {
@@ -69,7 +57,7 @@ async function main(): Promise<void> {
       return;
     }
     mkdirSync(path.dirname(docsRecord), { recursive: true });
-    writeAtomically(docsRecord, JSON.stringify({ recipe: DOCS_RECIPE, page: recordOf(path.join(docsDir, 'index.html')), inputs } satisfies DocsRecord));
+    writeAtomically(docsRecord, JSON.stringify({ recipe: DOCS_RECIPE, inputs: [recordOf(path.join(docsDir, 'index.html')), ...inputs] } satisfies BuildRecord));
   }
   const cli = path.join(root, 'src/cli/main.ts');
   process.argv = [process.argv[0]!, cli, 'mock', '--docs', path.relative(process.cwd(), docsDir) || '.', ...process.argv.slice(2)];

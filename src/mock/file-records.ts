@@ -35,6 +35,22 @@ export function unchanged(records: unknown): boolean {
   return true;
 }
 
+/** What a build records of itself: how it was made (a recipe, bumped when that changes) and every file it read. */
+export interface BuildRecord {
+  recipe: string;
+  inputs: FileRecord[];
+}
+
+/** True while the record in `file` is of this recipe and every file it lists holds what it held (no record: false). */
+export function recordHolds(file: string, recipe: string): boolean {
+  try {
+    const record = JSON.parse(readFileSync(file, 'utf8')) as Partial<BuildRecord>;
+    return record.recipe === recipe && unchanged(record.inputs);
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Writes beside the file, then renames: a reader sees the old file or the new one, never half of one; writers at
  * once (test files in parallel, threads of one process) each write their own temporary file.

@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Plugin } from 'esbuild';
-import { recordOf, type FileRecord } from './file-records.js';
+import { recordOf, type BuildRecord } from './file-records.js';
 
 /** The modules the mock takes from Prism (dependencies.ts names them; prism-types.ts types them). */
 export const PRISM_ENTRY = `module.exports = {
@@ -113,12 +113,10 @@ const jsoncParserModule: Plugin = {
 const ENTRY_NAME = '<orq-prism-entry>';
 
 /** What a bundle was made from and how: prism-bundle.ts uses the bundle only while all of it still holds. */
-export interface BundleManifest {
-  recipe: string;
+export interface BundleManifest extends BuildRecord {
   esbuild: string;
   /** The requires made lazy (LAZY above) that this Prism release had. */
   lazy: string[];
-  inputs: FileRecord[];
 }
 
 export interface BuiltBundle {

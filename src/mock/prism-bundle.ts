@@ -13,8 +13,7 @@ import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
-import { digestOf, unchanged, writeAtomically } from './file-records.js';
-import type { BundleManifest } from './prism-bundle-build.js';
+import { digestOf, recordHolds, writeAtomically } from './file-records.js';
 import type { PrismModules } from './prism-types.js';
 
 /** Bump when prism-bundle-build.ts changes what it writes: bundles of another recipe are rebuilt. */
@@ -47,15 +46,7 @@ export function prismBundlePlace(cliPackageJson: string): Place | undefined {
 const bundleDisabled = () => process.env.ORQ_MOCK_PRISM_BUNDLE === 'off';
 
 /** Whether the bundle at this place was made by this recipe from the files as they are now. */
-function fresh(place: Place): boolean {
-  let manifest: BundleManifest;
-  try {
-    manifest = JSON.parse(readFileSync(place.manifest, 'utf8')) as BundleManifest;
-  } catch {
-    return false;
-  }
-  return manifest.recipe === PRISM_BUNDLE_RECIPE && unchanged(manifest.inputs);
-}
+const fresh = (place: Place): boolean => recordHolds(place.manifest, PRISM_BUNDLE_RECIPE);
 
 /** esbuild, from this package's place or the project's: a dev dependency of most frontend projects (Vite, Vitest). */
 function findEsbuild(): string | undefined {
