@@ -7,10 +7,8 @@ import { parseArgs } from 'node:util';
 import { examplesOf, specFacts } from '../contract/spec-facts.js';
 import { imageField, wireContract } from '../contract/wire-contract.js';
 import { FAULTS, MAX_DELAY_MS, parseLatency, REAL_SERVICE_TIME } from '../mock/core/delivery.js';
-import { untilStopped } from './until-stopped.js';
+import { DEFAULT_HOST, DEFAULT_PORT, listenFailure, logLine, portOption, untilStopped, wildcardWarning } from './serving.js';
 
-const DEFAULT_PORT = 4010;
-const DEFAULT_HOST = '127.0.0.1';
 
 /** Every Prefer key the mock reads, with one example each and what it does: the banner's and --help's table. */
 export function preferKeys(): string[] {
@@ -96,9 +94,9 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(usage());
     return 0;
   }
-  const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    process.stderr.write(`orq-images mock: --port must be an integer from 0 to 65535, got ${JSON.stringify(values.port)}\n`);
+  const port = portOption(values.port);
+  if (typeof port !== 'number') {
+    process.stderr.write(`orq-images mock: ${port.error}\n`);
     return 2;
   }
 
@@ -123,16 +121,13 @@ export async function run(argv: string[]): Promise<number> {
       latency: values.latency,
       docsDir: values.docs,
       replayDir: values.replay,
-      log: (line) => process.stdout.write(`  ${new Date().toISOString().slice(11, 19)} ${line}\n`),
+      log: logLine,
     });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const hint = code === 'EADDRINUSE' ? ` (port ${port} is taken: pass --port with another one, or 0 for any free port)` : '';
-    process.stderr.write(`orq-images mock: ${(error as Error).message}${hint}\n`);
+    process.stderr.write(listenFailure('mock', error, port));
     return 1;
   }
 
-  const wildcard = ['0.0.0.0', '::'].includes(values.host ?? '');
   process.stdout.write(
     [
       `Mock of POST ${wireContract.path}: Stoplight Prism ${mock.prismVersion} in process, images made with ${mock.imageMaker} (ready in ${Date.now() - started} ms)`,
@@ -141,7 +136,7 @@ export async function run(argv: string[]): Promise<number> {
       ...(mock.replayable !== undefined ? [`  replay    ${mock.replayable} recorded answer(s) from ${values.replay}`] : []),
       `  answers   made from each request${values.dynamic ? ", open values drawn by Prism's generator" : ''}${values.seed !== undefined ? `, seed ${values.seed}` : ''}`,
       `  latency   ${values.latency === undefined ? `none (${REAL_SERVICE_TIME}: try --latency 2000-20000)` : `${values.latency} ms`}`,
-      ...(wildcard ? [`  warning   bound to ${values.host}: other machines on the network can reach it`] : []),
+      ...wildcardWarning(values.host, 'reach it'),
       '',
       'Any bearer token is accepted. Choose another answer, a delay or a failure with a Prefer header:',
       ...preferKeys().map((line) => `  ${line}`),

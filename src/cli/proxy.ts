@@ -5,10 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { wireContract } from '../contract/wire-contract.js';
-import { untilStopped } from './until-stopped.js';
-
-const DEFAULT_PORT = 4010;
-const DEFAULT_HOST = '127.0.0.1';
+import { DEFAULT_HOST, DEFAULT_PORT, listenFailure, logLine, portOption, untilStopped, wildcardWarning } from './serving.js';
 
 const usage = () => `orq-images proxy — a validating proxy for POST ${wireContract.path}: forwards to the upstream, judges both ways by the spec
 
@@ -60,8 +57,8 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   };
   if (!values.upstream) return usageError(`--upstream is required (e.g. --upstream ${wireContract.servers[0]})`);
-  const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) return usageError(`--port must be an integer from 0 to 65535, got ${JSON.stringify(values.port)}`);
+  const port = portOption(values.port);
+  if (typeof port !== 'number') return usageError(port.error);
   const maxCassettes = values['max-cassettes'] === undefined ? undefined : Number(values['max-cassettes']);
   if (maxCassettes !== undefined && (!Number.isInteger(maxCassettes) || maxCassettes < 0)) return usageError(`--max-cassettes must be a whole number, got ${JSON.stringify(values['max-cassettes'])}`);
 
@@ -75,22 +72,19 @@ export async function run(argv: string[]): Promise<number> {
       strict: values.strict ?? false,
       recordDir: values.record,
       maxCassettes,
-      log: (line) => process.stdout.write(`  ${new Date().toISOString().slice(11, 19)} ${line}\n`),
+      log: logLine,
     });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const hint = code === 'EADDRINUSE' ? ` (port ${port} is taken: pass --port with another one, or 0 for any free port)` : '';
-    process.stderr.write(`orq-images proxy: ${(error as Error).message}${hint}\n`);
+    process.stderr.write(listenFailure('proxy', error, port));
     return error instanceof TypeError ? 2 : 1;
   }
 
-  const wildcard = ['0.0.0.0', '::'].includes(values.host ?? '');
   process.stdout.write(
     [
       `Validating proxy for POST ${wireContract.path} → ${proxy.upstream}${values.strict ? ' (strict: requests the spec refuses are not forwarded)' : ''}`,
       `  endpoint  ${proxy.endpoint}`,
       ...(values.record !== undefined ? [`  record    ${values.record}`] : []),
-      ...(wildcard ? [`  warning   bound to ${values.host}: other machines on the network can send through it`] : []),
+      ...wildcardWarning(values.host, 'send through it'),
       '',
       'Ctrl-C stops it and prints the summary.',
       '',

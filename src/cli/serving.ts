@@ -1,0 +1,44 @@
+/**
+ * What the long-running commands (`orq-images mock`, `orq-images proxy`) share: where they listen by default, how a
+ * port is checked and a failure to listen explained, the timestamped log line, the warning for a wildcard host, and
+ * how they stop (Ctrl-C or SIGTERM, said on stdout).
+ */
+export const DEFAULT_PORT = 4010;
+export const DEFAULT_HOST = '127.0.0.1';
+
+/** The port asked for (default DEFAULT_PORT), or the usage error that names what was given. */
+export function portOption(given: string | undefined): number | { error: string } {
+  const port = given === undefined ? DEFAULT_PORT : Number(given);
+  return Number.isInteger(port) && port >= 0 && port <= 65535 ? port : { error: `--port must be an integer from 0 to 65535, got ${JSON.stringify(given)}` };
+}
+
+/** A log line on stdout, with the time of day. */
+export function logLine(line: string): void {
+  process.stdout.write(`  ${new Date().toISOString().slice(11, 19)} ${line}\n`);
+}
+
+/** Why a command could not start listening, with what to do when the port is taken. */
+export function listenFailure(command: string, error: unknown, port: number): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  const hint = code === 'EADDRINUSE' ? ` (port ${port} is taken: pass --port with another one, or 0 for any free port)` : '';
+  return `orq-images ${command}: ${(error as Error).message}${hint}\n`;
+}
+
+/** The banner's warning when the host binds every interface. */
+export function wildcardWarning(host: string | undefined, what: string): string[] {
+  return ['0.0.0.0', '::'].includes(host ?? '') ? [`  warning   bound to ${host}: other machines on the network can ${what}`] : [];
+}
+
+/** Waits for Ctrl-C or SIGTERM, the way every long-running command of orq-images stops, saying so on stdout. */
+export function untilStopped(what: string): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      process.stdout.write(`\n${signal}: stopping ${what}\n`);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
