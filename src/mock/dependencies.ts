@@ -23,16 +23,36 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 /** The packages the mock loads; their ranges come from package.json's peerDependencies. */
 const MOCK_PACKAGES = ['@stoplight/prism-cli', 'busboy', 'sharp'] as const;
 
-/** The peer dependency ranges this package declares, read from its own package.json (src/ and dist/src/ alike). */
-export function mockPeerDependencies(): Record<string, string> {
-  for (let dir = here; ; dir = path.dirname(dir)) {
+interface PackageJson {
+  name?: string;
+  version?: string;
+  peerDependencies?: Record<string, string>;
+}
+
+/** The package.json of package `name` in `dir` or the nearest folder above it that holds one of that name. */
+function packageJsonAbove(dir: string, name: string): PackageJson | undefined {
+  for (; ; dir = path.dirname(dir)) {
     const file = path.join(dir, 'package.json');
     if (existsSync(file)) {
-      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; peerDependencies?: Record<string, string> };
-      if (pkg.name === 'orq-image-edits') return pkg.peerDependencies ?? {};
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as PackageJson;
+      if (pkg.name === name) return pkg;
     }
-    if (path.dirname(dir) === dir) return {};
+    if (path.dirname(dir) === dir) return undefined;
   }
+}
+
+/** The peer dependency ranges this package declares, read from its own package.json (src/ and dist/src/ alike). */
+export function mockPeerDependencies(): Record<string, string> {
+  return packageJsonAbove(here, 'orq-image-edits')?.peerDependencies ?? {};
+}
+
+/** The error for one missing optional peer: what needs it, and the install command with the declared range. */
+function peerMissing(name: string, purpose: string, cause: unknown): MockDependencyError {
+  const range = mockPeerDependencies()[name];
+  return new MockDependencyError(
+    `${purpose} needs ${name}, an optional peer dependency of orq-image-edits: npm install --save-dev ${name}${range ? `@${range}` : ''} (${(cause as Error).message.split('\n')[0]})`,
+    { cause },
+  );
 }
 
 function missing(cause: unknown): MockDependencyError {
@@ -65,16 +85,7 @@ export interface SharpOnDemand {
 }
 
 function sharpOnDemand(require: NodeRequire): SharpOnDemand {
-  const entry = require.resolve('sharp');
-  let version = '';
-  for (let dir = path.dirname(entry); path.dirname(dir) !== dir; dir = path.dirname(dir)) {
-    const file = path.join(dir, 'package.json');
-    if (!existsSync(file)) continue;
-    const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
-    if (pkg.name !== 'sharp') continue;
-    version = pkg.version ?? '';
-    break;
-  }
+  const version = packageJsonAbove(path.dirname(require.resolve('sharp')), 'sharp')?.version ?? '';
   let sharp: Sharp | undefined;
   return { version, load: () => (sharp ??= loadSharpFrom(require)) };
 }
@@ -83,11 +94,7 @@ function loadSharpFrom(require: NodeRequire): Sharp {
   try {
     return require('sharp') as Sharp;
   } catch (error) {
-    const range = mockPeerDependencies().sharp;
-    throw new MockDependencyError(
-      `making images needs sharp, an optional peer dependency of orq-image-edits: npm install --save-dev sharp${range ? `@${range}` : ''} (${(error as Error).message.split('\n')[0]})`,
-      { cause: error },
-    );
+    throw peerMissing('sharp', 'making images', error);
   }
 }
 
@@ -145,10 +152,6 @@ export function loadBusboy(): MockDependencies['busboy'] {
   try {
     return createRequire(import.meta.url)('busboy');
   } catch (error) {
-    const range = mockPeerDependencies().busboy;
-    throw new MockDependencyError(
-      `the proxy needs busboy, an optional peer dependency of orq-image-edits: npm install --save-dev busboy${range ? `@${range}` : ''} (${(error as Error).message.split('\n')[0]})`,
-      { cause: error },
-    );
+    throw peerMissing('busboy', 'the proxy', error);
   }
 }
