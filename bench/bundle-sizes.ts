@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { browserPlatform } from '../scripts/client-bundle.js';
+import { verdict } from './format.js';
 import { BUNDLERS, bundleWith, createConsumerProject, packPackage, pageHtml, type ConsumerBundle } from '../scripts/consumer-bundles.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -105,7 +106,7 @@ const total = (bundle: ConsumerBundle, key: 'bytes' | 'gzip') => bundle.scripts.
 export const bundleTargetMet = (sizes: BundleSizes): boolean => sizes.entries.get('this')!.gzip <= TARGET_GZIP;
 
 /** The summary table's row (bench/run.ts places it among the other targets). */
-export function bundleSummaryRow(sizes: BundleSizes, verdict: (met: boolean) => string): string {
+export function bundleSummaryRow(sizes: BundleSizes): string {
   const size = (name: string) => kB(sizes.entries.get(name)!.gzip);
   return `| browser bundle of one edit call, minified + gzip (esbuild) | ${size('this')} | ${size('orq')} (standalone function: ${size('orq-standalone')}) | ${size('openai')} | | openapi-fetch ${size('openapi-fetch')} | ≤ 10 kB incl. validators | ${verdict(bundleTargetMet(sizes))} |`;
 }
@@ -159,10 +160,9 @@ function rewrite(report: string, sizes: BundleSizes, commit: string): string {
   const section = bundleSection(sizes);
   section.splice(section.length - 1, 0, '', `Bundle sizes re-measured alone on ${commit} (\`npx tsx bench/bundle-sizes.ts\`); the other figures are from the run described above.`);
   lines.splice(start, end - start, ...section);
-  const verdict = (met: boolean) => (met ? '**met**' : '**missed**');
   return lines
     .filter((line) => !(line.startsWith('- **Bundle:') && bundleTargetMet(sizes)))
-    .map((line) => (line.startsWith('| browser bundle of one edit call') ? bundleSummaryRow(sizes, verdict) : line.startsWith('- **Bundle:') ? bundleNote(sizes) : line))
+    .map((line) => (line.startsWith('| browser bundle of one edit call') ? bundleSummaryRow(sizes) : line.startsWith('- **Bundle:') ? bundleNote(sizes) : line))
     .join('\n');
 }
 

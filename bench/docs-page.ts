@@ -13,7 +13,7 @@ import { buildRepositoryDocs } from '../scripts/build-docs.ts';
 import { specFacts } from '../src/contract/spec-facts.js';
 import { startMock } from '../src/mock/index.js';
 import { CHROMIUM_PATH } from '../test/support/chromium.js';
-import type { Format } from './start-up.js';
+import { fmt, range, stats, verdict } from './format.js';
 
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
@@ -72,28 +72,28 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// The report's parts (run.ts's helpers passed in, as for the start-up figures)
+// The report's parts (written as the rest of the report is: bench/format.ts)
 
 /** The docs issue's targets: one offline file under 3 MB whose first text shows in under 2 s here. */
 export const DOCS_PAGE_TARGETS = { bytes: 3 * 1024 * 1024, firstTextMs: 2000 };
 
-export function docsPageMet(r: DocsPageRuns, f: Format) {
-  return { docsPage: r.bytes < DOCS_PAGE_TARGETS.bytes && f.stats(r.firstTextMs).median < DOCS_PAGE_TARGETS.firstTextMs };
+export function docsPageMet(r: DocsPageRuns) {
+  return { docsPage: r.bytes < DOCS_PAGE_TARGETS.bytes && stats(r.firstTextMs).median < DOCS_PAGE_TARGETS.firstTextMs };
 }
 
-export function docsPageSummaryRow(r: DocsPageRuns, f: Format): string {
-  return `| the API reference page, served at /docs, fresh Chromium profile each load | first text ${f.range(f.stats(r.firstTextMs), 0, ' ms')}; the operation in the first screen ${f.range(f.stats(r.operationMs), 0, ' ms')}; ${f.fmt(r.bytes / 1024 / 1024, 2)} MB | | | | | first text < 2 s, < 3 MB | ${f.verdict(docsPageMet(r, f).docsPage)} |`;
+export function docsPageSummaryRow(r: DocsPageRuns): string {
+  return `| the API reference page, served at /docs, fresh Chromium profile each load | first text ${range(stats(r.firstTextMs), 0, ' ms')}; the operation in the first screen ${range(stats(r.operationMs), 0, ' ms')}; ${fmt(r.bytes / 1024 / 1024, 2)} MB | | | | | first text < 2 s, < 3 MB | ${verdict(docsPageMet(r).docsPage)} |`;
 }
 
-export function docsPageSection(r: DocsPageRuns, f: Format): string[] {
+export function docsPageSection(r: DocsPageRuns): string[] {
   const row = (label: string, values: number[]) => {
-    const s = f.stats(values);
-    return `| ${label} | ${s.runs} | ${f.fmt(s.min)} / ${f.fmt(s.median)} / ${f.fmt(s.max)} |`;
+    const s = stats(values);
+    return `| ${label} | ${s.runs} | ${fmt(s.min)} / ${fmt(s.median)} / ${fmt(s.max)} |`;
   };
   return [
     '### The API reference page',
     '',
-    `One file of ${f.fmt(r.bytes)} bytes (Redoc and the Try-it console inlined), built as \`npm run docs\` builds it and served by the mock at \`/docs\` as \`npm start\` serves it; each load in a new Chromium context (nothing cached), 1440 × 900.`,
+    `One file of ${fmt(r.bytes)} bytes (Redoc and the Try-it console inlined), built as \`npm run docs\` builds it and served by the mock at \`/docs\` as \`npm start\` serves it; each load in a new Chromium context (nothing cached), 1440 × 900.`,
     '',
     '| figure | runs | ms (min / median / max) |',
     '|---|---|---|',
@@ -103,9 +103,9 @@ export function docsPageSection(r: DocsPageRuns, f: Format): string[] {
   ];
 }
 
-export function docsPageNotes(r: DocsPageRuns, f: Format): string[] {
-  if (docsPageMet(r, f).docsPage) return [];
+export function docsPageNotes(r: DocsPageRuns): string[] {
+  if (docsPageMet(r).docsPage) return [];
   return [
-    `- **The API reference page: first text ${f.fmt(f.stats(r.firstTextMs).median)} ms, ${f.fmt(r.bytes / 1024 / 1024, 2)} MB, against < 2 s and < 3 MB.** The page is one file so that it works offline; most of its bytes and its time are Redoc rendering every field and example at load. Closing it: less for Redoc to render before the first paint (fewer examples expanded at load), at the cost of what find-in-page reaches from the landing.`,
+    `- **The API reference page: first text ${fmt(stats(r.firstTextMs).median)} ms, ${fmt(r.bytes / 1024 / 1024, 2)} MB, against < 2 s and < 3 MB.** The page is one file so that it works offline; most of its bytes and its time are Redoc rendering every field and example at load. Closing it: less for Redoc to render before the first paint (fewer examples expanded at load), at the cost of what find-in-page reaches from the landing.`,
   ];
 }

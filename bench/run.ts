@@ -24,7 +24,8 @@ import { multipartBytes } from '../test/support/multipart-writer.js';
 import { buildNodeBundle } from '../scripts/client-bundle.js';
 import { bundleNote, bundleSection, bundleSummaryRow, bundleTargetMet, measureBundles, type BundleSizes } from './bundle-sizes.js';
 import { docsPageMet, docsPageNotes, docsPageSection, docsPageSummaryRow, measureDocsPage, type DocsPageRuns } from './docs-page.js';
-import { measureStartUp, patchBenchmarks, startUpMet, startUpNotes, startUpSection, startUpSummaryRows, type Format, type StartUp } from './start-up.js';
+import { measureStartUp, patchBenchmarks, startUpMet, startUpNotes, startUpSection, startUpSummaryRows, type StartUp } from './start-up.js';
+import { fmt, range, stats, verdict } from './format.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = path.join(root, 'bench/.out');
@@ -41,28 +42,6 @@ const MOCK_LOAD = { connections: 50, durationS: QUICK ? 3 : 20 };
 
 // ---------------------------------------------------------------------------------------------------------------
 // Helpers
-
-interface Stats {
-  runs: number;
-  min: number;
-  median: number;
-  max: number;
-}
-
-function stats(values: number[]): Stats {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  return { runs: values.length, min: sorted[0]!, median, max: sorted[sorted.length - 1]! };
-}
-
-function fmt(value: number, digits = 0): string {
-  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-}
-
-function range(s: Stats, digits = 0, unit = ''): string {
-  return `${fmt(s.median, digits)}${unit} (${fmt(s.min, digits)}–${fmt(s.max, digits)})`;
-}
 
 const started: { kill(signal?: NodeJS.Signals): boolean; pid?: number }[] = [];
 
@@ -308,7 +287,7 @@ async function main(): Promise<void> {
     const header = `| start-up figures | measured again by \`npm run bench -- --only start-up\` on ${codeState}, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, load average ${loadBefore} before, ${loadAfter} after |`;
     const file = path.join(root, 'BENCHMARKS.md');
     const isLoaded = [loadBefore, loadAfter].some((text) => Number(text.split(' / ')[0]) > os.cpus().length);
-    writeFileSync(file, patchBenchmarks(readFileSync(file, 'utf8'), startUp, FORMAT, header, isLoaded) + '\n');
+    writeFileSync(file, patchBenchmarks(readFileSync(file, 'utf8'), startUp, header, isLoaded) + '\n');
     log(`rewrote the start-up figures of BENCHMARKS.md in ${fmt((Date.now() - begun) / 1000)} s`);
     return;
   }
@@ -369,11 +348,7 @@ interface Results {
   seconds: number;
 }
 
-function verdict(met: boolean): string {
-  return met ? '**met**' : '**missed**';
-}
 
-const FORMAT: Format = { stats, range, fmt, verdict };
 
 function renderReport(r: Results): string {
   const m = machine();
@@ -407,8 +382,8 @@ function renderReport(r: Results): string {
     throughput: tpRatio1.median >= 0.95,
     bundle: bundleTargetMet(r.bundleSizes),
     importTime: importVsFetch.median <= 1.1,
-    ...startUpMet(r.startUp, FORMAT),
-    ...docsPageMet(r.docsPage, FORMAT),
+    ...startUpMet(r.startUp),
+    ...docsPageMet(r.docsPage),
     mock: r.load.errors === 0 && r.load.non2xx === 0,
   };
 
@@ -450,12 +425,12 @@ function renderReport(r: Results): string {
   lines.push(
     `| same, concurrency 8 | ${range(stats(r.tp8.get('this')!))} = ${fmt(tpRatio8.median, 2)}× fetch | ${range(stats(r.tp8.get('orq')!))} = ${fmt(perRunRatio(r.tp8.get('orq')!, r.tp8.get('fetch')!).median, 2)}× | ${range(stats(r.tp8.get('openai')!))} = ${fmt(perRunRatio(r.tp8.get('openai')!, r.tp8.get('fetch')!).median, 2)}× | ${range(stats(r.tp8.get('fetch')!))} = 1.00× | | (measured, no target) | |`,
   );
-  lines.push(bundleSummaryRow(r.bundleSizes, verdict));
+  lines.push(bundleSummaryRow(r.bundleSizes));
   lines.push(
     `| cold import in a fresh process | ${range(importThis, 1, ' ms')}, ${fmt(importVsFetch.median, 2)}× openapi-fetch | ${range(stats(r.imports.get('orq')!), 1, ' ms')} | ${range(stats(r.imports.get('openai')!), 1, ' ms')} | | openapi-fetch ${range(stats(r.imports.get('openapi-fetch')!), 1, ' ms')} | ≤ 1.1× openapi-fetch's, same run | ${verdict(targets.importTime)} |`,
   );
-  lines.push(...startUpSummaryRows(r.startUp, FORMAT));
-  lines.push(docsPageSummaryRow(r.docsPage, FORMAT));
+  lines.push(...startUpSummaryRows(r.startUp));
+  lines.push(docsPageSummaryRow(r.docsPage));
   lines.push(
     `| the mock under load (autocannon, ${MOCK_LOAD.connections} connections, ${MOCK_LOAD.durationS} s, valid multipart) | ${fmt(r.load.requests.average)} req/s, p99 ${r.load.latency.p99} ms, ${r.load.errors} errors, ${r.load.non2xx} non-2xx, ${r.load.timeouts} timeouts | | | | | errors 0 | ${verdict(targets.mock)} |`,
   );
@@ -549,8 +524,8 @@ function renderReport(r: Results): string {
   }
   lines.push('');
 
-  lines.push(...startUpSection(r.startUp, FORMAT));
-  lines.push(...docsPageSection(r.docsPage, FORMAT));
+  lines.push(...startUpSection(r.startUp));
+  lines.push(...docsPageSection(r.docsPage));
 
   lines.push('### The mock under load');
   lines.push('');
@@ -565,7 +540,7 @@ function renderReport(r: Results): string {
 
   lines.push('## Targets missed, why, and what would close them');
   lines.push('');
-  const missed = [...notesForMissed(targets, r), ...startUpNotes(r.startUp, FORMAT, loaded(r)), ...docsPageNotes(r.docsPage, FORMAT)];
+  const missed = [...notesForMissed(targets, r), ...startUpNotes(r.startUp, loaded(r)), ...docsPageNotes(r.docsPage)];
   lines.push(missed.length ? missed.join('\n\n') : 'None: every target is met in this run.');
   lines.push('');
   return lines.join('\n');

@@ -9,6 +9,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fmt, range, stats, verdict } from './format.js';
 
 export interface Timed {
   wallMs: number[];
@@ -150,49 +151,38 @@ export async function measureStartUp(options: Options): Promise<StartUp> {
   return result;
 }
 
-export function startUpGitState(root: string): string {
-  return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
-}
-
 // ---------------------------------------------------------------------------------------------------------------
-// The report's parts (run.ts's helpers passed in, so both figures and format are the rest of the report's)
-
-export interface Format {
-  stats: (values: number[]) => { runs: number; min: number; median: number; max: number };
-  range: (s: { runs: number; min: number; median: number; max: number }, digits?: number, unit?: string) => string;
-  fmt: (value: number, digits?: number) => string;
-  verdict: (met: boolean) => string;
-}
+// The report's parts (written as the rest of the report is: bench/format.ts)
 
 export const START_UP_TARGETS = { startMock: 500, npmStart: 2000, generate: 1500 };
 
-export function startUpMet(r: StartUp, f: Format) {
+export function startUpMet(r: StartUp) {
   return {
-    startMock: f.stats(r.startMock.wallMs).median <= START_UP_TARGETS.startMock,
-    npmStart: f.stats(r.npmStart.wallMs).median <= START_UP_TARGETS.npmStart,
-    generate: f.stats(r.generateWarm.wallMs).median <= START_UP_TARGETS.generate,
-    generateCold: f.stats(r.generateCold.wallMs).median <= START_UP_TARGETS.generate,
+    startMock: stats(r.startMock.wallMs).median <= START_UP_TARGETS.startMock,
+    npmStart: stats(r.npmStart.wallMs).median <= START_UP_TARGETS.npmStart,
+    generate: stats(r.generateWarm.wallMs).median <= START_UP_TARGETS.generate,
+    generateCold: stats(r.generateCold.wallMs).median <= START_UP_TARGETS.generate,
   };
 }
 
 const ROW_STARTS = ['| `startMock()`', '| `npm start`', '| `npm run generate`'];
 const NOTE_STARTS = ['- **`startMock()`', '- **`npm start`', '- **`npm run generate`'];
 
-export function startUpSummaryRows(r: StartUp, f: Format): string[] {
-  const met = startUpMet(r, f);
-  const both = (t: Timed) => `${f.range(f.stats(t.wallMs), 0, ' ms')}; CPU ${f.range(f.stats(t.cpuMs), 0, ' ms')}`;
+export function startUpSummaryRows(r: StartUp): string[] {
+  const met = startUpMet(r);
+  const both = (t: Timed) => `${range(stats(t.wallMs), 0, ' ms')}; CPU ${range(stats(t.cpuMs), 0, ' ms')}`;
   return [
-    `${ROW_STARTS[0]} ready, first in a process (Prism's bundle built) | ${both(r.startMock)} | | | | | ≤ 0.5 s | ${f.verdict(met.startMock)} |`,
-    `${ROW_STARTS[1]} until the mock listens (reference page built) | ${both(r.npmStart)} | | | | | ≤ 2 s | ${f.verdict(met.npmStart)} |`,
-    `${ROW_STARTS[2]}, no input changed / generation forced | ${both(r.generateWarm)} / ${both(r.generateCold)} | | | | | ≤ 1.5 s | ${f.verdict(met.generate)} / ${f.verdict(met.generateCold)} |`,
+    `${ROW_STARTS[0]} ready, first in a process (Prism's bundle built) | ${both(r.startMock)} | | | | | ≤ 0.5 s | ${verdict(met.startMock)} |`,
+    `${ROW_STARTS[1]} until the mock listens (reference page built) | ${both(r.npmStart)} | | | | | ≤ 2 s | ${verdict(met.npmStart)} |`,
+    `${ROW_STARTS[2]}, no input changed / generation forced | ${both(r.generateWarm)} / ${both(r.generateCold)} | | | | | ≤ 1.5 s | ${verdict(met.generate)} / ${verdict(met.generateCold)} |`,
   ];
 }
 
-export function startUpSection(r: StartUp, f: Format): string[] {
+export function startUpSection(r: StartUp): string[] {
   const row = (label: string, t: Timed) => {
-    const wall = f.stats(t.wallMs);
-    const cpu = f.stats(t.cpuMs);
-    return `| ${label} | ${wall.runs} | ${f.fmt(wall.min)} / ${f.fmt(wall.median)} / ${f.fmt(wall.max)} | ${f.fmt(cpu.min)} / ${f.fmt(cpu.median)} / ${f.fmt(cpu.max)} |`;
+    const wall = stats(t.wallMs);
+    const cpu = stats(t.cpuMs);
+    return `| ${label} | ${wall.runs} | ${fmt(wall.min)} / ${fmt(wall.median)} / ${fmt(wall.max)} | ${fmt(cpu.min)} / ${fmt(cpu.median)} / ${fmt(cpu.max)} |`;
   };
   return [
     '### Start-up: `startMock()`, `npm start`, `npm run generate`',
@@ -205,15 +195,15 @@ export function startUpSection(r: StartUp, f: Format): string[] {
     row('same, generation forced (`ORQ_GENERATE_RECORD=off`)', r.generateCold),
     '',
     'One unmeasured run of each comes first: it builds what a first start builds (Prism\'s bundle and V8 code cache, the prebuilt scripts, the reference page), so the runs measure a start with nothing to build. CPU time is that of every process involved (npm, sh, node); on a shared machine it moves far less than the wall time. ' +
-      `In the forced runs the generation itself (spec → eight files, its packages loaded, as the script reports it) took ${r.generateInner.length ? `${f.fmt(f.stats(r.generateInner).median)} ms (median)` : 'an unreported time'}, loading the generators' packages (TypeScript, openapi-typescript, ajv, esbuild, Redocly's parser) ${r.generateLoad.length ? `${f.fmt(f.stats(r.generateLoad).median)} ms of it` : 'part of it'}; the rest is npm and Node starting. ` +
+      `In the forced runs the generation itself (spec → eight files, its packages loaded, as the script reports it) took ${r.generateInner.length ? `${fmt(stats(r.generateInner).median)} ms (median)` : 'an unreported time'}, loading the generators' packages (TypeScript, openapi-typescript, ajv, esbuild, Redocly's parser) ${r.generateLoad.length ? `${fmt(stats(r.generateLoad).median)} ms of it` : 'part of it'}; the rest is npm and Node starting. ` +
       'A fresh clone\'s first `npm start` also builds those bundles and the page (README: first screen).',
     '',
   ];
 }
 
-export function startUpNotes(r: StartUp, f: Format, loaded: boolean): string[] {
-  const met = startUpMet(r, f);
-  const med = (values: number[]) => f.fmt(f.stats(values).median);
+export function startUpNotes(r: StartUp, loaded: boolean): string[] {
+  const met = startUpMet(r);
+  const med = (values: number[]) => fmt(stats(values).median);
   const load = loaded ? " The machine's load average (header) was above its core count during the run: CPU time is the steadier figure." : '';
   const notes: string[] = [];
   if (!met.startMock) {
@@ -239,9 +229,9 @@ export function startUpNotes(r: StartUp, f: Format, loaded: boolean): string[] {
 }
 
 /** Rewrites the start-up rows, section and notes of an existing BENCHMARKS.md; the rest stays as it was. */
-export function patchBenchmarks(markdown: string, r: StartUp, f: Format, header: string, loaded: boolean): string {
+export function patchBenchmarks(markdown: string, r: StartUp, header: string, loaded: boolean): string {
   let lines = markdown.split('\n');
-  const summary = startUpSummaryRows(r, f);
+  const summary = startUpSummaryRows(r);
   lines = lines.filter((line) => !ROW_STARTS.some((start) => line.startsWith(start)) && !NOTE_STARTS.some((start) => line.startsWith(start)) && !line.startsWith('| start-up figures |'));
   // Header: say when and how these rows were measured, after the date row.
   const date = lines.findIndex((line) => line.startsWith('| date |'));
@@ -255,8 +245,8 @@ export function patchBenchmarks(markdown: string, r: StartUp, f: Format, header:
     lines.splice(sectionStart, next - sectionStart);
   }
   const loadSection = lines.findIndex((line) => line === '### The mock under load');
-  lines.splice(loadSection, 0, ...startUpSection(r, f));
+  lines.splice(loadSection, 0, ...startUpSection(r));
   const text = lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd();
-  const notes = startUpNotes(r, f, loaded);
+  const notes = startUpNotes(r, loaded);
   return `${text}\n${notes.map((note) => `\n${note}\n`).join('')}`;
 }
