@@ -23,7 +23,7 @@ import { pathToFileURL } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { specFacts } from '../generated/spec-facts.js';
 import { createImageEditClient, NetworkError, type ImageEditResult } from '../src/index.js';
-import { judgeAnswer } from '../src/contract/answer-judge.js';
+import { judgeAnswer, type ReceivedAnswer } from '../src/contract/answer-judge.js';
 import { describeDrift, type Drift } from '../src/contract/drift.js';
 import { imageField, wireContract } from '../src/contract/wire-contract.js';
 import { encodeMultipart } from '../src/client/multipart.js';
@@ -78,7 +78,8 @@ export function isLocal(baseUrl: string): boolean {
 
 interface Answer {
   status: number;
-  headers: Headers;
+  /** As node:http gives them (lower-case names), which is what the answer judge reads. */
+  headers: ReceivedAnswer['headers'];
   text: string;
   body: unknown;
 }
@@ -120,8 +121,7 @@ async function send(baseUrl: string, init: { headers?: Record<string, string>; b
   } catch {
     body = undefined;
   }
-  const received = new Headers(Object.entries(res.headers).flatMap(([name, value]): [string, string][] => (value === undefined ? [] : [[name, Array.isArray(value) ? value.join(', ') : value]])));
-  return { status: res.statusCode ?? 0, headers: received, text, body };
+  return { status: res.statusCode ?? 0, headers: res.headers, text, body };
 }
 
 /** The wire bytes of a request the client accepts (for the checks that add a header the client does not send). */
@@ -191,7 +191,7 @@ export async function runServerChecks(options: ServerCheckOptions): Promise<Chec
   };
   const conforming = (answer: Answer, statuses: number[], responseFormat?: unknown) => {
     expect(statuses.includes(answer.status), `expected ${statuses.join(' or ')}, got ${describe(answer)}`);
-    noDrift(judgeAnswer({ status: answer.status, headers: Object.fromEntries(answer.headers), text: answer.text }, { responseFormat }).drift, answer.status);
+    noDrift(judgeAnswer({ status: answer.status, headers: answer.headers, text: answer.text }, { responseFormat }).drift, answer.status);
   };
   /**
    * One check of a raw request: the mock's judge says what the spec makes of it (the check's name says so), the
