@@ -70,11 +70,11 @@ describe('the house rules of src/', () => {
     expect(crossings).toEqual([]);
   });
 
-  it('no file casts its way past the type checker (as never) or passes 300 lines', () => {
+  it('no file casts its way past the type checker (as never) or passes 500 lines (a concept, not a screenful)', () => {
     const found = files.flatMap((file) => {
       const text = readFileSync(path.join(root, file), 'utf8');
       const lines = text.split('\n').length;
-      return [...(text.includes('as never') ? [`${file}: as never`] : []), ...(lines > 300 ? [`${file}: ${lines} lines`] : [])];
+      return [...(text.includes('as never') ? [`${file}: as never`] : []), ...(lines > 500 ? [`${file}: ${lines} lines`] : [])];
     });
     expect(found).toEqual([]);
   });
