@@ -1,5 +1,6 @@
 /** Runs test/mock/fixtures/mock-process.ts in a child Node process and reads its memory from /proc. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { MockOptions } from '../../src/mock/index.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -16,15 +17,30 @@ export interface MockProcess {
   stop(): Promise<void>;
 }
 
-export async function startMockProcess(): Promise<MockProcess> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** startMock's refusal to start, as the process reported it, with the process's peak resident memory. */
+export class MockStartFailure extends Error {
+  constructor(
+    message: string,
+    readonly errorName: string,
+    readonly peakRss: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Starts the mock in its own process with these options (JSON-able); rejects with a MockStartFailure when it cannot start. */
+export async function startMockProcess(options: MockOptions = {}): Promise<MockProcess> {
+  const env = { ...process.env, ORQ_MOCK_OPTIONS: JSON.stringify(options) };
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'], env });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the mock process did not start within 60 s')), 60_000);
     child.once('exit', (code) => reject(new Error(`the mock process exited with ${code}`)));
     createInterface({ input: child.stdout! }).once('line', (line) => {
       clearTimeout(timer);
-      resolve((JSON.parse(line) as { url: string }).url);
+      const said = JSON.parse(line) as { url: string } | { error: string; name: string; peakRss: number };
+      if ('url' in said) resolve(said.url);
+      else reject(new MockStartFailure(said.error, said.name, said.peakRss));
     });
   });
   const pid = child.pid!;
