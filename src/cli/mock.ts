@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { examplesOf, specFacts } from '../contract/spec-facts.js';
 import { imageField, wireContract } from '../contract/wire-contract.js';
 import { FAULTS, MAX_DELAY_MS, parseLatency, REAL_SERVICE_TIME } from '../mock/core/delivery.js';
+import { MAX_CASSETTE_BYTES, MAX_CASSETTE_FILES, MAX_REPLAY_BYTES } from '../mock/core/cassette.js';
 import { DEFAULT_HOST, DEFAULT_PORT, listenFailure, logLine, portOption, untilStopped, wildcardWarning } from './serving.js';
 
 
@@ -29,7 +30,7 @@ const usage = () => `orq-images mock — a local mock of POST ${wireContract.pat
 
 Usage:
   orq-images mock [--port ${DEFAULT_PORT}] [--host ${DEFAULT_HOST}] [--dynamic] [--seed N] [--latency MS|MIN-MAX] [--docs DIR]
-      [--replay DIR]
+      [--replay DIR [--replay-strict]]
 
 Options:
   --port N         port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
@@ -41,7 +42,11 @@ Options:
   --docs DIR       also serve DIR/index.html (the built API reference) at /docs
   --replay DIR     answer requests recorded by "orq-images proxy --record DIR" with the recorded answers (same
                    fields once decoded, same images by SHA-256; Prefer: code=, example= or dynamic= gets the mock's
-                   own answer, delay= and fault= apply to the recorded one)
+                   own answer, delay= and fault= apply to the recorded one). A file that is not a cassette
+                   (not a regular file, over ${MAX_CASSETTE_BYTES} bytes, not the shape, a 1xx status, a header
+                   HTTP cannot carry) is skipped with a warning naming it; past ${MAX_CASSETTE_FILES} cassettes or
+                   ${MAX_REPLAY_BYTES} bytes in all the mock does not start
+  --replay-strict  do not start when a file of --replay DIR is not a cassette, instead of skipping it
   -h, --help       this text
 
 A 200 is made from the request: n images from the first uploaded one, at the size asked, as url (served by the
@@ -69,8 +74,19 @@ export function curlExample(endpoint: string): string {
   return lines.join(' \\\n    ');
 }
 
+/** Most skipped cassettes the banner names one by one; the rest are counted. */
+const SKIPPED_SHOWN = 10;
+
+/** The banner's warnings for the cassettes --replay skipped, each naming the file and why. */
+function skippedWarnings(skipped: readonly Error[]): string[] {
+  const lines = skipped.slice(0, SKIPPED_SHOWN).map((error) => `  warning   skipped ${error.message}`);
+  if (skipped.length > SKIPPED_SHOWN) lines.push(`  warning   ... and ${skipped.length - SKIPPED_SHOWN} more file(s) skipped`);
+  if (skipped.length > 0) lines.push('            (--replay-strict refuses to start instead)');
+  return lines;
+}
+
 export async function run(argv: string[]): Promise<number> {
-  let values: { port?: string; host?: string; dynamic?: boolean; seed?: string; latency?: string; docs?: string; replay?: string; help?: boolean };
+  let values: { port?: string; host?: string; dynamic?: boolean; seed?: string; latency?: string; docs?: string; replay?: string; 'replay-strict'?: boolean; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -82,6 +98,7 @@ export async function run(argv: string[]): Promise<number> {
         latency: { type: 'string' },
         docs: { type: 'string' },
         replay: { type: 'string' },
+        'replay-strict': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -93,6 +110,10 @@ export async function run(argv: string[]): Promise<number> {
   if (values.help) {
     process.stdout.write(usage());
     return 0;
+  }
+  if (values['replay-strict'] && values.replay === undefined) {
+    process.stderr.write('orq-images mock: --replay-strict needs --replay DIR\n');
+    return 2;
   }
   const port = portOption(values.port);
   if (typeof port !== 'number') {
@@ -121,6 +142,7 @@ export async function run(argv: string[]): Promise<number> {
       latency: values.latency,
       docsDir: values.docs,
       replayDir: values.replay,
+      replayStrict: values['replay-strict'],
       log: logLine,
     });
   } catch (error) {
@@ -134,6 +156,7 @@ export async function run(argv: string[]): Promise<number> {
       `  endpoint  ${mock.endpoint}`,
       ...(mock.docsUrl ? [`  docs      ${mock.docsUrl}`] : []),
       ...(mock.replayable !== undefined ? [`  replay    ${mock.replayable} recorded answer(s) from ${values.replay}`] : []),
+      ...skippedWarnings(mock.replaySkipped ?? []),
       `  answers   made from each request${values.dynamic ? ", open values drawn by Prism's generator" : ''}${values.seed !== undefined ? `, seed ${values.seed}` : ''}`,
       `  latency   ${values.latency === undefined ? `none (${REAL_SERVICE_TIME}: try --latency 2000-20000)` : `${values.latency} ms`}`,
       ...wildcardWarning(values.host, 'reach it'),

@@ -12,13 +12,13 @@
 import { wireContract } from '../contract/wire-contract.js';
 import { createAnswering } from './core/answering.js';
 import { parseLatency, type Latency } from './core/delivery.js';
+import type { CassetteError } from './core/cassette.js';
 import type { ImageMaker } from './core/images.js';
 import { loadMockDependencies, loadSharp, prepareMockDependencies, savePrismCodeCache } from './dependencies.js';
 import { checkDocsDir, DOCS_PATH } from './docs-route.js';
-import { createReplayer } from './core/replay.js';
 import { createPrismEngine } from './engine.js';
 import { listenOn } from './listen.js';
-import { loadCassettes } from './replay-dir.js';
+import { replayDirectory } from './replay-dir.js';
 import { createMockServer } from './server.js';
 import { ImageKeeper } from './image-keeper.js';
 import { loadPrismDocument } from './prism-document.js';
@@ -58,9 +58,13 @@ export interface MockOptions {
   /**
    * A directory of cassettes (`orq-images proxy --record DIR`) to replay: a valid request that matches a recorded
    * one (same fields once decoded, same images by SHA-256) and asks for nothing with `Prefer` gets the recorded
-   * answer. Read once at start; a file that is not a cassette makes startMock reject with a CassetteError.
+   * answer. Read once at start, bounded (1 MiB a cassette, 10,000 cassettes, 64 MiB in all: past these startMock
+   * rejects with a CassetteError). A file that is not a cassette (not a regular file, over 1 MiB, not the shape,
+   * an interim 1xx status, a header HTTP cannot carry) is skipped and listed in `replaySkipped`.
    */
   replayDir?: string;
+  /** Reject with the CassetteError of the first file of replayDir that is not a cassette, instead of skipping it. */
+  replayStrict?: boolean;
 }
 
 export interface MockServer {
@@ -76,6 +80,8 @@ export interface MockServer {
   imageMaker: string;
   /** How many cassettes of replayDir can be replayed (those of valid requests with whole answers). */
   replayable?: number;
+  /** The files of replayDir skipped as not cassettes, each error naming the file, the field and why. */
+  replaySkipped?: CassetteError[];
   /** Stops listening and closes every open connection. */
   close(): Promise<void>;
 }
@@ -91,7 +97,7 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
 /** Starts the mock; resolves once it listens. */
 export async function startMock(options: MockOptions = {}): Promise<MockServer> {
   // Cassettes first: a wrong directory is reported before Prism takes seconds to load.
-  const replayer = options.replayDir === undefined ? undefined : createReplayer(await loadCassettes(options.replayDir));
+  const replay = options.replayDir === undefined ? undefined : await replayDirectory(options.replayDir, { strict: options.replayStrict });
   await prepareMockDependencies();
   const { busboy, prism, sharp } = loadMockDependencies();
   const dynamic = options.dynamic ?? false;
@@ -100,7 +106,7 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
   const engine = await createPrismEngine(prism, loadPrismDocument(), { dynamic });
   savePrismCodeCache();
   const images = sharpImageMaker(sharp.load, sharp.version);
-  const answering = createAnswering({ images, latency, seed: options.seed, replayer });
+  const answering = createAnswering({ images, latency, seed: options.seed, replayer: replay?.replayer });
   const keeper = new ImageKeeper();
   const server = createMockServer({ engine, answering, keeper, busboy, docsDir, log: options.log });
 
@@ -113,7 +119,7 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
     ...(docsDir ? { docsUrl: `${url}${DOCS_PATH}` } : {}),
     prismVersion: engine.prismVersion,
     imageMaker: images.name,
-    ...(replayer ? { replayable: replayer.size } : {}),
+    ...(replay ? { replayable: replay.replayer.size, replaySkipped: replay.skipped } : {}),
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

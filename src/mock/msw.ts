@@ -48,7 +48,9 @@ export interface ImageEditHandlerOptions {
   /**
    * Recorded exchanges to replay (cassettes written by `orq-images proxy --record DIR`, parsed from their JSON): a
    * valid request that matches one, and asks for nothing with `Prefer`, gets the recorded answer. A cassette of
-   * the wrong shape throws a CassetteError naming it (by its index) and the field.
+   * the wrong shape (an interim 1xx status, a header HTTP cannot carry, nesting past 64 levels included) throws a
+   * CassetteError naming it (by its index) and the field. Hop-by-hop and framing headers, Set-Cookie and Location
+   * are not replayed (core/cassette.ts says why).
    */
   cassettes?: readonly unknown[];
 }

@@ -15,7 +15,7 @@ import { sniffImageType } from '../../src/contract/sniff.js';
 import { imageField } from '../../src/contract/wire-contract.js';
 import { placeholderFor } from '../../src/mock/proxy/placeholders.js';
 import { startMock, type MockServer } from '../../src/mock/index.js';
-import { loadCassettes } from '../../src/mock/replay-dir.js';
+import { readCassettes } from '../../src/mock/replay-dir.js';
 import { makePng } from '../support/images.js';
 import { serversClosedAfterEach } from '../support/scripted-server.js';
 import { AUTH, KEY, okBody, postParts, proxiesClosedAfterEach, urlBody, validParts } from './support.js';
@@ -136,7 +136,9 @@ it('reads a directory in the order recorded, past 9999 too: 10000-… after 9999
     await copyFile(path.join(committed, '0002-post-200.json'), path.join(work, '1001-post-200.json'));
     await copyFile(path.join(committed, '0001-post-429.json'), path.join(work, '9999-post-429.json'));
     await copyFile(path.join(committed, '0004-post-400.json'), path.join(work, '10000-post-400.json'));
-    expect((await loadCassettes(work)).map((cassette) => cassette.response.status)).toEqual([200, 429, 400]);
+    const statuses: number[] = [];
+    for await (const cassette of readCassettes(work, { strict: true })) statuses.push(cassette.response.status);
+    expect(statuses).toEqual([200, 429, 400]);
   } finally {
     await rm(work, { recursive: true, force: true });
   }

@@ -14,12 +14,37 @@
 import type { Drift } from '../../contract/drift.js';
 import type { RequestIssue } from '../../contract/issues.js';
 import { specFacts } from '../../contract/spec-facts.js';
+import { endToEnd, unsendableHeader } from './http-headers.js';
 import type { MockAnswer, ReceivedFile, ReceivedText } from './types.js';
 
 export const CASSETTE_FORMAT = 'orq-image-edits/cassette@1';
 
 /** Largest cassette file read or written, in bytes: answers' images are shrunk, so real ones stay far below. */
 export const MAX_CASSETTE_BYTES = 1024 * 1024;
+
+/** Most cassettes replayed from one directory (`--replay DIR`). */
+export const MAX_CASSETTE_FILES = 10_000;
+
+/** Most bytes read from one directory's cassettes: the answers replay keeps in memory cost about this, at most. */
+export const MAX_REPLAY_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Deepest nesting of arrays and objects a cassette may have. Real ones stay under ten levels; without a bound, a
+ * hand-made one nested 100,000 deep parses (V8's JSON.parse does not recurse) and then overflows the stack wherever
+ * it is walked again (serialised, matched, judged).
+ */
+export const MAX_CASSETTE_DEPTH = 64;
+
+/**
+ * Recorded headers that are not sent again. Hop-by-hop ones (http-headers.ts) and framing belong to the recorded
+ * connection: the replaying server frames its own answer and counts its own Content-Length, and sends the body
+ * decoded, as it is stored (so no Content-Encoding); Date is its own clock's. Set-Cookie is dropped: the recorder
+ * never writes cookies (they may hold a session of the real service), so one in a cassette was put there by hand,
+ * and a mock on this machine would plant it in a browser for the mock's origin. Location is dropped: the operation
+ * documents no redirect, and a replayed one would send a client (fetch follows it, the body too for a 307 or 308)
+ * from the offline mock to the recorded server.
+ */
+const NOT_REPLAYED = ['content-length', 'content-encoding', 'date', 'set-cookie', 'location'];
 
 /** One image of a recorded request, by its facts. */
 export interface CassetteImage {
@@ -56,7 +81,10 @@ export interface Cassette {
   };
   response: {
     status: number;
-    /** Lower-case names; no framing headers (the replaying server sets its own) and no cookies. */
+    /**
+     * Lower-case names; no framing headers (the replaying server sets its own) and no cookies. Each must be one
+     * HTTP can carry (a token for a name, no CR or LF in a value); hop-by-hop and framing ones are not replayed.
+     */
     headers: Record<string, string>;
     /** The body when it was JSON. */
     body?: unknown;
@@ -97,12 +125,27 @@ export function parseCassette(text: string, source: string): Cassette {
   return checkCassette(value, source);
 }
 
+/** The path of the first array or object deeper than MAX_CASSETTE_DEPTH, if any; walked without recursion. */
+function tooDeep(value: unknown): string | undefined {
+  const pending: [unknown, string, number][] = [[value, '', 0]];
+  while (pending.length > 0) {
+    const [item, at, depth] = pending.pop()!;
+    if (item === null || typeof item !== 'object') continue;
+    // The path to that depth: a few levels name the place (`response.body.x[0][0]…`), all of them would be noise.
+    if (depth >= MAX_CASSETTE_DEPTH) return at.length > 80 ? `${at.slice(0, 80)}…` : at;
+    for (const [key, child] of Object.entries(item)) pending.push([child, Array.isArray(item) ? `${at}[${key}]` : at ? `${at}.${key}` : key, depth + 1]);
+  }
+  return undefined;
+}
+
 /** Checks the shape of a cassette already parsed (what the MSW handlers are given); `source` names it in errors. */
 export function checkCassette(value: unknown, source: string): Cassette {
   const fail = (field: string, reason: string): never => {
     throw new CassetteError(source, field, reason);
   };
   if (!isRecord(value)) return fail('(file)', 'is not a JSON object');
+  const deep = tooDeep(value);
+  if (deep !== undefined) fail(deep, `nests arrays and objects more than ${MAX_CASSETTE_DEPTH} levels deep`);
   if (value.format !== CASSETTE_FORMAT) fail('format', `must be ${JSON.stringify(CASSETTE_FORMAT)}`);
   if (value.operation !== specFacts.operation.operationId) fail('operation', `must be ${JSON.stringify(specFacts.operation.operationId)}`);
   const { request, response } = value;
@@ -117,8 +160,14 @@ export function checkCassette(value: unknown, source: string): Cassette {
     if (!ok) fail(`request.images[${index}]`, 'must have name, filename, bytes, head (hex) and sha256 (hex)');
   }
   if (!isRecord(response)) return fail('response', 'must be an object');
-  if (!Number.isInteger(response.status) || (response.status as number) < 100 || (response.status as number) > 599) fail('response.status', 'must be an HTTP status');
-  if (!isRecord(response.headers) || !Object.values(response.headers).every((header) => typeof header === 'string')) fail('response.headers', 'must map names to strings');
+  // A final answer: a 1xx is an interim one (100 Continue, 103 Early Hints), after which a server still owes the answer.
+  if (!Number.isInteger(response.status) || (response.status as number) < 200 || (response.status as number) > 599) fail('response.status', `must be the status of a final answer, 200 to 599 (got ${JSON.stringify(response.status)})`);
+  if (!isRecord(response.headers)) return fail('response.headers', 'must map names to strings');
+  for (const [name, header] of Object.entries(response.headers)) {
+    if (typeof header !== 'string') fail(`response.headers[${JSON.stringify(name)}]`, 'must be a string');
+    const unsendable = unsendableHeader(name, header as string);
+    if (unsendable) fail(`response.headers[${JSON.stringify(name)}]`, unsendable);
+  }
   if (response.text !== undefined && typeof response.text !== 'string') fail('response.text', 'must be a string');
   return value as unknown as Cassette;
 }
@@ -134,10 +183,10 @@ export function receivedFileOf(image: CassetteImage, field: string): ReceivedFil
   return { name: image.name, field, filename: image.filename, declaredType: image.declaredType, size: image.bytes, head: hexBytes(image.head), sha256: image.sha256 };
 }
 
-/** The recorded answer, ready to send again. */
+/** The recorded answer, ready to send again: without the headers that belong to the recorded connection (NOT_REPLAYED). */
 export function cassetteAnswer(cassette: Cassette): MockAnswer {
   const { status, headers, body, text } = cassette.response;
-  return { status, headers: { ...headers }, body: body !== undefined ? JSON.stringify(body) : (text ?? '') };
+  return { status, headers: endToEnd(headers, NOT_REPLAYED), body: body !== undefined ? JSON.stringify(body) : (text ?? '') };
 }
 
 /** Object keys in order, at every depth: two requests whose fields differ only in key order are the same request. */

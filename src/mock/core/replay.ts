@@ -46,23 +46,31 @@ export interface Replayer {
   answer(preferences: MockPreferences, request: CheckedRequest): MockAnswer | undefined;
 }
 
+/** A replayer still being filled: cassettes are added one at a time, so a directory is never held whole, parsed. */
+export interface ReplayIndex extends Replayer {
+  /** Keeps the cassette's answer for its request, when it can be replayed (a valid request, a whole answer). */
+  add(cassette: Cassette): void;
+}
+
 const keyOf = (request: CheckedRequest) => requestKey(request.fields, request.files.map((file) => file.sha256));
 
-export function createReplayer(cassettes: readonly Cassette[]): Replayer {
+export function createReplayer(cassettes: Iterable<Cassette> = []): ReplayIndex {
   const byKey = new Map<string, { answers: MockAnswer[]; served: number }>();
   let size = 0;
-  for (const cassette of cassettes) {
-    if (cassette.response.truncated) continue;
-    const request = judgeRecordedRequest(cassette);
-    if (request.issues.length > 0) continue;
-    const key = keyOf(request);
-    const entry = byKey.get(key) ?? { answers: [], served: 0 };
-    entry.answers.push(cassetteAnswer(cassette));
-    byKey.set(key, entry);
-    size++;
-  }
-  return {
-    size,
+  const index: ReplayIndex = {
+    get size() {
+      return size;
+    },
+    add(cassette) {
+      if (cassette.response.truncated) return;
+      const request = judgeRecordedRequest(cassette);
+      if (request.issues.length > 0) return;
+      const key = keyOf(request);
+      const entry = byKey.get(key) ?? { answers: [], served: 0 };
+      entry.answers.push(cassetteAnswer(cassette));
+      byKey.set(key, entry);
+      size++;
+    },
     answer(preferences, request) {
       if (preferences.code !== undefined || preferences.exampleKey !== undefined || preferences.dynamic !== undefined) return undefined;
       const entry = byKey.get(keyOf(request));
@@ -72,4 +80,6 @@ export function createReplayer(cassettes: readonly Cassette[]): Replayer {
       return { ...answer, headers: { ...answer.headers } };
     },
   };
+  for (const cassette of cassettes) index.add(cassette);
+  return index;
 }

@@ -5,23 +5,10 @@
  */
 import http, { type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
 import https from 'node:https';
+import { endToEnd as endToEndHeaders } from '../core/http-headers.js';
 
-/** Headers that belong to one connection and are never forwarded (each side frames its own message). */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect', 'host']);
-
-/** `headers` without the hop-by-hop ones (and those the Connection header names), and without `drop`. */
-export function endToEnd(headers: IncomingHttpHeaders, drop: readonly string[] = []): OutgoingHttpHeaders {
-  const named = String(headers.connection ?? '')
-    .split(',')
-    .map((name) => name.trim().toLowerCase())
-    .filter(Boolean);
-  const out: OutgoingHttpHeaders = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || HOP_BY_HOP.has(name) || named.includes(name) || drop.includes(name)) continue;
-    out[name] = value;
-  }
-  return out;
-}
+/** `headers` without the hop-by-hop ones (core/http-headers.ts: replay drops the same), and without `drop`. */
+export const endToEnd: (headers: IncomingHttpHeaders, drop?: readonly string[]) => OutgoingHttpHeaders = endToEndHeaders;
 
 export interface Upstream {
   /** The base URL as given, without a trailing slash. */
