@@ -474,7 +474,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
         const len0 = data1.length;
         for (let i0 = 0; i0 < len0; i0++) {
           if (!validate30(data1[i0], { instancePath: instancePath + "/models/" + i0, parentData: data1, parentDataProperty: i0, rootData })) {
-            vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
+            if (vErrors === null) vErrors = validate30.errors;
+            else for (const e of validate30.errors) vErrors.push(e);
             errors = vErrors.length;
           }
         }
@@ -831,49 +832,57 @@ function validate35(data, { instancePath = "", parentData, parentDataProperty, r
     }
     if (data.retry !== void 0) {
       if (!validate25(data.retry, { instancePath: instancePath + "/retry", parentData: data, parentDataProperty: "retry", rootData })) {
-        vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
+        if (vErrors === null) vErrors = validate25.errors;
+        else for (const e of validate25.errors) vErrors.push(e);
         errors = vErrors.length;
       }
     }
     if (data.fallbacks !== void 0) {
       if (!validate23(data.fallbacks, { instancePath: instancePath + "/fallbacks", parentData: data, parentDataProperty: "fallbacks", rootData })) {
-        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+        if (vErrors === null) vErrors = validate23.errors;
+        else for (const e of validate23.errors) vErrors.push(e);
         errors = vErrors.length;
       }
     }
     if (data.cache !== void 0) {
       if (!validate27(data.cache, { instancePath: instancePath + "/cache", parentData: data, parentDataProperty: "cache", rootData })) {
-        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        if (vErrors === null) vErrors = validate27.errors;
+        else for (const e of validate27.errors) vErrors.push(e);
         errors = vErrors.length;
       }
     }
     if (data.load_balancer !== void 0) {
       if (!validate29(data.load_balancer, { instancePath: instancePath + "/load_balancer", parentData: data, parentDataProperty: "load_balancer", rootData })) {
-        vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
+        if (vErrors === null) vErrors = validate29.errors;
+        else for (const e of validate29.errors) vErrors.push(e);
         errors = vErrors.length;
       }
     }
     if (data.timeout !== void 0) {
       if (!validate33(data.timeout, { instancePath: instancePath + "/timeout", parentData: data, parentDataProperty: "timeout", rootData })) {
-        vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
+        if (vErrors === null) vErrors = validate33.errors;
+        else for (const e of validate33.errors) vErrors.push(e);
         errors = vErrors.length;
       }
     }
     if (data.prompt !== void 0) {
       if (!validate41(data.prompt, { instancePath: instancePath + "/prompt", parentData: data, parentDataProperty: "prompt", rootData })) {
-        vErrors = vErrors === null ? validate41.errors : vErrors.concat(validate41.errors);
+        if (vErrors === null) vErrors = validate41.errors;
+        else for (const e of validate41.errors) vErrors.push(e);
         errors = vErrors.length;
       }
     }
     if (data.identity !== void 0) {
       if (!validate43(data.identity, { instancePath: instancePath + "/identity", parentData: data, parentDataProperty: "identity", rootData })) {
-        vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
+        if (vErrors === null) vErrors = validate43.errors;
+        else for (const e of validate43.errors) vErrors.push(e);
         errors = vErrors.length;
       }
     }
     if (data.contact !== void 0) {
       if (!validate43(data.contact, { instancePath: instancePath + "/contact", parentData: data, parentDataProperty: "contact", rootData })) {
-        vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
+        if (vErrors === null) vErrors = validate43.errors;
+        else for (const e of validate43.errors) vErrors.push(e);
         errors = vErrors.length;
       }
     }
@@ -1087,37 +1096,43 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
     }
     if (data.fallbacks !== void 0) {
       if (!validate23(data.fallbacks, { instancePath: instancePath + "/fallbacks", parentData: data, parentDataProperty: "fallbacks", rootData })) {
-        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+        if (vErrors === null) vErrors = validate23.errors;
+        else for (const e of validate23.errors) vErrors.push(e);
         errors = vErrors.length;
       }
     }
     if (data.retry !== void 0) {
       if (!validate25(data.retry, { instancePath: instancePath + "/retry", parentData: data, parentDataProperty: "retry", rootData })) {
-        vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
+        if (vErrors === null) vErrors = validate25.errors;
+        else for (const e of validate25.errors) vErrors.push(e);
         errors = vErrors.length;
       }
     }
     if (data.cache !== void 0) {
       if (!validate27(data.cache, { instancePath: instancePath + "/cache", parentData: data, parentDataProperty: "cache", rootData })) {
-        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        if (vErrors === null) vErrors = validate27.errors;
+        else for (const e of validate27.errors) vErrors.push(e);
         errors = vErrors.length;
       }
     }
     if (data.load_balancer !== void 0) {
       if (!validate29(data.load_balancer, { instancePath: instancePath + "/load_balancer", parentData: data, parentDataProperty: "load_balancer", rootData })) {
-        vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
+        if (vErrors === null) vErrors = validate29.errors;
+        else for (const e of validate29.errors) vErrors.push(e);
         errors = vErrors.length;
       }
     }
     if (data.timeout !== void 0) {
       if (!validate33(data.timeout, { instancePath: instancePath + "/timeout", parentData: data, parentDataProperty: "timeout", rootData })) {
-        vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
+        if (vErrors === null) vErrors = validate33.errors;
+        else for (const e of validate33.errors) vErrors.push(e);
         errors = vErrors.length;
       }
     }
     if (data.orq !== void 0) {
       if (!validate35(data.orq, { instancePath: instancePath + "/orq", parentData: data, parentDataProperty: "orq", rootData })) {
-        vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+        if (vErrors === null) vErrors = validate35.errors;
+        else for (const e of validate35.errors) vErrors.push(e);
         errors = vErrors.length;
       }
     }
@@ -1410,7 +1425,8 @@ function validate47(data, { instancePath = "", parentData, parentDataProperty, r
         const len0 = data1.length;
         for (let i0 = 0; i0 < len0; i0++) {
           if (!validate48(data1[i0], { instancePath: instancePath + "/data/" + i0, parentData: data1, parentDataProperty: i0, rootData })) {
-            vErrors = vErrors === null ? validate48.errors : vErrors.concat(validate48.errors);
+            if (vErrors === null) vErrors = validate48.errors;
+            else for (const e of validate48.errors) vErrors.push(e);
             errors = vErrors.length;
           }
         }
@@ -1459,7 +1475,8 @@ function validate47(data, { instancePath = "", parentData, parentDataProperty, r
     }
     if (data.usage !== void 0) {
       if (!validate50(data.usage, { instancePath: instancePath + "/usage", parentData: data, parentDataProperty: "usage", rootData })) {
-        vErrors = vErrors === null ? validate50.errors : vErrors.concat(validate50.errors);
+        if (vErrors === null) vErrors = validate50.errors;
+        else for (const e of validate50.errors) vErrors.push(e);
         errors = vErrors.length;
       }
     }

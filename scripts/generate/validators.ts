@@ -105,6 +105,20 @@ export function validatorSchemas({ raw, resolved }: LoadedSpec): ValidatorSchema
   };
 }
 
+/**
+ * ajv's standalone code merges a called validator's failures with `vErrors = vErrors === null ? v.errors :
+ * vErrors.concat(v.errors)`, which copies every failure found so far once per failing call: inside an item loop
+ * (`data`, `fallbacks`, `models`) N bad items cost O(N²), 20,000 of them seconds with the event loop blocked.
+ * Appending in place makes judging any body linear in its size. Generation fails if ajv ever words the merge
+ * differently, rather than leaving a quadratic one behind.
+ */
+export function linearErrorMerge(source: string): string {
+  const merge = /vErrors = vErrors === null \? (validate\d+)\.errors : vErrors\.concat\(\1\.errors\);/g;
+  const linear = source.replace(merge, (_, callee: string) => `if (vErrors === null) vErrors = ${callee}.errors; else for (const e of ${callee}.errors) vErrors.push(e);`);
+  if (/\.concat\(/.test(linear)) throw new Error('validators: ajv merged failures with a form other than the one linearErrorMerge rewrites; update it');
+  return linear;
+}
+
 export async function buildValidators(spec: LoadedSpec): Promise<{ js: string; dts: string }> {
   const { document, exports, fileFields } = validatorSchemas(spec);
 
@@ -119,7 +133,7 @@ export async function buildValidators(spec: LoadedSpec): Promise<{ js: string; d
   const ajv = new Ajv({ strict: true, allErrors: true, inlineRefs: false, messages: false, code: { source: true, esm: true } });
   addFormats.default(ajv);
   ajv.addSchema(document);
-  const source = standaloneCode.default(ajv, exports);
+  const source = linearErrorMerge(standaloneCode.default(ajv, exports));
 
   // standalone ESM still require()s ajv's runtime helpers and ajv-formats; bundling inlines them.
   const bundled = await build({
