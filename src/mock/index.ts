@@ -10,6 +10,7 @@
  * judges it with the client's own generated validators. The client entry point never imports this module.
  */
 import { wireContract } from '../contract/wire-contract.js';
+import { imageQueueIssue, imageWork, IMAGE_QUEUE_DEFAULT, type ImageWork } from './core/answer-made.js';
 import { createAnswering } from './core/answering.js';
 import { parseLatency, type Latency } from './core/delivery.js';
 import type { CassetteError } from './core/cassette.js';
@@ -29,7 +30,7 @@ export { MockDependencyError } from './dependency-error.js';
 export { CassetteError, type Cassette } from './core/cassette.js';
 export type { ProxyOptions, ProxyServer } from './proxy/index.js';
 export type { ExchangeReport, ProxySummary } from './proxy/report.js';
-export type { ImageMaker };
+export type { ImageMaker, ImageWork };
 
 /**
  * The Node mock's image maker (sharp), for the MSW handlers where a page's canvas is missing (msw/node, jsdom):
@@ -65,6 +66,12 @@ export interface MockOptions {
   replayDir?: string;
   /** Reject with the CassetteError of the first file of replayDir that is not a cassette, instead of skipping it. */
   replayStrict?: boolean;
+  /**
+   * How many answers may wait for their images, in each of two lanes (small answers, up to one 1024×1024 image from a
+   * source up to 256 KiB, and the others; two of each are made at a time). One more is answered 503 with Retry-After.
+   * Default 64; 0 to 10,000. Work for a client that has gone is dropped, waiting or between two images.
+   */
+  imageQueue?: number;
 }
 
 export interface MockServer {
@@ -82,6 +89,8 @@ export interface MockServer {
   replayable?: number;
   /** The files of replayDir skipped as not cassettes, each error naming the file, the field and why. */
   replaySkipped?: CassetteError[];
+  /** What the image making is doing now (answers being made, waiting) and has done (images made, answers dropped, refused). */
+  imageWork(): ImageWork;
   /** Stops listening and closes every open connection. */
   close(): Promise<void>;
 }
@@ -96,6 +105,9 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
 
 /** Starts the mock; resolves once it listens. */
 export async function startMock(options: MockOptions = {}): Promise<MockServer> {
+  const imageQueue = options.imageQueue ?? IMAGE_QUEUE_DEFAULT;
+  const queueIssue = imageQueueIssue(imageQueue, 'imageQueue');
+  if (queueIssue) throw new RangeError(queueIssue);
   // Cassettes first: a wrong directory is reported before Prism takes seconds to load.
   const replay = options.replayDir === undefined ? undefined : await replayDirectory(options.replayDir, { strict: options.replayStrict });
   await prepareMockDependencies();
@@ -106,7 +118,7 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
   const engine = await createPrismEngine(prism, loadPrismDocument(), { dynamic });
   savePrismCodeCache();
   const images = sharpImageMaker(sharp.load, sharp.version);
-  const answering = createAnswering({ images, latency, seed: options.seed, replayer: replay?.replayer });
+  const answering = createAnswering({ images, latency, seed: options.seed, replayer: replay?.replayer, imageQueue });
   const keeper = new ImageKeeper();
   const server = createMockServer({ engine, answering, keeper, busboy, docsDir, log: options.log });
 
@@ -120,6 +132,7 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
     prismVersion: engine.prismVersion,
     imageMaker: images.name,
     ...(replay ? { replayable: replay.replayer.size, replaySkipped: replay.skipped } : {}),
+    imageWork: () => imageWork(answering.making!),
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

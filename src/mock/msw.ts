@@ -67,7 +67,15 @@ export function createImageEditHandlers(options: ImageEditHandlerOptions = {}): 
   const base = options.baseUrl === undefined ? '*' : options.baseUrl.replace(/\/+$/, '');
   return [
     // Every method: another one gets the same 405 as from the Node mock, not a pass-through to the network.
-    http.all(`${base}${wireContract.path}`, async ({ request }) => responseOf(await answerFetchRequest(engine, request, answering), request.signal)),
+    http.all(`${base}${wireContract.path}`, async ({ request }) => {
+      try {
+        return responseOf(await answerFetchRequest(engine, request, answering), request.signal);
+      } catch (error) {
+        // The request was aborted while its images waited or were made: the work is dropped, nobody reads an answer.
+        if (request.signal.aborted) return Response.error();
+        throw error;
+      }
+    }),
     // The images of url answers; any other path under /files passes through to whatever serves it.
     http.get(`${base}${FILES_PATH}*`, ({ request }) => fileResponse(answering, request)),
   ];

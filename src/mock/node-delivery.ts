@@ -13,28 +13,22 @@ export interface AnswerWriter {
   head(req: IncomingMessage, res: ServerResponse, answer: MockAnswer): void;
 }
 
-export async function deliver(req: IncomingMessage, res: ServerResponse, answer: MockAnswer, plan: DeliveryPlan, askedCode: number | undefined, writer: AnswerWriter): Promise<void> {
-  const gone = new AbortController();
-  const onClose = () => gone.abort();
-  res.once('close', onClose);
-  try {
-    await wait(plan.delayMs, gone.signal);
-    if (gone.signal.aborted || res.headersSent || res.destroyed) return;
-    if (plan.fault === 'reset') {
-      req.socket.resetAndDestroy();
-      return;
-    }
-    const sent = faulted(answer, plan.fault, askedCode);
-    writer.head(req, res, sent);
-    if (req.method === 'HEAD') return void res.end();
-    if (plan.fault !== 'drip') return void res.end(sent.body);
-    const bytes = Buffer.from(sent.body);
-    for (let offset = 0; offset < bytes.length && !gone.signal.aborted; offset += DRIP.bytes) {
-      res.write(bytes.subarray(offset, offset + DRIP.bytes));
-      await wait(DRIP.everyMs, gone.signal);
-    }
-    if (!gone.signal.aborted) res.end();
-  } finally {
-    res.off('close', onClose);
+/** `gone` aborts when the client goes away (the server's signal for the request). */
+export async function deliver(req: IncomingMessage, res: ServerResponse, answer: MockAnswer, plan: DeliveryPlan, askedCode: number | undefined, writer: AnswerWriter, gone: AbortSignal): Promise<void> {
+  await wait(plan.delayMs, gone);
+  if (gone.aborted || res.headersSent || res.destroyed) return;
+  if (plan.fault === 'reset') {
+    req.socket.resetAndDestroy();
+    return;
   }
+  const sent = faulted(answer, plan.fault, askedCode);
+  writer.head(req, res, sent);
+  if (req.method === 'HEAD') return void res.end();
+  if (plan.fault !== 'drip') return void res.end(sent.body);
+  const bytes = Buffer.from(sent.body);
+  for (let offset = 0; offset < bytes.length && !gone.aborted; offset += DRIP.bytes) {
+    res.write(bytes.subarray(offset, offset + DRIP.bytes));
+    await wait(DRIP.everyMs, gone);
+  }
+  if (!gone.aborted) res.end();
 }

@@ -100,7 +100,7 @@ type Outcome = { answer: MockAnswer; plan?: DeliveryPlan; askedCode?: number };
 export function createHandler(context: HandlerContext) {
   const { engine } = context;
 
-  async function answerFor(req: IncomingMessage, res: ServerResponse, expectContinue: boolean): Promise<Outcome | undefined> {
+  async function answerFor(req: IncomingMessage, res: ServerResponse, expectContinue: boolean, gone: AbortSignal): Promise<Outcome | undefined> {
     const early = (answer: MockAnswer, plan?: DeliveryPlan) => {
       discardBody(req, res, expectContinue);
       return { answer, plan };
@@ -135,8 +135,12 @@ export function createHandler(context: HandlerContext) {
     try {
       const judged = judgeIntake(intake);
       if ('answer' in judged) return intake.outcome === 'complete' ? { answer: judged.answer, plan } : early(judged.answer, plan);
-      const answer = await answerJudged(engine, head, verdict.preferences, judged.request, context.answering);
+      const answer = await answerJudged(engine, head, verdict.preferences, judged.request, context.answering, gone);
       return { answer, plan, askedCode: verdict.preferences.code };
+    } catch (error) {
+      // The client went away while its images waited or were made: the work was dropped and nobody is left to answer.
+      if (gone.aborted) return undefined;
+      throw error;
     } finally {
       await kept?.release();
     }
@@ -144,19 +148,27 @@ export function createHandler(context: HandlerContext) {
 
   return async (req: IncomingMessage, res: ServerResponse, expectContinue = false): Promise<void> => {
     const started = Date.now();
+    // The client has gone when the connection closes before the answer is all sent: what is being made for it stops.
+    const gone = new AbortController();
+    const onClose = () => {
+      if (!res.writableFinished) gone.abort(new Error('the client closed the connection'));
+    };
+    res.once('close', onClose);
     try {
       if (isPreflight(req)) {
         answerPreflight(req, res);
       } else {
-        const outcome = await answerFor(req, res, expectContinue);
-        if (outcome?.plan) await deliver(req, res, outcome.answer, outcome.plan, outcome.askedCode, { head: writeHead });
+        const outcome = await answerFor(req, res, expectContinue, gone.signal);
+        if (outcome?.plan) await deliver(req, res, outcome.answer, outcome.plan, outcome.askedCode, { head: writeHead }, gone.signal);
         else if (outcome) send(req, res, outcome.answer);
       }
     } catch (error) {
       // A bug in the mock answers 500 (the spec's body) instead of taking the server down.
       send(req, res, errorAnswer(500, [{ field: '(mock)', message: (error as Error).message }]));
     } finally {
-      context.log?.(`${req.method} ${req.url} → ${res.headersSent ? res.statusCode : 'no answer'} (${Date.now() - started} ms)`);
+      res.off('close', onClose);
+      const status = res.headersSent ? res.statusCode : gone.signal.aborted ? 'no answer: the client went away' : 'no answer';
+      context.log?.(`${req.method} ${req.url} → ${status} (${Date.now() - started} ms)`);
     }
   };
 }

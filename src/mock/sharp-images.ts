@@ -4,8 +4,8 @@
  * dependency of the mock, like Prism, installed from npm with its prebuilt binary package (no download step).
  *
  * Memory: libvips' cache is off (every answer is a new picture), each image is decoded with a pixel limit
- * (MAX_SOURCE_PIXELS) and sequentially, and the core makes at most two answers at a time, so a burst of requests
- * cannot stack decoded pictures.
+ * (MAX_SOURCE_PIXELS) and sequentially, and the core makes at most two answers at a time in each of its two lanes
+ * (core/answer-made.ts), so a burst of requests cannot stack decoded pictures.
  */
 import type { Dimensions, EditMark, ImageMaker, KeptSource, OpenedImage, RenderPlan } from './core/images.js';
 import { MAX_SOURCE_PIXELS } from './core/images.js';

@@ -11,8 +11,10 @@
 import { answerMaking, madeAnswer, type AnswerMaking } from './answer-made.js';
 import { successStatus } from './choice.js';
 import { readDelivery, type DeliveryPlan, type Latency } from './delivery.js';
+import { unavailableAnswer } from './error-answer.js';
 import { FileStore } from './file-store.js';
 import type { ImageMaker } from './images.js';
+import { QueueFullError } from './limiter.js';
 import { randomFor, type Random } from './random.js';
 import type { Replayer } from './replay.js';
 import type { CheckedRequest } from './request-check.js';
@@ -29,6 +31,8 @@ export interface AnsweringOptions {
   now?: () => number;
   /** Recorded answers to replay before anything is made or picked (replay.ts). */
   replayer?: Replayer;
+  /** How many answers may wait for their images in each lane (answer-made.ts); one more is answered 503. */
+  imageQueue?: number;
 }
 
 export interface Answering {
@@ -47,7 +51,7 @@ export function createAnswering(options: AnsweringOptions = {}): Answering {
   const files = new FileStore({ random: randomFor(options.seed === undefined ? undefined : `${options.seed}:files`), now: options.now });
   let count = 0;
   return {
-    making: options.images ? answerMaking(options.images, files, options.now) : undefined,
+    making: options.images ? answerMaking(options.images, files, options.now, options.imageQueue) : undefined,
     files,
     latency: options.latency,
     seed: options.seed,
@@ -71,8 +75,12 @@ function objectOf(body: string): Record<string, unknown> | undefined {
   }
 }
 
-/** The answer to a valid request, made from it when the engine picks a success without a named example. */
-export async function answerMade(engine: MockEngine, head: RequestHead, preferences: MockPreferences, request: CheckedRequest, answering: Answering): Promise<MockAnswer> {
+/**
+ * The answer to a valid request, made from it when the engine picks a success without a named example: a 503 with
+ * Retry-After when its images' line is full (nothing done), and a rejection with `signal`'s reason once the client
+ * has gone (its image work dropped; there is nobody to answer).
+ */
+export async function answerMade(engine: MockEngine, head: RequestHead, preferences: MockPreferences, request: CheckedRequest, answering: Answering, signal?: AbortSignal): Promise<MockAnswer> {
   const making = answering.making!;
   const wanted = { ...preferences };
   if (wanted.seed === undefined) {
@@ -84,6 +92,13 @@ export async function answerMade(engine: MockEngine, head: RequestHead, preferen
   const made = wanted.exampleKey === undefined && wanted.code === undefined && answer.status === successStatus;
   if (!made) return answer;
   const generated = (wanted.dynamic ?? engine.dynamic) ? objectOf(answer.body) : undefined;
-  const body = await madeAnswer(making, request, head.origin ?? '', generated);
+  let body: Record<string, unknown>;
+  try {
+    body = await madeAnswer(making, request, head.origin ?? '', generated, signal);
+  } catch (error) {
+    if (!(error instanceof QueueFullError)) throw error;
+    const issue = { field: '(image queue)', message: `is full: ${error.message}; nothing was done, retry after ${error.retryAfterSeconds} s` };
+    return unavailableAnswer(issue, error.retryAfterSeconds);
+  }
   return { status: answer.status, headers: { ...answer.headers, 'Content-Type': 'application/json' }, body: JSON.stringify(body) };
 }

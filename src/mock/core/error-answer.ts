@@ -1,5 +1,5 @@
 /**
- * The answers to requests the mock refuses itself (400 and 413): the status's first example in the spec (its `code`
+ * The answers to requests the mock refuses itself (400, 413, and 503 when its image work is full): the status's first example in the spec (its `code`
  * and `doc_url`), with a message naming the offending fields and their limits, and the issues in `details`.
  *
  * At most MAX_REPORTED_ISSUES issues are named; the rest are counted (`details.omitted_issues`, and "and N more" in
@@ -7,7 +7,7 @@
  */
 import type { components } from '../../../generated/schema.js';
 import { describeIssues, type RequestIssue } from '../../contract/issues.js';
-import { examplesOf } from '../../contract/spec-facts.js';
+import { examplesOf, responseFacts } from '../../contract/spec-facts.js';
 import type { MockAnswer } from './types.js';
 
 export type ErrorResponse = components['schemas']['ErrorResponse'];
@@ -32,4 +32,13 @@ export function errorBody(status: number, issues: readonly RequestIssue[], omitt
 
 export function errorAnswer(status: number, issues: readonly RequestIssue[], omitted = 0): MockAnswer {
   return { status, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(errorBody(status, issues, omitted)) };
+}
+
+/** The header a 503 carries to say when to come back, as the spec's 503 names it. */
+const RETRY_AFTER = Object.keys(responseFacts(503)?.headers ?? {}).find((name) => name.toLowerCase() === 'retry-after');
+
+/** 503 with the spec's Retry-After, in whole seconds: the mock did no work for this request and may after that delay. */
+export function unavailableAnswer(issue: RequestIssue, retryAfterSeconds: number): MockAnswer {
+  const answer = errorAnswer(503, [issue]);
+  return RETRY_AFTER ? { ...answer, headers: { ...answer.headers, [RETRY_AFTER]: String(retryAfterSeconds) } } : answer;
 }

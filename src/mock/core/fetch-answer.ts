@@ -42,7 +42,7 @@ export async function answerFetchRequest(engine: MockEngine, request: Request, a
   try {
     const judged = judgeIntake(intake);
     if ('answer' in judged) return { answer: judged.answer, plan };
-    return { answer: await answerJudged(engine, head, verdict.preferences, judged.request, answering), plan, askedCode: verdict.preferences.code };
+    return { answer: await answerJudged(engine, head, verdict.preferences, judged.request, answering, request.signal), plan, askedCode: verdict.preferences.code };
   } finally {
     if (intake.outcome === 'complete') for (const file of intake.files) await file.kept?.release();
   }

@@ -87,12 +87,13 @@ export function judgeIntake(intake: Exclude<Intake, { outcome: 'aborted' }>): { 
 /**
  * The answer to a valid request: a recorded one when a cassette matches and the request asks for nothing in
  * particular (replay.ts); else made from it (answering.ts) when the mock has an image maker; without one, and no
- * preference, the success example whose images come back the way response_format asks.
+ * preference, the success example whose images come back the way response_format asks. `signal` is the client's:
+ * once it has gone, the image work for it is dropped and the promise rejects with the signal's reason.
  */
-export function answerJudged(engine: MockEngine, head: RequestHead, preferences: MockPreferences, request: CheckedRequest, answering?: Answering): Promise<MockAnswer> {
+export function answerJudged(engine: MockEngine, head: RequestHead, preferences: MockPreferences, request: CheckedRequest, answering?: Answering, signal?: AbortSignal): Promise<MockAnswer> {
   const replayed = answering?.replayer?.answer(preferences, request);
   if (replayed) return Promise.resolve(replayed);
-  if (answering?.making) return answerMade(engine, head, preferences, request, answering);
+  if (answering?.making) return answerMade(engine, head, preferences, request, answering, signal);
   const wanted = { ...preferences };
   if (wanted.exampleKey === undefined && (wanted.code === undefined || wanted.code === successStatus) && !(wanted.dynamic ?? engine.dynamic)) {
     const key = exampleFor(request.fields.response_format);
