@@ -33,7 +33,7 @@ Usage:
       [--replay DIR [--replay-strict]]
 
 Options:
-  --port N         port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
+  --port N         port to listen on, decimal (default ${DEFAULT_PORT}; 0 picks a free one)
   --host H         interface to bind (default ${DEFAULT_HOST}: only this machine can reach it)
   --dynamic        let Prism's generator draw what a request leaves open (output_format, size, quality)
   --seed N         make every generated value repeatable (dynamic values, image file names, latency jitter)

@@ -14,7 +14,7 @@ Usage:
 
 Options:
   --upstream URL       where requests go, e.g. ${wireContract.servers[0]} (required)
-  --port N             port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
+  --port N             port to listen on, decimal (default ${DEFAULT_PORT}; 0 picks a free one)
   --host H             interface to bind (default ${DEFAULT_HOST}: only this machine can reach it)
   --record DIR         write each exchange as a cassette into DIR (no key, images by hash); replay with
                        "orq-images mock --replay DIR"

@@ -8,8 +8,9 @@ export const DEFAULT_HOST = '127.0.0.1';
 
 /** The port asked for (default DEFAULT_PORT), or the usage error that names what was given. */
 export function portOption(given: string | undefined): number | { error: string } {
-  const port = given === undefined ? DEFAULT_PORT : Number(given);
-  return Number.isInteger(port) && port >= 0 && port <= 65535 ? port : { error: `--port must be an integer from 0 to 65535, got ${JSON.stringify(given)}` };
+  // Decimal digits only: Number() would also take '0x10', '1e3', '4.0' and '' (as 0, any free port).
+  const port = given === undefined ? DEFAULT_PORT : /^\d{1,5}$/.test(given) ? Number(given) : NaN;
+  return Number.isInteger(port) && port >= 0 && port <= 65535 ? port : { error: `--port must be a decimal integer from 0 to 65535, got ${JSON.stringify(given)}` };
 }
 
 /** A log line on stdout, with the time of day. */

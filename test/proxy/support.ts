@@ -2,6 +2,9 @@
  * What the proxy tests share: a proxy started per test and closed after it (with its report lines collected), a
  * valid request written as raw multipart, and the spec's answers to script upstreams with.
  */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, expect, vi } from 'vitest';
 import { startProxy, type ProxyOptions, type ProxyServer } from '../../src/mock/index.js';
 import type { ExchangeReport } from '../../src/mock/proxy/report.js';
@@ -70,3 +73,38 @@ export function proxiesClosedAfterEach(): (options: ProxyOptions) => Promise<Run
     return Object.assign(proxy, { lines, reports, reported });
   };
 }
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface Started {
+  child: ChildProcessWithoutNullStreams;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Starts `orq-images <args>` and resolves once it prints `ready` (or rejects when it exits first). */
+export async function startCommand(args: string[], ready: RegExp): Promise<Started> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), ...args], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const killer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+  void exited.then(() => clearTimeout(killer));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setInterval(() => {
+      if (ready.test(output)) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, 50);
+    void exited.then(() => {
+      clearInterval(timer);
+      reject(new Error(`exited before it was ready:\n${output}`));
+    });
+  });
+  return { child, output: () => output, exited };
+}
+
+/** The base URL a command's banner names (`endpoint  http://127.0.0.1:PORT/v2/...`). */
+export const endpointOf = (output: string) => /endpoint\s+(http:\/\/\S+)\/v2\//.exec(output)![1]!;

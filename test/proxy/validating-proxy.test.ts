@@ -5,12 +5,15 @@
  * arrives and is judged once it ends; a reset reaches the caller as a reset; and --strict refuses a request the spec refuses before the upstream sees anything of it.
  */
 import { createHash } from 'node:crypto';
+import { readdirSync, readlinkSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
+import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { wireContract } from '../../src/contract/wire-contract.js';
 import { createImageEditClient, NetworkError } from '../../src/index.js';
-import { serversClosedAfterEach } from '../support/scripted-server.js';
+import { serversClosedAfterEach, startStallServer } from '../support/scripted-server.js';
 import { writeMultipart } from '../support/multipart-writer.js';
 import { AUTH, KEY, errorExample, okBody, png, postParts, proxiesClosedAfterEach, urlBody, validParts } from './support.js';
 
@@ -202,5 +205,63 @@ describe('--strict', () => {
     expect(upstream.requests[0]!.headers['content-length']).toBe(String(bytes.length));
     await through.reported(1);
     expect(through.lines[0]).toMatch(/→ 200 \(\d+ ms\): conforms$/);
+  });
+
+  it.each(['/v2/router/images/%65dits', '/v2/router/images/edits/', '/v2/router//images/edits', '/v2/router/images/x/..%2Fedits', '/v2/%72outer/images/edits'])(
+    '%s is judged as the operation the upstream routes it to: refused without credentials, and with n=11',
+    { timeout: 30_000 },
+    async (spelling) => {
+      const upstream = await serve(() => ({ status: 200, body: okBody }));
+      const through = await proxy({ upstream: upstream.url, strict: true });
+      const send = async (parts: ReturnType<typeof validParts>, headers: Record<string, string>) => {
+        const { body, contentType } = writeMultipart(parts);
+        const response = await fetch(`${through.url}${spelling}`, { method: 'POST', headers: { ...headers, 'content-type': contentType }, body });
+        return { status: response.status, text: await response.text() };
+      };
+      expect(await send(validParts(), {})).toMatchObject({ status: 401 });
+      expect(await send(validParts([{ name: 'n', value: '11' }]), AUTH)).toMatchObject({ status: 400 });
+      expect(upstream.requests).toEqual([]);
+      await through.reported(2);
+      expect(through.lines[0]).toMatch(/refused by the proxy, not forwarded.*request\.\(credentials\): are missing/);
+      expect(through.lines[1]).toMatch(/refused by the proxy, not forwarded.*request\.n: must be <= 10/);
+    },
+  );
+
+  it('a caller that goes away (mid-upload, or while the upstream works) leaves no spool file open in the proxy', { timeout: 60_000 }, async () => {
+    // The proxy runs in this process: its descriptors are this process's, and a spool file's link names its directory.
+    const spoolDescriptors = () =>
+      readdirSync('/proc/self/fd').filter((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`).includes(`${path.sep}orq-proxy-`);
+        } catch {
+          return false; // closed while listed
+        }
+      }).length;
+    const before = spoolDescriptors();
+    // An upstream that stops reading: the proxy's read of the spool file pauses mid-file, as behind any slow upstream.
+    const upstream = track(await startStallServer());
+    const through = await proxy({ upstream: upstream.url, strict: true });
+    const { body, contentType } = writeMultipart(validParts([], Buffer.concat([png, Buffer.alloc(24 * 1024 * 1024)])));
+    const bytes = Buffer.from(await body.arrayBuffer());
+    // Three callers abort while the proxy sends their body upstream; two reset in the middle of their upload.
+    for (let i = 0; i < 3; i++) {
+      const controller = new AbortController();
+      const sent = fetch(through.endpoint, { method: 'POST', headers: { ...AUTH, 'content-type': contentType }, body: bytes, signal: controller.signal }).catch((error: Error) => error);
+      await vi.waitFor(() => expect(upstream.connections).toBeGreaterThan(i), { timeout: 20_000, interval: 20 });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      controller.abort();
+      expect(await sent).toBeInstanceOf(Error);
+    }
+    for (let i = 0; i < 2; i++) {
+      const socket = net.connect(Number(new URL(through.url).port), '127.0.0.1');
+      await new Promise((resolve) => socket.once('connect', resolve));
+      socket.write(`POST ${wireContract.path} HTTP/1.1\r\nhost: proxy\r\nauthorization: ${AUTH.authorization}\r\ncontent-type: ${contentType}\r\ncontent-length: ${bytes.length}\r\n\r\n`);
+      socket.write(bytes.subarray(0, bytes.length / 2));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      socket.resetAndDestroy();
+    }
+    await through.reported(5);
+    expect(through.summary()).toMatchObject({ exchanges: 5 });
+    await vi.waitFor(() => expect(spoolDescriptors()).toBe(before), { timeout: 10_000, interval: 50 });
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The tests' one scripted HTTP server on 127.0.0.1: it answers each request the way a script says, including the
  * ways real networks and proxies misbehave (any status, headers and body; a reset after part of an upload; a body
- * shorter than its Content-Length; no answer at all), and records every request: headers, the bytes that arrived,
+ * shorter than its Content-Length; no answer at all; raw bytes no server library would send), and records every request: headers, the bytes that arrived,
  * the SHA-256 of the whole body when it arrived whole, and, for a multipart body, each part as a real parser reads it
  * (test/support/multipart.ts). Also: a refused port and a server that never reads (for stalled uploads).
  */
@@ -19,7 +19,9 @@ export type Fault =
   /** Sends the status and a Content-Length larger than `body`, then closes: a truncated answer. */
   | { truncate: true; status?: number; body: string; declaredLength: number }
   /** Reads the whole body, never answers. */
-  | { hang: true };
+  | { hang: true }
+  /** Writes `bytes` as the whole answer straight to the socket (status lines node:http refuses to send), then closes unless `keepOpen`. */
+  | { raw: string; keepOpen?: boolean };
 
 export interface ScriptedRequest {
   method: string;
@@ -91,6 +93,11 @@ export async function startScriptedServer(script: Script, options: { port?: numb
     void Promise.all([parsed, ended]).then(() => {
       record.sha256 = hash.digest('hex');
       if ('hang' in fault) return;
+      if ('raw' in fault) {
+        req.socket.write(Buffer.from(fault.raw, 'latin1'));
+        if (!fault.keepOpen) req.socket.end();
+        return;
+      }
       if ('reset' in fault) {
         req.socket.destroy();
         return;

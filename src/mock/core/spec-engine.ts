@@ -10,6 +10,7 @@
 import { responseFacts, specFacts, type SecurityScheme } from '../../contract/spec-facts.js';
 import { chosen } from './choice.js';
 import { readPreferences } from './prefer.js';
+import { routedPath } from './routed-path.js';
 import { problemAnswer } from './problems.js';
 import { seededRandom } from './random.js';
 import type { MockAnswer, MockEngine, RequestHead } from './types.js';
@@ -41,7 +42,7 @@ export function createSpecEngine(options: SpecEngineOptions = {}): MockEngine {
     name: 'spec examples',
     dynamic: options.dynamic ?? false,
     misrouted(head) {
-      if (head.url.path !== operation.path) return problemAnswer('NO_PATH_MATCHED_ERROR', `The route ${head.url.path} hasn't been found in the specification file`);
+      if (routedPath(head.url.path) !== operation.path) return problemAnswer('NO_PATH_MATCHED_ERROR', `The route ${head.url.path} hasn't been found in the specification file`);
       if (head.method !== method) return problemAnswer('NO_METHOD_MATCHED_ERROR', `The route ${head.url.path} has been matched, but it does not have "${head.method}" method defined`);
       return undefined;
     },

@@ -12,6 +12,7 @@
  * does too: a reset or a cut answer reaches the caller as a reset, so a client behaves as it would without the proxy.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { judgeAnswer } from '../../contract/answer-judge.js';
 import type { Drift } from '../../contract/drift.js';
 import type { RequestIssue } from '../../contract/issues.js';
@@ -76,7 +77,8 @@ export async function proxyExchange(ctx: ProxyContext, req: IncomingMessage, res
   const report: ExchangeReport = { index: ctx.nextIndex(), method: req.method ?? 'GET', target: redactText(target, secret), outcome: 'aborted', ms: 0, requestIssues: [], drift: [], notes: [] };
   let head;
   try {
-    head = headOf(req, new URL(target, 'http://proxy.invalid'));
+    // Origin-form targets are read as a path (`//v2/...` is not a host here), as the upstream will read them.
+    head = headOf(req, target.startsWith('/') ? new URL(`http://proxy.invalid${target}`) : new URL(target));
   } catch {
     head = undefined;
   }
@@ -189,13 +191,35 @@ function forward(ctx: ProxyContext, req: IncomingMessage, res: ServerResponse, h
       if (!answered) resolve({ failure: 'aborted', note: 'the caller went away before the answer' });
     });
 
+    // A 101 (or any upgrade) ends the exchange: this operation has no other protocol to switch to.
+    upstreamReq.on('upgrade', (up: IncomingMessage, socket: Socket) => {
+      answered = true;
+      socket.destroy();
+      res.destroy();
+      resolve({ failure: 'reset', note: `the upstream's answer cannot be passed on (the upstream answered ${up.statusCode}, switching protocols)` });
+    });
+
     upstreamReq.on('response', (up) => {
       answered = true;
       if (res.destroyed) {
         up.destroy();
         return resolve({ failure: 'aborted', note: 'the caller went away before the answer' });
       }
-      res.writeHead(up.statusCode ?? 502, up.statusMessage, endToEnd(up.headers));
+      const status = up.statusCode ?? 0;
+      if (status < 200 || status > 999) {
+        // 1xx as the last word (or a status of no class at all): nothing the caller could take as an answer.
+        up.destroy();
+        res.destroy();
+        return resolve({ failure: 'reset', note: `the upstream's answer cannot be passed on (the upstream answered ${status}, not a final status)` });
+      }
+      try {
+        res.writeHead(up.statusCode ?? 502, up.statusMessage, endToEnd(up.headers));
+      } catch (error) {
+        // A status line HTTP cannot carry (000, 099, a control character in the reason): a broken upstream.
+        up.destroy();
+        res.destroy();
+        return resolve({ failure: 'reset', note: `the upstream's answer cannot be passed on (${(error as Error).message})` });
+      }
       const tap = tapAnswer(up.headers['content-encoding'], wireContract.maxResponseBytes, () => {
         up.destroy();
         res.destroy();

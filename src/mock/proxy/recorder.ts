@@ -6,8 +6,8 @@
  *     (placeholders.ts), their size and SHA-256 kept under `response.shrunk`;
  *   - the key removed: the Authorization header is never written, and every echo of the key, in any form a server
  *     may write it (src/contract/redact.ts), is replaced in every string of the cassette, names included;
- *   - a cassette is at most MAX_CASSETTE_BYTES (a body that would not fit is cut, marked `truncated`), and a run
- *     writes at most `maxCassettes` of them.
+ *   - a cassette is at most MAX_CASSETTE_BYTES (what would not fit is cut and marked: the lists of issues and drift,
+ *     the request's text parts, the answer's body; see cassetteOf), and a run writes at most `maxCassettes` of them.
  *
  * Files are written whole (a temporary name, then renamed) and numbered after those already in DIR.
  */
@@ -89,9 +89,41 @@ function responseOf(exchange: RecordedExchange): Cassette['response'] {
   return response;
 }
 
-/** The cassette of one exchange, the key removed, cut to MAX_CASSETTE_BYTES. */
+/** Request issues and drift a cut cassette lists at most, each (how many more there were is written beside them). */
+const MAX_LISTED = 100;
+/** Characters kept of any one string of a listed issue or drift, in a cut cassette. */
+const MAX_LISTED_CHARS = 1000;
+/** Bytes the request's text parts may take in a cut cassette (a prompt of quotes doubles once JSON-escaped). */
+const PARTS_ROOM = 256 * 1024;
+
+/**
+ * A cassette as the recorder writes it: marks beside the shape replay reads (core/cassette.ts), set only when cut.
+ * `request.truncated`: a text part's value was cut (the recorded request is not the one sent); `issuesLeftOut` and
+ * `driftLeftOut`: how many issues or departures were not listed.
+ */
+type RecordedCassette = Omit<Cassette, 'request'> & {
+  request: Cassette['request'] & { truncated?: true };
+  issuesLeftOut?: number;
+  driftLeftOut?: number;
+};
+
+const bytesOf = (value: unknown) => Buffer.byteLength(JSON.stringify(value, null, 2));
+const cutText = (text: string, chars: number) => (text.length <= chars ? text : text.slice(0, chars));
+
+/** The first MAX_LISTED of `items`, each string in them cut to MAX_LISTED_CHARS; and how many were left out. */
+function listed<T>(items: T[] | undefined): { kept: T[] | undefined; leftOut: number } {
+  if (!items) return { kept: undefined, leftOut: 0 };
+  const kept = items.slice(0, MAX_LISTED).map((item) => JSON.parse(JSON.stringify(item, (_key, value: unknown) => (typeof value === 'string' ? cutText(value, MAX_LISTED_CHARS) : value))) as T);
+  return { kept, leftOut: items.length - kept.length };
+}
+
+/**
+ * The cassette of one exchange, the key removed, at most MAX_CASSETTE_BYTES: when the whole does not fit, the lists
+ * of issues and drift are cut first, then the request's text parts (past PARTS_ROOM), then the answer's body to what
+ * room is left; each cut is marked. Throws when even that does not fit (nothing is written then).
+ */
 export function cassetteOf(exchange: RecordedExchange): string {
-  const cassette: Cassette = redactValue(
+  const cassette: RecordedCassette = redactValue(
     {
       format: CASSETTE_FORMAT,
       operation: specFacts.operation.operationId,
@@ -108,15 +140,32 @@ export function cassetteOf(exchange: RecordedExchange): string {
     exchange.secret,
   );
   let text = JSON.stringify(cassette, null, 2);
+  if (Buffer.byteLength(text) <= MAX_CASSETTE_BYTES) return `${text}\n`;
+
+  const issues = listed(cassette.issues);
+  const drift = listed(cassette.drift);
+  if (issues.kept) cassette.issues = issues.kept;
+  if (drift.kept) cassette.drift = drift.kept;
+  if (issues.leftOut > 0) cassette.issuesLeftOut = issues.leftOut;
+  if (drift.leftOut > 0) cassette.driftLeftOut = drift.leftOut;
+
+  const { parts } = cassette.request;
+  if (bytesOf(parts) > PARTS_ROOM) {
+    // A character may take up to 6 bytes once JSON-escaped (a u-escape); names are bounded by the intake.
+    const chars = Math.floor(PARTS_ROOM / 6 / parts.length);
+    cassette.request = { ...cassette.request, parts: parts.map(({ name, value }) => ({ name, value: cutText(value, chars) })), truncated: true };
+  }
+
+  text = JSON.stringify(cassette, null, 2);
   if (Buffer.byteLength(text) > MAX_CASSETTE_BYTES) {
-    // Cut the body (the only part that can be large once images are shrunk) to what fits beside the rest.
+    // Cut the body to what fits beside the rest.
     const body = cassette.response.text ?? JSON.stringify(cassette.response.body);
-    const rest = JSON.stringify({ ...cassette, response: { ...cassette.response, body: undefined, text: '', truncated: true } }, null, 2).length;
-    // A character may take up to 6 bytes once JSON-escaped (a u-escape).
+    const rest = bytesOf({ ...cassette, response: { ...cassette.response, body: undefined, text: '', truncated: true } });
     const room = Math.max(0, Math.floor((MAX_CASSETTE_BYTES - rest - 64) / 6));
     cassette.response = { ...cassette.response, body: undefined, text: body.slice(0, room), truncated: true };
     text = JSON.stringify(cassette, null, 2);
   }
+  if (Buffer.byteLength(text) > MAX_CASSETTE_BYTES) throw new Error(`the exchange does not fit a cassette of ${MAX_CASSETTE_BYTES} bytes, even cut`);
   return `${text}\n`;
 }
 

@@ -30,6 +30,8 @@ export async function openSpool(): Promise<Spool> {
     sink.once('error', reject);
   });
   written.catch(() => undefined);
+  // Every read side opened is closed on removal too: a caller that went away leaves a source paused mid-file.
+  const sources = new Set<ReadStream>();
   let removing: Promise<void> | undefined;
   return {
     sink,
@@ -37,9 +39,14 @@ export async function openSpool(): Promise<Spool> {
       await written;
       return (await stat(file)).size;
     },
-    source: () => createReadStream(file),
+    source() {
+      const source = createReadStream(file);
+      sources.add(source);
+      return source;
+    },
     remove() {
       sink.destroy();
+      for (const source of sources) source.destroy();
       removing ??= rm(dir, { recursive: true, force: true });
       return removing;
     },
