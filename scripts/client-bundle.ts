@@ -1,15 +1,19 @@
 /**
- * The client as one ESM file each for browsers and for Node, bundled from src/index.ts by esbuild.
+ * The client bundled by esbuild: one ESM file for browsers (from src/index.ts), and for Node one ESM file and one
+ * CommonJS file (from src/node.ts, which lets the two Node copies recognise each other's errors).
  *
  * - Browser build: minified, openapi-fetch inlined, nothing of Node: the client's platform module
  *   (src/client/platform/node) is swapped for its browser twin (src/client/platform/browser), and a `node:` import
  *   that still slipped in fails the build instead of reaching a consumer's bundler. Used by scripts/build.ts for
  *   dist/browser and by the browser tests, which build their own copy so they never depend on an earlier build.
- * - Node build: the package's main entry, made for a fast cold import (BENCHMARKS.md): minified, openapi-fetch
- *   inlined (resolving a bare package name costs a cold import more than compiling openapi-fetch does), and what only
+ * - Node build: the package's main entry, made for a fast cold import (BENCHMARKS.md): whitespace and syntax
+ *   minified but every name kept (`ApiError.name`, `console.log(error)` and stack frames read as in the source; the
+ *   source map gives the lines), openapi-fetch inlined (resolving a bare package name costs a cold import more than compiling openapi-fetch does), and what only
  *   some calls need (the platform's files, transport and saveImages, imported on first use by
  *   src/client/platform/node/index.ts) split into chunks of their own beside it, so importing the package compiles
  *   none of it.
+ * - CommonJS Node build: the same for `require()` (Jest's default CommonJS mode, Node 20 before 20.19, which cannot
+ *   require ESM): one file, since esbuild splits only ESM; what only some calls need still runs only on first use.
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -18,10 +22,10 @@ import { build, type BuildOptions, type Plugin } from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-async function bundle(outfile: string, options: BuildOptions): Promise<number> {
+async function bundle(outfile: string, options: BuildOptions, entry = 'src/index.ts'): Promise<number> {
   await mkdir(path.dirname(outfile), { recursive: true });
   const result = await build({
-    entryPoints: [path.join(root, 'src/index.ts')],
+    entryPoints: [path.join(root, entry)],
     ...(options.splitting ? { outdir: path.dirname(outfile), entryNames: path.basename(outfile, '.js'), chunkNames: 'chunks/[name]-[hash]' } : { outfile }),
     bundle: true,
     format: 'esm',
@@ -54,7 +58,15 @@ export function buildBrowserBundle(outfile: string): Promise<number> {
   return bundle(outfile, { platform: 'browser', minify: true, plugins: [browserPlatform] });
 }
 
+/** Minified where it costs no name. */
+const namesKept: BuildOptions = { minifyWhitespace: true, minifySyntax: true, keepNames: true };
+
 /** Writes the Node bundle (and its source map) to `outfile`, its chunks under `chunks/` beside it; resolves to the entry's size in bytes. */
 export function buildNodeBundle(outfile: string): Promise<number> {
-  return bundle(outfile, { platform: 'node', minify: true, splitting: true, external: ['node:*'] });
+  return bundle(outfile, { platform: 'node', ...namesKept, splitting: true, external: ['node:*'] }, 'src/node.ts');
+}
+
+/** Writes the CommonJS Node bundle (and its source map) to `outfile` (`.cjs`); resolves to its size in bytes. */
+export function buildNodeCommonJsBundle(outfile: string): Promise<number> {
+  return bundle(outfile, { platform: 'node', format: 'cjs', ...namesKept }, 'src/node.ts');
 }

@@ -12,11 +12,18 @@ Usage:
   orq-images proxy --upstream URL [--port 4010] [--record DIR] [--strict]         a proxy that judges real traffic by the spec
   orq-images docs [--out DIR]                                                     build the offline API reference
 
-Run "orq-images <command> --help" for a command's options.
+Run "orq-images <command> --help" for a command's options; "orq-images --version" prints the version.
 Exit codes: 0 success, 1 API or network error, 2 usage error.
 `;
 
 type Command = (argv: string[]) => Promise<number>;
+
+/** The installed package's version, read from its package.json: two folders up from src/cli, three from dist/src/cli. */
+async function version(): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  const up = import.meta.url.includes('/dist/src/cli/') ? '../../../' : '../../';
+  return (JSON.parse(await readFile(new URL(`${up}package.json`, import.meta.url), 'utf8')) as { version: string }).version;
+}
 
 const commands: Record<string, () => Promise<Command>> = {
   edit: async () => (await import('./edit.js')).run,
@@ -30,6 +37,10 @@ async function main(argv: string[]): Promise<number> {
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(USAGE);
     return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-V' || name === '-v') {
+    process.stdout.write(`${await version()}\n`);
+    return 0;
   }
   const load = commands[name];
   if (!load) {

@@ -27,8 +27,6 @@ let png: string;
 let temp: string;
 beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), 'orq-cli-results-'));
-  // Readable by the unprivileged user some runs take on (below), like any user's working directory.
-  await chmod(work, 0o755);
   png = path.join(work, 'cat.png');
   await writeFile(png, makePng(8, 8));
   temp = path.join(work, 'tmp');
@@ -102,9 +100,7 @@ describe('images that cannot be saved where asked', () => {
     const server = await serve(() => ({ status: 200, body: okBody }));
     const out = await outDir();
     await chmod(out, 0o555);
-    // Root passes every permission check: run as an unprivileged user then, as a user would be.
-    const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
-    const result = await run(edit(server.url, out, '--json'), asUser);
+    const result = await run(edit(server.url, out, '--json'), { permissionChecked: true });
     expect(result.code, result.stderr).toBe(1);
     const json = JSON.parse(result.stdout);
     expect(json.images[0].error).toMatchObject({ error: 'FileSystemError', code: 'EACCES', index: 0 });

@@ -23,9 +23,12 @@ export interface Run {
 export interface CliOptions {
   env?: Record<string, string | undefined>;
   cwd: string;
-  /** Run as this user and group (root only): to meet the permission checks root does not. */
-  uid?: number;
-  gid?: number;
+  /**
+   * Meet the file permission checks root passes: as root, the CLI runs as root still (so it reads this checkout
+   * wherever it was cloned, a mode-700 home included) but without the capabilities that override them
+   * (util-linux's setpriv drops them from the child's bounding set).
+   */
+  permissionChecked?: boolean;
   /** Called once the process is started, e.g. to signal it. */
   started?: (pid: number) => void;
 }
@@ -37,9 +40,11 @@ export function cli(args: string[], options: CliOptions): Promise<Run> {
       cwd: options.cwd,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: process.env.TMPDIR, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
-      ...(options.uid !== undefined ? { uid: options.uid, gid: options.gid } : {}),
     };
-    const child = spawn(process.execPath, ['--import', pathToFileURL(path.join(root, 'node_modules/tsx/dist/loader.mjs')).href, path.join(root, 'src/cli/main.ts'), ...args], spawnOptions);
+    const command = [process.execPath, '--import', pathToFileURL(path.join(root, 'node_modules/tsx/dist/loader.mjs')).href, path.join(root, 'src/cli/main.ts'), ...args];
+    const withoutOverride = options.permissionChecked && process.getuid?.() === 0 ? ['setpriv', '--bounding-set', '-dac_override,-dac_read_search', '--'] : [];
+    const [file, ...rest] = [...withoutOverride, ...command];
+    const child = spawn(file!, rest, spawnOptions);
     let stdout = '';
     let stderr = '';
     child.stdout!.setEncoding('utf8').on('data', (text: string) => (stdout += text));

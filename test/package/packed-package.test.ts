@@ -147,7 +147,7 @@ describe('the packed package in a fresh project', () => {
     const resolved = await run(process.execPath, ['--input-type=module', '-e', "console.log(import.meta.resolve('orq-image-edits'))"], { cwd: project });
     expect(resolved.stdout.trim()).toMatch(/\/node_modules\/orq-image-edits\/dist\/node\/orq-image-edits\.js$/);
     const manifest = JSON.parse(await readFile(path.join(project, 'node_modules/orq-image-edits/package.json'), 'utf8'));
-    expect(Object.keys(manifest.exports['.'])).toEqual(['types', 'node', 'browser', 'default']);
+    expect(Object.keys(manifest.exports['.'])).toEqual(['node', 'types', 'browser', 'default']);
     expect(manifest.exports['.'].browser).toBe(manifest.exports['.'].default);
   });
 

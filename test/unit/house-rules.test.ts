@@ -40,6 +40,8 @@ const allowed: Record<string, RegExp[]> = {
   'src/docs/': [/^src\/index\.js$/, /^src\/contract\//, /^generated\//],
   'src/cli/': [/^src\/index\.js$/, /^src\/contract\//, /^src\/mock\//, /^src\/docs\//, /^generated\//],
   'src/index.ts': [/^src\/client\//, /^src\/contract\//, /^generated\//],
+  // The Node builds' entry (scripts/client-bundle.ts): the public face, and nothing else.
+  'src/node.ts': [/^src\/index\.js$/],
 };
 
 describe('the house rules of src/', () => {
