@@ -13,7 +13,7 @@ import { afterEach } from 'vitest';
 import { readMultipart, type ParsedPart } from './multipart-reader.js';
 
 export type Fault =
-  | { status: number; headers?: Record<string, string>; body?: unknown }
+  | { status: number; headers?: Record<string, string>; body?: unknown; /** The status line's reason phrase. */ reason?: string }
   /** Destroys the connection once `afterBytes` of the body arrived (0 or absent: at once; Infinity: after the whole body). */
   | { reset: true; afterBytes?: number }
   /** Sends the status and a Content-Length larger than `body`, then closes: a truncated answer. */
@@ -109,7 +109,9 @@ export async function startScriptedServer(script: Script, options: { port?: numb
         return;
       }
       const text = fault.body === undefined ? '' : typeof fault.body === 'string' ? fault.body : JSON.stringify(fault.body);
-      res.writeHead(fault.status, { 'content-type': 'application/json', ...fault.headers });
+      const headers = { 'content-type': 'application/json', ...fault.headers };
+      if (fault.reason === undefined) res.writeHead(fault.status, headers);
+      else res.writeHead(fault.status, fault.reason, headers);
       res.end(text);
     });
   });

@@ -1,7 +1,8 @@
 /**
  * The Try-it console of the reference page: a form made from the spec, checked as the reader types and again, with
  * the client's own pre-flight, before anything is sent; sent by the client's browser build to the server chosen when
- * the page loaded; the answer shown whole, with the request as curl.
+ * the page loaded; the answer shown bounded (a head of its body, its images, the whole behind a save) and with the key
+ * scrubbed from everything shown, with the request as curl.
  *
  * Redoc renders the "Try it" section (and removes it when the reader opens another); the console is built once, kept
  * in memory with what the reader entered, and put back into the section's placeholder whenever it appears.
@@ -82,8 +83,9 @@ function buildConsole(server: string): HTMLElement {
           status.textContent = `Not sent: the client refused it (${result.issues.length} problem${result.issues.length === 1 ? '' : 's'}).`;
           return;
         }
+        answer.append(await answerView(result, result.sent && curlCommand(result.sent), new URL(server).origin, apiKey!));
+        // Said once the answer is on the page, so "Answered" means it can be read.
         status.textContent = result.answer ? `Answered ${result.answer.status}.` : 'No answer.';
-        answer.append(answerView(result.answer, result.error, result.sent && curlCommand(result.sent), new URL(server).origin));
       } finally {
         inFlight = undefined;
         sendButton.disabled = false;

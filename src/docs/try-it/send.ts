@@ -2,9 +2,9 @@
  * Sending from the console: the request is checked by the client's own pre-flight (`prepareRequest`: the generated
  * validators and the image rules), then sent by the client itself (`createImageEditClient`, bundled as its browser
  * build), once (no retries: the reader sees each answer), through a fetch that records what went out and what came
- * back, so the page can show the answer whole and repeat the request as curl.
+ * back (the body read bounded, kept as a Blob), so the page can show the answer and repeat the request as curl.
  */
-import { createImageEditClient, prepareRequest, RequestValidationError, type RequestIssue } from '../../index.js';
+import { ApiError, createImageEditClient, prepareRequest, RequestValidationError, ResponseValidationError, type RequestIssue } from '../../index.js';
 import { wireContract } from '../../contract/wire-contract.js';
 import { scanMultipart } from './multipart-scan.js';
 import type { SentRequest } from './curl.js';
@@ -14,22 +14,30 @@ export interface Answer {
   status: number;
   statusText: string;
   headers: [string, string][];
-  /** The body as text, cut at MAX_ANSWER_BYTES. */
-  text: string;
+  /** The body as it arrived, cut at MAX_ANSWER_BYTES: kept as bytes (a Blob), never put on the page whole. */
+  body: Blob;
   truncated: boolean;
 }
 
 export type SendResult =
   | { kind: 'refused'; issues: readonly RequestIssue[] }
-  | { kind: 'answered'; sent: SentRequest | undefined; answer: Answer | undefined; error?: Error };
+  | {
+      kind: 'answered';
+      sent: SentRequest | undefined;
+      answer: Answer | undefined;
+      /** The body as the client parsed it (JSON, or text when it was not), when the client read it whole. */
+      parsed?: unknown;
+      error?: Error;
+    };
 
 /** The most of an answer's body the page holds: what the client itself reads at most (the spec's limit). */
 const MAX_ANSWER_BYTES = wireContract.maxResponseBytes;
 
-async function readBounded(response: Response): Promise<{ text: string; truncated: boolean }> {
+async function readBounded(response: Response): Promise<{ body: Blob; truncated: boolean }> {
+  const type = response.headers.get('content-type') ?? '';
   const reader = response.body?.getReader();
-  if (!reader) return { text: '', truncated: false };
-  const chunks: Uint8Array<ArrayBuffer>[] = [];
+  if (!reader) return { body: new Blob([], { type }), truncated: false };
+  const chunks: BlobPart[] = [];
   let bytes = 0;
   let truncated = false;
   for (;;) {
@@ -41,10 +49,10 @@ async function readBounded(response: Response): Promise<{ text: string; truncate
       await reader.cancel();
       break;
     }
-    chunks.push(value.slice());
+    chunks.push(value as Uint8Array<ArrayBuffer>);
     bytes += value.length;
   }
-  return { text: await new Blob(chunks).text(), truncated };
+  return { body: new Blob(chunks, { type }), truncated };
 }
 
 /** Checks `request` as the client does; the issues, or none when it may be sent. */
@@ -85,8 +93,8 @@ export async function send(request: Record<string, unknown>, options: SendOption
     if (copy.body && boundary) scanning = scanMultipart(copy.body, boundary).then((parts) => void (record.parts = parts));
     const response = await fetch(input);
     const mirror = response.clone();
-    reading = readBounded(mirror).then(({ text, truncated }) => {
-      answer = { status: response.status, statusText: response.statusText, headers: [...response.headers], text, truncated };
+    reading = readBounded(mirror).then(({ body, truncated }) => {
+      answer = { status: response.status, statusText: response.statusText, headers: [...response.headers], body, truncated };
     });
     return response;
   };
@@ -97,15 +105,18 @@ export async function send(request: Record<string, unknown>, options: SendOption
     maxRetries: 0,
   });
   let error: Error | undefined;
+  let parsed: unknown;
   try {
-    await client.edit(request as unknown as Parameters<typeof client.edit>[0], {
+    parsed = await client.edit(request as unknown as Parameters<typeof client.edit>[0], {
       signal: options.signal,
       ...(options.prefer ? { headers: { Prefer: options.prefer } } : {}),
     });
   } catch (thrown) {
     if (thrown instanceof RequestValidationError) return { kind: 'refused', issues: thrown.issues };
     error = thrown instanceof Error ? thrown : new Error(String(thrown));
+    if (thrown instanceof ApiError || thrown instanceof ResponseValidationError) parsed = thrown.body;
   }
   await Promise.allSettled([scanning, reading]);
-  return { kind: 'answered', sent, answer, ...(error ? { error } : {}) };
+  // The client parsed the body once; the page shows that parse rather than parsing tens of MiB again.
+  return { kind: 'answered', sent, answer, ...(parsed === undefined ? {} : { parsed }), ...(error ? { error } : {}) };
 }
