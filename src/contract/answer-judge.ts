@@ -13,10 +13,11 @@ import { judgeImages } from './answer-images.js';
 import { driftFromAjv, receivedValue, type Drift } from './drift.js';
 import { shown } from './issues.js';
 import { responseFacts, specFacts } from './spec-facts.js';
+import { headerOf } from './headers.js';
 
 export interface ReceivedAnswer {
   status: number;
-  /** Header names in lower case (as node:http and the Fetch API's Headers give them). */
+  /** Header names in any case (read with headerOf). */
   headers: Record<string, string | string[] | undefined>;
   /** The body, decoded (gzip, deflate and br undone), as text. */
   text: string;
@@ -36,16 +37,11 @@ export interface JudgedAnswer {
 
 const documentedStatuses = specFacts.responses.map((response) => response.status);
 
-function headerValue(headers: ReceivedAnswer['headers'], name: string): string | undefined {
-  const value = headers[name.toLowerCase()];
-  return Array.isArray(value) ? value.join(', ') : value;
-}
-
 /** The declared headers of a documented status: required ones present, each present one as its schema says. */
 function headerDrift(declared: NonNullable<ReturnType<typeof responseFacts>>['headers'], headers: ReceivedAnswer['headers']): Drift[] {
   const found: Drift[] = [];
   for (const [name, header] of Object.entries(declared)) {
-    const value = headerValue(headers, name);
+    const value = headerOf(headers, name);
     const field = `headers.${name.toLowerCase()}`;
     if (value === undefined) {
       if (header.required) found.push({ field, expected: 'required', received: 'missing' });
@@ -76,7 +72,7 @@ export function judgeAnswer(answer: ReceivedAnswer, context: AnswerContext = {})
     if (answer.text !== '') drift.push({ field: 'body', expected: 'no body', received: shown(answer.text) });
     return { drift, body };
   }
-  const declared = headerValue(answer.headers, 'content-type');
+  const declared = headerOf(answer.headers, 'content-type');
   const mediaType = declared?.split(';')[0]!.trim().toLowerCase();
   if (mediaType !== facts.contentType) drift.push({ field: 'headers.content-type', expected: facts.contentType, received: receivedValue(declared) });
   if (!parsed) {

@@ -1,9 +1,9 @@
 /**
  * The MSW handlers' image maker in a page (core/images.ts): the browser's own codecs, no library. createImageBitmap
  * decodes the first uploaded image (EXIF orientation applied), an OffscreenCanvas scales it to cover the size to
- * make, lays the edit mark over it, and convertToBlob encodes PNG, JPEG or WebP. Where there is no canvas (Node,
- * jsdom), `canvasImageMaker()` is undefined: pass the Node mock's sharp maker instead (README), or the handlers
- * answer with the spec's named examples.
+ * make, lays the edit mark over it, and convertToBlob encodes PNG, JPEG or WebP. Where there is no usable canvas
+ * (Node and jsdom have none; happy-dom has an OffscreenCanvas that gives no 2d context), `canvasImageMaker()` is
+ * undefined: pass the Node mock's sharp maker instead (README), or the handlers answer with the spec's named examples.
  */
 import { IMAGE_FORMATS, MAX_SOURCE_PIXELS, type ImageMaker, type KeptSource, type OpenedImage, type RenderPlan } from './core/images.js';
 
@@ -45,9 +45,35 @@ function draw(bitmap: ImageBitmap | undefined, plan: RenderPlan): OffscreenCanva
   return canvas;
 }
 
-/** The page's codecs as an image maker, or undefined where there is no createImageBitmap and OffscreenCanvas. */
+let warned = false;
+
+/**
+ * Whether the page's canvas can make images. A DOM emulation may define OffscreenCanvas without drawing (happy-dom:
+ * getContext('2d') is null): that falls back to the spec's examples like a missing canvas, and says so once per
+ * process, since a test suite creates handlers in many files and the answers it sees change with it.
+ */
+function canvasUsable(): boolean {
+  if (typeof createImageBitmap !== 'function' || typeof OffscreenCanvas !== 'function') return false;
+  let usable = false;
+  try {
+    const canvas = new OffscreenCanvas(1, 1);
+    usable = canvas.getContext('2d') !== null && typeof canvas.convertToBlob === 'function';
+  } catch {
+    usable = false;
+  }
+  if (!usable && !warned) {
+    warned = true;
+    console.warn(
+      'orq-image-edits/msw: this environment has an OffscreenCanvas that cannot draw (no 2d context, as in happy-dom), so the handlers answer with ' +
+        "the spec's example images instead of ones made from the request; pass images: createSharpImageMaker() from orq-image-edits/mock to make them in Node",
+    );
+  }
+  return usable;
+}
+
+/** The page's codecs as an image maker, or undefined where there is no createImageBitmap and OffscreenCanvas that draws. */
 export function canvasImageMaker(): ImageMaker | undefined {
-  if (typeof createImageBitmap !== 'function' || typeof OffscreenCanvas !== 'function') return undefined;
+  if (!canvasUsable()) return undefined;
   return {
     name: 'canvas',
     async open(source): Promise<OpenedImage> {

@@ -9,6 +9,7 @@
  */
 import type { MockAnswer, MockEngine, RequestHead } from './core/types.js';
 import type { PrismConfig, PrismLogger, PrismModules, PrismProblem, PrismRequest } from './prism-types.js';
+import { headerOf } from '../contract/headers.js';
 
 export interface PrismEngine extends MockEngine {
   prismVersion: string;
@@ -30,7 +31,7 @@ function serialise(body: unknown, contentType: string | undefined): string {
  * would answer 406 to `Accept: text/html` (and, with a forced code, a 500 of its own).
  */
 function forPrism(head: RequestHead): PrismRequest {
-  const { accept: _ignored, ...headers } = head.headers;
+  const headers = Object.fromEntries(Object.entries(head.headers).filter(([name]) => name.toLowerCase() !== 'accept'));
   return { ...head, headers };
 }
 
@@ -90,7 +91,7 @@ export async function createPrismEngine(prism: PrismModules, document: Record<st
       const result = await instance.request(forPrism(head), operations, { ...config, mock: { ...config.mock, ...preferences } })();
       if (result._tag === 'Left') return problem(result.left);
       const { statusCode, headers = {}, body } = result.right.output;
-      const contentType = Object.entries(headers).find(([name]) => name.toLowerCase() === 'content-type')?.[1];
+      const contentType = headerOf(headers, 'content-type');
       const clean = Object.fromEntries(Object.entries(headers).filter(([name, value]) => name.toLowerCase() !== 'content-type' && value != null));
       return { status: statusCode, headers: { ...clean, ...(contentType ? { 'Content-Type': contentType } : {}) }, body: serialise(body, contentType) };
     },

@@ -24,6 +24,7 @@ import { serveFile } from './files-route.js';
 import type { ImageKeeper } from './image-keeper.js';
 import { readMultipart } from './multipart-intake.js';
 import { deliver } from './node-delivery.js';
+import { headerOf } from '../contract/headers.js';
 
 export interface HandlerContext {
   engine: MockEngine;
@@ -53,7 +54,8 @@ export function headOf(req: IncomingMessage, url: URL): RequestHead {
       .map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : value]),
   );
   // URLs in answers point back at the host the client reached (a name the client used, not one the mock guesses).
-  const host = /^[\w.\-]+(:\d+)?$|^\[[\d:a-f.]+\](:\d+)?$/i.test(headers.host ?? '') ? headers.host! : `${req.socket.localAddress}:${req.socket.localPort}`;
+  const given = headerOf(headers, 'host') ?? '';
+  const host = /^[\w.\-]+(:\d+)?$|^\[[\d:a-f.]+\](:\d+)?$/i.test(given) ? given : `${req.socket.localAddress}:${req.socket.localPort}`;
   return { method: (req.method ?? 'GET').toLowerCase(), url: { path: url.pathname, query }, headers, origin: `http://${host}` };
 }
 
@@ -124,7 +126,7 @@ export function createHandler(context: HandlerContext) {
     if (expectContinue) res.writeContinue();
     const keeper = context.keeper;
     const intake = await readMultipart(req, context.busboy, intakeLimits, fileFieldOf, {
-      keepFirstImage: keeper && (() => keeper.start(Number(req.headers['content-length']) || undefined)),
+      keepFirstImage: keeper && (() => keeper.start(Number(headerOf(req.headers, 'content-length')) || undefined)),
       sha256: (context.answering.replayer?.size ?? 0) > 0,
     });
     if (intake.outcome === 'aborted') {

@@ -54,4 +54,13 @@ describe('judgeAnswer', () => {
     ]);
     expect(judgeAnswer(answer(200, urlBody)).drift).toEqual([]);
   });
+
+  it('reads headers whatever the case of their names (a recorded answer, a hand-written record)', () => {
+    const tooMany = responses['429']!;
+    const [example] = Object.values(tooMany.content['application/json']!.examples);
+    const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+    for (const name of Object.keys(tooMany.headers)) headers[name.toUpperCase()] = '2';
+    expect(judgeAnswer(answer(429, example!.value, headers)).drift).toEqual([]);
+    expect(judgeAnswer(answer(200, okBody, { 'CONTENT-TYPE': ['application/json'] })).drift).toEqual([]);
+  });
 });

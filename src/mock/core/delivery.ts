@@ -16,6 +16,7 @@ import { parsePrefer } from './prefer.js';
 import { problemAnswer } from './problems.js';
 import type { Random } from './random.js';
 import type { Decided, MockAnswer, RequestHead } from './types.js';
+import { headerOf } from '../../contract/headers.js';
 
 // The vocabulary (which faults, the longest delay) is shared with the docs' console: src/contract/mock-prefer.ts.
 export { DRIP, FAULTS, MAX_DELAY_MS, REAL_SERVICE_TIME, type Fault } from '../../contract/mock-prefer.js';
@@ -49,7 +50,8 @@ export function parseLatency(text: string): Latency {
 /** The request's delivery plan, or a 422 (Prism's shape, as for a bad `code=`) naming what cannot be read. */
 export function readDelivery(head: RequestHead, latency: Latency | undefined, random: Random): Decided<DeliveryPlan> {
   const query = head.url.query ?? {};
-  const raw = head.headers.prefer ? parsePrefer(head.headers.prefer) : { delay: query.__delay, fault: query.__fault };
+  const prefer = headerOf(head.headers, 'prefer');
+  const raw = prefer ? parsePrefer(prefer) : { delay: query.__delay, fault: query.__fault };
   const delay = Object.hasOwn(raw, 'delay') ? raw.delay : undefined;
   const fault = Object.hasOwn(raw, 'fault') ? raw.fault : undefined;
   const problems: string[] = [];

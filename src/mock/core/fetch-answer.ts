@@ -9,7 +9,11 @@ import { deliveryOf, type Answering } from './answering.js';
 import type { DeliveryPlan } from './delivery.js';
 import type { MockAnswer, MockEngine, RequestHead } from './types.js';
 
-/** The request's head in the core's form: lower-case method and header names (as Headers gives them), query apart. */
+/**
+ * The request's head in the core's form: lower-case method and header names, query apart. Names are lower-cased here
+ * although the Fetch standard's Headers gives them so: happy-dom's keeps the case they were set in, and Prism reads
+ * `authorization` and `prefer` by their lower-case names.
+ */
 export function headOf(request: Request): RequestHead {
   const url = new URL(request.url);
   const query: Record<string, string | string[]> = {};
@@ -19,7 +23,7 @@ export function headOf(request: Request): RequestHead {
   }
   const headers: Record<string, string> = {};
   request.headers.forEach((value, name) => {
-    headers[name] = value;
+    headers[name.toLowerCase()] = value;
   });
   return { method: request.method.toLowerCase(), url: { path: url.pathname, query }, headers, origin: url.origin };
 }

@@ -17,6 +17,7 @@ import { intakeIssues, intakeLimits } from './intake-limits.js';
 import type { RequestIssue } from '../../contract/issues.js';
 import { checkRequest, type CheckedRequest } from './request-check.js';
 import type { Intake, MockAnswer, MockEngine, MockPreferences, RequestHead } from './types.js';
+import { headerOf } from '../../contract/headers.js';
 
 export type HeadVerdict = { answer: MockAnswer } | { preferences: MockPreferences };
 
@@ -54,17 +55,17 @@ export async function judgeOperationHead(
 /** The credentials of a head as an issue, when they are not what the spec asks (`authorized` is the engine's say). */
 export function credentialsIssue(head: RequestHead, authorized: boolean): RequestIssue | undefined {
   if (authorized) return undefined;
-  return { field: '(credentials)', message: `${head.headers.authorization === undefined ? 'are missing' : 'are not what the spec asks'} (Authorization: Bearer <key>)` };
+  return { field: '(credentials)', message: `${headerOf(head.headers, 'authorization') === undefined ? 'are missing' : 'are not what the spec asks'} (Authorization: Bearer <key>)` };
 }
 
 /** The body as its head declares it: the spec's media type (400) and at most the spec's size (413). */
 export function judgeBodyHead(head: RequestHead): { answer: MockAnswer; issues: RequestIssue[] } | undefined {
-  const type = head.headers['content-type'] ?? '';
+  const type = headerOf(head.headers, 'content-type') ?? '';
   if (!MULTIPART.test(type)) {
     const issue = { field: '(body)', message: `must be ${wireContract.mediaType} (got ${type ? JSON.stringify(type) : 'no Content-Type'})` };
     return { answer: errorAnswer(400, [issue]), issues: [issue] };
   }
-  const length = head.headers['content-length'];
+  const length = headerOf(head.headers, 'content-length');
   if (length !== undefined && Number(length) > maxRequestBodyBytes) {
     const issue = intakeIssues.bodyTooLarge(intakeLimits, Number(length));
     return { answer: errorAnswer(413, [issue]), issues: [issue] };

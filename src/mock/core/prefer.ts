@@ -6,6 +6,7 @@
  */
 import { problemAnswer } from './problems.js';
 import type { Decided, MockPreferences, RequestHead } from './types.js';
+import { headerOf } from '../../contract/headers.js';
 
 /** `retry-after` → `retryAfter`, as lodash's camelCase turns the ASCII tokens a Prefer header carries. */
 function camelCase(token: string): string {
@@ -64,7 +65,7 @@ const DECODERS: [key: 'code' | 'dynamic' | 'seed' | 'example', expected: string 
 
 /** The request's mock preferences, or Prism's 422 naming each one that cannot be read. */
 export function readPreferences(head: RequestHead): Decided<MockPreferences> {
-  const prefer = head.headers.prefer;
+  const prefer = headerOf(head.headers, 'prefer');
   const query = head.url.query ?? {};
   const raw: Record<string, Raw> = prefer
     ? parsePrefer(prefer)

@@ -14,6 +14,7 @@ import { routedPath } from './routed-path.js';
 import { problemAnswer } from './problems.js';
 import { seededRandom } from './random.js';
 import type { MockAnswer, MockEngine, RequestHead } from './types.js';
+import { headerOf } from '../../contract/headers.js';
 
 export interface SpecEngineOptions {
   /** Pick among the named examples for every request that does not say (`Prefer: dynamic=true` does it per request). */
@@ -26,7 +27,7 @@ export interface SpecEngineOptions {
 function credentialCheck(scheme: SecurityScheme): (head: RequestHead) => boolean {
   if (scheme.type === 'http' && scheme.scheme?.toLowerCase() === 'bearer') {
     // Prism's bearer rule: the word "Bearer", case and all, a white space, then anything.
-    return (head) => /^Bearer\s.+$/.test(head.headers.authorization ?? '');
+    return (head) => /^Bearer\s.+$/.test(headerOf(head.headers, 'authorization') ?? '');
   }
   throw new Error(`the in-page mock checks http bearer credentials only; the spec asks for ${scheme.type}${scheme.scheme ? `/${scheme.scheme}` : ''} (${scheme.name})`);
 }

@@ -29,6 +29,7 @@ import type { Recorder } from './recorder.js';
 import type { ExchangeReport } from './report.js';
 import { openSpool, type Spool } from './spool.js';
 import { endToEnd, type Upstream } from './upstream.js';
+import { headerOf } from '../../contract/headers.js';
 
 export interface ProxyContext {
   upstream: Upstream;
@@ -72,7 +73,7 @@ function driftOf(answered: Extract<Answered, { status: number }>, request: Check
 
 export async function proxyExchange(ctx: ProxyContext, req: IncomingMessage, res: ServerResponse, expectContinue: boolean): Promise<void> {
   const started = Date.now();
-  const secret = secretOf(req.headers.authorization);
+  const secret = secretOf(headerOf(req.headers, 'authorization'));
   const target = req.url ?? '/';
   const report: ExchangeReport = { index: ctx.nextIndex(), method: req.method ?? 'GET', target: redactText(target, secret), outcome: 'aborted', ms: 0, requestIssues: [], drift: [], notes: [] };
   let head;
@@ -220,7 +221,7 @@ function forward(ctx: ProxyContext, req: IncomingMessage, res: ServerResponse, h
         res.destroy();
         return resolve({ failure: 'reset', note: `the upstream's answer cannot be passed on (${(error as Error).message})` });
       }
-      const tap = tapAnswer(up.headers['content-encoding'], wireContract.maxResponseBytes, () => {
+      const tap = tapAnswer(headerOf(up.headers, 'content-encoding'), wireContract.maxResponseBytes, () => {
         up.destroy();
         res.destroy();
       });
