@@ -2,6 +2,10 @@
  * Every form an image may be given in, turned into a Blob whose bytes are read only when the request is sent:
  *
  * - bytes (`Blob`/`File`, `ArrayBuffer`, `Buffer` or any typed array) are used as they are;
+ * - a Blob or File of another realm (jsdom's File where the runner put Node's Blob in the global scope, an iframe's,
+ *   a vm context's), which `instanceof Blob` does not recognise, or one without arrayBuffer() and stream() (jsdom's
+ *   own), is known by its shape and read once, within the byte limit, with what it or its realm offers
+ *   (arrayBuffer(), stream(), else the global FileReader): its bytes are then sent like bytes given in memory;
  * - a file path or a `file:` URL (Node only) becomes a file-backed Blob (`fs.openAsBlob`): its size is known at once
  *   and nothing is read until the upload, so 16 large files cost no memory up front;
  * - a stream (Node `Readable`, web `ReadableStream`, any async iterable of bytes) has no size and cannot be read
@@ -13,6 +17,7 @@
  * What needs the file system (paths, file: URLs, temporary files) is the platform's (platform/node, platform/browser):
  * this module is the same in every build.
  */
+import { imageSizeIssue } from '../contract/image-rules.js';
 import type { RequestIssue } from '../contract/issues.js';
 import { SNIFF_BYTES } from '../contract/sniff.js';
 import { platform } from './platform/node/index.js';
@@ -79,6 +84,66 @@ export function describeKind(input: unknown): string {
   if (input === null) return 'null';
   if (typeof input !== 'object') return typeof input;
   return (input as object).constructor?.name ?? 'object';
+}
+
+/** A Blob as far as the client reads one; those of another realm are only known by this shape. */
+interface BlobShape {
+  size: number;
+  type: string;
+  name?: unknown;
+  arrayBuffer?: () => Promise<ArrayBuffer>;
+  stream?: () => ReadableStream<Uint8Array>;
+}
+
+/** A Blob of this realm that the upload can read as it is (jsdom's own Blob has neither method). */
+function isReadableBlob(input: unknown): input is Blob {
+  return input instanceof Blob && typeof input.arrayBuffer === 'function' && typeof input.stream === 'function';
+}
+
+/** Any other Blob or File: a size, a type, and a way to read it (its own methods, or a FileReader of the environment). */
+function isBlobShaped(input: unknown): input is BlobShape {
+  if (typeof input !== 'object' || input === null) return false;
+  const blob = input as Partial<Record<keyof BlobShape | 'slice', unknown>>;
+  if (typeof blob.size !== 'number' || typeof blob.type !== 'string' || typeof blob.slice !== 'function') return false;
+  return typeof blob.arrayBuffer === 'function' || typeof blob.stream === 'function' || typeof globalThis.FileReader === 'function';
+}
+
+/** An ArrayBuffer of any realm (`instanceof ArrayBuffer` is false for one from a vm context or an iframe). */
+function isArrayBuffer(input: unknown): input is ArrayBuffer {
+  return Object.prototype.toString.call(input) === '[object ArrayBuffer]';
+}
+
+/** Reads a Blob through the environment's FileReader, which can read the Blobs of its own realm (jsdom's). */
+function readWithFileReader(blob: BlobShape): Promise<ArrayBuffer> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => (isArrayBuffer(reader.result) ? resolve(reader.result) : reject(new Error('FileReader gave no bytes')));
+    reader.onerror = () => reject(reader.error ?? new Error('FileReader failed'));
+    reader.readAsArrayBuffer(blob as unknown as Blob);
+  });
+}
+
+/**
+ * A Blob the client cannot hand on as it is, read once: its size is checked against the limit first, and what
+ * arrives is counted again (its stream is drained like any stream, stopping at the limit), so a shape that lies about
+ * its size reads no further.
+ */
+async function fromBlobShape(input: BlobShape, options: ResolveOptions): Promise<ResolvedSource> {
+  const tooLarge = imageSizeIssue('', input.size);
+  if (tooLarge) throw new SourceIssue(tooLarge.message);
+  const filename = typeof input.name === 'string' && input.name ? input.name : undefined;
+  if (typeof input.arrayBuffer !== 'function' && typeof input.stream === 'function') return { ...(await drainStream(input.stream(), options)), filename };
+  let bytes: Uint8Array;
+  try {
+    const read = typeof input.arrayBuffer === 'function' ? input.arrayBuffer() : readWithFileReader(input);
+    bytes = new Uint8Array(await untilAborted(read, options.signal));
+  } catch (error) {
+    if (options.signal?.aborted) throw error;
+    throw new SourceIssue(`is a ${describeKind(input)} that could not be read (${systemReason(error)}); give its bytes (a Uint8Array) instead`);
+  }
+  const over = imageSizeIssue('', bytes.byteLength);
+  if (over) throw new SourceIssue(over.message);
+  return { blob: await platform.memoryBlob(bytes), filename, head: bytes.slice(0, SNIFF_BYTES), dispose: noop };
 }
 
 function basename(path: string): string {
@@ -158,14 +223,15 @@ export async function resolveSource(input: unknown, options: ResolveOptions): Pr
     return input.startsWith('file://') ? fromUrl(new URL(input)) : platform.openImageFile(input);
   }
   if (input instanceof URL) return fromUrl(input);
-  if (input instanceof Blob) {
+  if (isReadableBlob(input)) {
     const name = typeof File !== 'undefined' && input instanceof File && input.name ? input.name : undefined;
     return { blob: input, filename: name, dispose: noop };
   }
-  if (input instanceof ArrayBuffer || ArrayBuffer.isView(input)) {
-    const bytes = input instanceof ArrayBuffer ? new Uint8Array(input) : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+  if (isBlobShaped(input)) return fromBlobShape(input, options);
+  if (isArrayBuffer(input) || ArrayBuffer.isView(input)) {
+    const bytes = isArrayBuffer(input) ? new Uint8Array(input) : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
     // The Blob is a copy: the caller may reuse their buffer. Its first bytes are taken now, with no read later.
-    return { blob: new Blob([bytes as Uint8Array<ArrayBuffer>]), head: bytes.slice(0, SNIFF_BYTES), dispose: noop };
+    return { blob: await platform.memoryBlob(bytes), head: bytes.slice(0, SNIFF_BYTES), dispose: noop };
   }
   if (isWebStream(input) || isAsyncIterable(input)) return drainStream(input, options);
   throw new SourceIssue(

@@ -51,6 +51,11 @@ export interface Platform {
   /** Keeps a stream's bytes so a retry can read them again: a temporary file on Node, memory in browsers. */
   spool(drain: Drain): Promise<ResolvedSource>;
   /**
+   * Bytes in memory as a Blob the upload can read. Not the global `Blob`: a DOM emulation in a test runner (jsdom
+   * under Vitest) puts its own there, which has no arrayBuffer() or stream(); Node's own is node:buffer's.
+   */
+  memoryBlob(bytes: Uint8Array): Promise<Blob>;
+  /**
    * The body for one attempt from its pieces (text and image Blobs) or the whole Blob. Stops reading when `signal`
    * fires; reports the bytes handed on through `onChunk`.
    */

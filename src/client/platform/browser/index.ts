@@ -23,6 +23,9 @@ export const platform: Platform = {
     await drain((bytes) => chunks.push(bytes.slice()));
     return { blob: new Blob(chunks), dispose: async () => {} };
   },
+  async memoryBlob(bytes) {
+    return new Blob([bytes as Uint8Array<ArrayBuffer>]);
+  },
   // Browsers stream file-backed Blobs natively, and most cannot send a stream over HTTP/1.1: the Blob itself.
   async uploadBody(_segments, whole) {
     return { body: whole, headers: {}, reportsProgress: false, init: {} };

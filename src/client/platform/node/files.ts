@@ -5,7 +5,7 @@
  * removed by `dispose()` (the client does this after every call) and, failing that, when the process exits.
  */
 import { SourceIssue, systemReason } from '../../source-issue.js';
-import { nodeFs, nodePath, nodeUrl } from './builtins.js';
+import { nodeBuffer, nodeFs, nodePath, nodeUrl } from './builtins.js';
 import type { Drain, ResolvedSource } from '../types.js';
 
 const noop = async () => {};
@@ -16,6 +16,11 @@ const fileBehind = new WeakMap<Blob, string>();
 /** The path of the file a Blob made from a path, file: URL or spooled stream reads, if it is one of those. */
 export function filePathOf(blob: Blob): string | undefined {
   return fileBehind.get(blob);
+}
+
+/** Bytes in memory as node:buffer's Blob, whatever a DOM emulation put in the global scope (types.ts: memoryBlob). */
+export async function memoryBlob(bytes: Uint8Array): Promise<Blob> {
+  return new (await nodeBuffer()).Blob([bytes]) as Blob;
 }
 
 export async function openImageFile(given: string | URL): Promise<ResolvedSource> {

@@ -15,6 +15,7 @@ const onFirstUse = () => import('./on-first-use.js');
 export const platform: Platform = {
   openImageFile: async (given) => (await onFirstUse()).openImageFile(given),
   spool: async (drain) => (await onFirstUse()).spool(drain),
+  memoryBlob: async (bytes) => (await onFirstUse()).memoryBlob(bytes),
   uploadBody: async (...args) => (await onFirstUse()).uploadBody(...args),
   transport: {
     Request: NodeRequest,
