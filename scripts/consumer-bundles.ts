@@ -41,12 +41,14 @@ export async function packPackage(destination: string): Promise<string> {
 
 /**
  * A fresh ESM project in `dir` with the tarball installed by npm (its dependencies from the local npm cache when they
- * are there, as after `npm ci`). Optional peer dependencies are not installed, as for any consumer.
+ * are there, as after `npm ci`). Optional peer dependencies are not installed, as for any consumer; `alongside` are
+ * packages the consumer installs in the same command (a test runner, msw), from npm.
  */
-export async function createConsumerProject(dir: string, tarball: string): Promise<void> {
+export async function createConsumerProject(dir: string, tarball: string, alongside: readonly string[] = []): Promise<void> {
   await mkdir(dir, { recursive: true });
   await writeFile(path.join(dir, 'package.json'), JSON.stringify({ name: 'orq-consumer', private: true, type: 'module' }, null, 2));
-  await run(npm, ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--no-save', tarball], { cwd: dir, timeout: 180_000 });
+  const timeout = alongside.length > 0 ? 420_000 : 180_000;
+  await run(npm, ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--no-save', tarball, ...alongside], { cwd: dir, timeout });
 }
 
 export const BUNDLERS = ['esbuild', 'vite', 'webpack', 'rollup'] as const;
