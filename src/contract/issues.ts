@@ -65,6 +65,34 @@ export function ajvWording({ keyword, params, message }: ValidationIssue): strin
   return `must pass "${keyword}" keyword validation`;
 }
 
+const TYPE_NAMES: Record<string, string> = { integer: 'an integer', number: 'a number', string: 'a string', boolean: 'a boolean', object: 'an object', array: 'an array', null: 'null' };
+
+/** A value by its kind, for a type message: `the string "2"`, `the number 2.5`, `an object`. */
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return `the array ${shown(value)}`;
+  if (typeof value === 'object') return `the object ${shown(value)}`;
+  return `the ${typeof value} ${shown(value)}`;
+}
+
+/**
+ * A type failure in words that name the fix: `must be an integer or null (got the string "2"; write 2, without
+ * quotes)`. A number or boolean given as its text is the usual slip (a form field, an environment variable), so it
+ * is named as such, and so is an object given as its JSON text; ajv's own words (`must be integer,null`) read like a schema dump.
+ */
+function typeMessage(types: readonly string[], value: unknown): string {
+  const wanted = types.map((type) => TYPE_NAMES[type] ?? type).join(' or ');
+  let fix = '';
+  if (typeof value === 'string' && value.trim() !== '') {
+    const number = Number(value);
+    const fits = (types.includes('number') && Number.isFinite(number)) || (types.includes('integer') && Number.isInteger(number));
+    if (fits) fix = `; write ${number}, without quotes`;
+    else if (types.includes('boolean') && (value === 'true' || value === 'false')) fix = `; write ${value}, without quotes`;
+    else if ((types.includes('object') || types.includes('array')) && /^\s*[[{]/.test(value)) fix = `; give the ${types.includes('object') ? 'object' : 'array'} itself, not its JSON text`;
+  }
+  return `must be ${wanted} (got ${kindOf(value)}${fix})`;
+}
+
 /** ajv's wrappers ("if/oneOf/anyOf") repeat what their branches said. */
 const isWrapper = (error: ValidationIssue) => error.keyword === 'oneOf' || error.keyword === 'anyOf' || error.keyword === 'if';
 
@@ -93,6 +121,9 @@ export function issuesFromAjvCapped(errors: readonly ValidationIssue[] | null | 
     } else if (error.keyword === 'additionalProperties') {
       field = fieldPath(error.instancePath, error.params.additionalProperty);
       message = 'is not a field of this request';
+    } else if (error.keyword === 'type') {
+      field = fieldPath(error.instancePath);
+      message = typeMessage([error.params.type as string | string[]].flat(), valueAt(data, error.instancePath));
     } else if (error.keyword === 'enum') {
       field = fieldPath(error.instancePath);
       message = `must be one of ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')} (got ${shown(valueAt(data, error.instancePath))})`;
