@@ -19,6 +19,7 @@ import { callerHeaders } from './caller-headers.js';
 import { encodeMultipart } from './multipart.js';
 import { prepareRequest, type ImageEditRequest } from './prepare-request.js';
 import { redactSecret, redactValue } from './redact.js';
+import { InvalidOptionError } from './save-errors.js';
 import { isRetryable, retryDelayMs, type RetrySettings } from './retry-policy.js';
 import type { EditOptions, ImageEditClientOptions } from './types.js';
 
@@ -47,8 +48,25 @@ function clientFetch(options: Pick<ImageEditClientOptions, 'fetch'>): (request: 
   return options.fetch ?? ((request: Request) => globalThis.fetch(request));
 }
 
+/**
+ * The options a client cannot work without, checked when it is created rather than at its first call: no options at
+ * all, and a base URL that is not an absolute http(s) URL (`api.orq.ai` or `localhost:4010` would fail every call).
+ */
+function checkClientOptions(options: unknown): asserts options is Pick<ImageEditClientOptions, 'apiKey' | 'baseUrl'> {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidOptionError('options', `createImageEditClient needs an options object with your API key, e.g. createImageEditClient({ apiKey: process.env.ORQ_API_KEY }) (got ${options === null ? 'null' : typeof options})`);
+  }
+  const { baseUrl } = options as { baseUrl?: unknown };
+  if (baseUrl === undefined) return;
+  const scheme = typeof baseUrl === 'string' && URL.canParse(baseUrl) ? new URL(baseUrl).protocol : undefined;
+  if (scheme !== 'http:' && scheme !== 'https:') {
+    throw new InvalidOptionError('baseUrl', `must be an absolute http(s) URL with its scheme, e.g. ${defaultBaseUrl} or http://localhost:4010 (got ${JSON.stringify(String(baseUrl).slice(0, 80))})`);
+  }
+}
+
 /** openapi-fetch with the base URL and the bearer key set. */
 export function createRawClient(options: Pick<ImageEditClientOptions, 'apiKey' | 'baseUrl' | 'fetch' | 'headers'>): Client<paths> {
+  checkClientOptions(options);
   checkApiKey(options.apiKey);
   return createClient<paths>({
     baseUrl: options.baseUrl ?? defaultBaseUrl,

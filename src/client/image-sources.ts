@@ -220,7 +220,8 @@ async function drainStream(input: ReadableStream<Uint8Array> | AsyncIterable<unk
 /** Resolves one image source to a lazily read Blob. Throws SourceIssue for anything that cannot be an image. */
 export async function resolveSource(input: unknown, options: ResolveOptions): Promise<ResolvedSource> {
   if (typeof input === 'string') {
-    return input.startsWith('file://') ? fromUrl(new URL(input)) : platform.openImageFile(input);
+    // A URL given as text (a previous result's `url`) is judged as a URL, not looked for as a file of that name.
+    return /^(file|https?|data|blob):/i.test(input) && URL.canParse(input) ? fromUrl(new URL(input)) : platform.openImageFile(input);
   }
   if (input instanceof URL) return fromUrl(input);
   if (isReadableBlob(input)) {
