@@ -1,11 +1,36 @@
 /**
- * The path as a server routes it: percent-escapes decoded (a server routes `/v2/router/images/%65dits` to the
- * operation, as Prism does), then normalised (empty and `.` segments dropped, `..` applied, no trailing slash).
- * Every comparison of a request's path with the operation's goes through this one function, so a request cannot
- * reach the operation under a spelling the comparison does not recognise (the proxy's --strict relies on it).
+ * How a path is routed, in two views, each used everywhere its question is asked:
+ * - `routedPath`: as the Node mock (Prism behind node:http) routes it, so the in-page mock answers the same:
+ *   dot segments and backslashes resolved as a URL parser does, percent-escapes decoded; empty segments and a
+ *   trailing slash kept (Prism answers 404 for `/edits/` and `//edits`).
+ * - `mayRouteTo`: whether some server might route the path to the operation (empty segments and a trailing slash
+ *   dropped as well). The proxy's --strict asks this one: an upstream we do not know must not receive, unchecked,
+ *   a request under a spelling it may accept (`%65dits`, `edits/`).
  */
 export function routedPath(path: string): string {
-  // Decoded byte by byte (a malformed escape stays as written, invalid UTF-8 becomes U+FFFD): never throws.
+  // WHATWG URL parsing resolves `.`, `..` and `\` as node:http's URL-based routers do; a path it cannot parse is
+  // left as written (it routes nowhere).
+  let resolved = path;
+  try {
+    resolved = new URL(path.startsWith('/') ? path : `/${path}`, 'http://routed.invalid').pathname;
+  } catch {
+    // keep as written
+  }
+  return percentDecoded(resolved);
+}
+
+export function mayRouteTo(path: string, operationPath: string): boolean {
+  const segments = routedPath(path).split(/[/\\]/).filter((segment) => segment !== '' && segment !== '.');
+  const normalised: string[] = [];
+  for (const segment of segments) {
+    if (segment === '..') normalised.pop();
+    else normalised.push(segment);
+  }
+  return `/${normalised.join('/')}` === operationPath;
+}
+
+/** Decoded byte by byte (a malformed escape stays as written, invalid UTF-8 becomes U+FFFD): never throws. */
+function percentDecoded(path: string): string {
   const bytes: number[] = [];
   const encoder = new TextEncoder();
   for (let i = 0; i < path.length; i++) {
@@ -15,12 +40,5 @@ export function routedPath(path: string): string {
       i += 2;
     } else bytes.push(...encoder.encode(path[i]!));
   }
-  const decoded = new TextDecoder().decode(new Uint8Array(bytes));
-  const segments: string[] = [];
-  for (const segment of decoded.split(/[/\\]/)) {
-    if (segment === '' || segment === '.') continue;
-    if (segment === '..') segments.pop();
-    else segments.push(segment);
-  }
-  return `/${segments.join('/')}`;
+  return new TextDecoder().decode(new Uint8Array(bytes));
 }

@@ -20,6 +20,7 @@ import { redactText, redactValue } from '../../contract/redact.js';
 import { wireContract } from '../../contract/wire-contract.js';
 import { intakeLimits } from '../core/intake-limits.js';
 import { credentialsIssue, judgeBodyHead, judgeIntake, judgeOperationHead } from '../core/judge.js';
+import { mayRouteTo } from '../core/routed-path.js';
 import { fileFieldOf, type CheckedRequest } from '../core/request-check.js';
 import type { Intake, MockAnswer, MockEngine } from '../core/types.js';
 import { readMultipart } from '../multipart-intake.js';
@@ -83,7 +84,8 @@ export async function proxyExchange(ctx: ProxyContext, req: IncomingMessage, res
   } catch {
     head = undefined;
   }
-  const operation = head !== undefined && ctx.engine.misrouted(head) === undefined;
+  // A path some server may route to the operation is judged, however it is spelled (core/routed-path.ts).
+  const operation = head !== undefined && mayRouteTo(head.url.path, wireContract.path) && head.method === wireContract.method.toLowerCase();
 
   let intake: Promise<Intake> | undefined;
   let spool: Spool | undefined;
