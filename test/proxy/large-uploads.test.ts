@@ -6,7 +6,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { mkdtemp, open, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,8 +26,11 @@ const GROWTH_BOUND = 150 * MiB;
 
 let dir: string;
 let files: string[];
+let proxyTmp: string;
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'orq-proxy-large-'));
+  dir = await mkdtemp(path.join(tmpdir(), 'large-uploads-'));
+  proxyTmp = path.join(dir, 'tmp');
+  await mkdir(proxyTmp);
   // Sparse files that start like a PNG, each exactly the spec's per-file limit: no disk, no memory.
   files = await Promise.all(
     Array.from({ length: imageField.limits.maxItems }, async (_, i) => {
@@ -50,7 +53,9 @@ function memory(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 
 /** `orq-images proxy` in its own process; resolves once it listens. */
 async function startProxyProcess(args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'proxy', '--port', '0', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own temporary directory: the spool files counted are this proxy's, not those of tests running beside it.
+  const env = { ...process.env, TMPDIR: proxyTmp };
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'proxy', '--port', '0', ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
@@ -95,7 +100,7 @@ describe('large uploads through the proxy', () => {
   });
 
   it('--strict holds the body on disk, not in memory, and removes it afterwards', { timeout: 300_000 }, async () => {
-    const spools = () => readdirSync(tmpdir()).filter((name) => name.startsWith('orq-proxy-')).length;
+    const spools = () => readdirSync(proxyTmp).filter((name) => name.startsWith('orq-proxy-')).length;
     const spoolsBefore = spools();
     const { answer, growth, upstream } = await uploadThrough(true, 4);
     expect(answer).toEqual(okBody);
