@@ -9,7 +9,7 @@
  * (bad flags, no key, or a request the spec refuses, which is never sent); 128 + the signal's number when a signal
  * stopped it (130 Ctrl-C, 129 SIGHUP, 143 SIGTERM), with no partial file left behind.
  */
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { constants } from 'node:os';
 import {
@@ -52,7 +52,8 @@ Options:
   --timeout MS          give up after MS milliseconds (upload and answer; then again for downloads)
   --json                print the result as JSON on stdout (always JSON, on failure too)
   --progress            show the upload progress bar even when stderr is not a terminal
-  --api-key-file PATH   read the API key from this file instead of ORQ_API_KEY
+  --api-key-file PATH   read the API key from this file instead of ORQ_API_KEY (at most ${MAX_KEY_FILE_BYTES} bytes;
+                        a FIFO works: --api-key-file <(pass show orq))
   -h, --help            this help
 
 The API key is read from ORQ_API_KEY. Saved paths and token usage go to stdout, progress and errors to stderr.
@@ -66,6 +67,40 @@ sent); 130 interrupted (Ctrl-C), 129 SIGHUP, 143 SIGTERM.
 }
 
 class UsageError extends Error {}
+
+/** The most an --api-key-file may hold: a key is tens of bytes; a file past this is not a key file. */
+const MAX_KEY_FILE_BYTES = 4096;
+
+/**
+ * The key from --api-key-file, read to its end but never past MAX_KEY_FILE_BYTES (+1, to tell a longer file), so a
+ * wrong path (/dev/zero, a log, an image) fails at once with the limit named instead of filling memory. Any kind of
+ * file is read this way, not by its size on disk: the usual one is a FIFO from process substitution
+ * (`--api-key-file <(pass show orq)`, i.e. /dev/fd/N), whose size says nothing. This is not replay's cassette reader
+ * (src/mock/replay-dir.ts): that one refuses a FIFO without waiting for a writer, and a key file must wait for it.
+ */
+async function readKeyFile(file: string): Promise<string> {
+  let handle;
+  try {
+    handle = await open(file, 'r');
+  } catch (error) {
+    throw new UsageError(`cannot read --api-key-file ${JSON.stringify(file)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  const buffer = Buffer.alloc(MAX_KEY_FILE_BYTES + 1);
+  try {
+    let bytes = 0;
+    for (let read = -1; read !== 0 && bytes < buffer.length; bytes += read) {
+      ({ bytesRead: read } = await handle.read(buffer, bytes, buffer.length - bytes, null));
+    }
+    if (bytes > MAX_KEY_FILE_BYTES) throw new UsageError(`--api-key-file ${JSON.stringify(file)} holds more than ${MAX_KEY_FILE_BYTES} bytes: it must hold the API key only`);
+    return buffer.toString('utf8', 0, bytes).trim();
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`cannot read --api-key-file ${JSON.stringify(file)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  } finally {
+    buffer.fill(0);
+    await handle.close();
+  }
+}
 
 function integer(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -176,11 +211,7 @@ export async function run(argv: string[]): Promise<number> {
       ...(values.fallback ? { fallbacks: values.fallback.map((model) => ({ model })) } : {}),
     };
     if (values['api-key-file'] !== undefined) {
-      try {
-        apiKey = (await readFile(values['api-key-file'], 'utf8')).trim();
-      } catch (error) {
-        throw new UsageError(`cannot read --api-key-file ${JSON.stringify(values['api-key-file'])}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-      }
+      apiKey = await readKeyFile(values['api-key-file']);
     } else {
       apiKey = (process.env.ORQ_API_KEY ?? '').trim();
     }
