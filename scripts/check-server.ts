@@ -8,11 +8,9 @@
  *     is printed before anything is sent.
  *
  * The key comes from ORQ_API_KEY (the mock accepts any bearer token). Every check prints PASS or FAIL with its
- * reason; the exit code is 0 when all pass, 1 when one fails, 2 for a usage error.
- *
- *   --base-url URL   server to check (required)
- *   --model NAME     model for the edit (default: the spec's example model)
- *   --minimal        the small suite even against a local server
+ * reason; the exit code is 0 when all pass, 1 when one fails, 2 for a usage error. Every request has a deadline
+ * (--timeout): a server that does not answer in time fails the check that sent it, and once no check could reach the
+ * server or get an answer from it, the rest are not run.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -22,7 +20,7 @@ import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { specFacts } from '../generated/spec-facts.js';
-import { createImageEditClient, NetworkError, type ImageEditResult } from '../src/index.js';
+import { createImageEditClient, NetworkError, TimeoutError, type ImageEditResult } from '../src/index.js';
 import { judgeAnswer, type ReceivedAnswer } from '../src/contract/answer-judge.js';
 import { describeDrift, type Drift } from '../src/contract/drift.js';
 import { imageField, wireContract } from '../src/contract/wire-contract.js';
@@ -68,8 +66,32 @@ export interface ServerCheckOptions {
   model: string;
   /** The small suite (one billable edit); the full suite otherwise. */
   minimal: boolean;
+  /** Each request's deadline, from sending its first byte to reading its answer's last. */
+  timeoutMs: number;
   log?: (line: string) => void;
 }
+
+/** Each request's deadline unless --timeout says otherwise: a billable edit of one small image answers well within it. */
+export const DEFAULT_TIMEOUT_MS = 60_000;
+
+const HELP = `check-server — check a running server against spec/openapi.yaml, request and answer
+
+Usage:
+  npm run check-server -- --base-url URL [--model provider/model] [--minimal] [--timeout MS]
+
+  --base-url URL   the server to check (required); the key comes from ORQ_API_KEY (any key for a local mock)
+  --model ID       model for the edits (default: the spec's example model)
+  --minimal        the small suite (one billable edit, two refusals) even against a local server; the default
+                   for any server not on this machine
+  --timeout MS     each request's deadline, from its first byte sent to its answer's last byte read (default
+                   ${DEFAULT_TIMEOUT_MS}): a server silent past it fails the check that sent the request
+  -h, --help       this help
+
+Every check prints PASS or FAIL with its reason. Exit codes: 0 all passed, 1 a check failed, 2 usage error.
+`;
+
+/** What a check that got no answer in time says, whichever way it sent the request. */
+const noAnswerWithin = (timeoutMs: number) => `${wireContract.method} ${wireContract.path}: no complete answer within ${timeoutMs} ms (--timeout)`;
 
 export function isLocal(baseUrl: string): boolean {
   const { hostname } = new URL(baseUrl);
@@ -87,14 +109,26 @@ interface Answer {
 /**
  * One request on a connection of its own (node:http, no keep-alive): the checks stay independent, and a server's
  * idle timeout between two of them (judging a 50 MiB body takes seconds on a loaded machine) cannot break the next
- * one on a pooled connection it has closed. The answer is read up to the spec's x-max-response-bytes.
+ * one on a pooled connection it has closed. The answer is read up to the spec's x-max-response-bytes, and all of it
+ * (connecting, sending, the answer) within `timeoutMs`.
  */
-async function send(baseUrl: string, init: { headers?: Record<string, string>; body?: Blob; contentType?: string }): Promise<Answer> {
+async function send(baseUrl: string, timeoutMs: number, init: { headers?: Record<string, string>; body?: Blob; contentType?: string }): Promise<Answer> {
+  const deadline = AbortSignal.timeout(timeoutMs);
+  try {
+    return await sendBefore(deadline, baseUrl, init);
+  } catch (error) {
+    if (deadline.aborted) throw new Error(noAnswerWithin(timeoutMs));
+    throw error;
+  }
+}
+
+async function sendBefore(deadline: AbortSignal, baseUrl: string, init: { headers?: Record<string, string>; body?: Blob; contentType?: string }): Promise<Answer> {
   const url = new URL(wireContract.path, baseUrl);
   const headers: Record<string, string> = { ...init.headers };
   if (init.contentType) headers['content-type'] = init.contentType;
   if (init.body) headers['content-length'] = String(init.body.size);
-  const request = (url.protocol === 'https:' ? https : http).request(url, { method: wireContract.method, headers, agent: false });
+  // The deadline destroys the request, and with it the answer being read.
+  const request = (url.protocol === 'https:' ? https : http).request(url, { method: wireContract.method, headers, agent: false, signal: deadline });
   let answered = false;
   const response = new Promise<http.IncomingMessage>((resolve, reject) => {
     request.once('response', (res) => {
@@ -102,7 +136,7 @@ async function send(baseUrl: string, init: { headers?: Record<string, string>; b
       resolve(res);
     });
     // A server may answer (413) and close before the whole body is sent: that write error is no failure.
-    request.on('error', (error) => answered || reject(new Error(`connection failed: ${error.message}`)));
+    request.on('error', (error) => answered || reject(deadline.aborted ? error : new Error(`connection failed: ${error.message}`)));
   });
   if (init.body) Readable.fromWeb(init.body.stream() as WebReadableStream<Uint8Array>).on('error', () => request.destroy()).pipe(request);
   else request.end();
@@ -175,7 +209,7 @@ export async function runServerChecks(options: ServerCheckOptions): Promise<Chec
       results.push({ name, ok: true, detail });
       log(`PASS  ${name}${detail ? `  (${detail})` : ''}`);
     } catch (error) {
-      const detail = error instanceof NetworkError ? `connection failed: ${error.message}` : error instanceof Error ? `${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}` : String(error);
+      const detail = error instanceof NetworkError ? `connection failed: ${error.message}` : error instanceof TimeoutError ? noAnswerWithin(error.timeoutMs) : error instanceof Error ? `${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}` : String(error);
       results.push({ name, ok: false, detail });
       log(`FAIL  ${name}: ${detail}`);
     }
@@ -201,13 +235,13 @@ export async function runServerChecks(options: ServerCheckOptions): Promise<Chec
     const verdict = await specVerdict(wire, headers);
     const field = namedField(verdict.field);
     await check(`${label}: ${verdict.status === successStatus ? 'accepted' : `${verdict.status}${field ? ` naming ${field}` : ''}`}`, async () => {
-      const answer = await send(options.baseUrl, { ...wire, headers });
+      const answer = await send(options.baseUrl, options.timeoutMs, { ...wire, headers });
       conforming(answer, [verdict.status]);
       if (field && isLocal(options.baseUrl)) expect(errorNames(answer.body, field), `the error does not name ${field}: ${answer.text.slice(0, 160)}`);
       return (answer.body as Json)?.error?.code;
     });
   };
-  const client = createImageEditClient({ apiKey: options.apiKey, baseUrl: options.baseUrl, maxRetries: 0 });
+  const client = createImageEditClient({ apiKey: options.apiKey, baseUrl: options.baseUrl, maxRetries: 0, timeoutMs: options.timeoutMs });
 
   // --- Checks made against every server (the minimal suite): one billable edit, two free refusals.
   await check('a small edit (n: 1, quality low, one 8×8 PNG) answers 200 with a body the spec accepts', async () => {
@@ -221,8 +255,8 @@ export async function runServerChecks(options: ServerCheckOptions): Promise<Chec
     return `${type}, created ${result.created}${result.usage ? `, ${result.usage.total_tokens} tokens` : ''}`;
   });
   await judgedCheck('no Authorization header', await wireOf(smallEdit), {});
-  if (results.every((result) => !result.ok && /connection|fetch failed/i.test(result.detail))) {
-    log(`check-server: cannot reach ${options.baseUrl}; the remaining checks are not run`);
+  if (results.every((result) => !result.ok && /connection failed|fetch failed|no complete answer within/i.test(result.detail))) {
+    log(`check-server: ${options.baseUrl} cannot be reached or does not answer; the remaining checks are not run`);
     return results;
   }
   const nField = 'n';
@@ -250,13 +284,13 @@ export async function runServerChecks(options: ServerCheckOptions): Promise<Chec
   }
   for (const [status, response] of Object.entries(responses)) {
     await check(`Prefer: code=${status} answers ${status} with a documented example`, async () => {
-      const answer = await send(options.baseUrl, { ...(await wireOf(smallEdit)), headers: { ...auth, prefer: `code=${status}` } });
+      const answer = await send(options.baseUrl, options.timeoutMs, { ...(await wireOf(smallEdit)), headers: { ...auth, prefer: `code=${status}` } });
       conforming(answer, [Number(status)], smallEdit.response_format);
       expect(Object.values(response.examples).some((example) => isDeepStrictEqual(example, answer.body)), `the body is none of the ${status} examples`);
     });
     for (const [exampleName, value] of Object.entries(response.examples)) {
       await check(`Prefer: code=${status}, example=${exampleName} answers that example`, async () => {
-        const answer = await send(options.baseUrl, { ...(await wireOf(smallEdit)), headers: { ...auth, prefer: `code=${status}, example=${exampleName}` } });
+        const answer = await send(options.baseUrl, options.timeoutMs, { ...(await wireOf(smallEdit)), headers: { ...auth, prefer: `code=${status}, example=${exampleName}` } });
         expect(answer.status === Number(status), `expected ${status}, got ${describe(answer)}`);
         expect(isDeepStrictEqual(answer.body, value), `the body differs from example ${exampleName}: ${answer.text.slice(0, 160)}`);
       });
@@ -297,14 +331,23 @@ export async function runServerChecks(options: ServerCheckOptions): Promise<Chec
 async function main(): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({ options: { 'base-url': { type: 'string' }, model: { type: 'string' }, minimal: { type: 'boolean' }, help: { type: 'boolean' } } }));
+    ({ values } = parseArgs({ options: { 'base-url': { type: 'string' }, model: { type: 'string' }, minimal: { type: 'boolean' }, timeout: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
   } catch (error) {
-    console.error(`check-server: ${(error as Error).message}`);
+    console.error(`check-server: ${(error as Error).message}\n\n${HELP}`);
     return 2;
   }
-  if (values.help || !values['base-url']) {
-    console.error('usage: npm run check-server -- --base-url URL [--model provider/model] [--minimal]   (key from ORQ_API_KEY)');
-    return values.help ? 0 : 2;
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (!values['base-url']) {
+    console.error(`check-server: --base-url is required\n\n${HELP}`);
+    return 2;
+  }
+  const timeoutMs = values.timeout === undefined ? DEFAULT_TIMEOUT_MS : /^\d+$/.test(values.timeout) ? Number(values.timeout) : Number.NaN;
+  if (!Number.isSafeInteger(timeoutMs) || timeoutMs <= 0) {
+    console.error(`check-server: --timeout must be a positive whole number of milliseconds, got ${JSON.stringify(values.timeout)}`);
+    return 2;
   }
   const baseUrl = values['base-url'];
   try {
@@ -321,14 +364,14 @@ async function main(): Promise<number> {
   }
   const model = values.model ?? (requestSchema.properties.model.examples?.[0] as string);
   const minimal = values.minimal ?? !local;
-  console.log(`check-server: checking ${baseUrl}${wireContract.path} against the spec (${minimal ? 'minimal' : 'full'} suite)`);
+  console.log(`check-server: checking ${baseUrl}${wireContract.path} against the spec (${minimal ? 'minimal' : 'full'} suite; each request within ${timeoutMs} ms)`);
   if (minimal) {
     console.log(
       `check-server: this sends 3 requests: 1 billable image edit (model ${model}, n: 1, quality low, one ${specPng.length}-byte PNG, base64 answer) ` +
         'and 2 the spec says are refused before any work is done (no key; n above its maximum).',
     );
   }
-  const results = await runServerChecks({ baseUrl, apiKey, model, minimal, log: (line) => console.log(line) });
+  const results = await runServerChecks({ baseUrl, apiKey, model, minimal, timeoutMs, log: (line) => console.log(line) });
   const failed = results.filter((result) => !result.ok).length;
   console.log(`check-server: ${results.length - failed} passed, ${failed} failed`);
   return failed === 0 ? 0 : 1;

@@ -1,14 +1,14 @@
 /**
  * `npm run check-server` as a user runs it (a child process): the full suite passes against the mock, a server that
- * breaks the contract makes it fail naming the check, and the minimal suite announces its plan and sends only
- * what it announced.
+ * breaks the contract makes it fail naming the check, the minimal suite announces its plan and sends only
+ * what it announced, and a server that never answers fails each request at its deadline (--timeout).
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMock, type MockServer } from '../../src/mock/index.js';
 import { specFacts } from '../../generated/spec-facts.js';
-import { startScriptedServer, type ScriptedServer } from '../support/scripted-server.js';
+import { startScriptedServer, startStallServer, type ScriptedServer } from '../support/scripted-server.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -55,7 +55,7 @@ describe('npm run check-server', () => {
   it('passes every check of the full suite against the mock', { timeout: 120_000 }, async () => {
     const { code, stdout, stderr } = await runCheckServer(['--base-url', mock.url]);
     const lines = stdout.split('\n').filter((line) => /^(PASS|FAIL)\b/.test(line));
-    expect(stdout).toContain('(full suite)');
+    expect(stdout).toContain('(full suite; each request within 60000 ms)');
     expect(lines.filter((line) => line.startsWith('FAIL')), stdout + stderr).toEqual([]);
     // Every documented status and example, every JSON part, the file limits: dozens of checks, all named.
     expect(lines.length).toBeGreaterThan(40);
@@ -89,6 +89,42 @@ describe('npm run check-server', () => {
     expect(edits).toHaveLength(1);
     expect(edits[0]!.parts.find((part) => part.name === 'n')?.value).toBe('1');
     expect(edits[0]!.parts.filter((part) => part.name === 'image')).toHaveLength(1);
+  });
+
+  it('fails each request a silent server never answers at its deadline, naming the request, and stops there', { timeout: 120_000 }, async () => {
+    // One server reads each request whole and never answers; the other never reads at all (the upload stalls).
+    const silent = await startScriptedServer(() => ({ hang: true }));
+    const stalled = await startStallServer();
+    try {
+      for (const server of [silent, stalled]) {
+        const started = Date.now();
+        const { code, stdout } = await runCheckServer(['--base-url', server.url, '--timeout', '1500']);
+        expect(stdout).toContain('each request within 1500 ms');
+        expect(stdout).toMatch(/FAIL {2}a small edit .*: POST \/v2\/router\/images\/edits: no complete answer within 1500 ms \(--timeout\)/);
+        expect(stdout).toMatch(/FAIL {2}no Authorization header: 401.*: POST \/v2\/router\/images\/edits: no complete answer within 1500 ms/);
+        expect(stdout).toContain('cannot be reached or does not answer; the remaining checks are not run');
+        expect(stdout).toMatch(/check-server: 0 passed, 2 failed/);
+        expect(code).toBe(1);
+        // Two deadlines and the start of a process, not the minutes the full suite would wait without them.
+        expect(Date.now() - started).toBeLessThan(60_000);
+      }
+      expect(silent.requests).toHaveLength(2);
+      expect(stalled.connections).toBe(2);
+    } finally {
+      await silent.close();
+      await stalled.close();
+    }
+  });
+
+  it('--help shows --timeout and its default; a --timeout that is not a positive whole number is a usage error', { timeout: 60_000 }, async () => {
+    const help = await runCheckServer(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/--timeout MS +each request's deadline[^]*\(default\s+60000\)/);
+    for (const bad of ['0', '1e3', '-5', 'soon']) {
+      const { code, stderr } = await runCheckServer(['--base-url', 'http://127.0.0.1:9', `--timeout=${bad}`]);
+      expect(stderr).toContain('--timeout must be a positive whole number of milliseconds');
+      expect(code).toBe(2);
+    }
   });
 
   it('refuses a non-local server without ORQ_API_KEY (exit 2, nothing sent)', { timeout: 60_000 }, async () => {
