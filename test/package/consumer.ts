@@ -1,10 +1,10 @@
 /**
  * What the packed-package test does in its consumer project besides bundling: serving a built page, linking in the
  * dev packages the README tells a consumer to install, typechecking with `tsc -p` as the consumer would, and the
- * README's TypeScript snippets.
+ * TypeScript snippets of the README and docs/*.md.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -61,10 +61,16 @@ export async function tsc(project: string, config: string, compilerOptions: Reco
   );
 }
 
-/** The README's TypeScript code blocks, in order. */
+/** The pages a user reads: the README, then docs/*.md by name. */
+export async function userPages(): Promise<string[]> {
+  const pages = (await readdir(path.join(root, 'docs'))).filter((name) => name.endsWith('.md')).sort();
+  return ['README.md', ...pages.map((name) => path.join('docs', name))];
+}
+
+/** The TypeScript code blocks of the README and of docs/*.md, in that order (the README's first). */
 export async function readmeSnippets(): Promise<string[]> {
-  const readme = await readFile(path.join(root, 'README.md'), 'utf8');
-  return [...readme.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((match) => match[1]!);
+  const texts = await Promise.all((await userPages()).map((page) => readFile(path.join(root, page), 'utf8')));
+  return texts.flatMap((text) => [...text.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((match) => match[1]!));
 }
 
 /** A snippet for a page (it touches the DOM) rather than for Node. */

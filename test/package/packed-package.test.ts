@@ -10,9 +10,9 @@
  * before anything is sent. Node itself, importing the same installed package, gets the Node build.
  *
  * Its types: every entry point typechecks with `strict` and `skipLibCheck` off (TypeScript's default), in a browser
- * project with no `@types/*` at all and in a Node project with only `@types/node`. And the README's TypeScript
- * snippets typecheck there too; the vitest globalSetup one and the browser one also run, against the packed mock and
- * in Chromium.
+ * project with no `@types/*` at all and in a Node project with only `@types/node`. And the TypeScript snippets of the
+ * README and docs/*.md typecheck there too; the vitest globalSetup one and the browser one also run, against the
+ * packed mock and in Chromium.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -197,18 +197,18 @@ describe('the packed package in a fresh project', () => {
   });
 });
 
-describe('its types, as a consumer typechecks them (strict, skipLibCheck off), and the README snippets', () => {
+describe('its types, as a consumer typechecks them (strict, skipLibCheck off), and the snippets of the README and docs/', () => {
   it.each(['browser', 'node'] as const)('every entry point typechecks in a %s project', { timeout: 300_000 }, async (kind) => {
     expect((await diagnostics(kind)).filter((line) => !line.startsWith('readme-'))).toEqual([]);
   });
 
-  it.each(['browser', 'node'] as const)("the README's %s snippets typecheck against the packed package", { timeout: 300_000 }, async (kind) => {
+  it.each(['browser', 'node'] as const)("the %s snippets of the README and docs/ typecheck against the packed package", { timeout: 300_000 }, async (kind) => {
     const found = await diagnostics(kind === 'browser' ? 'browser' : 'node-snippets');
     expect(snippets.filter((snippet) => isBrowserSnippet(snippet) === (kind === 'browser')).length).toBeGreaterThan(0);
     expect(found.filter((line) => kind === 'node' || line.startsWith('readme-'))).toEqual([]);
   });
 
-  it("the README's vitest globalSetup snippet starts the packed mock, which answers the packed client, and stops it", { timeout: 120_000 }, async () => {
+  it("the vitest globalSetup snippet (docs/mock.md) starts the packed mock, which answers the packed client, and stops it", { timeout: 120_000 }, async () => {
     snippets ??= await readmeSnippets();
     const setup = snippets.find((snippet) => snippet.includes('globalSetup'));
     expect(setup).toBeDefined();
@@ -239,10 +239,10 @@ console.log(JSON.stringify({ provided, images, afterwards }));
     expect(seen.afterwards).toBe('stopped');
   });
 
-  it("the README's browser snippet, bundled by esbuild, sends the chosen file to the mock and shows the image in Chromium", { timeout: 120_000 }, async () => {
+  it("the browser snippet (docs/client.md), bundled by esbuild, sends the chosen file to the mock and shows the image in Chromium", { timeout: 120_000 }, async () => {
     snippets ??= await readmeSnippets();
     const snippet = snippets.find(isBrowserSnippet)!;
-    // The README points at the mock's default address; here the suite's mock stands in for it.
+    // The snippet points at the mock's default address; here the suite's mock stands in for it.
     expect(snippet).toContain("'http://127.0.0.1:4010'");
     await writeFile(path.join(project, 'readme-page.ts'), snippet.replace("'http://127.0.0.1:4010'", JSON.stringify(inject('mockUrl'))));
     const outDir = path.join(project, 'out', 'readme-page');
