@@ -20,7 +20,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { makePng } from '../test/support/images.js';
-import { multipartBytes } from '../test/support/multipart-writer.js';
+import { multipartBytes } from '../scripts/multipart-writer.js';
 import { buildNodeBundle } from '../scripts/client-bundle.js';
 import { bundleNote, bundleSection, bundleSummaryRow, bundleTargetMet, measureBundles, type BundleSizes } from './bundle-sizes.js';
 import { docsPageMet, docsPageNotes, docsPageSection, docsPageSummaryRow, measureDocsPage, type DocsPageRuns } from './docs-page.js';

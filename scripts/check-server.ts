@@ -27,7 +27,7 @@ import { imageField, wireContract } from '../src/contract/wire-contract.js';
 import { encodeMultipart } from '../src/client/multipart.js';
 import { prepareRequest } from '../src/client/prepare-request.js';
 import { sniffImageType } from '../src/contract/sniff.js';
-import { writeMultipart } from '../test/support/multipart-writer.ts';
+import { writeMultipart } from './multipart-writer.ts';
 import { intakeLimits } from '../src/mock/core/intake-limits.js';
 import { readFormIntake } from '../src/mock/core/form-intake.js';
 import { judgeIntake, judgeOperationHead } from '../src/mock/core/judge.js';

@@ -1,7 +1,8 @@
 /**
  * The reference page's Try-it console (src/docs/try-it/main.ts) as one minified classic script: the console with the
  * client's browser build inside it (the same platform swap as dist/browser), so the page sends requests exactly as
- * this package does in a browser. Used by the docs build in the repository and by `npm run build` for dist/.
+ * this package does in a browser. The repository's docs build (build-docs.ts) hands it to buildDocs; `npm run build`
+ * writes it beside the docs builder in dist/, where an installed package's `orq-images docs` reads it.
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';

@@ -10,7 +10,7 @@ import { openAsBlob, createReadStream, statSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { once } from 'node:events';
-import { closingBoundary, partHead } from '../../test/support/multipart-writer.js';
+import { closingBoundary, partHead } from '../../scripts/multipart-writer.js';
 
 const [contender, url, ...files] = process.argv.slice(2) as [string, string, ...string[]];
 const MODEL = 'openai/gpt-image-1';

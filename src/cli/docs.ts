@@ -41,7 +41,12 @@ function parseArgs(argv: string[]): { help: true } | { help: false; out: string 
   return { help: false, out };
 }
 
-export async function run(argv: string[]): Promise<number> {
+export interface DocsCommandOptions {
+  /** The Try-it console's script; else the one `npm run build` put beside the docs builder (tryItScript()). */
+  tryItScript?: string;
+}
+
+export async function run(argv: string[], options: DocsCommandOptions = {}): Promise<number> {
   const parsed = parseArgs(argv);
   if ('error' in parsed) {
     process.stderr.write(`orq-images docs: ${parsed.error}\n\n${HELP}`);
@@ -52,7 +57,7 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    const { file, bytes } = await buildDocs({ outDir: parsed.out });
+    const { file, bytes } = await buildDocs({ outDir: parsed.out, ...(options.tryItScript !== undefined ? { tryItScript: options.tryItScript } : {}) });
     process.stdout.write(`wrote ${path.relative(process.cwd(), file) || file} (${(bytes / 1024).toFixed(0)} kB, self-contained, works offline)\n`);
     return 0;
   } catch (error) {

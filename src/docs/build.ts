@@ -1,7 +1,8 @@
 /**
  * The offline API reference: one self-contained HTML file built by Redocly CLI (Redoc 3) from this package's spec.
  * `npm run docs` (scripts/build-docs.ts), the browser tests, the mock's `npm start` and `orq-images docs` all build
- * through `buildDocs` below, so what is tested is what is shipped.
+ * through `buildDocs` below, so what is tested is what is shipped. The Try-it console's script is made by the
+ * build (scripts/try-it-bundle.ts) and handed in, or read where `npm run build` put it: this module bundles nothing.
  *
  * Redocly CLI 2.77's `build-docs` loads Redoc from a CDN unless given `--inlineBundle`, and even then the sidebar's
  * "API docs by Redocly" logo is an <img> on cdn.redoc.ly. The logo is replaced by an inline SVG, telemetry is off in
@@ -103,24 +104,27 @@ export interface BuildDocsOptions {
   specPath?: string;
   /** Path of Redocly CLI's bin/cli.js; defaults to the one resolved from this module. */
   redoclyCli?: string;
-  /** The Try-it console as one browser script; defaults to the one built beside this module (tryItScript()). */
+  /** The Try-it console as one browser script (scripts/try-it-bundle.ts makes it); defaults to the one built beside
+   *  this module (tryItScript()). */
   tryItScript?: string;
 }
 
+/** The name of the console's prebuilt script, beside this module. */
+const TRY_IT_BUNDLE_NAME = 'try-it.bundle.js';
+
 /**
- * The Try-it console's script (src/docs/try-it/, bundled with the client's browser build by esbuild). An installed
- * package ships it prebuilt beside this module (`npm run build` writes dist/src/docs/try-it.bundle.js); in the
- * repository, run through tsx, it is bundled now by scripts/try-it-bundle.ts, since esbuild is a dev dependency only.
+ * The Try-it console's script (src/docs/try-it/, bundled with the client's browser build), as `npm run build` wrote it
+ * beside this module (dist/src/docs/try-it.bundle.js in an installed package). A checkout has none until built: its
+ * own docs build (`npm run docs`, scripts/build-docs.ts) bundles the console from source and hands it to buildDocs.
  */
-export async function tryItScript(): Promise<string> {
-  const prebuilt = new URL('./try-it.bundle.js', import.meta.url);
-  if (existsSync(prebuilt)) return readFile(prebuilt, 'utf8');
-  const bundler = new URL('../../scripts/try-it-bundle.ts', import.meta.url);
-  if (existsSync(bundler)) {
-    const { bundleTryIt } = (await import(bundler.href)) as { bundleTryIt: () => Promise<string> };
-    return bundleTryIt();
+export async function tryItScript(from: string | URL = import.meta.url): Promise<string> {
+  const prebuilt = new URL(`./${TRY_IT_BUNDLE_NAME}`, from);
+  try {
+    return await readFile(prebuilt, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    throw new Error(`docs: the Try-it console's script is not built (${fileURLToPath(prebuilt)}): npm run build writes it; in a checkout, npm run docs builds the page from source`);
   }
-  throw new Error(`docs: the Try-it console's script is missing (${fileURLToPath(prebuilt)}): build the package with npm run build`);
 }
 
 /** The route Redoc gives the operation, which the page opens on. */
@@ -158,6 +162,8 @@ export async function buildDocs(options: BuildDocsOptions): Promise<BuildDocsRes
   const spec: Parameters<typeof landingRoute>[0] & Parameters<typeof pageDocument>[0] =
     options.spec ?? JSON.parse(await readFile(path.resolve(options.specPath ?? defaultSpecPath()), 'utf8'));
   const cli = options.redoclyCli ?? resolveRedoclyCli();
+  // Before Redocly runs: a missing console script is said at once, not after seconds of building.
+  const script = options.tryItScript ?? (await tryItScript());
   const outDir = path.resolve(options.outDir);
   const work = await mkdtemp(path.join(tmpdir(), 'orq-docs-'));
   try {
@@ -180,7 +186,7 @@ export async function buildDocs(options: BuildDocsOptions): Promise<BuildDocsRes
     const page = makeOffline(await readFile(draft, 'utf8'), {
       landingRoute: landingRoute(spec),
       fileDefaultServer: localServer(),
-      tryItScript: options.tryItScript ?? (await tryItScript()),
+      tryItScript: script,
     });
     await mkdir(outDir, { recursive: true });
     const file = path.join(outDir, 'index.html');

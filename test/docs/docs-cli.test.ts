@@ -1,16 +1,18 @@
 /**
  * `orq-images docs`: builds the reference from the package's own spec into --out, says what to install when Redocly
- * CLI is missing, and refuses bad arguments; the offline post-processing refuses a page that would reach the
+ * CLI is missing, and refuses bad arguments; the console's script is read where `npm run build` puts it, and a
+ * checkout without one is told how to build it; the offline post-processing refuses a page that would reach the
  * network; and the mock serves the built page at /docs (what `npm start` prints).
  */
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { run } from '../../src/cli/docs.js';
-import { MissingRedoclyCliError, REDOCLY_CLI_VERSION, defaultSpecPath, makeOffline, resolveRedoclyCli } from '../../src/docs/build.js';
+import { MissingRedoclyCliError, REDOCLY_CLI_VERSION, defaultSpecPath, makeOffline, resolveRedoclyCli, tryItScript } from '../../src/docs/build.js';
+import { bundleTryIt } from '../../scripts/try-it-bundle.ts';
 import { startMock } from '../../src/mock/index.js';
 import { spec } from '../support/spec.js';
 
@@ -19,24 +21,27 @@ const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'
 
 let work: string;
 let reference: string;
+let consoleScript: string;
 let built: { code: number; stdout: string; stderr: string };
 beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), 'orq-docs-cli-'));
   reference = path.join(work, 'reference');
-  built = await docs(['--out', reference]);
+  // A checkout has no prebuilt console script (npm run build writes one into dist/): it is bundled here, as npm run docs does.
+  consoleScript = await bundleTryIt();
+  built = await docs(['--out', reference], consoleScript);
 }, 60_000);
 afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
 /** Runs the command in process, capturing what it writes. */
-async function docs(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function docs(argv: string[], tryItScript?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
   const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
   try {
-    return { code: await run(argv), stdout, stderr };
+    return { code: await run(argv, tryItScript === undefined ? {} : { tryItScript }), stdout, stderr };
   } finally {
     out.mockRestore();
     err.mockRestore();
@@ -52,6 +57,20 @@ describe('orq-images docs', () => {
     expect(html).toContain('Content-Security-Policy');
     expect(html).not.toMatch(/<script[^>]*\ssrc=/i);
   }, 60_000);
+
+  it('reads the console script npm run build put beside the docs builder; without one, exits 1 saying how to build it', async () => {
+    const dist = path.join(work, 'dist/src/docs');
+    await mkdir(dist, { recursive: true });
+    await writeFile(path.join(dist, 'try-it.bundle.js'), consoleScript);
+    expect(await tryItScript(pathToFileURL(path.join(dist, 'build.js')))).toBe(consoleScript);
+    // This checkout's src/docs has none: the command says so, and writes nothing.
+    const out = path.join(work, 'not-built');
+    const refused = await docs(['--out', out]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("the Try-it console's script is not built");
+    expect(refused.stderr).toContain('npm run build');
+    await expect(readFile(path.join(out, 'index.html'))).rejects.toThrow();
+  });
 
   it('finds the spec beside the module (generated/openapi.json in the repository and in dist/)', () => {
     expect(defaultSpecPath()).toBe(path.join(root, 'generated/openapi.json'));

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateErrorResponse, validateImageEditResponse } from '../../generated/validators.js';
 import { imageField, maxRequestBodyBytes, wireContract } from '../../src/contract/wire-contract.js';
 import { startMockProcess, type MockProcess } from './process.js';
-import { closingBoundary, partHead } from '../support/multipart-writer.js';
+import { closingBoundary, partHead } from '../../scripts/multipart-writer.js';
 import { AUTH, BOUNDARY, minimalParts } from './support.js';
 
 const { maxBytes, maxItems } = imageField.limits;

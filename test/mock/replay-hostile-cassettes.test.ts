@@ -19,7 +19,7 @@ import { startMock, type MockServer } from '../../src/mock/index.js';
 import { createImageEditHandlers } from '../../src/mock/msw.js';
 import { cli, root } from '../cli/run-cli.js';
 import { CASSETTES_DIR, RECORDED } from '../proxy/record-cassettes.js';
-import { writeMultipart } from '../support/multipart-writer.js';
+import { writeMultipart } from '../../scripts/multipart-writer.js';
 import { MockStartFailure, startMockProcess } from './process.js';
 
 /** The committed cassette of RECORDED.b64 answered 200: the good one every directory here holds beside bad ones. */

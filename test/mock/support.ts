@@ -7,7 +7,7 @@ import { wireContract } from '../../src/contract/wire-contract.js';
 import { extensionFor } from '../../src/contract/sniff.js';
 import { imageField } from '../../src/contract/wire-contract.js';
 import { makeJpegHead, makePng, makeWebpHead } from '../support/images.js';
-import { multipartBytes, type RawPart } from '../support/multipart-writer.js';
+import { multipartBytes, type RawPart } from '../../scripts/multipart-writer.js';
 import { specFacts } from '../../generated/spec-facts.js';
 import { requestSchema as resolvedRequestSchema } from '../support/spec.js';
 

@@ -15,7 +15,7 @@ import { RequestValidationError } from '../../src/client/errors.js';
 import { encodeMultipart } from '../../src/client/multipart.js';
 import { prepareRequest } from '../../src/client/prepare-request.js';
 import { DELETE, everyFieldArb, fieldSites, siteFieldsArb, validFieldsArb, type Site } from './schema-arbitraries.js';
-import { writeMultipart, type RawPart } from '../support/multipart-writer.js';
+import { writeMultipart, type RawPart } from '../../scripts/multipart-writer.js';
 import { imageSites, rawParts, readWire, validImageValueArb, wireImages, wireSites } from './wire.js';
 
 const IMAGE = imageField.name;

@@ -17,7 +17,7 @@ import { validateErrorResponse, validateImageEditResponse } from '../../generate
 import { imageField, wireContract } from '../../src/contract/wire-contract.js';
 import { startMock, type MockServer } from '../../src/mock/index.js';
 import { makePng } from '../support/images.js';
-import { writeMultipart } from '../support/multipart-writer.js';
+import { writeMultipart } from '../../scripts/multipart-writer.js';
 import { removeImageFiles } from './wire.js';
 import { agrees, answerVerdict, caseSources, clientVerdict, describeCase, wireBody, wireVerdict, type Case, type Verdict } from './cases.js';
 import { issueFields, listenMsw, MSW_BASE, send, type Seen } from '../msw/support.js';

@@ -18,7 +18,7 @@ import { sniffImageType, SNIFF_BYTES } from '../../src/contract/sniff.js';
 import { issuesFromAjv } from '../../src/contract/issues.js';
 import { decodeTextParts, type TextPart } from '../../src/contract/decode-parts.js';
 import { makeJpegHead, makePng, makeWebpHead } from '../support/images.js';
-import type { RawPart } from '../support/multipart-writer.js';
+import type { RawPart } from '../../scripts/multipart-writer.js';
 import { readMultipart, type ParsedPart } from '../support/multipart-reader.js';
 import { DELETE } from './schema-arbitraries.js';
 

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { createImageEditClient, type EditFields, type ImageInput } from '../../src/index.js';
 import { startMock, startProxy } from '../../src/mock/index.js';
 import { makePng } from '../support/images.js';
-import { writeMultipart } from '../support/multipart-writer.js';
+import { writeMultipart } from '../../scripts/multipart-writer.js';
 
 export const CASSETTES_DIR = fileURLToPath(new URL('./cassettes/', import.meta.url));
 /** A made-up key: the proxy must leave no trace of it in the cassettes (test/proxy/cassettes.test.ts checks). */

@@ -10,7 +10,7 @@ import { startProxy, type ProxyOptions, type ProxyServer } from '../../src/mock/
 import type { ExchangeReport } from '../../src/mock/proxy/report.js';
 import { wireContract } from '../../src/contract/wire-contract.js';
 import { makePng } from '../support/images.js';
-import { writeMultipart, type RawPart } from '../support/multipart-writer.js';
+import { writeMultipart, type RawPart } from '../../scripts/multipart-writer.js';
 import { responses } from '../support/spec.js';
 
 /** A key long enough to be redacted wherever it appears, glued to other text or not. */

@@ -14,7 +14,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { wireContract } from '../../src/contract/wire-contract.js';
 import { createImageEditClient, NetworkError } from '../../src/index.js';
 import { serversClosedAfterEach, startStallServer } from '../support/scripted-server.js';
-import { writeMultipart } from '../support/multipart-writer.js';
+import { writeMultipart } from '../../scripts/multipart-writer.js';
 import { AUTH, KEY, errorExample, okBody, png, postParts, proxiesClosedAfterEach, urlBody, validParts } from './support.js';
 
 const { serve, track } = serversClosedAfterEach();

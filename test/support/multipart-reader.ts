@@ -1,6 +1,6 @@
 /**
- * The one multipart/form-data reader of the tests, scripts/ and bench/ (its writer is multipart-writer.ts): busboy, a
- * real parser (the one the mock uses), over a Blob or a Node stream. Text parts with their value; file parts with the
+ * The one multipart/form-data reader of the tests (its writer is scripts/multipart-writer.ts): busboy, a real
+ * parser (the one the mock uses), over a Blob or a Node stream. Text parts with their value; file parts with the
  * filename exactly as sent, size, first bytes and SHA-256. Nothing is held but the text.
  */
 import { createHash } from 'node:crypto';

@@ -1,8 +1,8 @@
 /**
  * The shape of src/ holds: each folder imports only what its README says it may (so "the client and the mock cannot
- * disagree" stays visible: both judge by src/contract/, neither imports the other), the package's public exports
- * change only on purpose (test/unit/public-exports.json), and no file hides from the type checker or grows past a
- * screenful of screens.
+ * disagree" stays visible: both judge by src/contract/, neither imports the other), the layers point one way (src/
+ * never names scripts/ or test/, scripts/ never test/), the package's public exports change only on purpose
+ * (test/unit/public-exports.json), and no file hides from the type checker or grows past a screenful of screens.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -79,6 +79,37 @@ describe('the house rules of src/', () => {
       return [...(text.includes('as never') ? [`${file}: as never`] : []), ...(lines > 500 ? [`${file}: ${lines} lines`] : [])];
     });
     expect(found).toEqual([]);
+  });
+});
+
+/**
+ * Every path a file names, relative to the repository: its imports, and any './' or '../' string it holds (a module
+ * loaded by a computed URL, `new URL('../../scripts/x.ts', import.meta.url)`, is a dependency the import regex cannot see).
+ */
+function referencesOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const relative = [...text.matchAll(/['"`](\.\.?\/[^'"`$\s]*)['"`]/g)].map((m) => path.relative(root, path.resolve(path.dirname(file), m[1]!)));
+  return [...new Set([...importsOf(file), ...relative])];
+}
+
+/** Source files under a folder of the repository, as paths from the root. */
+const sourcesUnder = (dir: string) =>
+  readdirSync(path.join(root, dir), { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && /\.(ts|mts|mjs|js)$/.test(entry.name))
+    .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)));
+
+describe('the layering of the repository: the product never depends on its tools or tests, the tools never on the tests', () => {
+  const layers: [string, string[]][] = [
+    ['src/', ['scripts/', 'test/']],
+    ['scripts/', ['test/']],
+  ];
+  it.each(layers)('%s names nothing under %j', (dir, forbidden) => {
+    const wrong = sourcesUnder(dir).flatMap((file) =>
+      referencesOf(path.join(root, file))
+        .filter((target) => forbidden.some((place) => target.startsWith(place)))
+        .map((target) => `${file} → ${target}`),
+    );
+    expect(wrong).toEqual([]);
   });
 });
 

@@ -1,8 +1,9 @@
 /**
- * The one raw multipart/form-data writer of the tests, scripts/ and bench/ (its reader is multipart-reader.ts). It
- * controls every byte a test may need (part headers, JSON text parts with or without their own Content-Type, names
- * and types the client would never write, a boundary of the caller's choosing), so the mock and the servers can be
- * fed what only the wire can say. Names and filenames are quoted the way browsers do (`"`, CR and LF
+ * The one raw multipart/form-data writer of the tests, scripts/ and bench/ (its reader is
+ * test/support/multipart-reader.ts); here, not in test/, because check-server sends such bodies and scripts/ never
+ * imports test/. It controls every byte a check or test may need (part headers, JSON text parts with or without their
+ * own Content-Type, names and types the client would never write, a boundary of the caller's choosing), so the mock
+ * and the servers can be fed what only the wire can say. Names and filenames are quoted the way browsers do (`"`, CR and LF
  * percent-encoded), so no value can end a header early. No dependencies: the bench's upload children load it.
  */
 
