@@ -2,7 +2,17 @@
  * "Copy as curl": the request the console sent, as one curl command that sends the same parts with the same names,
  * filenames and types, to the same URL with the same headers, the key replaced by `$ORQ_API_KEY`.
  */
-import type { SentPart } from './multipart-scan.js';
+
+/** One part of the multipart body, as the client wrote it. */
+export interface SentPart {
+  name: string;
+  /** File parts only. */
+  filename?: string;
+  /** A file part's type, or a JSON part's own Content-Type; absent for a plain text part. */
+  contentType?: string;
+  /** Text and JSON parts: the value as written. */
+  value?: string;
+}
 
 /** One shell word, single-quoted when it needs to be. */
 export function shellWord(text: string): string {

@@ -1,13 +1,13 @@
 /**
  * Sending from the console: the request is checked by the client's own pre-flight (`prepareRequest`: the generated
  * validators and the image rules), then sent by the client itself (`createImageEditClient`, bundled as its browser
- * build), once (no retries: the reader sees each answer), through a fetch that records what went out and what came
- * back (the body read bounded, kept as a Blob), so the page can show the answer and repeat the request as curl.
+ * build), once (no retries: the reader sees each answer), through a fetch that records the request's head and the
+ * answer (its body read by readCappedBody, kept as a Blob), so the page can show the answer and repeat the request as
+ * curl. The parts sent are known from the request the page prepared, not read back from the body's bytes.
  */
-import { ApiError, createImageEditClient, prepareRequest, RequestValidationError, ResponseValidationError, type RequestIssue } from '../../index.js';
-import { wireContract } from '../../contract/wire-contract.js';
-import { scanMultipart } from './multipart-scan.js';
-import type { SentRequest } from './curl.js';
+import { ApiError, createImageEditClient, prepareRequest, RequestValidationError, ResponseValidationError, type PreparedRequest, type RequestIssue } from '../../index.js';
+import { imageField, wireContract } from '../../contract/wire-contract.js';
+import type { SentPart, SentRequest } from './curl.js';
 
 /** The answer as it arrived. */
 export interface Answer {
@@ -33,7 +33,12 @@ export type SendResult =
 /** The most of an answer's body the page holds: what the client itself reads at most (the spec's limit). */
 const MAX_ANSWER_BYTES = wireContract.maxResponseBytes;
 
-async function readBounded(response: Response): Promise<{ body: Blob; truncated: boolean }> {
+/**
+ * The page's one reader of a body: the answer's, up to MAX_ANSWER_BYTES, as a Blob (bytes, never one string), the
+ * rest left unread. Unlike the client's reader, which refuses an answer past the limit, it keeps the head and says it
+ * was cut: the reader of the page still sees what came.
+ */
+async function readCappedBody(response: Response): Promise<{ body: Blob; truncated: boolean }> {
   const type = response.headers.get('content-type') ?? '';
   const reader = response.body?.getReader();
   if (!reader) return { body: new Blob([], { type }), truncated: false };
@@ -55,14 +60,33 @@ async function readBounded(response: Response): Promise<{ body: Blob; truncated:
   return { body: new Blob(chunks, { type }), truncated };
 }
 
-/** Checks `request` as the client does; the issues, or none when it may be sent. */
-export async function preflight(request: Record<string, unknown>): Promise<readonly RequestIssue[]> {
+/**
+ * The parts the client writes for `prepared`, as src/client/multipart.ts writes them: the spec's fields in its order,
+ * an absent or null one left out, a JSON part as JSON text with its own Content-Type, each image as a file part.
+ */
+function partsOf(prepared: PreparedRequest): SentPart[] {
+  const parts: SentPart[] = [];
+  for (const [name, field] of Object.entries(wireContract.fields)) {
+    if (field.part === 'file') {
+      if (name === imageField.name) for (const image of prepared.images) parts.push({ name, filename: image.filename, contentType: image.contentType });
+      continue;
+    }
+    const value: unknown = prepared.fields[name as keyof typeof prepared.fields];
+    if (value === undefined || value === null) continue;
+    if (field.part === 'json') parts.push({ name, value: JSON.stringify(value), ...(field.contentType ? { contentType: field.contentType } : {}) });
+    else parts.push({ name, value: typeof value === 'object' ? JSON.stringify(value) : String(value) });
+  }
+  return parts;
+}
+
+/** Checks `request` as the client does: the parts it will send, or the issues when it may not be sent. */
+async function preflight(request: Record<string, unknown>): Promise<{ parts: SentPart[] } | { issues: readonly RequestIssue[] }> {
   try {
     const prepared = await prepareRequest(request);
     await prepared.dispose();
-    return [];
+    return { parts: partsOf(prepared) };
   } catch (error) {
-    if (error instanceof RequestValidationError) return error.issues;
+    if (error instanceof RequestValidationError) return { issues: error.issues };
     throw error;
   }
 }
@@ -76,24 +100,19 @@ export interface SendOptions {
 
 /** Checks, then sends `request` once; never throws for what the server or the network did. */
 export async function send(request: Record<string, unknown>, options: SendOptions): Promise<SendResult> {
-  const issues = await preflight(request);
-  if (issues.length > 0) return { kind: 'refused', issues };
+  const checked = await preflight(request);
+  if ('issues' in checked) return { kind: 'refused', issues: checked.issues };
   let sent: SentRequest | undefined;
-  let scanning: Promise<void> | undefined;
   let answer: Answer | undefined;
   let reading: Promise<void> | undefined;
   const recordingFetch = async (given: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     // The client hands its fetch one Request; anything else is made one, so it is recorded the same way.
     const input = given instanceof Request && init === undefined ? given : new Request(given, init);
-    const copy = input.clone();
-    const boundary = /boundary=([^;]+)/.exec(input.headers.get('content-type') ?? '')?.[1];
     const headers = Object.fromEntries([...input.headers].map(([name, value]) => [name.toLowerCase(), value]));
-    sent = { method: input.method, url: input.url, headers, parts: [] };
-    const record = sent;
-    if (copy.body && boundary) scanning = scanMultipart(copy.body, boundary).then((parts) => void (record.parts = parts));
+    sent = { method: input.method, url: input.url, headers, parts: checked.parts };
     const response = await fetch(input);
     const mirror = response.clone();
-    reading = readBounded(mirror).then(({ body, truncated }) => {
+    reading = readCappedBody(mirror).then(({ body, truncated }) => {
       answer = { status: response.status, statusText: response.statusText, headers: [...response.headers], body, truncated };
     });
     return response;
@@ -116,7 +135,7 @@ export async function send(request: Record<string, unknown>, options: SendOption
     error = thrown instanceof Error ? thrown : new Error(String(thrown));
     if (thrown instanceof ApiError || thrown instanceof ResponseValidationError) parsed = thrown.body;
   }
-  await Promise.allSettled([scanning, reading]);
+  await reading?.catch(() => {});
   // The client parsed the body once; the page shows that parse rather than parsing tens of MiB again.
   return { kind: 'answered', sent, answer, ...(parsed === undefined ? {} : { parsed }), ...(error ? { error } : {}) };
 }
