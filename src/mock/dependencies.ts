@@ -46,18 +46,26 @@ export function mockPeerDependencies(): Record<string, string> {
   return packageJsonAbove(here, 'orq-image-edits')?.peerDependencies ?? {};
 }
 
+/**
+ * `name@range` as one shell word for npm install: quoted when the range has spaces or operators (Prism's
+ * `5.14.2 || ~5.16.0`, from which npm picks the newest release whose `engines` admit the Node running it).
+ */
+function installSpec(name: string): string {
+  const range = mockPeerDependencies()[name];
+  if (!range) return name;
+  return /[\s|<>]/.test(range) ? `"${name}@${range}"` : `${name}@${range}`;
+}
+
 /** The error for one missing optional peer: what needs it, and the install command with the declared range. */
 function peerMissing(name: string, purpose: string, cause: unknown): MockDependencyError {
-  const range = mockPeerDependencies()[name];
   return new MockDependencyError(
-    `${purpose} needs ${name}, an optional peer dependency of orq-image-edits: npm install --save-dev ${name}${range ? `@${range}` : ''} (${(cause as Error).message.split('\n')[0]})`,
+    `${purpose} needs ${name}, an optional peer dependency of orq-image-edits: npm install --save-dev ${installSpec(name)} (${(cause as Error).message.split('\n')[0]})`,
     { cause },
   );
 }
 
 function missing(cause: unknown): MockDependencyError {
-  const ranges = mockPeerDependencies();
-  const wanted = MOCK_PACKAGES.map((name) => (ranges[name] ? `${name}@${ranges[name]}` : name)).join(' ');
+  const wanted = MOCK_PACKAGES.map(installSpec).join(' ');
   return new MockDependencyError(
     `the mock server needs Stoplight Prism, busboy and sharp, which are optional peer dependencies of orq-image-edits: ` +
       `npm install --save-dev ${wanted} (${(cause as Error).message.split('\n')[0]})`,
@@ -126,9 +134,13 @@ export function loadMockDependencies(from: string = import.meta.url): MockDepend
   return result;
 }
 
+let esbuildSuggested = false;
+
 /**
  * Makes Prism's one-file bundle when it is missing or stale (prism-bundle.ts), before loadMockDependencies loads
- * it. Never fails: without a bundle, Prism loads module by module.
+ * it. Never fails: without a bundle, Prism loads module by module. When only esbuild is missing for the bundle, says
+ * so once per process on stderr, before the slow load: nothing else tells a user why each start takes seconds.
+ * ORQ_MOCK_PRISM_BUNDLE=off (module by module, chosen) is quiet.
  */
 export async function prepareMockDependencies(): Promise<void> {
   if (loaded) return;
@@ -138,7 +150,13 @@ export async function prepareMockDependencies(): Promise<void> {
   } catch {
     return; // loadMockDependencies says what to install
   }
-  await preparePrismBundle(cliPackageJson);
+  if ((await preparePrismBundle(cliPackageJson)) === 'no esbuild' && !esbuildSuggested) {
+    esbuildSuggested = true;
+    console.warn(
+      'orq-image-edits/mock: esbuild is not installed, so Prism loads module by module (seconds at each start instead of a fraction of one): ' +
+        'npm i -D esbuild (or ORQ_MOCK_PRISM_BUNDLE=off to load it so without this note)',
+    );
+  }
 }
 
 /** sharp alone (for the MSW handlers in Node, which need no Prism or busboy). */

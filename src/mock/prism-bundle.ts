@@ -64,20 +64,27 @@ function findEsbuild(): string | undefined {
 let checkedJustNow: string | undefined;
 
 /**
+ * Whether a bundle is there to load: 'ready' (fresh or just built), 'no esbuild' (missing or stale, and no esbuild
+ * to build it: Prism loads module by module, seconds instead of a fraction of one), or 'none' (turned off, no
+ * node_modules to keep it in, or building failed).
+ */
+export type PrismBundleState = 'ready' | 'no esbuild' | 'none';
+
+/**
  * Builds the bundle when it is missing or stale and esbuild is at hand; resolves once it is in place (or known
  * not to be). Two processes may build at once: each writes its own temporary files and renames them into place.
  */
-export async function preparePrismBundle(cliPackageJson: string): Promise<void> {
-  if (bundleDisabled()) return;
+export async function preparePrismBundle(cliPackageJson: string): Promise<PrismBundleState> {
+  if (bundleDisabled()) return 'none';
   try {
     const place = prismBundlePlace(cliPackageJson);
-    if (!place) return;
+    if (!place) return 'none';
     if (fresh(place)) {
       checkedJustNow = place.manifest;
-      return;
+      return 'ready';
     }
     const esbuild = findEsbuild();
-    if (!esbuild) return;
+    if (!esbuild) return 'no esbuild';
     const { buildPrismBundle } = await import('./prism-bundle-build.js');
     const esbuildApi = createRequire(import.meta.url)(esbuild) as typeof import('esbuild');
     let built;
@@ -94,8 +101,10 @@ export async function preparePrismBundle(cliPackageJson: string): Promise<void> 
     // The manifest last: it is what says a bundle is ready.
     writeAtomically(place.manifest, JSON.stringify(built.manifest));
     checkedJustNow = place.manifest;
+    return 'ready';
   } catch {
     // A read-only node_modules, a bundling error: Prism loads module by module instead.
+    return 'none';
   }
 }
 

@@ -3,7 +3,7 @@
  * dev packages the README tells a consumer to install, typechecking with `tsc -p` as the consumer would, and the
  * TypeScript snippets of the README and docs/*.md.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -51,10 +51,13 @@ export async function linkPackages(project: string, names: readonly string[]): P
   }
 }
 
-/** Runs this repository's TypeScript on a tsconfig in the project; resolves to its diagnostics (none when clean). */
-export async function tsc(project: string, config: string, compilerOptions: Record<string, unknown>, files: string[]): Promise<string> {
+/**
+ * Runs TypeScript on a tsconfig in the project; resolves to its diagnostics (none when clean). This repository's
+ * TypeScript unless `typescript` names the project's own (`node_modules/typescript`, another release).
+ */
+export async function tsc(project: string, config: string, compilerOptions: Record<string, unknown>, files: string[], typescript = path.join(root, 'node_modules/typescript')): Promise<string> {
   await writeFile(path.join(project, config), JSON.stringify({ compilerOptions: { noEmit: true, ...compilerOptions }, files }, null, 2));
-  const compiler = path.join(root, 'node_modules/typescript/bin/tsc');
+  const compiler = path.join(typescript, 'bin/tsc');
   return run(process.execPath, [compiler, '-p', config, '--pretty', 'false'], { cwd: project, timeout: 280_000 }).then(
     () => '',
     (error: { stdout?: string; message: string }) => error.stdout || error.message,
@@ -75,3 +78,55 @@ export async function readmeSnippets(): Promise<string[]> {
 
 /** A snippet for a page (it touches the DOM) rather than for Node. */
 export const isBrowserSnippet = (snippet: string): boolean => /\bdocument\./.test(snippet);
+
+export interface RunningCli {
+  /** What it printed so far. */
+  stdout: string;
+  stderr: string;
+  /** The mock's endpoint from its banner. */
+  endpoint: string;
+  /** Stops it (SIGTERM) and resolves once it has exited. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the installed package's `orq-images mock --port 0` in the project as a user's shell would (`node` may be
+ * another release); resolves once its banner is printed, or rejects with what it printed if it exits or takes
+ * longer than `timeoutMs`.
+ */
+export async function startMockCli(project: string, options: { node?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<RunningCli> {
+  const installed = path.join(project, 'node_modules/orq-image-edits');
+  const { bin } = JSON.parse(await readFile(path.join(installed, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+  const child = spawn(options.node ?? process.execPath, [path.join(installed, bin['orq-images']!), 'mock', '--port', '0'], {
+    cwd: project,
+    env: options.env ?? process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const running = { stdout: '', stderr: '', endpoint: '', stop: async () => void (child.kill('SIGTERM'), await exited) };
+  child.stdout.setEncoding('utf8').on('data', (text: string) => (running.stdout += text));
+  child.stderr.setEncoding('utf8').on('data', (text: string) => (running.stderr += text));
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  await new Promise<void>((resolve, reject) => {
+    const done = () => {
+      clearInterval(poll);
+      clearTimeout(timer);
+      child.off('exit', exitedEarly);
+    };
+    const failed = (why: string) => {
+      done();
+      child.kill('SIGKILL');
+      reject(new Error(`orq-images mock ${why}:\n${running.stdout}${running.stderr}`));
+    };
+    const exitedEarly = () => failed('exited before it listened');
+    const poll = setInterval(() => {
+      if (!running.stdout.includes('Ctrl-C')) return;
+      done();
+      resolve();
+    }, 50);
+    const timer = setTimeout(() => failed(`did not start within ${timeoutMs} ms`), timeoutMs);
+    child.once('exit', exitedEarly);
+  });
+  running.endpoint = /endpoint\s+(\S+)/.exec(running.stdout)![1]!;
+  return running;
+}
