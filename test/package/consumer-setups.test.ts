@@ -1,7 +1,8 @@
 /**
  * The packed package in the setups consumers run besides ESM on Node (issue 20), installed into fresh projects from
- * one packed tarball: `require()` from CommonJS (one set of error classes shared with `import`), TypeScript with
- * `moduleResolution: node10` and node16 CommonJS, arethetypeswrong and publint on the tarball, names kept in the Node
+ * one packed tarball: `require()` from CommonJS (one set of error classes shared with `import`) on Node 20.0, 20.18
+ * and 20.19 (the first that requires the ESM-only entries), TypeScript with `moduleResolution: node10` (5.4, the
+ * documented minimum, and skipLibCheck off) and node16 CommonJS, arethetypeswrong and publint on the tarball, names kept in the Node
  * build, `orq-images --version`, what the registry page shows (LICENSE, CHANGELOG.md, links that work there), and an
  * install beside msw 3 whose README snippet then runs on Node 22 and 24.
  */
@@ -20,6 +21,8 @@ import { readmeSnippets, tsc } from './consumer.js';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const run = promisify(execFile);
 const MSW_3 = '3.0.5';
+/** The oldest TypeScript the README names: 5.0-5.3 fail inside openapi-fetch's types with skipLibCheck off. */
+const TYPESCRIPT_MINIMUM = '5.4.5';
 let dir: string;
 let tarball: string;
 let project: string;
@@ -68,6 +71,34 @@ const request = { model: 'openai/gpt-image-1', prompt: 'p', image, response_form
   });
 });
 
+/** The first Node 20 release, the last that cannot require() an ES module, and the first that can (20.19.0). */
+const NODE_20_RELEASES = ['20.0.0', '20.18.3', '20.19.0'] as const;
+const requiresEsm = (version: string) => Number(version.split('.')[1]) >= 19;
+
+describe.skipIf(!canRunNodeReleases)('require() on Node 20 releases (the package supports 20.0 and later)', () => {
+  beforeAll(async () => {
+    await Promise.all(NODE_20_RELEASES.map((version) => nodeRelease(version)));
+  }, 420_000);
+
+  it.each(NODE_20_RELEASES)('Node %s: the client is required (its CommonJS build) and edits; the ESM-only entries are required from 20.19.0 on', { timeout: 120_000 }, async (version) => {
+    const seen = await runCommonJs(`
+const { createImageEditClient } = require('orq-image-edits');
+const client = createImageEditClient({ apiKey: 'k', baseUrl: ${JSON.stringify(inject('mockUrl'))}, maxRetries: 0 });
+const image = Buffer.from(${JSON.stringify(makePng(6, 6).toString('base64'))}, 'base64');
+const entry = (id, name) => { try { return typeof require(id)[name]; } catch (error) { return error.code; } };
+client.edit({ model: 'openai/gpt-image-1', prompt: 'p', image, response_format: 'b64_json' }).then((result) => console.log(JSON.stringify({
+  node: process.version,
+  file: require.resolve('orq-image-edits').split('/node_modules/')[1],
+  items: result.data.length,
+  mock: entry('orq-image-edits/mock', 'startMock'),
+  browser: entry('orq-image-edits/browser', 'createImageEditClient'),
+})));
+`, await nodeRelease(version));
+    const esmEntry = requiresEsm(version) ? 'function' : 'ERR_REQUIRE_ESM';
+    expect(seen).toEqual({ node: `v${version}`, file: 'orq-image-edits/dist/node/orq-image-edits.cjs', items: 1, mock: esmEntry, browser: esmEntry });
+  });
+});
+
 describe('names kept in the Node build', () => {
   it.each(['require', 'import'])('%s: a class is named as in the source, util.inspect prints it, stack frames name real functions', async (how) => {
     const load = how === 'require' ? "require('orq-image-edits')" : "await import('orq-image-edits')";
@@ -103,10 +134,24 @@ import * as browserBuild from 'orq-image-edits/browser';
 export const used = [createImageEditClient, ApiError, startMock, createImageEditHandlers, browserBuild.createImageEditClient];
 `;
 
-  it('moduleResolution node10 (ts-jest\'s usual setup) resolves every entry point', { timeout: 300_000 }, async () => {
-    await writeFile(path.join(project, 'node10.ts'), IMPORTS);
-    const output = await tsc(project, 'tsconfig.node10.json', { strict: true, module: 'commonjs', moduleResolution: 'node10', target: 'es2022', skipLibCheck: true, types: [] , lib: ['es2022', 'dom'] }, ['node10.ts']);
-    expect(output).toBe('');
+  describe("moduleResolution node10 (ts-jest's usual setup) with skipLibCheck off", () => {
+    let typed: string;
+    beforeAll(async () => {
+      // Its own project: msw's declarations are part of /msw's, and TypeScript 5.4 is installed as a user pins it.
+      typed = path.join(dir, 'node10');
+      await createConsumerProject(typed, tarball, [`typescript@${TYPESCRIPT_MINIMUM}`, 'msw@2.14.7', '@types/node@20']);
+      await writeFile(path.join(typed, 'node10.ts'), IMPORTS);
+    }, 300_000);
+
+    it.each([
+      [`${TYPESCRIPT_MINIMUM}, the documented minimum`, 'node_modules/typescript'],
+      ["this repository's", undefined],
+    ])('TypeScript %s resolves and typechecks every entry point', { timeout: 300_000 }, async (_, typescript) => {
+      const compiler = typescript && path.join(typed, typescript);
+      if (compiler) expect(JSON.parse(await readFile(path.join(compiler, 'package.json'), 'utf8')).version).toBe(TYPESCRIPT_MINIMUM);
+      const options = { strict: true, module: 'commonjs', moduleResolution: 'node10', target: 'es2022', skipLibCheck: false, types: ['node'], lib: ['es2022', 'dom'] };
+      expect(await tsc(typed, 'tsconfig.node10.json', options, ['node10.ts'], compiler)).toBe('');
+    });
   });
 
   it('node16 from a CommonJS file: the client is required with its own CommonJS declarations', { timeout: 300_000 }, async () => {
