@@ -26,6 +26,7 @@ Options:
 Point a client at the proxy instead of the upstream (baseUrl http://${DEFAULT_HOST}:${DEFAULT_PORT}); it sends its own
 key, which the proxy passes on and never writes down. Each exchange prints one line: the request's departures from
 the spec, then the answer's (field: the spec says X, received Y). Departures never stop the traffic (unless --strict).
+Responses are checked up to 64 MiB each (past 1 MiB on disk), 16 at once; others pass through, reported unchecked.
 `;
 
 export async function run(argv: string[]): Promise<number> {

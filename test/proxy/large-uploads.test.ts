@@ -4,20 +4,18 @@
  * than the upload. With --strict the body is held on disk, not in memory, until judged; the temporary file is gone
  * afterwards.
  */
-import { execFile, spawn } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imageField, wireContract } from '../../src/contract/wire-contract.js';
 import { serversClosedAfterEach } from '../support/scripted-server.js';
-import { KEY, okBody } from './support.js';
+import { KEY, memory, okBody, startProxyProcess } from './support.js';
 
 const run = promisify(execFile);
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const { serve } = serversClosedAfterEach();
 const MiB = 1024 * 1024;
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -47,34 +45,9 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function memory(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-  return Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
-}
-
-/** `orq-images proxy` in its own process; resolves once it listens. */
-async function startProxyProcess(args: string[]) {
-  // Its own temporary directory: the spool files counted are this proxy's, not those of tests running beside it.
-  const env = { ...process.env, TMPDIR: proxyTmp };
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'proxy', '--port', '0', ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await expect.poll(() => output, { timeout: 60_000, interval: 50 }).toMatch(/Ctrl-C/);
-  return {
-    pid: child.pid!,
-    endpoint: /endpoint\s+(\S+)/.exec(output)![1]!,
-    output: () => output,
-    async stop() {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
 async function uploadThrough(strict: boolean, count: number) {
   const upstream = await serve(() => ({ status: 200, body: okBody }));
-  const proxy = await startProxyProcess(['--upstream', upstream.url, ...(strict ? ['--strict'] : [])]);
+  const proxy = await startProxyProcess(['--upstream', upstream.url, ...(strict ? ['--strict'] : [])], proxyTmp);
   try {
     const before = memory(proxy.pid, 'VmRSS');
     writeFileSync(`/proc/${proxy.pid}/clear_refs`, '5'); // VmHWM := VmRSS, so the peak read below is the upload's

@@ -1,8 +1,10 @@
 /**
  * What the proxy tests share: a proxy started per test and closed after it (with its report lines collected), a
- * valid request written as raw multipart, and the spec's answers to script upstreams with.
+ * valid request written as raw multipart, the spec's answers to script upstreams with, and `orq-images proxy` as a
+ * process of its own whose memory is read from /proc.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, expect, vi } from 'vitest';
@@ -108,3 +110,39 @@ export async function startCommand(args: string[], ready: RegExp): Promise<Start
 
 /** The base URL a command's banner names (`endpoint  http://127.0.0.1:PORT/v2/...`). */
 export const endpointOf = (output: string) => /endpoint\s+(http:\/\/\S+)\/v2\//.exec(output)![1]!;
+
+/** A process's resident memory now (VmRSS) or at its peak (VmHWM), in bytes, from /proc. */
+export function memory(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  return Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
+}
+
+export interface ProxyProcess {
+  pid: number;
+  /** The operation's URL through the proxy. */
+  endpoint: string;
+  output(): string;
+  /** Sends SIGTERM and resolves once it has exited (its summary printed). */
+  stop(): Promise<void>;
+}
+
+/**
+ * `orq-images proxy --port 0 <args>` in its own process, with `tmp` as its temporary directory (so the spool files
+ * counted are its own, not those of tests running beside it); resolves once it listens.
+ */
+export async function startProxyProcess(args: string[], tmp: string): Promise<ProxyProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'proxy', '--port', '0', ...args], { cwd: root, env: { ...process.env, TMPDIR: tmp }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await expect.poll(() => output, { timeout: 60_000, interval: 50 }).toMatch(/Ctrl-C/);
+  return {
+    pid: child.pid!,
+    endpoint: /endpoint\s+(\S+)/.exec(output)![1]!,
+    output: () => output,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}

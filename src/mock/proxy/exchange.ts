@@ -1,15 +1,16 @@
 /**
  * One exchange through the validating proxy:
  *
- *   the request's head judged (credentials, media type, declared size: core/judge.ts, as the mock judges it)
+ *   the request's head checked (credentials, media type, declared size: core/judge.ts, as the mock checks it)
  *   → forwarded at once, its body streamed to the upstream and through the mock's intake on the way (busboy: files
- *     counted, sniffed and hashed, never held), or, with --strict, held in a temporary file until judged and only
- *     then sent (a request the spec refuses gets the mock's answer and the upstream sees nothing)
- *   → the answer streamed back unchanged, a decoded copy held for the judge up to x-max-response-bytes
- *   → the answer judged (src/contract/answer-judge.ts), one line reported, a cassette written when recording.
+ *     counted, sniffed and hashed, never held), or, with --strict, held in a temporary file until checked and only
+ *     then sent (a request the spec refuses gets the mock's response and the upstream sees nothing)
+ *   → the response streamed back unchanged, a decoded copy kept for checking within the process's bounds
+ *     (response-copy.ts: a small head in memory, the rest on disk, a limited number at once)
+ *   → the response checked (src/contract/answer-judge.ts), one line reported, a cassette written when recording.
  *
  * Departures are reported, never acted on (except by --strict). What the upstream's connection does, the caller's
- * does too: a reset or a cut answer reaches the caller as a reset, so a client behaves as it would without the proxy.
+ * does too: a reset or a cut response reaches the caller as a reset, so a client behaves as it would without the proxy.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -25,9 +26,9 @@ import { fileFieldOf, type CheckedRequest } from '../core/request-check.js';
 import type { Intake, MockAnswer, MockEngine } from '../core/types.js';
 import { readMultipart } from '../multipart-intake.js';
 import { discardBody, headOf } from '../server.js';
-import { tapAnswer, type TappedBody } from './answer-tap.js';
-import type { Recorder } from './recorder.js';
+import type { Recorder, RecordedExchange } from './recorder.js';
 import type { ExchangeReport } from './report.js';
+import { NO_COPY_REASON, type CopiedBody, type ResponseChecks, type ResponseCopy } from './response-copy.js';
 import { openSpool, type Spool } from './spool.js';
 import { endToEnd, type Upstream } from './upstream.js';
 import { headerOf } from '../../contract/headers.js';
@@ -39,6 +40,8 @@ export interface ProxyContext {
   busboy: typeof import('busboy');
   strict: boolean;
   recorder?: Recorder;
+  /** The copies of responses kept for checking, bounded for the whole process (response-copy.ts). */
+  checks: ResponseChecks;
   /** How long the upstream may stay silent (no byte either way) before the exchange is cut. */
   upstreamIdleMs: number;
   nextIndex(): number;
@@ -46,7 +49,8 @@ export interface ProxyContext {
   report(report: ExchangeReport, cassette: string | undefined): void;
 }
 
-type Answered = { status: number; headers: IncomingMessage['headers']; body: TappedBody } | { failure: ExchangeReport['outcome']; note: string };
+/** The upstream's response, passed on whole, and its copy (none past the limit of copies); or why there was none. */
+type Forwarded = { status: number; headers: IncomingMessage['headers']; body: CopiedBody | undefined } | { failure: ExchangeReport['outcome']; note: string };
 
 /** The key the caller sent (the credentials of `Authorization: <scheme> <credentials>`), to be kept out of what is written. */
 function secretOf(authorization: string | undefined): string {
@@ -65,11 +69,25 @@ function failureOf(error: NodeJS.ErrnoException): { failure: ExchangeReport['out
   return { failure: refused ? 'refused' : 'reset', note: `the upstream ${refused ? 'could not be reached' : 'closed the connection'} before answering (${error.code ?? error.message})` };
 }
 
-function driftOf(answered: Extract<Answered, { status: number }>, request: CheckedRequest | undefined): Drift[] {
-  const { body } = answered;
-  if (body.outcome === 'over-limit') return [{ field: 'body', expected: `at most ${wireContract.maxResponseBytes} bytes once decoded (x-max-response-bytes)`, received: 'more (cut there)' }];
-  if (body.outcome === 'undecodable') return [{ field: 'body', expected: 'a body a client can decode', received: body.reason }];
-  return judgeAnswer({ status: answered.status, headers: answered.headers, text: body.text }, { responseFormat: request?.fields.response_format }).drift;
+/** A response checked: its drift, or why it was not checked; and what a cassette keeps of its body. */
+interface CheckedResponse {
+  drift: Drift[];
+  unchecked?: string;
+  body: RecordedExchange['body'];
+}
+
+/** Checks `response` from its copy (read whole into memory here: the caller runs one check at a time). */
+async function checkResponse(response: Extract<Forwarded, { status: number }>, request: CheckedRequest | undefined): Promise<CheckedResponse> {
+  const { body } = response;
+  if (!body) return { drift: [], unchecked: NO_COPY_REASON, body: undefined };
+  if (body.outcome === 'over-limit') {
+    return { drift: [{ field: 'body', expected: `at most ${wireContract.maxResponseBytes} bytes once decoded (x-max-response-bytes)`, received: 'more (cut there)' }], body: { text: body.head.toString('utf8'), cut: true } };
+  }
+  if (body.outcome === 'undecodable') return { drift: [{ field: 'body', expected: 'a body a client can decode', received: body.reason }], body: undefined };
+  if (body.outcome === 'unchecked') return { drift: [], unchecked: body.reason, body: { text: body.head.toString('utf8'), cut: true } };
+  const text = await body.text();
+  const checked = judgeAnswer({ status: response.status, headers: response.headers, text }, { responseFormat: request?.fields.response_format });
+  return { drift: checked.drift, body: { text, cut: false, json: checked.body } };
 }
 
 export async function proxyExchange(ctx: ProxyContext, req: IncomingMessage, res: ServerResponse, expectContinue: boolean): Promise<void> {
@@ -84,12 +102,13 @@ export async function proxyExchange(ctx: ProxyContext, req: IncomingMessage, res
   } catch {
     head = undefined;
   }
-  // A path some server may route to the operation is judged, however it is spelled (core/routed-path.ts).
+  // A path some server may route to the operation is checked, however it is spelled (core/routed-path.ts).
   const operation = head !== undefined && mayRouteTo(head.url.path, wireContract.path) && head.method === wireContract.method.toLowerCase();
 
   let intake: Promise<Intake> | undefined;
   let spool: Spool | undefined;
   let cassette: string | undefined;
+  let copy: ResponseCopy | undefined;
   /** --strict: the mock's refusal instead of forwarding; the rest of the body is drained, within bounds. */
   const refuse = ({ answer, issues }: { answer: MockAnswer; issues: RequestIssue[] }, waitsForContinue: boolean) => {
     report.requestIssues.push(...issues);
@@ -101,10 +120,10 @@ export async function proxyExchange(ctx: ProxyContext, req: IncomingMessage, res
   // A caller that goes away mid-upload is handled by 'close'; its 'error' must not take the proxy down.
   req.on('error', () => undefined);
   try {
-    if (!operation || !head) report.unjudged = true;
+    if (!operation || !head) report.unchecked = true;
     else {
       if (ctx.strict) {
-        // --strict answers the first departure as the mock would (its 401 needs Prism's answer), instead of forwarding.
+        // --strict responds to the first departure as the mock would (its 401 needs Prism's), instead of forwarding.
         const refused = await judgeOperationHead(ctx.engine, head);
         if (refused) return refuse(refused, expectContinue);
       }
@@ -126,48 +145,56 @@ export async function proxyExchange(ctx: ProxyContext, req: IncomingMessage, res
 
     let headers = endToEnd(req.headers);
     /** --strict: the body's verdict, reached before forwarding and kept for the report. */
-    let judgedFirst: ReturnType<typeof judgeIntake> | undefined;
+    let checkedFirst: ReturnType<typeof judgeIntake> | undefined;
     if (spool && intake) {
       const read = await intake;
       if (read.outcome === 'aborted') return;
-      judgedFirst = judgeIntake(read);
-      if ('answer' in judgedFirst) {
+      checkedFirst = judgeIntake(read);
+      if ('answer' in checkedFirst) {
         req.unpipe(spool.sink);
-        return refuse(judgedFirst, false);
+        return refuse(checkedFirst, false);
       }
       const { 'transfer-encoding': _chunked, ...rest } = headers;
       headers = { ...rest, 'content-length': String(await spool.finished()) };
     }
 
-    const answered = await forward(ctx, req, res, headers, spool);
-    // An answer may come before the upload ends (an early 413): the rest is drained, within bounds, for the judge.
+    const forwarded = await forward(ctx, req, res, headers, spool, operation);
+    copy = forwarded.copy;
+    const response = forwarded.response;
+    // A response may come before the upload ends (an early 413): the rest is drained, within bounds, for the check.
     if (!req.complete && !req.destroyed) discardBody(req, res, false);
     const read = intake ? await intake : undefined;
     let request: CheckedRequest | undefined;
     if (read && read.outcome !== 'aborted') {
-      const judged = judgedFirst ?? judgeIntake(read);
-      request = judged.request;
-      if ('answer' in judged) report.requestIssues.push(...judged.issues);
+      const verdict = checkedFirst ?? judgeIntake(read);
+      request = verdict.request;
+      if ('answer' in verdict) report.requestIssues.push(...verdict.issues);
     }
-    if ('failure' in answered) {
-      report.outcome = answered.failure;
-      report.notes.push(answered.note);
+    if ('failure' in response) {
+      report.outcome = response.failure;
+      report.notes.push(response.note);
       return;
     }
-    report.outcome = answered.status;
-    report.drift = operation ? redactValue(driftOf(answered, request), secret) : [];
-    if (ctx.recorder && operation && answered.body.outcome !== 'undecodable') {
-      const text = answered.body.outcome === 'whole' ? answered.body.text : undefined;
+    report.outcome = response.status;
+    if (!operation) return;
+    const { recorder } = ctx;
+    // Checked and recorded one at a time: the parsed body is the one large thing the proxy holds in memory.
+    await ctx.checks.oneAtATime(async () => {
+      const checked = await checkResponse(response, request);
+      report.drift = redactValue(checked.drift, secret);
+      if (checked.unchecked) report.responseUnchecked = checked.unchecked;
+      if (!recorder || response.body?.outcome === 'undecodable') return;
       const parts = read?.outcome === 'complete' ? { textParts: read.textParts, files: read.files } : undefined;
       try {
-        cassette = await ctx.recorder.record({ method: report.method, target, parts, requestIssues: report.requestIssues, status: answered.status, headers: answered.headers, text, drift: report.drift, secret });
+        cassette = await recorder.record({ method: report.method, target, parts, requestIssues: report.requestIssues, status: response.status, headers: response.headers, body: checked.body, drift: report.drift, secret });
         report.notes.push(cassette ? `recorded as ${cassette}` : 'not recorded: the limit of cassettes for this run is reached');
       } catch (error) {
         report.notes.push(`not recorded: ${(error as Error).message}`);
       }
-    }
+    });
   } finally {
     await spool?.remove();
+    await copy?.release();
     report.ms = Date.now() - started;
     report.requestIssues = redactValue(report.requestIssues, secret);
     report.notes = report.notes.map((note) => redactText(note, secret));
@@ -175,67 +202,71 @@ export async function proxyExchange(ctx: ProxyContext, req: IncomingMessage, res
   }
 }
 
-/** Sends the request upstream (from the spool, or straight from the caller) and streams the answer back. */
-function forward(ctx: ProxyContext, req: IncomingMessage, res: ServerResponse, headers: ReturnType<typeof endToEnd>, spool: Spool | undefined): Promise<Answered> {
-  return new Promise<Answered>((resolve) => {
-    let answered = false;
+/**
+ * Sends the request upstream (from the spool, or straight from the caller) and streams the response back; for the
+ * operation (`copied`), a copy of its body is kept for checking while it passes, when the process has room for one.
+ */
+function forward(ctx: ProxyContext, req: IncomingMessage, res: ServerResponse, headers: ReturnType<typeof endToEnd>, spool: Spool | undefined, copied: boolean): Promise<{ response: Forwarded; copy?: ResponseCopy }> {
+  return new Promise((resolve) => {
+    let responded = false;
     const upstreamReq = ctx.upstream.request(req.method ?? 'GET', req.url ?? '/', headers);
     upstreamReq.setTimeout(ctx.upstreamIdleMs, () => {
       upstreamReq.destroy(Object.assign(new Error(`no answer for ${ctx.upstreamIdleMs} ms`), { code: 'ETIMEDOUT' }));
     });
     upstreamReq.on('error', (error: NodeJS.ErrnoException) => {
-      if (answered) return;
+      if (responded) return;
       res.destroy();
-      resolve(failureOf(error));
+      resolve({ response: failureOf(error) });
     });
     // The caller went away: so does the upstream request (an edit nobody waits for should not go on).
     res.on('close', () => {
       if (!res.writableFinished) upstreamReq.destroy();
-      if (!answered) resolve({ failure: 'aborted', note: 'the caller went away before the answer' });
+      if (!responded) resolve({ response: { failure: 'aborted', note: 'the caller went away before the answer' } });
     });
 
     // A 101 (or any upgrade) ends the exchange: this operation has no other protocol to switch to.
     upstreamReq.on('upgrade', (up: IncomingMessage, socket: Socket) => {
-      answered = true;
+      responded = true;
       socket.destroy();
       res.destroy();
-      resolve({ failure: 'reset', note: `the upstream's answer cannot be passed on (the upstream answered ${up.statusCode}, switching protocols)` });
+      resolve({ response: { failure: 'reset', note: `the upstream's answer cannot be passed on (the upstream answered ${up.statusCode}, switching protocols)` } });
     });
 
     upstreamReq.on('response', (up) => {
-      answered = true;
+      responded = true;
+      const broken = (note: string) => {
+        up.destroy();
+        res.destroy();
+        resolve({ response: { failure: 'reset', note } });
+      };
       if (res.destroyed) {
         up.destroy();
-        return resolve({ failure: 'aborted', note: 'the caller went away before the answer' });
+        return resolve({ response: { failure: 'aborted', note: 'the caller went away before the answer' } });
       }
       const status = up.statusCode ?? 0;
-      if (status < 200 || status > 999) {
-        // 1xx as the last word (or a status of no class at all): nothing the caller could take as an answer.
-        up.destroy();
-        res.destroy();
-        return resolve({ failure: 'reset', note: `the upstream's answer cannot be passed on (the upstream answered ${status}, not a final status)` });
-      }
+      // 1xx as the last word (or a status of no class at all): nothing the caller could take as a response.
+      if (status < 200 || status > 999) return broken(`the upstream's answer cannot be passed on (the upstream answered ${status}, not a final status)`);
       try {
-        res.writeHead(up.statusCode ?? 502, up.statusMessage, endToEnd(up.headers));
+        res.writeHead(status, up.statusMessage, endToEnd(up.headers));
       } catch (error) {
         // A status line HTTP cannot carry (000, 099, a control character in the reason): a broken upstream.
-        up.destroy();
-        res.destroy();
-        return resolve({ failure: 'reset', note: `the upstream's answer cannot be passed on (${(error as Error).message})` });
+        return broken(`the upstream's answer cannot be passed on (${(error as Error).message})`);
       }
-      const tap = tapAnswer(headerOf(up.headers, 'content-encoding'), wireContract.maxResponseBytes, () => {
-        up.destroy();
-        res.destroy();
-      });
-      up.on('data', (chunk: Buffer) => tap.write(chunk));
-      up.on('error', () => undefined); // a reset mid-answer: 'close' below handles it
+      // Past x-max-response-bytes once decoded, the caller is cut where a client would stop reading.
+      const copy = copied
+        ? ctx.checks.copy(up, headerOf(up.headers, 'content-encoding'), () => {
+            up.destroy();
+            res.destroy();
+          })
+        : undefined;
+      up.on('error', () => undefined); // a reset mid-response: 'close' below handles it
       up.pipe(res);
       up.on('close', () => {
         const whole = up.complete;
         if (!whole) res.destroy();
-        void tap.end().then((body) => {
-          if (!whole && body.outcome !== 'over-limit') resolve({ failure: 'reset', note: `the upstream cut its ${up.statusCode} answer short` });
-          else resolve({ status: up.statusCode ?? 502, headers: up.headers, body });
+        void (copy?.body ?? Promise.resolve(undefined)).then((body) => {
+          if (!whole && body?.outcome !== 'over-limit') resolve({ response: { failure: 'reset', note: `the upstream cut its ${status} answer short` }, copy });
+          else resolve({ response: { status, headers: up.headers, body }, copy });
         });
       });
     });

@@ -1,9 +1,10 @@
 /**
  * `startProxy`: a validating proxy in front of the real service (or any server of the operation). Every request is
  * forwarded to the upstream with the caller's own key (kept for no longer than the exchange, never written), both
- * ways streamed; each exchange is judged against the spec by the mock's own judge (request) and the answer judge
- * (answer), and reported as one line; `close()` resolves to the summary. Options: `strict` (refuse what the spec
- * refuses, before the upstream sees it) and `recordDir` (write each exchange as a cassette the mock can replay).
+ * ways streamed; each exchange is checked against the spec by the mock's own request check and the response check
+ * (src/contract/answer-judge.ts), within bounds for the whole process (response-copy.ts), and reported as one line;
+ * `close()` resolves to the summary. Options: `strict` (refuse what the spec refuses, before the upstream sees it)
+ * and `recordDir` (write each exchange as a cassette the mock can replay).
  */
 import http from 'node:http';
 import { wireContract } from '../../contract/wire-contract.js';
@@ -12,6 +13,7 @@ import { loadBusboy } from '../dependencies.js';
 import { listenOn } from '../listen.js';
 import { proxyExchange, type ProxyContext } from './exchange.js';
 import { openRecorder } from './recorder.js';
+import { responseChecks } from './response-copy.js';
 import { createTally, exchangeLine, type ExchangeReport, type ProxySummary } from './report.js';
 import { openUpstream } from './upstream.js';
 
@@ -27,7 +29,7 @@ export interface ProxyOptions {
   port?: number;
   /** Interface to bind; default 127.0.0.1 (only this machine can reach it). */
   host?: string;
-  /** Answer a request the spec refuses with the mock's refusal (400, 401, 413) instead of forwarding it. */
+  /** Respond to a request the spec refuses with the mock's refusal (400, 401, 413) instead of forwarding it. */
   strict?: boolean;
   /** Write each exchange of the operation as a cassette into this directory (created if missing). */
   recordDir?: string;
@@ -67,6 +69,7 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
     busboy,
     strict: options.strict ?? false,
     recorder,
+    checks: responseChecks(),
     upstreamIdleMs: options.upstreamIdleMs ?? DEFAULT_UPSTREAM_IDLE_MS,
     nextIndex: () => ++count,
     report(report, cassette) {

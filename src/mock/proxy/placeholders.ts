@@ -1,7 +1,7 @@
 /**
- * The images a recording puts in place of large base64 answers: one 8×8 grey picture per media type the spec
+ * The images a recording puts in place of large base64 response images: one 8×8 grey picture per media type the spec
  * allows, small enough to commit and real enough to decode (each decoded to 8×8 in Chromium when made; test/proxy
- * checks each has its type's signature), so a replayed answer still carries an image of the type that came.
+ * checks each has its type's signature), so a replayed response still carries an image of the type that came.
  * Constants rather than an image library: the mock's only dependencies are Prism, busboy and MSW.
  */
 const PLACEHOLDERS: Record<string, string> = {

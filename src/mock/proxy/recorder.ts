@@ -2,12 +2,12 @@
  * `--record DIR`: each exchange of the operation written as a cassette (core/cassette.ts), in bounded space:
  *
  *   - request images by their facts (size, types, first bytes, SHA-256), never their pixels;
- *   - answer images in base64 over SHRINK_ABOVE characters replaced by an 8×8 placeholder of the same media type
+ *   - response images in base64 over SHRINK_ABOVE characters replaced by an 8×8 placeholder of the same media type
  *     (placeholders.ts), their size and SHA-256 kept under `response.shrunk`;
  *   - the key removed: the Authorization header is never written, and every echo of the key, in any form a server
  *     may write it (src/contract/redact.ts), is replaced in every string of the cassette, names included;
  *   - a cassette is at most MAX_CASSETTE_BYTES (what would not fit is cut and marked: the lists of issues and drift,
- *     the request's text parts, the answer's body; see cassetteOf), and a run writes at most `maxCassettes` of them.
+ *     the request's text parts, the response's body; see cassetteOf), and a run writes at most `maxCassettes` of them.
  *
  * Files are written whole (a temporary name, then renamed) and numbered after those already in DIR.
  */
@@ -24,10 +24,12 @@ import { CASSETTE_FORMAT, MAX_CASSETTE_BYTES, type Cassette, type CassetteImage,
 import type { ReceivedFile, ReceivedText } from '../core/types.js';
 import { placeholderFor } from './placeholders.js';
 
-/** Base64 answer images longer than this (in characters) are replaced by a placeholder. */
+/** Base64 response images longer than this (in characters) are replaced by a placeholder. */
 export const SHRINK_ABOVE = 4096;
+/** Base64 characters decoded at a time when an image is hashed (a multiple of 4: whole quanta). */
+const DECODED_PIECE_CHARS = 1024 * 1024;
 
-/** Answer headers a cassette leaves out: the framing (the replaying server sets its own), cookies, the date. */
+/** Response headers a cassette leaves out: the framing (the replaying server sets its own), cookies, the date. */
 const UNRECORDED = new Set(['content-length', 'content-encoding', 'transfer-encoding', 'connection', 'keep-alive', 'set-cookie', 'date']);
 
 export interface RecordedExchange {
@@ -38,8 +40,11 @@ export interface RecordedExchange {
   requestIssues: RequestIssue[];
   status: number;
   headers: IncomingHttpHeaders;
-  /** The decoded body, or undefined when it was not had whole (over the limit, undecodable). */
-  text: string | undefined;
+  /**
+   * The decoded body: whole (`json`, when it parsed as JSON), or only its first bytes (`cut`: too large to check, or
+   * over the limit); undefined when none was kept.
+   */
+  body: { text: string; cut: boolean; json?: unknown } | undefined;
   drift: Drift[];
   /** The caller's key, to be removed from everything written. */
   secret: string;
@@ -56,20 +61,34 @@ function imageFacts(file: ReceivedFile): CassetteImage {
   };
 }
 
-/** `body.data[i].b64_json` over SHRINK_ABOVE characters → a placeholder of its type; what was there, listed. */
-function shrinkImages(body: unknown): ShrunkImage[] {
+/**
+ * `body.data[i].b64_json` over SHRINK_ABOVE characters → a placeholder of its type; what was there, listed, and how
+ * many characters the body lost.
+ */
+function shrinkImages(body: unknown): { shrunk: ShrunkImage[]; removedChars: number } {
   const data = (body as { data?: unknown } | null)?.data;
   const shrunk: ShrunkImage[] = [];
-  if (!Array.isArray(data)) return shrunk;
+  let removedChars = 0;
+  if (!Array.isArray(data)) return { shrunk, removedChars };
   for (const [index, item] of data.entries()) {
     const b64 = (item as { b64_json?: unknown } | null)?.b64_json;
     if (typeof b64 !== 'string' || b64.length <= SHRINK_ABOVE) continue;
-    const bytes = Buffer.from(b64, 'base64');
-    const type = sniffImageType(bytes.subarray(0, 16));
-    shrunk.push({ field: `data[${index}].b64_json`, ...(type ? { type } : {}), bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
+    // Decoded a piece at a time (whole base64 quanta), so an image of tens of MiB is never held decoded whole.
+    const hash = createHash('sha256');
+    let bytes = 0;
+    let head: Buffer | undefined;
+    for (let at = 0; at < b64.length; at += DECODED_PIECE_CHARS) {
+      const piece = Buffer.from(b64.slice(at, at + DECODED_PIECE_CHARS), 'base64');
+      head ??= piece.subarray(0, 16);
+      hash.update(piece);
+      bytes += piece.length;
+    }
+    const type = sniffImageType(head ?? Buffer.alloc(0));
+    shrunk.push({ field: `data[${index}].b64_json`, ...(type ? { type } : {}), bytes, sha256: hash.digest('hex') });
     (item as { b64_json: string }).b64_json = placeholderFor(type);
+    removedChars += b64.length;
   }
-  return shrunk;
+  return { shrunk, removedChars };
 }
 
 function responseOf(exchange: RecordedExchange): Cassette['response'] {
@@ -78,15 +97,16 @@ function responseOf(exchange: RecordedExchange): Cassette['response'] {
     if (value !== undefined && !UNRECORDED.has(name)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   const response: Cassette['response'] = { status: exchange.status, headers };
-  if (exchange.text === undefined) return { ...response, text: '', truncated: true };
-  try {
-    response.body = JSON.parse(exchange.text);
-    const shrunk = shrinkImages(response.body);
-    if (shrunk.length > 0) response.shrunk = shrunk;
-  } catch {
-    response.text = exchange.text;
-  }
-  return response;
+  const { body } = exchange;
+  if (!body) return { ...response, text: '', truncated: true };
+  // Never more text than a cassette holds: a large body is cut here, before anything copies or escapes it whole.
+  const cut = () => ({ ...response, text: cutText(body.text, MAX_CASSETTE_BYTES), truncated: true as const });
+  if (body.cut) return cut();
+  if (body.json === undefined) return body.text.length > MAX_CASSETTE_BYTES ? cut() : { ...response, text: body.text };
+  const { shrunk, removedChars } = shrinkImages(body.json);
+  // What is left once the images are placeholders: written out only when it may fit.
+  if (body.text.length - removedChars > MAX_CASSETTE_BYTES) return cut();
+  return { ...response, body: body.json, ...(shrunk.length > 0 ? { shrunk } : {}) };
 }
 
 /** Request issues and drift a cut cassette lists at most, each (how many more there were is written beside them). */
@@ -119,7 +139,7 @@ function listed<T>(items: T[] | undefined): { kept: T[] | undefined; leftOut: nu
 
 /**
  * The cassette of one exchange, the key removed, at most MAX_CASSETTE_BYTES: when the whole does not fit, the lists
- * of issues and drift are cut first, then the request's text parts (past PARTS_ROOM), then the answer's body to what
+ * of issues and drift are cut first, then the request's text parts (past PARTS_ROOM), then the response's body to what
  * room is left; each cut is marked. Throws when even that does not fit (nothing is written then).
  */
 export function cassetteOf(exchange: RecordedExchange): string {

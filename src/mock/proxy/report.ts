@@ -1,6 +1,6 @@
 /**
  * What the proxy says about the traffic: one line per exchange (the request's violations in the mock's words,
- * `request.n: must be <= 10 (got 11)`; the answer's drift in drift.ts's, `body.created: the spec says type integer,
+ * `request.n: must be <= 10 (got 11)`; the response's drift in drift.ts's, `body.created: the spec says type integer,
  * received "1700000000"`), and a summary when it stops: how many exchanges conformed, and each departure with how
  * often it was seen. Every line is bounded (at most MAX_PER_LINE departures named, the rest counted) and so is the
  * summary (MAX_TALLIED distinct departures), whatever the traffic.
@@ -21,13 +21,15 @@ export interface ExchangeReport {
   /** The status the caller got, or what happened instead. */
   outcome: number | 'reset' | 'refused' | 'aborted';
   ms: number;
-  /** Not the operation: forwarded without being judged. */
-  unjudged?: boolean;
-  /** Answered by the proxy itself (--strict) instead of forwarded. */
+  /** Not the operation: forwarded without being checked. */
+  unchecked?: boolean;
+  /** The response was passed on but not checked: why (too large to check, the proxy's limit of copies reached). */
+  responseUnchecked?: string;
+  /** Responded to by the proxy itself (--strict) instead of forwarded. */
   refusedByProxy?: boolean;
   requestIssues: RequestIssue[];
   drift: Drift[];
-  /** Anything else worth a word: the upstream reset, the answer was cut at the limit, the cassette's file. */
+  /** Anything else worth a word: the upstream reset, the response was cut at the limit, the cassette's file. */
   notes: string[];
 }
 
@@ -36,9 +38,11 @@ export interface ProxySummary {
   conforming: number;
   /** Exchanges whose request broke the spec. */
   requestViolations: number;
-  /** Exchanges whose answer departed from the spec. */
+  /** Exchanges whose response departed from the spec (the name is kept: the summary's shape is public). */
   answerDrift: number;
-  /** Exchanges without an answer from the upstream (reset, refused, cut). */
+  /** Exchanges of the operation whose response was passed on but not checked (ExchangeReport.responseUnchecked). */
+  responsesUnchecked: number;
+  /** Exchanges without a response from the upstream (reset, refused, cut). */
   upstreamFailures: number;
   refusedByProxy: number;
   cassettes: number;
@@ -55,19 +59,21 @@ export function describeIssue(issue: RequestIssue): string {
 export function exchangeLine(report: ExchangeReport): string {
   const outcome = typeof report.outcome === 'number' ? String(report.outcome) : report.outcome;
   const head = `#${report.index} ${report.method} ${report.target} → ${outcome}${report.refusedByProxy ? ' (refused by the proxy, not forwarded)' : ''} (${report.ms} ms)`;
-  if (report.unjudged) return `${head}: not the operation, forwarded unjudged${report.notes.length ? `; ${report.notes.join('; ')}` : ''}`;
+  if (report.unchecked) return `${head}: not the operation, forwarded unjudged${report.notes.length ? `; ${report.notes.join('; ')}` : ''}`;
   const departures = [...report.requestIssues.map(describeIssue), ...report.drift.map(describeDrift)];
   const shown = departures.slice(0, MAX_PER_LINE);
   const more = departures.length - shown.length;
   const named = `${departures.length} departure${departures.length === 1 ? '' : 's'} from the spec: ${shown.join('; ')}${more > 0 ? `; and ${more} more` : ''}`;
   const answered = typeof report.outcome === 'number';
-  const verdict = departures.length === 0 ? (answered ? 'conforms' : 'no answer to judge') : answered ? named : `${named}; no answer to judge`;
+  const unchecked = answered && report.responseUnchecked !== undefined ? `response not checked: ${report.responseUnchecked}` : undefined;
+  const verdict =
+    departures.length === 0 ? (unchecked ? `request conforms, ${unchecked}` : answered ? 'conforms' : 'no answer to judge') : unchecked ? `${named}; ${unchecked}` : answered ? named : `${named}; no answer to judge`;
   return `${head}: ${verdict}${report.notes.length ? `; ${report.notes.join('; ')}` : ''}`;
 }
 
 /** Counts exchanges and departures as they come, in bounded memory. */
 export function createTally() {
-  const summary: Omit<ProxySummary, 'departures'> = { exchanges: 0, conforming: 0, requestViolations: 0, answerDrift: 0, upstreamFailures: 0, refusedByProxy: 0, cassettes: 0, untallied: 0 };
+  const summary: Omit<ProxySummary, 'departures'> = { exchanges: 0, conforming: 0, requestViolations: 0, answerDrift: 0, responsesUnchecked: 0, upstreamFailures: 0, refusedByProxy: 0, cassettes: 0, untallied: 0 };
   const counts = new Map<string, number>();
   const count = (key: string) => {
     if (counts.has(key)) counts.set(key, counts.get(key)! + 1);
@@ -80,10 +86,11 @@ export function createTally() {
       if (recorded) summary.cassettes++;
       if (report.refusedByProxy) summary.refusedByProxy++;
       if (typeof report.outcome !== 'number') summary.upstreamFailures++;
-      if (report.unjudged) return;
+      if (report.unchecked) return;
       if (report.requestIssues.length > 0) summary.requestViolations++;
       if (report.drift.length > 0) summary.answerDrift++;
-      if (report.requestIssues.length === 0 && report.drift.length === 0 && typeof report.outcome === 'number') summary.conforming++;
+      if (report.responseUnchecked !== undefined) summary.responsesUnchecked++;
+      else if (report.requestIssues.length === 0 && report.drift.length === 0 && typeof report.outcome === 'number') summary.conforming++;
       // Tallied by rule, not by value: "received 17" and "received 18" are one departure seen twice.
       for (const issue of report.requestIssues) count(`request.${issue.field}: ${issue.message.replace(/ \(got .*\)$/, '')}`);
       for (const drift of report.drift) count(`${drift.field}: the spec says ${drift.expected}`);
@@ -100,6 +107,7 @@ export function summaryLines(summary: ProxySummary, recordDir?: string): string[
     `proxy: ${summary.exchanges} exchange${summary.exchanges === 1 ? '' : 's'}: ${summary.conforming} conformed, ${summary.requestViolations} with a request the spec refuses, ` +
       `${summary.answerDrift} with an answer that departs from the spec, ${summary.upstreamFailures} without an answer from the upstream` +
       (summary.refusedByProxy ? `, ${summary.refusedByProxy} refused by --strict` : '') +
+      (summary.responsesUnchecked ? `, ${summary.responsesUnchecked} whose response was passed on unchecked` : '') +
       (recordDir !== undefined ? `; ${summary.cassettes} cassette${summary.cassettes === 1 ? '' : 's'} recorded in ${recordDir}` : ''),
   ];
   for (const { line, count } of summary.departures.slice(0, SHOWN_IN_SUMMARY)) lines.push(`  ${String(count).padStart(5)}× ${line}`);
