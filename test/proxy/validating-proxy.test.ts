@@ -9,7 +9,7 @@ import { readdirSync, readlinkSync } from 'node:fs';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, it, vi } from 'vitest';
 import { wireContract } from '../../src/contract/wire-contract.js';
 import { createImageEditClient, NetworkError } from '../../src/index.js';
@@ -110,6 +110,34 @@ describe('a drifting upstream', () => {
     expect('error' in sent || sent.status === 200).toBe(true);
     await through.reported(1);
     expect(through.lines[0]).toMatch(/→ 200 .*body: the spec says at most 268435456 bytes once decoded \(x-max-response-bytes\), received more \(cut there\)/);
+  });
+});
+
+describe('a compressed response', () => {
+  it.each([
+    ['gzip', (body: Buffer) => gzipSync(body)],
+    ['deflate, br', (body: Buffer) => brotliCompressSync(deflateSync(body))],
+    ['x-gzip, identity', (body: Buffer) => gzipSync(body)],
+  ])('Content-Encoding: %s is decoded as a client decodes it, then checked; the caller gets the bytes as sent', { timeout: 30_000 }, async (encoding, encode) => {
+    const sent = encode(Buffer.from(JSON.stringify({ ...okBody, created: 'yesterday' })));
+    const upstream = track(await startRawServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': encoding, 'content-length': String(sent.length) });
+      res.end(sent);
+    }));
+    const through = await proxy({ upstream: upstream.url });
+    const { body, contentType } = writeMultipart(validParts());
+    // Raw bytes through node:http: fetch would undo the encoding before the test could compare.
+    const received = await new Promise<Buffer>((resolve, reject) => {
+      const req = http.request(through.endpoint, { method: 'POST', headers: { ...AUTH, 'content-type': contentType } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk)).on('end', () => resolve(Buffer.concat(chunks))).on('error', reject);
+      });
+      req.on('error', reject);
+      void body.arrayBuffer().then((bytes) => req.end(Buffer.from(bytes)));
+    });
+    expect(received.equals(sent)).toBe(true);
+    await through.reported(1);
+    expect(through.lines[0]).toMatch(/→ 200 \(\d+ ms\): 1 departure from the spec: body\.created: the spec says type integer, received "yesterday"$/);
   });
 });
 
