@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { imageField } from '../../src/contract/wire-contract.js';
 import { MAX_CASSETTE_BYTES } from '../../src/mock/core/cassette.js';
 import { MAX_CHECKED_BYTES, MAX_COPIED_RESPONSES, RESPONSE_HEAD_BYTES } from '../../src/mock/proxy/response-copy.js';
-import { writeMultipart } from '../support/multipart-writer.js';
+import { writeMultipart } from '../../scripts/multipart-writer.js';
 import { serversClosedAfterEach } from '../support/scripted-server.js';
 import { AUTH, KEY, memory, okBody, png, proxiesClosedAfterEach, startProxyProcess, validParts, type ProxyProcess } from './support.js';
 
@@ -105,7 +105,7 @@ describe('a large response through the proxy', () => {
   it.each([
     ['without recording', false],
     ['while recording', true],
-  ])(`250 MiB reach the caller whole at bounded memory, %s: reported not checked past ${MAX_CHECKED_BYTES} bytes, recorded cut and marked`, { timeout: 300_000 }, async (_name, recording) => {
+  ])(`250 MiB reach the caller whole at bounded memory, %s: reported not checked past ${MAX_CHECKED_BYTES} bytes (a recording keeps it cut and marked)`, { timeout: 300_000 }, async (_name, recording) => {
     const upstream = await startLargeUpstream(bytes);
     const cassettes = path.join(dir, `cassettes-${recording}`);
     const spoolsBefore = spools().length;
