@@ -20,7 +20,7 @@ export class DecodedBodyTooLargeError extends Error {
 const KNOWN_CODINGS = new Set(['gzip', 'x-gzip', 'deflate', 'br']);
 
 /** A Content-Encoding's codings, in the order they are undone (the last applied first); undefined if one is unknown. */
-export function contentCodings(contentEncoding: string | undefined): string[] | undefined {
+function contentCodings(contentEncoding: string | undefined): string[] | undefined {
   const codings = (contentEncoding ?? '')
     .toLowerCase()
     .split(',')

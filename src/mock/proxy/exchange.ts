@@ -178,8 +178,7 @@ export async function proxyExchange(ctx: ProxyContext, req: IncomingMessage, res
     report.outcome = response.status;
     if (!operation) return;
     const { recorder } = ctx;
-    // Checked and recorded one at a time: the parsed body is the one large thing the proxy holds in memory.
-    await ctx.checks.oneAtATime(async () => {
+    const checkAndRecord = async () => {
       const checked = await checkResponse(response, request);
       report.drift = redactValue(checked.drift, secret);
       if (checked.unchecked) report.responseUnchecked = checked.unchecked;
@@ -191,7 +190,10 @@ export async function proxyExchange(ctx: ProxyContext, req: IncomingMessage, res
       } catch (error) {
         report.notes.push(`not recorded: ${(error as Error).message}`);
       }
-    });
+    };
+    // Copies are checked and recorded one at a time: the parsed body is the one large thing the proxy holds in
+    // memory. A response without a copy has nothing to parse, and waits for none.
+    await (response.body ? ctx.checks.oneAtATime(checkAndRecord) : checkAndRecord());
   } finally {
     await spool?.remove();
     await copy?.release();
