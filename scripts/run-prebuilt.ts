@@ -3,7 +3,7 @@
  * (`node scripts/run-prebuilt.mjs scripts/generate.ts --check`): tsx costs a second or more on a loaded 2-core
  * machine before a script does anything. The bundle (esbuild, packages left outside) sits in
  * node_modules/.cache/orq-image-edits/scripts/ and is used while every file it was made from is unchanged by content
- * (src/mock/file-records.ts); otherwise it is built again first. This script bundles itself the same way: run-prebuilt.mjs
+ * (src/mock/prism/file-records.ts); otherwise it is built again first. This script bundles itself the same way: run-prebuilt.mjs
  * runs its bundle, or, on a fresh clone, runs it once through tsx.
  *
  * Each bundled module keeps its own `import.meta.url` (the plugin below writes it in as its source file's URL), so a
@@ -13,7 +13,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Plugin } from 'esbuild';
-import { recordHolds, recordOf, writeAtomically, type BuildRecord } from '../src/mock/file-records.ts';
+import { recordHolds, recordOf, writeAtomically, type BuildRecord } from '../src/mock/prism/file-records.ts';
 
 /** Bump when buildPrebuilt changes what it writes: bundles of another recipe are built again. */
 const RECIPE = 'run-prebuilt 1';

@@ -1,7 +1,7 @@
 /**
  * `npm start`: the local mock with the API reference at /docs (`orq-images mock --docs dist/docs` and its options).
  * npm runs this script from a prebuilt bundle (run-prebuilt.ts), the CLI inside it, so nothing is compiled at a start.
- * The reference is built again only when a file it is made from changed, by content (src/mock/file-records.ts): the
+ * The reference is built again only when a file it is made from changed, by content (src/mock/prism/file-records.ts): the
  * spec, the docs builder's and the Try-it console's sources (as esbuild resolves them), package-lock.json (Redocly
  * CLI's and every other package's version), and the page itself. A fresh clone's first start builds everything.
  */
@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { recordHolds, recordOf, writeAtomically, type BuildRecord } from '../src/mock/file-records.ts';
+import { recordHolds, recordOf, writeAtomically, type BuildRecord } from '../src/mock/prism/file-records.ts';
 
 /** Bump when what the reference is made from, or how it is recorded, changes beyond the files recorded. */
 const DOCS_RECIPE = 'start-docs 2';

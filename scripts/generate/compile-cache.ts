@@ -12,7 +12,7 @@ import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import Module from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
-import { writeAtomically } from '../../src/mock/file-records.ts';
+import { writeAtomically } from '../../src/mock/prism/file-records.ts';
 
 /** Files smaller than this compile faster than their cache reads. */
 const MIN_BYTES = 4 * 1024;

@@ -9,7 +9,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { digestOf, writeAtomically } from '../../src/mock/file-records.ts';
+import { digestOf, writeAtomically } from '../../src/mock/prism/file-records.ts';
 
 /** Bump when what generation reads, or how it is recorded, changes beyond the files hashed below. */
 const RECIPE = 'generate-record 1';

@@ -5,18 +5,18 @@
  *
  * Prism's packages are resolved through @stoplight/prism-cli (the one package a user installs), so the mock finds
  * the prism-http release that prism-cli brings, hoisted or nested. They load from a one-file bundle of them when one
- * is ready (prism-bundle.ts: a fraction of the time), else module by module.
+ * is ready (prism/bundle.ts: a fraction of the time), else module by module.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MockDependencyError } from './dependency-error.js';
-import { loadPrismBundle, preparePrismBundle } from './prism-bundle.js';
-import type { PrismModules } from './prism-types.js';
+import { loadPrismBundle, preparePrismBundle } from './prism/bundle.js';
+import type { PrismModules } from './prism/engine.js';
 
 export { MockDependencyError };
-export { savePrismCodeCache } from './prism-bundle.js';
+export { savePrismCodeCache } from './prism/bundle.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -117,7 +117,7 @@ export function loadMockDependencies(from: string = import.meta.url): MockDepend
   try {
     const cliPackageJson = require.resolve('@stoplight/prism-cli/package.json');
     const fromCli = createRequire(cliPackageJson);
-    // The same modules as prism-bundle-build.ts's PRISM_ENTRY.
+    // The same modules as prism/bundle-build.ts's PRISM_ENTRY.
     const modules = loadPrismBundle(cliPackageJson) ?? {
       http: fromCli('@stoplight/prism-http'),
       router: fromCli('@stoplight/prism-http/dist/router').default,
@@ -137,7 +137,7 @@ export function loadMockDependencies(from: string = import.meta.url): MockDepend
 let esbuildSuggested = false;
 
 /**
- * Makes Prism's one-file bundle when it is missing or stale (prism-bundle.ts), before loadMockDependencies loads
+ * Makes Prism's one-file bundle when it is missing or stale (prism/bundle.ts), before loadMockDependencies loads
  * it. Never fails: without a bundle, Prism loads module by module. When only esbuild is missing for the bundle, says
  * so once per process on stderr, before the slow load: nothing else tells a user why each start takes seconds.
  * ORQ_MOCK_PRISM_BUNDLE=off (module by module, chosen) is quiet.

@@ -9,78 +9,29 @@
  *
  * Answers sent before the body is read leave the rest of it to be discarded (bounded), never buffered.
  */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import { maxRequestBodyBytes } from '../contract/wire-contract.js';
+import path from 'node:path';
+import { headerOf } from '../contract/headers.js';
+import { deliveryOf, type Answering } from './core/answering.js';
+import { DRIP, faulted, wait, type DeliveryPlan } from './core/delivery.js';
 import { errorAnswer } from './core/error-answer.js';
+import { FILES_PATH, FILE_TTL_MS, type FileStore } from './core/file-store.js';
 import { intakeLimits } from './core/intake-limits.js';
 import { answerJudged, judgeHead, judgeIntake } from './core/judge.js';
-import { fileFieldOf } from './core/request-check.js';
-import { deliveryOf, type Answering } from './core/answering.js';
-import type { DeliveryPlan } from './core/delivery.js';
-import type { MockAnswer, MockEngine, RequestHead } from './core/types.js';
-import { addCorsHeaders, answerPreflight, isPreflight } from './cors.js';
-import { serveDocs } from './docs-route.js';
-import { serveFile } from './files-route.js';
-import type { ImageKeeper } from './image-keeper.js';
-import { readMultipart } from './multipart-intake.js';
-import { deliver } from './node-delivery.js';
-import { headerOf } from '../contract/headers.js';
+import type { MockAnswer, MockEngine } from './core/types.js';
+import { discardBody, headOf, readMultipart, type UploadedImages } from './node-http.js';
 
 export interface HandlerContext {
   engine: MockEngine;
   /** Answers made from the request, /files, seed, latency and faults (core/answering.ts). */
   answering: Answering;
-  /** Keeps each request's first image for the answer made from it; without one, answers are drawn without it. */
-  keeper?: ImageKeeper;
-  busboy: typeof import('busboy');
+  /** Holds each request's first image for the response made from it; without it, responses are drawn without one. */
+  images?: UploadedImages;
   docsDir?: string;
   /** One line per answered request (method, path, status, ms); silent when absent. */
   log?: (line: string) => void;
-}
-
-/** How long the rest of an unwanted body is drained after the answer, before the connection is cut. */
-const LINGER_MS = 10_000;
-
-/** The request's head in the core's form. */
-export function headOf(req: IncomingMessage, url: URL): RequestHead {
-  const query: Record<string, string | string[]> = {};
-  for (const key of new Set(url.searchParams.keys())) {
-    const values = url.searchParams.getAll(key);
-    query[key] = values.length === 1 ? values[0]! : values;
-  }
-  const headers = Object.fromEntries(
-    Object.entries(req.headers)
-      .filter((entry): entry is [string, string | string[]] => entry[1] !== undefined)
-      .map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : value]),
-  );
-  // URLs in answers point back at the host the client reached (a name the client used, not one the mock guesses).
-  const given = headerOf(headers, 'host') ?? '';
-  const host = /^[\w.\-]+(:\d+)?$|^\[[\d:a-f.]+\](:\d+)?$/i.test(given) ? given : `${req.socket.localAddress}:${req.socket.localPort}`;
-  return { method: (req.method ?? 'GET').toLowerCase(), url: { path: url.pathname, query }, headers, origin: `http://${host}` };
-}
-
-/**
- * Disposes of a body the answer did not need: read and dropped (so the client sees the answer, not a reset), up to
- * the spec's body limit or LINGER_MS, then the connection is cut. A client that waits for `100 Continue` never
- * sent it, so that connection is simply closed after the answer.
- */
-export function discardBody(req: IncomingMessage, res: ServerResponse, expectContinue: boolean): void {
-  if (req.complete) return;
-  if (expectContinue) {
-    res.setHeader('Connection', 'close');
-    return;
-  }
-  let dropped = 0;
-  const cut = () => req.socket.destroy();
-  const timer = setTimeout(cut, LINGER_MS);
-  timer.unref();
-  req.on('data', (chunk: Buffer) => {
-    dropped += chunk.length;
-    if (dropped > maxRequestBodyBytes) cut();
-  });
-  req.on('end', () => clearTimeout(timer));
-  req.on('close', () => clearTimeout(timer));
-  req.resume();
 }
 
 function writeHead(req: IncomingMessage, res: ServerResponse, answer: MockAnswer): void {
@@ -124,11 +75,7 @@ export function createHandler(context: HandlerContext) {
     const plan = delivery.value;
 
     if (expectContinue) res.writeContinue();
-    const keeper = context.keeper;
-    const intake = await readMultipart(req, context.busboy, intakeLimits, fileFieldOf, {
-      keepFirstImage: keeper && (() => keeper.start(Number(headerOf(req.headers, 'content-length')) || undefined)),
-      sha256: (context.answering.replayer?.size ?? 0) > 0,
-    });
+    const intake = await readMultipart(req, intakeLimits, { images: context.images, sha256: (context.answering.replayer?.size ?? 0) > 0 });
     if (intake.outcome === 'aborted') {
       req.socket.destroy();
       return undefined;
@@ -161,7 +108,7 @@ export function createHandler(context: HandlerContext) {
         answerPreflight(req, res);
       } else {
         const outcome = await answerFor(req, res, expectContinue, gone.signal);
-        if (outcome?.plan) await deliver(req, res, outcome.answer, outcome.plan, outcome.askedCode, { head: writeHead }, gone.signal);
+        if (outcome?.plan) await deliver(req, res, outcome.answer, outcome.plan, outcome.askedCode, gone.signal);
         else if (outcome) send(req, res, outcome.answer);
       }
     } catch (error) {
@@ -173,6 +120,134 @@ export function createHandler(context: HandlerContext) {
       context.log?.(`${req.method} ${req.url} → ${status} (${Date.now() - started} ms)`);
     }
   };
+}
+
+// CORS for pages on any origin, as Prism's own server does it: the origin echoed (credentialed requests work too), a
+// preflight allowed whatever it asks for, every header of a response exposed by name (`Retry-After` included).
+const ALLOWED_METHODS = 'GET, HEAD, POST, OPTIONS';
+const DEFAULT_ALLOWED_HEADERS = 'Authorization, Content-Type, Prefer';
+
+function isPreflight(req: IncomingMessage): boolean {
+  return req.method === 'OPTIONS' && headerOf(req.headers, 'origin') !== undefined && headerOf(req.headers, 'access-control-request-method') !== undefined;
+}
+
+function setOrigin(req: IncomingMessage, res: ServerResponse): void {
+  const origin = headerOf(req.headers, 'origin');
+  res.setHeader('Access-Control-Allow-Origin', origin ?? '*');
+  if (origin) res.setHeader('Access-Control-Allow-Credentials', 'true');
+  res.setHeader('Vary', 'Origin');
+}
+
+/** Answers a preflight: 204 with the permissions asked for. */
+function answerPreflight(req: IncomingMessage, res: ServerResponse): void {
+  setOrigin(req, res);
+  res.setHeader('Access-Control-Allow-Methods', headerOf(req.headers, 'access-control-request-method') ?? ALLOWED_METHODS);
+  res.setHeader('Access-Control-Allow-Headers', headerOf(req.headers, 'access-control-request-headers') ?? DEFAULT_ALLOWED_HEADERS);
+  res.setHeader('Access-Control-Max-Age', '600');
+  // Chromium asks before a page on a public address may call a private one (Private Network Access).
+  if (headerOf(req.headers, 'access-control-request-private-network') === 'true') res.setHeader('Access-Control-Allow-Private-Network', 'true');
+  res.writeHead(204, { 'Content-Length': '0' });
+  res.end();
+}
+
+/** Adds CORS headers to an actual answer; call after its own headers are set. */
+function addCorsHeaders(req: IncomingMessage, res: ServerResponse, answerHeaders: readonly string[]): void {
+  setOrigin(req, res);
+  const exposed = answerHeaders.filter((name) => !/^(access-control-|vary$)/i.test(name));
+  if (exposed.length > 0) res.setHeader('Access-Control-Expose-Headers', exposed.join(', '));
+}
+
+// The offline API reference (`npm run docs`) at /docs, so one port gives a frontend team the endpoint and its reference.
+export const DOCS_PATH = '/docs';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+};
+
+/** Fails early, naming the file, when the directory holds no index.html. */
+export function checkDocsDir(docsDir: string): string {
+  const dir = path.resolve(docsDir);
+  if (!existsSync(path.join(dir, 'index.html'))) throw new Error(`docs: ${path.join(dir, 'index.html')} does not exist (build it with npm run docs)`);
+  return dir;
+}
+
+/** Answers GET/HEAD under /docs from `dir`; returns false when the request is not for the docs. */
+async function serveDocs(dir: string, req: IncomingMessage, res: ServerResponse, pathname: string): Promise<boolean> {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+  if (pathname !== DOCS_PATH && !pathname.startsWith(`${DOCS_PATH}/`)) return false;
+  let relative: string;
+  try {
+    relative = decodeURIComponent(pathname.slice(DOCS_PATH.length)).replace(/^\/+/, '') || 'index.html';
+  } catch {
+    return false;
+  }
+  const file = path.resolve(dir, relative);
+  // Nothing outside the docs directory is ever served.
+  if (file !== dir && !file.startsWith(`${dir}${path.sep}`)) return false;
+  let content: Buffer;
+  try {
+    content = await readFile(file);
+  } catch {
+    return false;
+  }
+  res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'Content-Length': String(content.length) });
+  res.end(req.method === 'HEAD' ? undefined : content);
+  return true;
+}
+
+// The images of `url` responses (core/file-store.ts) at /files/<name>: CORS (a page may fetch them, not only show them)
+// and a cache lifetime no longer than the store keeps them; a name the store does not hold is a 404.
+/** Answers a request under /files; returns false when the request is for something else. */
+function serveFile(files: FileStore, req: IncomingMessage, res: ServerResponse, pathname: string): boolean {
+  if (!pathname.startsWith(FILES_PATH)) return false;
+  const file = req.method === 'GET' || req.method === 'HEAD' ? files.get(pathname) : undefined;
+  const headers: Record<string, string> = file
+    ? {
+        'Content-Type': file.mediaType,
+        'Content-Length': String(file.bytes.byteLength),
+        'Cache-Control': `private, max-age=${FILE_TTL_MS / 1000}`,
+        // Pages that isolate themselves (COEP) may still show it.
+        'Cross-Origin-Resource-Policy': 'cross-origin',
+      }
+    : { 'Content-Type': 'text/plain; charset=utf-8' };
+  const status = file ? 200 : req.method === 'GET' || req.method === 'HEAD' ? 404 : 405;
+  const text = status === 404 ? `${pathname}: no such image (the mock keeps each for ${FILE_TTL_MS / 60_000} minutes)\n` : `${req.method} is not allowed here: GET or HEAD\n`;
+  if (status === 405) headers.Allow = 'GET, HEAD';
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  addCorsHeaders(req, res, Object.keys(headers));
+  res.writeHead(status);
+  res.end(req.method === 'HEAD' ? undefined : file ? file.bytes : text);
+  return true;
+}
+
+/**
+ * Delivers a response as its plan says (core/delivery.ts): after the delay (cut short when the client goes), `reset`
+ * drops the connection with a TCP reset before any byte, `drip` sends the body DRIP.bytes every DRIP.everyMs, the
+ * others send it at once as `faulted` changed it. `gone` aborts when the client goes away.
+ */
+async function deliver(req: IncomingMessage, res: ServerResponse, answer: MockAnswer, plan: DeliveryPlan, askedCode: number | undefined, gone: AbortSignal): Promise<void> {
+  await wait(plan.delayMs, gone);
+  if (gone.aborted || res.headersSent || res.destroyed) return;
+  if (plan.fault === 'reset') {
+    req.socket.resetAndDestroy();
+    return;
+  }
+  const sent = faulted(answer, plan.fault, askedCode);
+  writeHead(req, res, sent);
+  if (req.method === 'HEAD') return void res.end();
+  if (plan.fault !== 'drip') return void res.end(sent.body);
+  const bytes = Buffer.from(sent.body);
+  for (let offset = 0; offset < bytes.length && !gone.aborted; offset += DRIP.bytes) {
+    res.write(bytes.subarray(offset, offset + DRIP.bytes));
+    await wait(DRIP.everyMs, gone);
+  }
+  if (!gone.aborted) res.end();
 }
 
 /** A node:http server running the handler; `Expect: 100-continue` is answered only once the request may send. */

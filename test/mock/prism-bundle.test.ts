@@ -1,5 +1,5 @@
 /**
- * Prism's one-file bundle (src/mock/prism-bundle*.ts): built from the installed Prism with the requires the mock
+ * Prism's one-file bundle (src/mock/prism/bundle*.ts): built from the installed Prism with the requires the mock
  * does not need at start made lazy, used only while every file it was made from is unchanged, and answering exactly
  * as Prism loaded module by module does.
  */
@@ -13,12 +13,12 @@ import * as esbuild from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { examplesOf, specFacts } from '../../src/contract/spec-facts.js';
 import { wireContract } from '../../src/contract/wire-contract.js';
-import { createPrismEngine } from '../../src/mock/engine.js';
-import { buildPrismBundle } from '../../src/mock/prism-bundle-build.js';
-import { digestOf } from '../../src/mock/file-records.js';
-import { loadPrismBundle, PRISM_BUNDLE_RECIPE, prismBundlePlace, savePrismCodeCache } from '../../src/mock/prism-bundle.js';
-import { loadPrismDocument } from '../../src/mock/prism-document.js';
-import type { PrismModules } from '../../src/mock/prism-types.js';
+import { createPrismEngine } from '../../src/mock/prism/engine.js';
+import { buildPrismBundle } from '../../src/mock/prism/bundle-build.js';
+import { digestOf } from '../../src/mock/prism/file-records.js';
+import { loadPrismBundle, PRISM_BUNDLE_RECIPE, prismBundlePlace, savePrismCodeCache } from '../../src/mock/prism/bundle.js';
+import { loadPrismDocument } from '../../src/mock/prism/engine.js';
+import type { PrismModules } from '../../src/mock/prism/engine.js';
 import type { RequestHead } from '../../src/mock/core/types.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -24,8 +24,7 @@ import { credentialsIssue, judgeBodyHead, judgeIntake, judgeOperationHead } from
 import { mayRouteTo } from '../core/routed-path.js';
 import { fileFieldOf, type CheckedRequest } from '../core/request-check.js';
 import type { Intake, MockAnswer, MockEngine } from '../core/types.js';
-import { readMultipart } from '../multipart-intake.js';
-import { discardBody, headOf } from '../server.js';
+import { discardBody, headOf, readMultipart } from '../node-http.js';
 import type { Recorder, RecordedExchange } from './recorder.js';
 import type { ExchangeReport } from './report.js';
 import { NO_COPY_REASON, type CopiedBody, type ResponseChecks, type ResponseCopy } from './response-copy.js';
@@ -138,7 +137,7 @@ export async function proxyExchange(ctx: ProxyContext, req: IncomingMessage, res
           spool = await openSpool();
           req.pipe(spool.sink);
         }
-        intake = readMultipart(req, ctx.busboy, intakeLimits, fileFieldOf, { sha256: ctx.recorder !== undefined });
+        intake = readMultipart(req, intakeLimits, { sha256: ctx.recorder !== undefined });
       }
     }
     if (expectContinue) res.writeContinue();

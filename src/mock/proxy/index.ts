@@ -10,7 +10,7 @@ import http from 'node:http';
 import { wireContract } from '../../contract/wire-contract.js';
 import { createSpecEngine } from '../core/spec-engine.js';
 import { loadBusboy } from '../dependencies.js';
-import { listenOn } from '../listen.js';
+import { listenOn } from '../node-http.js';
 import { proxyExchange, type ProxyContext } from './exchange.js';
 import { openRecorder } from './recorder.js';
 import { responseChecks } from './response-copy.js';

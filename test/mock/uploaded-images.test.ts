@@ -7,11 +7,11 @@ import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ImageKeeper } from '../../src/mock/image-keeper.js';
+import { UploadedImages } from '../../src/mock/node-http.js';
 
 const chunk = (size: number, fill: number) => Buffer.alloc(size, fill);
 
-async function feed(sink: ReturnType<ImageKeeper['start']>, chunks: Buffer[]) {
+async function feed(sink: ReturnType<UploadedImages['sink']>, chunks: Buffer[]) {
   for (const piece of chunks) await sink.write(piece);
 }
 
@@ -23,27 +23,27 @@ async function bytesOf(source: Uint8Array | Blob | { path: string }): Promise<Bu
 
 describe('keeping the first image', () => {
   it('small images stay in memory, counted against the budget until released', async () => {
-    const keeper = new ImageKeeper({ perImage: 100, total: 1_000 });
-    const sink = keeper.start();
+    const uploads = new UploadedImages({ perImage: 100, total: 1_000 });
+    const sink = uploads.sink();
     await feed(sink, [chunk(40, 1), chunk(40, 2)]);
     const kept = await sink.finish();
     expect(kept.source).toBeInstanceOf(Uint8Array);
     expect(await bytesOf(kept.source)).toEqual(Buffer.concat([chunk(40, 1), chunk(40, 2)]));
-    expect(keeper.heldBytes).toBe(80);
+    expect(uploads.heldBytes).toBe(80);
     await kept.release();
-    expect(keeper.heldBytes).toBe(0);
-    keeper.close();
+    expect(uploads.heldBytes).toBe(0);
+    uploads.close();
   });
 
   it('an image over its own budget, or over what all requests may hold together, goes to a file, whole, removed on release', async () => {
-    const keeper = new ImageKeeper({ perImage: 100, total: 150 });
-    const big = keeper.start();
-    const others = [keeper.start(), keeper.start()];
+    const uploads = new UploadedImages({ perImage: 100, total: 150 });
+    const big = uploads.sink();
+    const others = [uploads.sink(), uploads.sink()];
     await feed(big, [chunk(60, 1), chunk(60, 2), chunk(60, 3)]);
     // Two more requests at once: the first fits the shared budget, the second does not.
     await feed(others[0]!, [chunk(90, 4)]);
     await feed(others[1]!, [chunk(90, 5)]);
-    expect(keeper.heldBytes).toBeLessThanOrEqual(150);
+    expect(uploads.heldBytes).toBeLessThanOrEqual(150);
     const [keptBig, keptFirst, keptSecond] = [await big.finish(), await others[0]!.finish(), await others[1]!.finish()];
     expect(keptBig.source).toHaveProperty('path');
     expect(keptFirst.source).toBeInstanceOf(Uint8Array);
@@ -53,35 +53,35 @@ describe('keeping the first image', () => {
     const dir = path.dirname((keptBig.source as { path: string }).path);
     for (const kept of [keptBig, keptFirst, keptSecond]) await kept.release();
     expect(readdirSync(dir)).toEqual([]);
-    expect(keeper.heldBytes).toBe(0);
-    keeper.close();
+    expect(uploads.heldBytes).toBe(0);
+    uploads.close();
     expect(existsSync(dir)).toBe(false);
   });
 
   it('a request whose Content-Length says the image cannot fit goes to disk from its first byte, holding no memory', async () => {
-    const keeper = new ImageKeeper({ perImage: 100, total: 1_000 });
-    const sink = keeper.start(5_000);
+    const uploads = new UploadedImages({ perImage: 100, total: 1_000 });
+    const sink = uploads.sink(5_000);
     await feed(sink, [chunk(10, 1)]);
-    expect(keeper.heldBytes).toBe(0);
+    expect(uploads.heldBytes).toBe(0);
     const kept = await sink.finish();
     expect(await bytesOf(kept.source)).toEqual(chunk(10, 1));
     expect(kept.source).toHaveProperty('path');
     await kept.release();
-    keeper.close();
+    uploads.close();
   });
 
   it('a refused or abandoned request leaves nothing: its bytes and its file are dropped', async () => {
-    const keeper = new ImageKeeper({ perImage: 10, total: 10 });
-    const sink = keeper.start();
+    const uploads = new UploadedImages({ perImage: 10, total: 10 });
+    const sink = uploads.sink();
     await feed(sink, [chunk(8, 1), chunk(8, 2)]);
     await sink.discard();
-    expect(keeper.heldBytes).toBe(0);
-    const probe = keeper.start();
+    expect(uploads.heldBytes).toBe(0);
+    const probe = uploads.sink();
     await feed(probe, [chunk(20, 1)]);
     const kept = await probe.finish();
     const dir = path.dirname((kept.source as { path: string }).path);
     await kept.release();
     expect(readdirSync(dir)).toEqual([]);
-    keeper.close();
+    uploads.close();
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Prism in one file: the modules the mock uses, bundled from the user's installed Prism (prism-bundle-build.ts) into
+ * Prism in one file: the modules the mock uses, bundled from the user's installed Prism (bundle-build.ts) into
  * node_modules/.cache/orq-image-edits/, and run with V8's code cache beside it. Loading Prism module by module takes
  * 1.4 s and more; the bundle a fraction of that (BENCHMARKS.md).
  *
@@ -14,9 +14,9 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
 import { digestOf, recordHolds, writeAtomically } from './file-records.js';
-import type { PrismModules } from './prism-types.js';
+import type { PrismModules } from './engine.js';
 
-/** Bump when prism-bundle-build.ts changes what it writes: bundles of another recipe are rebuilt. */
+/** Bump when bundle-build.ts changes what it writes: bundles of another recipe are rebuilt. */
 export const PRISM_BUNDLE_RECIPE = 'prism-bundle 1';
 
 
@@ -85,7 +85,7 @@ export async function preparePrismBundle(cliPackageJson: string): Promise<PrismB
     }
     const esbuild = findEsbuild();
     if (!esbuild) return 'no esbuild';
-    const { buildPrismBundle } = await import('./prism-bundle-build.js');
+    const { buildPrismBundle } = await import('./bundle-build.js');
     const esbuildApi = createRequire(import.meta.url)(esbuild) as typeof import('esbuild');
     let built;
     try {

@@ -2,7 +2,7 @@
  * "Is what was built from these files still up to date?", decided by their content: each file a build read is
  * recorded with its size, modification time and SHA-256; it is unchanged while size and time are the same, or,
  * when only the time differs (a checkout, a reinstall), while its SHA-256 is. Used for Prism's bundle
- * (prism-bundle.ts) and, in the repository, for the prebuilt scripts (scripts/run-prebuilt.ts), `npm start`'s
+ * (bundle.ts) and, in the repository, for the prebuilt scripts (scripts/run-prebuilt.ts), `npm start`'s
  * reference page (scripts/start.ts) and generate's record and code cache (scripts/generate/).
  */
 import { createHash, randomBytes } from 'node:crypto';

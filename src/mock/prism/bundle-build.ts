@@ -1,5 +1,5 @@
 /**
- * Builds the one-file bundle of the Prism modules the mock uses (prism-bundle.ts loads it), from the Prism the user
+ * Builds the one-file bundle of the Prism modules the mock uses (bundle.ts loads it), from the Prism the user
  * installed, with esbuild (an optional peer dependency: Vite and Vitest bring it). Loaded only when a bundle must be
  * (re)built.
  *
@@ -16,7 +16,7 @@ import path from 'node:path';
 import type { Plugin } from 'esbuild';
 import { recordOf, type BuildRecord } from './file-records.js';
 
-/** The modules the mock takes from Prism (dependencies.ts names them; prism-types.ts types them). */
+/** The modules the mock takes from Prism (../dependencies.ts names them; engine.ts types them). */
 export const PRISM_ENTRY = `module.exports = {
   http: require('@stoplight/prism-http'),
   router: require('@stoplight/prism-http/dist/router').default,
@@ -112,7 +112,7 @@ const jsoncParserModule: Plugin = {
 
 const ENTRY_NAME = '<orq-prism-entry>';
 
-/** What a bundle was made from and how: prism-bundle.ts uses the bundle only while all of it still holds. */
+/** What a bundle was made from and how: bundle.ts uses the bundle only while all of it still holds. */
 export interface BundleManifest extends BuildRecord {
   esbuild: string;
   /** The requires made lazy (LAZY above) that this Prism release had. */
