@@ -28,10 +28,9 @@ import { encodeMultipart } from '../src/client/multipart.js';
 import { prepareRequest } from '../src/client/prepare-request.js';
 import { sniffImageType } from '../src/contract/sniff.js';
 import { writeMultipart } from './multipart-writer.ts';
-import { intakeLimits } from '../src/mock/core/intake-limits.js';
-import { readFormIntake } from '../src/mock/core/form-intake.js';
-import { judgeIntake, judgeOperationHead } from '../src/mock/core/judge.js';
-import { successStatus } from '../src/mock/core/choice.js';
+import { bodyLimits as intakeLimits, checkBody as judgeIntake, checkOperationHead as judgeOperationHead } from '../src/mock/core/check-request.js';
+import { readFormBody as readFormIntake } from '../src/mock/core/form-read.js';
+import { successStatus } from '../src/mock/core/respond.js';
 import { createSpecEngine } from '../src/mock/core/spec-engine.js';
 
 type Json = any;

@@ -76,7 +76,7 @@ function missing(cause: unknown): MockDependencyError {
 export interface MockDependencies {
   prism: PrismModules;
   busboy: typeof import('busboy');
-  /** Makes the answers' images (sharp-images.ts): libvips with its prebuilt binary, from npm. */
+  /** Makes the responses' images (index.ts: sharpImageMaker): libvips with its prebuilt binary, from npm. */
   sharp: SharpOnDemand;
 }
 

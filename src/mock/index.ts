@@ -5,25 +5,24 @@
  *   ... createImageEditClient({ apiKey: 'any', baseUrl: mock.url }) ...
  *   await mock.close();
  *
- * Stoplight Prism (in process) picks and generates the answers from the spec; a front server in this module
- * streams the multipart body, and the mock's core (core/, shared with the MSW handlers of orq-image-edits/msw)
- * judges it with the client's own generated validators. The client entry point never imports this module.
+ * Stoplight Prism (in process, prism/) routes and picks or generates the responses from the spec; the node:http door
+ * (server.ts) streams the multipart body, and the mock's one handler (core/respond.ts, shared with the MSW handlers
+ * of orq-image-edits/msw) checks it with the client's own generated validators. The client never imports this module.
  */
 import { wireContract } from '../contract/wire-contract.js';
-import { imageQueueIssue, imageWork, IMAGE_QUEUE_DEFAULT, type ImageWork } from './core/answer-made.js';
-import { createAnswering } from './core/answering.js';
-import { parseLatency, type Latency } from './core/delivery.js';
-import type { CassetteError } from './core/cassette.js';
-import { MAX_SOURCE_PIXELS, type Dimensions, type EditMark, type ImageMaker, type KeptSource, type OpenedImage, type RenderPlan } from './core/images.js';
+import { IMAGE_QUEUE_DEFAULT, imageQueueIssue, imageWork, MAX_SOURCE_PIXELS, type Dimensions, type EditMark, type ImageMaker, type ImageWork, type KeptSource, type OpenedImage, type RenderPlan } from './core/images.js';
+import { parseLatency } from './core/prefer.js';
+import type { CassetteError } from './core/replay.js';
+import { createMockContext } from './core/respond.js';
 import { loadMockDependencies, loadSharp, prepareMockDependencies, savePrismCodeCache } from './dependencies.js';
-import { checkDocsDir, createMockServer, DOCS_PATH } from './server.js';
-import { createPrismEngine, loadPrismDocument } from './prism/engine.js';
 import { listenOn, UploadedImages } from './node-http.js';
-import { replayDirectory } from './replay-dir.js';
+import { createPrismEngine, loadPrismDocument } from './prism/engine.js';
 import type { ProxyOptions, ProxyServer } from './proxy/index.js';
+import { replayDirectory } from './replay-dir.js';
+import { checkDocsDir, createMockServer, DOCS_PATH } from './server.js';
 
 export { MockDependencyError } from './dependency-error.js';
-export { CassetteError, type Cassette } from './core/cassette.js';
+export { CassetteError, type Cassette } from './core/replay.js';
 export type { ProxyOptions, ProxyServer } from './proxy/index.js';
 export type { ExchangeReport, ProxySummary } from './proxy/report.js';
 export type { ImageMaker, ImageWork };
@@ -46,25 +45,26 @@ export interface MockOptions {
   dynamic?: boolean;
   /** Makes every generated value repeatable (dynamic values, file names, latency jitter) for the same requests in the same order. */
   seed?: string | number;
-  /** Every answer waits this long: milliseconds, or `'500-3000'` (jittered, seeded). `Prefer: delay=` overrides it per request. */
+  /** Every response waits this long: milliseconds, or `'500-3000'` (jittered, seeded). `Prefer: delay=` overrides it per request. */
   latency?: number | string;
   /** A directory with the built API reference (index.html), served at /docs. */
   docsDir?: string;
-  /** Called with one line per answered request. */
+  /** Called with one line per request. */
   log?: (line: string) => void;
   /**
    * A directory of cassettes (`orq-images proxy --record DIR`) to replay: a valid request that matches a recorded
    * one (same fields once decoded, same images by SHA-256) and asks for nothing with `Prefer` gets the recorded
-   * answer. Read once at start, bounded (1 MiB a cassette, 10,000 cassettes, 64 MiB in all: past these startMock
+   * response. Read once at start, bounded (1 MiB a cassette, 10,000 cassettes, 64 MiB in all: past these startMock
    * rejects with a CassetteError). A file that is not a cassette (not a regular file, over 1 MiB, not the shape,
-   * an interim 1xx status, a header HTTP cannot carry) is skipped and listed in `replaySkipped`.
+   * an interim 1xx status, a header HTTP cannot carry) or one the recorder cut (`truncated`) is skipped and listed
+   * in `replaySkipped`.
    */
   replayDir?: string;
   /** Reject with the CassetteError of the first file of replayDir that is not a cassette, instead of skipping it. */
   replayStrict?: boolean;
   /**
-   * How many answers may wait for their images, in each of two lanes (small answers, up to one 1024×1024 image from a
-   * source up to 256 KiB, and the others; two of each are made at a time). One more is answered 503 with Retry-After.
+   * How many responses may wait for their images, in each of two lanes (small responses, up to one 1024×1024 image from a
+   * source up to 256 KiB, and the others; two of each are made at a time). One more is refused with 503 and Retry-After.
    * Default 64; 0 to 10,000. Work for a client that has gone is dropped, waiting or between two images.
    */
   imageQueue?: number;
@@ -77,15 +77,15 @@ export interface MockServer {
   endpoint: string;
   /** The API reference's URL, when docsDir was given. */
   docsUrl?: string;
-  /** The Prism release answering. */
+  /** The Prism release responding. */
   prismVersion: string;
-  /** What makes the answers' images (`sharp 0.35.5`). */
+  /** What makes the responses' images (`sharp 0.35.5`). */
   imageMaker: string;
-  /** How many cassettes of replayDir can be replayed (those of valid requests with whole answers). */
+  /** How many cassettes of replayDir can be replayed (those of valid requests with whole responses). */
   replayable?: number;
   /** The files of replayDir skipped as not cassettes, each error naming the file, the field and why. */
   replaySkipped?: CassetteError[];
-  /** What the image making is doing now (answers being made, waiting) and has done (images made, answers dropped, refused). */
+  /** What the image making is doing now (responses being made, waiting) and has done (images made, responses dropped, refused). */
   imageWork(): ImageWork;
   /** Stops listening and closes every open connection. */
   close(): Promise<void>;
@@ -109,14 +109,14 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
   await prepareMockDependencies();
   const { prism, sharp } = loadMockDependencies();
   const dynamic = options.dynamic ?? false;
-  const latency: Latency | undefined = options.latency === undefined ? undefined : parseLatency(String(options.latency));
+  const latency = options.latency === undefined ? undefined : parseLatency(String(options.latency));
   const docsDir = options.docsDir === undefined ? undefined : checkDocsDir(options.docsDir);
   const engine = await createPrismEngine(prism, loadPrismDocument(), { dynamic });
   savePrismCodeCache();
   const images = sharpImageMaker(sharp.load, sharp.version);
-  const answering = createAnswering({ images, latency, seed: options.seed, replayer: replay?.replayer, imageQueue });
+  const context = createMockContext({ engine, images, latency, seed: options.seed, replayer: replay?.replayer, imageQueue });
   const uploads = new UploadedImages();
-  const server = createMockServer({ engine, answering, images: uploads, docsDir, log: options.log });
+  const server = createMockServer(context, { images: uploads, docsDir, log: options.log });
 
   const url = await listenOn(server, options.port ?? 0, options.host ?? '127.0.0.1');
 
@@ -128,7 +128,7 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
     prismVersion: engine.prismVersion,
     imageMaker: images.name,
     ...(replay ? { replayable: replay.replayer.size, replaySkipped: replay.skipped } : {}),
-    imageWork: () => imageWork(answering.making!),
+    imageWork: () => imageWork(context.renderer!),
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

@@ -6,78 +6,122 @@
  *   import { createImageEditHandlers } from 'orq-image-edits/msw';
  *   await setupWorker(...createImageEditHandlers()).start();
  *
- * The handlers run the same core as the Node mock (core/: the generated validators, the image rules, the error
- * bodies and statuses, `Prefer: code=` / `example=` / `dynamic=`), with the spec's own examples as the engine where
- * Prism cannot run. MSW is an optional peer dependency; the client never loads this module.
+ * The handlers run the same handler as the Node mock (core/respond.ts: the generated validators, the image rules, the
+ * error bodies and statuses, every `Prefer`), with the spec's own examples as the engine where Prism cannot run; this
+ * door turns a Fetch Request into the core's head and the core's outcome into a Response. MSW is an optional peer
+ * dependency; the client never loads this module.
  */
 import { http, type HttpHandler } from 'msw';
 import { wireContract } from '../contract/wire-contract.js';
-import { createAnswering } from './core/answering.js';
-import { checkCassette } from './core/cassette.js';
-import { parseLatency } from './core/delivery.js';
-import { answerFetchRequest } from './core/fetch-answer.js';
-import { fileResponse, responseOf } from './core/fetch-delivery.js';
-import { FILES_PATH } from './core/file-store.js';
-import { IMAGE_FORMATS, MAX_SOURCE_PIXELS, type ImageMaker, type KeptSource, type OpenedImage, type RenderPlan } from './core/images.js';
-import { createReplayer } from './core/replay.js';
+import { bodyLimits } from './core/check-request.js';
+import { readFormBody } from './core/form-read.js';
+import { FILE_TTL_MS, FILES_PATH, IMAGE_FORMATS, MAX_SOURCE_PIXELS, type ImageMaker, type KeptSource, type OpenedImage, type RenderPlan } from './core/images.js';
+import { parseLatency } from './core/prefer.js';
+import { checkCassette, createReplayer, replayableCassette } from './core/replay.js';
+import { createMockContext, DRIP, handle, wait, type MockContext, type Outcome } from './core/respond.js';
 import { createSpecEngine } from './core/spec-engine.js';
+import { queryOf, type MockResponse, type RequestHead } from './core/types.js';
 
-export { CassetteError, type Cassette } from './core/cassette.js';
+export { CassetteError, type Cassette } from './core/replay.js';
 
 export type { ImageMaker };
 
 export interface ImageEditHandlerOptions {
   /**
    * Answer only requests to this base URL (as given to the client: `https://api.orq.ai`, `http://localhost:4010`).
-   * Without it, the handlers answer the operation's path on any origin.
+   * Without it, the handlers respond to the operation's path on any origin.
    */
   baseUrl?: string;
   /** Draw among the spec's named examples for every request that does not ask for one (`Prefer: dynamic=true` does it per request). */
   dynamic?: boolean;
   /** Makes every generated value repeatable (dynamic picks, file names, latency jitter) for the same requests in the same order. */
   seed?: string | number;
-  /** Every answer waits this long: milliseconds, or `'500-3000'` (jittered, seeded). `Prefer: delay=` overrides it per request. */
+  /** Every response waits this long: milliseconds, or `'500-3000'` (jittered, seeded). `Prefer: delay=` overrides it per request. */
   latency?: number | string;
   /**
-   * Makes the answers' images from the request's first image. Default: the page's own codecs (createImageBitmap and
+   * Makes the responses' images from the request's first image. Default: the page's own codecs (createImageBitmap and
    * OffscreenCanvas); where there are none (Node, jsdom), pass `await createSharpImageMaker()` from
-   * `orq-image-edits/mock`, or the handlers answer with the spec's named examples.
+   * `orq-image-edits/mock`, or the handlers respond with the spec's named examples.
    */
   images?: ImageMaker;
   /**
    * Recorded exchanges to replay (cassettes written by `orq-images proxy --record DIR`, parsed from their JSON): a
-   * valid request that matches one, and asks for nothing with `Prefer`, gets the recorded answer. A cassette of
-   * the wrong shape (an interim 1xx status, a header HTTP cannot carry, nesting past 64 levels included) throws a
-   * CassetteError naming it (by its index) and the field. Hop-by-hop and framing headers, Set-Cookie and Location
-   * are not replayed (core/cassette.ts says why).
+   * valid request that matches one, and asks for nothing with `Prefer`, gets the recorded response. A cassette of
+   * the wrong shape (an interim 1xx status, a header HTTP cannot carry, nesting past 64 levels included) or one the
+   * recorder cut (`truncated`) throws a CassetteError naming it (by its index) and the field. Hop-by-hop and framing
+   * headers, Set-Cookie and Location are not replayed (core/replay.ts says why).
    */
   cassettes?: readonly unknown[];
 }
 
-/** MSW request handlers that judge and answer the edit operation exactly as the Node mock does. */
+/** MSW request handlers that check and respond to the edit operation exactly as the Node mock does. */
 export function createImageEditHandlers(options: ImageEditHandlerOptions = {}): HttpHandler[] {
-  const engine = createSpecEngine({ dynamic: options.dynamic, seed: options.seed });
-  const answering = createAnswering({
+  const context = createMockContext({
+    engine: createSpecEngine({ dynamic: options.dynamic, seed: options.seed }),
     images: options.images ?? canvasImageMaker(),
     latency: options.latency === undefined ? undefined : parseLatency(String(options.latency)),
     seed: options.seed,
-    replayer: options.cassettes && createReplayer(options.cassettes.map((cassette, index) => checkCassette(cassette, `cassettes[${index}]`))),
+    replayer: options.cassettes && createReplayer(options.cassettes.map((cassette, index) => replayableCassette(checkCassette(cassette, `cassettes[${index}]`), `cassettes[${index}]`))),
   });
   const base = options.baseUrl === undefined ? '*' : options.baseUrl.replace(/\/+$/, '');
   return [
     // Every method: another one gets the same 405 as from the Node mock, not a pass-through to the network.
     http.all(`${base}${wireContract.path}`, async ({ request }) => {
-      try {
-        return responseOf(await answerFetchRequest(engine, request, answering), request.signal);
-      } catch (error) {
-        // The request was aborted while its images waited or were made: the work is dropped, nobody reads an answer.
-        if (request.signal.aborted) return Response.error();
-        throw error;
-      }
+      const outcome = await handle(context, headOf(request), (read) => readFormBody(request, bodyLimits, read), request.signal);
+      // Undefined: the request was aborted while its images waited or were made; the work is dropped, nobody reads a response.
+      return outcome ? responseOf(outcome, request.signal) : Response.error();
     }),
-    // The images of url answers; any other path under /files passes through to whatever serves it.
-    http.get(`${base}${FILES_PATH}*`, ({ request }) => fileResponse(answering, request)),
+    // The images of url responses; any other path under /files passes through to whatever serves it.
+    http.get(`${base}${FILES_PATH}*`, ({ request }) => fileResponse(context, request)),
   ];
+}
+
+/**
+ * The request's head in the core's form. Header names are lower-cased although the Fetch standard's Headers gives
+ * them so: happy-dom's keeps the case they were set in, and Prism reads `authorization` and `prefer` by those names.
+ */
+function headOf(request: Request): RequestHead {
+  const url = new URL(request.url);
+  const headers: Record<string, string> = {};
+  request.headers.forEach((value, name) => {
+    headers[name.toLowerCase()] = value;
+  });
+  return { method: request.method.toLowerCase(), url: { path: url.pathname, query: queryOf(url) }, headers, origin: url.origin };
+}
+
+function plain(response: MockResponse, body: BodyInit | null = response.body === '' ? null : response.body): Response {
+  return new Response(body, { status: response.status, headers: response.headers });
+}
+
+/**
+ * The outcome as a Response: the delay awaited (cut short when the request is aborted), `reset` a network error
+ * (Response.error(), which MSW turns into a failed fetch, as a dropped connection is), `drip` a stream that yields
+ * DRIP.bytes every DRIP.everyMs.
+ */
+async function responseOf({ response, delayMs = 0, fault }: Outcome, signal: AbortSignal): Promise<Response> {
+  await wait(delayMs, signal);
+  if (fault === 'reset') return Response.error();
+  if (fault !== 'drip') return plain(response);
+  const bytes = new TextEncoder().encode(response.body);
+  let offset = 0;
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (offset > 0) await wait(DRIP.everyMs, signal);
+      if (signal.aborted) return controller.error(signal.reason);
+      controller.enqueue(bytes.slice(offset, offset + DRIP.bytes));
+      offset += DRIP.bytes;
+      if (offset >= bytes.length) controller.close();
+    },
+  });
+  return plain(response, body);
+}
+
+/** The image held at `request`'s path, as the Node mock serves it, or undefined when the store has none (the request is someone else's). */
+function fileResponse(context: MockContext, request: Request): Response | undefined {
+  const file = request.method === 'GET' || request.method === 'HEAD' ? context.files.get(new URL(request.url).pathname) : undefined;
+  if (!file) return undefined;
+  const headers = { 'Content-Type': file.mediaType, 'Cache-Control': `private, max-age=${FILE_TTL_MS / 1000}`, 'Access-Control-Allow-Origin': '*' };
+  return new Response(request.method === 'HEAD' ? null : (file.bytes as Uint8Array<ArrayBuffer>), { status: 200, headers });
 }
 
 /*
@@ -129,7 +173,7 @@ let warned = false;
 /**
  * Whether the page's canvas can make images. A DOM emulation may define OffscreenCanvas without drawing (happy-dom:
  * getContext('2d') is null): that falls back to the spec's examples like a missing canvas, and says so once per
- * process, since a test suite creates handlers in many files and the answers it sees change with it.
+ * process, since a test suite creates handlers in many files and the responses it sees change with it.
  */
 function canvasUsable(): boolean {
   if (typeof createImageBitmap !== 'function' || typeof OffscreenCanvas !== 'function') return false;
@@ -143,7 +187,7 @@ function canvasUsable(): boolean {
   if (!usable && !warned) {
     warned = true;
     console.warn(
-      'orq-image-edits/msw: this environment has an OffscreenCanvas that cannot draw (no 2d context, as in happy-dom), so the handlers answer with ' +
+      'orq-image-edits/msw: this environment has an OffscreenCanvas that cannot draw (no 2d context, as in happy-dom), so the handlers respond with ' +
         "the spec's example images instead of ones made from the request; pass images: createSharpImageMaker() from orq-image-edits/mock to make them in Node",
     );
   }

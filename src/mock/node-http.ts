@@ -15,36 +15,30 @@ import { headerOf } from '../contract/headers.js';
 import { SNIFF_BYTES } from '../contract/sniff.js';
 import { maxRequestBodyBytes } from '../contract/wire-contract.js';
 import type { KeptImage } from './core/images.js';
-import { intakeIssues } from './core/intake-limits.js';
-import { declaredFileType, fileFieldNamer } from './core/request-check.js';
-import type { Intake, IntakeLimits, ReceivedFile, ReceivedText, RequestHead } from './core/types.js';
+import { bodyIssues, declaredFileType, fileFieldNamer } from './core/check-request.js';
+import { queryOf, type ReadMultipart, type ReceivedBody, type ReceivedFile, type ReceivedText, type RequestHead } from './core/types.js';
 import { loadBusboy } from './dependencies.js';
 
-/** How long the rest of an unwanted body is drained after the answer, before the connection is cut. */
+/** How long the rest of an unwanted body is drained after the response, before the connection is cut. */
 const LINGER_MS = 10_000;
 
 /** The request's head in the core's form. */
 export function headOf(req: IncomingMessage, url: URL): RequestHead {
-  const query: Record<string, string | string[]> = {};
-  for (const key of new Set(url.searchParams.keys())) {
-    const values = url.searchParams.getAll(key);
-    query[key] = values.length === 1 ? values[0]! : values;
-  }
   const headers = Object.fromEntries(
     Object.entries(req.headers)
       .filter((entry): entry is [string, string | string[]] => entry[1] !== undefined)
       .map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : value]),
   );
-  // URLs in answers point back at the host the client reached (a name the client used, not one the mock guesses).
+  // URLs in responses point back at the host the client reached (a name the client used, not one the mock guesses).
   const given = headerOf(headers, 'host') ?? '';
   const host = /^[\w.\-]+(:\d+)?$|^\[[\d:a-f.]+\](:\d+)?$/i.test(given) ? given : `${req.socket.localAddress}:${req.socket.localPort}`;
-  return { method: (req.method ?? 'GET').toLowerCase(), url: { path: url.pathname, query }, headers, origin: `http://${host}` };
+  return { method: (req.method ?? 'GET').toLowerCase(), url: { path: url.pathname, query: queryOf(url) }, headers, origin: `http://${host}` };
 }
 
 /**
- * Disposes of a body the answer did not need: read and dropped (so the client sees the answer, not a reset), up to
+ * Disposes of a body the response did not need: read and dropped (so the client sees the response, not a reset), up to
  * the spec's body limit or LINGER_MS, then the connection is cut. A client that waits for `100 Continue` never
- * sent it, so that connection is simply closed after the answer.
+ * sent it, so that connection is simply closed after the response.
  */
 export function discardBody(req: IncomingMessage, res: ServerResponse, expectContinue: boolean): void {
   if (req.complete) return;
@@ -74,13 +68,13 @@ let loadedBusboy: typeof import('busboy') | undefined;
  * `images` keeps the first image of the file field whole (for the response made from it); `sha256` hashes every file
  * part as it passes (replay and recording know images by it). core/form-read.ts reads a Fetch Request alike.
  */
-export function readMultipart(req: IncomingMessage, limits: IntakeLimits, { images, sha256 }: { images?: UploadedImages; sha256?: boolean } = {}): Promise<Intake> {
+export const readMultipart: ReadMultipart<IncomingMessage, { images?: UploadedImages }> = (req, limits, { images, sha256 } = {}) => {
   const busboy = (loadedBusboy ??= loadBusboy());
   let keeping: { sink: ImageSink; file: ReceivedFile; ended: Promise<void> } | undefined;
   return new Promise((resolve) => {
     let settled = false;
     let parser: ReturnType<typeof busboy>;
-    const settle = (result: Intake) => {
+    const settle = (result: ReceivedBody) => {
       if (settled) return;
       settled = true;
       req.off('data', countBody);
@@ -99,7 +93,7 @@ export function readMultipart(req: IncomingMessage, limits: IntakeLimits, { imag
     const countBody = (chunk: Buffer) => {
       bodyBytes += chunk.length;
       if (bodyBytes > limits.maxBodyBytes) {
-        settle({ outcome: 'too-large', issue: intakeIssues.bodyTooLarge(limits) });
+        settle({ outcome: 'too-large', issue: bodyIssues.bodyTooLarge(limits) });
       }
     };
     const onClose = () => {
@@ -114,7 +108,7 @@ export function readMultipart(req: IncomingMessage, limits: IntakeLimits, { imag
         limits: { fieldSize: limits.maxTextBytes, parts: limits.maxParts },
       });
     } catch (error) {
-      resolve({ outcome: 'malformed', issue: intakeIssues.notMultipart((error as Error).message) });
+      resolve({ outcome: 'malformed', issue: bodyIssues.notMultipart((error as Error).message) });
       return;
     }
 
@@ -126,7 +120,7 @@ export function readMultipart(req: IncomingMessage, limits: IntakeLimits, { imag
     parser.on('field', (name, value, info) => {
       textBytes += Buffer.byteLength(value);
       if (info.valueTruncated || textBytes > limits.maxTextBytes) {
-        settle({ outcome: 'too-large', issue: intakeIssues.textTooLarge(name, limits) });
+        settle({ outcome: 'too-large', issue: bodyIssues.textTooLarge(name, limits) });
         return;
       }
       textParts.push({ name, value });
@@ -160,7 +154,7 @@ export function readMultipart(req: IncomingMessage, limits: IntakeLimits, { imag
         if (file.head.length < SNIFF_BYTES) file.head = Buffer.concat([file.head, chunk.subarray(0, SNIFF_BYTES - file.head.length)]);
         file.size += chunk.length;
         if (file.size > limits.maxFileBytes) {
-          settle({ outcome: 'too-large', issue: intakeIssues.fileTooLarge(file.field, limits) });
+          settle({ outcome: 'too-large', issue: bodyIssues.fileTooLarge(file.field, limits) });
         }
       });
       // A stream that is no longer wanted is still drained, so the parser never stalls on it.
@@ -168,10 +162,10 @@ export function readMultipart(req: IncomingMessage, limits: IntakeLimits, { imag
     });
 
     parser.on('partsLimit', () => {
-      settle({ outcome: 'malformed', issue: intakeIssues.tooManyParts(limits) });
+      settle({ outcome: 'malformed', issue: bodyIssues.tooManyParts(limits) });
     });
     parser.on('error', (error: Error) => {
-      settle({ outcome: 'malformed', issue: intakeIssues.notMultipart(error.message) });
+      settle({ outcome: 'malformed', issue: bodyIssues.notMultipart(error.message) });
     });
     parser.on('close', () => {
       if (!keeping) return settle({ outcome: 'complete', textParts, files });
@@ -183,7 +177,7 @@ export function readMultipart(req: IncomingMessage, limits: IntakeLimits, { imag
           file.kept = kept;
           settle({ outcome: 'complete', textParts, files });
         },
-        // The image could not be kept (a disk error): the answer is drawn without it.
+        // The image could not be kept (a disk error): the response is drawn without it.
         () => settle({ outcome: 'complete', textParts, files }),
       );
     });
@@ -192,7 +186,7 @@ export function readMultipart(req: IncomingMessage, limits: IntakeLimits, { imag
     req.on('close', onClose);
     req.pipe(parser);
   });
-}
+};
 
 /*
  * The first image kept whole on Node without giving up bounded memory: held in memory while it fits PER_IMAGE_BYTES
@@ -347,7 +341,7 @@ export class UploadedImages {
     };
   }
 
-  /** Removes the temporary directory (the mock is closing; every answer is made). */
+  /** Removes the temporary directory (the mock is closing; every response is made). */
   close(): void {
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });
     this.dir = undefined;

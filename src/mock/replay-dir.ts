@@ -5,21 +5,23 @@
  * is read, not taken from its size on disk), MAX_REPLAY_BYTES read in all. Only regular files are read: a FIFO is
  * opened without waiting for a writer and a device (a link to /dev/zero) is refused, both before a byte is read.
  *
- * A file that is not a cassette is skipped with a CassetteError naming it, handed to `skipped`, so one bad file
- * does not refuse the rest; `strict` makes it stop the start instead. A directory past its bounds always does.
+ * A file that is not a cassette (or, for replay, one the recorder cut) is skipped with a CassetteError naming it,
+ * handed to `skipped`, so one bad file does not refuse the rest; `strict` makes it stop the start instead. A
+ * directory past its bounds always does.
  */
 import { constants } from 'node:fs';
 import { open, opendir, type FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import path from 'node:path';
-import { CassetteError, MAX_CASSETTE_BYTES, MAX_CASSETTE_FILES, MAX_REPLAY_BYTES, parseCassette, type Cassette } from './core/cassette.js';
-import { createReplayer, type Replayer } from './core/replay.js';
+import { CassetteError, createReplayer, MAX_CASSETTE_BYTES, MAX_CASSETTE_FILES, MAX_REPLAY_BYTES, parseCassette, replayableCassette, type Cassette, type Replayer } from './core/replay.js';
 
 export interface ReadCassettesOptions {
   /** Stop at the first file that is not a cassette instead of skipping it. */
   strict?: boolean;
   /** Told of each file skipped, and why. */
   skipped?: (error: CassetteError) => void;
+  /** Refuse cassettes that cannot be replayed as well (cut by the recorder), as files that are not cassettes are. */
+  replayable?: boolean;
 }
 
 /**
@@ -99,6 +101,7 @@ export async function* readCassettes(dir: string, options: ReadCassettesOptions 
       if (total > MAX_REPLAY_BYTES) throw new CassetteError(dir, '(directory)', `holds more than ${MAX_REPLAY_BYTES} bytes of cassettes (passed at ${name})`);
       if (bytes > MAX_CASSETTE_BYTES) throw new CassetteError(file, '(file)', `is over ${MAX_CASSETTE_BYTES} bytes`);
       cassette = parseCassette(buffer.toString('utf8', 0, bytes), file);
+      if (options.replayable) replayableCassette(cassette, file);
     } catch (error) {
       if (!(error instanceof CassetteError) || options.strict || error.source === dir) throw error;
       options.skipped?.(error);
@@ -112,6 +115,6 @@ export async function* readCassettes(dir: string, options: ReadCassettesOptions 
 export async function replayDirectory(dir: string, options: { strict?: boolean } = {}): Promise<{ replayer: Replayer; skipped: CassetteError[] }> {
   const replayer = createReplayer();
   const skipped: CassetteError[] = [];
-  for await (const cassette of readCassettes(dir, { strict: options.strict, skipped: (error) => skipped.push(error) })) replayer.add(cassette);
+  for await (const cassette of readCassettes(dir, { strict: options.strict, replayable: true, skipped: (error) => skipped.push(error) })) replayer.add(cassette);
   return { replayer, skipped };
 }

@@ -169,7 +169,7 @@ describe('a full image line', () => {
       expect(refused.status, refused.text).toBe(503);
       expect(validateErrorResponse(refused.body), JSON.stringify(validateErrorResponse.errors)).toBe(true);
       expect(responseFacts(503)!.examples.map((example) => (example.value as { error: { code: string } }).error.code)).toContain(refused.body.error.code);
-      expect(refused.body.error.message).toMatch(/image queue.*full.*1 answers already wait/);
+      expect(refused.body.error.message).toMatch(/image queue.*full.*1 responses already wait/);
       const retryAfter = refused.headers.get('retry-after');
       expect(retryAfter).toMatch(new RegExp(responseFacts(503)!.headers['Retry-After']!.schema!.pattern as string));
       expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);

@@ -3,8 +3,8 @@
  * to live, and past the byte limit the oldest files are dropped first, so a mock under load never grows past it.
  */
 import { describe, expect, it } from 'vitest';
-import { FILES_PATH, FileStore } from '../../src/mock/core/file-store.js';
-import { seededRandom } from '../../src/mock/core/random.js';
+import { FILES_PATH, FileStore } from '../../src/mock/core/images.js';
+import { seededRandom } from '../../src/mock/core/types.js';
 
 const bytes = (size: number) => new Uint8Array(size);
 

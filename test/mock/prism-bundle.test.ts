@@ -19,6 +19,7 @@ import { digestOf } from '../../src/mock/prism/file-records.js';
 import { loadPrismBundle, PRISM_BUNDLE_RECIPE, prismBundlePlace, savePrismCodeCache } from '../../src/mock/prism/bundle.js';
 import { loadPrismDocument } from '../../src/mock/prism/engine.js';
 import type { PrismModules } from '../../src/mock/prism/engine.js';
+import { enginePreferences, readPrefer } from '../../src/mock/core/prefer.js';
 import type { RequestHead } from '../../src/mock/core/types.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -105,12 +106,11 @@ describe('Prism from the bundle and module by module', () => {
       const out = [];
       for (const h of heads) {
         const misrouted = engine.misrouted(h);
-        const preferences = engine.preferences(h);
+        const preferences = readPrefer(h);
         out.push({
           misrouted,
           authorized: engine.authorized(h),
-          preferences,
-          answer: misrouted || !preferences.ok ? undefined : await engine.answer(h, { ...preferences.value, seed: 'same' }),
+          answer: misrouted || !preferences.ok ? undefined : await engine.respond(h, { ...enginePreferences(preferences.value), seed: 'same' }),
         });
       }
       return out;

@@ -4,7 +4,7 @@
  * dropping the least recently used source first.
  */
 import { describe, expect, it } from 'vitest';
-import { CACHED_SOURCE_BYTES, RenderCache } from '../../src/mock/core/render-cache.js';
+import { CACHED_SOURCE_BYTES, RenderCache } from '../../src/mock/core/images.js';
 
 const image = (size: number, fill = 1) => new Uint8Array(size).fill(fill);
 

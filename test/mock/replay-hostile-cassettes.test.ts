@@ -1,8 +1,8 @@
 /**
  * Replay against hostile cassette directories, as users start it (`orq-images mock --replay DIR` as a process,
  * `startMock({ replayDir })`, MSW's `cassettes`): a FIFO named like a cassette, a link to /dev/zero, a file over
- * 1 MiB, an interim 1xx status, headers HTTP cannot carry, a body nested 100,000 deep, and a directory of 500
- * cassettes of 1 MiB. Each bad file is skipped with a warning naming it (or refused, with --replay-strict) while
+ * 1 MiB, an interim 1xx status, headers HTTP cannot carry, a body nested 100,000 deep, a request or a body the
+ * recorder cut (`truncated`), and a directory of 500 cassettes of 1 MiB. Each bad file is skipped with a warning naming it (or refused, with --replay-strict) while
  * the good cassettes beside it replay; what is replayed carries no header of the recorded connection.
  */
 import { execFileSync } from 'node:child_process';
@@ -14,7 +14,7 @@ import path from 'node:path';
 import { setupServer } from 'msw/node';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { wireContract } from '../../src/contract/wire-contract.js';
-import { CassetteError, MAX_CASSETTE_BYTES, MAX_REPLAY_BYTES } from '../../src/mock/core/cassette.js';
+import { CassetteError, MAX_CASSETTE_BYTES, MAX_REPLAY_BYTES } from '../../src/mock/core/replay.js';
 import { startMock, type MockServer } from '../../src/mock/index.js';
 import { createImageEditHandlers } from '../../src/mock/msw.js';
 import { cli, root } from '../cli/run-cli.js';
@@ -27,6 +27,21 @@ const recorded = JSON.parse(readFileSync(path.join(CASSETTES_DIR, '0002-post-200
 const good = () => structuredClone(recorded);
 const withStatus = (status: number) => Object.assign(good(), { response: { ...recorded.response, status } });
 const withHeaders = (headers: Record<string, string>) => Object.assign(good(), { response: { ...recorded.response, headers: { ...recorded.response.headers, ...headers } } });
+
+/** The good cassette as the recorder writes it when its prompt did not fit: the value cut, `request.truncated` set. */
+function cutRequest() {
+  const cassette = good();
+  cassette.request.parts = cassette.request.parts.map((part: { name: string; value: string }) => (part.name === 'prompt' ? { ...part, value: part.value.slice(0, 3) } : part));
+  cassette.request.truncated = true;
+  return cassette;
+}
+
+/** The good cassette as the recorder writes it when its body did not fit: the start of the body as text, `response.truncated` set. */
+function cutResponse() {
+  const cassette = good();
+  cassette.response = { ...cassette.response, body: undefined, text: JSON.stringify(recorded.response.body).slice(0, 40), truncated: true };
+  return cassette;
+}
 
 /** A cassette whose answer body is arrays nested `depth` deep (written as text: JSON.stringify would overflow). */
 function nested(depth: number): string {
@@ -73,6 +88,9 @@ const HOSTILE = {
   '0007-post-200.json': { entry: withHeaders({ 'x bad': 'yes' }), field: 'response.headers["x bad"]', reason: 'has a name HTTP cannot carry' },
   '0008-post-200.json': { entry: withHeaders({ 'x-split': 'a\r\nSet-Cookie: session=1' }), field: 'response.headers["x-split"]', reason: 'has a value HTTP cannot carry' },
   '0009-post-200.json': { entry: nested(100_000), field: 'response.body.deep[0][0][0]', reason: 'nests arrays and objects more than 64 levels deep' },
+  // What the recorder writes when a text part or the body does not fit a cassette: a cut exchange is not one to replay.
+  '0010-post-200.json': { entry: cutRequest(), field: 'request.truncated', reason: 'is set: a text part was cut when recorded' },
+  '0011-post-200.json': { entry: cutResponse(), field: 'response.truncated', reason: 'is set: the body was cut when recorded' },
 } as const;
 
 async function freePort(): Promise<number> {
@@ -161,7 +179,7 @@ describe('replayed answers carry no header of the recorded connection', () => {
     expect(answer.headers.get('keep-alive')).not.toBe(recordedHeaders['keep-alive']);
   });
 
-  it('MSW answers the same way, and refuses a 1xx cassette or one with a header HTTP cannot carry when the handlers are made', async () => {
+  it('MSW answers the same way, and refuses a 1xx cassette, one with a header HTTP cannot carry or one the recorder cut when the handlers are made', async () => {
     const server = setupServer(...createImageEditHandlers({ baseUrl: 'https://replay.example.test', cassettes: [withHeaders(recordedHeaders)] }));
     server.listen({ onUnhandledRequest: 'error' });
     try {
@@ -177,6 +195,8 @@ describe('replayed answers carry no header of the recorded connection', () => {
       [withStatus(101), 'response.status'],
       [withHeaders({ 'x bad': 'yes' }), 'response.headers["x bad"]'],
       [withHeaders({ 'x-split': 'a\r\nb' }), 'response.headers["x-split"]'],
+      [cutRequest(), 'request.truncated'],
+      [cutResponse(), 'response.truncated'],
     ] as const) {
       expect(() => createImageEditHandlers({ cassettes: [good(), cassette] })).toThrow(expect.objectContaining({ name: 'CassetteError', source: 'cassettes[1]', field }));
     }

@@ -10,8 +10,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, createImageEditClient, NetworkError, ResponseValidationError, TimeoutError } from '../../src/index.js';
 import { createSharpImageMaker, startMock, type MockServer } from '../../src/mock/index.js';
-import { FAULTS, MAX_DELAY_MS, parseLatency, readDelivery } from '../../src/mock/core/delivery.js';
-import { seededRandom } from '../../src/mock/core/random.js';
+import { FAULTS, latencyDelay, MAX_DELAY_MS, parseLatency } from '../../src/mock/core/prefer.js';
+import { seededRandom } from '../../src/mock/core/types.js';
 import { makePng } from '../support/images.js';
 import { listenMsw, MSW_BASE } from '../msw/support.js';
 import { AUTH, endpoint, minimalParts, mockUrl, postParts } from './support.js';
@@ -149,13 +149,9 @@ describe('the server-wide latency', () => {
   });
 
   it('is jittered, and the same seed gives the same delays', () => {
-    const head = { method: 'post', url: { path: '/' }, headers: {} };
     const delays = (seed: string) => {
       const random = seededRandom(seed);
-      return Array.from({ length: 20 }, () => {
-        const plan = readDelivery(head, parseLatency('500-3000'), random);
-        return plan.ok ? plan.value.delayMs : -1;
-      });
+      return Array.from({ length: 20 }, () => latencyDelay(parseLatency('500-3000'), random));
     };
     expect(delays('7')).toEqual(delays('7'));
     expect(new Set(delays('7')).size).toBeGreaterThan(10);

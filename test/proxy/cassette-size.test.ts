@@ -1,12 +1,13 @@
 /**
  * A cassette fits its 1 MiB whatever the exchange: a valid request with a prompt of quotes (each doubled once
- * JSON-escaped) and an answer with 12,000 departures are recorded cut and marked, and the mock replays the directory.
+ * JSON-escaped) and an answer with 12,000 departures are recorded cut and marked, and the mock's replay skips the
+ * cut cassette with a warning naming it.
  */
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MAX_CASSETTE_BYTES } from '../../src/mock/core/cassette.js';
+import { MAX_CASSETTE_BYTES } from '../../src/mock/core/replay.js';
 import { serversClosedAfterEach } from '../support/scripted-server.js';
 import { okBody, postParts, proxiesClosedAfterEach, startCommand, validParts } from './support.js';
 
@@ -14,7 +15,7 @@ const { serve } = serversClosedAfterEach();
 const proxy = proxiesClosedAfterEach();
 
 describe('a cassette of a large exchange', () => {
-  it('a prompt of 900,000 quotes and an answer with 12,000 departures are cut and marked to fit 1 MiB, and the mock replays the directory', { timeout: 120_000 }, async () => {
+  it('a prompt of 900,000 quotes and an answer with 12,000 departures are cut and marked to fit 1 MiB, and replay skips the cut cassette with a warning', { timeout: 120_000 }, async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'orq-cassette-size-'));
     try {
       const departures = 12_000;
@@ -39,7 +40,9 @@ describe('a cassette of a large exchange', () => {
       expect(cassette.response.body.data).toHaveLength(departures);
 
       const mock = await startCommand(['mock', '--port', '0', '--replay', dir], /Ctrl-C/);
-      expect(mock.output()).toContain(`replay    1 recorded answer(s) from ${dir}`);
+      // A cassette the recorder cut is not the exchange that happened: replay skips it, naming it and why.
+      expect(mock.output()).toContain(`replay    0 recorded answer(s) from ${dir}`);
+      expect(mock.output()).toContain(`warning   skipped ${path.join(dir, name!)}: request.truncated is set`);
       mock.child.kill('SIGTERM');
       expect(await mock.exited).toBe(0);
     } finally {

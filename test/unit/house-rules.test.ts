@@ -36,6 +36,8 @@ const allowed: Record<string, RegExp[]> = {
   'src/mock/': [/^src\/contract\//, /^generated\//, /^(busboy|msw|sharp|esbuild)(\/|$)/, /^@stoplight\//],
   // The mock's core runs in browsers too (MSW): the contract and generated/ only, no Node built-in, no Prism, no busboy.
   'src/mock/core/': [/^src\/contract\//, /^generated\//],
+  // The validating proxy stands on the shared core and the node:http pieces the mock's server uses too, never on the server.
+  'src/mock/proxy/': [/^src\/contract\//, /^generated\//, /^busboy$/, /^src\/mock\/core\//, /^src\/mock\/(node-http|dependencies)\.js$/],
   // The docs may embed the client's public face (its retry policy in the error table, its browser build in Try it).
   'src/docs/': [/^src\/index\.js$/, /^src\/contract\//, /^generated\//],
   'src/cli/': [/^src\/index\.js$/, /^src\/contract\//, /^src\/mock\//, /^src\/docs\//, /^generated\//],

@@ -1,7 +1,7 @@
 /**
- * One judge for every surface that says what the spec allows, so they cannot drift apart: requests are judged by
- * src/mock/core/judge.ts (over request-check.ts, the only caller of the generated request validator on that side)
- * in the Node mock, the MSW handlers, the validating proxy and `npm run check-server`; answers by
+ * One judge for every surface that says what the spec allows, so they cannot drift apart: requests are checked by
+ * src/mock/core/check-request.ts (the only caller of the generated request validator on that side) in the Node mock
+ * and the MSW handlers (through their one handler, core/respond.ts), the validating proxy and `npm run check-server`; answers by
  * src/contract/answer-judge.ts (the only caller of the generated answer validators outside the client, whose own
  * drift report reads the same validators) in the proxy, `npm run check-server` and cassette replay. A surface that
  * grew a judge of its own (its own validator call, or no import of the shared one) fails here.
@@ -26,7 +26,7 @@ function namesImported(file: string, module: string): string[] {
   const names: string[] = [];
   for (const match of text.matchAll(/import\s+(?:type\s+)?\{([^}]*)\}\s+from\s+['"]([^'"]+)['"]/g)) {
     const target = path.relative(root, path.resolve(path.dirname(path.join(root, file)), match[2]!)).replace(/\.js$/, '');
-    if (target === module) names.push(...match[1]!.split(',').map((name) => name.trim().replace(/^type\s+/, '')).filter(Boolean));
+    if (target === module) names.push(...match[1]!.split(',').map((name) => name.trim().replace(/^type\s+/, '').replace(/\s+as\s+\w+$/, '')).filter(Boolean));
   }
   return names;
 }
@@ -41,16 +41,22 @@ function callersOf(validators: string[], places: string[]): string[] {
 
 describe('one judge', () => {
   it.each([
-    ['the Node mock', 'src/mock/server.ts'],
-    ['the MSW handlers', 'src/mock/core/fetch-answer.ts'],
+    ['the Node mock and the MSW handlers (their one handler)', 'src/mock/core/respond.ts'],
     ['the validating proxy', 'src/mock/proxy/exchange.ts'],
     ['npm run check-server', 'scripts/check-server.ts'],
-  ])('%s judges requests with src/mock/core/judge.ts', (_surface, file) => {
-    expect(namesImported(file, 'src/mock/core/judge')).toContain('judgeIntake');
+  ])('%s check requests with src/mock/core/check-request.ts', (_surface, file) => {
+    expect(namesImported(file, 'src/mock/core/check-request')).toContain('checkBody');
   });
 
-  it('on the judging side, only request-check.ts uses the generated request validator', () => {
-    expect(callersOf(['validateEditFields'], ['src/mock', 'src/contract', 'scripts'])).toEqual(['src/mock/core/request-check.ts']);
+  it.each([
+    ['the Node mock', 'src/mock/server.ts'],
+    ['the MSW handlers', 'src/mock/msw.ts'],
+  ])('%s respond through the one handler, core/respond.ts', (_surface, file) => {
+    expect(namesImported(file, 'src/mock/core/respond')).toContain('handle');
+  });
+
+  it('on the checking side, only check-request.ts uses the generated request validator', () => {
+    expect(callersOf(['validateEditFields'], ['src/mock', 'src/contract', 'scripts'])).toEqual(['src/mock/core/check-request.ts']);
   });
 
   it.each([

@@ -1,25 +1,22 @@
 /**
  * The engine for wherever Prism cannot run (a browser, MSW): the same decisions from the spec's own facts
- * (generated/spec-facts.js). It routes the one operation, reads `Prefer` as Prism does (prefer.ts), checks
- * credentials by the spec's security scheme, and answers with the spec's named examples and the examples of the
- * declared headers (Retry-After: 2), with Prism's problem+json for what is not the operation.
+ * (generated/spec-facts.js). It routes the one operation, checks credentials by the spec's security scheme, and
+ * responds with the spec's named examples and the examples of the declared headers (Retry-After: 2), with Prism's
+ * problem+json for what is not the operation.
  *
- * Dynamic answers are the one difference: Prism generates values from the schemas; this engine picks among the
- * status's named examples (seeded), so every answer is still one the spec shows and its schema accepts.
+ * Dynamic responses are the one difference: Prism generates values from the schemas; this engine picks among the
+ * status's named examples (seeded), so every response is still one the spec shows and its schema accepts.
  */
-import { responseFacts, specFacts, type SecurityScheme } from '../../contract/spec-facts.js';
-import { chosen } from './choice.js';
-import { readPreferences } from './prefer.js';
-import { routedPath } from './routed-path.js';
-import { problemAnswer } from './problems.js';
-import { seededRandom } from './random.js';
-import type { MockAnswer, MockEngine, RequestHead } from './types.js';
 import { headerOf } from '../../contract/headers.js';
+import { responseFacts, specFacts, type SecurityScheme } from '../../contract/spec-facts.js';
+import { routedPath } from './check-request.js';
+import { chosen } from './respond.js';
+import { problemResponse, seededRandom, type MockEngine, type MockResponse, type RequestHead } from './types.js';
 
 export interface SpecEngineOptions {
   /** Pick among the named examples for every request that does not say (`Prefer: dynamic=true` does it per request). */
   dynamic?: boolean;
-  /** Makes the picks repeatable: the same sequence of requests gets the same sequence of answers. */
+  /** Makes the picks repeatable: the same sequence of requests gets the same sequence of responses. */
   seed?: string | number;
 }
 
@@ -43,18 +40,17 @@ export function createSpecEngine(options: SpecEngineOptions = {}): MockEngine {
     name: 'spec examples',
     dynamic: options.dynamic ?? false,
     misrouted(head) {
-      if (routedPath(head.url.path) !== operation.path) return problemAnswer('NO_PATH_MATCHED_ERROR', `The route ${head.url.path} hasn't been found in the specification file`);
-      if (head.method !== method) return problemAnswer('NO_METHOD_MATCHED_ERROR', `The route ${head.url.path} has been matched, but it does not have "${head.method}" method defined`);
+      if (routedPath(head.url.path) !== operation.path) return problemResponse('NO_PATH_MATCHED_ERROR', `The route ${head.url.path} hasn't been found in the specification file`);
+      if (head.method !== method) return problemResponse('NO_METHOD_MATCHED_ERROR', `The route ${head.url.path} has been matched, but it does not have "${head.method}" method defined`);
       return undefined;
     },
-    preferences: readPreferences,
     authorized(head) {
       return alternatives.length === 0 || alternatives.some((checks) => checks.every((check) => check(head)));
     },
-    async answer(_head, preferences, { unauthorized = false } = {}): Promise<MockAnswer> {
+    async respond(_head, preferences, { unauthorized = false } = {}): Promise<MockResponse> {
       const { status, exampleKey } = chosen(preferences, unauthorized);
       const facts = responseFacts(status);
-      // The core refused undocumented statuses and examples before asking (choice.ts: unanswerable).
+      // The core refused undocumented statuses and examples before asking (respond.ts: checkHead).
       if (!facts) throw new Error(`no documented status ${status}`);
       const dynamic = !unauthorized && exampleKey === undefined && (preferences.dynamic ?? options.dynamic ?? false);
       const random = preferences.seed === undefined ? shared : seededRandom(preferences.seed);

@@ -1,16 +1,16 @@
 /**
- * Prism, in process, as the Node mock's engine: it routes a request, reads its `Prefer` header, checks its
- * credentials against the spec's security schemes, and picks or generates the answer (named examples,
- * `Prefer: code=` and `example=`, dynamic data from the schemas).
+ * Prism, in process, as the Node mock's engine: it routes a request, checks its credentials against the spec's
+ * security schemes, and picks or generates the response (named examples, `Prefer: code=` and `example=` as the core
+ * read them, dynamic data from the schemas). Also the shapes of Prism the mock touches, and the document Prism reads.
  *
- * Prism never sees the multipart body: the core (core/judge.ts) has streamed, decoded and validated it with the
+ * Prism never sees the multipart body: the core (core/respond.ts) has streamed, decoded and validated it with the
  * generated validators (Prism 5 cannot decode JSON text parts, ignores file parts, and buffers bodies). So Prism
- * runs with request validation off and answers from the request's method, path and headers.
+ * runs with request validation off and responds from the request's method, path and headers.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { headerOf } from '../../contract/headers.js';
-import type { MockAnswer, MockEngine, MockPreferences, RequestHead } from '../core/types.js';
+import type { MockResponse, MockEngine, MockPreferences, RequestHead } from '../core/types.js';
 
 // The few shapes of Prism 5 (prism-http 5.12) the mock touches, written out here so that the mock's public types never
 // depend on Prism's packages being installed.
@@ -69,7 +69,7 @@ export interface PrismModules {
   router(args: { resources: PrismOperation[]; input: PrismRequest }): Either<PrismProblem, PrismOperation>;
   validateSecurity(args: { resource: PrismOperation; element: PrismRequest }): Either<unknown[], PrismRequest>;
   getHttpConfigFromRequest(input: PrismRequest): Either<PrismProblem, MockPreferences>;
-  /** Applies the document's `x-json-schema-faker` options to the generator behind dynamic answers (as `prism mock` does). */
+  /** Applies the document's `x-json-schema-faker` options to the generator behind dynamic responses (as `prism mock` does). */
   configureDataGenerator(document: object, cliOptions: Record<string, unknown>): Promise<void>;
   version: string;
 }
@@ -98,8 +98,8 @@ function serialise(body: unknown, contentType: string | undefined): string {
 }
 
 /**
- * The request as Prism gets it, without `Accept`: the real service answers JSON whatever Accept says, while Prism
- * would answer 406 to `Accept: text/html` (and, with a forced code, a 500 of its own).
+ * The request as Prism gets it, without `Accept`: the real service responds with JSON whatever Accept says, while Prism
+ * would respond 406 to `Accept: text/html` (and, with a forced code, a 500 of its own).
  */
 function forPrism(head: RequestHead): PrismRequest {
   const headers = Object.fromEntries(Object.entries(head.headers).filter(([name]) => name.toLowerCase() !== 'accept'));
@@ -109,7 +109,7 @@ function forPrism(head: RequestHead): PrismRequest {
 export async function createPrismEngine(prism: PrismModules, document: Record<string, unknown>, options: { dynamic: boolean }): Promise<PrismEngine> {
   // Prism dereferences in place: give it its own copy of the document.
   const operations = await prism.http.getHttpOperationsFromSpec(structuredClone(document));
-  // The spec's x-json-schema-faker options (useExamplesValue) make dynamic answers draw schema-level examples, so a
+  // The spec's x-json-schema-faker options (useExamplesValue) make dynamic responses draw schema-level examples, so a
   // generated b64_json is still a picture that decodes and a url still a URL. Prism reads nothing else of the
   // document it is given here: the key alone spares dereferencing the whole spec a second time.
   const generatorOptions = 'x-json-schema-faker' in document ? { 'x-json-schema-faker': structuredClone(document['x-json-schema-faker']) } : {};
@@ -125,7 +125,7 @@ export async function createPrismEngine(prism: PrismModules, document: Record<st
   };
   const instance = prism.http.createInstance(config, { logger: silentLogger });
 
-  const problem = (error: PrismProblem): MockAnswer => {
+  const problem = (error: PrismProblem): MockResponse => {
     const json = prism.http.ProblemJsonError.toProblemJson(error);
     return { status: json.status || 500, headers: { ...error.additional?.headers, 'Content-Type': 'application/problem+json' }, body: JSON.stringify(json) };
   };
@@ -145,20 +145,12 @@ export async function createPrismEngine(prism: PrismModules, document: Record<st
       const routed = route(head);
       return routed._tag === 'Left' ? problem(routed.left) : undefined;
     },
-    preferences(head) {
-      const parsed = prism.getHttpConfigFromRequest(forPrism(head));
-      if (parsed._tag === 'Left') return { ok: false, answer: problem(parsed.left) };
-      // Prism's decoder leaves absent preferences as undefined keys (drop them so they do not override defaults), and
-      // treats code 0 as no code.
-      const value = Object.fromEntries(Object.entries(parsed.right).filter(([key, v]) => v !== undefined && !(key === 'code' && v === 0)));
-      return { ok: true, value };
-    },
     authorized(head) {
       const routed = route(head);
       return routed._tag === 'Right' && prism.validateSecurity({ resource: routed.right, element: forPrism(head) })._tag === 'Right';
     },
-    // Prism checks the credentials again itself (checkSecurity) and answers 401 from the spec when they fail.
-    async answer(head, preferences) {
+    // Prism checks the credentials again itself (checkSecurity) and responds 401 from the spec when they fail.
+    async respond(head, preferences) {
       const result = await instance.request(forPrism(head), operations, { ...config, mock: { ...config.mock, ...preferences } })();
       if (result._tag === 'Left') return problem(result.left);
       const { statusCode, headers = {}, body } = result.right.output;

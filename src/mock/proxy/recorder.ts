@@ -20,7 +20,7 @@ import type { RequestIssue } from '../../contract/issues.js';
 import { redactValue } from '../../contract/redact.js';
 import { sniffImageType } from '../../contract/sniff.js';
 import { specFacts } from '../../contract/spec-facts.js';
-import { CASSETTE_FORMAT, MAX_CASSETTE_BYTES, type Cassette, type CassetteImage, type ShrunkImage } from '../core/cassette.js';
+import { CASSETTE_FORMAT, MAX_CASSETTE_BYTES, type Cassette, type CassetteImage, type ShrunkImage } from '../core/replay.js';
 import type { ReceivedFile, ReceivedText } from '../core/types.js';
 import { placeholderFor } from './placeholders.js';
 

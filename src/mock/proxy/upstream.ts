@@ -5,7 +5,7 @@
  */
 import http, { type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
 import https from 'node:https';
-import { endToEnd as endToEndHeaders } from '../core/http-headers.js';
+import { endToEnd as endToEndHeaders } from '../core/types.js';
 
 /** `headers` without the hop-by-hop ones (core/http-headers.ts: replay drops the same), and without `drop`. */
 export const endToEnd: (headers: IncomingHttpHeaders, drop?: readonly string[]) => OutgoingHttpHeaders = endToEndHeaders;

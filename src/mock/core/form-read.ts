@@ -1,18 +1,17 @@
 /**
- * Reads a Fetch API Request's multipart body into an Intake, where there is no socket to stream from (MSW in a page
- * or in Node). The body is read with a byte cap (413 past the spec's whole-body limit, nothing more read), parsed by
- * the platform's own FormData reader, and walked in order with the same limits and words as the Node server's
- * busboy intake (intake-limits.ts): the first violation wins, as it does when the parts stream in.
+ * The MSW door's multipart reader (node-http.ts has the Node door's, with the same signature): a Fetch API Request's
+ * body read with a byte cap (413 past the spec's whole-body limit, nothing more read), parsed by the platform's own
+ * FormData reader, and walked in order with the same limits and words as the busboy reader: the first violation
+ * wins, as it does when the parts stream in.
  */
 import { SNIFF_BYTES } from '../../contract/sniff.js';
-import { intakeIssues } from './intake-limits.js';
-import { declaredFileType, fileFieldNamer } from './request-check.js';
-import type { Intake, IntakeLimits, ReceivedFile, ReceivedText } from './types.js';
+import { bodyIssues, declaredFileType, fileFieldNamer } from './check-request.js';
+import type { ReadMultipart, ReceivedFile, ReceivedText } from './types.js';
 
-/** The body's bytes, or undefined once they pass `maxBytes` (the rest is never read). */
-async function readCapped(request: Request, maxBytes: number): Promise<Uint8Array | undefined> {
-  if (!request.body) return new Uint8Array(0);
-  const reader = request.body.getReader();
+/** The mock's one bounded body reader: the stream's bytes, or undefined once they pass `maxBytes` (the rest is never read). */
+export async function readBounded(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<Uint8Array | undefined> {
+  if (!body) return new Uint8Array(0);
+  const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
@@ -42,21 +41,20 @@ async function sha256Of(file: Blob): Promise<string> {
   return Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
-/** `sha256` also hashes every file part (for replay, which knows images by their hash). */
-export async function readFormIntake(request: Request, limits: IntakeLimits, options: { sha256?: boolean } = {}): Promise<Exclude<Intake, { outcome: 'aborted' }>> {
+export const readFormBody: ReadMultipart<Request> = async (request, limits, options = {}) => {
   let bytes: Uint8Array | undefined;
   try {
-    bytes = await readCapped(request, limits.maxBodyBytes);
+    bytes = await readBounded(request.body, limits.maxBodyBytes);
   } catch (error) {
-    return { outcome: 'malformed', issue: intakeIssues.notMultipart(`the body could not be read: ${(error as Error).message}`) };
+    return { outcome: 'malformed', issue: bodyIssues.notMultipart(`the body could not be read: ${(error as Error).message}`) };
   }
-  if (!bytes) return { outcome: 'too-large', issue: intakeIssues.bodyTooLarge(limits) };
+  if (!bytes) return { outcome: 'too-large', issue: bodyIssues.bodyTooLarge(limits) };
 
   let form: FormData;
   try {
     form = await new Response(bytes as Uint8Array<ArrayBuffer>, { headers: { 'Content-Type': request.headers.get('content-type') ?? '' } }).formData();
   } catch (error) {
-    return { outcome: 'malformed', issue: intakeIssues.notMultipart((error as Error).message) };
+    return { outcome: 'malformed', issue: bodyIssues.notMultipart((error as Error).message) };
   }
 
   const textParts: ReceivedText[] = [];
@@ -65,17 +63,17 @@ export async function readFormIntake(request: Request, limits: IntakeLimits, opt
   let parts = 0;
   let textBytes = 0;
   for (const [name, entry] of form.entries()) {
-    if (++parts > limits.maxParts) return { outcome: 'malformed', issue: intakeIssues.tooManyParts(limits) };
+    if (++parts > limits.maxParts) return { outcome: 'malformed', issue: bodyIssues.tooManyParts(limits) };
     // A part with `filename=""` is a text part to busboy (and so to the Node mock): read it the same way.
     const value = typeof entry !== 'string' && entry.name === '' ? await entry.text() : entry;
     if (typeof value === 'string') {
       textBytes += encoder.encode(value).byteLength;
-      if (textBytes > limits.maxTextBytes) return { outcome: 'too-large', issue: intakeIssues.textTooLarge(name, limits) };
+      if (textBytes > limits.maxTextBytes) return { outcome: 'too-large', issue: bodyIssues.textTooLarge(name, limits) };
       textParts.push({ name, value });
       continue;
     }
     const { field, index } = fieldOf(name);
-    if (value.size > limits.maxFileBytes) return { outcome: 'too-large', issue: intakeIssues.fileTooLarge(field, limits) };
+    if (value.size > limits.maxFileBytes) return { outcome: 'too-large', issue: bodyIssues.fileTooLarge(field, limits) };
     files.push({
       name,
       field,
@@ -84,9 +82,9 @@ export async function readFormIntake(request: Request, limits: IntakeLimits, opt
       size: value.size,
       head: new Uint8Array(await value.slice(0, SNIFF_BYTES).arrayBuffer()),
       ...(options.sha256 ? { sha256: await sha256Of(value) } : {}),
-      // The first image, for the answer made from it: the Blob is already in memory (the body was read whole, capped).
+      // The first image, for the response made from it: the Blob is already in memory (the body was read whole, capped).
       ...(index === 0 && !files.some((file) => file.kept) ? { kept: { source: value, release: async () => undefined } } : {}),
     });
   }
   return { outcome: 'complete', textParts, files };
-}
+};
