@@ -218,3 +218,28 @@ export function describeCase(testCase: Case): string {
   const text = JSON.stringify(testCase.kind === 'object' ? testCase.request : { fields: testCase.fields, image: testCase.image }, replacer);
   return text.length > 600 ? `${text.slice(0, 600)}...` : text;
 }
+
+/** The run's seed: FC_SEED, or one printed by each test file for its report. */
+export const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : Date.now() % 2 ** 31;
+
+export interface Judged {
+  ok: boolean;
+  clientOnly: boolean;
+  client?: Verdict;
+  wire?: Verdict;
+  why?: string;
+}
+
+/** Both judges (client and wire) on one case; `ok` when each that could judge it reached the expected verdict. */
+export async function judge(testCase: Case): Promise<Judged> {
+  const client = testCase.kind === 'object' ? await clientVerdict(testCase.request) : undefined;
+  const { wire, why } = await wireBody(testCase);
+  if (why) {
+    // A request the form cannot carry: only the client judges it, and a valid one must always be carried.
+    const ok = !testCase.expected.valid && client !== undefined && agrees(testCase.expected, client);
+    return { ok, clientOnly: true, client, why };
+  }
+  const wireJudged = await wireVerdict(wire!);
+  const ok = (client === undefined || agrees(testCase.expected, client)) && agrees(testCase.expected, wireJudged);
+  return { ok, clientOnly: false, client, wire: wireJudged };
+}
