@@ -1,8 +1,13 @@
 /**
- * src/ + generated/ → dist/: tsc's build of src/ (declarations, the CLI and the mock), the generated artefacts beside
- * it, and the client bundled for Node (the package's "node" export: ESM for `import`, CommonJS for `require`, whose
- * declarations are the same files under dist/commonjs, read there as CommonJS) and minified for browsers (its
- * "browser" and "default" exports).
+ * src/ + generated/ → dist/, each module shipped once:
+ * - dist/node: the client for Node (the package's "node" export): ESM for `import`, with the mock, the MSW handlers
+ *   and the CLI built beside it in one build (dist/src/mock/index.js, dist/src/mock/msw.js, dist/src/cli/main.js),
+ *   their shared code and first-use modules in dist/node/chunks; and CommonJS for `require`, one file.
+ * - dist/browser: the client minified for browsers (the "browser" and "default" exports).
+ * - dist/src, dist/generated: tsc's declarations (.d.ts only: the JavaScript is the bundles above), the spec as JSON
+ *   (the "./openapi.json" export, which the mock and the docs read), and under dist/commonjs the client's declarations
+ *   again, read there as CommonJS for `require`.
+ * Source maps carry no sources (a stack frame still names the file and line of src/), so they do not double the size.
  *
  *   tsx scripts/build.ts    writes dist/ (what `npm pack` ships)
  *
@@ -10,10 +15,10 @@
  * package, so it never touches the dist/ another test or a developer is using.
  */
 import { execFileSync } from 'node:child_process';
-import { chmod, cp, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, cp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildBrowserBundle, buildNodeBundle, buildNodeCommonJsBundle } from './client-bundle.js';
+import { buildBrowserBundle, buildNodeCommonJsBundle, buildNodePackage } from './client-bundle.js';
 import { writeTryItBundle } from './try-it-bundle.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -29,16 +34,21 @@ export async function buildDist(dist: string): Promise<BuiltDist> {
   for (const part of ['src', 'generated', 'commonjs', 'node', 'browser']) await rm(path.join(dist, part), { recursive: true, force: true });
   const tsc = path.join(root, 'node_modules/typescript/bin/tsc');
   execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json'), '--outDir', dist], { stdio: 'inherit' });
-  await cp(path.join(root, 'generated'), path.join(dist, 'generated'), { recursive: true });
+  const generated = (await readdir(path.join(root, 'generated'))).filter((file) => file.endsWith('.d.ts') || file === 'openapi.json');
+  for (const file of generated) await cp(path.join(root, 'generated', file), path.join(dist, 'generated', file));
+  const manifest = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')) as { peerDependencies: Record<string, string> };
+  const outputs = await buildNodePackage(dist, Object.keys(manifest.peerDependencies));
+  const entryBytes = (entry: string) => Object.values(outputs).find((output) => output.entryPoint === entry)?.bytes ?? 0;
   await chmod(path.join(dist, 'src/cli/main.js'), 0o755);
-  // One ESM file each for Node and browsers (scripts/client-bundle.ts, shared with the browser tests and the bench).
-  const nodeBytes = await buildNodeBundle(path.join(dist, 'node/orq-image-edits.js'));
   const commonJsBytes = await buildNodeCommonJsBundle(path.join(dist, 'node/orq-image-edits.cjs'));
   await writeCommonJsDeclarations(dist);
   const browserBytes = await buildBrowserBundle(path.join(dist, 'browser/orq-image-edits.js'));
-  // The docs' Try-it console, prebuilt for an installed package's `orq-images docs` (src/docs/build.ts reads it).
-  const tryItBytes = await writeTryItBundle(path.join(dist, 'src/docs/try-it.bundle.js'));
-  return { nodeBytes, commonJsBytes, browserBytes, tryItBytes };
+  // The docs' Try-it console, prebuilt for an installed package's `orq-images docs`: src/docs/build.ts reads it beside
+  // itself, so it goes beside whichever file of the build holds that module.
+  const docsBuild = Object.keys(outputs).find((file) => file.endsWith('.js') && Object.keys(outputs[file]!.inputs).some((input) => input.endsWith('src/docs/build.ts')));
+  if (!docsBuild) throw new Error('build: no file of the Node build holds src/docs/build.ts');
+  const tryItBytes = await writeTryItBundle(path.join(path.dirname(path.resolve(root, docsBuild)), 'try-it.bundle.js'));
+  return { nodeBytes: entryBytes('src/node.ts'), commonJsBytes, browserBytes, tryItBytes };
 }
 
 /**
@@ -58,5 +68,5 @@ async function writeCommonJsDeclarations(dist: string): Promise<void> {
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const { nodeBytes, commonJsBytes, browserBytes, tryItBytes } = await buildDist(path.join(root, 'dist'));
   const kB = (bytes: number) => `${(bytes / 1024).toFixed(1)} kB`;
-  console.log(`built dist/src (tsc, with .d.ts), dist/generated, dist/node/orq-image-edits.js (${kB(nodeBytes)}) and .cjs (${kB(commonJsBytes)}), dist/commonjs (its .d.ts), dist/browser/orq-image-edits.js (${kB(browserBytes)} minified), dist/src/docs/try-it.bundle.js (${kB(tryItBytes)})`);
+  console.log(`built dist/node/orq-image-edits.js (${kB(nodeBytes)}) and .cjs (${kB(commonJsBytes)}), the mock, MSW handlers and CLI beside it, dist/browser/orq-image-edits.js (${kB(browserBytes)} minified), the Try-it script (${kB(tryItBytes)}), declarations (dist/src, dist/generated, dist/commonjs)`);
 }

@@ -31,6 +31,8 @@ async function bundle(outfile: string, options: BuildOptions, entry = 'src/index
     format: 'esm',
     target: 'es2022',
     sourcemap: true,
+    // Maps give a stack frame's source file and line; the sources themselves would double the package (BENCHMARKS.md).
+    sourcesContent: false,
     metafile: true,
     legalComments: 'none',
     logLevel: 'warning',
@@ -64,6 +66,37 @@ const namesKept: BuildOptions = { minifyWhitespace: true, minifySyntax: true, ke
 /** Writes the Node bundle (and its source map) to `outfile`, its chunks under `chunks/` beside it; resolves to the entry's size in bytes. */
 export function buildNodeBundle(outfile: string): Promise<number> {
   return bundle(outfile, { platform: 'node', ...namesKept, splitting: true, external: ['node:*'] }, 'src/node.ts');
+}
+
+/**
+ * The package's ESM for Node, each module once: the client's entry (node/orq-image-edits.js, as buildNodeBundle
+ * writes it), the mock, the MSW handlers and the CLI (src/mock/index.js, src/mock/msw.js, src/cli/main.js, where the
+ * "exports" map and "bin" name them), in one build whose shared code and first-use modules are chunks under
+ * node/chunks/. The peers stay imports, resolved from the consumer's project. Every file that reads a file of the
+ * package by a relative URL (generated/openapi.json, the Try-it script) lands two folders under `dist`, as in src/.
+ * Resolves to the build's metafile outputs (paths relative to the repository's root).
+ */
+export async function buildNodePackage(dist: string, peers: readonly string[]): Promise<Record<string, { bytes: number; inputs: Record<string, unknown>; entryPoint?: string }>> {
+  const entries: Record<string, string> = { 'node/orq-image-edits': 'src/node.ts', 'src/mock/index': 'src/mock/index.ts', 'src/mock/msw': 'src/mock/msw.ts', 'src/cli/main': 'src/cli/main.ts' };
+  const result = await build({
+    absWorkingDir: root,
+    entryPoints: Object.fromEntries(Object.entries(entries).map(([out, entry]) => [out, path.join(root, entry)])),
+    outdir: dist,
+    chunkNames: 'node/chunks/[name]-[hash]',
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'es2022',
+    ...namesKept,
+    external: ['node:*', ...peers.flatMap((name) => [name, `${name}/*`])],
+    sourcemap: true,
+    sourcesContent: false,
+    metafile: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  return result.metafile.outputs;
 }
 
 /**
