@@ -7,10 +7,12 @@
  *
  * so a change to the bundle can be measured without the whole (long, machine-loading) bench.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { browserPlatform } from '../scripts/client-bundle.js';
@@ -38,6 +40,8 @@ export interface BundleSizes {
   entries: Map<string, Size>;
   /** The packed package, one edit call, each bundler with its defaults. */
   consumers: ConsumerBundle[];
+  /** The tarball `npm pack` writes: its size and how many files it holds. */
+  packed: { bytes: number; files: number };
 }
 
 const gzip = (bytes: Uint8Array) => gzipSync(bytes, { level: 9 }).length;
@@ -75,11 +79,15 @@ input.addEventListener('change', async () => {
 });
 `;
 
-async function consumerBundles(log: (line: string) => void): Promise<ConsumerBundle[]> {
+async function consumerBundles(log: (line: string) => void): Promise<Pick<BundleSizes, 'consumers' | 'packed'>> {
   const dir = await mkdtemp(path.join(tmpdir(), 'orq-bench-bundlers-'));
   try {
     const project = path.join(dir, 'app');
-    await createConsumerProject(project, await packPackage(dir));
+    const tarball = await packPackage(dir);
+    const { stdout } = await promisify(execFile)('tar', ['-tzf', tarball], { maxBuffer: 16 * 1024 * 1024 });
+    const packed = { bytes: (await stat(tarball)).size, files: stdout.split('\n').filter((line) => line && !line.endsWith('/')).length };
+    log(`packed package: ${(packed.bytes / 1024).toFixed(1)} kB, ${packed.files} files`);
+    await createConsumerProject(project, tarball);
     const body = '<input type="file"><img alt="">';
     await writeFile(path.join(project, 'main.js'), CONSUMER_ENTRY);
     await writeFile(path.join(project, 'index.html'), pageHtml(body, '<script type="module" src="./main.js"></script>'));
@@ -90,14 +98,14 @@ async function consumerBundles(log: (line: string) => void): Promise<ConsumerBun
       built.push(bundle);
       log(`bundle with ${bundler}: ${bundle.scripts.map((s) => `${s.file} ${(s.bytes / 1024).toFixed(1)} kB`).join(', ')}`);
     }
-    return built;
+    return { consumers: built, packed };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
 export async function measureBundles(log: (line: string) => void): Promise<BundleSizes> {
-  return { entries: await entryBundles(log), consumers: await consumerBundles(log) };
+  return { entries: await entryBundles(log), ...(await consumerBundles(log)) };
 }
 
 const kB = (bytes: number) => `${(bytes / 1024).toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 })} kB`;
@@ -120,7 +128,7 @@ export function bundleSection(sizes: BundleSizes): string[] {
     lines.push(`| ${label} | ${kB(size.minified)} | ${kB(size.gzip)} | ${(size.gzip / self.gzip).toFixed(2)}× |`);
   }
   lines.push('', 'Entries are in bench/entries/: each bundles exactly one edit call.', '');
-  lines.push('The packed package (`npm pack`, installed into a fresh project) and one edit call, bundled by each bundler with its defaults:', '');
+  lines.push(`The packed package (\`npm pack\`: ${kB(sizes.packed.bytes)}, ${sizes.packed.files} files; target ≤ 400 kB), installed into a fresh project, and one edit call, bundled by each bundler with its defaults:`, '');
   lines.push('| bundler | output | raw | gzip -9 | errors, warnings |', '|---|---|---|---|---|');
   const how: Record<string, string> = {
     esbuild: 'esbuild `--bundle --platform=browser` (IIFE, not minified)',
