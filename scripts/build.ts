@@ -43,11 +43,8 @@ export async function buildDist(dist: string): Promise<BuiltDist> {
   const commonJsBytes = await buildNodeCommonJsBundle(path.join(dist, 'node/orq-image-edits.cjs'));
   await writeCommonJsDeclarations(dist);
   const browserBytes = await buildBrowserBundle(path.join(dist, 'browser/orq-image-edits.js'));
-  // The docs' Try-it console, prebuilt for an installed package's `orq-images docs`: src/docs/build.ts reads it beside
-  // itself, so it goes beside whichever file of the build holds that module.
-  const docsBuild = Object.keys(outputs).find((file) => file.endsWith('.js') && Object.keys(outputs[file]!.inputs).some((input) => input.endsWith('src/docs/build.ts')));
-  if (!docsBuild) throw new Error('build: no file of the Node build holds src/docs/build.ts');
-  const tryItBytes = await writeTryItBundle(path.join(path.dirname(path.resolve(root, docsBuild)), 'try-it.bundle.js'));
+  // The docs' Try-it console, prebuilt for an installed package's `orq-images docs` (src/docs/build.ts reads it).
+  const tryItBytes = await writeTryItBundle(path.join(dist, 'src/docs/try-it.bundle.js'));
   return { nodeBytes: entryBytes('src/node.ts'), commonJsBytes, browserBytes, tryItBytes };
 }
 

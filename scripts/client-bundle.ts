@@ -15,7 +15,7 @@
  * - CommonJS Node build: the same for `require()` (Jest's default CommonJS mode, Node 20 before 20.19, which cannot
  *   require ESM): one file, since esbuild splits only ESM; what only some calls need still runs only on first use.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions, type Plugin } from 'esbuild';
@@ -72,11 +72,14 @@ export function buildNodeBundle(outfile: string): Promise<number> {
  * The package's ESM for Node, each module once: the client's entry (node/orq-image-edits.js, as buildNodeBundle
  * writes it), the mock, the MSW handlers and the CLI (src/mock/index.js, src/mock/msw.js, src/cli/main.js, where the
  * "exports" map and "bin" name them), in one build whose shared code and first-use modules are chunks under
- * node/chunks/. The peers stay imports, resolved from the consumer's project. Every file that reads a file of the
- * package by a relative URL (generated/openapi.json, the Try-it script) lands two folders under `dist`, as in src/.
- * Resolves to the build's metafile outputs (paths relative to the repository's root).
+ * node/chunks/. The peers stay imports, resolved from the consumer's project.
+ *
+ * A module that finds a file of the package by its own URL (the spec's JSON, the Try-it script, package.json) gets,
+ * for `import.meta.url`, the URL its own file would have under dist/src (moduleUrls), so it finds the file as from
+ * src/ whatever chunk its code lands in. Resolves to the build's metafile outputs (paths relative to the root).
  */
 export async function buildNodePackage(dist: string, peers: readonly string[]): Promise<Record<string, { bytes: number; inputs: Record<string, unknown>; entryPoint?: string }>> {
+  const moduleUrlUsers = new Set<string>();
   const entries: Record<string, string> = { 'node/orq-image-edits': 'src/node.ts', 'src/mock/index': 'src/mock/index.ts', 'src/mock/msw': 'src/mock/msw.ts', 'src/cli/main': 'src/cli/main.ts' };
   const result = await build({
     absWorkingDir: root,
@@ -90,13 +93,42 @@ export async function buildNodePackage(dist: string, peers: readonly string[]): 
     target: 'es2022',
     ...namesKept,
     external: ['node:*', ...peers.flatMap((name) => [name, `${name}/*`])],
+    plugins: [moduleUrls(moduleUrlUsers)],
     sourcemap: true,
     sourcesContent: false,
     metafile: true,
     legalComments: 'none',
     logLevel: 'warning',
   });
-  return result.metafile.outputs;
+  const outputs = result.metafile.outputs;
+  // The URL moduleUrls writes is relative to a file two folders under dist: say so if a module using it lands elsewhere.
+  for (const [file, output] of Object.entries(outputs)) {
+    const depth = path.relative(dist, path.dirname(path.resolve(root, file))).split(path.sep).length;
+    const misplaced = Object.keys(output.inputs).filter((input) => moduleUrlUsers.has(path.resolve(root, input)));
+    if (depth !== 2 && misplaced.length > 0) throw new Error(`build: ${misplaced.join(', ')} would read files by a wrong URL from ${file}`);
+  }
+  return outputs;
+}
+
+/**
+ * `import.meta.url` in a module of src/ → the URL of the module's own file under dist/src, from the file it lands in
+ * (two folders under dist); each such module is added to `users`.
+ */
+function moduleUrls(users: Set<string>): Plugin {
+  const src = path.join(root, 'src') + path.sep;
+  return {
+    name: 'module-urls',
+    setup(build) {
+      build.onLoad({ filter: /\.ts$/ }, async (args) => {
+        if (!args.path.startsWith(src)) return undefined;
+        const text = await readFile(args.path, 'utf8');
+        if (!text.includes('import.meta.url')) return undefined;
+        users.add(args.path);
+        const asBuilt = path.relative(root, args.path).replace(/\.ts$/, '.js').split(path.sep).join('/');
+        return { contents: text.replaceAll('import.meta.url', `new URL(${JSON.stringify(`../../${asBuilt}`)}, import.meta.url).href`), loader: 'ts' };
+      });
+    },
+  };
 }
 
 /**
