@@ -200,20 +200,18 @@ export interface ImageWork {
 export interface ImageRenderer {
   maker: ImageMaker;
   files: FileStore;
-  now?: () => number;
   /** Light responses (LIGHT_PIXELS) and the others, each AT_ONCE at a time with a bounded line of its own. */
   readonly lanes: { light: Limiter; heavy: Limiter };
   /** Images already made from the same small source (RenderCache). */
-  readonly cache?: RenderCache;
+  readonly cache: RenderCache;
   readonly counts: Pick<ImageWork, 'imagesMade' | 'dropped' | 'refused'>;
 }
 
 /** `queue`: how many responses may wait in each lane; one more is refused with 503 and Retry-After. */
-export function createImageRenderer(maker: ImageMaker, files: FileStore, now?: () => number, queue = IMAGE_QUEUE_DEFAULT): ImageRenderer {
+export function createImageRenderer(maker: ImageMaker, files: FileStore, queue = IMAGE_QUEUE_DEFAULT): ImageRenderer {
   return {
     maker,
     files,
-    now,
     lanes: { light: limiter(AT_ONCE, queue), heavy: limiter(AT_ONCE, queue) },
     cache: new RenderCache(),
     counts: { imagesMade: 0, dropped: 0, refused: 0 },
@@ -253,8 +251,8 @@ function isLight(source: KeptSource | undefined, askedSize: unknown, known: Dime
  * image, with the signal's reason.
  */
 export async function renderImages(renderer: ImageRenderer, source: KeptSource | undefined, askedSize: unknown, format: ImageFormat, count: number, signal?: AbortSignal): Promise<Rendered> {
-  const key = renderer.cache?.keyFor(source);
-  const cached = key === undefined ? undefined : renderer.cache!.get(key);
+  const key = renderer.cache.keyFor(source);
+  const cached = key === undefined ? undefined : renderer.cache.get(key);
   if (cached) {
     const size = outputSize(askedSize, cached.picture);
     const images = Array.from({ length: count }, (_, i) => cached.images.get(planKey(size, format, i)));
@@ -284,7 +282,7 @@ export async function renderImages(renderer: ImageRenderer, source: KeptSource |
     else if (error instanceof QueueFullError) renderer.counts.refused++;
     throw error;
   }
-  if (key !== undefined) renderer.cache!.remember(key, made.source, new Map(made.images.map((image, i) => [planKey(made.size, format, i), image])));
+  if (key !== undefined) renderer.cache.remember(key, made.source, new Map(made.images.map((image, i) => [planKey(made.size, format, i), image])));
   return made;
 }
 

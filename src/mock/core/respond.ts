@@ -17,7 +17,7 @@ import { checkBody, checkOperationHead, unavailableResponse, type CheckedRequest
 import { createImageRenderer, FileStore, isImageFormat, parseSize, renderImages, type Dimensions, type ImageFormat, type ImageMaker, type ImageRenderer } from './images.js';
 import { enginePreferences, latencyDelay, readPrefer, type Fault, type Latency, type Preferences } from './prefer.js';
 import type { Replayer } from './replay.js';
-import { problemResponse, QueueFullError, randomFor, type MockEngine, type MockPreferences, type MockResponse, type Random, type ReceivedBody, type RequestHead } from './types.js';
+import { problemResponse, QueueFullError, randomFor, type MockEngine, type MockPreferences, type MockResponse, type ReceivedBody, type RequestHead } from './types.js';
 
 export { DRIP } from './prefer.js';
 
@@ -29,8 +29,6 @@ export interface MockContextOptions {
   latency?: Latency;
   /** Makes every generated value repeatable: dynamic responses, file names, latency jitter. */
   seed?: string | number;
-  /** The clock, for `created` (tests). */
-  now?: () => number;
   /** Recorded responses to replay before anything is made or picked. */
   replayer?: Replayer;
   /** How many responses may wait for their images in each lane; one more is refused with 503. */
@@ -38,29 +36,21 @@ export interface MockContextOptions {
 }
 
 /** What a mock holds across requests: its engine, its image work, the images of `url` responses, its seed and latency. */
-export interface MockContext {
-  readonly engine: MockEngine;
-  readonly renderer: ImageRenderer | undefined;
-  readonly files: FileStore;
-  readonly latency: Latency | undefined;
-  readonly random: Random;
-  readonly replayer: Replayer | undefined;
-  /** The seed for the next request that brings none of its own: a sequence, so repeated runs repeat. */
-  nextSeed(): string | undefined;
-}
+export type MockContext = ReturnType<typeof createMockContext>;
 
-export function createMockContext(options: MockContextOptions): MockContext {
+export function createMockContext(options: MockContextOptions) {
   const seeded = (purpose: string) => randomFor(options.seed === undefined ? undefined : `${options.seed}:${purpose}`);
-  const files = new FileStore({ random: seeded('files'), now: options.now });
+  const files = new FileStore({ random: seeded('files') });
   let count = 0;
   return {
     engine: options.engine,
-    renderer: options.images ? createImageRenderer(options.images, files, options.now, options.imageQueue) : undefined,
+    renderer: options.images ? createImageRenderer(options.images, files, options.imageQueue) : undefined,
     files,
     latency: options.latency,
     random: seeded('mock'),
     replayer: options.replayer,
-    nextSeed: () => (options.seed === undefined ? undefined : `${options.seed}:${++count}`),
+    /** The seed for the next request that brings none of its own: a sequence, so repeated runs repeat. */
+    nextSeed: (): string | undefined => (options.seed === undefined ? undefined : `${options.seed}:${++count}`),
   };
 }
 
@@ -233,7 +223,7 @@ async function editedBody(renderer: ImageRenderer, request: CheckedRequest, orig
   const made = await renderImages(renderer, request.files[0]?.kept?.source, askedSize, format, count, signal);
   const data = made.images.map((bytes) => (responseFormat === 'url' ? { url: `${origin}${renderer.files.put(bytes, format)}` } : { b64_json: toBase64(bytes) }));
   return {
-    created: Math.floor((renderer.now ?? Date.now)() / 1000),
+    created: Math.floor(Date.now() / 1000),
     data,
     output_format: format,
     size: `${made.size.width}x${made.size.height}`,
