@@ -2,8 +2,8 @@
  * The README and the pages it sends readers to stay true to the code: the README stays a first page (at most 250
  * lines), every link between them reaches a file and a heading that exist (on the registry page the README's links
  * are absolute, to this repository on GitHub), every option of the public option types has its row in the docs
- * page's table, every flag `orq-images <command> --help` prints is on docs/cli.md, and every path CONTRIBUTING.md
- * names exists. (The pages' TypeScript snippets are typechecked and run on the packed package, test/package/.)
+ * page's table, every flag `orq-images <command> --help` prints is on docs/cli.md, every path CONTRIBUTING.md names
+ * exists, and a folder README of src/ names only files that exist (and all of its folder's, when it has a file table). (The pages' TypeScript snippets are typechecked and run on the packed package, test/package/.)
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -109,5 +109,25 @@ describe('docs/cli.md', () => {
     const page = read('docs/cli.md');
     const section = page.slice(page.indexOf(`## \`orq-images ${command}\``)).split(/\n## /)[0]!;
     expect(flags.filter((flag) => !section.includes(`\`${flag}`))).toEqual([]);
+  });
+});
+
+describe('the folder READMEs of src/', () => {
+  const readmes = (function walk(dir: string): string[] {
+    return readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((entry) =>
+      entry.isDirectory() ? walk(`${dir}/${entry.name}`) : entry.name === 'README.md' ? [`${dir}/README.md`] : [],
+    );
+  })('src');
+
+  it.each(readmes)('%s names only files that exist, and every file of its folder when it has a file table', (readme) => {
+    const folder = path.dirname(readme);
+    const text = read(readme);
+    const named = [...text.matchAll(/`([\w./-]+\.(?:ts|js)|[\w-]+\/)`/g)].map((match) => match[1]!);
+    const exists = (name: string) =>
+      [path.join(folder, name), name].some((file) => existsSync(path.join(root, file)) || existsSync(path.join(root, file.replace(/\.js$/, '.ts'))));
+    expect(named.filter((name) => !exists(name))).toEqual([]);
+    if (!/^\| `[\w.-]+\.ts`/m.test(text)) return;
+    const files = readdirSync(path.join(root, folder)).filter((name) => name.endsWith('.ts'));
+    expect(files.filter((name) => !text.includes(`\`${name}\``))).toEqual([]);
   });
 });
