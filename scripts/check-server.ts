@@ -25,7 +25,7 @@ import { judgeAnswer, type ReceivedAnswer } from '../src/contract/answer-judge.j
 import { describeDrift, type Drift } from '../src/contract/drift.js';
 import { imageField, wireContract } from '../src/contract/wire-contract.js';
 import { encodeMultipart } from '../src/client/multipart.js';
-import { prepareRequest } from '../src/client/prepare-request.js';
+import { prepareRequest } from '../src/client/request.js';
 import { sniffImageType } from '../src/contract/sniff.js';
 import { writeMultipart } from './multipart-writer.ts';
 import { bodyLimits as intakeLimits, checkBody as judgeIntake, checkOperationHead as judgeOperationHead } from '../src/mock/core/check-request.js';

@@ -27,7 +27,7 @@ function orqShape(value: any): any {
 async function makeOp(): Promise<() => unknown> {
   switch (contender) {
     case 'this': {
-      const { prepareRequest } = await import('../../src/client/prepare-request.js');
+      const { prepareRequest } = await import('../../src/client/request.js');
       const request = { ...fields, image };
       return () => prepareRequest(request);
     }

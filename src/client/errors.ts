@@ -1,9 +1,11 @@
 /**
- * Every outcome of a call has its own error class. None of them is ever given the API key or the request's
- * headers, so the key cannot reach a message, `toString()`, `JSON.stringify` or `util.inspect` (redact.ts is the
- * second line, for what the network hands back).
+ * Every error this package throws, in one place: each outcome of a call and of saving its result has its own class,
+ * and all extend OrqImageEditError. None of them is ever given the API key or the request's headers, so the key
+ * cannot reach a message, `toString()`, `JSON.stringify` or `util.inspect`; `redactSecret` (below) is the second
+ * line, for what the network hands back.
  */
 import { describeIssues, type RequestIssue } from '../contract/issues.js';
+import { mentionsSecret, redactValue } from '../contract/redact.js';
 
 /** Base class: `instanceof OrqImageEditError` catches every error this package throws. */
 export class OrqImageEditError extends Error {
@@ -180,4 +182,138 @@ export function networkErrorCode(error: unknown): string | undefined {
     current = (current as { cause?: unknown }).cause;
   }
   return undefined;
+}
+
+/** Internal, not exported by the package: how resolving an image source says it cannot become an image. */
+/** Thrown while resolving an image source, for a source that cannot become an image; turned into a RequestIssue by the caller. */
+export class SourceIssue extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SourceIssue';
+  }
+}
+
+export function systemReason(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  const reasons: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'is a directory', EPERM: 'not permitted' };
+  if (typeof code === 'string') return `${code}${reasons[code] ? `, ${reasons[code]}` : ''}`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+// The errors of saving a result (saveImages): each says what really failed, a download or a file, so a caller (and
+// the CLI) never reads "the connection to the Orq API failed" for an edit that succeeded and was paid for.
+
+/** How a URL is shown in a message: without its query string and fragment (signed URLs carry credentials there). */
+function shownUrl(url: string): string {
+  return url.startsWith('data:') ? 'a data: URL' : url.split(/[?#]/)[0]!;
+}
+
+/** What went wrong with one download, beside the image it concerns. */
+export interface DownloadProblem {
+  /** The download's answer had this non-2xx status. */
+  status?: number;
+  /** The connection failed or broke off (ECONNRESET, ...), with the platform's code when it gives one. */
+  cause?: unknown;
+  /** The image passed this many bytes (the spec's x-max-image-bytes, or saveImages' maxImageBytes). */
+  limitBytes?: number;
+  /** The image was empty. */
+  empty?: boolean;
+}
+
+/** Downloading a result image (`data[i].url`) failed; nothing was saved for it. */
+export class DownloadError extends OrqImageEditError {
+  override name = 'DownloadError';
+  /** The index in `data` of the image that failed. */
+  readonly index: number;
+  /** The URL without its query string (signed URLs carry their credentials there). */
+  readonly url: string;
+  /** The HTTP status, when the download was answered with a non-2xx one. */
+  readonly status: number | undefined;
+  /** The network error's code (ECONNRESET, ...), when the connection failed or broke off. */
+  readonly code: string | undefined;
+  /** The byte limit the image passed, when it was too large. */
+  readonly limitBytes: number | undefined;
+  constructor(index: number, url: string, problem: DownloadProblem) {
+    const shown = shownUrl(url);
+    const code = problem.cause === undefined ? undefined : networkErrorCode(problem.cause);
+    const cause = problem.cause instanceof Error ? (problem.cause.cause instanceof Error ? problem.cause.cause.message : problem.cause.message) : undefined;
+    const what =
+      problem.status !== undefined
+        ? `answered ${problem.status}`
+        : problem.limitBytes !== undefined
+          ? `passed the limit of ${problem.limitBytes} bytes for one image and was stopped`
+          : problem.empty
+            ? 'was empty'
+            : `failed (${[code, cause].filter(Boolean).join(': ') || 'the connection broke off'})`;
+    super(`downloading image ${index + 1} (${shown}) ${what}; nothing was saved for it`);
+    this.index = index;
+    this.url = shown;
+    this.status = problem.status;
+    this.code = code;
+    this.limitBytes = problem.limitBytes;
+  }
+}
+
+/** A file or directory could not be created or written (EACCES, ENOSPC, EEXIST, ...): the image was not saved there. */
+export class FileSystemError extends OrqImageEditError {
+  override name = 'FileSystemError';
+  /** The system's code: EACCES, ENOSPC, ENOTDIR, ... */
+  readonly code: string | undefined;
+  /** The operation that failed: mkdir, open, write, link, rename. */
+  readonly syscall: string | undefined;
+  /** The file or directory it concerned. */
+  readonly path: string;
+  /** The index in `data` of the image it concerned, when one. */
+  readonly index: number | undefined;
+  constructor(what: string, path: string, cause: unknown, index?: number) {
+    const { code, syscall, message } = (cause ?? {}) as { code?: unknown; syscall?: unknown; message?: unknown };
+    super(`cannot ${what} (${typeof message === 'string' ? message : String(cause)})`);
+    this.code = typeof code === 'string' ? code : undefined;
+    this.syscall = typeof syscall === 'string' ? syscall : undefined;
+    this.path = path;
+    this.index = index;
+  }
+}
+
+/** An option given to a function breaks its rules (e.g. a saveImages prefix that is not a file-name prefix). */
+export class InvalidOptionError extends OrqImageEditError {
+  override name = 'InvalidOptionError';
+  /** The option, e.g. `prefix`. */
+  readonly option: string;
+  constructor(option: string, message: string) {
+    super(`${option}: ${message}`);
+    this.option = option;
+  }
+}
+
+function mentions(value: unknown, secret: string): boolean {
+  let text: string | undefined;
+  try {
+    text = typeof value === 'string' ? value : JSON.stringify(value);
+  } catch {
+    return true;
+  }
+  return text !== undefined && mentionsSecret(text, secret);
+}
+
+/**
+ * Removes `secret` from an error before it leaves the client: its message, stack and own fields (a server or a
+ * proxy may echo the Authorization header back in a body or a header, at any depth; a message may shorten text in
+ * the middle of the key), and drops a `cause` that mentions it. The classes above never receive the key; this is
+ * the second line, for what the network hands back.
+ */
+export function redactSecret<T>(error: T, secret: string): T {
+  if (!secret || !(error instanceof Error)) return error;
+  const target = error as Error & Record<string, unknown>;
+  for (const key of Object.getOwnPropertyNames(target)) {
+    if (key === 'cause') continue;
+    const value = target[key];
+    if (mentions(value, secret)) {
+      Object.defineProperty(target, key, { value: redactValue(value, secret), writable: true, configurable: true, enumerable: Object.prototype.propertyIsEnumerable.call(target, key) });
+    }
+  }
+  if ('cause' in target && mentions(target.cause instanceof Error ? `${target.cause.message}${target.cause.stack}` : target.cause, secret)) {
+    delete target.cause;
+  }
+  return error;
 }

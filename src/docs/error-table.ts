@@ -4,7 +4,7 @@
  * column asks the client's own retry policy (`isRetryable`), so the page cannot drift from what the client does.
  */
 import { STATUS_CODES } from 'node:http';
-import { isRetryable } from '../index.js';
+import { isRetryable } from '../client/retry.js';
 import { specFacts } from '../contract/spec-facts.js';
 
 /** A sample Retry-After the policy can read: a status retried only with one is asked about with and without. */

@@ -4,7 +4,8 @@
  * spreading the list into a call, and nothing is sent.
  */
 import { describe, expect, it } from 'vitest';
-import { RequestValidationError, createImageEditClient, prepareRequest } from '../../src/index.js';
+import { RequestValidationError, createImageEditClient } from '../../src/index.js';
+import { prepareRequest } from '../../src/client/request.js';
 import { makePng } from '../support/images.js';
 
 describe('caller-sized arrays in a request', () => {

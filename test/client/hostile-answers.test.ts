@@ -5,7 +5,8 @@
  * closed), and nothing is retried.
  */
 import { describe, expect, it } from 'vitest';
-import { ResponseTooLargeError, createImageEditClient, wireContract, type ImageEditClientOptions } from '../../src/index.js';
+import { ResponseTooLargeError, createImageEditClient, type ImageEditClientOptions } from '../../src/index.js';
+import { wireContract } from '../../src/contract/wire-contract.js';
 import { makePng } from '../support/images.js';
 import { serversClosedAfterEach } from '../support/scripted-server.js';
 import { responses } from '../support/spec.js';

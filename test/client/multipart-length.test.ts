@@ -5,7 +5,8 @@
  */
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
-import { encodeMultipart, prepareImage, type PreparedImage } from '../../src/index.js';
+import { prepareImage, type PreparedImage } from '../../src/client/images.js';
+import { encodeMultipart } from '../../src/client/multipart.js';
 import { makePng } from '../support/images.js';
 
 describe('encodeMultipart: the length it states', () => {

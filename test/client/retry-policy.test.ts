@@ -4,7 +4,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError, createImageEditClient, type RetryEvent } from '../../src/index.js';
-import { isRetryable, parseRetryAfter, retryDelayMs, type AttemptFailure, type RetryOptions } from '../../src/client/retry-policy.js';
+import { isRetryable, parseRetryAfter, retryDelayMs } from '../../src/client/retry.js';
+import type { AttemptFailure, RetryOptions } from '../../src/client/options.js';
 import { makePng } from '../support/images.js';
 import { startScriptedServer, type ScriptedServer } from '../support/scripted-server.js';
 

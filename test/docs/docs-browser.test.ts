@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { buildRepositoryDocs } from '../../scripts/build-docs.ts';
-import { isRetryable } from '../../src/index.js';
+import { isRetryable } from '../../src/client/retry.js';
 import { isLocalUrl, openBrowser, type BrowserSession } from '../support/chromium.js';
 import { specFacts } from '../../generated/spec-facts.js';
 import { requestExamples, requestSchema, responses, spec } from '../support/spec.js';

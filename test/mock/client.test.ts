@@ -4,7 +4,8 @@
  * the generated validators, so what one accepts the other accepts.
  */
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { ApiError, createImageEditClient, imageField, type ImageEditResult } from '../../src/index.js';
+import { ApiError, createImageEditClient, type ImageEditResult } from '../../src/index.js';
+import { imageField } from '../../src/contract/wire-contract.js';
 import { responses } from '../support/spec.js';
 import { imageOf, mockUrl } from './support.js';
 

@@ -13,7 +13,7 @@ import { validateErrorResponse, validateImageEditResponse } from '../../generate
 import { imageField, wireContract } from '../../src/contract/wire-contract.js';
 import { RequestValidationError } from '../../src/client/errors.js';
 import { encodeMultipart } from '../../src/client/multipart.js';
-import { prepareRequest } from '../../src/client/prepare-request.js';
+import { prepareRequest } from '../../src/client/request.js';
 import { DELETE, everyFieldArb, fieldSites, siteFieldsArb, validFieldsArb, type Site } from './schema-arbitraries.js';
 import { writeMultipart, type RawPart } from '../../scripts/multipart-writer.js';
 import { imageSites, rawParts, readWire, validImageValueArb, wireImages, wireSites } from './wire.js';

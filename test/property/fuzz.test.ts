@@ -12,7 +12,7 @@ import { validateEditFields, validateErrorResponse, validateImageEditResponse } 
 import { imageField, wireContract } from '../../src/contract/wire-contract.js';
 import { RequestValidationError } from '../../src/client/errors.js';
 import { encodeMultipart } from '../../src/client/multipart.js';
-import { prepareRequest } from '../../src/client/prepare-request.js';
+import { prepareRequest } from '../../src/client/request.js';
 import { decodeTextParts } from '../../src/contract/decode-parts.js';
 import { fieldNames, validArb, requestSchema } from './schema-arbitraries.js';
 import { readMultipart } from '../support/multipart-reader.js';

@@ -39,7 +39,8 @@ const allowed: Record<string, RegExp[]> = {
   // The validating proxy stands on the shared core and the node:http pieces the mock's server uses too, never on the server.
   'src/mock/proxy/': [/^src\/contract\//, /^generated\//, /^busboy$/, /^src\/mock\/core\//, /^src\/mock\/(node-http|dependencies)\.js$/],
   // The docs may embed the client's public face (its retry policy in the error table, its browser build in Try it).
-  'src/docs/': [/^src\/index\.js$/, /^src\/contract\//, /^generated\//],
+  // The Try-it console checks and sends with the client's own request module and retry policy, not a copy of them.
+  'src/docs/': [/^src\/index\.js$/, /^src\/client\/(request|retry)\.js$/, /^src\/contract\//, /^generated\//],
   'src/cli/': [/^src\/index\.js$/, /^src\/contract\//, /^src\/mock\//, /^src\/docs\//, /^generated\//],
   'src/index.ts': [/^src\/client\//, /^src\/contract\//, /^generated\//],
   // The Node builds' entry (scripts/client-bundle.ts): the public face, and nothing else.

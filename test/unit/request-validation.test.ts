@@ -3,7 +3,8 @@
  * requests built from the spec's own examples pass. Limits are read from the contract, never copied here.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { createImageEditClient, prepareRequest, RequestValidationError, type RequestIssue } from '../../src/index.js';
+import { createImageEditClient, RequestValidationError, type RequestIssue } from '../../src/index.js';
+import { prepareRequest } from '../../src/client/request.js';
 import { imageField } from '../../src/contract/wire-contract.js';
 import { makePng } from '../support/images.js';
 import { requestExamples } from '../support/spec.js';

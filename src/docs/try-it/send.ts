@@ -5,7 +5,8 @@
  * answer (its body read by readCappedBody, kept as a Blob), so the page can show the answer and repeat the request as
  * curl. The parts sent are known from the request the page prepared, not read back from the body's bytes.
  */
-import { ApiError, createImageEditClient, prepareRequest, RequestValidationError, ResponseValidationError, type PreparedRequest, type RequestIssue } from '../../index.js';
+import { ApiError, createImageEditClient, RequestValidationError, ResponseValidationError, type RequestIssue } from '../../index.js';
+import { prepareRequest, type PreparedRequest } from '../../client/request.js';
 import { imageField, wireContract } from '../../contract/wire-contract.js';
 import type { SentPart, SentRequest } from './curl.js';
 

@@ -3,10 +3,9 @@
  * memory, within the byte limit); a file path or file: URL is refused by name before anything is sent. The browser
  * bundle is built with this module in place of ../node/index.js (scripts/client-bundle.ts).
  */
-import { OrqImageEditError } from '../../errors.js';
-import { SourceIssue } from '../../source-issue.js';
+import { OrqImageEditError, SourceIssue } from '../../errors.js';
 import type { saveEachImage as nodeSaveEachImage, saveImages as nodeSaveImages } from '../node/save-images.js';
-import type { Platform } from '../types.js';
+import { sendWithFetch, type Platform } from '../shared.js';
 
 export type { ImageSaveOutcome, SaveImagesOptions } from '../node/save-images.js';
 
@@ -26,9 +25,13 @@ export const platform: Platform = {
   async memoryBlob(bytes) {
     return new Blob([bytes as Uint8Array<ArrayBuffer>]);
   },
-  // Browsers stream file-backed Blobs natively, and most cannot send a stream over HTTP/1.1: the Blob itself.
-  async uploadBody(_segments, whole) {
-    return { body: whole, headers: {}, reportsProgress: false, init: {} };
+  // Browsers stream file-backed Blobs natively, and most cannot send a stream over HTTP/1.1: the whole Blob. Their
+  // fetch cannot report upload progress: 0 as it starts, the total once the response arrives.
+  async send(request, fetch) {
+    request.onProgress?.(0);
+    const response = await sendWithFetch(fetch ?? ((input) => globalThis.fetch(input)), request, request.body.body);
+    request.onProgress?.(request.body.length);
+    return response;
   },
 };
 

@@ -4,11 +4,32 @@
  * temporary file (a file-backed Blob again, so a retry can re-read it and memory stays flat). Temporary files are
  * removed by `dispose()` (the client does this after every call) and, failing that, when the process exits.
  */
-import { SourceIssue, systemReason } from '../../source-issue.js';
-import { nodeBuffer, nodeFs, nodePath, nodeUrl } from './builtins.js';
-import type { Drain, ResolvedSource } from '../types.js';
+import { SourceIssue, systemReason } from '../../errors.js';
+import type { Drain, ResolvedSource } from '../shared.js';
+
+/*
+ * Node's built-in modules, each loaded on first use and kept. A static `import` of a built-in costs every cold import
+ * of the client 1-2 ms (Node 20 builds an ES module of all its exports), whether or not the caller ever sends a file:
+ * a client used with Blobs never loads node:fs at all.
+ */
+type Fs = typeof import('node:fs');
+type Path = typeof import('node:path');
+type Url = typeof import('node:url');
+
+let loadedFs: Promise<Fs> | undefined;
+let loadedPath: Promise<Path> | undefined;
+let loadedUrl: Promise<Url> | undefined;
+
+export const nodeFs = (): Promise<Fs> => (loadedFs ??= import('node:fs').then((module) => module.default));
+export const nodePath = (): Promise<Path> => (loadedPath ??= import('node:path').then((module) => module.default));
+export const nodeUrl = (): Promise<Url> => (loadedUrl ??= import('node:url').then((module) => module.default));
 
 const noop = async () => {};
+
+/** Bytes in memory as node:buffer's Blob, whatever a DOM emulation put in the global scope (shared.ts: memoryBlob). */
+export async function memoryBlob(bytes: Uint8Array): Promise<Blob> {
+  return new (await import('node:buffer')).Blob([bytes]) as Blob;
+}
 
 /** The file behind each file-backed Blob made here, so the upload can read it with large fs reads. */
 const fileBehind = new WeakMap<Blob, string>();
@@ -16,11 +37,6 @@ const fileBehind = new WeakMap<Blob, string>();
 /** The path of the file a Blob made from a path, file: URL or spooled stream reads, if it is one of those. */
 export function filePathOf(blob: Blob): string | undefined {
   return fileBehind.get(blob);
-}
-
-/** Bytes in memory as node:buffer's Blob, whatever a DOM emulation put in the global scope (types.ts: memoryBlob). */
-export async function memoryBlob(bytes: Uint8Array): Promise<Blob> {
-  return new (await nodeBuffer()).Blob([bytes]) as Blob;
 }
 
 export async function openImageFile(given: string | URL): Promise<ResolvedSource> {

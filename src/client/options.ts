@@ -1,11 +1,12 @@
 /**
- * The client's public option and event types, apart from the code so that every module (saveImages included) can
- * name them without importing the client itself.
+ * Every option of a call, its type and its default, and the public event types: apart from the code, so that every
+ * module (saveImages included) can name them without importing the client itself. A change of default is one line
+ * of DEFAULTS (the client, saveImages, the retry policy and the CLI's help read it).
  */
 import type { components } from '../../generated/schema.js';
+import { wireContract } from '../contract/wire-contract.js';
 import type { Drift } from '../contract/drift.js';
 import type { OrqImageEditError } from './errors.js';
-import type { AttemptFailure, RetryOptions } from './retry-policy.js';
 
 /** The 200 body: the edited images and token usage. */
 export type ImageEditResponse = components['schemas']['ImageEditResponse'];
@@ -79,3 +80,40 @@ export interface EditOptions extends CallSettings {
   /** Aborts the call (AbortError), in every phase. */
   signal?: AbortSignal;
 }
+
+export const DEFAULTS = {
+  /** Largest answer read, in bytes once decoded, any status: the spec's x-max-response-bytes. */
+  maxResponseBytes: wireContract.maxResponseBytes,
+  /** Whole call, reading stream inputs, retries and waits included: edits can take minutes. */
+  timeoutMs: 600_000,
+  /** Retries after the first attempt. */
+  maxRetries: 2,
+  /** Outcomes retried beyond the safe ones (429, 503 with Retry-After, a refused connection): none. */
+  retryOn: [] as readonly (number | 'reset')[],
+  /** First backoff delay, doubled each retry, with jitter. */
+  retryBaseDelayMs: 500,
+  /** Longest wait before a retry, for backoff and Retry-After alike. */
+  retryMaxDelayMs: 30_000,
+} as const;
+
+/** An outcome the caller may opt in to retrying: an HTTP status, or `'reset'` for a connection cut mid-call. */
+export type RetryableOutcome = number | 'reset';
+
+export interface RetryOptions {
+  /** Retries after the first attempt; default 2. 0 turns retrying off. */
+  maxRetries?: number;
+  /** Outcomes retried in addition to the safe defaults (429, 503 with Retry-After, refused connection); default none. */
+  retryOn?: readonly RetryableOutcome[];
+  /** First backoff delay in ms, doubled each retry, with jitter; default 500. */
+  retryBaseDelayMs?: number;
+  /** Longest wait before a retry, for backoff and Retry-After alike; default 30 000. A longer Retry-After is not waited for. */
+  retryMaxDelayMs?: number;
+}
+
+/** The retry settings of one call, every default filled in (DEFAULTS). */
+export type RetrySettings = Required<RetryOptions>;
+
+/** What failed, as the policy sees it. */
+export type AttemptFailure =
+  | { kind: 'status'; status: number; retryAfter: string | null }
+  | { kind: 'network'; code: string | undefined };

@@ -1,5 +1,6 @@
 /**
- * The multipart body's bytes in order, as the Node uploads send them: text as UTF-8; images made from files read
+ * The multipart body's bytes in order, as the Node uploads send them (the transport's own writes, and the stream
+ * body for a caller's own fetch): text as UTF-8; images made from files read
  * straight from disk in large reads into buffers the writer hands back once they are written (so memory stays flat
  * however large the files); other images from their Blob. A Blob's own stream reads 64 KiB at a time and, given a
  * file-backed Blob, goes on reading after an abort; reading the file ourselves avoids both.
@@ -11,9 +12,8 @@
  */
 import { sniffImageType } from '../../../contract/sniff.js';
 import { ImageChangedError } from '../../errors.js';
-import { checkedSignature } from '../../signatures.js';
-import { nodeFs } from './builtins.js';
-import { filePathOf } from './files.js';
+import { checkedSignature } from '../shared.js';
+import { filePathOf, nodeFs } from './files.js';
 
 /** One piece of the body, and how to hand its buffer back once it has been written. */
 export interface BodyChunk {
@@ -144,4 +144,49 @@ export async function* bodyChunks(segments: readonly (string | Blob)[], buffers:
     if (file) yield* fileChunks(index, file, segment.size, buffers, check);
     else yield* blobChunks(segment, check);
   }
+}
+
+/** Bytes per read of an image file on disk for a caller's fetch: measured for 16 × 50 MiB through Node's fetch,
+ *  64 KiB 1.7-2.0 s at 73 MB, 128 KiB 1.4-1.7 s at 83 MB, 256 KiB 1.4-1.9 s at 94 MB (over the 90 MB budget). */
+const FETCH_READ_BYTES = 128 * 1024;
+
+/**
+ * The body as a stream, for a caller's own fetch (sent with its exact Content-Length and `duplex: "half"`): a pull
+ * stream that reads nothing ahead of what is sent, each file read into a fresh buffer (the fetch may hold on to what
+ * it was handed), and reports every chunk it hands on. It errors as soon as `signal` fires: Node's fetch, once
+ * aborted, would otherwise go on reading the body to its end (given a Blob, even the files).
+ */
+export function uploadStream(segments: readonly (string | Blob)[], signal: AbortSignal, onChunk?: (loaded: number) => void): ReadableStream<Uint8Array> {
+  const chunks = bodyChunks(segments, freshBuffers(FETCH_READ_BYTES));
+  let loaded = 0;
+  let stop: (() => void) | undefined;
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        stop = () => {
+          controller.error(signal.reason);
+          void chunks.return(undefined).catch(() => {});
+        };
+        if (signal.aborted) stop();
+        else signal.addEventListener('abort', stop, { once: true });
+      },
+      async pull(controller) {
+        const { done, value } = await chunks.next();
+        if (signal.aborted) return;
+        if (done) {
+          signal.removeEventListener('abort', stop!);
+          controller.close();
+          return;
+        }
+        controller.enqueue(value.bytes);
+        loaded += value.bytes.byteLength;
+        onChunk?.(loaded);
+      },
+      async cancel() {
+        signal.removeEventListener('abort', stop!);
+        await chunks.return(undefined);
+      },
+    },
+    { highWaterMark: 0 },
+  );
 }

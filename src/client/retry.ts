@@ -5,29 +5,7 @@
  * work are retried: 429, 503 with a readable Retry-After, and a refused connection. 408, other 5xx and connection resets
  * (where the provider may already have produced and billed the images) are retried only when the caller lists them.
  */
-import { DEFAULTS } from './defaults.js';
-
-/** An outcome the caller may opt in to retrying: an HTTP status, or `'reset'` for a connection cut mid-call. */
-export type RetryableOutcome = number | 'reset';
-
-export interface RetryOptions {
-  /** Retries after the first attempt; default 2. 0 turns retrying off. */
-  maxRetries?: number;
-  /** Outcomes retried in addition to the safe defaults (429, 503 with Retry-After, refused connection); default none. */
-  retryOn?: readonly RetryableOutcome[];
-  /** First backoff delay in ms, doubled each retry, with jitter; default 500. */
-  retryBaseDelayMs?: number;
-  /** Longest wait before a retry, for backoff and Retry-After alike; default 30 000. A longer Retry-After is not waited for. */
-  retryMaxDelayMs?: number;
-}
-
-/** The retry settings of one call, every default filled in (defaults.ts). */
-export type RetrySettings = Required<RetryOptions>;
-
-/** What failed, as the policy sees it. */
-export type AttemptFailure =
-  | { kind: 'status'; status: number; retryAfter: string | null }
-  | { kind: 'network'; code: string | undefined };
+import { DEFAULTS, type AttemptFailure, type RetryableOutcome, type RetryOptions } from './options.js';
 
 const REFUSED = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND', 'EAI_AGAIN']);
 const RESET = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
