@@ -5,7 +5,7 @@
  * the images usable and in the form the request asked for. Every departure is a Drift (drift.ts), one format
  * wherever it is printed.
  *
- * The client judges its own 2xx answers (src/client/answer.ts) with the same pieces (the generated validator,
+ * The client judges its own 2xx answers (src/client/response.ts) with the same pieces (the generated validator,
  * answer-images.ts) but reads no spec facts, which carry example bodies a browser bundle need not.
  */
 import { validateErrorResponse, validateImageEditResponse } from '../../generated/validators.js';
