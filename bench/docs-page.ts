@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { buildRepositoryDocs } from '../scripts/build-docs.ts';
-import { specFacts } from '../src/contract/spec-facts.js';
+import { specFacts } from '../src/contract/spec.js';
 import { startMock } from '../src/mock/index.js';
 import { CHROMIUM_PATH } from '../test/support/chromium.js';
 import { fmt, range, stats, verdict } from './format.js';

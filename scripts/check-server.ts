@@ -21,12 +21,12 @@ import { pathToFileURL } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { specFacts } from '../generated/spec-facts.js';
 import { createImageEditClient, NetworkError, TimeoutError, type ImageEditResult } from '../src/index.js';
-import { judgeAnswer, type ReceivedAnswer } from '../src/contract/answer-judge.js';
-import { describeDrift, type Drift } from '../src/contract/drift.js';
-import { imageField, wireContract } from '../src/contract/wire-contract.js';
+import { checkResponse, type ReceivedResponse } from '../src/contract/response-check.js';
+import { describeDrift, type Drift } from '../src/contract/issues.js';
+import { imageField, wireContract } from '../src/contract/spec.js';
 import { encodeMultipart } from '../src/client/multipart.js';
 import { prepareRequest } from '../src/client/request.js';
-import { sniffImageType } from '../src/contract/sniff.js';
+import { sniffImageType } from '../src/contract/images.js';
 import { writeMultipart } from './multipart-writer.ts';
 import { bodyLimits as intakeLimits, checkBody as judgeIntake, checkOperationHead as judgeOperationHead } from '../src/mock/core/check-request.js';
 import { readFormBody as readFormIntake } from '../src/mock/core/form-read.js';
@@ -100,7 +100,7 @@ export function isLocal(baseUrl: string): boolean {
 interface Answer {
   status: number;
   /** As node:http gives them (lower-case names), which is what the answer judge reads. */
-  headers: ReceivedAnswer['headers'];
+  headers: ReceivedResponse['headers'];
   text: string;
   body: unknown;
 }
@@ -216,7 +216,7 @@ export async function runServerChecks(options: ServerCheckOptions): Promise<Chec
   const expect = (condition: unknown, message: string) => {
     if (!condition) throw new Error(message);
   };
-  // Answers are judged by the shared judge (src/contract/answer-judge.ts), as the validating proxy judges them:
+  // Answers are judged by the shared judge (src/contract/response-check.ts), as the validating proxy judges them:
   // each departure is reported in the drift format, `field: the spec says X, received Y`.
   const noDrift = (drift: readonly Drift[], status: number) => {
     const shown = drift.slice(0, 5).map(describeDrift).join('; ');
@@ -224,7 +224,7 @@ export async function runServerChecks(options: ServerCheckOptions): Promise<Chec
   };
   const conforming = (answer: Answer, statuses: number[], responseFormat?: unknown) => {
     expect(statuses.includes(answer.status), `expected ${statuses.join(' or ')}, got ${describe(answer)}`);
-    noDrift(judgeAnswer({ status: answer.status, headers: answer.headers, text: answer.text }, { responseFormat }).drift, answer.status);
+    noDrift(checkResponse({ status: answer.status, headers: answer.headers, text: answer.text }, { responseFormat }).drift, answer.status);
   };
   /**
    * One check of a raw request: the mock's judge says what the spec makes of it (the check's name says so), the

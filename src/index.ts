@@ -26,8 +26,8 @@ export {
   InvalidOptionError,
 } from './client/errors.js';
 export type { RequestIssue } from './contract/issues.js';
-export type { Drift } from './contract/drift.js';
-export { describeDrift } from './contract/drift.js';
+export type { Drift } from './contract/issues.js';
+export { describeDrift } from './contract/issues.js';
 export { redactText } from './contract/redact.js';
 export { validateEditFields, validateImageEditResponse, validateErrorResponse } from '../generated/validators.js';
 export type { EditFields, ValidationIssue, Validator } from '../generated/validators.js';

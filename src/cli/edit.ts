@@ -22,8 +22,7 @@ import {
   type RetryEvent,
   type UploadProgress,
 } from '../index.js';
-import { enumOf } from '../contract/spec-facts.js';
-import { defaultBaseUrl, maxResultImageBytes } from '../contract/wire-contract.js';
+import { enumOf, defaultBaseUrl, maxResultImageBytes } from '../contract/spec.js';
 import { describeError, errorJson, printResult, saveReported } from './edit-report.js';
 
 /** Signals that stop an edit the way Ctrl-C does: the call aborted, partial files removed, 128 + n as exit code. */

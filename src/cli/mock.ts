@@ -4,8 +4,7 @@
  * request example. Everything runs in this process: stopping it leaves nothing behind.
  */
 import { parseArgs } from 'node:util';
-import { examplesOf, specFacts } from '../contract/spec-facts.js';
-import { imageField, wireContract } from '../contract/wire-contract.js';
+import { examplesOf, specFacts, imageField, wireContract } from '../contract/spec.js';
 import { FAULTS, MAX_DELAY_MS, parseLatency, REAL_SERVICE_TIME } from '../mock/core/prefer.js';
 import { MAX_CASSETTE_BYTES, MAX_CASSETTE_FILES, MAX_REPLAY_BYTES } from '../mock/core/replay.js';
 import { DEFAULT_HOST, DEFAULT_PORT, listenFailure, logLine, portOption, untilStopped, wildcardWarning } from './serving.js';

@@ -4,7 +4,7 @@
  * command takes none and stores none.
  */
 import { parseArgs } from 'node:util';
-import { wireContract } from '../contract/wire-contract.js';
+import { wireContract } from '../contract/spec.js';
 import { DEFAULT_HOST, DEFAULT_PORT, listenFailure, logLine, portOption, untilStopped, wildcardWarning } from './serving.js';
 
 const usage = () => `orq-images proxy — a validating proxy for POST ${wireContract.path}: forwards to the upstream, judges both ways by the spec

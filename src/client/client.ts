@@ -12,7 +12,7 @@
  */
 import createClient, { type Client } from 'openapi-fetch';
 import type { paths } from '../../generated/schema.js';
-import { defaultBaseUrl, wireContract } from '../contract/wire-contract.js';
+import { defaultBaseUrl, wireContract } from '../contract/spec.js';
 import { redactValue } from '../contract/redact.js';
 import { startCallDeadline, untilAborted, wait } from './deadline.js';
 import { ApiError, InvalidOptionError, NetworkError, OrqImageEditError, redactSecret, ResponseValidationError, networkErrorCode } from './errors.js';

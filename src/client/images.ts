@@ -14,14 +14,13 @@
  *   flat), into a Blob in browsers. Temporary files are removed by `dispose()` (the client does this after every
  *   call) and, failing that, when the process exits.
  *
- * The media type comes from the bytes (src/contract/sniff.ts), never from the filename or a declared type. What
+ * The media type comes from the bytes (src/contract/images.ts), never from the filename or a declared type. What
  * needs the file system (paths, file: URLs, temporary files) is the platform's (platform/node, platform/browser):
  * this module is the same in every build.
  */
-import { imageSizeIssue, judgeImage } from '../contract/image-rules.js';
 import type { RequestIssue } from '../contract/issues.js';
-import { extensionFor, SNIFF_BYTES } from '../contract/sniff.js';
-import { imageField } from '../contract/wire-contract.js';
+import { imageSizeIssue, judgeImage, extensionFor, SNIFF_BYTES } from '../contract/images.js';
+import { imageField } from '../contract/spec.js';
 import { untilAborted } from './deadline.js';
 import { RequestValidationError, SourceIssue, systemReason } from './errors.js';
 import { platform } from './platform/node/index.js';

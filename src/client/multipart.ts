@@ -6,7 +6,7 @@
  * nothing is read until the body is sent, and the exact length is known up front. A native FormData cannot give a
  * non-file part its own Content-Type, which is why the parts are written here.
  */
-import { imageField, wireContract } from '../contract/wire-contract.js';
+import { imageField, wireContract } from '../contract/spec.js';
 import type { PreparedImage } from './images.js';
 
 export interface MultipartBody {

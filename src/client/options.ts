@@ -4,8 +4,8 @@
  * of DEFAULTS (the client, saveImages, the retry policy and the CLI's help read it).
  */
 import type { components } from '../../generated/schema.js';
-import { wireContract } from '../contract/wire-contract.js';
-import type { Drift } from '../contract/drift.js';
+import { wireContract } from '../contract/spec.js';
+import type { Drift } from '../contract/issues.js';
 import type { OrqImageEditError } from './errors.js';
 
 /** The 200 body: the edited images and token usage. */

@@ -4,28 +4,19 @@
  */
 import type { components } from '../../generated/schema.js';
 import { validateEditFields, type EditFields } from '../../generated/validators.js';
-import { imageCountIssue } from '../contract/image-rules.js';
-import { issuesFromAjv, type RequestIssue } from '../contract/issues.js';
-import { setOwnField } from '../contract/own-field.js';
-import { imageField, wireContract, type FileFieldName } from '../contract/wire-contract.js';
+import { imageCountIssue } from '../contract/images.js';
+import { issuesFromAjv, omittedIssue, type RequestIssue } from '../contract/issues.js';
+import { setOwnField } from '../contract/decode-parts.js';
+import { imageField, wireContract, type FileFieldName } from '../contract/spec.js';
 import { RequestValidationError } from './errors.js';
 import { prepareImage, type ImageInput, type PreparedImage, type PrepareImageOptions } from './images.js';
 
 type SpecRequest = components['schemas']['CreateImageEditRequest'];
 
-/**
- * At most this many of the validator's failures are turned into issues: a caller's array of 200,000 bad items would
- * otherwise make an error as large as the request. The rest are counted in one closing issue.
- */
-const MAX_LISTED_FAILURES = 50;
-
-/** The validator's failures as issues, the first MAX_LISTED_FAILURES of them, then how many more there were. */
+/** The validator's failures as issues, the first MAX_LISTED_ISSUES of them, then how many more there were. */
 function fieldIssues(fields: Record<string, unknown>): RequestIssue[] {
-  const failures = validateEditFields.errors ?? [];
-  const issues = issuesFromAjv(failures.slice(0, MAX_LISTED_FAILURES), fields);
-  const more = failures.length - MAX_LISTED_FAILURES;
-  if (more > 0) issues.push({ field: '(more)', message: `${more} more failures of the checks above are not listed` });
-  return issues;
+  const { issues, omitted } = issuesFromAjv(validateEditFields.errors, fields);
+  return omitted > 0 ? [...issues, omittedIssue(omitted)] : issues;
 }
 
 /** The request as a caller writes it: the spec's fields (snake_case, as on the wire), images in any accepted form. */

@@ -10,15 +10,14 @@
  *
  * The result: the edit behind a 2xx was done and billed, so a body whose images are usable (`data` items with a
  * decodable `b64_json` or a `url`) is a result even when other fields depart from the spec: each departure is
- * reported as drift (src/contract/drift.ts), not thrown. The spec was written without reaching the service and may be
+ * reported as drift (src/contract/issues.ts), not thrown. The spec was written without reaching the service and may be
  * wrong in a detail (a `usage` without `input_tokens_details`, a `created` sent as a string); a caller who wants every
  * departure to be an error asks for `strictResponses`. A body that is not JSON, or that departs from the spec and has
  * no usable image, is a ResponseValidationError.
  */
 import { validateImageEditResponse } from '../../generated/validators.js';
-import { judgeImages } from '../contract/answer-images.js';
-import { driftFromAjv, type Drift } from '../contract/drift.js';
-import { issuesFromAjv } from '../contract/issues.js';
+import { judgeImages } from '../contract/images.js';
+import { driftFromAjv, issuesFromAjv, omittedIssue, type Drift } from '../contract/issues.js';
 import { redactValue } from '../contract/redact.js';
 import { ResponseTooLargeError, ResponseValidationError } from './errors.js';
 import type { ImageEditResponse } from './options.js';
@@ -57,7 +56,9 @@ export function resultOf(status: number, text: string, { strict = false, apiKey,
   const images = judgeImages(body);
   const drift = [...driftFromAjv(errors, body, 'body'), ...images.departures.map((d) => d.drift)];
   if (drift.length > 0 && (strict || images.usable === 0)) {
-    throw new ResponseValidationError(status, [...issuesFromAjv(errors, body, 'body'), ...images.departures.map((d) => d.issue)], body);
+    const { issues, omitted } = issuesFromAjv(errors, body, { prefix: 'body' });
+    if (omitted > 0) issues.push(omittedIssue(omitted));
+    throw new ResponseValidationError(status, [...issues, ...images.departures.map((d) => d.issue)], body);
   }
   const report = Object.freeze(redactValue(drift, apiKey));
   if (report.length > 0) {

@@ -1,17 +1,21 @@
 /**
  * The receiving side of the encoding map: text parts as they arrive → the field values the generated validators
- * check. Used by the mock and by the tests' recording servers, so what the client encodes and what the servers
- * decode are judged by one reading of the spec.
+ * check, each set as an own property (setOwnField, which the client's request uses too). Used by the mock and by the
+ * tests' recording servers, so what the client encodes and what the servers decode are judged by one reading of the spec.
  */
 import type { RequestIssue } from './issues.js';
-import { setOwnField } from './own-field.js';
-import { wireContract } from './wire-contract.js';
+import { wireContract } from './spec.js';
 
 export interface TextPart {
   name: string;
   value: string;
   /** The part's own Content-Type, if it had one. */
   contentType?: string;
+}
+
+/** An own, enumerable property even for the name `__proto__`, which plain assignment would turn into a prototype. */
+export function setOwnField(fields: Record<string, unknown>, name: string, value: unknown): void {
+  Object.defineProperty(fields, name, { value, enumerable: true, writable: true, configurable: true });
 }
 
 const NUMBER = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/;

@@ -1,5 +1,5 @@
 /**
- * Reading one header from headers held as a plain record (node:http's, a RequestHead's, a recorded answer's).
+ * Reading one header from headers held as a plain record (node:http's, a RequestHead's, a recorded response's).
  * Header names are case-insensitive (RFC 9110 §5.1): node:http lower-cases them, but a Headers of another
  * implementation (happy-dom's keeps the case it was given) or a hand-written record may not, so every read goes
  * through here rather than indexing the record by a lower-case name.

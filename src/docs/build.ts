@@ -18,8 +18,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { specFacts } from '../contract/spec-facts.js';
-import { wireContract } from '../contract/wire-contract.js';
+import { specFacts, wireContract } from '../contract/spec.js';
 import { pageDocument } from './page-document.js';
 import { makeOffline, operationRoute } from './page-html.js';
 

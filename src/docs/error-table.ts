@@ -5,7 +5,7 @@
  */
 import { STATUS_CODES } from 'node:http';
 import { isRetryable } from '../client/retry.js';
-import { specFacts } from '../contract/spec-facts.js';
+import { specFacts } from '../contract/spec.js';
 
 /** A sample Retry-After the policy can read: a status retried only with one is asked about with and without. */
 const READABLE_RETRY_AFTER = '2';

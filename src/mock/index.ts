@@ -9,7 +9,7 @@
  * (server.ts) streams the multipart body, and the mock's one handler (core/respond.ts, shared with the MSW handlers
  * of orq-image-edits/msw) checks it with the client's own generated validators. The client never imports this module.
  */
-import { wireContract } from '../contract/wire-contract.js';
+import { wireContract } from '../contract/spec.js';
 import { IMAGE_QUEUE_DEFAULT, imageQueueIssue, imageWork, MAX_SOURCE_PIXELS, type Dimensions, type EditMark, type ImageMaker, type ImageWork, type KeptSource, type OpenedImage, type RenderPlan } from './core/images.js';
 import { parseLatency } from './core/prefer.js';
 import type { CassetteError } from './core/replay.js';

@@ -12,7 +12,7 @@
  * dependency; the client never loads this module.
  */
 import { http, type HttpHandler } from 'msw';
-import { wireContract } from '../contract/wire-contract.js';
+import { wireContract } from '../contract/spec.js';
 import { bodyLimits } from './core/check-request.js';
 import { readFormBody } from './core/form-read.js';
 import { FILE_TTL_MS, FILES_PATH, IMAGE_FORMATS, MAX_SOURCE_PIXELS, type ImageMaker, type KeptSource, type OpenedImage, type RenderPlan } from './core/images.js';

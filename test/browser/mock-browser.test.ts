@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildBrowserBundle } from '../../scripts/client-bundle.js';
-import { wireContract } from '../../src/contract/wire-contract.js';
+import { wireContract } from '../../src/contract/spec.js';
 import { openBrowser, type BrowserSession } from '../support/chromium.js';
 import { makePng } from '../support/images.js';
 import { minimalParts } from '../mock/support.js';

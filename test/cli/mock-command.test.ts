@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { validateImageEditResponse } from '../../generated/validators.js';
-import { wireContract } from '../../src/contract/wire-contract.js';
+import { wireContract } from '../../src/contract/spec.js';
 import { FAULTS, REAL_SERVICE_TIME } from '../../src/contract/mock-prefer.js';
 import { imageForName } from '../mock/support.js';
 

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { RequestValidationError, createImageEditClient } from '../../src/index.js';
 import { prepareRequest } from '../../src/client/request.js';
+import { MAX_LISTED_ISSUES } from '../../src/contract/issues.js';
 import { makePng } from '../support/images.js';
 
 describe('caller-sized arrays in a request', () => {
@@ -14,12 +15,12 @@ describe('caller-sized arrays in a request', () => {
     const error = await prepareRequest({ model: 'openai/gpt-image-1', prompt: 'p', image: makePng(4, 4), fallbacks }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RequestValidationError);
     const { issues, message } = error as RequestValidationError;
-    expect(issues.length).toBeLessThanOrEqual(51);
+    expect(issues.length).toBe(MAX_LISTED_ISSUES + 1);
     expect(issues[0]).toEqual({ field: 'fallbacks[0].model', message: 'is required' });
     const last = issues[issues.length - 1]!;
     expect(last.field).toBe('(more)');
-    // Two failures per item (a missing model, an unknown key): all but the first 50 are counted, not listed.
-    expect(last.message).toBe(`${2 * fallbacks.length - 50} more failures of the checks above are not listed`);
+    // Two failures per item (a missing model, an unknown key): all but the first MAX_LISTED_ISSUES are counted, not listed.
+    expect(last.message).toBe(`${2 * fallbacks.length - MAX_LISTED_ISSUES} more failures of the checks above are not listed`);
     expect(message.length).toBeLessThan(5_000);
   });
 

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ResponseTooLargeError, createImageEditClient, type ImageEditClientOptions } from '../../src/index.js';
-import { wireContract } from '../../src/contract/wire-contract.js';
+import { wireContract } from '../../src/contract/spec.js';
 import { makePng } from '../support/images.js';
 import { serversClosedAfterEach } from '../support/scripted-server.js';
 import { responses } from '../support/spec.js';

@@ -23,7 +23,7 @@ import {
   type ImageFile,
   type ImageInput,
 } from '../../src/index.js';
-import { imageField } from '../../src/contract/wire-contract.js';
+import { imageField } from '../../src/contract/spec.js';
 import { makeJpegHead, makePng, makeWebpHead } from '../support/images.js';
 import type { ParsedPart } from '../support/multipart-reader.js';
 import { startScriptedServer, type ScriptedServer, type Script } from '../support/scripted-server.js';

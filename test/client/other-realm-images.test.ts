@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { RequestValidationError, createImageEditClient, toImageFile } from '../../src/index.js';
-import { imageField } from '../../src/contract/wire-contract.js';
+import { imageField } from '../../src/contract/spec.js';
 import { makeJpegHead, makePng } from '../support/images.js';
 import { serversClosedAfterEach } from '../support/scripted-server.js';
 import { responses } from '../support/spec.js';

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createImageEditClient, validateEditFields, validateImageEditResponse } from '../../src/index.js';
-import { imageField, wireContract } from '../../src/contract/wire-contract.js';
+import { imageField, wireContract } from '../../src/contract/spec.js';
 import { decodeTextParts } from '../../src/contract/decode-parts.js';
 import { makePng } from '../support/images.js';
 import { startScriptedServer, type ScriptedRequest, type ScriptedServer } from '../support/scripted-server.js';

@@ -1,8 +1,8 @@
 /** Every named example in the spec passes the generated validators: the spec's own examples keep the spec. */
 import { describe, expect, it } from 'vitest';
 import { validateEditFields, validateErrorResponse, validateImageEditResponse } from '../../generated/validators.js';
-import { imageField } from '../../src/contract/wire-contract.js';
-import { sniffImageType } from '../../src/contract/sniff.js';
+import { imageField } from '../../src/contract/spec.js';
+import { sniffImageType } from '../../src/contract/images.js';
 import { requestExamples, responses } from '../support/spec.js';
 
 describe('request examples', () => {

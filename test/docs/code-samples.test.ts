@@ -16,7 +16,7 @@ import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateEditFields, validateImageEditResponse } from '../../generated/validators.js';
 import { startMock, type MockServer } from '../../src/mock/index.js';
-import { imageField } from '../../src/contract/wire-contract.js';
+import { imageField } from '../../src/contract/spec.js';
 import { makePng } from '../support/images.js';
 import { startScriptedServer, type ScriptedServer } from '../support/scripted-server.js';
 import { specFacts } from '../../generated/spec-facts.js';

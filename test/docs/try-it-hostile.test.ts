@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { buildRepositoryDocs } from '../../scripts/build-docs.ts';
 import { startMock, type MockServer } from '../../src/mock/index.js';
-import { imageField } from '../../src/contract/wire-contract.js';
+import { imageField } from '../../src/contract/spec.js';
 import { openBrowser, type BrowserSession } from '../support/chromium.js';
 import { makePng } from '../support/images.js';
 import { startScriptedServer, type Fault, type ScriptedServer } from '../support/scripted-server.js';

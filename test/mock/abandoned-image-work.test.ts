@@ -11,7 +11,7 @@ import net from 'node:net';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateErrorResponse } from '../../generated/validators.js';
-import { responseFacts } from '../../src/contract/spec-facts.js';
+import { responseFacts } from '../../src/contract/spec.js';
 import { startMock, type MockServer } from '../../src/mock/index.js';
 import { AUTH, multipart, post, type Answer } from './support.js';
 

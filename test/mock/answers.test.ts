@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { validateErrorResponse, validateImageEditResponse } from '../../generated/validators.js';
-import { imageField, wireContract } from '../../src/contract/wire-contract.js';
-import { sniffImageType } from '../../src/contract/sniff.js';
+import { imageField, wireContract } from '../../src/contract/spec.js';
+import { sniffImageType } from '../../src/contract/images.js';
 import { startMock } from '../../src/mock/index.js';
 import { requestExamples, responses } from '../support/spec.js';
 import { AUTH, endpoint, exampleParts, minimalParts, post, postParts, requestSchema } from './support.js';

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { validateErrorResponse } from '../../generated/validators.js';
-import { imageField, maxRequestBodyBytes, wireContract } from '../../src/contract/wire-contract.js';
+import { imageField, maxRequestBodyBytes, wireContract } from '../../src/contract/spec.js';
 import { makeJpegHead } from '../support/images.js';
 import { responses } from '../support/spec.js';
 import { AUTH, imageOf, minimalParts, post, postParts, requestSchema, type Part } from './support.js';

@@ -5,7 +5,7 @@
  */
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { ApiError, createImageEditClient, type ImageEditResult } from '../../src/index.js';
-import { imageField } from '../../src/contract/wire-contract.js';
+import { imageField } from '../../src/contract/spec.js';
 import { responses } from '../support/spec.js';
 import { imageOf, mockUrl } from './support.js';
 

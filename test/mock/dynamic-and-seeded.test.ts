@@ -7,7 +7,7 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateImageEditResponse } from '../../generated/validators.js';
-import { enumOf } from '../../src/contract/spec-facts.js';
+import { enumOf } from '../../src/contract/spec.js';
 import { startMock, type MockServer } from '../../src/mock/index.js';
 import { makePng } from '../support/images.js';
 import { spec } from '../support/spec.js';

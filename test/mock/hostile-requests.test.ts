@@ -8,8 +8,7 @@ import net from 'node:net';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { validateErrorResponse } from '../../generated/validators.js';
-import { imageField, wireContract } from '../../src/contract/wire-contract.js';
-import { specFacts } from '../../src/contract/spec-facts.js';
+import { imageField, wireContract, specFacts } from '../../src/contract/spec.js';
 import { AUTH, endpoint, imageOf, minimalParts, mockUrl, multipart, post, postParts } from './support.js';
 
 const image = imageField.name;

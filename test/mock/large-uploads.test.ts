@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateErrorResponse, validateImageEditResponse } from '../../generated/validators.js';
-import { imageField, maxRequestBodyBytes, wireContract } from '../../src/contract/wire-contract.js';
+import { imageField, maxRequestBodyBytes, wireContract } from '../../src/contract/spec.js';
 import { startMockProcess, type MockProcess } from './process.js';
 import { closingBoundary, partHead } from '../../scripts/multipart-writer.js';
 import { AUTH, BOUNDARY, minimalParts } from './support.js';

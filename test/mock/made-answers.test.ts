@@ -7,7 +7,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { validateImageEditResponse } from '../../generated/validators.js';
-import { examplesOf } from '../../src/contract/spec-facts.js';
+import { examplesOf } from '../../src/contract/spec.js';
 import { MAX_OUTPUT_PIXELS } from '../../src/mock/core/images.js';
 import { makePng } from '../support/images.js';
 import { AUTH, minimalParts, mockUrl, postParts, type Part } from './support.js';

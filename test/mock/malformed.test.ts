@@ -5,7 +5,7 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { validateErrorResponse } from '../../generated/validators.js';
-import { imageField } from '../../src/contract/wire-contract.js';
+import { imageField } from '../../src/contract/spec.js';
 import { AUTH, BOUNDARY, endpoint, minimalParts, multipart, post, postParts } from './support.js';
 
 const image = imageField.name;

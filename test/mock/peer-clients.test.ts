@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { validateImageEditResponse } from '../../generated/validators.js';
-import { wireContract } from '../../src/contract/wire-contract.js';
+import { wireContract } from '../../src/contract/spec.js';
 import { AUTH, imageOf, minimalParts, mockUrl } from './support.js';
 
 const fields = () => Object.fromEntries(minimalParts().filter((part) => part.filename === undefined).map((part) => [part.name, String(part.value)])) as { model: string; prompt: string };

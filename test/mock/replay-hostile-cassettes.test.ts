@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setupServer } from 'msw/node';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { wireContract } from '../../src/contract/wire-contract.js';
+import { wireContract } from '../../src/contract/spec.js';
 import { CassetteError, MAX_CASSETTE_BYTES, MAX_REPLAY_BYTES } from '../../src/mock/core/replay.js';
 import { startMock, type MockServer } from '../../src/mock/index.js';
 import { createImageEditHandlers } from '../../src/mock/msw.js';

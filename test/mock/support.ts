@@ -3,9 +3,8 @@
  * every byte), and a POST that returns status, headers and parsed body.
  */
 import { inject } from 'vitest';
-import { wireContract } from '../../src/contract/wire-contract.js';
-import { extensionFor } from '../../src/contract/sniff.js';
-import { imageField } from '../../src/contract/wire-contract.js';
+import { extensionFor } from '../../src/contract/images.js';
+import { wireContract, imageField } from '../../src/contract/spec.js';
 import { makeJpegHead, makePng, makeWebpHead } from '../support/images.js';
 import { multipartBytes, type RawPart } from '../../scripts/multipart-writer.js';
 import { specFacts } from '../../generated/spec-facts.js';

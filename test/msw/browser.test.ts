@@ -17,7 +17,7 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBrowserBundle } from '../../scripts/client-bundle.js';
 import { validateErrorResponse } from '../../generated/validators.js';
-import { defaultBaseUrl, wireContract } from '../../src/contract/wire-contract.js';
+import { defaultBaseUrl, wireContract } from '../../src/contract/spec.js';
 import { openBrowser, type BrowserSession } from '../support/chromium.js';
 import { makePng } from '../support/images.js';
 import { minimalParts, postParts } from '../mock/support.js';

@@ -8,8 +8,7 @@ import { http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { validateImageEditResponse } from '../../generated/validators.js';
-import { wireContract } from '../../src/contract/wire-contract.js';
-import { specFacts } from '../../src/contract/spec-facts.js';
+import { wireContract, specFacts } from '../../src/contract/spec.js';
 import { createImageEditHandlers, type ImageEditHandlerOptions } from '../../src/mock/msw.js';
 import { AUTH, minimalParts, multipart } from '../mock/support.js';
 

@@ -8,7 +8,7 @@
 import { setupServer } from 'msw/node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { validateImageEditResponse } from '../../generated/validators.js';
-import { defaultBaseUrl } from '../../src/contract/wire-contract.js';
+import { defaultBaseUrl } from '../../src/contract/spec.js';
 import { ApiError, createImageEditClient, NetworkError } from '../../src/index.js';
 import { createImageEditHandlers } from '../../src/mock/msw.js';
 import { makePng } from '../support/images.js';

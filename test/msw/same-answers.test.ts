@@ -7,8 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { validateErrorResponse, validateImageEditResponse } from '../../generated/validators.js';
-import { imageField, wireContract } from '../../src/contract/wire-contract.js';
-import { specFacts } from '../../src/contract/spec-facts.js';
+import { imageField, wireContract, specFacts } from '../../src/contract/spec.js';
 import { AUTH, imageOf, minimalParts, multipart, type Part } from '../mock/support.js';
 import { listenMsw, MSW_BASE, send, type Seen } from './support.js';
 import type { SetupServer } from 'msw/node';

@@ -3,7 +3,7 @@
  * back in a form two answers can be compared in (status, the answer's own headers, the parsed body).
  */
 import { setupServer, type SetupServer } from 'msw/node';
-import { defaultBaseUrl, wireContract } from '../../src/contract/wire-contract.js';
+import { defaultBaseUrl, wireContract } from '../../src/contract/spec.js';
 import { createImageEditHandlers, type ImageEditHandlerOptions } from '../../src/mock/msw.js';
 import { post } from '../mock/support.js';
 

@@ -22,7 +22,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { BUNDLERS, bundleWith, createConsumerProject, nodeSpecifiers, packPackage, pageHtml, type Bundler } from '../../scripts/consumer-bundles.js';
-import { imageField } from '../../src/contract/wire-contract.js';
+import { imageField } from '../../src/contract/spec.js';
 import { openBrowser, type BrowserSession } from '../support/chromium.js';
 import { makePng } from '../support/images.js';
 import { responses } from '../support/spec.js';

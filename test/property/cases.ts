@@ -10,7 +10,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { validateErrorResponse, validateImageEditResponse } from '../../generated/validators.js';
-import { imageField, wireContract } from '../../src/contract/wire-contract.js';
+import { imageField, wireContract } from '../../src/contract/spec.js';
 import { RequestValidationError } from '../../src/client/errors.js';
 import { encodeMultipart } from '../../src/client/multipart.js';
 import { prepareRequest } from '../../src/client/request.js';

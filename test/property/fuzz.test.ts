@@ -9,7 +9,7 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { validateEditFields, validateErrorResponse, validateImageEditResponse } from '../../generated/validators.js';
-import { imageField, wireContract } from '../../src/contract/wire-contract.js';
+import { imageField, wireContract } from '../../src/contract/spec.js';
 import { RequestValidationError } from '../../src/client/errors.js';
 import { encodeMultipart } from '../../src/client/multipart.js';
 import { prepareRequest } from '../../src/client/request.js';

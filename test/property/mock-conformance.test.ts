@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createImageEditClient } from '../../src/client/client.js';
 import { validateErrorResponse, validateImageEditResponse } from '../../generated/validators.js';
-import { imageField, wireContract } from '../../src/contract/wire-contract.js';
+import { imageField, wireContract } from '../../src/contract/spec.js';
 import { startMock, type MockServer } from '../../src/mock/index.js';
 import { makePng } from '../support/images.js';
 import { writeMultipart } from '../../scripts/multipart-writer.js';

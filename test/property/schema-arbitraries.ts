@@ -7,7 +7,7 @@
  * limit in spec/openapi.yaml and the cases follow.
  */
 import fc from 'fast-check';
-import { imageField } from '../../src/contract/wire-contract.js';
+import { imageField } from '../../src/contract/spec.js';
 import { requestSchema as resolvedRequestSchema } from '../support/spec.js';
 
 export type Segment = string | number;

@@ -10,12 +10,11 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
 import { validateEditFields } from '../../generated/validators.js';
-import { imageField, wireContract } from '../../src/contract/wire-contract.js';
-import type { RequestIssue } from '../../src/contract/issues.js';
+import { imageField, wireContract } from '../../src/contract/spec.js';
 import type { PreparedImage } from '../../src/client/images.js';
 import { prepareImage } from '../../src/client/images.js';
-import { sniffImageType, SNIFF_BYTES } from '../../src/contract/sniff.js';
-import { issuesFromAjv } from '../../src/contract/issues.js';
+import { sniffImageType, SNIFF_BYTES } from '../../src/contract/images.js';
+import { type RequestIssue, issuesFromAjv } from '../../src/contract/issues.js';
 import { decodeTextParts, type TextPart } from '../../src/contract/decode-parts.js';
 import { makeJpegHead, makePng, makeWebpHead } from '../support/images.js';
 import type { RawPart } from '../../scripts/multipart-writer.js';
@@ -207,7 +206,7 @@ export function judgeParts(parts: readonly ParsedPart[]): WireReading {
   }
   const decoded = decodeTextParts(textParts);
   issues.push(...decoded.issues);
-  if (!validateEditFields(decoded.fields)) issues.push(...issuesFromAjv(validateEditFields.errors, decoded.fields));
+  if (!validateEditFields(decoded.fields)) issues.push(...issuesFromAjv(validateEditFields.errors, decoded.fields, { limit: Infinity }).issues);
   if (files.length === 0 && !textParts.some((part) => part.name === IMAGE)) issues.push({ field: IMAGE, message: 'is required' });
   else if (files.length < limits.minItems) issues.push({ field: IMAGE, message: `has ${files.length} images, fewer than ${limits.minItems}` });
   else if (files.length > limits.maxItems) issues.push({ field: IMAGE, message: `has ${files.length} images, more than ${limits.maxItems}` });

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeDrift } from '../../src/contract/drift.js';
+import { describeDrift } from '../../src/contract/issues.js';
 import { recheckCassette as judgeCassette, parseCassette, type Cassette } from '../../src/mock/core/replay.js';
 import { createImageEditClient } from '../../src/index.js';
 import { createImageEditHandlers } from '../../src/mock/msw.js';

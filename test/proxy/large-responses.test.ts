@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { imageField } from '../../src/contract/wire-contract.js';
+import { imageField } from '../../src/contract/spec.js';
 import { MAX_CASSETTE_BYTES } from '../../src/mock/core/replay.js';
 import { MAX_CHECKED_BYTES, MAX_COPIED_RESPONSES, RESPONSE_HEAD_BYTES } from '../../src/mock/proxy/response-copy.js';
 import { writeMultipart } from '../../scripts/multipart-writer.js';

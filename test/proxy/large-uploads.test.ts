@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { imageField, wireContract } from '../../src/contract/wire-contract.js';
+import { imageField, wireContract } from '../../src/contract/spec.js';
 import { serversClosedAfterEach } from '../support/scripted-server.js';
 import { KEY, memory, okBody, startProxyProcess } from './support.js';
 

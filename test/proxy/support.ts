@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, expect, vi } from 'vitest';
 import { startProxy, type ProxyOptions, type ProxyServer } from '../../src/mock/index.js';
 import type { ExchangeReport } from '../../src/mock/proxy/report.js';
-import { wireContract } from '../../src/contract/wire-contract.js';
+import { wireContract } from '../../src/contract/spec.js';
 import { makePng } from '../support/images.js';
 import { writeMultipart, type RawPart } from '../../scripts/multipart-writer.js';
 import { responses } from '../support/spec.js';

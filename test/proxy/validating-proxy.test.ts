@@ -1,7 +1,7 @@
 /**
  * The validating proxy against local upstreams on 127.0.0.1: what it forwards arrives byte for byte with the
  * caller's key; a conforming upstream is reported as such; each way a drifting upstream departs from the spec is
- * named in the exchange's line (drift.ts's format) and counted in the summary; a large answer reaches the caller as it
+ * named in the exchange's line (describeDrift's format) and counted in the summary; a large answer reaches the caller as it
  * arrives and is judged once it ends; a reset reaches the caller as a reset; and --strict refuses a request the spec refuses before the upstream sees anything of it.
  */
 import { createHash } from 'node:crypto';
@@ -11,7 +11,7 @@ import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, it, vi } from 'vitest';
-import { wireContract } from '../../src/contract/wire-contract.js';
+import { wireContract } from '../../src/contract/spec.js';
 import { createImageEditClient, NetworkError } from '../../src/index.js';
 import { serversClosedAfterEach, startStallServer } from '../support/scripted-server.js';
 import { writeMultipart } from '../../scripts/multipart-writer.js';

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import busboy from 'busboy';
-import { SNIFF_BYTES } from '../../src/contract/sniff.js';
+import { SNIFF_BYTES } from '../../src/contract/images.js';
 
 export interface ParsedPart {
   name: string;

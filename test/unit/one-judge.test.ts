@@ -2,7 +2,7 @@
  * One judge for every surface that says what the spec allows, so they cannot drift apart: requests are checked by
  * src/mock/core/check-request.ts (the only caller of the generated request validator on that side) in the Node mock
  * and the MSW handlers (through their one handler, core/respond.ts), the validating proxy and `npm run check-server`; answers by
- * src/contract/answer-judge.ts (the only caller of the generated answer validators outside the client, whose own
+ * src/contract/response-check.ts (the only caller of the generated response validators outside the client, whose own
  * drift report reads the same validators) in the proxy, `npm run check-server` and cassette replay. A surface that
  * grew a judge of its own (its own validator call, or no import of the shared one) fails here.
  */
@@ -63,11 +63,16 @@ describe('one judge', () => {
     ['the validating proxy', 'src/mock/proxy/exchange.ts'],
     ['npm run check-server', 'scripts/check-server.ts'],
     ['cassette replay', 'src/mock/core/replay.ts'],
-  ])('%s judges answers with src/contract/answer-judge.ts', (_surface, file) => {
-    expect(namesImported(file, 'src/contract/answer-judge')).toContain('judgeAnswer');
+  ])('%s checks responses with src/contract/response-check.ts', (_surface, file) => {
+    expect(namesImported(file, 'src/contract/response-check')).toContain('checkResponse');
   });
 
-  it('outside the client, only answer-judge.ts uses the generated answer validators', () => {
-    expect(callersOf(['validateImageEditResponse', 'validateErrorResponse'], ['src/mock', 'src/contract', 'src/cli', 'scripts'])).toEqual(['src/contract/answer-judge.ts']);
+  it('validator failures become issues and drift in one place, src/contract/issues.ts', () => {
+    const readers = ['src', 'scripts'].flatMap((place) => filesUnder(place)).filter((file) => !file.startsWith('scripts/generate'));
+    expect(readers.filter((file) => /\binstancePath\b/.test(readFileSync(path.join(root, file), 'utf8')))).toEqual(['src/contract/issues.ts']);
+  });
+
+  it('outside the client, only response-check.ts uses the generated response validators', () => {
+    expect(callersOf(['validateImageEditResponse', 'validateErrorResponse'], ['src/mock', 'src/contract', 'src/cli', 'scripts'])).toEqual(['src/contract/response-check.ts']);
   });
 });

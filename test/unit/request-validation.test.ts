@@ -5,7 +5,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createImageEditClient, RequestValidationError, type RequestIssue } from '../../src/index.js';
 import { prepareRequest } from '../../src/client/request.js';
-import { imageField } from '../../src/contract/wire-contract.js';
+import { imageField } from '../../src/contract/spec.js';
 import { makePng } from '../support/images.js';
 import { requestExamples } from '../support/spec.js';
 

@@ -95,7 +95,7 @@ export function checkFields(controls: readonly FieldControl[], withRequired: boo
   const judged = { ...fields };
   for (const name of unparsed) delete judged[name];
   if (!validateEditFields(judged)) {
-    for (const issue of issuesFromAjv(validateEditFields.errors, judged)) {
+    for (const issue of issuesFromAjv(validateEditFields.errors, judged).issues) {
       if (!withRequired && issue.message === 'is required' && !issue.field.includes('.') && !issue.field.includes('[')) continue;
       issues.push(issue);
     }

@@ -1,11 +1,11 @@
 /**
  * The images: a file picker and a drop zone, a preview of each, and each checked as soon as it is added, by the same
- * rules the client and the mock apply (src/contract/image-rules.ts: PNG, JPEG or WebP by its bytes, not empty, not
+ * rules the client and the mock apply (src/contract/images.ts: PNG, JPEG or WebP by its bytes, not empty, not
  * over the byte limit, and how many).
  */
-import { imageCountIssue, judgeImage } from '../../contract/image-rules.js';
+import { imageCountIssue, judgeImage } from '../../contract/images.js';
 import type { RequestIssue } from '../../contract/issues.js';
-import { imageField } from '../../contract/wire-contract.js';
+import { imageField } from '../../contract/spec.js';
 import { clear, el } from './dom.js';
 
 /** Bytes read from the start of a file to recognise its type. */

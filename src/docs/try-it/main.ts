@@ -8,7 +8,7 @@
  * in memory with what the reader entered, and put back into the section's placeholder whenever it appears.
  */
 import type { RequestIssue } from '../../contract/issues.js';
-import { imageField } from '../../contract/wire-contract.js';
+import { imageField } from '../../contract/spec.js';
 import { answerView } from './answer-view.js';
 import { curlCommand } from './curl.js';
 import { clear, el, prose } from './dom.js';

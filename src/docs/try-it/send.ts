@@ -7,7 +7,7 @@
  */
 import { ApiError, createImageEditClient, RequestValidationError, ResponseValidationError, type RequestIssue } from '../../index.js';
 import { prepareRequest, type PreparedRequest } from '../../client/request.js';
-import { imageField, wireContract } from '../../contract/wire-contract.js';
+import { imageField, wireContract } from '../../contract/spec.js';
 import type { SentPart, SentRequest } from './curl.js';
 
 /** The answer as it arrived. */

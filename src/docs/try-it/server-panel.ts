@@ -5,8 +5,7 @@
  * else: not in the URL, not in storage, not in the page's text.
  */
 import { FAULTS, REAL_SERVICE_TIME } from '../../contract/mock-prefer.js';
-import { specFacts } from '../../contract/spec-facts.js';
-import { wireContract } from '../../contract/wire-contract.js';
+import { specFacts, wireContract } from '../../contract/spec.js';
 import { el } from './dom.js';
 import { TRY_IT_SERVER_GLOBAL, TRY_IT_SERVER_PARAM } from './names.js';
 

@@ -3,8 +3,7 @@
  * with what a control needs (kind, enum, limits, default, description) and, for a JSON part, every nested field with
  * its limits as dotted paths (`load_balancer.models[].weight  number 0.001–1, default 0.5`).
  */
-import { specFacts } from '../../contract/spec-facts.js';
-import { wireContract } from '../../contract/wire-contract.js';
+import { specFacts, wireContract } from '../../contract/spec.js';
 
 type Schema = {
   type?: string | string[];

@@ -6,7 +6,7 @@
  *   checkBody:          the body as a door read it → 413 / 400 naming every field, or the checked request
  *
  * The fields are checked with the client's own pieces (`decodeTextParts` for the encoding map, the generated
- * `validateEditFields`, the spec's image rules). Every issue is reported, the first MAX_REPORTED_ISSUES named and the
+ * `validateEditFields`, the spec's image rules). Every issue is reported, the first MAX_LISTED_ISSUES named and the
  * rest counted, and the work per request is bounded: JSON parts hold at most MAX_JSON_VALUES values in all before the
  * validator sees them, so an array of a hundred thousand items costs a count, not a validation and a report.
  */
@@ -14,14 +14,10 @@ import type { components } from '../../../generated/schema.js';
 import { validateEditFields } from '../../../generated/validators.js';
 import { decodeTextParts } from '../../contract/decode-parts.js';
 import { headerOf } from '../../contract/headers.js';
-import { imageCountIssue, judgeImage } from '../../contract/image-rules.js';
-import { describeIssues, issuesFromAjvCapped, type RequestIssue } from '../../contract/issues.js';
-import { examplesOf, responseFacts } from '../../contract/spec-facts.js';
-import { imageField, maxRequestBodyBytes, wireContract } from '../../contract/wire-contract.js';
+import { imageCountIssue, judgeImage } from '../../contract/images.js';
+import { describeIssues, issuesFromAjv, MAX_LISTED_ISSUES, type RequestIssue } from '../../contract/issues.js';
+import { examplesOf, responseFacts, imageField, maxRequestBodyBytes, wireContract } from '../../contract/spec.js';
 import type { BodyLimits, MockEngine, MockPreferences, MockResponse, ReceivedBody, ReceivedFile, ReceivedText, RequestHead } from './types.js';
-
-/** How many issues an error body names (and the proxy's report per request): enough for any honest request, small for a hostile one. */
-export const MAX_REPORTED_ISSUES = 20;
 
 /** Values (objects, arrays and scalars) the JSON parts of one request may hold together: far above any real request. */
 export const MAX_JSON_VALUES = 10_000;
@@ -56,7 +52,7 @@ export const bodyIssues = {
  */
 export function errorResponse(status: number, issues: readonly RequestIssue[], omitted = 0): MockResponse {
   const example = examplesOf(status)[0]?.value as components['schemas']['ErrorResponse'] | undefined;
-  const shown = issues.slice(0, MAX_REPORTED_ISSUES);
+  const shown = issues.slice(0, MAX_LISTED_ISSUES);
   const more = omitted + issues.length - shown.length;
   const error = {
     ...(example?.error ?? { message: '' }),
@@ -197,7 +193,7 @@ export function checkRequest(textParts: readonly ReceivedText[], files: readonly
   for (const issue of overBudget(fields)) issues.push(issue);
   let omitted = 0;
   if (validateEditFields(fields) === false) {
-    const found = issuesFromAjvCapped(validateEditFields.errors, fields, Math.max(0, MAX_REPORTED_ISSUES - issues.length));
+    const found = issuesFromAjv(validateEditFields.errors, fields, { limit: Math.max(0, MAX_LISTED_ISSUES - issues.length) });
     for (const issue of found.issues) issues.push(issue);
     omitted = found.omitted;
   }

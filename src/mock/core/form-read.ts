@@ -4,7 +4,7 @@
  * FormData reader, and walked in order with the same limits and words as the busboy reader: the first violation
  * wins, as it does when the parts stream in.
  */
-import { SNIFF_BYTES } from '../../contract/sniff.js';
+import { SNIFF_BYTES } from '../../contract/images.js';
 import { bodyIssues, declaredFileType, fileFieldNamer } from './check-request.js';
 import type { ReadMultipart, ReceivedFile, ReceivedText } from './types.js';
 

@@ -21,10 +21,9 @@
  * is kept for its report but never matched. A cassette the recorder cut (its request's text or its response's body)
  * is refused when loaded, as any cassette that cannot be replayed. Platform-free: the MSW handlers replay in a page.
  */
-import { judgeAnswer } from '../../contract/answer-judge.js';
-import type { Drift } from '../../contract/drift.js';
-import type { RequestIssue } from '../../contract/issues.js';
-import { specFacts } from '../../contract/spec-facts.js';
+import { checkResponse } from '../../contract/response-check.js';
+import type { Drift, RequestIssue } from '../../contract/issues.js';
+import { specFacts } from '../../contract/spec.js';
 import { checkRequest, fileFieldNamer, type CheckedRequest } from './check-request.js';
 import { endToEnd, unsendableHeader, type MockPreferences, type MockResponse, type ReceivedFile, type ReceivedText } from './types.js';
 
@@ -240,7 +239,7 @@ function checkRecordedRequest(cassette: Cassette): CheckedRequest {
 
 /**
  * A cassette checked by the current spec: the recorded request as the mock checks requests, the recorded response by
- * src/contract/answer-judge.ts. A spec change that real traffic contradicts shows here: a request a server accepted
+ * src/contract/response-check.ts. A spec change that real traffic contradicts shows here: a request a server accepted
  * (2xx) that the spec now refuses, or a response that no longer fits.
  */
 export function recheckCassette(cassette: Cassette): { requestIssues: RequestIssue[]; drift: Drift[] } {
@@ -248,7 +247,7 @@ export function recheckCassette(cassette: Cassette): { requestIssues: RequestIss
   const { status, headers, body, text, truncated } = cassette.response;
   const drift: Drift[] = truncated
     ? [{ field: 'body', expected: 'the whole answer', received: 'a recording cut short' }]
-    : judgeAnswer({ status, headers, text: body !== undefined ? JSON.stringify(body) : (text ?? '') }, { responseFormat: request.fields.response_format }).drift;
+    : checkResponse({ status, headers, text: body !== undefined ? JSON.stringify(body) : (text ?? '') }, { responseFormat: request.fields.response_format }).drift;
   return { requestIssues: request.issues, drift };
 }
 

@@ -12,7 +12,7 @@
  * code=` or `example=` asks for is sent exactly as the engine gives it. Time and failures the spec cannot show
  * (`delay`, `fault`) are the mock's: `html` and `truncate` are made here, `reset` and `drip` carried out by the door.
  */
-import { enumOf, examplesOf, responseFacts, specFacts } from '../../contract/spec-facts.js';
+import { enumOf, examplesOf, responseFacts, specFacts } from '../../contract/spec.js';
 import { checkBody, checkOperationHead, unavailableResponse, type CheckedRequest } from './check-request.js';
 import { createImageRenderer, FileStore, isImageFormat, parseSize, renderImages, type Dimensions, type ImageFormat, type ImageMaker, type ImageRenderer } from './images.js';
 import { enginePreferences, latencyDelay, readPrefer, type Fault, type Latency, type Preferences } from './prefer.js';

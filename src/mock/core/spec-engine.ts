@@ -8,7 +8,7 @@
  * status's named examples (seeded), so every response is still one the spec shows and its schema accepts.
  */
 import { headerOf } from '../../contract/headers.js';
-import { responseFacts, specFacts, type SecurityScheme } from '../../contract/spec-facts.js';
+import { responseFacts, specFacts, type SecurityScheme } from '../../contract/spec.js';
 import { routedPath } from './check-request.js';
 import { chosen } from './respond.js';
 import { problemResponse, seededRandom, type MockEngine, type MockResponse, type RequestHead } from './types.js';

@@ -7,18 +7,17 @@
  *     then sent (a request the spec refuses gets the mock's response and the upstream sees nothing)
  *   → the response streamed back unchanged, a decoded copy kept for checking within the process's bounds
  *     (response-copy.ts: a small head in memory, the rest on disk, a limited number at once)
- *   → the response checked (src/contract/answer-judge.ts), one line reported, a cassette written when recording.
+ *   → the response checked (src/contract/response-check.ts), one line reported, a cassette written when recording.
  *
  * Departures are reported, never acted on (except by --strict). What the upstream's connection does, the caller's
  * does too: a reset or a cut response reaches the caller as a reset, so a client behaves as it would without the proxy.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { judgeAnswer } from '../../contract/answer-judge.js';
-import type { Drift } from '../../contract/drift.js';
-import type { RequestIssue } from '../../contract/issues.js';
+import { checkResponse } from '../../contract/response-check.js';
+import type { Drift, RequestIssue } from '../../contract/issues.js';
 import { redactText, redactValue } from '../../contract/redact.js';
-import { wireContract } from '../../contract/wire-contract.js';
+import { wireContract } from '../../contract/spec.js';
 import { bodyLimits as intakeLimits, checkBody as judgeIntake, checkBodyHead as judgeBodyHead, checkOperationHead as judgeOperationHead, credentialsIssue, mayRouteTo, type CheckedRequest } from '../core/check-request.js';
 import type { ReceivedBody as Intake, MockResponse as MockAnswer, MockEngine } from '../core/types.js';
 import { discardBody, headOf, readMultipart } from '../node-http.js';
@@ -66,14 +65,14 @@ function failureOf(error: NodeJS.ErrnoException): { failure: ExchangeReport['out
 }
 
 /** A response checked: its drift, or why it was not checked; and what a cassette keeps of its body. */
-interface CheckedResponse {
+interface CheckedUpstream {
   drift: Drift[];
   unchecked?: string;
   body: RecordedExchange['body'];
 }
 
 /** Checks `response` from its copy (read whole into memory here: the caller runs one check at a time). */
-async function checkResponse(response: Extract<Forwarded, { status: number }>, request: CheckedRequest | undefined): Promise<CheckedResponse> {
+async function checkUpstreamResponse(response: Extract<Forwarded, { status: number }>, request: CheckedRequest | undefined): Promise<CheckedUpstream> {
   const { body } = response;
   if (!body) return { drift: [], unchecked: NO_COPY_REASON, body: undefined };
   if (body.outcome === 'over-limit') {
@@ -82,7 +81,7 @@ async function checkResponse(response: Extract<Forwarded, { status: number }>, r
   if (body.outcome === 'undecodable') return { drift: [{ field: 'body', expected: 'a body a client can decode', received: body.reason }], body: undefined };
   if (body.outcome === 'unchecked') return { drift: [], unchecked: body.reason, body: { text: body.head.toString('utf8'), cut: true } };
   const text = await body.text();
-  const checked = judgeAnswer({ status: response.status, headers: response.headers, text }, { responseFormat: request?.fields.response_format });
+  const checked = checkResponse({ status: response.status, headers: response.headers, text }, { responseFormat: request?.fields.response_format });
   return { drift: checked.drift, body: { text, cut: false, json: checked.body } };
 }
 
@@ -175,7 +174,7 @@ export async function proxyExchange(ctx: ProxyContext, req: IncomingMessage, res
     if (!operation) return;
     const { recorder } = ctx;
     const checkAndRecord = async () => {
-      const checked = await checkResponse(response, request);
+      const checked = await checkUpstreamResponse(response, request);
       report.drift = redactValue(checked.drift, secret);
       if (checked.unchecked) report.responseUnchecked = checked.unchecked;
       if (!recorder || response.body?.outcome === 'undecodable') return;

@@ -2,12 +2,12 @@
  * `startProxy`: a validating proxy in front of the real service (or any server of the operation). Every request is
  * forwarded to the upstream with the caller's own key (kept for no longer than the exchange, never written), both
  * ways streamed; each exchange is checked against the spec by the mock's own request check and the response check
- * (src/contract/answer-judge.ts), within bounds for the whole process (response-copy.ts), and reported as one line;
+ * (src/contract/response-check.ts), within bounds for the whole process (response-copy.ts), and reported as one line;
  * `close()` resolves to the summary. Options: `strict` (refuse what the spec refuses, before the upstream sees it)
  * and `recordDir` (write each exchange as a cassette the mock can replay).
  */
 import http from 'node:http';
-import { wireContract } from '../../contract/wire-contract.js';
+import { wireContract } from '../../contract/spec.js';
 import { createSpecEngine } from '../core/spec-engine.js';
 import { loadBusboy } from '../dependencies.js';
 import { listenOn } from '../node-http.js';

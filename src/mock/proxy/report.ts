@@ -1,16 +1,13 @@
 /**
  * What the proxy says about the traffic: one line per exchange (the request's violations in the mock's words,
- * `request.n: must be <= 10 (got 11)`; the response's drift in drift.ts's, `body.created: the spec says type integer,
+ * `request.n: must be <= 10 (got 11)`; the response's drift in describeDrift's, `body.created: the spec says type integer,
  * received "1700000000"`), and a summary when it stops: how many exchanges conformed, and each departure with how
- * often it was seen. Every line is bounded (at most MAX_PER_LINE departures named, the rest counted) and so is the
+ * often it was seen. Every line is bounded (at most MAX_LISTED_ISSUES departures named, the rest counted) and so is the
  * summary (MAX_TALLIED distinct departures), whatever the traffic.
  */
-import { describeDrift, type Drift } from '../../contract/drift.js';
-import type { RequestIssue } from '../../contract/issues.js';
+import { describeDrift, MAX_LISTED_ISSUES, type Drift, type RequestIssue } from '../../contract/issues.js';
 
-const MAX_PER_LINE = 10;
 const MAX_TALLIED = 50;
-const SHOWN_IN_SUMMARY = 20;
 
 export interface ExchangeReport {
   /** 1 for the first exchange. */
@@ -61,7 +58,7 @@ export function exchangeLine(report: ExchangeReport): string {
   const head = `#${report.index} ${report.method} ${report.target} → ${outcome}${report.refusedByProxy ? ' (refused by the proxy, not forwarded)' : ''} (${report.ms} ms)`;
   if (report.unchecked) return `${head}: not the operation, forwarded unjudged${report.notes.length ? `; ${report.notes.join('; ')}` : ''}`;
   const departures = [...report.requestIssues.map(describeIssue), ...report.drift.map(describeDrift)];
-  const shown = departures.slice(0, MAX_PER_LINE);
+  const shown = departures.slice(0, MAX_LISTED_ISSUES);
   const more = departures.length - shown.length;
   const named = `${departures.length} departure${departures.length === 1 ? '' : 's'} from the spec: ${shown.join('; ')}${more > 0 ? `; and ${more} more` : ''}`;
   const answered = typeof report.outcome === 'number';
@@ -110,8 +107,8 @@ export function summaryLines(summary: ProxySummary, recordDir?: string): string[
       (summary.responsesUnchecked ? `, ${summary.responsesUnchecked} whose response was passed on unchecked` : '') +
       (recordDir !== undefined ? `; ${summary.cassettes} cassette${summary.cassettes === 1 ? '' : 's'} recorded in ${recordDir}` : ''),
   ];
-  for (const { line, count } of summary.departures.slice(0, SHOWN_IN_SUMMARY)) lines.push(`  ${String(count).padStart(5)}× ${line}`);
-  const hidden = summary.departures.length - Math.min(summary.departures.length, SHOWN_IN_SUMMARY) + summary.untallied;
+  for (const { line, count } of summary.departures.slice(0, MAX_LISTED_ISSUES)) lines.push(`  ${String(count).padStart(5)}× ${line}`);
+  const hidden = summary.departures.length - Math.min(summary.departures.length, MAX_LISTED_ISSUES) + summary.untallied;
   if (hidden > 0) lines.push(`  ... and ${hidden} other departure${hidden === 1 ? '' : 's'}`);
   return lines;
 }

@@ -15,7 +15,7 @@
 import { once } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import { PassThrough, type Readable } from 'node:stream';
-import { wireContract } from '../../contract/wire-contract.js';
+import { wireContract } from '../../contract/spec.js';
 import { limiter } from '../core/types.js';
 import { decodedBody, DecodedBodyTooLargeError } from './decoded-body.js';
 import { openSpool, type Spool } from './spool.js';

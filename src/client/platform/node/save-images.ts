@@ -16,9 +16,8 @@
  */
 import type { Transform as TransformStream } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { isBase64 } from '../../../contract/base64.js';
-import { extensionFor, sniffImageType, SNIFF_BYTES } from '../../../contract/sniff.js';
-import { maxResultImageBytes } from '../../../contract/wire-contract.js';
+import { isBase64, extensionFor, sniffImageType, SNIFF_BYTES } from '../../../contract/images.js';
+import { maxResultImageBytes } from '../../../contract/spec.js';
 import { startCallDeadline } from '../../deadline.js';
 import { AbortError, DownloadError, FileSystemError, InvalidOptionError, OrqImageEditError, ResponseValidationError, TimeoutError } from '../../errors.js';
 import { DEFAULTS, type ImageEditResponse } from '../../options.js';

@@ -10,7 +10,7 @@
  * size after the check (a PNG became a JPEG, or no image at all) stops the upload with ImageChangedError before the
  * new bytes are sent; nothing of the wrong type ever goes out under the checked Content-Type.
  */
-import { sniffImageType } from '../../../contract/sniff.js';
+import { sniffImageType } from '../../../contract/images.js';
 import { ImageChangedError } from '../../errors.js';
 import { checkedSignature } from '../shared.js';
 import { filePathOf, nodeFs } from './files.js';

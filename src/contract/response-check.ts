@@ -1,21 +1,20 @@
 /**
- * A whole answer of the operation judged against the spec, for the sides that watch real traffic rather than call
+ * A whole response of the operation checked against the spec, for the sides that watch real traffic rather than call
  * (the validating proxy, the server check, the cassettes' re-validation): is the status documented, does the body
  * come in the documented media type, does it pass the status's schema, do the declared headers hold, and (2xx) are
- * the images usable and in the form the request asked for. Every departure is a Drift (drift.ts), one format
+ * the images usable and in the form the request asked for. Every departure is a Drift (issues.ts), one format
  * wherever it is printed.
  *
- * The client judges its own 2xx answers (src/client/response.ts) with the same pieces (the generated validator,
- * answer-images.ts) but reads no spec facts, which carry example bodies a browser bundle need not.
+ * The client checks its own 2xx responses (src/client/response.ts) with the same pieces (the generated validator,
+ * images.ts) but reads no spec facts, which carry example bodies a browser bundle need not.
  */
 import { validateErrorResponse, validateImageEditResponse } from '../../generated/validators.js';
-import { judgeImages } from './answer-images.js';
-import { driftFromAjv, receivedValue, type Drift } from './drift.js';
-import { shown } from './issues.js';
-import { responseFacts, specFacts } from './spec-facts.js';
 import { headerOf } from './headers.js';
+import { judgeImages } from './images.js';
+import { driftFromAjv, receivedValue, shown, type Drift } from './issues.js';
+import { responseFacts, specFacts } from './spec.js';
 
-export interface ReceivedAnswer {
+export interface ReceivedResponse {
   status: number;
   /** Header names in any case (read with headerOf). */
   headers: Record<string, string | string[] | undefined>;
@@ -23,13 +22,13 @@ export interface ReceivedAnswer {
   text: string;
 }
 
-/** What the request asked that the answer must honour. */
-export interface AnswerContext {
+/** What the request asked that the response must honour. */
+export interface ResponseContext {
   /** The request's `response_format`, when it had one. */
   responseFormat?: unknown;
 }
 
-export interface JudgedAnswer {
+export interface CheckedResponse {
   drift: Drift[];
   /** The body parsed as JSON; undefined when it is not JSON (drift says so). */
   body: unknown;
@@ -38,7 +37,7 @@ export interface JudgedAnswer {
 const documentedStatuses = specFacts.responses.map((response) => response.status);
 
 /** The declared headers of a documented status: required ones present, each present one as its schema says. */
-function headerDrift(declared: NonNullable<ReturnType<typeof responseFacts>>['headers'], headers: ReceivedAnswer['headers']): Drift[] {
+function headerDrift(declared: NonNullable<ReturnType<typeof responseFacts>>['headers'], headers: ReceivedResponse['headers']): Drift[] {
   const found: Drift[] = [];
   for (const [name, header] of Object.entries(declared)) {
     const value = headerOf(headers, name);
@@ -54,29 +53,29 @@ function headerDrift(declared: NonNullable<ReturnType<typeof responseFacts>>['he
   return found;
 }
 
-/** Every way `answer` departs from the spec, and its body parsed when it is JSON. */
-export function judgeAnswer(answer: ReceivedAnswer, context: AnswerContext = {}): JudgedAnswer {
-  const facts = responseFacts(answer.status);
+/** Every way `response` departs from the spec, and its body parsed when it is JSON. */
+export function checkResponse(response: ReceivedResponse, context: ResponseContext = {}): CheckedResponse {
+  const facts = responseFacts(response.status);
   let body: unknown;
   let parsed = false;
   try {
-    body = answer.text === '' ? undefined : JSON.parse(answer.text);
-    parsed = answer.text !== '';
+    body = response.text === '' ? undefined : JSON.parse(response.text);
+    parsed = response.text !== '';
   } catch {
     body = undefined;
   }
-  if (!facts) return { drift: [{ field: 'status', expected: `one of ${documentedStatuses.join(', ')}`, received: String(answer.status) }], body };
+  if (!facts) return { drift: [{ field: 'status', expected: `one of ${documentedStatuses.join(', ')}`, received: String(response.status) }], body };
 
-  const drift = headerDrift(facts.headers, answer.headers);
+  const drift = headerDrift(facts.headers, response.headers);
   if (facts.contentType === null) {
-    if (answer.text !== '') drift.push({ field: 'body', expected: 'no body', received: shown(answer.text) });
+    if (response.text !== '') drift.push({ field: 'body', expected: 'no body', received: shown(response.text) });
     return { drift, body };
   }
-  const declared = headerOf(answer.headers, 'content-type');
+  const declared = headerOf(response.headers, 'content-type');
   const mediaType = declared?.split(';')[0]!.trim().toLowerCase();
   if (mediaType !== facts.contentType) drift.push({ field: 'headers.content-type', expected: facts.contentType, received: receivedValue(declared) });
   if (!parsed) {
-    drift.push({ field: 'body', expected: `JSON (${facts.contentType})`, received: answer.text === '' ? 'nothing' : shown(answer.text) });
+    drift.push({ field: 'body', expected: `JSON (${facts.contentType})`, received: response.text === '' ? 'nothing' : shown(response.text) });
     return { drift, body };
   }
   // Every documented 2xx carries the edit's result, every other status the error body (the spec's two body schemas).

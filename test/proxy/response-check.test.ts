@@ -1,24 +1,24 @@
 /**
- * The one answer judge of the proxy, the server check and the cassettes (src/contract/answer-judge.ts): every
+ * The one response check of the proxy, the server check and the cassettes (src/contract/response-check.ts): every
  * documented example passes it untouched, and each way a live answer can depart from the spec is named as drift
  * (field, what the spec says, what came), judged against the generated validators and spec facts.
  */
 import { describe, expect, it } from 'vitest';
-import { judgeAnswer, type ReceivedAnswer } from '../../src/contract/answer-judge.js';
+import { checkResponse, type ReceivedResponse } from '../../src/contract/response-check.js';
 import { responses } from '../support/spec.js';
 
 const okBody = responses['200']!.content['application/json']!.examples['b64_png']!.value;
 const urlBody = responses['200']!.content['application/json']!.examples['url']!.value;
 const json = { 'content-type': 'application/json' };
-const answer = (status: number, body: unknown, headers: ReceivedAnswer['headers'] = json): ReceivedAnswer => ({ status, headers, text: typeof body === 'string' ? body : JSON.stringify(body) });
+const answer = (status: number, body: unknown, headers: ReceivedResponse['headers'] = json): ReceivedResponse => ({ status, headers, text: typeof body === 'string' ? body : JSON.stringify(body) });
 
-describe('judgeAnswer', () => {
+describe('checkResponse', () => {
   it('passes every named example of every documented status, with its declared headers', () => {
     for (const [status, response] of Object.entries(responses)) {
       const headers: Record<string, string> = { ...json };
       for (const name of Object.keys(response.headers)) headers[name.toLowerCase()] = '2';
       for (const [name, example] of Object.entries(response.content['application/json']?.examples ?? {})) {
-        expect(judgeAnswer(answer(Number(status), example.value, headers)).drift, `${status} ${name}`).toEqual([]);
+        expect(checkResponse(answer(Number(status), example.value, headers)).drift, `${status} ${name}`).toEqual([]);
       }
     }
   });
@@ -44,15 +44,15 @@ describe('judgeAnswer', () => {
       { field: 'headers.retry-after', expected: expect.stringMatching(/^pattern /), received: '"soon"' },
     ]],
   ])('%s is named as drift', (_name, received, expected) => {
-    expect(judgeAnswer(received).drift).toEqual(expected);
+    expect(checkResponse(received).drift).toEqual(expected);
   });
 
   it('an image not in the form response_format asked for is drift; with no response_format either form is fine', () => {
-    expect(judgeAnswer(answer(200, urlBody), { responseFormat: 'b64_json' }).drift).toEqual([
+    expect(checkResponse(answer(200, urlBody), { responseFormat: 'b64_json' }).drift).toEqual([
       { field: 'body.data[0].b64_json', expected: 'required (response_format b64_json)', received: 'missing' },
       { field: 'body.data[1].b64_json', expected: 'required (response_format b64_json)', received: 'missing' },
     ]);
-    expect(judgeAnswer(answer(200, urlBody)).drift).toEqual([]);
+    expect(checkResponse(answer(200, urlBody)).drift).toEqual([]);
   });
 
   it('reads headers whatever the case of their names (a recorded answer, a hand-written record)', () => {
@@ -60,7 +60,7 @@ describe('judgeAnswer', () => {
     const [example] = Object.values(tooMany.content['application/json']!.examples);
     const headers: Record<string, string> = { 'Content-Type': 'application/json' };
     for (const name of Object.keys(tooMany.headers)) headers[name.toUpperCase()] = '2';
-    expect(judgeAnswer(answer(429, example!.value, headers)).drift).toEqual([]);
-    expect(judgeAnswer(answer(200, okBody, { 'CONTENT-TYPE': ['application/json'] })).drift).toEqual([]);
+    expect(checkResponse(answer(429, example!.value, headers)).drift).toEqual([]);
+    expect(checkResponse(answer(200, okBody, { 'CONTENT-TYPE': ['application/json'] })).drift).toEqual([]);
   });
 });
