@@ -7,9 +7,9 @@
  * Redocly CLI 2.77's `build-docs` loads Redoc from a CDN unless given `--inlineBundle`, and even then the sidebar's
  * "API docs by Redocly" logo is an <img> on cdn.redoc.ly. The logo is replaced by an inline SVG, telemetry is off in
  * the build and in the page, and a Content-Security-Policy in the page forbids every network request but those of the
- * Try-it console to the one server the reader chose (page-html.ts), so the file renders the same with no network.
+ * Try-it console to the one server the reader chose (page.ts), so the file renders the same with no network.
  * The page lands on the operation, and the spec's generated sections (the error table, the console) are filled in
- * (page-document.ts).
+ * (page.ts).
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -19,10 +19,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { specFacts, wireContract } from '../contract/spec.js';
-import { pageDocument } from './page-document.js';
-import { makeOffline, operationRoute } from './page-html.js';
+import { makeOffline, operationRoute, pageDocument } from './page.js';
 
-export { CONTENT_SECURITY_POLICY, makeOffline } from './page-html.js';
+export { CONTENT_SECURITY_POLICY, makeOffline } from './page.js';
 
 /** The Redocly CLI version this package is built and tested with (also its optional peer dependency). */
 export const REDOCLY_CLI_VERSION = '2.77.0';

@@ -1,21 +1,74 @@
 /**
  * Sending from the console: the request is checked by the client's own pre-flight (`prepareRequest`: the generated
  * validators and the image rules), then sent by the client itself (`createImageEditClient`, bundled as its browser
- * build), once (no retries: the reader sees each answer), through a fetch that records the request's head and the
- * answer (its body read by readCappedBody, kept as a Blob), so the page can show the answer and repeat the request as
- * curl. The parts sent are known from the request the page prepared, not read back from the body's bytes.
+ * build), once (no retries: the reader sees each response), through a fetch that records the request's head and the
+ * response (its body read by readCappedBody, kept as a Blob), so the page can show the response and repeat the request
+ * as curl ("Copy as curl": one curl command that sends the same parts with the same names, filenames and types, to the
+ * same URL with the same headers, the key replaced by `$ORQ_API_KEY`). The parts sent are known from the request the
+ * page prepared, not read back from the body's bytes.
  */
 import { ApiError, createImageEditClient, RequestValidationError, ResponseValidationError, type RequestIssue } from '../../index.js';
 import { prepareRequest, type PreparedRequest } from '../../client/request.js';
 import { imageField, wireContract } from '../../contract/spec.js';
-import type { SentPart, SentRequest } from './curl.js';
 
-/** The answer as it arrived. */
-export interface Answer {
+/** One part of the multipart body, as the client wrote it. */
+export interface SentPart {
+  name: string;
+  /** File parts only. */
+  filename?: string;
+  /** A file part's type, or a JSON part's own Content-Type; absent for a plain text part. */
+  contentType?: string;
+  /** Text and JSON parts: the value as written. */
+  value?: string;
+}
+
+/** One shell word, single-quoted when it needs to be. */
+export function shellWord(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/** A value inside curl's -F syntax: double-quoted (curl's own escaping) when curl would otherwise read a `;`. */
+function formValue(text: string): string {
+  return /[;"\\]/.test(text) || /^[@<]/.test(text) ? `"${text.replace(/[\\"]/g, '\\$&')}"` : text;
+}
+
+export interface SentRequest {
+  method: string;
+  url: string;
+  /** Request headers as sent, by lower-case name (the multipart Content-Type is curl's own business). */
+  headers: Record<string, string>;
+  parts: SentPart[];
+}
+
+export function curlCommand(request: SentRequest): string {
+  // -F and --form-string make curl send a POST; another method is named.
+  const lines = [`curl ${request.method === 'POST' ? '' : `-X ${request.method} `}${shellWord(request.url)}`];
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (name === 'content-type' || name === 'content-length') continue;
+    if (name === 'authorization') lines.push(`-H "Authorization: Bearer $ORQ_API_KEY"`);
+    else lines.push(`-H ${shellWord(`${name}: ${value}`)}`);
+  }
+  for (const part of request.parts) {
+    if (part.filename !== undefined) {
+      const type = part.contentType ? `;type=${part.contentType}` : '';
+      lines.push(`-F ${shellWord(`${part.name}=@${formValue(part.filename)}${type}`)}`);
+    } else if (part.contentType) {
+      // A part with its own type (a JSON part): -F, which can say so.
+      lines.push(`-F ${shellWord(`${part.name}=${formValue(part.value ?? '')};type=${part.contentType}`)}`);
+    } else {
+      // A plain text part: --form-string sends the value as it is, whatever characters it holds.
+      lines.push(`--form-string ${shellWord(`${part.name}=${part.value ?? ''}`)}`);
+    }
+  }
+  return lines.join(' \\\n  ');
+}
+
+/** The response as it arrived. */
+export interface ReceivedResponse {
   status: number;
   statusText: string;
   headers: [string, string][];
-  /** The body as it arrived, cut at MAX_ANSWER_BYTES: kept as bytes (a Blob), never put on the page whole. */
+  /** The body as it arrived, cut at MAX_RESPONSE_BYTES: kept as bytes (a Blob), never put on the page whole. */
   body: Blob;
   truncated: boolean;
 }
@@ -23,20 +76,20 @@ export interface Answer {
 export type SendResult =
   | { kind: 'refused'; issues: readonly RequestIssue[] }
   | {
-      kind: 'answered';
+      kind: 'sent';
       sent: SentRequest | undefined;
-      answer: Answer | undefined;
+      response: ReceivedResponse | undefined;
       /** The body as the client parsed it (JSON, or text when it was not), when the client read it whole. */
       parsed?: unknown;
       error?: Error;
     };
 
-/** The most of an answer's body the page holds: what the client itself reads at most (the spec's limit). */
-const MAX_ANSWER_BYTES = wireContract.maxResponseBytes;
+/** The most of a response's body the page holds: what the client itself reads at most (the spec's limit). */
+const MAX_RESPONSE_BYTES = wireContract.maxResponseBytes;
 
 /**
- * The page's one reader of a body: the answer's, up to MAX_ANSWER_BYTES, as a Blob (bytes, never one string), the
- * rest left unread. Unlike the client's reader, which refuses an answer past the limit, it keeps the head and says it
+ * The page's one reader of a body: the response's, up to MAX_RESPONSE_BYTES, as a Blob (bytes, never one string), the
+ * rest left unread. Unlike the client's reader, which refuses a response past the limit, it keeps the head and says it
  * was cut: the reader of the page still sees what came.
  */
 async function readCappedBody(response: Response): Promise<{ body: Blob; truncated: boolean }> {
@@ -49,8 +102,8 @@ async function readCappedBody(response: Response): Promise<{ body: Blob; truncat
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    if (bytes + value.length > MAX_ANSWER_BYTES) {
-      chunks.push(value.slice(0, MAX_ANSWER_BYTES - bytes));
+    if (bytes + value.length > MAX_RESPONSE_BYTES) {
+      chunks.push(value.slice(0, MAX_RESPONSE_BYTES - bytes));
       truncated = true;
       await reader.cancel();
       break;
@@ -104,7 +157,7 @@ export async function send(request: Record<string, unknown>, options: SendOption
   const checked = await preflight(request);
   if ('issues' in checked) return { kind: 'refused', issues: checked.issues };
   let sent: SentRequest | undefined;
-  let answer: Answer | undefined;
+  let received: ReceivedResponse | undefined;
   let reading: Promise<void> | undefined;
   const recordingFetch = async (given: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     // The client hands its fetch one Request; anything else is made one, so it is recorded the same way.
@@ -114,7 +167,7 @@ export async function send(request: Record<string, unknown>, options: SendOption
     const response = await fetch(input);
     const mirror = response.clone();
     reading = readCappedBody(mirror).then(({ body, truncated }) => {
-      answer = { status: response.status, statusText: response.statusText, headers: [...response.headers], body, truncated };
+      received = { status: response.status, statusText: response.statusText, headers: [...response.headers], body, truncated };
     });
     return response;
   };
@@ -138,5 +191,5 @@ export async function send(request: Record<string, unknown>, options: SendOption
   }
   await reading?.catch(() => {});
   // The client parsed the body once; the page shows that parse rather than parsing tens of MiB again.
-  return { kind: 'answered', sent, answer, ...(parsed === undefined ? {} : { parsed }), ...(error ? { error } : {}) };
+  return { kind: 'sent', sent, response: received, ...(parsed === undefined ? {} : { parsed }), ...(error ? { error } : {}) };
 }

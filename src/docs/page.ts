@@ -1,6 +1,11 @@
 /**
- * What the build does to the HTML Redocly writes: no network but the one server the reader chose for Try it, the
- * operation as the landing, and the Try-it console's script.
+ * The page: what goes into Redocly (the document, with the spec's generated sections filled in) and what the build
+ * does to the HTML Redocly writes (no network but the one server the reader chose for Try it, the operation as the
+ * landing, and the Try-it console's script).
+ *
+ * The document is the spec as written, with the sections that are generated rather than written put in where the spec
+ * marks them. A tag description (a Redoc "trait tag", a section of prose after the operation) holds an HTML comment
+ * such as `<!-- error-table: ... -->`; other renderers show nothing there, this page shows the table.
  *
  * The Content-Security-Policy is two policies, and a browser enforces both (each can only narrow what the other
  * allows):
@@ -14,8 +19,31 @@
  * console that could switch servers in place would need a document with a wider policy; picking another server
  * reloads the page instead, with the new server in its query string (never the key, which is held in memory only).
  */
+import { errorTableMarkdown } from './error-table.js';
+import { TRY_IT_MOUNT_ID, TRY_IT_SERVER_GLOBAL, TRY_IT_SERVER_PARAM } from './try-it/server.js';
 
-import { TRY_IT_SERVER_GLOBAL, TRY_IT_SERVER_PARAM } from './try-it/names.js';
+const GENERATED_SECTIONS: Record<string, () => string> = {
+  'error-table': errorTableMarkdown,
+  'try-it': () =>
+    `<div id="${TRY_IT_MOUNT_ID}"><p><em>The console starts once the page's script runs (it needs JavaScript).</em></p></div>`,
+};
+
+interface TagObject {
+  name: string;
+  description?: string;
+}
+
+/** A copy of `spec` with every generated section filled in; throws when the spec no longer marks one of them. */
+export function pageDocument<T extends { tags?: TagObject[] }>(spec: T): T {
+  const copy = structuredClone(spec);
+  for (const [marker, make] of Object.entries(GENERATED_SECTIONS)) {
+    const pattern = new RegExp(`<!--\\s*${marker}\\b[\\s\\S]*?-->`);
+    const tag = copy.tags?.find((candidate) => pattern.test(candidate.description ?? ''));
+    if (!tag) throw new Error(`docs: no tag description in the spec holds the <!-- ${marker} --> marker, so the page would lack it`);
+    tag.description = tag.description!.replace(pattern, () => `\n\n${make()}\n`);
+  }
+  return copy;
+}
 
 /** The static policy: no network at all except HTTP(S) connections and images, which the boot script narrows. */
 export const CONTENT_SECURITY_POLICY =

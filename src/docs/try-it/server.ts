@@ -1,13 +1,23 @@
 /**
- * Where the console sends, with what key, and which answer it asks the mock for. The server was fixed when the page
- * loaded (the page's policy allows connecting to it alone; see src/docs/page-html.ts); choosing another reloads the
+ * Where the console sends, with what key, and which response it asks the mock for. The server was fixed when the page
+ * loaded (the page's policy allows connecting to it alone; see src/docs/page.ts); choosing another reloads the
  * page with it in the query string. The key is read from a password field when a request is sent and kept nowhere
  * else: not in the URL, not in storage, not in the page's text.
  */
 import { FAULTS, REAL_SERVICE_TIME } from '../../contract/mock-prefer.js';
 import { specFacts, wireContract } from '../../contract/spec.js';
 import { el } from './dom.js';
-import { TRY_IT_SERVER_GLOBAL, TRY_IT_SERVER_PARAM } from './names.js';
+
+/* The names the page's boot script (src/docs/page.ts, at build time) and the console (in the page) share. */
+
+/** The query parameter that names the Try-it server (a base URL; the key is never in the URL). */
+export const TRY_IT_SERVER_PARAM = 'try-it-server';
+
+/** The global the boot script leaves for the console: the chosen base URL, or null. */
+export const TRY_IT_SERVER_GLOBAL = '__orqTryItServer';
+
+/** The element the console mounts into, in place of the spec's `<!-- try-it ... -->` marker. */
+export const TRY_IT_MOUNT_ID = 'orq-try-it';
 
 /** The key sent to a local mock when the reader types none (the mock takes any bearer token). */
 const MOCK_KEY = 'any-key';

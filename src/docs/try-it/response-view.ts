@@ -1,5 +1,5 @@
 /**
- * The answer, bounded and scrubbed: status, every header the server let the page read, the body's size and a head of
+ * The response, bounded and scrubbed: status, every header the server let the page read, the body's size and a head of
  * it (JSON pretty-printed, long strings and lists shortened, their sizes said), every returned image rendered
  * (b64_json as a data: URL; a url from the chosen server as an image, from elsewhere as a link, since the
  * page's policy loads images from that server only), and the request as curl. The whole body is behind "Save".
@@ -10,7 +10,7 @@
  */
 import { redactText } from '../../contract/redact.js';
 import { el } from './dom.js';
-import type { Answer } from './send.js';
+import type { ReceivedResponse } from './send.js';
 
 /** Characters of the body shown at first (the head); the rest is saved, not shown. */
 const HEAD_CHARS = 64 * 1024;
@@ -19,7 +19,7 @@ const STRING_HEAD = 120;
 /** Items of a list (fields of an object, images of `data`) shown before "… N more". */
 const LIST_HEAD = 20;
 
-/** The media type of a returned image: the answer's `output_format`, else PNG. */
+/** The media type of a returned image: the response's `output_format`, else PNG. */
 function mediaType(format: unknown): string {
   return typeof format === 'string' && /^(png|jpeg|jpg|webp)$/i.test(format) ? `image/${format.toLowerCase().replace('jpg', 'jpeg')}` : 'image/png';
 }
@@ -105,13 +105,13 @@ async function savedBody(body: Blob, scrub: (text: string) => string): Promise<B
   return scrubbed === text ? body : new Blob([scrubbed], { type: body.type });
 }
 
-function saveButton(answer: Answer, scrub: (text: string) => string): HTMLElement {
+function saveButton(response: ReceivedResponse, scrub: (text: string) => string): HTMLElement {
   const button = el('button', { type: 'button', class: 'orq-small orq-save' }, 'Save the body');
-  const extension = /json/i.test(answer.body.type) ? 'json' : 'txt';
+  const extension = /json/i.test(response.body.type) ? 'json' : 'txt';
   button.addEventListener('click', () => {
-    void savedBody(answer.body, scrub).then((whole) => {
+    void savedBody(response.body, scrub).then((whole) => {
       const url = URL.createObjectURL(whole);
-      const link = el('a', { href: url, download: `response-${answer.status}.${extension}`, hidden: true });
+      const link = el('a', { href: url, download: `response-${response.status}.${extension}`, hidden: true });
       document.body.append(link);
       link.click();
       link.remove();
@@ -123,21 +123,21 @@ function saveButton(answer: Answer, scrub: (text: string) => string): HTMLElemen
 }
 
 export interface ShownResult {
-  answer: Answer | undefined;
+  response: ReceivedResponse | undefined;
   /** The body as the client parsed it (send.ts). */
   parsed?: unknown;
   error?: Error | undefined;
 }
 
-export async function answerView({ answer, parsed, error }: ShownResult, curl: string | undefined, serverOrigin: string, secret: string): Promise<HTMLElement> {
+export async function responseView({ response, parsed, error }: ShownResult, curl: string | undefined, serverOrigin: string, secret: string): Promise<HTMLElement> {
   const scrub = (text: string) => redactText(text, secret);
   const parts: (HTMLElement | undefined)[] = [];
-  if (answer) {
-    const { body: bytes, truncated } = answer;
-    parts.push(el('p', { class: 'orq-status', 'data-status': answer.status }, el('strong', {}, `${answer.status}`), ` ${scrub(answer.statusText)}`));
-    parts.push(el('table', { class: 'orq-headers' }, ...answer.headers.map(([name, value]) => el('tr', {}, el('th', {}, scrub(name)), el('td', {}, scrub(value))))));
+  if (response) {
+    const { body: bytes, truncated } = response;
+    parts.push(el('p', { class: 'orq-status', 'data-status': response.status }, el('strong', {}, `${response.status}`), ` ${scrub(response.statusText)}`));
+    parts.push(el('table', { class: 'orq-headers' }, ...response.headers.map(([name, value]) => el('tr', {}, el('th', {}, scrub(name)), el('td', {}, scrub(value))))));
     const size = `${count(bytes.size, 'bytes')}${truncated ? ' read (the rest was not: more than this page reads)' : ''}`;
-    parts.push(el('p', { class: 'orq-size', 'data-bytes': bytes.size }, `Body: ${size} `, bytes.size > 0 ? saveButton(answer, scrub) : undefined));
+    parts.push(el('p', { class: 'orq-size', 'data-bytes': bytes.size }, `Body: ${size} `, bytes.size > 0 ? saveButton(response, scrub) : undefined));
     // The client's parse of the body when it read it whole (JSON as a value, else its text); otherwise its head.
     const head =
       parsed !== undefined && typeof parsed !== 'string'
