@@ -40,7 +40,10 @@ function forAjv(node: unknown): unknown {
 function reachable(defs: Record<string, JsonSchema>, roots: JsonSchema[]): Set<string> {
   const found = new Set<string>();
   const visit = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(visit);
+    if (Array.isArray(node)) {
+      node.forEach(visit);
+      return;
+    }
     if (!node || typeof node !== 'object') return;
     for (const [key, value] of Object.entries(node)) {
       if (key === '$ref' && typeof value === 'string' && value.startsWith('#/$defs/')) {

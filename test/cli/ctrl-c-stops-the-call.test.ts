@@ -59,7 +59,10 @@ async function stalling(phase: Phase): Promise<{ url: string; reached: Promise<v
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     reached,
-    close: () => new Promise<void>((resolve) => (sockets.forEach((socket) => socket.destroy()), server.close(() => resolve()))),
+    close: () => new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
   };
 }
 

@@ -32,8 +32,8 @@ describe('docs', () => {
   });
 
   it('serves nothing outside the directory', async () => {
-    for (const escape of ['/docs/../package.json', '/docs/%2e%2e/package.json', '/docs/..%2fpackage.json']) {
-      const response = await fetch(`${mock.url}${escape}`);
+    for (const escaping of ['/docs/../package.json', '/docs/%2e%2e/package.json', '/docs/..%2fpackage.json']) {
+      const response = await fetch(`${mock.url}${escaping}`);
       expect(await response.text()).not.toContain('"name"');
     }
   });

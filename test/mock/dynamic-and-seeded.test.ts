@@ -37,7 +37,9 @@ function parts(fields: Record<string, string>): Part[] {
 /** Every way a dynamic answer could fail a UI; empty when it looks real. */
 function unreal(body: any, asked: { n: number; format: string }): string[] {
   const problems: string[] = [];
-  const unknown = (keys: string[], allowed: string[], where: string) => keys.filter((key) => !allowed.includes(key)).forEach((key) => problems.push(`${where} has ${key}`));
+  const unknown = (keys: string[], allowed: string[], where: string) => keys.filter((key) => !allowed.includes(key)).forEach((key) => {
+      problems.push(`${where} has ${key}`);
+    });
   unknown(Object.keys(body), responseKeys, 'the answer');
   unknown(Object.keys(body.usage ?? {}), usageKeys, 'usage');
   unknown(Object.keys(body.usage?.input_tokens_details ?? {}), usageDetailKeys, 'usage.input_tokens_details');

@@ -24,7 +24,9 @@ import type { RequestHead } from '../../src/mock/core/types.js';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const cliPackageJson = createRequire(path.join(root, 'package.json')).resolve('@stoplight/prism-cli/package.json');
 const temporary: string[] = [];
-afterAll(() => temporary.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+afterAll(() => {
+  for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
+});
 
 describe('the bundle of the installed Prism', () => {
   it('makes every lazy require it knows lazy, and keeps their modules out of the bundle', { timeout: 120_000 }, async () => {

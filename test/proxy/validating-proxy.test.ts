@@ -87,7 +87,9 @@ describe('a drifting upstream', () => {
     }
     await through.reported(cases.length);
     expect(through.lines).toHaveLength(cases.length);
-    cases.forEach(({ line }, i) => expect(through.lines[i], cases[i]!.name).toMatch(line));
+    cases.forEach(({ line }, i) => {
+      expect(through.lines[i], cases[i]!.name).toMatch(line);
+    });
     const summary = through.summary();
     expect(summary).toMatchObject({ exchanges: 5, conforming: 0, answerDrift: 5, requestViolations: 0 });
     expect(summary.departures.map((departure) => departure.line)).toEqual(

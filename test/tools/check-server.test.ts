@@ -119,7 +119,7 @@ describe('npm run check-server', () => {
   it('--help shows --timeout and its default; a --timeout that is not a positive whole number is a usage error', { timeout: 60_000 }, async () => {
     const help = await runCheckServer(['--help']);
     expect(help.code).toBe(0);
-    expect(help.stdout).toMatch(/--timeout MS +each request's deadline[^]*\(default\s+60000\)/);
+    expect(help.stdout).toMatch(/--timeout MS +each request's deadline[\s\S]*\(default\s+60000\)/);
     for (const bad of ['0', '1e3', '-5', 'soon']) {
       const { code, stderr } = await runCheckServer(['--base-url', 'http://127.0.0.1:9', `--timeout=${bad}`]);
       expect(stderr).toContain('--timeout must be a positive whole number of milliseconds');

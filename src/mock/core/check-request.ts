@@ -147,7 +147,7 @@ export function fileFieldNamer(): (partName: string) => { field: string; index?:
  * declaration, so like none (and application/octet-stream, "type unknown") it leaves the bytes to decide.
  */
 export function declaredFileType(reported: string | undefined): string | undefined {
-  const type = reported?.split(';')[0]!.trim().toLowerCase();
+  const type = reported?.split(';')[0]?.trim().toLowerCase();
   return type && type !== 'text/plain' ? type : undefined;
 }
 
@@ -256,9 +256,9 @@ function percentDecoded(path: string): string {
   const bytes: number[] = [];
   const encoder = new TextEncoder();
   for (let i = 0; i < path.length; i++) {
-    const escape = path[i] === '%' ? /^[0-9a-f]{2}$/i.exec(path.slice(i + 1, i + 3)) : null;
-    if (escape) {
-      bytes.push(parseInt(escape[0], 16));
+    const escaped = path[i] === '%' ? /^[0-9a-f]{2}$/i.exec(path.slice(i + 1, i + 3)) : null;
+    if (escaped) {
+      bytes.push(parseInt(escaped[0], 16));
       i += 2;
     } else bytes.push(...encoder.encode(path[i]!));
   }

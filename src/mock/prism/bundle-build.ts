@@ -66,7 +66,7 @@ function __orqLazy(load, callable) {
 }
 `;
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 function lazyRequires(applied: string[]): Plugin {
   return {
@@ -77,7 +77,7 @@ function lazyRequires(applied: string[]): Plugin {
         let contents = readFileSync(args.path, 'utf8');
         let changed = false;
         for (const lazy of LAZY.filter((entry) => entry.file.test(args.path))) {
-          const call = new RegExp(`require\\((["'])${escape(lazy.specifier)}\\1\\)`, 'g');
+          const call = new RegExp(`require\\((["'])${escapeRegExp(lazy.specifier)}\\1\\)`, 'g');
           if (!call.test(contents)) continue;
           // The module's own file, resolved from the requiring file as Node would, required by absolute path
           // (kept out of the bundle: see the onResolve below).
