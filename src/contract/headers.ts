@@ -23,3 +23,8 @@ export function headerOf(headers: HeaderRecord, name: string): string | undefine
   if (value === undefined) return undefined;
   return typeof value === 'object' ? value.join(', ') : String(value);
 }
+
+/** The media type of a Content-Type value, parameters dropped and lower-cased (RFC 9110 §8.3.1); undefined when absent. */
+export function mediaTypeOf(contentType: string | undefined): string | undefined {
+  return contentType?.split(';', 1)[0]?.trim().toLowerCase();
+}

@@ -8,6 +8,7 @@
  * rule across fields a JSON Schema cannot state). Reads no spec examples, so the client's bundle carries none.
  */
 import type { components } from '../../generated/schema.js';
+import { mediaTypeOf } from './headers.js';
 import { receivedValue, type Drift, type RequestIssue } from './issues.js';
 import { imageField } from './spec.js';
 
@@ -70,7 +71,7 @@ export function judgeImage(field: string, facts: ImageFacts): { mediaType: strin
   if (!detected || !mediaTypes.includes(detected)) {
     return { issue: { field, message: `is not ${mediaTypes.join(', ')} (its bytes${inFile} have no such signature)` } };
   }
-  const declared = facts.declaredType?.split(';')[0]!.trim().toLowerCase();
+  const declared = mediaTypeOf(facts.declaredType);
   if (declared && declared !== UNKNOWN_FILE_TYPE) {
     if (!mediaTypes.includes(declared)) return { issue: { field, message: `is declared ${facts.declaredType}, not one of ${mediaTypes.join(', ')}` } };
     if (declared !== detected) return { issue: { field, message: `is declared ${facts.declaredType} but its bytes are ${detected}` } };

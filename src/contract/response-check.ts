@@ -9,7 +9,7 @@
  * images.ts) but reads no spec facts, which carry example bodies a browser bundle need not.
  */
 import { validateErrorResponse, validateImageEditResponse } from '../../generated/validators.js';
-import { headerOf } from './headers.js';
+import { headerOf, mediaTypeOf } from './headers.js';
 import { judgeImages } from './images.js';
 import { driftFromAjv, receivedValue, shown, type Drift } from './issues.js';
 import { responseFacts, specFacts } from './spec.js';
@@ -72,7 +72,7 @@ export function checkResponse(response: ReceivedResponse, context: ResponseConte
     return { drift, body };
   }
   const declared = headerOf(response.headers, 'content-type');
-  const mediaType = declared?.split(';')[0]!.trim().toLowerCase();
+  const mediaType = mediaTypeOf(declared);
   if (mediaType !== facts.contentType) drift.push({ field: 'headers.content-type', expected: facts.contentType, received: receivedValue(declared) });
   if (!parsed) {
     drift.push({ field: 'body', expected: `JSON (${facts.contentType})`, received: response.text === '' ? 'nothing' : shown(response.text) });

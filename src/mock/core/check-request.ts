@@ -13,7 +13,7 @@
 import type { components } from '../../../generated/schema.js';
 import { validateEditFields } from '../../../generated/validators.js';
 import { decodeTextParts } from '../../contract/decode-parts.js';
-import { headerOf } from '../../contract/headers.js';
+import { headerOf, mediaTypeOf } from '../../contract/headers.js';
 import { imageCountIssue, judgeImage } from '../../contract/images.js';
 import { describeIssues, issuesFromAjv, MAX_LISTED_ISSUES, type RequestIssue } from '../../contract/issues.js';
 import { examplesOf, responseFacts, imageField, maxRequestBodyBytes, wireContract } from '../../contract/spec.js';
@@ -147,7 +147,7 @@ export function fileFieldNamer(): (partName: string) => { field: string; index?:
  * declaration, so like none (and application/octet-stream, "type unknown") it leaves the bytes to decide.
  */
 export function declaredFileType(reported: string | undefined): string | undefined {
-  const type = reported?.split(';')[0]?.trim().toLowerCase();
+  const type = mediaTypeOf(reported);
   return type && type !== 'text/plain' ? type : undefined;
 }
 
