@@ -24,7 +24,14 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: 'fast', include: fast, exclude: [...configDefaults.exclude, ...sentToTheMock] } },
       { extends: true, test: { name: 'mock', include: withMock, globalSetup: ['test/mock/global-setup.ts'] } },
-      { extends: true, test: { name: 'standalone', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, ...fast, ...withMock] } },
+      {
+        extends: true,
+        test: {
+          name: 'standalone',
+          include: ['test/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, ...fast, ...withMock],
+        },
+      },
     ],
   },
 });

@@ -17,7 +17,14 @@ import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { browserPlatform } from '../scripts/client-bundle.js';
 import { verdict } from './format.js';
-import { BUNDLERS, bundleWith, createConsumerProject, packPackage, pageHtml, type ConsumerBundle } from '../scripts/consumer-bundles.js';
+import {
+  BUNDLERS,
+  bundleWith,
+  createConsumerProject,
+  packPackage,
+  pageHtml,
+  type ConsumerBundle,
+} from '../scripts/consumer-bundles.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TARGET_GZIP = 10 * 1024;
@@ -85,18 +92,26 @@ async function consumerBundles(log: (line: string) => void): Promise<Pick<Bundle
     const project = path.join(dir, 'app');
     const tarball = await packPackage(dir);
     const { stdout } = await promisify(execFile)('tar', ['-tzf', tarball], { maxBuffer: 16 * 1024 * 1024 });
-    const packed = { bytes: (await stat(tarball)).size, files: stdout.split('\n').filter((line) => line && !line.endsWith('/')).length };
+    const packed = {
+      bytes: (await stat(tarball)).size,
+      files: stdout.split('\n').filter((line) => line && !line.endsWith('/')).length,
+    };
     log(`packed package: ${(packed.bytes / 1024).toFixed(1)} kB, ${packed.files} files`);
     await createConsumerProject(project, tarball);
     const body = '<input type="file"><img alt="">';
     await writeFile(path.join(project, 'main.js'), CONSUMER_ENTRY);
-    await writeFile(path.join(project, 'index.html'), pageHtml(body, '<script type="module" src="./main.js"></script>'));
+    await writeFile(
+      path.join(project, 'index.html'),
+      pageHtml(body, '<script type="module" src="./main.js"></script>'),
+    );
     const built: ConsumerBundle[] = [];
     for (const bundler of BUNDLERS) {
       const bundle = await bundleWith(bundler, project, 'main.js', body);
       if (bundle.errors.length > 0) throw new Error(`${bundler} failed: ${bundle.errors.join('; ')}`);
       built.push(bundle);
-      log(`bundle with ${bundler}: ${bundle.scripts.map((s) => `${s.file} ${(s.bytes / 1024).toFixed(1)} kB`).join(', ')}`);
+      log(
+        `bundle with ${bundler}: ${bundle.scripts.map((s) => `${s.file} ${(s.bytes / 1024).toFixed(1)} kB`).join(', ')}`,
+      );
     }
     return { consumers: built, packed };
   } finally {
@@ -108,8 +123,10 @@ export async function measureBundles(log: (line: string) => void): Promise<Bundl
   return { entries: await entryBundles(log), ...(await consumerBundles(log)) };
 }
 
-const kB = (bytes: number) => `${(bytes / 1024).toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 })} kB`;
-const total = (bundle: ConsumerBundle, key: 'bytes' | 'gzip') => bundle.scripts.reduce((sum, script) => sum + script[key], 0);
+const kB = (bytes: number) =>
+  `${(bytes / 1024).toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 })} kB`;
+const total = (bundle: ConsumerBundle, key: 'bytes' | 'gzip') =>
+  bundle.scripts.reduce((sum, script) => sum + script[key], 0);
 
 export const bundleTargetMet = (sizes: BundleSizes): boolean => sizes.entries.get('this')!.gzip <= TARGET_GZIP;
 
@@ -122,13 +139,21 @@ export function bundleSummaryRow(sizes: BundleSizes): string {
 /** The report's bundle section, from its heading to the blank line after it. */
 export function bundleSection(sizes: BundleSizes): string[] {
   const self = sizes.entries.get('this')!;
-  const lines = ['### Browser bundle of one edit call (esbuild, ESM, minified, platform browser)', '', '| bundle | minified | minified + gzip -9 | ÷ this client |', '|---|---|---|---|'];
+  const lines = [
+    '### Browser bundle of one edit call (esbuild, ESM, minified, platform browser)',
+    '',
+    '| bundle | minified | minified + gzip -9 | ÷ this client |',
+    '|---|---|---|---|',
+  ];
   for (const [name, label] of Object.entries(BUNDLES)) {
     const size = sizes.entries.get(name)!;
     lines.push(`| ${label} | ${kB(size.minified)} | ${kB(size.gzip)} | ${(size.gzip / self.gzip).toFixed(2)}× |`);
   }
   lines.push('', 'Entries are in bench/entries/: each bundles exactly one edit call.', '');
-  lines.push(`The packed package (\`npm pack\`: ${kB(sizes.packed.bytes)}, ${sizes.packed.files} files; target ≤ 400 kB), installed into a fresh project, and one edit call, bundled by each bundler with its defaults:`, '');
+  lines.push(
+    `The packed package (\`npm pack\`: ${kB(sizes.packed.bytes)}, ${sizes.packed.files} files; target ≤ 400 kB), installed into a fresh project, and one edit call, bundled by each bundler with its defaults:`,
+    '',
+  );
   lines.push('| bundler | output | raw | gzip -9 | errors, warnings |', '|---|---|---|---|---|');
   const how: Record<string, string> = {
     esbuild: 'esbuild `--bundle --platform=browser` (IIFE, not minified)',
@@ -137,7 +162,9 @@ export function bundleSection(sizes: BundleSizes): string[] {
     rollup: 'Rollup + `@rollup/plugin-node-resolve` (ES module, not minified)',
   };
   for (const bundle of sizes.consumers) {
-    lines.push(`| ${how[bundle.bundler]} | ${bundle.scripts.map((s) => s.file).join(', ')} | ${kB(total(bundle, 'bytes'))} | ${kB(total(bundle, 'gzip'))} | ${bundle.errors.length}, ${bundle.warnings.length} |`);
+    lines.push(
+      `| ${how[bundle.bundler]} | ${bundle.scripts.map((s) => s.file).join(', ')} | ${kB(total(bundle, 'bytes'))} | ${kB(total(bundle, 'gzip'))} | ${bundle.errors.length}, ${bundle.warnings.length} |`,
+    );
   }
   lines.push('');
   return lines;
@@ -150,11 +177,11 @@ export function bundleNote(sizes: BundleSizes): string {
   return (
     `- **Bundle: ${size('this')} kB against ≤ 10 kB, ${over} kB over.** The browser build carries nothing of Node. Two parts the project keeps by design are ` +
     `the generated validators (ajv's standalone code: no eval, CSP-safe; ${size('validators')} kB gzipped alone) and openapi-fetch (under \`edit()\` and \`client.raw\`; ${size('openapi-fetch')} kB alone); ` +
-    'taking either out of the bundle (measured by stubbing it) saves about 3.6 and 2.3 kB, which leaves about 4 kB for the client\'s own code. That code is about 10 kB: ' +
+    "taking either out of the bundle (measured by stubbing it) saves about 3.6 and 2.3 kB, which leaves about 4 kB for the client's own code. That code is about 10 kB: " +
     'the pre-flight check and its messages (each naming the field and the limit), the typed errors, key redaction in every written form, the retry policy reading Retry-After in every HTTP form, ' +
     'the answer judge with its drift report, every image input form, the multipart encoder and the call deadline; stubbing any one of these saves 0.2–0.6 kB. ' +
     "Tried without gain: ajv's options (allErrors off, inlined refs, loops for enum/required: each makes the validators bigger) and sharing the drift and issue walkers (gzip already shares repeated code). " +
-    'Closing it needs a constraint relaxed: `edit()` sending through fetch itself with openapi-fetch kept for `client.raw` (about 2.3 kB), a validator form other than ajv\'s standalone code, ' +
+    "Closing it needs a constraint relaxed: `edit()` sending through fetch itself with openapi-fetch kept for `client.raw` (about 2.3 kB), a validator form other than ajv's standalone code, " +
     'or behaviours left out of the browser build (drift reporting, redaction, Retry-After dates).'
   );
 }
@@ -166,11 +193,22 @@ function rewrite(report: string, sizes: BundleSizes, commit: string): string {
   const end = lines.findIndex((line, i) => i > start && line.startsWith('### '));
   if (start < 0 || end < 0) throw new Error('BENCHMARKS.md has no bundle section to rewrite: run npm run bench');
   const section = bundleSection(sizes);
-  section.splice(section.length - 1, 0, '', `Bundle sizes re-measured alone on ${commit} (\`npx tsx bench/bundle-sizes.ts\`); the other figures are from the run described above.`);
+  section.splice(
+    section.length - 1,
+    0,
+    '',
+    `Bundle sizes re-measured alone on ${commit} (\`npx tsx bench/bundle-sizes.ts\`); the other figures are from the run described above.`,
+  );
   lines.splice(start, end - start, ...section);
   return lines
     .filter((line) => !(line.startsWith('- **Bundle:') && bundleTargetMet(sizes)))
-    .map((line) => (line.startsWith('| browser bundle of one edit call') ? bundleSummaryRow(sizes) : line.startsWith('- **Bundle:') ? bundleNote(sizes) : line))
+    .map((line) =>
+      line.startsWith('| browser bundle of one edit call')
+        ? bundleSummaryRow(sizes)
+        : line.startsWith('- **Bundle:')
+          ? bundleNote(sizes)
+          : line,
+    )
     .join('\n');
 }
 

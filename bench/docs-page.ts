@@ -15,7 +15,16 @@ import { startMock } from '../src/mock/index.js';
 import { CHROMIUM_PATH } from '../test/support/chromium.js';
 import { fmt, range, stats, verdict } from './format.js';
 
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export interface DocsPageRuns {
   bytes: number;
@@ -31,7 +40,11 @@ export async function measureDocsPage(runs = 5): Promise<DocsPageRuns> {
     await buildRepositoryDocs(work);
     mock = await startMock({ port: 0, docsDir: work });
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: FLAGS });
-    const result: DocsPageRuns = { bytes: (await stat(path.join(work, 'index.html'))).size, firstTextMs: [], operationMs: [] };
+    const result: DocsPageRuns = {
+      bytes: (await stat(path.join(work, 'index.html'))).size,
+      firstTextMs: [],
+      operationMs: [],
+    };
     const spec = JSON.parse(await readFile(new URL('../generated/openapi.json', import.meta.url), 'utf8'));
     const { path: operationPath, method } = specFacts.operation;
     const summary = spec.paths[operationPath][method.toLowerCase()].summary as string;
@@ -53,7 +66,9 @@ export async function measureDocsPage(runs = 5): Promise<DocsPageRuns> {
         };
         look();
       })`)) as number;
-      const firstTextMs = await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? Number.NaN);
+      const firstTextMs = await page.evaluate(
+        () => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? Number.NaN,
+      );
       result.firstTextMs.push(firstTextMs);
       result.operationMs.push(operationMs);
       await context.close();
@@ -98,7 +113,10 @@ export function docsPageSection(r: DocsPageRuns): string[] {
     '| figure | runs | ms (min / median / max) |',
     '|---|---|---|',
     row('first contentful paint (the first text on screen)', r.firstTextMs),
-    row("the operation's heading in the first screen (Redoc rendered, the page landed on the operation)", r.operationMs),
+    row(
+      "the operation's heading in the first screen (Redoc rendered, the page landed on the operation)",
+      r.operationMs,
+    ),
     '',
   ];
 }

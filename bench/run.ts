@@ -22,9 +22,31 @@ import autocannon from 'autocannon';
 import { makePng } from '../test/support/images.js';
 import { multipartBytes } from '../scripts/multipart-writer.js';
 import { buildNodePackage } from '../scripts/client-bundle.js';
-import { bundleNote, bundleSection, bundleSummaryRow, bundleTargetMet, measureBundles, type BundleSizes } from './bundle-sizes.js';
-import { docsPageMet, docsPageNotes, docsPageSection, docsPageSummaryRow, measureDocsPage, type DocsPageRuns } from './docs-page.js';
-import { measureStartUp, patchBenchmarks, startUpMet, startUpNotes, startUpSection, startUpSummaryRows, type StartUp } from './start-up.js';
+import {
+  bundleNote,
+  bundleSection,
+  bundleSummaryRow,
+  bundleTargetMet,
+  measureBundles,
+  type BundleSizes,
+} from './bundle-sizes.js';
+import {
+  docsPageMet,
+  docsPageNotes,
+  docsPageSection,
+  docsPageSummaryRow,
+  measureDocsPage,
+  type DocsPageRuns,
+} from './docs-page.js';
+import {
+  measureStartUp,
+  patchBenchmarks,
+  startUpMet,
+  startUpNotes,
+  startUpSection,
+  startUpSummaryRows,
+  type StartUp,
+} from './start-up.js';
 import { fmt, range, stats, verdict } from './format.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -39,7 +61,8 @@ function splitHandSection(text: string): [string, string] {
   const at = text.indexOf(`\n${HAND_SECTION}\n`);
   return at < 0 ? [text, ''] : [text.slice(0, at + 1), text.slice(at + 1)];
 }
-const withHandSection = (report: string, hand: string) => (hand ? `${report.trimEnd()}\n\n${hand.trimEnd()}\n` : `${report.trimEnd()}\n`);
+const withHandSection = (report: string, hand: string) =>
+  hand ? `${report.trimEnd()}\n\n${hand.trimEnd()}\n` : `${report.trimEnd()}\n`;
 
 const out = path.join(root, 'bench/.out');
 const children = path.join(out, 'bench/children');
@@ -59,7 +82,11 @@ const MOCK_LOAD = { connections: 50, durationS: QUICK ? 3 : 20 };
 const started: { kill(signal?: NodeJS.Signals): boolean; pid?: number }[] = [];
 
 /** Runs a command, returns stdout's last line as JSON and the wall time the parent saw. */
-function runChild(command: string, args: string[], timeoutMs: number): Promise<{ json: any; wallMs: number; stderr: string }> {
+function runChild(
+  command: string,
+  args: string[],
+  timeoutMs: number,
+): Promise<{ json: any; wallMs: number; stderr: string }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -73,7 +100,12 @@ function runChild(command: string, args: string[], timeoutMs: number): Promise<{
       clearTimeout(timer);
       const wallMs = performance.now() - t0;
       const last = stdout.trim().split('\n').pop() ?? '';
-      if (code !== 0) return reject(new Error(`${path.basename(command)} ${args.slice(0, 2).join(' ')} exited ${code}: ${stderr.slice(-400) || stdout.slice(-400)}`));
+      if (code !== 0)
+        return reject(
+          new Error(
+            `${path.basename(command)} ${args.slice(0, 2).join(' ')} exited ${code}: ${stderr.slice(-400) || stdout.slice(-400)}`,
+          ),
+        );
       try {
         resolve({ json: JSON.parse(last), wallMs, stderr });
       } catch {
@@ -113,7 +145,11 @@ function startServer(script: string): Promise<{ url: string; stop(): Promise<voi
 }
 
 /** Round-robin: run r of every contender before run r+1 of any, starting each round one contender later. */
-async function interleaved<T>(contenders: string[], runs: number, measure: (contender: string, run: number) => Promise<T>): Promise<Map<string, T[]>> {
+async function interleaved<T>(
+  contenders: string[],
+  runs: number,
+  measure: (contender: string, run: number) => Promise<T>,
+): Promise<Map<string, T[]>> {
   const results = new Map<string, T[]>(contenders.map((c) => [c, []]));
   for (let run = 0; run < runs; run++) {
     for (let i = 0; i < contenders.length; i++) {
@@ -141,12 +177,14 @@ const UPLOAD_LABELS: Record<string, string> = {
   this: 'this client (defaults, file paths)',
   openai: 'openai-node (default, fs.createReadStream)',
   'openai-redirect-error': 'openai-node with `fetchOptions: { redirect: "error" }`',
-  'openai-blob-redirect-error': 'openai-node with `fetchOptions: { redirect: "error" }` and file-backed Files (fs.openAsBlob)',
+  'openai-blob-redirect-error':
+    'openai-node with `fetchOptions: { redirect: "error" }` and file-backed Files (fs.openAsBlob)',
   fetch: 'fetch + FormData (default, fs.openAsBlob)',
   'fetch-redirect-error': 'fetch + FormData with `redirect: "error"`',
   orq: 'Orq SDK (`@orq-ai/node`, fs.openAsBlob)',
   'node-http': 'node:http streaming writer (floor for Node)',
-  'fetch-stream-1mib': 'fetch with a hand-written multipart stream of 1 MiB file reads, `redirect: "error"` (a transport experiment)',
+  'fetch-stream-1mib':
+    'fetch with a hand-written multipart stream of 1 MiB file reads, `redirect: "error"` (a transport experiment)',
   baseline: 'process baseline: Node with this client imported, nothing sent',
   curl: 'curl -F (floor)',
 };
@@ -154,24 +192,52 @@ const UPLOAD_LABELS: Record<string, string> = {
 async function uploadOnce(contender: string, sink: string, files: string[]): Promise<Upload> {
   const expected = files.length * IMAGE_BYTES;
   if (contender === 'curl') {
-    const args = ['-f', '%M', '/usr/bin/curl', '-sS', '-o', '/dev/null', '-w', '%{size_upload}', '-H', 'Authorization: Bearer bench-key', '-F', 'model=openai/gpt-image-1', '-F', 'prompt=Add a red scarf to the cat'];
+    const args = [
+      '-f',
+      '%M',
+      '/usr/bin/curl',
+      '-sS',
+      '-o',
+      '/dev/null',
+      '-w',
+      '%{size_upload}',
+      '-H',
+      'Authorization: Bearer bench-key',
+      '-F',
+      'model=openai/gpt-image-1',
+      '-F',
+      'prompt=Add a red scarf to the cat',
+    ];
     for (const file of files) args.push('-F', `image=@${file};type=image/png`);
     args.push(`${sink}/v2/router/images/edits`);
     const { json, wallMs, stderr } = await runChild('/usr/bin/time', args, 300_000);
     const maxRssKb = Number(stderr.trim().split('\n').pop());
     const receivedBytes = Number(json);
-    if (!(receivedBytes >= expected)) throw new Error(`curl sent ${receivedBytes} bytes, expected at least ${expected}`);
+    if (!(receivedBytes >= expected))
+      throw new Error(`curl sent ${receivedBytes} bytes, expected at least ${expected}`);
     return { wallMs, maxRssKb, receivedBytes };
   }
-  const { json } = await runChild(process.execPath, [path.join(children, 'upload.js'), contender, sink, ...files], 300_000);
-  if (contender !== 'baseline' && !(json.receivedBytes >= expected)) throw new Error(`${contender}: the sink received ${json.receivedBytes} bytes, expected at least ${expected}`);
+  const { json } = await runChild(
+    process.execPath,
+    [path.join(children, 'upload.js'), contender, sink, ...files],
+    300_000,
+  );
+  if (contender !== 'baseline' && !(json.receivedBytes >= expected))
+    throw new Error(`${contender}: the sink received ${json.receivedBytes} bytes, expected at least ${expected}`);
   return json as Upload;
 }
 
-async function uploads(sink: string, files: string[], contenders: string[], runs: number): Promise<Map<string, Upload[]>> {
+async function uploads(
+  sink: string,
+  files: string[],
+  contenders: string[],
+  runs: number,
+): Promise<Map<string, Upload[]>> {
   return interleaved(contenders, runs, async (contender, run) => {
     const result = await uploadOnce(contender, sink, files);
-    log(`upload ${files.length}×50 MiB ${contender} run ${run + 1}: ${fmt(result.wallMs)} ms, ${fmt(result.maxRssKb / 1024, 1)} MiB`);
+    log(
+      `upload ${files.length}×50 MiB ${contender} run ${run + 1}: ${fmt(result.wallMs)} ms, ${fmt(result.maxRssKb / 1024, 1)} MiB`,
+    );
     return result;
   });
 }
@@ -180,7 +246,11 @@ async function micro(): Promise<Map<string, number[]>> {
   const contenders = ['validators', 'validators-no-email', 'validators-required-only', 'this', 'blob-read', 'orq'];
   const results = new Map<string, number[]>();
   for (const contender of contenders) {
-    const { json } = await runChild(process.execPath, [path.join(children, 'micro.js'), contender, String(RUNS.micro), '400'], 120_000);
+    const { json } = await runChild(
+      process.execPath,
+      [path.join(children, 'micro.js'), contender, String(RUNS.micro), '400'],
+      120_000,
+    );
     results.set(contender, json.usPerOp);
     log(`validation ${contender}: ${json.usPerOp.map((v: number) => v.toFixed(2)).join(', ')} µs/op`);
   }
@@ -192,7 +262,14 @@ async function throughput(sink: string, concurrency: number): Promise<Map<string
   return interleaved(contenders, RUNS.throughput, async (contender) => {
     const { json } = await runChild(
       process.execPath,
-      [path.join(children, 'throughput.js'), contender, sink, String(concurrency), String(THROUGHPUT_WINDOW.warmupMs), String(THROUGHPUT_WINDOW.measureMs)],
+      [
+        path.join(children, 'throughput.js'),
+        contender,
+        sink,
+        String(concurrency),
+        String(THROUGHPUT_WINDOW.warmupMs),
+        String(THROUGHPUT_WINDOW.measureMs),
+      ],
       120_000,
     );
     log(`throughput c=${concurrency} ${contender}: ${fmt(json.perSecond)} req/s`);
@@ -240,7 +317,8 @@ async function mockLoad(): Promise<autocannon.Result & { statusCodes: Record<str
       headers: { 'content-type': contentType, authorization: 'Bearer bench-key' },
       body,
     });
-    if (probe.status !== 200) throw new Error(`the mock answered the load-test body with ${probe.status}: ${await probe.text()}`);
+    if (probe.status !== 200)
+      throw new Error(`the mock answered the load-test body with ${probe.status}: ${await probe.text()}`);
     const statusCodes: Record<string, number> = {};
     const result = await autocannon({
       url: `${mock.url}/v2/router/images/edits`,
@@ -268,7 +346,13 @@ let codeState = '';
 
 function machine(): { cpu: string; cores: number; ramGiB: number; node: string; os: string } {
   const cpus = os.cpus();
-  return { cpu: cpus[0]?.model.trim() ?? 'unknown', cores: cpus.length, ramGiB: os.totalmem() / 1024 ** 3, node: process.version, os: `${os.type()} ${os.release()}` };
+  return {
+    cpu: cpus[0]?.model.trim() ?? 'unknown',
+    cores: cpus.length,
+    ramGiB: os.totalmem() / 1024 ** 3,
+    node: process.version,
+    os: `${os.type()} ${os.release()}`,
+  };
 }
 
 function loadAverage(): string {
@@ -283,7 +367,9 @@ function loadAverage(): string {
  * shared code in chunks), so the cold import measured is the one a user gets.
  */
 async function buildShippedNodeBuild(): Promise<void> {
-  const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { peerDependencies: Record<string, string> };
+  const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+    peerDependencies: Record<string, string>;
+  };
   await buildNodePackage(out, Object.keys(manifest.peerDependencies));
 }
 
@@ -292,11 +378,25 @@ async function main(): Promise<void> {
   const loadBefore = loadAverage();
   // What was measured: the commit, and whether src/ or generated/ differed from it when compiled (a shared checkout).
   const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
-  const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'generated'], { cwd: root, encoding: 'utf8' }).trim();
-  codeState = `commit ${commit}${dirty ? `, with uncommitted changes in ${dirty.split('\n').map((line) => line.slice(3)).join(', ')}` : ', src/ and generated/ as committed'}`;
+  const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'generated'], {
+    cwd: root,
+    encoding: 'utf8',
+  }).trim();
+  codeState = `commit ${commit}${
+    dirty
+      ? `, with uncommitted changes in ${dirty
+          .split('\n')
+          .map((line) => line.slice(3))
+          .join(', ')}`
+      : ', src/ and generated/ as committed'
+  }`;
   log(`compiling src/ and bench/children/ to bench/.out (tsc, as the package build does)`);
   rmSync(out, { recursive: true, force: true });
-  execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'bench/tsconfig.json')], { stdio: 'inherit' });
+  execFileSync(
+    process.execPath,
+    [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'bench/tsconfig.json')],
+    { stdio: 'inherit' },
+  );
   cpSync(path.join(root, 'generated'), path.join(out, 'generated'), { recursive: true });
   await buildShippedNodeBuild();
   const startUpOptions = { root, out, runs: RUNS.startUp, log };
@@ -330,8 +430,38 @@ async function main(): Promise<void> {
     }
 
     sink = await startServer(path.join(children, 'sink.js'));
-    const up16 = await uploads(sink.url, files, ['this', 'openai', 'openai-redirect-error', 'openai-blob-redirect-error', 'fetch', 'fetch-redirect-error', 'fetch-stream-1mib', 'node-http', 'curl'], RUNS.upload16);
-    const up1 = await uploads(sink.url, files.slice(0, 1), ['this', 'openai', 'openai-redirect-error', 'fetch', 'fetch-redirect-error', 'orq', 'node-http', 'curl', 'baseline'], RUNS.upload1);
+    const up16 = await uploads(
+      sink.url,
+      files,
+      [
+        'this',
+        'openai',
+        'openai-redirect-error',
+        'openai-blob-redirect-error',
+        'fetch',
+        'fetch-redirect-error',
+        'fetch-stream-1mib',
+        'node-http',
+        'curl',
+      ],
+      RUNS.upload16,
+    );
+    const up1 = await uploads(
+      sink.url,
+      files.slice(0, 1),
+      [
+        'this',
+        'openai',
+        'openai-redirect-error',
+        'fetch',
+        'fetch-redirect-error',
+        'orq',
+        'node-http',
+        'curl',
+        'baseline',
+      ],
+      RUNS.upload1,
+    );
     const tp1 = await throughput(sink.url, 1);
     const tp8 = await throughput(sink.url, 8);
     await sink.stop();
@@ -341,11 +471,29 @@ async function main(): Promise<void> {
     const imports = await importTimes();
     const startUp = await measureStartUp(startUpOptions);
     const docsPage = await measureDocsPage(RUNS.docsPage);
-    log(`docs page: first text ${fmt(stats(docsPage.firstTextMs).median)} ms, operation ${fmt(stats(docsPage.operationMs).median)} ms, ${fmt(docsPage.bytes)} bytes`);
+    log(
+      `docs page: first text ${fmt(stats(docsPage.firstTextMs).median)} ms, operation ${fmt(stats(docsPage.operationMs).median)} ms, ${fmt(docsPage.bytes)} bytes`,
+    );
     const load = await mockLoad();
-    log(`mock under load: ${fmt(load.requests.average)} req/s, p99 ${load.latency.p99} ms, ${load.errors} errors, ${load.non2xx} non-2xx`);
+    log(
+      `mock under load: ${fmt(load.requests.average)} req/s, p99 ${load.latency.p99} ms, ${load.errors} errors, ${load.non2xx} non-2xx`,
+    );
 
-    const report = renderReport({ up16, up1, tp1, tp8, validation, bundleSizes, imports, startUp, docsPage, load, loadBefore, loadAfter: loadAverage(), seconds: (Date.now() - begun) / 1000 });
+    const report = renderReport({
+      up16,
+      up1,
+      tp1,
+      tp8,
+      validation,
+      bundleSizes,
+      imports,
+      startUp,
+      docsPage,
+      load,
+      loadBefore,
+      loadAfter: loadAverage(),
+      seconds: (Date.now() - begun) / 1000,
+    });
     const file = path.join(root, 'BENCHMARKS.md');
     writeFileSync(file, withHandSection(report, splitHandSection(readFileSync(file, 'utf8'))[1]));
     log(`wrote BENCHMARKS.md in ${fmt((Date.now() - begun) / 1000)} s`);
@@ -372,8 +520,6 @@ interface Results {
   seconds: number;
 }
 
-
-
 function renderReport(r: Results): string {
   const m = machine();
   const lines: string[] = [];
@@ -386,9 +532,15 @@ function renderReport(r: Results): string {
   const thisRss16 = rss(up16('this'));
   const thisWall16 = wall(up16('this'));
   const curlWall16 = wall(up16('curl'));
-  const wallVsCurl16 = perRunRatio(up16('this').map((u) => u.wallMs), up16('curl').map((u) => u.wallMs));
+  const wallVsCurl16 = perRunRatio(
+    up16('this').map((u) => u.wallMs),
+    up16('curl').map((u) => u.wallMs),
+  );
   const thisRss1 = rss(up1('this'));
-  const wallVsOpenai1 = perRunRatio(up1('this').map((u) => u.wallMs), up1('openai').map((u) => u.wallMs));
+  const wallVsOpenai1 = perRunRatio(
+    up1('this').map((u) => u.wallMs),
+    up1('openai').map((u) => u.wallMs),
+  );
   const validators = stats(r.validation.get('validators')!);
   const prepare = stats(r.validation.get('this')!);
   const orqZod = stats(r.validation.get('orq')!);
@@ -413,8 +565,12 @@ function renderReport(r: Results): string {
 
   lines.push('# Benchmarks');
   lines.push('');
-  lines.push('Written by `npm run bench` (bench/run.ts); do not edit by hand, except the last section (figures measured outside the');
-  lines.push('run, which a rewrite keeps). Every other figure was measured in the same run, side by side with the peers, on the');
+  lines.push(
+    'Written by `npm run bench` (bench/run.ts); do not edit by hand, except the last section (figures measured outside the',
+  );
+  lines.push(
+    'run, which a rewrite keeps). Every other figure was measured in the same run, side by side with the peers, on the',
+  );
   lines.push('machine described here. Medians with (min–max) over the runs stated.');
   lines.push('');
   lines.push('| | |');
@@ -423,9 +579,15 @@ function renderReport(r: Results): string {
   lines.push(`| Node | ${m.node} |`);
   lines.push(`| code measured | ${codeState} (compiled with tsc at the start of the run) |`);
   lines.push(`| command | \`npm run bench\`${QUICK ? ' with BENCH_QUICK=1 (one run each: not for the record)' : ''} |`);
-  lines.push(`| date | ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, whole run ${fmt(r.seconds)} s |`);
-  lines.push(`| load average (1/5/15 min) | ${r.loadBefore} before, ${r.loadAfter} after: the machine is shared, so absolute times carry its load; the ratios compare contenders measured in the same rounds |`);
-  lines.push(`| peers | \`@orq-ai/node\` ${pkgVersion('@orq-ai/node')}, \`openai\` ${pkgVersion('openai')}, \`openapi-fetch\` ${pkgVersion('openapi-fetch')}, curl ${curlVersion()} |`);
+  lines.push(
+    `| date | ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, whole run ${fmt(r.seconds)} s |`,
+  );
+  lines.push(
+    `| load average (1/5/15 min) | ${r.loadBefore} before, ${r.loadAfter} after: the machine is shared, so absolute times carry its load; the ratios compare contenders measured in the same rounds |`,
+  );
+  lines.push(
+    `| peers | \`@orq-ai/node\` ${pkgVersion('@orq-ai/node')}, \`openai\` ${pkgVersion('openai')}, \`openapi-fetch\` ${pkgVersion('openapi-fetch')}, curl ${curlVersion()} |`,
+  );
   lines.push('');
 
   lines.push('## Summary against the targets');
@@ -466,12 +628,17 @@ function renderReport(r: Results): string {
   const uploadTable = (title: string, data: Map<string, Upload[]>, reference: string) => {
     lines.push(`### ${title}`);
     lines.push('');
-    lines.push(`| contender | runs | peak RSS MiB (min / median / max) | wall ms (min / median / max) | wall ÷ ${reference} (median of per-run ratios) |`);
+    lines.push(
+      `| contender | runs | peak RSS MiB (min / median / max) | wall ms (min / median / max) | wall ÷ ${reference} (median of per-run ratios) |`,
+    );
     lines.push('|---|---|---|---|---|');
     for (const [contender, list] of data) {
       const s = rss(list);
       const w = wall(list);
-      const ratio = perRunRatio(list.map((u) => u.wallMs), data.get(reference)!.map((u) => u.wallMs));
+      const ratio = perRunRatio(
+        list.map((u) => u.wallMs),
+        data.get(reference)!.map((u) => u.wallMs),
+      );
       const sent = contender !== 'baseline';
       lines.push(
         `| ${UPLOAD_LABELS[contender]} | ${s.runs} | ${fmt(s.min)} / ${fmt(s.median)} / ${fmt(s.max)} | ${sent ? `${fmt(w.min)} / ${fmt(w.median)} / ${fmt(w.max)}` : '—'} | ${sent ? `${fmt(ratio.median, 2)}×` : '—'} |`,
@@ -480,13 +647,15 @@ function renderReport(r: Results): string {
     lines.push('');
   };
   uploadTable('Upload of 16 × 50 MiB images to a loopback sink', r.up16, 'curl');
-  lines.push('The Orq SDK is not in this table: its request type takes one image (`image?: Image | Blob`), so it cannot send 16.');
+  lines.push(
+    'The Orq SDK is not in this table: its request type takes one image (`image?: Image | Blob`), so it cannot send 16.',
+  );
   lines.push('');
   uploadTable('Upload of 1 × 50 MiB image', r.up1, 'openai');
   lines.push(
-    'Each Node contender runs in its own process: peak RSS is that process\'s `getrusage` maximum (the figure `/usr/bin/time` prints), imports included; ' +
+    "Each Node contender runs in its own process: peak RSS is that process's `getrusage` maximum (the figure `/usr/bin/time` prints), imports included; " +
       'wall time runs from the call to the parsed answer, imports excluded. curl runs under `/usr/bin/time -f %M`, and its wall time is the whole process as the parent saw it. ' +
-      'Every run checks the byte count the sink received. The sink is a node:http server in its own process that drops the body and answers the spec\'s 200 example.',
+      "Every run checks the byte count the sink received. The sink is a node:http server in its own process that drops the body and answers the spec's 200 example.",
   );
   lines.push('');
 
@@ -497,21 +666,30 @@ function renderReport(r: Results): string {
   for (const [name, label] of [
     ['this', '`prepareRequest` (whole pre-flight check: fields, image count, size and signature of a Blob)'],
     ['validators', '`validateEditFields` (the generated validators alone)'],
-    ['validators-no-email', '`validateEditFields`, same request without `orq.identity.email` (no `email` format check)'],
+    [
+      'validators-no-email',
+      '`validateEditFields`, same request without `orq.identity.email` (no `email` format check)',
+    ],
     ['validators-required-only', '`validateEditFields`, required fields only (`model`, `prompt`)'],
     ['blob-read', '`blob.slice(0, 12).arrayBuffer()` alone (the signature read prepareRequest awaits per image)'],
     ['orq', 'Orq SDK zod schema `CreateImageEditRequestBody$outboundSchema.parse`'],
   ] as const) {
     const s = stats(r.validation.get(name)!);
-    lines.push(`| ${label} | ${s.runs} | ${fmt(s.min, 2)} | ${fmt(s.median, 2)} | ${fmt(s.max, 2)} | ${fmt(s.median / orqZod.median, 3)}× |`);
+    lines.push(
+      `| ${label} | ${s.runs} | ${fmt(s.min, 2)} | ${fmt(s.median, 2)} | ${fmt(s.max, 2)} | ${fmt(s.median / orqZod.median, 3)}× |`,
+    );
   }
   lines.push('');
-  lines.push("The request is the spec's `every_option` example (every optional field, the `orq` block included) with an 8×8 PNG Blob; the same request in the SDK's camelCase shape for zod. Each run is 400 ms of back-to-back operations in one process.");
+  lines.push(
+    "The request is the spec's `every_option` example (every optional field, the `orq` block included) with an 8×8 PNG Blob; the same request in the SDK's camelCase shape for zod. Each run is 400 ms of back-to-back operations in one process.",
+  );
   lines.push('');
 
   lines.push('### Small requests (one 10 KiB PNG), requests per second');
   lines.push('');
-  lines.push('| contender | concurrency 1 (min / median / max) | ÷ fetch | concurrency 8 (min / median / max) | ÷ fetch |');
+  lines.push(
+    '| contender | concurrency 1 (min / median / max) | ÷ fetch | concurrency 8 (min / median / max) | ÷ fetch |',
+  );
   lines.push('|---|---|---|---|---|');
   for (const [name, label] of [
     ['fetch', 'fetch + FormData (reference)'],
@@ -545,7 +723,9 @@ function renderReport(r: Results): string {
     ['validators', "this package's generated validators alone (part of its import)"],
   ] as const) {
     const s = stats(r.imports.get(name)!);
-    lines.push(`| ${label} | ${s.runs} | ${fmt(s.min, 1)} | ${fmt(s.median, 1)} | ${fmt(s.max, 1)} | ${fmt(s.median / importThis.median, 2)}× |`);
+    lines.push(
+      `| ${label} | ${s.runs} | ${fmt(s.min, 1)} | ${fmt(s.median, 1)} | ${fmt(s.max, 1)} | ${fmt(s.median / importThis.median, 2)}× |`,
+    );
   }
   lines.push('');
 
@@ -554,13 +734,17 @@ function renderReport(r: Results): string {
 
   lines.push('### The mock under load');
   lines.push('');
-  lines.push('| connections | duration | requests/s (mean) | p50 ms | p99 ms | max ms | requests | errors | timeouts | non-2xx | status codes |');
+  lines.push(
+    '| connections | duration | requests/s (mean) | p50 ms | p99 ms | max ms | requests | errors | timeouts | non-2xx | status codes |',
+  );
   lines.push('|---|---|---|---|---|---|---|---|---|---|---|');
   lines.push(
     `| ${MOCK_LOAD.connections} | ${MOCK_LOAD.durationS} s | ${fmt(r.load.requests.average)} | ${r.load.latency.p50} | ${r.load.latency.p99} | ${r.load.latency.max} | ${fmt(r.load.requests.total)} | ${r.load.errors} | ${r.load.timeouts} | ${r.load.non2xx} | ${JSON.stringify(r.load.statusCodes)} |`,
   );
   lines.push('');
-  lines.push('The mock runs in its own process (as `npm start` runs it); autocannon sends the same valid multipart request (model, prompt, response_format, one 8×8 PNG) on every connection, and the run first checks that the mock answers it 200. Each answer is made from the request (the PNG scaled and marked, README: the mock server); the images made from this one small source are remembered after the first, as for any suite that repeats its fixture. A new picture with every request costs a decode and an encode per image (about 200 req/s on this machine when measured beside it).');
+  lines.push(
+    'The mock runs in its own process (as `npm start` runs it); autocannon sends the same valid multipart request (model, prompt, response_format, one 8×8 PNG) on every connection, and the run first checks that the mock answers it 200. Each answer is made from the request (the PNG scaled and marked, README: the mock server); the images made from this one small source are remembered after the first, as for any suite that repeats its fixture. A new picture with every request costs a decode and an encode per image (about 200 req/s on this machine when measured beside it).',
+  );
   lines.push('');
 
   lines.push('## Targets missed, why, and what would close them');
@@ -594,7 +778,8 @@ const med = (values: number[]) => stats(values).median;
 /** Median of per-run ratios, as the tables show them. */
 const ratioTo = (list: Upload[], reference: Upload[]) => med(list.map((u, i) => u.wallMs / reference[i]!.wallMs));
 /** Whether the 1-minute load average exceeded the core count before or after the run. */
-const loaded = (r: Results) => [r.loadBefore, r.loadAfter].some((text) => Number(text.split(' / ')[0]) > os.cpus().length);
+const loaded = (r: Results) =>
+  [r.loadBefore, r.loadAfter].some((text) => Number(text.split(' / ')[0]) > os.cpus().length);
 const medRss = (list: Upload[]) => med(list.map((u) => u.maxRssKb / 1024));
 const medWall = (list: Upload[]) => med(list.map((u) => u.wallMs));
 
@@ -626,7 +811,7 @@ const MISSED_NOTES: Record<string, (r: Results) => string> = {
     `Closing it: ajv-formats' "fast" e-mail format (a much shorter expression)${med(r.validation.get('validators-no-email')!) <= 1 ? '; without the e-mail check the same request is already under the target' : ''}.`,
   throughput: (r) =>
     `- **Small-request throughput: ${fmt(stats(r.tp1.get('this')!.map((v, i) => v / r.tp1.get('fetch')![i]!)).median, 2)}× raw fetch against ≥ 0.95×.** The client does more per request than the bare fetch: the pre-flight check, its own multipart body, reading the answer within its byte limit and judging it against the spec; it sends the whole small body in one write through node:http. ` +
-    `${loaded(r) ? "On a machine loaded past its core count (see the load average), requests per second follow the scheduler more than the code. " : ''}Closing it: fewer promise turns per request (the answer is read through two web streams: the transport's and the byte limit's).`,
+    `${loaded(r) ? 'On a machine loaded past its core count (see the load average), requests per second follow the scheduler more than the code. ' : ''}Closing it: fewer promise turns per request (the answer is read through two web streams: the transport's and the byte limit's).`,
   bundle: (r) => bundleNote(r.bundleSizes),
   importTime: (r) =>
     `- **Cold import: ${fmt(med(r.imports.get('this')!), 1)} ms, ${fmt(stats(r.imports.get('this')!.map((v, i) => v / r.imports.get('openapi-fetch')![i]!)).median, 2)}× openapi-fetch's ${fmt(med(r.imports.get('openapi-fetch')!), 1)} ms in the same runs, against ≤ 1.1×.** ` +
@@ -653,7 +838,9 @@ async function importsOnly(): Promise<void> {
   for (const [name, times] of imports) {
     const s = stats(times);
     const ratio = stats(times.map((value, i) => value / reference[i]!));
-    console.log(`${name.padEnd(14)} ${fmt(s.min, 1)} / ${fmt(s.median, 1)} / ${fmt(s.max, 1)} ms (min / median / max), ÷ openapi-fetch per run: ${fmt(ratio.min, 2)} / ${fmt(ratio.median, 2)} / ${fmt(ratio.max, 2)}`);
+    console.log(
+      `${name.padEnd(14)} ${fmt(s.min, 1)} / ${fmt(s.median, 1)} / ${fmt(s.max, 1)} ms (min / median / max), ÷ openapi-fetch per run: ${fmt(ratio.min, 2)} / ${fmt(ratio.median, 2)} / ${fmt(ratio.max, 2)}`,
+    );
   }
   log(`load average after: ${loadAverage()}`);
 }

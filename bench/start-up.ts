@@ -58,14 +58,27 @@ function cpuOfTree(pid: number): number {
 }
 
 /** Runs a command to its end through sh, which reports its children's CPU time (cutime + cstime) when they exit. */
-function timedCommand(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): { wallMs: number; cpuMs: number; stdout: string } {
+function timedCommand(
+  command: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = process.env,
+): { wallMs: number; cpuMs: number; stdout: string } {
   const quoted = [command, ...args].map((word) => `'${word.replace(/'/g, `'\\''`)}'`).join(' ');
   const t0 = performance.now();
-  const output = execFileSync('sh', ['-c', `${quoted} >"$0" 2>&1; status=$?; cat /proc/$$/stat; exit $status`, path.join(os.tmpdir(), `orq-bench-${process.pid}.log`)], {
-    cwd,
-    env,
-    encoding: 'utf8',
-  });
+  const output = execFileSync(
+    'sh',
+    [
+      '-c',
+      `${quoted} >"$0" 2>&1; status=$?; cat /proc/$$/stat; exit $status`,
+      path.join(os.tmpdir(), `orq-bench-${process.pid}.log`),
+    ],
+    {
+      cwd,
+      env,
+      encoding: 'utf8',
+    },
+  );
   const wallMs = performance.now() - t0;
   const fields = output.trim().split(') ')[1]!.split(' ');
   const stdout = readFileSync(path.join(os.tmpdir(), `orq-bench-${process.pid}.log`), 'utf8');
@@ -77,7 +90,11 @@ async function startMockOnce(options: Options): Promise<{ wallMs: number; cpuMs:
   const code = `const t = performance.now(); const { startMock } = await import(${JSON.stringify(entry)}); const mock = await startMock({ port: 0 });
 const wallMs = performance.now() - t; const cpu = process.cpuUsage(); await mock.close();
 process.stdout.write(JSON.stringify({ wallMs, cpuMs: (cpu.user + cpu.system) / 1000 }));`;
-  const output = execFileSync(process.execPath, ['--input-type=module', '-e', code], { cwd: options.root, encoding: 'utf8', timeout: 120_000 });
+  const output = execFileSync(process.execPath, ['--input-type=module', '-e', code], {
+    cwd: options.root,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   return JSON.parse(output.trim().split('\n').pop()!);
 }
 
@@ -133,8 +150,14 @@ export async function measureStartUp(options: Options): Promise<StartUp> {
     for (let run = 0; run < options.runs; run++) {
       push(result.startMock, await startMockOnce(options));
       push(result.npmStart, await npmStartOnce(options));
-      push(result.generateWarm, timedCommand(npmCommand, ['run', '--silent', 'generate', '--', '--out', dir], options.root));
-      const cold = timedCommand(npmCommand, ['run', '--silent', 'generate', '--', '--out', dir], options.root, { ...process.env, ORQ_GENERATE_RECORD: 'off' });
+      push(
+        result.generateWarm,
+        timedCommand(npmCommand, ['run', '--silent', 'generate', '--', '--out', dir], options.root),
+      );
+      const cold = timedCommand(npmCommand, ['run', '--silent', 'generate', '--', '--out', dir], options.root, {
+        ...process.env,
+        ORQ_GENERATE_RECORD: 'off',
+      });
       push(result.generateCold, cold);
       // The script prints its own time and its generators' loading ("wrote 8 files ... in N ms (M ms loading ...").
       const match = / in (\d+) ms \((\d+) ms/.exec(cold.stdout);
@@ -142,7 +165,9 @@ export async function measureStartUp(options: Options): Promise<StartUp> {
         result.generateInner.push(Number(match[1]));
         result.generateLoad.push(Number(match[2]));
       }
-      options.log(`start-up run ${run + 1}: startMock ${Math.round(result.startMock.wallMs.at(-1)!)} ms, npm start ${Math.round(result.npmStart.wallMs.at(-1)!)} ms, generate ${Math.round(result.generateWarm.wallMs.at(-1)!)} / forced ${Math.round(cold.wallMs)} ms`);
+      options.log(
+        `start-up run ${run + 1}: startMock ${Math.round(result.startMock.wallMs.at(-1)!)} ms, npm start ${Math.round(result.npmStart.wallMs.at(-1)!)} ms, generate ${Math.round(result.generateWarm.wallMs.at(-1)!)} / forced ${Math.round(cold.wallMs)} ms`,
+      );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -194,9 +219,9 @@ export function startUpSection(r: StartUp): string[] {
     row('`npm run generate -- --out DIR`, no input changed since the last generation', r.generateWarm),
     row('same, generation forced (`ORQ_GENERATE_RECORD=off`)', r.generateCold),
     '',
-    'One unmeasured run of each comes first: it builds what a first start builds (Prism\'s bundle and V8 code cache, the prebuilt scripts, the reference page), so the runs measure a start with nothing to build. CPU time is that of every process involved (npm, sh, node); on a shared machine it moves far less than the wall time. ' +
+    "One unmeasured run of each comes first: it builds what a first start builds (Prism's bundle and V8 code cache, the prebuilt scripts, the reference page), so the runs measure a start with nothing to build. CPU time is that of every process involved (npm, sh, node); on a shared machine it moves far less than the wall time. " +
       `In the forced runs the generation itself (spec → eight files, its packages loaded, as the script reports it) took ${r.generateInner.length ? `${fmt(stats(r.generateInner).median)} ms (median)` : 'an unreported time'}, loading the generators' packages (TypeScript, openapi-typescript, ajv, esbuild, Redocly's parser) ${r.generateLoad.length ? `${fmt(stats(r.generateLoad).median)} ms of it` : 'part of it'}; the rest is npm and Node starting. ` +
-      'A fresh clone\'s first `npm start` also builds those bundles and the page (README: first screen).',
+      "A fresh clone's first `npm start` also builds those bundles and the page (README: first screen).",
     '',
   ];
 }
@@ -204,7 +229,9 @@ export function startUpSection(r: StartUp): string[] {
 export function startUpNotes(r: StartUp, loaded: boolean): string[] {
   const met = startUpMet(r);
   const med = (values: number[]) => fmt(stats(values).median);
-  const load = loaded ? " The machine's load average (header) was above its core count during the run: CPU time is the steadier figure." : '';
+  const load = loaded
+    ? " The machine's load average (header) was above its core count during the run: CPU time is the steadier figure."
+    : '';
   const notes: string[] = [];
   if (!met.startMock) {
     notes.push(
@@ -232,7 +259,12 @@ export function startUpNotes(r: StartUp, loaded: boolean): string[] {
 export function patchBenchmarks(markdown: string, r: StartUp, header: string, loaded: boolean): string {
   let lines = markdown.split('\n');
   const summary = startUpSummaryRows(r);
-  lines = lines.filter((line) => !ROW_STARTS.some((start) => line.startsWith(start)) && !NOTE_STARTS.some((start) => line.startsWith(start)) && !line.startsWith('| start-up figures |'));
+  lines = lines.filter(
+    (line) =>
+      !ROW_STARTS.some((start) => line.startsWith(start)) &&
+      !NOTE_STARTS.some((start) => line.startsWith(start)) &&
+      !line.startsWith('| start-up figures |'),
+  );
   // Header: say when and how these rows were measured, after the date row.
   const date = lines.findIndex((line) => line.startsWith('| date |'));
   lines.splice(date + 1, 0, header);
@@ -246,7 +278,10 @@ export function patchBenchmarks(markdown: string, r: StartUp, header: string, lo
   }
   const loadSection = lines.findIndex((line) => line === '### The mock under load');
   lines.splice(loadSection, 0, ...startUpSection(r));
-  const text = lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd();
+  const text = lines
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd();
   const notes = startUpNotes(r, loaded);
   return `${text}\n${notes.map((note) => `\n${note}\n`).join('')}`;
 }

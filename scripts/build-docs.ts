@@ -22,7 +22,9 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const started = performance.now();
   buildRepositoryDocs().then(
     ({ file, bytes }) =>
-      console.log(`built ${path.relative(root, file)} (${(bytes / 1024).toFixed(0)} kB, self-contained) in ${Math.round(performance.now() - started)} ms`),
+      console.log(
+        `built ${path.relative(root, file)} (${(bytes / 1024).toFixed(0)} kB, self-contained) in ${Math.round(performance.now() - started)} ms`,
+      ),
     (error: unknown) => {
       console.error(error instanceof Error ? error.message : error);
       process.exit(1);

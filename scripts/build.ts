@@ -31,14 +31,22 @@ export interface BuiltDist {
 }
 
 export async function buildDist(dist: string): Promise<BuiltDist> {
-  for (const part of ['src', 'generated', 'commonjs', 'node', 'browser']) await rm(path.join(dist, part), { recursive: true, force: true });
+  for (const part of ['src', 'generated', 'commonjs', 'node', 'browser'])
+    await rm(path.join(dist, part), { recursive: true, force: true });
   const tsc = path.join(root, 'node_modules/typescript/bin/tsc');
-  execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json'), '--outDir', dist], { stdio: 'inherit' });
-  const generated = (await readdir(path.join(root, 'generated'))).filter((file) => file.endsWith('.d.ts') || file === 'openapi.json');
+  execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json'), '--outDir', dist], {
+    stdio: 'inherit',
+  });
+  const generated = (await readdir(path.join(root, 'generated'))).filter(
+    (file) => file.endsWith('.d.ts') || file === 'openapi.json',
+  );
   for (const file of generated) await cp(path.join(root, 'generated', file), path.join(dist, 'generated', file));
-  const manifest = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')) as { peerDependencies: Record<string, string> };
+  const manifest = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')) as {
+    peerDependencies: Record<string, string>;
+  };
   const outputs = await buildNodePackage(dist, Object.keys(manifest.peerDependencies));
-  const entryBytes = (entry: string) => Object.values(outputs).find((output) => output.entryPoint === entry)?.bytes ?? 0;
+  const entryBytes = (entry: string) =>
+    Object.values(outputs).find((output) => output.entryPoint === entry)?.bytes ?? 0;
   await chmod(path.join(dist, 'src/cli/main.js'), 0o755);
   const commonJsBytes = await buildNodeCommonJsBundle(path.join(dist, 'node/orq-image-edits.cjs'));
   await writeCommonJsDeclarations(dist);
@@ -56,7 +64,9 @@ export async function buildDist(dist: string): Promise<BuiltDist> {
 async function writeCommonJsDeclarations(dist: string): Promise<void> {
   const commonjs = path.join(dist, 'commonjs');
   for (const part of ['src', 'generated']) {
-    const files = (await readdir(path.join(dist, part), { recursive: true })).filter((file) => file.endsWith('.d.ts') && !/^(mock|cli|docs)\//.test(file));
+    const files = (await readdir(path.join(dist, part), { recursive: true })).filter(
+      (file) => file.endsWith('.d.ts') && !/^(mock|cli|docs)\//.test(file),
+    );
     for (const file of files) await cp(path.join(dist, part, file), path.join(commonjs, part, file));
   }
   await writeFile(path.join(commonjs, 'package.json'), `${JSON.stringify({ type: 'commonjs' }, null, 2)}\n`);
@@ -65,5 +75,7 @@ async function writeCommonJsDeclarations(dist: string): Promise<void> {
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const { nodeBytes, commonJsBytes, browserBytes, tryItBytes } = await buildDist(path.join(root, 'dist'));
   const kB = (bytes: number) => `${(bytes / 1024).toFixed(1)} kB`;
-  console.log(`built dist/node/orq-image-edits.js (${kB(nodeBytes)}) and .cjs (${kB(commonJsBytes)}), the mock, MSW handlers and CLI beside it, dist/browser/orq-image-edits.js (${kB(browserBytes)} minified), the Try-it script (${kB(tryItBytes)}), declarations (dist/src, dist/generated, dist/commonjs)`);
+  console.log(
+    `built dist/node/orq-image-edits.js (${kB(nodeBytes)}) and .cjs (${kB(commonJsBytes)}), the mock, MSW handlers and CLI beside it, dist/browser/orq-image-edits.js (${kB(browserBytes)} minified), the Try-it script (${kB(tryItBytes)}), declarations (dist/src, dist/generated, dist/commonjs)`,
+  );
 }

@@ -28,7 +28,11 @@ import { encodeMultipart } from '../src/client/multipart.js';
 import { prepareRequest } from '../src/client/request.js';
 import { sniffImageType } from '../src/contract/images.js';
 import { writeMultipart } from './multipart-writer.ts';
-import { bodyLimits as intakeLimits, checkBody as judgeIntake, checkOperationHead as judgeOperationHead } from '../src/mock/core/check-request.js';
+import {
+  bodyLimits as intakeLimits,
+  checkBody as judgeIntake,
+  checkOperationHead as judgeOperationHead,
+} from '../src/mock/core/check-request.js';
 import { readFormBody as readFormIntake } from '../src/mock/core/form-read.js';
 import { successStatus } from '../src/mock/core/respond.js';
 import { createSpecEngine } from '../src/mock/core/spec-engine.js';
@@ -38,7 +42,10 @@ const requestSchema: Json = specFacts.requestSchema;
 
 /** Every documented response: status → its named examples. */
 const responses: Record<string, { examples: Record<string, unknown> }> = Object.fromEntries(
-  specFacts.responses.map((response) => [response.status, { examples: Object.fromEntries(response.examples.map((example) => [example.name, example.value])) }]),
+  specFacts.responses.map((response) => [
+    response.status,
+    { examples: Object.fromEntries(response.examples.map((example) => [example.name, example.value])) },
+  ]),
 );
 
 /** The smallest image the spec itself carries: its base64 200 example, a real 8×8 PNG. */
@@ -90,7 +97,8 @@ Every check prints PASS or FAIL with its reason. Exit codes: 0 all passed, 1 a c
 `;
 
 /** What a check that got no answer in time says, whichever way it sent the request. */
-const noAnswerWithin = (timeoutMs: number) => `${wireContract.method} ${wireContract.path}: no complete answer within ${timeoutMs} ms (--timeout)`;
+const noAnswerWithin = (timeoutMs: number) =>
+  `${wireContract.method} ${wireContract.path}: no complete answer within ${timeoutMs} ms (--timeout)`;
 
 export function isLocal(baseUrl: string): boolean {
   const { hostname } = new URL(baseUrl);
@@ -111,7 +119,11 @@ interface Answer {
  * one on a pooled connection it has closed. The answer is read up to the spec's x-max-response-bytes, and all of it
  * (connecting, sending, the answer) within `timeoutMs`.
  */
-async function send(baseUrl: string, timeoutMs: number, init: { headers?: Record<string, string>; body?: Blob; contentType?: string }): Promise<Answer> {
+async function send(
+  baseUrl: string,
+  timeoutMs: number,
+  init: { headers?: Record<string, string>; body?: Blob; contentType?: string },
+): Promise<Answer> {
   const deadline = AbortSignal.timeout(timeoutMs);
   try {
     return await sendBefore(deadline, baseUrl, init);
@@ -121,13 +133,22 @@ async function send(baseUrl: string, timeoutMs: number, init: { headers?: Record
   }
 }
 
-async function sendBefore(deadline: AbortSignal, baseUrl: string, init: { headers?: Record<string, string>; body?: Blob; contentType?: string }): Promise<Answer> {
+async function sendBefore(
+  deadline: AbortSignal,
+  baseUrl: string,
+  init: { headers?: Record<string, string>; body?: Blob; contentType?: string },
+): Promise<Answer> {
   const url = new URL(wireContract.path, baseUrl);
   const headers: Record<string, string> = { ...init.headers };
   if (init.contentType) headers['content-type'] = init.contentType;
   if (init.body) headers['content-length'] = String(init.body.size);
   // The deadline destroys the request, and with it the answer being read.
-  const request = (url.protocol === 'https:' ? https : http).request(url, { method: wireContract.method, headers, agent: false, signal: deadline });
+  const request = (url.protocol === 'https:' ? https : http).request(url, {
+    method: wireContract.method,
+    headers,
+    agent: false,
+    signal: deadline,
+  });
   let answered = false;
   const response = new Promise<http.IncomingMessage>((resolve, reject) => {
     request.once('response', (res) => {
@@ -135,16 +156,23 @@ async function sendBefore(deadline: AbortSignal, baseUrl: string, init: { header
       resolve(res);
     });
     // A server may answer (413) and close before the whole body is sent: that write error is no failure.
-    request.on('error', (error) => answered || reject(deadline.aborted ? error : new Error(`connection failed: ${error.message}`)));
+    request.on(
+      'error',
+      (error) => answered || reject(deadline.aborted ? error : new Error(`connection failed: ${error.message}`)),
+    );
   });
-  if (init.body) Readable.fromWeb(init.body.stream() as WebReadableStream<Uint8Array>).on('error', () => request.destroy()).pipe(request);
+  if (init.body)
+    Readable.fromWeb(init.body.stream() as WebReadableStream<Uint8Array>)
+      .on('error', () => request.destroy())
+      .pipe(request);
   else request.end();
   const res = await response;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of res as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > wireContract.maxResponseBytes) throw new Error(`the answer is over ${wireContract.maxResponseBytes} bytes (x-max-response-bytes)`);
+    if (size > wireContract.maxResponseBytes)
+      throw new Error(`the answer is over ${wireContract.maxResponseBytes} bytes (x-max-response-bytes)`);
     chunks.push(chunk);
   }
   const text = Buffer.concat(chunks).toString('utf8');
@@ -173,22 +201,44 @@ const specEngine = createSpecEngine();
  * proxy): the status a server should answer with and the field its refusal should name first. The checks below
  * hold every server to it, so this script carries no rule of its own about which request is refused.
  */
-async function specVerdict(wire: { body: Blob; contentType: string }, headers: Record<string, string>): Promise<{ status: number; field?: string }> {
-  const head = { method: wireContract.method.toLowerCase(), url: { path: wireContract.path }, headers: { ...headers, 'content-type': wire.contentType, 'content-length': String(wire.body.size) } };
+async function specVerdict(
+  wire: { body: Blob; contentType: string },
+  headers: Record<string, string>,
+): Promise<{ status: number; field?: string }> {
+  const head = {
+    method: wireContract.method.toLowerCase(),
+    url: { path: wireContract.path },
+    headers: { ...headers, 'content-type': wire.contentType, 'content-length': String(wire.body.size) },
+  };
   const refused = await judgeOperationHead(specEngine, head);
   if (refused) return { status: refused.answer.status, field: refused.issues[0]?.field };
-  const request = new Request(`http://judge.invalid${wireContract.path}`, { method: wireContract.method, headers: { 'content-type': wire.contentType }, body: wire.body });
+  const request = new Request(`http://judge.invalid${wireContract.path}`, {
+    method: wireContract.method,
+    headers: { 'content-type': wire.contentType },
+    body: wire.body,
+  });
   const judged = judgeIntake(await readFormIntake(request, intakeLimits));
-  return 'answer' in judged ? { status: judged.answer.status, field: judged.issues[0]?.field } : { status: successStatus };
+  return 'answer' in judged
+    ? { status: judged.answer.status, field: judged.issues[0]?.field }
+    : { status: successStatus };
 }
 
 /** The field as the check names it: `image[3]` is the image field, `(credentials)` no field at all. */
-const namedField = (field: string | undefined) => (field === undefined || field.startsWith('(') ? undefined : field.replace(/\[\d+\]$/, ''));
+const namedField = (field: string | undefined) =>
+  field === undefined || field.startsWith('(') ? undefined : field.replace(/\[\d+\]$/, '');
 
 function errorNames(body: unknown, field: string): boolean {
   const error = (body as Json)?.error;
-  const fields = [error?.details?.field, ...(Array.isArray(error?.details?.issues) ? error.details.issues.map((i: Json) => i?.field) : [])];
-  return fields.some((f) => typeof f === 'string' && (f === field || f.startsWith(`${field}[`) || f.startsWith(`${field}.`))) || (typeof error?.message === 'string' && error.message.includes(field));
+  const fields = [
+    error?.details?.field,
+    ...(Array.isArray(error?.details?.issues) ? error.details.issues.map((i: Json) => i?.field) : []),
+  ];
+  return (
+    fields.some(
+      (f) => typeof f === 'string' && (f === field || f.startsWith(`${field}[`) || f.startsWith(`${field}.`)),
+    ) ||
+    (typeof error?.message === 'string' && error.message.includes(field))
+  );
 }
 
 function describe(answer: Answer): string {
@@ -200,7 +250,14 @@ export async function runServerChecks(options: ServerCheckOptions): Promise<Chec
   const results: CheckResult[] = [];
   const auth = { authorization: `Bearer ${options.apiKey}` };
   const image = () => ({ data: new Blob([specPng as Uint8Array<ArrayBuffer>]), filename: 'contract.png' });
-  const smallEdit = { model: options.model, prompt: 'Make the picture slightly brighter', image: image(), n: 1, quality: 'low', response_format: 'b64_json' } as const;
+  const smallEdit = {
+    model: options.model,
+    prompt: 'Make the picture slightly brighter',
+    image: image(),
+    n: 1,
+    quality: 'low',
+    response_format: 'b64_json',
+  } as const;
 
   async function check(name: string, run: () => Promise<string | void>): Promise<void> {
     try {
@@ -208,7 +265,14 @@ export async function runServerChecks(options: ServerCheckOptions): Promise<Chec
       results.push({ name, ok: true, detail });
       log(`PASS  ${name}${detail ? `  (${detail})` : ''}`);
     } catch (error) {
-      const detail = error instanceof NetworkError ? `connection failed: ${error.message}` : error instanceof TimeoutError ? noAnswerWithin(error.timeoutMs) : error instanceof Error ? `${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}` : String(error);
+      const detail =
+        error instanceof NetworkError
+          ? `connection failed: ${error.message}`
+          : error instanceof TimeoutError
+            ? noAnswerWithin(error.timeoutMs)
+            : error instanceof Error
+              ? `${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}`
+              : String(error);
       results.push({ name, ok: false, detail });
       log(`FAIL  ${name}: ${detail}`);
     }
@@ -220,27 +284,46 @@ export async function runServerChecks(options: ServerCheckOptions): Promise<Chec
   // each departure is reported in the drift format, `field: the spec says X, received Y`.
   const noDrift = (drift: readonly Drift[], status: number) => {
     const shown = drift.slice(0, 5).map(describeDrift).join('; ');
-    expect(drift.length === 0, `the ${status} answer breaks the spec: ${shown}${drift.length > 5 ? `; and ${drift.length - 5} more` : ''}`);
+    expect(
+      drift.length === 0,
+      `the ${status} answer breaks the spec: ${shown}${drift.length > 5 ? `; and ${drift.length - 5} more` : ''}`,
+    );
   };
   const conforming = (answer: Answer, statuses: number[], responseFormat?: unknown) => {
     expect(statuses.includes(answer.status), `expected ${statuses.join(' or ')}, got ${describe(answer)}`);
-    noDrift(checkResponse({ status: answer.status, headers: answer.headers, text: answer.text }, { responseFormat }).drift, answer.status);
+    noDrift(
+      checkResponse({ status: answer.status, headers: answer.headers, text: answer.text }, { responseFormat }).drift,
+      answer.status,
+    );
   };
   /**
    * One check of a raw request: the mock's judge says what the spec makes of it (the check's name says so), the
    * server must answer that status with a body the spec accepts, and a local server's refusal must name the field.
    */
-  const judgedCheck = async (label: string, wire: { body: Blob; contentType: string }, headers: Record<string, string>) => {
+  const judgedCheck = async (
+    label: string,
+    wire: { body: Blob; contentType: string },
+    headers: Record<string, string>,
+  ) => {
     const verdict = await specVerdict(wire, headers);
     const field = namedField(verdict.field);
-    await check(`${label}: ${verdict.status === successStatus ? 'accepted' : `${verdict.status}${field ? ` naming ${field}` : ''}`}`, async () => {
-      const answer = await send(options.baseUrl, options.timeoutMs, { ...wire, headers });
-      conforming(answer, [verdict.status]);
-      if (field && isLocal(options.baseUrl)) expect(errorNames(answer.body, field), `the error does not name ${field}: ${answer.text.slice(0, 160)}`);
-      return (answer.body as Json)?.error?.code;
-    });
+    await check(
+      `${label}: ${verdict.status === successStatus ? 'accepted' : `${verdict.status}${field ? ` naming ${field}` : ''}`}`,
+      async () => {
+        const answer = await send(options.baseUrl, options.timeoutMs, { ...wire, headers });
+        conforming(answer, [verdict.status]);
+        if (field && isLocal(options.baseUrl))
+          expect(errorNames(answer.body, field), `the error does not name ${field}: ${answer.text.slice(0, 160)}`);
+        return (answer.body as Json)?.error?.code;
+      },
+    );
   };
-  const client = createImageEditClient({ apiKey: options.apiKey, baseUrl: options.baseUrl, maxRetries: 0, timeoutMs: options.timeoutMs });
+  const client = createImageEditClient({
+    apiKey: options.apiKey,
+    baseUrl: options.baseUrl,
+    maxRetries: 0,
+    timeoutMs: options.timeoutMs,
+  });
 
   // --- Checks made against every server (the minimal suite): one billable edit, two free refusals.
   await check('a small edit (n: 1, quality low, one 8×8 PNG) answers 200 with a body the spec accepts', async () => {
@@ -254,7 +337,11 @@ export async function runServerChecks(options: ServerCheckOptions): Promise<Chec
     return `${type}, created ${result.created}${result.usage ? `, ${result.usage.total_tokens} tokens` : ''}`;
   });
   await judgedCheck('no Authorization header', await wireOf(smallEdit), {});
-  if (results.every((result) => !result.ok && /connection failed|fetch failed|no complete answer within/i.test(result.detail))) {
+  if (
+    results.every(
+      (result) => !result.ok && /connection failed|fetch failed|no complete answer within/i.test(result.detail),
+    )
+  ) {
     log(`check-server: ${options.baseUrl} cannot be reached or does not answer; the remaining checks are not run`);
     return results;
   }
@@ -264,7 +351,12 @@ export async function runServerChecks(options: ServerCheckOptions): Promise<Chec
     { name: 'model', value: options.model },
     { name: 'prompt', value: 'x' },
     { name: nField, value: String(nMax + 1) },
-    { name: imageField.name, value: new Blob([specPng as Uint8Array<ArrayBuffer>]), filename: 'contract.png', contentType: 'image/png' },
+    {
+      name: imageField.name,
+      value: new Blob([specPng as Uint8Array<ArrayBuffer>]),
+      filename: 'contract.png',
+      contentType: 'image/png',
+    },
   ]);
   await judgedCheck(`${nField} above its maximum (${nMax + 1})`, nWire, auth);
   if (options.minimal) return results;
@@ -276,22 +368,37 @@ export async function runServerChecks(options: ServerCheckOptions): Promise<Chec
     await check(`request example "${name}" is accepted and answered 200`, async () => {
       const { [imageField.name]: names, ...fields } = example.value;
       const list = (Array.isArray(names) ? names : [names]).map((filename: string) => ({ data: png(), filename }));
-      const result = await client.edit({ ...fields, [imageField.name]: Array.isArray(names) ? list : list[0] } as never);
+      const result = await client.edit({
+        ...fields,
+        [imageField.name]: Array.isArray(names) ? list : list[0],
+      } as never);
       noDrift(result.drift, 200);
       return `${result.data.length} image(s)`;
     });
   }
   for (const [status, response] of Object.entries(responses)) {
     await check(`Prefer: code=${status} answers ${status} with a documented example`, async () => {
-      const answer = await send(options.baseUrl, options.timeoutMs, { ...(await wireOf(smallEdit)), headers: { ...auth, prefer: `code=${status}` } });
+      const answer = await send(options.baseUrl, options.timeoutMs, {
+        ...(await wireOf(smallEdit)),
+        headers: { ...auth, prefer: `code=${status}` },
+      });
       conforming(answer, [Number(status)], smallEdit.response_format);
-      expect(Object.values(response.examples).some((example) => isDeepStrictEqual(example, answer.body)), `the body is none of the ${status} examples`);
+      expect(
+        Object.values(response.examples).some((example) => isDeepStrictEqual(example, answer.body)),
+        `the body is none of the ${status} examples`,
+      );
     });
     for (const [exampleName, value] of Object.entries(response.examples)) {
       await check(`Prefer: code=${status}, example=${exampleName} answers that example`, async () => {
-        const answer = await send(options.baseUrl, options.timeoutMs, { ...(await wireOf(smallEdit)), headers: { ...auth, prefer: `code=${status}, example=${exampleName}` } });
+        const answer = await send(options.baseUrl, options.timeoutMs, {
+          ...(await wireOf(smallEdit)),
+          headers: { ...auth, prefer: `code=${status}, example=${exampleName}` },
+        });
         expect(answer.status === Number(status), `expected ${status}, got ${describe(answer)}`);
-        expect(isDeepStrictEqual(answer.body, value), `the body differs from example ${exampleName}: ${answer.text.slice(0, 160)}`);
+        expect(
+          isDeepStrictEqual(answer.body, value),
+          `the body differs from example ${exampleName}: ${answer.text.slice(0, 160)}`,
+        );
       });
     }
   }
@@ -300,28 +407,66 @@ export async function runServerChecks(options: ServerCheckOptions): Promise<Chec
       const result = await client.edit({ ...smallEdit, response_format: format } as never);
       noDrift(result.drift, 200);
       const key = format === 'url' ? 'url' : 'b64_json';
-      expect(result.data.length > 0 && result.data.every((item) => typeof (item as Json)[key] === 'string'), `data items lack ${key}: ${JSON.stringify(result.data).slice(0, 160)}`);
+      expect(
+        result.data.length > 0 && result.data.every((item) => typeof (item as Json)[key] === 'string'),
+        `data items lack ${key}: ${JSON.stringify(result.data).slice(0, 160)}`,
+      );
     });
   }
   const { maxItems, maxBytes } = imageField.limits;
   await check(`${maxItems} images (maxItems) are accepted`, async () => {
     await client.edit({ ...smallEdit, image: Array.from({ length: maxItems }, image) } as never);
   });
-  const imagePart = (value = png(), filename = 'a.png') => ({ name: imageField.name, value, filename, contentType: 'image/png' });
-  await judgedCheck(`${maxItems + 1} images`, rawBody([{ name: 'model', value: options.model }, { name: 'prompt', value: 'x' }, ...Array.from({ length: maxItems + 1 }, () => imagePart())]), auth);
+  const imagePart = (value = png(), filename = 'a.png') => ({
+    name: imageField.name,
+    value,
+    filename,
+    contentType: 'image/png',
+  });
+  await judgedCheck(
+    `${maxItems + 1} images`,
+    rawBody([
+      { name: 'model', value: options.model },
+      { name: 'prompt', value: 'x' },
+      ...Array.from({ length: maxItems + 1 }, () => imagePart()),
+    ]),
+    auth,
+  );
   const big = new Blob([specPng as Uint8Array<ArrayBuffer>, new Uint8Array(maxBytes + 1 - specPng.length)]);
-  await judgedCheck(`an image of ${maxBytes + 1} bytes (x-max-file-bytes + 1)`, rawBody([{ name: 'model', value: options.model }, { name: 'prompt', value: 'x' }, imagePart(big, 'big.png')]), auth);
+  await judgedCheck(
+    `an image of ${maxBytes + 1} bytes (x-max-file-bytes + 1)`,
+    rawBody([{ name: 'model', value: options.model }, { name: 'prompt', value: 'x' }, imagePart(big, 'big.png')]),
+    auth,
+  );
   for (const [name, field] of Object.entries(wireContract.fields)) {
     if (field.part !== 'json') continue;
-    const parts = [{ name: 'model', value: options.model }, { name: 'prompt', value: 'x' }, { name, value: '{"broken": ', contentType: 'application/json' }, imagePart()];
+    const parts = [
+      { name: 'model', value: options.model },
+      { name: 'prompt', value: 'x' },
+      { name, value: '{"broken": ', contentType: 'application/json' },
+      imagePart(),
+    ];
     await judgedCheck(`${name}: a JSON part that is not JSON`, rawBody(parts), auth);
   }
   const retryPart = { name: 'retry', value: JSON.stringify({ count: 2, on_codes: [429] }) };
-  await judgedCheck('a JSON part without its own Content-Type', rawBody([{ name: 'model', value: options.model }, { name: 'prompt', value: 'x' }, retryPart, imagePart()]), auth);
-  const bracketed = [png(), png()].map((value, i) => ({ ...imagePart(value, `${i}.png`), name: `${imageField.name}[]` }));
-  await judgedCheck(`images sent as repeated "${imageField.name}[]" parts (OpenAI-compatible clients)`, rawBody([{ name: 'model', value: options.model }, { name: 'prompt', value: 'x' }, ...bracketed]), auth);
+  await judgedCheck(
+    'a JSON part without its own Content-Type',
+    rawBody([{ name: 'model', value: options.model }, { name: 'prompt', value: 'x' }, retryPart, imagePart()]),
+    auth,
+  );
+  const bracketed = [png(), png()].map((value, i) => ({
+    ...imagePart(value, `${i}.png`),
+    name: `${imageField.name}[]`,
+  }));
+  await judgedCheck(
+    `images sent as repeated "${imageField.name}[]" parts (OpenAI-compatible clients)`,
+    rawBody([{ name: 'model', value: options.model }, { name: 'prompt', value: 'x' }, ...bracketed]),
+    auth,
+  );
   for (const field of wireContract.required) {
-    const parts = [{ name: 'model', value: options.model }, { name: 'prompt', value: 'x' }, imagePart()].filter((part) => part.name !== field);
+    const parts = [{ name: 'model', value: options.model }, { name: 'prompt', value: 'x' }, imagePart()].filter(
+      (part) => part.name !== field,
+    );
     await judgedCheck(`${field} missing`, rawBody(parts), auth);
   }
   return results;
@@ -330,7 +475,15 @@ export async function runServerChecks(options: ServerCheckOptions): Promise<Chec
 async function main(): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({ options: { 'base-url': { type: 'string' }, model: { type: 'string' }, minimal: { type: 'boolean' }, timeout: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
+    ({ values } = parseArgs({
+      options: {
+        'base-url': { type: 'string' },
+        model: { type: 'string' },
+        minimal: { type: 'boolean' },
+        timeout: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
   } catch (error) {
     console.error(`check-server: ${(error as Error).message}\n\n${HELP}`);
     return 2;
@@ -343,9 +496,16 @@ async function main(): Promise<number> {
     console.error(`check-server: --base-url is required\n\n${HELP}`);
     return 2;
   }
-  const timeoutMs = values.timeout === undefined ? DEFAULT_TIMEOUT_MS : /^\d+$/.test(values.timeout) ? Number(values.timeout) : Number.NaN;
+  const timeoutMs =
+    values.timeout === undefined
+      ? DEFAULT_TIMEOUT_MS
+      : /^\d+$/.test(values.timeout)
+        ? Number(values.timeout)
+        : Number.NaN;
   if (!Number.isSafeInteger(timeoutMs) || timeoutMs <= 0) {
-    console.error(`check-server: --timeout must be a positive whole number of milliseconds, got ${JSON.stringify(values.timeout)}`);
+    console.error(
+      `check-server: --timeout must be a positive whole number of milliseconds, got ${JSON.stringify(values.timeout)}`,
+    );
     return 2;
   }
   const baseUrl = values['base-url'];
@@ -363,14 +523,23 @@ async function main(): Promise<number> {
   }
   const model = values.model ?? (requestSchema.properties.model.examples?.[0] as string);
   const minimal = values.minimal ?? !local;
-  console.log(`check-server: checking ${baseUrl}${wireContract.path} against the spec (${minimal ? 'minimal' : 'full'} suite; each request within ${timeoutMs} ms)`);
+  console.log(
+    `check-server: checking ${baseUrl}${wireContract.path} against the spec (${minimal ? 'minimal' : 'full'} suite; each request within ${timeoutMs} ms)`,
+  );
   if (minimal) {
     console.log(
       `check-server: this sends 3 requests: 1 billable image edit (model ${model}, n: 1, quality low, one ${specPng.length}-byte PNG, base64 answer) ` +
         'and 2 the spec says are refused before any work is done (no key; n above its maximum).',
     );
   }
-  const results = await runServerChecks({ baseUrl, apiKey, model, minimal, timeoutMs, log: (line) => console.log(line) });
+  const results = await runServerChecks({
+    baseUrl,
+    apiKey,
+    model,
+    minimal,
+    timeoutMs,
+    log: (line) => console.log(line),
+  });
   const failed = results.filter((result) => !result.ok).length;
   console.log(`check-server: ${results.length - failed} passed, ${failed} failed`);
   return failed === 0 ? 0 : 1;
@@ -385,4 +554,3 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     },
   );
 }
-

@@ -26,7 +26,9 @@ async function bundle(outfile: string, options: BuildOptions, entry = 'src/index
   await mkdir(path.dirname(outfile), { recursive: true });
   const result = await build({
     entryPoints: [path.join(root, entry)],
-    ...(options.splitting ? { outdir: path.dirname(outfile), entryNames: path.basename(outfile, '.js'), chunkNames: 'chunks/[name]-[hash]' } : { outfile }),
+    ...(options.splitting
+      ? { outdir: path.dirname(outfile), entryNames: path.basename(outfile, '.js'), chunkNames: 'chunks/[name]-[hash]' }
+      : { outfile }),
     bundle: true,
     format: 'esm',
     target: 'es2022',
@@ -78,9 +80,17 @@ export function buildNodeBundle(outfile: string): Promise<number> {
  * for `import.meta.url`, the URL its own file would have under dist/src (moduleUrls), so it finds the file as from
  * src/ whatever chunk its code lands in. Resolves to the build's metafile outputs (paths relative to the root).
  */
-export async function buildNodePackage(dist: string, peers: readonly string[]): Promise<Record<string, { bytes: number; inputs: Record<string, unknown>; entryPoint?: string }>> {
+export async function buildNodePackage(
+  dist: string,
+  peers: readonly string[],
+): Promise<Record<string, { bytes: number; inputs: Record<string, unknown>; entryPoint?: string }>> {
   const moduleUrlUsers = new Set<string>();
-  const entries: Record<string, string> = { 'node/orq-image-edits': 'src/node.ts', 'src/mock/index': 'src/mock/index.ts', 'src/mock/msw': 'src/mock/msw.ts', 'src/cli/main': 'src/cli/main.ts' };
+  const entries: Record<string, string> = {
+    'node/orq-image-edits': 'src/node.ts',
+    'src/mock/index': 'src/mock/index.ts',
+    'src/mock/msw': 'src/mock/msw.ts',
+    'src/cli/main': 'src/cli/main.ts',
+  };
   const result = await build({
     absWorkingDir: root,
     entryPoints: Object.fromEntries(Object.entries(entries).map(([out, entry]) => [out, path.join(root, entry)])),
@@ -105,7 +115,8 @@ export async function buildNodePackage(dist: string, peers: readonly string[]): 
   for (const [file, output] of Object.entries(outputs)) {
     const depth = path.relative(dist, path.dirname(path.resolve(root, file))).split(path.sep).length;
     const misplaced = Object.keys(output.inputs).filter((input) => moduleUrlUsers.has(path.resolve(root, input)));
-    if (depth !== 2 && misplaced.length > 0) throw new Error(`build: ${misplaced.join(', ')} would read files by a wrong URL from ${file}`);
+    if (depth !== 2 && misplaced.length > 0)
+      throw new Error(`build: ${misplaced.join(', ')} would read files by a wrong URL from ${file}`);
   }
   return outputs;
 }
@@ -125,7 +136,13 @@ function moduleUrls(users: Set<string>): Plugin {
         if (!text.includes('import.meta.url')) return undefined;
         users.add(args.path);
         const asBuilt = path.relative(root, args.path).replace(/\.ts$/, '.js').split(path.sep).join('/');
-        return { contents: text.replaceAll('import.meta.url', `new URL(${JSON.stringify(`../../${asBuilt}`)}, import.meta.url).href`), loader: 'ts' };
+        return {
+          contents: text.replaceAll(
+            'import.meta.url',
+            `new URL(${JSON.stringify(`../../${asBuilt}`)}, import.meta.url).href`,
+          ),
+          loader: 'ts',
+        };
       });
     },
   };
@@ -137,5 +154,9 @@ function moduleUrls(users: Set<string>): Plugin {
  * without --experimental-vm-modules.
  */
 export function buildNodeCommonJsBundle(outfile: string): Promise<number> {
-  return bundle(outfile, { platform: 'node', format: 'cjs', ...namesKept, supported: { 'dynamic-import': false } }, 'src/node.ts');
+  return bundle(
+    outfile,
+    { platform: 'node', format: 'cjs', ...namesKept, supported: { 'dynamic-import': false } },
+    'src/node.ts',
+  );
 }

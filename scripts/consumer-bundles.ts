@@ -31,7 +31,10 @@ export async function packPackage(destination: string): Promise<string> {
     }
     await buildDist(path.join(stage, 'dist'));
     // --ignore-scripts: prepack would build again, into the stage's own (absent) toolchain.
-    const { stdout } = await run(npm, ['pack', '--json', '--ignore-scripts', '--pack-destination', destination], { cwd: stage, timeout: 120_000 });
+    const { stdout } = await run(npm, ['pack', '--json', '--ignore-scripts', '--pack-destination', destination], {
+      cwd: stage,
+      timeout: 120_000,
+    });
     const [packed] = JSON.parse(stdout) as { filename: string }[];
     return path.join(destination, packed!.filename);
   } finally {
@@ -44,11 +47,22 @@ export async function packPackage(destination: string): Promise<string> {
  * are there, as after `npm ci`). Optional peer dependencies are not installed, as for any consumer; `alongside` are
  * packages the consumer installs in the same command (a test runner, msw), from npm.
  */
-export async function createConsumerProject(dir: string, tarball: string, alongside: readonly string[] = []): Promise<void> {
+export async function createConsumerProject(
+  dir: string,
+  tarball: string,
+  alongside: readonly string[] = [],
+): Promise<void> {
   await mkdir(dir, { recursive: true });
-  await writeFile(path.join(dir, 'package.json'), JSON.stringify({ name: 'orq-consumer', private: true, type: 'module' }, null, 2));
+  await writeFile(
+    path.join(dir, 'package.json'),
+    JSON.stringify({ name: 'orq-consumer', private: true, type: 'module' }, null, 2),
+  );
   const timeout = alongside.length > 0 ? 420_000 : 180_000;
-  await run(npm, ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--no-save', tarball, ...alongside], { cwd: dir, timeout });
+  await run(
+    npm,
+    ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--no-save', tarball, ...alongside],
+    { cwd: dir, timeout },
+  );
 }
 
 export const BUNDLERS = ['esbuild', 'vite', 'webpack', 'rollup'] as const;
@@ -69,16 +83,31 @@ export function pageHtml(body: string, script: string): string {
   return `<!doctype html>\n<meta charset="utf-8">\n<link rel="icon" href="data:,">\n<title>orq-image-edits consumer</title>\n${body}\n${script}\n`;
 }
 
-const text = (message: unknown) => (typeof message === 'string' ? message : String((message as { message?: unknown })?.message ?? message));
+const text = (message: unknown) =>
+  typeof message === 'string' ? message : String((message as { message?: unknown })?.message ?? message);
 
-async function esbuildBundle(project: string, entry: string, outDir: string): Promise<Pick<ConsumerBundle, 'errors' | 'warnings'>> {
+async function esbuildBundle(
+  project: string,
+  entry: string,
+  outDir: string,
+): Promise<Pick<ConsumerBundle, 'errors' | 'warnings'>> {
   const { build } = await import('esbuild');
   // The CLI's `esbuild main.js --bundle --platform=browser`: an IIFE, not minified.
-  const result = await build({ absWorkingDir: project, entryPoints: [entry], bundle: true, platform: 'browser', outdir: outDir, logLevel: 'silent' }).catch((error: { errors?: unknown[]; warnings?: unknown[] }) => ({
+  const result = await build({
+    absWorkingDir: project,
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'browser',
+    outdir: outDir,
+    logLevel: 'silent',
+  }).catch((error: { errors?: unknown[]; warnings?: unknown[] }) => ({
     errors: error.errors ?? [error],
     warnings: error.warnings ?? [],
   }));
-  return { errors: result.errors.map((m) => text((m as { text?: string }).text ?? m)), warnings: result.warnings.map((m) => text((m as { text?: string }).text ?? m)) };
+  return {
+    errors: result.errors.map((m) => text((m as { text?: string }).text ?? m)),
+    warnings: result.warnings.map((m) => text((m as { text?: string }).text ?? m)),
+  };
 }
 
 async function viteBundle(project: string, outDir: string): Promise<Pick<ConsumerBundle, 'errors' | 'warnings'>> {
@@ -91,27 +120,47 @@ async function viteBundle(project: string, outDir: string): Promise<Pick<Consume
   logger.warnOnce = (message) => void warnings.push(message);
   logger.error = (message) => void errors.push(message);
   // `vite build` in the project: index.html is the entry; no config file.
-  await build({ root: project, configFile: false, customLogger: logger, logLevel: 'info', build: { outDir, emptyOutDir: true } }).catch((error: unknown) => errors.push(text(error)));
+  await build({
+    root: project,
+    configFile: false,
+    customLogger: logger,
+    logLevel: 'info',
+    build: { outDir, emptyOutDir: true },
+  }).catch((error: unknown) => errors.push(text(error)));
   return { errors, warnings };
 }
 
-async function webpackBundle(project: string, entry: string, outDir: string): Promise<Pick<ConsumerBundle, 'errors' | 'warnings'>> {
+async function webpackBundle(
+  project: string,
+  entry: string,
+  outDir: string,
+): Promise<Pick<ConsumerBundle, 'errors' | 'warnings'>> {
   const { default: webpack } = await import('webpack');
   // webpack's defaults with the mode set, as every project sets it (an unset mode is itself a warning).
   const compiler = webpack({ mode: 'production', context: project, entry: `./${entry}`, output: { path: outDir } });
-  const stats = await new Promise<import('webpack').Stats | undefined>((resolve, reject) => compiler.run((error, result) => (error ? reject(error) : resolve(result))));
+  const stats = await new Promise<import('webpack').Stats | undefined>((resolve, reject) =>
+    compiler.run((error, result) => (error ? reject(error) : resolve(result))),
+  );
   await new Promise<void>((resolve) => compiler.close(() => resolve()));
   const json = stats?.toJson({ all: false, errors: true, warnings: true });
   return { errors: (json?.errors ?? []).map((e) => e.message), warnings: (json?.warnings ?? []).map((w) => w.message) };
 }
 
-async function rollupBundle(project: string, entry: string, outDir: string): Promise<Pick<ConsumerBundle, 'errors' | 'warnings'>> {
+async function rollupBundle(
+  project: string,
+  entry: string,
+  outDir: string,
+): Promise<Pick<ConsumerBundle, 'errors' | 'warnings'>> {
   const { rollup } = await import('rollup');
   const { nodeResolve } = await import('@rollup/plugin-node-resolve');
   const warnings: string[] = [];
   const errors: string[] = [];
   try {
-    const bundle = await rollup({ input: path.join(project, entry), plugins: [nodeResolve()], onwarn: (warning) => void warnings.push(warning.message) });
+    const bundle = await rollup({
+      input: path.join(project, entry),
+      plugins: [nodeResolve()],
+      onwarn: (warning) => void warnings.push(warning.message),
+    });
     await bundle.write({ dir: outDir });
     await bundle.close();
   } catch (error) {
@@ -135,7 +184,12 @@ async function scriptsIn(dir: string): Promise<ConsumerBundle['scripts']> {
  * writes the page that runs it there. For Vite, `project/index.html` must load the entry (`<script type="module">`).
  * `body` is the page's markup, before the script.
  */
-export async function bundleWith(bundler: Bundler, project: string, entry: string, body: string): Promise<ConsumerBundle> {
+export async function bundleWith(
+  bundler: Bundler,
+  project: string,
+  entry: string,
+  body: string,
+): Promise<ConsumerBundle> {
   const outDir = path.join(project, 'out', bundler);
   await rm(outDir, { recursive: true, force: true });
   await mkdir(outDir, { recursive: true });
@@ -146,9 +200,15 @@ export async function bundleWith(bundler: Bundler, project: string, entry: strin
   else if (bundler === 'webpack') result = await webpackBundle(project, entry, outDir);
   else result = await rollupBundle(project, entry, outDir);
   // esbuild writes an IIFE and webpack a classic script; Rollup keeps ES modules.
-  if (bundler === 'esbuild') await writeFile(path.join(outDir, 'index.html'), pageHtml(body, `<script src="./${script}"></script>`));
-  if (bundler === 'webpack') await writeFile(path.join(outDir, 'index.html'), pageHtml(body, '<script src="./main.js"></script>'));
-  if (bundler === 'rollup') await writeFile(path.join(outDir, 'index.html'), pageHtml(body, `<script type="module" src="./${script}"></script>`));
+  if (bundler === 'esbuild')
+    await writeFile(path.join(outDir, 'index.html'), pageHtml(body, `<script src="./${script}"></script>`));
+  if (bundler === 'webpack')
+    await writeFile(path.join(outDir, 'index.html'), pageHtml(body, '<script src="./main.js"></script>'));
+  if (bundler === 'rollup')
+    await writeFile(
+      path.join(outDir, 'index.html'),
+      pageHtml(body, `<script type="module" src="./${script}"></script>`),
+    );
   return { bundler, outDir, ...result, scripts: await scriptsIn(outDir) };
 }
 

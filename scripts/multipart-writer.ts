@@ -34,7 +34,10 @@ export function testBoundary(): string {
 }
 
 /** A whole body from its parts; values (files included) are referenced, not copied. */
-export function writeMultipart(parts: readonly RawPart[], boundary = testBoundary()): { body: Blob; contentType: string; boundary: string } {
+export function writeMultipart(
+  parts: readonly RawPart[],
+  boundary = testBoundary(),
+): { body: Blob; contentType: string; boundary: string } {
   const chunks: BlobPart[] = [];
   for (const part of parts) chunks.push(partHead(part, boundary), part.value as BlobPart, '\r\n');
   chunks.push(closingBoundary(boundary));
@@ -42,9 +45,17 @@ export function writeMultipart(parts: readonly RawPart[], boundary = testBoundar
 }
 
 /** The same body as bytes, at once, for values already in memory (tests that cut or patch a body's bytes). */
-export function multipartBytes(parts: readonly (RawPart & { value: string | Uint8Array })[], boundary = testBoundary()): { body: Uint8Array<ArrayBuffer>; contentType: string } {
+export function multipartBytes(
+  parts: readonly (RawPart & { value: string | Uint8Array })[],
+  boundary = testBoundary(),
+): { body: Uint8Array<ArrayBuffer>; contentType: string } {
   const chunks: Uint8Array[] = [];
-  for (const part of parts) chunks.push(Buffer.from(partHead(part, boundary)), typeof part.value === 'string' ? Buffer.from(part.value) : part.value, Buffer.from('\r\n'));
+  for (const part of parts)
+    chunks.push(
+      Buffer.from(partHead(part, boundary)),
+      typeof part.value === 'string' ? Buffer.from(part.value) : part.value,
+      Buffer.from('\r\n'),
+    );
   chunks.push(Buffer.from(closingBoundary(boundary)));
   return { body: new Uint8Array(Buffer.concat(chunks)), contentType: `multipart/form-data; boundary=${boundary}` };
 }

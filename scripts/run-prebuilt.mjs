@@ -6,7 +6,10 @@
  */
 import { existsSync } from 'node:fs';
 
-const own = new URL('../node_modules/.cache/orq-image-edits/scripts/scripts+run-prebuilt/run-prebuilt.mjs', import.meta.url);
+const own = new URL(
+  '../node_modules/.cache/orq-image-edits/scripts/scripts+run-prebuilt/run-prebuilt.mjs',
+  import.meta.url,
+);
 if (existsSync(own)) {
   await import(own.href);
 } else {

@@ -84,7 +84,9 @@ export async function buildPrebuilt(script: string, place: Prebuilt = prebuiltPl
     const inputs = Object.keys(result.metafile.inputs).map((input) => recordOf(path.resolve(root, input)));
     mkdirSync(path.dirname(place.code), { recursive: true });
     // The entry after its chunks, the manifest last: it is what says the bundle is ready.
-    const outputs = [...result.outputFiles].sort((a, b) => Number(a.path === place.code) - Number(b.path === place.code));
+    const outputs = [...result.outputFiles].sort(
+      (a, b) => Number(a.path === place.code) - Number(b.path === place.code),
+    );
     for (const output of outputs) writeAtomically(output.path, output.contents);
     writeAtomically(place.manifest, JSON.stringify({ recipe: RECIPE, inputs } satisfies BuildRecord));
   } finally {
@@ -115,7 +117,10 @@ async function main(): Promise<void> {
   await import(pathToFileURL(place.code).href);
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(new URL('./run-prebuilt.mjs', import.meta.url))) {
+if (
+  process.argv[1] &&
+  path.resolve(process.argv[1]) === fileURLToPath(new URL('./run-prebuilt.mjs', import.meta.url))
+) {
   main().catch((error: unknown) => {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);

@@ -38,7 +38,13 @@ export async function runSpecDiff(argv: string[], io: Output): Promise<number> {
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { spec: { type: 'string' }, changelog: { type: 'string' }, all: { type: 'boolean' }, 'if-available': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        spec: { type: 'string' },
+        changelog: { type: 'string' },
+        all: { type: 'boolean' },
+        'if-available': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
     });
   } catch (error) {
     io.err(`${(error as Error).message}\n${USAGE}`);
@@ -56,7 +62,8 @@ export async function runSpecDiff(argv: string[], io: Output): Promise<number> {
   const specPath = path.resolve(values.spec ?? path.join(root, 'spec/openapi.yaml'));
   const changelogPath = path.resolve(values.changelog ?? path.join(path.dirname(specPath), '..', 'CHANGELOG.md'));
   // Paths under the working directory are shown relative to it, others in full.
-  const shown = (file: string) => (path.relative(process.cwd(), file).startsWith('..') ? file : path.relative(process.cwd(), file));
+  const shown = (file: string) =>
+    path.relative(process.cwd(), file).startsWith('..') ? file : path.relative(process.cwd(), file);
   const shownSpec = shown(specPath);
   const shownChangelog = shown(changelogPath);
 
@@ -75,10 +82,13 @@ export async function runSpecDiff(argv: string[], io: Output): Promise<number> {
 
   const changes = compareSpecs(earlier.spec, current);
   const counts = countByClass(changes);
-  io.out(`${shownSpec} against ${earlier.label}: ${counts.breaking} breaking, ${counts.unclassified} unclassified, ${counts['non-breaking']} non-breaking, ${counts.documentation} documentation-only change(s)`);
+  io.out(
+    `${shownSpec} against ${earlier.label}: ${counts.breaking} breaking, ${counts.unclassified} unclassified, ${counts['non-breaking']} non-breaking, ${counts.documentation} documentation-only change(s)`,
+  );
   for (const line of formatChanges(changes, values.all ?? false)) io.out(line);
 
-  if (counts.unclassified > 0) io.out(`${counts.unclassified} unclassified: no rule judges these; read them before landing.`);
+  if (counts.unclassified > 0)
+    io.out(`${counts.unclassified} unclassified: no rule judges these; read them before landing.`);
   const breaking = [...new Set(changes.filter((change) => change.class === 'breaking').map((change) => change.path))];
   if (breaking.length === 0) {
     io.out('No breaking change.');
@@ -90,8 +100,12 @@ export async function runSpecDiff(argv: string[], io: Output): Promise<number> {
     io.out(`Every breaking change is recorded in ${shownChangelog} (Unreleased → Breaking).`);
     return 0;
   }
-  io.out(`${missing.length} breaking change(s) not recorded in ${shownChangelog}${existsSync(changelogPath) ? '' : ' (no such file)'}: ${missing.join(', ')}`);
-  io.out('Name each path in backticks on a line under "## Unreleased" → "### Breaking" (a path covers what is under it; * is any status), e.g.:');
+  io.out(
+    `${missing.length} breaking change(s) not recorded in ${shownChangelog}${existsSync(changelogPath) ? '' : ' (no such file)'}: ${missing.join(', ')}`,
+  );
+  io.out(
+    'Name each path in backticks on a line under "## Unreleased" → "### Breaking" (a path covers what is under it; * is any status), e.g.:',
+  );
   const first = changes.find((change) => change.path === missing[0])!;
   io.out(`  - \`${first.path}\`: ${first.what}.`);
   return 1;

@@ -28,10 +28,25 @@ async function docsInputs(): Promise<string[]> {
   const common = { bundle: true, write: false, metafile: true, logLevel: 'silent', absWorkingDir: root } as const;
   try {
     const [builder, tryIt] = await Promise.all([
-      esbuild.build({ ...common, entryPoints: ['scripts/build-docs.ts', 'scripts/try-it-bundle.ts'], outdir: 'out', platform: 'node', format: 'esm', packages: 'external' }),
-      esbuild.build({ ...common, entryPoints: ['src/docs/try-it/main.ts'], platform: 'browser', format: 'iife', plugins: [browserPlatform] }),
+      esbuild.build({
+        ...common,
+        entryPoints: ['scripts/build-docs.ts', 'scripts/try-it-bundle.ts'],
+        outdir: 'out',
+        platform: 'node',
+        format: 'esm',
+        packages: 'external',
+      }),
+      esbuild.build({
+        ...common,
+        entryPoints: ['src/docs/try-it/main.ts'],
+        platform: 'browser',
+        format: 'iife',
+        plugins: [browserPlatform],
+      }),
     ]);
-    const files = [builder, tryIt].flatMap((result) => Object.keys(result.metafile.inputs)).map((input) => path.resolve(root, input));
+    const files = [builder, tryIt]
+      .flatMap((result) => Object.keys(result.metafile.inputs))
+      .map((input) => path.resolve(root, input));
     return [...new Set([...files, path.join(root, 'spec/openapi.yaml'), path.join(root, 'package-lock.json')])];
   } finally {
     await esbuild.stop();
@@ -41,7 +56,10 @@ async function docsInputs(): Promise<string[]> {
 function buildDocs(): Promise<number> {
   return new Promise((resolve, reject) => {
     // Through tsx: the docs build bundles the console from its TypeScript sources.
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'scripts/build-docs.ts')], { cwd: root, stdio: 'inherit' });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'scripts/build-docs.ts')], {
+      cwd: root,
+      stdio: 'inherit',
+    });
     child.on('error', reject);
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
   });
@@ -57,10 +75,23 @@ async function main(): Promise<void> {
       return;
     }
     mkdirSync(path.dirname(docsRecord), { recursive: true });
-    writeAtomically(docsRecord, JSON.stringify({ recipe: DOCS_RECIPE, inputs: [recordOf(path.join(docsDir, 'index.html')), ...inputs] } satisfies BuildRecord));
+    writeAtomically(
+      docsRecord,
+      JSON.stringify({
+        recipe: DOCS_RECIPE,
+        inputs: [recordOf(path.join(docsDir, 'index.html')), ...inputs],
+      } satisfies BuildRecord),
+    );
   }
   const cli = path.join(root, 'src/cli/main.ts');
-  process.argv = [process.argv[0]!, cli, 'mock', '--docs', path.relative(process.cwd(), docsDir) || '.', ...process.argv.slice(2)];
+  process.argv = [
+    process.argv[0]!,
+    cli,
+    'mock',
+    '--docs',
+    path.relative(process.cwd(), docsDir) || '.',
+    ...process.argv.slice(2),
+  ];
   await import('../src/cli/main.ts');
 }
 

@@ -26,18 +26,22 @@ function executable(file: string): boolean {
 }
 
 function onPath(command: string): boolean {
-  return (process.env.PATH ?? '').split(path.delimiter).some((dir) => dir !== '' && executable(path.join(dir, command)));
+  return (process.env.PATH ?? '')
+    .split(path.delimiter)
+    .some((dir) => dir !== '' && executable(path.join(dir, command)));
 }
 
 /** Debian package → whether its program is missing. */
-const missing = [
-  ...(executable(CHROMIUM_PATH) ? [] : ['chromium']),
-  ...(onPath('curl') ? [] : ['curl']),
-];
+const missing = [...(executable(CHROMIUM_PATH) ? [] : ['chromium']), ...(onPath('curl') ? [] : ['curl'])];
 if (missing.length === 0) process.exit(0);
 
-const what = missing.map((name) => (name === 'chromium' ? `Chromium (${CHROMIUM_PATH}, for the browser tests)` : 'curl (for the curl samples)')).join(' and ');
-const canInstall = process.platform === 'linux' && process.getuid?.() === 0 && onPath('apt-get') && !process.env.CHROMIUM_PATH;
+const what = missing
+  .map((name) =>
+    name === 'chromium' ? `Chromium (${CHROMIUM_PATH}, for the browser tests)` : 'curl (for the curl samples)',
+  )
+  .join(' and ');
+const canInstall =
+  process.platform === 'linux' && process.getuid?.() === 0 && onPath('apt-get') && !process.env.CHROMIUM_PATH;
 if (!canInstall) {
   console.error(
     `npm test needs ${what}: install ${missing.join(' and ')} (Debian/Ubuntu: sudo apt-get install ${missing.join(' ')})` +
@@ -47,19 +51,30 @@ if (!canInstall) {
 }
 
 const started = Date.now();
-console.log(`npm test needs ${what}: installing Debian's ${missing.join(' and ')} with apt-get (once; about a minute)...`);
+console.log(
+  `npm test needs ${what}: installing Debian's ${missing.join(' and ')} with apt-get (once; about a minute)...`,
+);
 const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
 try {
   execFileSync('apt-get', ['update', '-qq'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   execFileSync('apt-get', ['install', '-y', '-qq', ...missing], { env, stdio: ['ignore', 'ignore', 'inherit'] });
 } catch (error) {
-  console.error(`apt-get could not install ${missing.join(' and ')} (${(error as Error).message.split('\n')[0]}); install them by hand, then run npm test again.`);
+  console.error(
+    `apt-get could not install ${missing.join(' and ')} (${(error as Error).message.split('\n')[0]}); install them by hand, then run npm test again.`,
+  );
   process.exit(1);
 }
 // Installed is not enough: the browser tests need a Chromium that starts.
-const version = spawnSync(CHROMIUM_PATH, ['--headless', '--no-sandbox', '--version'], { encoding: 'utf8', timeout: 30_000 });
+const version = spawnSync(CHROMIUM_PATH, ['--headless', '--no-sandbox', '--version'], {
+  encoding: 'utf8',
+  timeout: 30_000,
+});
 if (missing.includes('chromium') && version.status !== 0) {
-  console.error(`${CHROMIUM_PATH} was installed but does not start: ${(version.stderr || version.error?.message || '').trim().split('\n')[0]}`);
+  console.error(
+    `${CHROMIUM_PATH} was installed but does not start: ${(version.stderr || version.error?.message || '').trim().split('\n')[0]}`,
+  );
   process.exit(1);
 }
-console.log(`installed ${missing.join(' and ')} in ${Math.round((Date.now() - started) / 1000)} s${missing.includes('chromium') ? ` (${version.stdout.trim()})` : ''}`);
+console.log(
+  `installed ${missing.join(' and ')} in ${Math.round((Date.now() - started) / 1000)} s${missing.includes('chromium') ? ` (${version.stdout.trim()})` : ''}`,
+);

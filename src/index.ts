@@ -4,7 +4,16 @@
  */
 export { createImageEditClient, createRawClient } from './client/client.js';
 export type { ImageEditClient } from './client/client.js';
-export type { EditOptions, ImageEditClientOptions, ImageEditResponse, RetryEvent, UploadProgress, AttemptFailure, RetryableOutcome, RetryOptions } from './client/options.js';
+export type {
+  EditOptions,
+  ImageEditClientOptions,
+  ImageEditResponse,
+  RetryEvent,
+  UploadProgress,
+  AttemptFailure,
+  RetryableOutcome,
+  RetryOptions,
+} from './client/options.js';
 export type { ImageEditResult } from './client/response.js';
 export type { ImageEditRequest } from './client/request.js';
 export type { ImageFile, ImageInput, ImageSource, NamedImage, NodeReadableLike } from './client/images.js';

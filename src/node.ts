@@ -17,7 +17,11 @@ const copies = (global[COPIES] ??= new Map<string, Constructor[]>());
 const ordinaryInstanceOf = Function.prototype[Symbol.hasInstance];
 
 for (const [name, value] of Object.entries(client)) {
-  if (typeof value !== 'function' || !(value === client.OrqImageEditError || value.prototype instanceof client.OrqImageEditError)) continue;
+  if (
+    typeof value !== 'function' ||
+    !(value === client.OrqImageEditError || value.prototype instanceof client.OrqImageEditError)
+  )
+    continue;
   copies.set(name, [...(copies.get(name) ?? []), value as Constructor]);
   Object.defineProperty(value, Symbol.hasInstance, {
     value: (candidate: unknown) => copies.get(name)!.some((copy) => ordinaryInstanceOf.call(copy, candidate)),

@@ -13,14 +13,18 @@ import openapi from '../../generated/openapi.json' with { type: 'json' };
 const [contender, runsText, msText] = process.argv.slice(2) as [string, string, string];
 const image = new Blob([makePng(8, 8)]);
 // The spec's own "every_option" example: every optional field the request has.
-const fields = structuredClone((openapi as any).paths['/v2/router/images/edits'].post.requestBody.content['multipart/form-data'].examples.every_option.value);
+const fields = structuredClone(
+  (openapi as any).paths['/v2/router/images/edits'].post.requestBody.content['multipart/form-data'].examples
+    .every_option.value,
+);
 delete fields.image;
 
 /** The same request in the Orq SDK's camelCase shape. */
 function orqShape(value: any): any {
   const camel = (key: string) => key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
   if (Array.isArray(value)) return value.map(orqShape);
-  if (value && typeof value === 'object' && !(value instanceof Blob)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [camel(k), orqShape(v)]));
+  if (value && typeof value === 'object' && !(value instanceof Blob))
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [camel(k), orqShape(v)]));
   return value;
 }
 
@@ -43,13 +47,19 @@ async function makeOp(): Promise<() => unknown> {
       const { email: _email, ...identity } = fields.orq.identity;
       const withoutEmail = { ...fields, orq: { ...fields.orq, identity } };
       const input =
-        contender === 'validators-required-only' ? { model: fields.model, prompt: fields.prompt } : contender === 'validators-no-email' ? withoutEmail : structuredClone(fields);
+        contender === 'validators-required-only'
+          ? { model: fields.model, prompt: fields.prompt }
+          : contender === 'validators-no-email'
+            ? withoutEmail
+            : structuredClone(fields);
       return () => {
         if (!validateEditFields(input)) throw new Error('the example must be valid');
       };
     }
     case 'orq': {
-      const { CreateImageEditRequestBody$outboundSchema } = await import('@orq-ai/node/models/operations/createimageedit.js');
+      const { CreateImageEditRequestBody$outboundSchema } = await import(
+        '@orq-ai/node/models/operations/createimageedit.js'
+      );
       const request = orqShape({ ...fields, image: { fileName: 'image.png', content: image } });
       return () => CreateImageEditRequestBody$outboundSchema.parse(request);
     }

@@ -18,7 +18,11 @@ const server = http.createServer((req, res) => {
   req.on('end', () => {
     // The byte count also rides in the body: an extra key the spec allows ("unknown extra keys may appear").
     const answer = JSON.stringify({ ...example, received_bytes: received });
-    res.writeHead(200, { 'content-type': 'application/json', 'x-received-bytes': String(received), 'content-length': Buffer.byteLength(answer) });
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      'x-received-bytes': String(received),
+      'content-length': Buffer.byteLength(answer),
+    });
     res.end(answer);
   });
 });

@@ -8,7 +8,13 @@
  */
 import { makePng } from '../../test/support/images.js';
 
-const [contender, url, concurrencyText, warmupText, measureText] = process.argv.slice(2) as [string, string, string, string, string];
+const [contender, url, concurrencyText, warmupText, measureText] = process.argv.slice(2) as [
+  string,
+  string,
+  string,
+  string,
+  string,
+];
 const concurrency = Number(concurrencyText);
 const MODEL = 'openai/gpt-image-1';
 const PROMPT = 'Add a red scarf to the cat';
@@ -30,19 +36,33 @@ async function makeSender(): Promise<() => Promise<unknown>> {
         form.append('model', MODEL);
         form.append('prompt', PROMPT);
         form.append('image', new Blob([png], { type: 'image/png' }), 'image.png');
-        const response = await fetch(endpoint, { method: 'POST', headers: { authorization: `Bearer ${KEY}` }, body: form });
+        const response = await fetch(endpoint, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${KEY}` },
+          body: form,
+        });
         return response.json();
       };
     }
     case 'openai': {
       const { default: OpenAI, toFile } = await import('openai');
       const client = new OpenAI({ apiKey: KEY, baseURL: `${url}/v2/router`, maxRetries: 0 });
-      return async () => client.images.edit({ model: MODEL, prompt: PROMPT, image: await toFile(png, 'image.png', { type: 'image/png' }) });
+      return async () =>
+        client.images.edit({
+          model: MODEL,
+          prompt: PROMPT,
+          image: await toFile(png, 'image.png', { type: 'image/png' }),
+        });
     }
     case 'orq': {
       const { Orq } = await import('@orq-ai/node');
       const orq = new Orq({ apiKey: KEY, serverURL: url });
-      return () => orq.router.images.edits.create({ model: MODEL, prompt: PROMPT, image: { fileName: 'image.png', content: new Uint8Array(png) } });
+      return () =>
+        orq.router.images.edits.create({
+          model: MODEL,
+          prompt: PROMPT,
+          image: { fileName: 'image.png', content: new Uint8Array(png) },
+        });
     }
     default:
       throw new Error(`unknown contender ${contender}`);

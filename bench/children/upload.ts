@@ -32,11 +32,21 @@ async function thisClient(): Promise<() => Promise<number>> {
 /** openai-node as its README shows it (fs.createReadStream), or with file-backed Files (fs.openAsBlob). */
 async function openaiNode(fetchOptions?: { redirect: RequestRedirect }, blobs = false): Promise<() => Promise<number>> {
   const { default: OpenAI } = await import('openai');
-  const client = new OpenAI({ apiKey: KEY, baseURL: `${url}/v2/router`, maxRetries: 0, ...(fetchOptions ? { fetchOptions } : {}) });
-  const open = async (file: string) => (blobs ? new File([await openAsBlob(file, { type: 'image/png' })], path.basename(file), { type: 'image/png' }) : createReadStream(file));
+  const client = new OpenAI({
+    apiKey: KEY,
+    baseURL: `${url}/v2/router`,
+    maxRetries: 0,
+    ...(fetchOptions ? { fetchOptions } : {}),
+  });
+  const open = async (file: string) =>
+    blobs
+      ? new File([await openAsBlob(file, { type: 'image/png' })], path.basename(file), { type: 'image/png' })
+      : createReadStream(file);
   return async () => {
     const images = await Promise.all(files.map(open));
-    const { response } = await client.images.edit({ model: MODEL, prompt: PROMPT, image: images.length === 1 ? images[0]! : images }).withResponse();
+    const { response } = await client.images
+      .edit({ model: MODEL, prompt: PROMPT, image: images.length === 1 ? images[0]! : images })
+      .withResponse();
     return Number(response.headers.get('x-received-bytes'));
   };
 }
@@ -47,7 +57,12 @@ async function fetchFormData(redirect?: RequestRedirect): Promise<() => Promise<
     form.append('model', MODEL);
     form.append('prompt', PROMPT);
     for (const file of files) form.append('image', await openAsBlob(file, { type: 'image/png' }), path.basename(file));
-    const response = await fetch(ENDPOINT, { method: 'POST', headers: { authorization: `Bearer ${KEY}` }, body: form, ...(redirect ? { redirect } : {}) });
+    const response = await fetch(ENDPOINT, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}` },
+      body: form,
+      ...(redirect ? { redirect } : {}),
+    });
     await response.json();
     return Number(response.headers.get('x-received-bytes'));
   };
@@ -65,7 +80,11 @@ async function orqSdk(): Promise<() => Promise<number>> {
   });
   const orq = new Orq({ apiKey: KEY, serverURL: url, httpClient });
   return async () => {
-    await orq.router.images.edits.create({ model: MODEL, prompt: PROMPT, image: { fileName: path.basename(files[0]!), content: await openAsBlob(files[0]!) } });
+    await orq.router.images.edits.create({
+      model: MODEL,
+      prompt: PROMPT,
+      image: { fileName: path.basename(files[0]!), content: await openAsBlob(files[0]!) },
+    });
     return received;
   };
 }
@@ -77,10 +96,15 @@ async function orqSdk(): Promise<() => Promise<number>> {
 function handWrittenBody(): { contentType: string; length: number; chunks(): AsyncGenerator<Buffer> } {
   const boundary = `----bench-${Date.now()}`;
   const text = (name: string, value: string) => `${partHead({ name }, boundary)}${value}\r\n`;
-  const heads = files.map((file) => partHead({ name: 'image', filename: path.basename(file), contentType: 'image/png' }, boundary));
+  const heads = files.map((file) =>
+    partHead({ name: 'image', filename: path.basename(file), contentType: 'image/png' }, boundary),
+  );
   const first = text('model', MODEL) + text('prompt', PROMPT);
   const last = closingBoundary(boundary);
-  const length = Buffer.byteLength(first) + heads.reduce((sum, head, i) => sum + Buffer.byteLength(head) + statSync(files[i]!).size + 2, 0) + Buffer.byteLength(last);
+  const length =
+    Buffer.byteLength(first) +
+    heads.reduce((sum, head, i) => sum + Buffer.byteLength(head) + statSync(files[i]!).size + 2, 0) +
+    Buffer.byteLength(last);
   async function* chunks(): AsyncGenerator<Buffer> {
     yield Buffer.from(first);
     for (const [i, file] of files.entries()) {
@@ -127,9 +151,15 @@ async function fetchStream(): Promise<() => Promise<number>> {
     const body = handWrittenBody();
     const response = await fetch(ENDPOINT, {
       method: 'POST',
-      headers: { authorization: `Bearer ${KEY}`, 'content-type': body.contentType, 'content-length': String(body.length) },
+      headers: {
+        authorization: `Bearer ${KEY}`,
+        'content-type': body.contentType,
+        'content-length': String(body.length),
+      },
       // ReadableStream.from exists on Node 20.6+ (not in @types/node 20's DOM lib types).
-      body: (ReadableStream as unknown as { from(source: AsyncIterable<Uint8Array>): ReadableStream<Uint8Array> }).from(body.chunks()),
+      body: (ReadableStream as unknown as { from(source: AsyncIterable<Uint8Array>): ReadableStream<Uint8Array> }).from(
+        body.chunks(),
+      ),
       duplex: 'half',
       redirect: 'error',
     } as RequestInit);

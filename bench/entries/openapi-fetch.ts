@@ -7,5 +7,8 @@ export async function editOnce(apiKey: string, image: Blob) {
   form.append('prompt', 'Add a red scarf');
   form.append('image', image, 'image.png');
   const client = createClient<any>({ baseUrl: 'https://api.orq.ai', headers: { Authorization: `Bearer ${apiKey}` } });
-  return client.POST('/v2/router/images/edits', { body: form as never, bodySerializer: (body: unknown) => body as FormData });
+  return client.POST('/v2/router/images/edits', {
+    body: form as never,
+    bodySerializer: (body: unknown) => body as FormData,
+  });
 }

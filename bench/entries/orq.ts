@@ -2,5 +2,9 @@
 import { Orq } from '@orq-ai/node';
 
 export async function editOnce(apiKey: string, image: Blob) {
-  return new Orq({ apiKey }).router.images.edits.create({ model: 'openai/gpt-image-1', prompt: 'Add a red scarf', image });
+  return new Orq({ apiKey }).router.images.edits.create({
+    model: 'openai/gpt-image-1',
+    prompt: 'Add a red scarf',
+    image,
+  });
 }

@@ -39,11 +39,19 @@ export function enableCompileCache(cacheDir: string): () => void {
 
   internals.prototype._compile = function (this: CompilingModule, content: string, filename: string, format?: string) {
     // An ES module required (Node 20.19's require(esm) passes its format) is Node's to load.
-    if ((format !== undefined && format !== 'commonjs') || !filename.includes(`${path.sep}node_modules${path.sep}`) || content.length < MIN_BYTES || content.startsWith('#!')) {
+    if (
+      (format !== undefined && format !== 'commonjs') ||
+      !filename.includes(`${path.sep}node_modules${path.sep}`) ||
+      content.length < MIN_BYTES ||
+      content.startsWith('#!')
+    ) {
       return original.call(this, content, filename, format);
     }
     const { size, mtimeMs } = statSync(filename);
-    const key = createHash('sha256').update(`${filename}\0${size}\0${mtimeMs}\0${process.version}`).digest('hex').slice(0, 24);
+    const key = createHash('sha256')
+      .update(`${filename}\0${size}\0${mtimeMs}\0${process.version}`)
+      .digest('hex')
+      .slice(0, 24);
     const file = path.join(cacheDir, `${path.basename(filename, '.js')}-${key}.v8`);
     let cachedData: Buffer | undefined;
     try {

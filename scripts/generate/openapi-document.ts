@@ -7,7 +7,9 @@
 import { createRequire } from 'node:module';
 
 // Loaded with require, not import, as in types.ts (which says why).
-const { bundle, createConfig } = createRequire(import.meta.url)('@redocly/openapi-core') as typeof import('@redocly/openapi-core');
+const { bundle, createConfig } = createRequire(import.meta.url)(
+  '@redocly/openapi-core',
+) as typeof import('@redocly/openapi-core');
 
 export type JsonSchema = { [key: string]: unknown };
 
@@ -67,6 +69,9 @@ export function theOperation(doc: OpenApiDocument): { path: string; method: stri
       if (METHODS.includes(method)) found.push({ path: p, method, operation });
     }
   }
-  if (found.length !== 1) throw new Error(`expected exactly one operation in the spec, found ${found.length}: a second endpoint needs the surfaces that refuse it today (see README, "Where a change goes")`);
+  if (found.length !== 1)
+    throw new Error(
+      `expected exactly one operation in the spec, found ${found.length}: a second endpoint needs the surfaces that refuse it today (see README, "Where a change goes")`,
+    );
   return found[0]!;
 }

@@ -13,7 +13,10 @@ import { theOperation, type JsonSchema, type OpenApiDocument, type OperationObje
 import type { CodeSample, HeaderFacts, NamedExample, SecurityScheme } from './spec-facts-types.ts';
 
 /** The spec-independent types, as written once in spec-facts-types.ts (its first comment line left out). */
-const typesSource = readFileSync(new URL('./spec-facts-types.ts', import.meta.url), 'utf8').replace(/^\/\*\*.*\*\/\n/, '');
+const typesSource = readFileSync(new URL('./spec-facts-types.ts', import.meta.url), 'utf8').replace(
+  /^\/\*\*.*\*\/\n/,
+  '',
+);
 
 /** Every string value an enum allows at `schema`, through anyOf/oneOf/allOf branches. */
 function enumValues(schema: JsonSchema): string[] {
@@ -21,7 +24,8 @@ function enumValues(schema: JsonSchema): string[] {
   const visit = (node: JsonSchema | undefined) => {
     if (!node) return;
     for (const value of (node.enum as unknown[] | undefined) ?? []) if (typeof value === 'string') values.add(value);
-    for (const key of ['anyOf', 'oneOf', 'allOf']) for (const branch of (node[key] as JsonSchema[] | undefined) ?? []) visit(branch);
+    for (const key of ['anyOf', 'oneOf', 'allOf'])
+      for (const branch of (node[key] as JsonSchema[] | undefined) ?? []) visit(branch);
   };
   visit(schema);
   return [...values];
@@ -36,7 +40,8 @@ function requestEnums(body: JsonSchema): Record<string, string[]> {
     if (path && values.length > 0) enums[path] = values;
     const branches = [schema, ...((schema.anyOf ?? schema.oneOf ?? []) as JsonSchema[])];
     for (const branch of branches) {
-      for (const [name, child] of Object.entries((branch.properties ?? {}) as Record<string, JsonSchema>)) walk(child, path ? `${path}.${name}` : name, depth + 1);
+      for (const [name, child] of Object.entries((branch.properties ?? {}) as Record<string, JsonSchema>))
+        walk(child, path ? `${path}.${name}` : name, depth + 1);
       if (branch.items && typeof branch.items === 'object') walk(branch.items as JsonSchema, `${path}[]`, depth + 1);
     }
   };
@@ -46,19 +51,35 @@ function requestEnums(body: JsonSchema): Record<string, string[]> {
 
 /** The operation's security requirements (its own, or the document's): alternatives, each a list of schemes. */
 function securityOf(resolved: OpenApiDocument, operation: OperationObject): SecurityScheme[][] {
-  const requirements = ((operation as { security?: unknown }).security ?? resolved.security ?? []) as Record<string, unknown>[];
-  const schemes = (resolved.components as { securitySchemes?: Record<string, Record<string, string | undefined>> }).securitySchemes ?? {};
+  const requirements = ((operation as { security?: unknown }).security ?? resolved.security ?? []) as Record<
+    string,
+    unknown
+  >[];
+  const schemes =
+    (resolved.components as { securitySchemes?: Record<string, Record<string, string | undefined>> }).securitySchemes ??
+    {};
   return requirements.map((requirement) =>
     Object.keys(requirement).map((name) => {
       const scheme = schemes[name];
-      if (!scheme?.type) throw new Error(`the security requirement ${name} names no entry of components.securitySchemes`);
-      return { name, type: scheme.type, ...(scheme.scheme ? { scheme: scheme.scheme } : {}), ...(scheme.in ? { in: scheme.in } : {}), ...(scheme.name ? { paramName: scheme.name } : {}) };
+      if (!scheme?.type)
+        throw new Error(`the security requirement ${name} names no entry of components.securitySchemes`);
+      return {
+        name,
+        type: scheme.type,
+        ...(scheme.scheme ? { scheme: scheme.scheme } : {}),
+        ...(scheme.in ? { in: scheme.in } : {}),
+        ...(scheme.name ? { paramName: scheme.name } : {}),
+      };
     }),
   );
 }
 
 function namedExamples(examples: Record<string, { summary?: string; value: unknown }> | undefined): NamedExample[] {
-  return Object.entries(examples ?? {}).map(([name, example]) => ({ name, ...(example.summary ? { summary: example.summary } : {}), value: example.value }));
+  return Object.entries(examples ?? {}).map(([name, example]) => ({
+    name,
+    ...(example.summary ? { summary: example.summary } : {}),
+    value: example.value,
+  }));
 }
 
 export function extractSpecFacts(resolved: OpenApiDocument) {
@@ -67,7 +88,10 @@ export function extractSpecFacts(resolved: OpenApiDocument) {
   if (!mediaType || !media?.schema) throw new Error('the operation has no request body schema');
   const requestExamples = namedExamples(media.examples) as (NamedExample & { value: Record<string, unknown> })[];
   const smallest = [...requestExamples].sort((a, b) => Object.keys(a.value).length - Object.keys(b.value).length)[0];
-  if (!smallest) throw new Error('the request body needs at least one named example (the mock prints the smallest as its curl example)');
+  if (!smallest)
+    throw new Error(
+      'the request body needs at least one named example (the mock prints the smallest as its curl example)',
+    );
   const responses = Object.entries(operation.responses).map(([status, response]) => {
     const [contentType, content] = Object.entries(response.content ?? {})[0] ?? [];
     return {
@@ -78,7 +102,9 @@ export function extractSpecFacts(resolved: OpenApiDocument) {
       examples: namedExamples(content?.examples),
     };
   });
-  const codeSamples = ((operation as { 'x-codeSamples'?: CodeSample[] })['x-codeSamples'] ?? []).map(({ lang, label, source }) => ({ lang, ...(label ? { label } : {}), source }));
+  const codeSamples = ((operation as { 'x-codeSamples'?: CodeSample[] })['x-codeSamples'] ?? []).map(
+    ({ lang, label, source }) => ({ lang, ...(label ? { label } : {}), source }),
+  );
   return {
     operation: { operationId: operation.operationId, method: method.toUpperCase(), path, mediaType },
     requestSchema: media.schema,
@@ -95,7 +121,9 @@ export function buildSpecFacts(resolved: OpenApiDocument): { js: string; dts: st
   const facts = extractSpecFacts(resolved);
   const js = `export const specFacts = ${JSON.stringify(facts, null, 2)};\n`;
   const literal = (values: readonly string[]) => values.map((value) => JSON.stringify(value)).join(' | ') || 'never';
-  const enums = Object.entries(facts.enums).map(([field, values]) => `    ${JSON.stringify(field)}: (${literal(values)})[];`);
+  const enums = Object.entries(facts.enums).map(
+    ([field, values]) => `    ${JSON.stringify(field)}: (${literal(values)})[];`,
+  );
   const dts = `${typesSource}/** A documented status of the operation. */
 export interface ResponseFacts {
   status: DocumentedStatus;

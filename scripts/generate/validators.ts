@@ -21,7 +21,16 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const SCHEMA_ID = 'urn:orq-image-edits:schemas';
 // Keys that carry no validation: OpenAPI-only ones that ajv's strict mode rejects, and annotations that would
 // only make the compiled code bigger (the code embeds the schema objects it reads enums and limits from).
-const NON_VALIDATING = new Set(['example', 'examples', 'xml', 'discriminator', 'externalDocs', 'description', 'title', 'deprecated']);
+const NON_VALIDATING = new Set([
+  'example',
+  'examples',
+  'xml',
+  'discriminator',
+  'externalDocs',
+  'description',
+  'title',
+  'deprecated',
+]);
 
 /** Deep copy of a schema with OpenAPI-only keys removed and `#/components/schemas/X` rewritten to `#/$defs/X`. */
 function forAjv(node: unknown): unknown {
@@ -83,7 +92,9 @@ export function validatorSchemas({ raw, resolved }: LoadedSpec): ValidatorSchema
   const requestDef = typeof requestRef === 'string' ? allDefs[requestRef.slice('#/$defs/'.length)] : undefined;
   if (!requestDef) throw new Error('the request body schema must be a $ref to a component schema');
   const fields: JsonSchema = { ...requestDef };
-  fields.properties = Object.fromEntries(Object.entries(requestDef.properties as JsonSchema).filter(([name]) => !fileFields.includes(name)));
+  fields.properties = Object.fromEntries(
+    Object.entries(requestDef.properties as JsonSchema).filter(([name]) => !fileFields.includes(name)),
+  );
   fields.required = (requestDef.required as string[]).filter((name) => !fileFields.includes(name));
   // Every error status shares one body schema; the 400's (resolved: it is a shared response object) stands for all.
   const okSchema = mediaSchema(operation.responses['200'], 'application/json');
@@ -117,8 +128,15 @@ export function validatorSchemas({ raw, resolved }: LoadedSpec): ValidatorSchema
  */
 export function linearErrorMerge(source: string): string {
   const merge = /vErrors = vErrors === null \? (validate\d+)\.errors : vErrors\.concat\(\1\.errors\);/g;
-  const linear = source.replace(merge, (_, callee: string) => `if (vErrors === null) vErrors = ${callee}.errors; else for (const e of ${callee}.errors) vErrors.push(e);`);
-  if (/\.concat\(/.test(linear)) throw new Error('validators: ajv merged failures with a form other than the one linearErrorMerge rewrites; update it');
+  const linear = source.replace(
+    merge,
+    (_, callee: string) =>
+      `if (vErrors === null) vErrors = ${callee}.errors; else for (const e of ${callee}.errors) vErrors.push(e);`,
+  );
+  if (/\.concat\(/.test(linear))
+    throw new Error(
+      'validators: ajv merged failures with a form other than the one linearErrorMerge rewrites; update it',
+    );
   return linear;
 }
 
@@ -133,7 +151,13 @@ export async function buildValidators(spec: LoadedSpec): Promise<{ js: string; d
   //   function, not two copies.
   // - messages: false: no English sentence per check in the bundle; src/contract/issues.ts words every failure from
   //   its keyword and params, exactly as ajv would (test/unit/validator-messages.test.ts).
-  const ajv = new Ajv({ strict: true, allErrors: true, inlineRefs: false, messages: false, code: { source: true, esm: true } });
+  const ajv = new Ajv({
+    strict: true,
+    allErrors: true,
+    inlineRefs: false,
+    messages: false,
+    code: { source: true, esm: true },
+  });
   addFormats.default(ajv);
   ajv.addSchema(document);
   const source = linearErrorMerge(standaloneCode.default(ajv, exports));

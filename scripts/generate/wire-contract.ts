@@ -7,7 +7,10 @@ import { theOperation, type JsonSchema, type OpenApiDocument } from './openapi-d
 import type { FieldContract, FileFieldContract } from './wire-contract-types.ts';
 
 /** The field contract types, as written once in wire-contract-types.ts (its first comment line left out). */
-const typesSource = readFileSync(new URL('./wire-contract-types.ts', import.meta.url), 'utf8').replace(/^\/\*\*.*\*\/\n/, '');
+const typesSource = readFileSync(new URL('./wire-contract-types.ts', import.meta.url), 'utf8').replace(
+  /^\/\*\*.*\*\/\n/,
+  '',
+);
 
 const FILE_LIMIT_KEY = 'x-max-file-bytes';
 const RESULT_IMAGE_LIMIT_KEY = 'x-max-image-bytes';
@@ -32,7 +35,10 @@ function fileField(name: string, schema: JsonSchema, contentType: string | undef
   if (!contentType) throw new Error(`file field ${name}: the encoding map must list its media types`);
   return {
     part: 'file',
-    mediaTypes: contentType.split(',').map((t) => t.trim()).filter(Boolean),
+    mediaTypes: contentType
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean),
     minItems: array ? ((array.minItems as number | undefined) ?? 0) : 1,
     maxItems: array ? ((array.maxItems as number | undefined) ?? Number.MAX_SAFE_INTEGER) : 1,
     maxBytes,
@@ -46,7 +52,9 @@ function valueTypes(schema: JsonSchema): string[] {
 }
 
 /** What the 200 answer's images may be: the byte limit of one image (`x-max-image-bytes` on `data`'s items). */
-function resultImageLimits(responses: Record<string, { content?: Record<string, { schema?: JsonSchema }> }>): { maxBytes: number } {
+function resultImageLimits(responses: Record<string, { content?: Record<string, { schema?: JsonSchema }> }>): {
+  maxBytes: number;
+} {
   const body = responses['200']?.content?.['application/json']?.schema;
   const items = ((body?.properties as Record<string, JsonSchema> | undefined)?.data?.items ?? {}) as JsonSchema;
   const maxBytes = items[RESULT_IMAGE_LIMIT_KEY];
@@ -59,7 +67,8 @@ export function extractWireContract(spec: OpenApiDocument) {
   const { path, method, operation } = theOperation(spec);
   const content = operation.requestBody?.content ?? {};
   const mediaType = Object.keys(content)[0];
-  if (mediaType !== 'multipart/form-data') throw new Error(`expected a multipart/form-data request body, got ${mediaType}`);
+  if (mediaType !== 'multipart/form-data')
+    throw new Error(`expected a multipart/form-data request body, got ${mediaType}`);
   const media = content[mediaType]!;
   const body = media.schema!;
   const encoding = media.encoding ?? {};
@@ -68,7 +77,8 @@ export function extractWireContract(spec: OpenApiDocument) {
     const contentType = encoding[name]?.contentType;
     const file = fileField(name, schema, contentType);
     if (file) fields[name] = file;
-    else if (contentType && /json/.test(contentType)) fields[name] = { part: 'json', types: valueTypes(schema), contentType };
+    else if (contentType && /json/.test(contentType))
+      fields[name] = { part: 'json', types: valueTypes(schema), contentType };
     else fields[name] = { part: 'text', types: valueTypes(schema) };
   }
   const servers = ((spec.servers as { url: string }[] | undefined) ?? []).map((server) => server.url);
@@ -92,7 +102,9 @@ export function extractWireContract(spec: OpenApiDocument) {
 export function buildWireContract(spec: OpenApiDocument): { js: string; dts: string } {
   const contract = extractWireContract(spec);
   const js = `export const wireContract = ${JSON.stringify(contract, null, 2)};\n`;
-  const fileNames = Object.entries(contract.fields).filter(([, f]) => f.part === 'file').map(([n]) => JSON.stringify(n));
+  const fileNames = Object.entries(contract.fields)
+    .filter(([, f]) => f.part === 'file')
+    .map(([n]) => JSON.stringify(n));
   const dts = `${typesSource}/** Names of the request's file fields. */
 export type FileFieldName = ${fileNames.join(' | ') || 'never'};
 export declare const wireContract: {

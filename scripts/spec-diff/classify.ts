@@ -48,28 +48,61 @@ const WHY: Record<Side, Record<Effect, [ChangeClass, string]>> = {
   },
 };
 
-const change = (cls: ChangeClass, path: string, what: string, why: string, docsOnly = false): Change => ({ class: cls, path, what, why, docsOnly });
+const change = (cls: ChangeClass, path: string, what: string, why: string, docsOnly = false): Change => ({
+  class: cls,
+  path,
+  what,
+  why,
+  docsOnly,
+});
 const byEffect = (side: Side, effect: Effect, path: string, what: string): Change => {
   const [cls, why] = WHY[side][effect];
   return change(cls, path, what, why, effect === 'docs');
 };
 const docs = (path: string, what: string): Change => change('non-breaking', path, what, 'documentation only', true);
 const unclassified = (path: string, what: string): Change => change('unclassified', path, what, WHY.request.unknown[1]);
-const verb = (action: Action): string => ({ add: 'added', remove: 'removed', replace: 'changed', rename: 'renamed' })[action];
-const names = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : value === undefined ? [] : [String(value)]);
+const verb = (action: Action): string =>
+  ({ add: 'added', remove: 'removed', replace: 'changed', rename: 'renamed' })[action];
+const names = (value: unknown): string[] =>
+  Array.isArray(value) ? value.map(String) : value === undefined ? [] : [String(value)];
 
-function schemaChanges(side: Side, base: string, d: FoundDiff, rest: Segment[], schemaAt: Segment[], lookup: Lookup): Change[] {
+function schemaChanges(
+  side: Side,
+  base: string,
+  d: FoundDiff,
+  rest: Segment[],
+  schemaAt: Segment[],
+  lookup: Lookup,
+): Change[] {
   const at = locateInSchema(rest);
   const field = base + at.field;
   if (at.keyword === 'property') {
     const path = `${field}.${at.name}`;
-    if (d.action === 'remove') return [change('breaking', path, 'field removed', side === 'request' ? 'callers who send it are refused' : 'readers lose a field they may read')];
+    if (d.action === 'remove')
+      return [
+        change(
+          'breaking',
+          path,
+          'field removed',
+          side === 'request' ? 'callers who send it are refused' : 'readers lose a field they may read',
+        ),
+      ];
     if (d.action === 'add') {
       // A reader who validated against `additionalProperties: false` refused this key before; otherwise extra keys
       // were already allowed and a new one only names what may come.
       const holder = lookup('before', [...schemaAt, ...at.holder]) as { additionalProperties?: unknown } | undefined;
-      if (side === 'response' && holder?.additionalProperties === false) return [change('breaking', path, 'field added', 'readers refused unknown keys until now')];
-      return [change('non-breaking', path, 'field added', side === 'request' ? 'callers may send it; nothing they send today changes' : 'readers ignore keys they do not know')];
+      if (side === 'response' && holder?.additionalProperties === false)
+        return [change('breaking', path, 'field added', 'readers refused unknown keys until now')];
+      return [
+        change(
+          'non-breaking',
+          path,
+          'field added',
+          side === 'request'
+            ? 'callers may send it; nothing they send today changes'
+            : 'readers ignore keys they do not know',
+        ),
+      ];
     }
     return [unclassified(path, 'field schema replaced')];
   }
@@ -84,7 +117,12 @@ function schemaChanges(side: Side, base: string, d: FoundDiff, rest: Segment[], 
   }
   if (at.keyword === 'default') {
     if (side === 'response') return [docs(field, 'default changed')];
-    return [unclassified(field, `default ${JSON.stringify(d.before)} → ${JSON.stringify(d.after)}: callers who leave it out get another value`)];
+    return [
+      unclassified(
+        field,
+        `default ${JSON.stringify(d.before)} → ${JSON.stringify(d.after)}: callers who leave it out get another value`,
+      ),
+    ];
   }
   if (at.keyword === 'schema') return [unclassified(field || base, `whole schema ${verb(d.action)}`)];
   // The library reports a whole new `enum: [a, b]` as its entries added one by one; judged as entries, that would
@@ -97,7 +135,8 @@ function schemaChanges(side: Side, base: string, d: FoundDiff, rest: Segment[], 
     const holder = lookup(other, arrayAt.slice(0, -1));
     if (holder !== null && typeof holder === 'object' && lookup(other, arrayAt) === undefined) {
       indexed = false;
-      [before, after] = d.action === 'add' ? [undefined, lookup('after', arrayAt)] : [lookup('before', arrayAt), undefined];
+      [before, after] =
+        d.action === 'add' ? [undefined, lookup('after', arrayAt)] : [lookup('before', arrayAt), undefined];
     }
   }
   const verdict = keywordVerdict(at.keyword, d.action, before, after, indexed);
@@ -108,16 +147,39 @@ function schemaChanges(side: Side, base: string, d: FoundDiff, rest: Segment[], 
 function requestChanges(d: FoundDiff, rest: Segment[], opAt: Segment[], lookup: Lookup): Change[] {
   const [, content, mediaType, part, ...inner] = rest;
   if (rest.length === 1) {
-    if (d.action === 'remove') return [change('breaking', 'request', 'request body removed', 'callers who send one are refused')];
+    if (d.action === 'remove')
+      return [change('breaking', 'request', 'request body removed', 'callers who send one are refused')];
     const required = (d.after as { required?: boolean } | undefined)?.required === true;
-    return [change(required ? 'breaking' : 'non-breaking', 'request', 'request body added', required ? 'callers must now send one' : 'optional')];
+    return [
+      change(
+        required ? 'breaking' : 'non-breaking',
+        'request',
+        'request body added',
+        required ? 'callers must now send one' : 'optional',
+      ),
+    ];
   }
   if (rest[1] === 'required') {
     const now = d.after === true;
-    return [change(now ? 'breaking' : 'non-breaking', 'request', now ? 'request body made required' : 'request body made optional', now ? 'callers who send none are refused' : 'loosened for callers')];
+    return [
+      change(
+        now ? 'breaking' : 'non-breaking',
+        'request',
+        now ? 'request body made required' : 'request body made optional',
+        now ? 'callers who send none are refused' : 'loosened for callers',
+      ),
+    ];
   }
   if (content !== 'content') return [docs('request', `request body ${String(rest[1])} ${verb(d.action)}`)];
-  if (rest.length === 3) return [byEffect('request', d.action === 'add' ? 'widens' : d.action === 'remove' ? 'narrows' : 'unknown', 'request', `media type ${String(mediaType)} ${verb(d.action)}`)];
+  if (rest.length === 3)
+    return [
+      byEffect(
+        'request',
+        d.action === 'add' ? 'widens' : d.action === 'remove' ? 'narrows' : 'unknown',
+        'request',
+        `media type ${String(mediaType)} ${verb(d.action)}`,
+      ),
+    ];
   const mediaAt = [...opAt, 'requestBody', 'content', mediaType!];
   if (part === 'schema') return schemaChanges('request', 'request', d, inner, [...mediaAt, 'schema'], lookup);
   if (part === 'encoding') return encodingChanges(d, inner, mediaAt, lookup);
@@ -131,14 +193,26 @@ function encodingChanges(d: FoundDiff, inner: Segment[], mediaAt: Segment[], loo
   const path = `request.${String(field)}`;
   if (inner.length === 1) {
     // An entry dropped or added for an existing part changes its Content-Type to or from the default one.
-    const existed = (which: 'before' | 'after') => lookup(which, [...mediaAt, 'schema', 'properties', field!]) !== undefined;
-    if (d.action === 'add' && !existed('before')) return [change('non-breaking', path, 'encoding added with the new field', 'a new part')];
-    if (d.action === 'remove' && !existed('after')) return [change('breaking', path, 'encoding removed with the field', 'callers who send it are refused')];
-    return [change('breaking', path, `encoding entry ${verb(d.action)}`, 'the part now travels with another Content-Type')];
+    const existed = (which: 'before' | 'after') =>
+      lookup(which, [...mediaAt, 'schema', 'properties', field!]) !== undefined;
+    if (d.action === 'add' && !existed('before'))
+      return [change('non-breaking', path, 'encoding added with the new field', 'a new part')];
+    if (d.action === 'remove' && !existed('after'))
+      return [change('breaking', path, 'encoding removed with the field', 'callers who send it are refused')];
+    return [
+      change('breaking', path, `encoding entry ${verb(d.action)}`, 'the part now travels with another Content-Type'),
+    ];
   }
   if (key === 'contentType' && inner.length === 2) {
     const effect = d.action === 'replace' ? mediaChange(d.before, d.after) : 'incompatible';
-    return [byEffect('request', effect, path, `encoding contentType ${JSON.stringify(d.before)} → ${JSON.stringify(d.after)}`)];
+    return [
+      byEffect(
+        'request',
+        effect,
+        path,
+        `encoding contentType ${JSON.stringify(d.before)} → ${JSON.stringify(d.after)}`,
+      ),
+    ];
   }
   return [unclassified(path, `encoding ${inner.slice(1).join('/')} ${verb(d.action)}`)];
 }
@@ -150,19 +224,53 @@ function responseChanges(d: FoundDiff, rest: Segment[], opAt: Segment[], lookup:
   const status = String(rest[1]);
   const base = `response.${status}`;
   if (rest.length === 2) {
-    if (d.action === 'remove' || d.action === 'rename') return [change('breaking', base, `status ${status} removed`, 'readers who handle it no longer get it as documented')];
-    if (isSuccess(status)) return [change('breaking', base, `status ${status} added`, 'readers may get a success they do not expect')];
-    return [change('non-breaking', base, `status ${status} added`, 'an error status: readers already handle undocumented errors')];
+    if (d.action === 'remove' || d.action === 'rename')
+      return [
+        change('breaking', base, `status ${status} removed`, 'readers who handle it no longer get it as documented'),
+      ];
+    if (isSuccess(status))
+      return [change('breaking', base, `status ${status} added`, 'readers may get a success they do not expect')];
+    return [
+      change(
+        'non-breaking',
+        base,
+        `status ${status} added`,
+        'an error status: readers already handle undocumented errors',
+      ),
+    ];
   }
   const [, , section, name, part, ...inner] = rest;
   if (section === 'content') {
     if (rest.length === 3) {
       // The whole content map: an answer that gains or loses its body, one change per media type.
       const types = Object.keys(((d.action === 'add' ? d.after : d.before) as object | undefined) ?? {});
-      return types.map((type) => byEffect('response', d.action === 'add' ? 'widens' : 'incompatible', base, `media type ${type} ${verb(d.action)}`));
+      return types.map((type) =>
+        byEffect(
+          'response',
+          d.action === 'add' ? 'widens' : 'incompatible',
+          base,
+          `media type ${type} ${verb(d.action)}`,
+        ),
+      );
     }
-    if (rest.length === 4) return [byEffect('response', d.action === 'add' ? 'widens' : d.action === 'remove' ? 'incompatible' : 'unknown', base, `media type ${String(name)} ${verb(d.action)}`)];
-    if (part === 'schema') return schemaChanges('response', base, d, inner, [...opAt, 'responses', status, 'content', name!, 'schema'], lookup);
+    if (rest.length === 4)
+      return [
+        byEffect(
+          'response',
+          d.action === 'add' ? 'widens' : d.action === 'remove' ? 'incompatible' : 'unknown',
+          base,
+          `media type ${String(name)} ${verb(d.action)}`,
+        ),
+      ];
+    if (part === 'schema')
+      return schemaChanges(
+        'response',
+        base,
+        d,
+        inner,
+        [...opAt, 'responses', status, 'content', name!, 'schema'],
+        lookup,
+      );
     return [docs(base, `${String(part)} ${verb(d.action)}`)];
   }
   if (section === 'headers') {
@@ -170,12 +278,38 @@ function responseChanges(d: FoundDiff, rest: Segment[], opAt: Segment[], lookup:
       // The whole headers map: one change per header.
       const gone = Object.keys((d.before as object | undefined) ?? {});
       const come = Object.keys((d.after as object | undefined) ?? {});
-      return [...gone.map((h) => change('breaking', `${base}.headers.${h}`, 'header removed', 'readers lose a header they may read')), ...come.map((h) => change('non-breaking', `${base}.headers.${h}`, 'header added', 'readers may ignore it'))];
+      return [
+        ...gone.map((h) =>
+          change('breaking', `${base}.headers.${h}`, 'header removed', 'readers lose a header they may read'),
+        ),
+        ...come.map((h) => change('non-breaking', `${base}.headers.${h}`, 'header added', 'readers may ignore it')),
+      ];
     }
     const path = `${base}.headers.${String(name)}`;
-    if (rest.length === 4) return [d.action === 'add' ? change('non-breaking', path, 'header added', 'readers may ignore it') : change('breaking', path, `header ${verb(d.action)}`, 'readers lose a header they may read')];
-    if (part === 'schema') return schemaChanges('response', path, d, inner, [...opAt, 'responses', status, 'headers', name!, 'schema'], lookup);
-    if (part === 'required') return [byEffect('response', d.after === true ? 'narrows' : 'widens', path, d.after === true ? 'made required' : 'no longer required')];
+    if (rest.length === 4)
+      return [
+        d.action === 'add'
+          ? change('non-breaking', path, 'header added', 'readers may ignore it')
+          : change('breaking', path, `header ${verb(d.action)}`, 'readers lose a header they may read'),
+      ];
+    if (part === 'schema')
+      return schemaChanges(
+        'response',
+        path,
+        d,
+        inner,
+        [...opAt, 'responses', status, 'headers', name!, 'schema'],
+        lookup,
+      );
+    if (part === 'required')
+      return [
+        byEffect(
+          'response',
+          d.after === true ? 'narrows' : 'widens',
+          path,
+          d.after === true ? 'made required' : 'no longer required',
+        ),
+      ];
     return [docs(path, `${String(part)} ${verb(d.action)}`)];
   }
   return [docs(base, `${String(section)} ${verb(d.action)}`)];
@@ -186,12 +320,29 @@ function parameterChanges(d: FoundDiff, rest: Segment[], paramAt: Segment[], loo
   const path = `request.${param?.in ?? 'parameter'}.${param?.name ?? String(rest[1])}`;
   if (rest.length <= 2) {
     const required = (d.after as { required?: boolean } | undefined)?.required === true;
-    if (d.action === 'add') return [change(required ? 'breaking' : 'non-breaking', path, 'parameter added', required ? 'callers must now send it' : 'optional')];
+    if (d.action === 'add')
+      return [
+        change(
+          required ? 'breaking' : 'non-breaking',
+          path,
+          'parameter added',
+          required ? 'callers must now send it' : 'optional',
+        ),
+      ];
     return [change('breaking', path, `parameter ${verb(d.action)}`, 'callers who send it are refused or ignored')];
   }
   if (rest[2] === 'schema') return schemaChanges('request', path, d, rest.slice(3), [...paramAt, 'schema'], lookup);
-  if (rest[2] === 'required') return [byEffect('request', d.after === true ? 'narrows' : 'widens', path, d.after === true ? 'made required' : 'no longer required')];
-  if (rest[2] === 'description' || rest[2] === 'example' || rest[2] === 'examples' || rest[2] === 'deprecated') return [docs(path, `${String(rest[2])} ${verb(d.action)}`)];
+  if (rest[2] === 'required')
+    return [
+      byEffect(
+        'request',
+        d.after === true ? 'narrows' : 'widens',
+        path,
+        d.after === true ? 'made required' : 'no longer required',
+      ),
+    ];
+  if (rest[2] === 'description' || rest[2] === 'example' || rest[2] === 'examples' || rest[2] === 'deprecated')
+    return [docs(path, `${String(rest[2])} ${verb(d.action)}`)];
   return [change('breaking', path, `parameter ${String(rest[2])} ${verb(d.action)}`, 'callers send it differently')];
 }
 
@@ -201,16 +352,39 @@ const METHODS = new Set(['get', 'put', 'post', 'delete', 'patch', 'head', 'optio
 function operationChanges(d: FoundDiff, lookup: Lookup): Change[] {
   const [, route, method, section, ...more] = d.path.map(String);
   const opName = `${String(method).toUpperCase()} ${route}`;
-  if (d.path.length === 2) return [change(d.action === 'add' ? 'non-breaking' : 'breaking', String(route), `path ${verb(d.action)}`, d.action === 'add' ? 'a new endpoint' : 'callers of it are refused')];
+  if (d.path.length === 2)
+    return [
+      change(
+        d.action === 'add' ? 'non-breaking' : 'breaking',
+        String(route),
+        `path ${verb(d.action)}`,
+        d.action === 'add' ? 'a new endpoint' : 'callers of it are refused',
+      ),
+    ];
   if (!METHODS.has(String(method))) {
     if (method === 'parameters') return parameterChanges(d, d.path.slice(2), d.path.slice(0, 4), lookup);
-    return [OPERATION_DOCS.has(String(method)) ? docs(String(route), `${String(method)} ${verb(d.action)}`) : unclassified(String(route), `${String(method)} ${verb(d.action)}`)];
+    return [
+      OPERATION_DOCS.has(String(method))
+        ? docs(String(route), `${String(method)} ${verb(d.action)}`)
+        : unclassified(String(route), `${String(method)} ${verb(d.action)}`),
+    ];
   }
-  if (d.path.length === 3) return [change(d.action === 'add' ? 'non-breaking' : 'breaking', opName, `operation ${verb(d.action)}`, d.action === 'add' ? 'a new operation' : 'callers of it are refused')];
+  if (d.path.length === 3)
+    return [
+      change(
+        d.action === 'add' ? 'non-breaking' : 'breaking',
+        opName,
+        `operation ${verb(d.action)}`,
+        d.action === 'add' ? 'a new operation' : 'callers of it are refused',
+      ),
+    ];
   const opAt = d.path.slice(0, 3);
   const rest = d.path.slice(3);
   if (section === 'requestBody') return requestChanges(d, rest, opAt, lookup);
-  if (section === 'responses') return rest.length === 1 ? [unclassified('response', `responses ${verb(d.action)}`)] : responseChanges(d, rest, opAt, lookup);
+  if (section === 'responses')
+    return rest.length === 1
+      ? [unclassified('response', `responses ${verb(d.action)}`)]
+      : responseChanges(d, rest, opAt, lookup);
   if (section === 'parameters') return parameterChanges(d, rest, [...opAt, 'parameters', rest[1]!], lookup);
   if (section === 'security') return securityChange(d, more.length);
   if (section === 'x-max-response-bytes' && more.length === 0) {
@@ -225,7 +399,15 @@ function operationChanges(d: FoundDiff, lookup: Lookup): Change[] {
 
 function securityChange(d: FoundDiff, depth: number): Change[] {
   // One more accepted requirement is one more way in; a removed or changed one may lock callers out.
-  if (depth === 1 && d.action === 'add') return [change('non-breaking', 'security', 'a security requirement added as an alternative', 'callers may authenticate as before')];
+  if (depth === 1 && d.action === 'add')
+    return [
+      change(
+        'non-breaking',
+        'security',
+        'a security requirement added as an alternative',
+        'callers may authenticate as before',
+      ),
+    ];
   return [change('breaking', 'security', `security ${verb(d.action)}`, 'callers may no longer authenticate as before')];
 }
 
@@ -240,17 +422,34 @@ export function classify(d: FoundDiff, lookup: Lookup): Change[] {
     if (second !== 'securitySchemes') return [];
     const key = d.path[d.path.length - 1];
     if (key === 'description') return [docs('security', 'description changed')];
-    return [change('breaking', 'security', `security scheme ${d.path.slice(2).join('/')} ${verb(d.action)}`, 'callers may no longer authenticate as before')];
+    return [
+      change(
+        'breaking',
+        'security',
+        `security scheme ${d.path.slice(2).join('/')} ${verb(d.action)}`,
+        'callers may no longer authenticate as before',
+      ),
+    ];
   }
   if (top === 'servers') {
     // Where callers send requests, not what they send: a new host harms nobody, a host gone or moved is a
     // deployment question no rule here can answer.
     const [, index, key] = d.path;
     if (key === 'description') return [docs('servers', `server ${String(index)} description changed`)];
-    if (d.path.length === 2 && d.action === 'add') return [change('non-breaking', 'servers', `server ${JSON.stringify((d.after as { url?: string } | undefined)?.url)} added`, 'one more place to call')];
+    if (d.path.length === 2 && d.action === 'add')
+      return [
+        change(
+          'non-breaking',
+          'servers',
+          `server ${JSON.stringify((d.after as { url?: string } | undefined)?.url)} added`,
+          'one more place to call',
+        ),
+      ];
   }
-  if (top === 'info' || top === 'tags' || top === 'externalDocs') return [docs(top, `${d.path.slice(1).join('/') || top} ${verb(d.action)}`)];
+  if (top === 'info' || top === 'tags' || top === 'externalDocs')
+    return [docs(top, `${d.path.slice(1).join('/') || top} ${verb(d.action)}`)];
   // The options of the mock's data generator: what the mock makes up, not what the API does.
-  if (top === 'x-json-schema-faker') return [change('non-breaking', top, `${verb(d.action)}`, 'the mock\'s generated answers only')];
+  if (top === 'x-json-schema-faker')
+    return [change('non-breaking', top, `${verb(d.action)}`, "the mock's generated answers only")];
   return [unclassified(String(top), `${d.path.slice(1).join('/') || top} ${verb(d.action)}`)];
 }

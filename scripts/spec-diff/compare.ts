@@ -28,7 +28,8 @@ function nodeAt(root: unknown, segments: Segment[]): unknown {
 const ORDER: Record<ChangeClass, number> = { breaking: 0, unclassified: 1, 'non-breaking': 2 };
 
 export function compareSpecs(before: LoadedSpec, after: LoadedSpec): Change[] {
-  const lookup = (which: 'before' | 'after', segments: Segment[]) => nodeAt((which === 'before' ? before : after).resolved, segments);
+  const lookup = (which: 'before' | 'after', segments: Segment[]) =>
+    nodeAt((which === 'before' ? before : after).resolved, segments);
   // The library writes into the documents it compares (it merges them in place: an `enum: []` appears where the
   // other side has an enum), so it gets copies and the rules look things up in the documents as loaded.
   const found = apiDiff(structuredClone(before.raw), structuredClone(after.raw)) as FoundDiff[];

@@ -25,7 +25,12 @@ function fold(changes: Change[]): Line[] {
     else {
       const created = { change, statuses: [match[1]!] };
       groups.set(key, created);
-      lines.push({ change, get shown() { return created.statuses.length === 1 ? change.path : `response.{${created.statuses.join(',')}}${match[2]}`; } });
+      lines.push({
+        change,
+        get shown() {
+          return created.statuses.length === 1 ? change.path : `response.{${created.statuses.join(',')}}${match[2]}`;
+        },
+      });
     }
   }
   return lines;
@@ -41,5 +46,7 @@ export function formatChanges(changes: Change[], all: boolean): string[] {
   const listed = changes.filter((change) => all || !change.docsOnly);
   const lines = fold(listed);
   const width = Math.min(48, Math.max(0, ...lines.map((line) => line.shown.length)));
-  return lines.map(({ change, shown }) => `  ${change.class.padEnd(12)}  ${shown.padEnd(width)}  ${change.what}: ${change.why}`);
+  return lines.map(
+    ({ change, shown }) => `  ${change.class.padEnd(12)}  ${shown.padEnd(width)}  ${change.what}: ${change.why}`,
+  );
 }

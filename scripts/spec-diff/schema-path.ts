@@ -24,7 +24,13 @@ const COMBINATORS = new Set(['oneOf', 'anyOf', 'allOf']);
 export function locateInSchema(segments: Segment[]): SchemaLocation {
   let field = '';
   let i = 0;
-  const at = (keyword: string, extra: Partial<SchemaLocation> = {}): SchemaLocation => ({ field, keyword, indexed: false, holder: segments.slice(0, i), ...extra });
+  const at = (keyword: string, extra: Partial<SchemaLocation> = {}): SchemaLocation => ({
+    field,
+    keyword,
+    indexed: false,
+    holder: segments.slice(0, i),
+    ...extra,
+  });
   while (i < segments.length) {
     const segment = String(segments[i]);
     const rest = segments.length - i - 1;
@@ -51,7 +57,12 @@ export function locateInSchema(segments: Segment[]): SchemaLocation {
       // The keyword itself; a following segment is an entry of an array-valued keyword (enum/2, required/0,
       // type/1, oneOf/0) or a part of a structured value (examples/0, default/x), which the keyword's rule judges.
       const entry = segments[i + 1];
-      return at(segment, rest >= 1 ? { indexed: rest === 1 && typeof entry === 'number', ...(rest === 1 ? { name: String(entry) } : {}) } : {});
+      return at(
+        segment,
+        rest >= 1
+          ? { indexed: rest === 1 && typeof entry === 'number', ...(rest === 1 ? { name: String(entry) } : {}) }
+          : {},
+      );
     }
   }
   return at('schema');

@@ -29,7 +29,17 @@ const show = (value: unknown): string => (value === undefined ? '(none)' : JSON.
  * image (on ImageFile), `x-max-image-bytes`, that of each answer image (on ImageData), and `x-max-response-bytes`,
  * that of a whole answer (on the operation).
  */
-const UPPER_LIMITS = new Set(['maximum', 'exclusiveMaximum', 'maxLength', 'maxItems', 'maxProperties', 'maxContains', 'x-max-file-bytes', 'x-max-image-bytes', 'x-max-response-bytes']);
+const UPPER_LIMITS = new Set([
+  'maximum',
+  'exclusiveMaximum',
+  'maxLength',
+  'maxItems',
+  'maxProperties',
+  'maxContains',
+  'x-max-file-bytes',
+  'x-max-image-bytes',
+  'x-max-response-bytes',
+]);
 /** Lower limits: a larger value accepts less. */
 const LOWER_LIMITS = new Set(['minimum', 'exclusiveMinimum', 'minLength', 'minItems', 'minProperties', 'minContains']);
 /** Keywords that only document: changing them changes no value's validity. */
@@ -52,7 +62,8 @@ function asTypes(value: unknown): Set<string> {
 }
 
 /** Every value of type `inner` is a value of type `outer` (an integer is a number). */
-const typeCovers = (outer: Set<string>, inner: string): boolean => outer.has(inner) || (inner === 'integer' && outer.has('number'));
+const typeCovers = (outer: Set<string>, inner: string): boolean =>
+  outer.has(inner) || (inner === 'integer' && outer.has('number'));
 
 function compareSets<T>(before: T[], after: T[], covers: (set: T[], item: T) => boolean): Effect {
   const lost = before.some((item) => !covers(after, item));
@@ -76,13 +87,20 @@ function typeChange(action: Action, before: unknown, after: unknown, indexed: bo
 
 /** Media ranges as in `contentMediaType` or an `encoding` entry's comma-separated `contentType`. */
 export function mediaTypes(value: unknown): string[] {
-  return typeof value === 'string' ? value.split(',').map((type) => type.trim().toLowerCase()).filter(Boolean) : [];
+  return typeof value === 'string'
+    ? value
+        .split(',')
+        .map((type) => type.trim().toLowerCase())
+        .filter(Boolean)
+    : [];
 }
 
 /** `image/*` covers `image/png`; `*\/*` covers everything. */
 export function mediaCovered(ranges: string[], type: string): boolean {
   const [major] = type.split('/');
-  return ranges.some((range) => range === type || range === '*/*' || (range.endsWith('/*') && range.slice(0, -2) === major));
+  return ranges.some(
+    (range) => range === type || range === '*/*' || (range.endsWith('/*') && range.slice(0, -2) === major),
+  );
 }
 
 export function mediaChange(before: unknown, after: unknown): Effect {
@@ -98,7 +116,10 @@ function enumChange(action: Action, before: unknown, after: unknown, indexed: bo
   if (action === 'add') return { effect: 'narrows', what: `enum ${show(after)} added` };
   if (action === 'remove') return { effect: 'widens', what: `enum ${show(before)} removed` };
   const [b, a] = [before, after].map((list) => (Array.isArray(list) ? list.map((item) => JSON.stringify(item)) : []));
-  return { effect: compareSets(b!, a!, (set, item) => set.includes(item)), what: `enum ${show(before)} → ${show(after)}` };
+  return {
+    effect: compareSets(b!, a!, (set, item) => set.includes(item)),
+    what: `enum ${show(before)} → ${show(after)}`,
+  };
 }
 
 /** `additionalProperties`: absent, `true` or a schema let unnamed keys through; `false` refuses them. */
@@ -125,8 +146,18 @@ function multipleOfChange(action: Action, before: unknown, after: unknown): Verd
  * The verdict on one keyword of a schema. `indexed` says the change is to one entry of an array-valued keyword
  * (`enum/2`, `type/1`, `oneOf/0`), whose before/after are that entry.
  */
-export function keywordVerdict(keyword: string, action: Action, before: unknown, after: unknown, indexed: boolean): Verdict {
-  if (DOCS.has(keyword)) return { effect: 'docs', what: `${keyword} ${action === 'add' ? 'added' : action === 'remove' ? 'removed' : 'changed'}` };
+export function keywordVerdict(
+  keyword: string,
+  action: Action,
+  before: unknown,
+  after: unknown,
+  indexed: boolean,
+): Verdict {
+  if (DOCS.has(keyword))
+    return {
+      effect: 'docs',
+      what: `${keyword} ${action === 'add' ? 'added' : action === 'remove' ? 'removed' : 'changed'}`,
+    };
   if (UPPER_LIMITS.has(keyword) || LOWER_LIMITS.has(keyword)) return limit(keyword, action, before, after);
   if (keyword === 'type') return typeChange(action, before, after, indexed);
   if (keyword === 'enum') return enumChange(action, before, after, indexed);
@@ -150,12 +181,21 @@ export function keywordVerdict(keyword: string, action: Action, before: unknown,
     // One more alternative accepts more; one more allOf member demands more.
     const more = (action === 'add') === (keyword !== 'allOf');
     if (action === 'replace') return { effect: 'unknown', what: `a ${keyword} member changed` };
-    return { effect: more ? 'widens' : 'narrows', what: `a ${keyword} member ${action === 'add' ? 'added' : 'removed'}` };
+    return {
+      effect: more ? 'widens' : 'narrows',
+      what: `a ${keyword} member ${action === 'add' ? 'added' : 'removed'}`,
+    };
   }
   if (keyword === 'nullable') {
     // OpenAPI 3.0's spelling of `type: [..., 'null']`.
     const allows = (value: unknown) => value === true;
-    return { effect: allows(after) === allows(before) ? 'docs' : allows(after) ? 'widens' : 'narrows', what: `nullable ${show(before)} → ${show(after)}` };
+    return {
+      effect: allows(after) === allows(before) ? 'docs' : allows(after) ? 'widens' : 'narrows',
+      what: `nullable ${show(before)} → ${show(after)}`,
+    };
   }
-  return { effect: 'unknown', what: `${keyword} ${action === 'add' ? `${show(after)} added` : action === 'remove' ? `${show(before)} removed` : `${show(before)} → ${show(after)}`}` };
+  return {
+    effect: 'unknown',
+    what: `${keyword} ${action === 'add' ? `${show(after)} added` : action === 'remove' ? `${show(before)} removed` : `${show(before)} → ${show(after)}`}`,
+  };
 }

@@ -39,15 +39,25 @@ export async function readEarlierSpec(source: string, specPath: string): Promise
   try {
     sha = (await git(dir, ['rev-parse', '--verify', '--quiet', `${source}^{commit}`])).trim();
   } catch {
-    const inRepository = await git(dir, ['rev-parse', '--git-dir']).then(() => true, () => false);
-    if (!inRepository) throw new SourceUnavailable(`${source} is not a file, and ${dir} (where the spec is) is not in a git repository to look it up`);
-    throw new SourceUnavailable(`${source} is neither a file nor a commit of this repository (a shallow or single-commit clone has no HEAD~1)`);
+    const inRepository = await git(dir, ['rev-parse', '--git-dir']).then(
+      () => true,
+      () => false,
+    );
+    if (!inRepository)
+      throw new SourceUnavailable(
+        `${source} is not a file, and ${dir} (where the spec is) is not in a git repository to look it up`,
+      );
+    throw new SourceUnavailable(
+      `${source} is neither a file nor a commit of this repository (a shallow or single-commit clone has no HEAD~1)`,
+    );
   }
   let text: string;
   try {
     text = await git(dir, ['show', `${sha}:./${name}`]);
   } catch {
-    throw new SourceUnavailable(`${source} (${sha.slice(0, 7)}) has no ${path.relative(process.cwd(), path.resolve(specPath)) || name}`);
+    throw new SourceUnavailable(
+      `${source} (${sha.slice(0, 7)}) has no ${path.relative(process.cwd(), path.resolve(specPath)) || name}`,
+    );
   }
   // Redocly's reader takes a file; the copy lives in a private temporary folder, removed whatever happens.
   const scratch = await mkdtemp(path.join(tmpdir(), 'spec-diff-'));

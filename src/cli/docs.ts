@@ -57,8 +57,13 @@ export async function run(argv: string[], options: DocsCommandOptions = {}): Pro
     return 0;
   }
   try {
-    const { file, bytes } = await buildDocs({ outDir: parsed.out, ...(options.tryItScript !== undefined ? { tryItScript: options.tryItScript } : {}) });
-    process.stdout.write(`wrote ${path.relative(process.cwd(), file) || file} (${(bytes / 1024).toFixed(0)} kB, self-contained, works offline)\n`);
+    const { file, bytes } = await buildDocs({
+      outDir: parsed.out,
+      ...(options.tryItScript !== undefined ? { tryItScript: options.tryItScript } : {}),
+    });
+    process.stdout.write(
+      `wrote ${path.relative(process.cwd(), file) || file} (${(bytes / 1024).toFixed(0)} kB, self-contained, works offline)\n`,
+    );
     return 0;
   } catch (error) {
     process.stderr.write(`orq-images docs: ${error instanceof Error ? error.message : String(error)}\n`);

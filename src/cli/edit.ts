@@ -90,7 +90,9 @@ async function readKeyFile(file: string): Promise<string> {
   try {
     handle = await open(file, 'r');
   } catch (error) {
-    throw new UsageError(`cannot read --api-key-file ${JSON.stringify(file)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new UsageError(
+      `cannot read --api-key-file ${JSON.stringify(file)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
   const buffer = Buffer.alloc(MAX_KEY_FILE_BYTES + 1);
   try {
@@ -98,11 +100,16 @@ async function readKeyFile(file: string): Promise<string> {
     for (let read = -1; read !== 0 && bytes < buffer.length; bytes += read) {
       ({ bytesRead: read } = await handle.read(buffer, bytes, buffer.length - bytes, null));
     }
-    if (bytes > MAX_KEY_FILE_BYTES) throw new UsageError(`--api-key-file ${JSON.stringify(file)} holds more than ${MAX_KEY_FILE_BYTES} bytes: it must hold the API key only`);
+    if (bytes > MAX_KEY_FILE_BYTES)
+      throw new UsageError(
+        `--api-key-file ${JSON.stringify(file)} holds more than ${MAX_KEY_FILE_BYTES} bytes: it must hold the API key only`,
+      );
     return buffer.toString('utf8', 0, bytes).trim();
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    throw new UsageError(`cannot read --api-key-file ${JSON.stringify(file)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new UsageError(
+      `cannot read --api-key-file ${JSON.stringify(file)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   } finally {
     buffer.fill(0);
     await handle.close();
@@ -119,7 +126,9 @@ function integer(flag: string, value: string | undefined): number | undefined {
 function oneOf<T extends string>(field: string, allowed: readonly T[], value: string): T {
   const found = allowed.find((candidate) => candidate === value);
   if (found === undefined) {
-    throw new UsageError(`invalid request, nothing was sent:\n  ${field}: must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')} (got ${JSON.stringify(value)})`);
+    throw new UsageError(
+      `invalid request, nothing was sent:\n  ${field}: must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')} (got ${JSON.stringify(value)})`,
+    );
   }
   return found;
 }
@@ -149,7 +158,9 @@ function progressBar(write: (text: string) => void) {
       const filled = Math.round(fraction * width);
       const seconds = Math.max((now - started) / 1000, 0.001);
       const rate = `${megabytes(loaded / seconds)}/s`;
-      write(`\ruploading [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(Math.floor(fraction * 100)).padStart(3)}%  ${megabytes(loaded)} of ${megabytes(total)}  ${rate}   `);
+      write(
+        `\ruploading [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(Math.floor(fraction * 100)).padStart(3)}%  ${megabytes(loaded)} of ${megabytes(total)}  ${rate}   `,
+      );
       drawn = true;
     },
     done() {
@@ -180,14 +191,23 @@ interface ImageReport {
 function errorJson(error: unknown): Json {
   if (!(error instanceof Error)) return { error: 'Error', message: String(error) };
   const detail: Json = { error: error.name, message: error.message };
-  if (error instanceof ApiError) return { ...detail, status: error.status, code: error.code ?? null, requestId: error.requestId ?? null, body: error.body };
-  if (error instanceof RequestValidationError || error instanceof ResponseValidationError) return { ...detail, issues: error.issues };
+  if (error instanceof ApiError)
+    return {
+      ...detail,
+      status: error.status,
+      code: error.code ?? null,
+      requestId: error.requestId ?? null,
+      body: error.body,
+    };
+  if (error instanceof RequestValidationError || error instanceof ResponseValidationError)
+    return { ...detail, issues: error.issues };
   for (const [key, value] of Object.entries(error)) if (key !== 'name' && value !== undefined) detail[key] = value;
   return detail;
 }
 
 function describeError(error: unknown): string {
-  if (error instanceof RequestValidationError) return `invalid request, nothing was sent:\n${error.issues.map((i) => `  ${i.field}: ${i.message}`).join('\n')}`;
+  if (error instanceof RequestValidationError)
+    return `invalid request, nothing was sent:\n${error.issues.map((i) => `  ${i.field}: ${i.message}`).join('\n')}`;
   if (error instanceof ApiError) return `${error.message}${error.requestId ? ` (request id ${error.requestId})` : ''}`;
   return error instanceof Error ? error.message : String(error);
 }
@@ -198,7 +218,9 @@ function usageLine(usage: unknown): string {
   const count = (value: unknown, label: string) => (typeof value === 'number' ? [`${value} ${label}`] : []);
   const details = (u.input_tokens_details ?? {}) as Record<string, unknown>;
   const inputParts = [...count(details.text_tokens, 'text'), ...count(details.image_tokens, 'image')];
-  const input = count(u.input_tokens, 'input').map((text) => (inputParts.length ? `${text}: ${inputParts.join(', ')}` : text));
+  const input = count(u.input_tokens, 'input').map((text) =>
+    inputParts.length ? `${text}: ${inputParts.join(', ')}` : text,
+  );
   const parts = [...input, ...count(u.output_tokens, 'output')];
   const total = count(u.total_tokens, 'total');
   if (total.length === 0 && parts.length === 0) return 'tokens: not reported';
@@ -206,7 +228,11 @@ function usageLine(usage: unknown): string {
 }
 
 /** Saves every image into `dir`; an image the file system refused gets a second chance in a temporary directory. */
-async function saveReported(result: ImageEditResult, dir: string, options: { signal: AbortSignal; timeoutMs?: number }): Promise<ImageReport[]> {
+async function saveReported(
+  result: ImageEditResult,
+  dir: string,
+  options: { signal: AbortSignal; timeoutMs?: number },
+): Promise<ImageReport[]> {
   let outcomes: ImageSaveOutcome[];
   try {
     outcomes = await saveEachImage(result, dir, options);
@@ -238,7 +264,11 @@ const stopped = (error: unknown) => error instanceof TimeoutError || error insta
  * Prints the result and what became of each image; returns the exit code: 0 when every image is saved where
  * asked, `interruptedCode` when a signal stopped the saving, else 1 (what was received is printed all the same).
  */
-function printResult(result: ImageEditResult, reports: ImageReport[], io: { json: boolean; out: (text: string) => void; err: (text: string) => void; interruptedCode?: number }): number {
+function printResult(
+  result: ImageEditResult,
+  reports: ImageReport[],
+  io: { json: boolean; out: (text: string) => void; err: (text: string) => void; interruptedCode?: number },
+): number {
   const { out, err } = io;
   const failures = reports.flatMap((r) => (r.outcome.saved ? [] : [r.outcome.error]));
   const code = failures.length === 0 ? 0 : (io.interruptedCode ?? 1);
@@ -249,9 +279,16 @@ function printResult(result: ImageEditResult, reports: ImageReport[], io: { json
     const url = typeof image?.url === 'string' ? image.url : undefined;
     const b64 = typeof image?.b64_json === 'string' ? image.b64_json : undefined;
     const kept = rescuedTo ? { file: rescuedTo } : url ? { url } : b64 ? { b64_json: b64 } : {};
-    const where = rescuedTo ? `saved in ${rescuedTo} instead` : url ? 'its URL is on stdout' : b64 ? 'its base64 data is on stdout' : 'the answer carried nothing to save';
+    const where = rescuedTo
+      ? `saved in ${rescuedTo} instead`
+      : url
+        ? 'its URL is on stdout'
+        : b64
+          ? 'its base64 data is on stdout'
+          : 'the answer carried nothing to save';
     // A stopped call is said once below, not once per image.
-    if (!stopped(outcome.error)) err(`orq-images edit: image ${outcome.index + 1} not saved: ${describeError(outcome.error)}; ${where}\n`);
+    if (!stopped(outcome.error))
+      err(`orq-images edit: image ${outcome.index + 1} not saved: ${describeError(outcome.error)}; ${where}\n`);
     return { index: outcome.index, ...kept, error: errorJson(outcome.error) };
   });
   const stop = failures.find(stopped);
@@ -271,7 +308,8 @@ function printResult(result: ImageEditResult, reports: ImageReport[], io: { json
     out(`${JSON.stringify(body, null, 2)}\n`);
   } else {
     for (const image of images) {
-      const line = 'file' in image ? image.file : 'url' in image ? image.url : 'b64_json' in image ? image.b64_json : undefined;
+      const line =
+        'file' in image ? image.file : 'url' in image ? image.url : 'b64_json' in image ? image.b64_json : undefined;
       if (line !== undefined) out(`${String(line)}\n`);
     }
     out(`${usageLine(result.usage)}\n`);
@@ -320,10 +358,13 @@ export async function run(argv: string[]): Promise<number> {
   let apiKey: string;
   let timeoutMs: number | undefined;
   try {
-    const missing = (['image', 'prompt', 'model'] as const).filter((name) => values[name] === undefined).map((name) => `--${name}`);
+    const missing = (['image', 'prompt', 'model'] as const)
+      .filter((name) => values[name] === undefined)
+      .map((name) => `--${name}`);
     if (missing.length) throw new UsageError(`missing ${missing.join(', ')}`);
     timeoutMs = integer('--timeout', values.timeout);
-    if (timeoutMs !== undefined && timeoutMs <= 0) throw new UsageError('--timeout must be a positive number of milliseconds');
+    if (timeoutMs !== undefined && timeoutMs <= 0)
+      throw new UsageError('--timeout must be a positive number of milliseconds');
     const retryCount = integer('--retry-count', values['retry-count']);
     const images = values.image!;
     request = {
@@ -333,7 +374,9 @@ export async function run(argv: string[]): Promise<number> {
       ...(values.n !== undefined ? { n: integer('-n', values.n) } : {}),
       ...(values.size !== undefined ? { size: values.size } : {}),
       ...(values.quality !== undefined ? { quality: oneOf('quality', enumOf('quality'), values.quality) } : {}),
-      ...(values.format !== undefined ? { response_format: oneOf('response_format', enumOf('response_format'), values.format) } : {}),
+      ...(values.format !== undefined
+        ? { response_format: oneOf('response_format', enumOf('response_format'), values.format) }
+        : {}),
       ...(retryCount !== undefined ? { retry: { count: retryCount } } : {}),
       ...(values.fallback ? { fallbacks: values.fallback.map((model) => ({ model })) } : {}),
     };
@@ -379,7 +422,10 @@ export async function run(argv: string[]): Promise<number> {
         onUploadProgress: showProgress ? (progress) => bar.update(progress) : undefined,
         onRetry: (event: RetryEvent) => {
           bar.done();
-          const why = event.failure.kind === 'status' ? `HTTP ${event.failure.status}` : `connection ${event.failure.code ?? 'failed'}`;
+          const why =
+            event.failure.kind === 'status'
+              ? `HTTP ${event.failure.status}`
+              : `connection ${event.failure.code ?? 'failed'}`;
           warn(`orq-images edit: ${why}; retry ${event.retry} in ${(event.delayMs / 1000).toFixed(1)} s\n`);
         },
       });
@@ -388,7 +434,12 @@ export async function run(argv: string[]): Promise<number> {
     }
     // The edit is done and paid for: from here, whatever happens to the files, what came is printed.
     const reports = await saveReported(result, values.out ?? '.', { signal: controller.signal, timeoutMs });
-    return printResult(result, reports, { json: values.json === true, out: say, err: warn, interruptedCode: interruptedCode() });
+    return printResult(result, reports, {
+      json: values.json === true,
+      out: say,
+      err: warn,
+      interruptedCode: interruptedCode(),
+    });
   } catch (error) {
     const code = error instanceof AbortError && controller.signal.aborted ? interruptedCode() : undefined;
     if (values.json) say(`${JSON.stringify(errorJson(error), null, 2)}\n`);

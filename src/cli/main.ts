@@ -22,7 +22,8 @@ type Command = (argv: string[]) => Promise<number>;
 async function version(): Promise<string> {
   const { readFile } = await import('node:fs/promises');
   const up = import.meta.url.includes('/dist/src/cli/') ? '../../../' : '../../';
-  return (JSON.parse(await readFile(new URL(`${up}package.json`, import.meta.url), 'utf8')) as { version: string }).version;
+  return (JSON.parse(await readFile(new URL(`${up}package.json`, import.meta.url), 'utf8')) as { version: string })
+    .version;
 }
 
 const commands: Record<string, () => Promise<Command>> = {

@@ -7,16 +7,33 @@ import { parseArgs } from 'node:util';
 import { examplesOf, specFacts, imageField, wireContract } from '../contract/spec.js';
 import { FAULTS, MAX_DELAY_MS, parseLatency, REAL_SERVICE_TIME } from '../mock/core/prefer.js';
 import { MAX_CASSETTE_BYTES, MAX_CASSETTE_FILES, MAX_REPLAY_BYTES } from '../mock/core/replay.js';
-import { DEFAULT_HOST, DEFAULT_PORT, listenFailure, logLine, portOption, untilStopped, wildcardWarning } from './serving.js';
-
+import {
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  listenFailure,
+  logLine,
+  portOption,
+  untilStopped,
+  wildcardWarning,
+} from './serving.js';
 
 /** Every Prefer key the mock reads, with one example each and what it does: the banner's and --help's table. */
 export function preferKeys(): string[] {
   const example = examplesOf(200).at(-1)?.name ?? '';
-  const status = specFacts.responses.find((response) => response.headers['Retry-After'])?.status ?? specFacts.responses.at(-1)!.status;
+  const status =
+    specFacts.responses.find((response) => response.headers['Retry-After'])?.status ??
+    specFacts.responses.at(-1)!.status;
   const rows: [string, string][] = [
-    [`example=${example}`, `that named example, exactly as the spec writes it (${examplesOf(200).map((e) => e.name).join(', ')})`],
-    [`code=${status}`, `that documented status, its example and headers (${specFacts.responses.map((r) => r.status).join(' ')})`],
+    [
+      `example=${example}`,
+      `that named example, exactly as the spec writes it (${examplesOf(200)
+        .map((e) => e.name)
+        .join(', ')})`,
+    ],
+    [
+      `code=${status}`,
+      `that documented status, its example and headers (${specFacts.responses.map((r) => r.status).join(' ')})`,
+    ],
     ['dynamic=true', "output_format, size and quality drawn by Prism's generator from the schemas"],
     ['seed=42', 'repeatable generated values for this request'],
     ['delay=15000', `hold the answer back, 0 to ${MAX_DELAY_MS} ms (${REAL_SERVICE_TIME})`],
@@ -50,7 +67,9 @@ Options:
 
 A 200 is made from the request: n images from the first uploaded one, at the size asked, as url (served by the
 mock at /files/...) or b64_json. A request chooses otherwise with a Prefer header (or ?__example=, ?__code=, ...):
-${preferKeys().map((line) => `  ${line}`).join('\n')}
+${preferKeys()
+  .map((line) => `  ${line}`)
+  .join('\n')}
 `;
 
 /** Quotes a word for a POSIX shell when it needs it. */
@@ -60,7 +79,8 @@ function shellWord(word: string): string {
 
 /** `curl -F` for the spec's request example with the fewest fields; its image names stand for local files. */
 export function curlExample(endpoint: string): string {
-  const smallest = specFacts.requestExamples.find((example) => example.name === specFacts.smallestRequestExample)?.value ?? {};
+  const smallest =
+    specFacts.requestExamples.find((example) => example.name === specFacts.smallestRequestExample)?.value ?? {};
   const lines = [`curl ${shellWord(endpoint)}`, `-H ${shellWord('Authorization: Bearer any-key')}`];
   for (const [name, value] of Object.entries(smallest)) {
     const field = wireContract.fields[name];
@@ -79,13 +99,24 @@ const SKIPPED_SHOWN = 10;
 /** The banner's warnings for the cassettes --replay skipped, each naming the file and why. */
 function skippedWarnings(skipped: readonly Error[]): string[] {
   const lines = skipped.slice(0, SKIPPED_SHOWN).map((error) => `  warning   skipped ${error.message}`);
-  if (skipped.length > SKIPPED_SHOWN) lines.push(`  warning   ... and ${skipped.length - SKIPPED_SHOWN} more file(s) skipped`);
+  if (skipped.length > SKIPPED_SHOWN)
+    lines.push(`  warning   ... and ${skipped.length - SKIPPED_SHOWN} more file(s) skipped`);
   if (skipped.length > 0) lines.push('            (--replay-strict refuses to start instead)');
   return lines;
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let values: { port?: string; host?: string; dynamic?: boolean; seed?: string; latency?: string; docs?: string; replay?: string; 'replay-strict'?: boolean; help?: boolean };
+  let values: {
+    port?: string;
+    host?: string;
+    dynamic?: boolean;
+    seed?: string;
+    latency?: string;
+    docs?: string;
+    replay?: string;
+    'replay-strict'?: boolean;
+    help?: boolean;
+  };
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -154,7 +185,9 @@ export async function run(argv: string[]): Promise<number> {
       `Mock of POST ${wireContract.path}: Stoplight Prism ${mock.prismVersion} in process, images made with ${mock.imageMaker} (ready in ${Date.now() - started} ms)`,
       `  endpoint  ${mock.endpoint}`,
       ...(mock.docsUrl ? [`  docs      ${mock.docsUrl}`] : []),
-      ...(mock.replayable !== undefined ? [`  replay    ${mock.replayable} recorded answer(s) from ${values.replay}`] : []),
+      ...(mock.replayable !== undefined
+        ? [`  replay    ${mock.replayable} recorded answer(s) from ${values.replay}`]
+        : []),
       ...skippedWarnings(mock.replaySkipped ?? []),
       `  answers   made from each request${values.dynamic ? ", open values drawn by Prism's generator" : ''}${values.seed !== undefined ? `, seed ${values.seed}` : ''}`,
       `  latency   ${values.latency === undefined ? `none (${REAL_SERVICE_TIME}: try --latency 2000-20000)` : `${values.latency} ms`}`,

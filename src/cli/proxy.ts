@@ -5,9 +5,18 @@
  */
 import { parseArgs } from 'node:util';
 import { wireContract } from '../contract/spec.js';
-import { DEFAULT_HOST, DEFAULT_PORT, listenFailure, logLine, portOption, untilStopped, wildcardWarning } from './serving.js';
+import {
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  listenFailure,
+  logLine,
+  portOption,
+  untilStopped,
+  wildcardWarning,
+} from './serving.js';
 
-const usage = () => `orq-images proxy — a validating proxy for POST ${wireContract.path}: forwards to the upstream, judges both ways by the spec
+const usage =
+  () => `orq-images proxy — a validating proxy for POST ${wireContract.path}: forwards to the upstream, judges both ways by the spec
 
 Usage:
   orq-images proxy --upstream URL [--port ${DEFAULT_PORT}] [--host ${DEFAULT_HOST}] [--record DIR] [--strict]
@@ -30,7 +39,15 @@ Responses are checked up to 64 MiB each (past 1 MiB on disk), 16 at once; others
 `;
 
 export async function run(argv: string[]): Promise<number> {
-  let values: { upstream?: string; port?: string; host?: string; record?: string; 'max-cassettes'?: string; strict?: boolean; help?: boolean };
+  let values: {
+    upstream?: string;
+    port?: string;
+    host?: string;
+    record?: string;
+    'max-cassettes'?: string;
+    strict?: boolean;
+    help?: boolean;
+  };
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -61,7 +78,8 @@ export async function run(argv: string[]): Promise<number> {
   const port = portOption(values.port);
   if (typeof port !== 'number') return usageError(port.error);
   const maxCassettes = values['max-cassettes'] === undefined ? undefined : Number(values['max-cassettes']);
-  if (maxCassettes !== undefined && (!Number.isInteger(maxCassettes) || maxCassettes < 0)) return usageError(`--max-cassettes must be a whole number, got ${JSON.stringify(values['max-cassettes'])}`);
+  if (maxCassettes !== undefined && (!Number.isInteger(maxCassettes) || maxCassettes < 0))
+    return usageError(`--max-cassettes must be a whole number, got ${JSON.stringify(values['max-cassettes'])}`);
 
   let proxy: Awaited<ReturnType<typeof import('../mock/index.js').startProxy>>;
   try {

@@ -10,7 +10,9 @@ export const DEFAULT_HOST = '127.0.0.1';
 export function portOption(given: string | undefined): number | { error: string } {
   // Decimal digits only: Number() would also take '0x10', '1e3', '4.0' and '' (as 0, any free port).
   const port = given === undefined ? DEFAULT_PORT : /^\d{1,5}$/.test(given) ? Number(given) : NaN;
-  return Number.isInteger(port) && port >= 0 && port <= 65535 ? port : { error: `--port must be a decimal integer from 0 to 65535, got ${JSON.stringify(given)}` };
+  return Number.isInteger(port) && port >= 0 && port <= 65535
+    ? port
+    : { error: `--port must be a decimal integer from 0 to 65535, got ${JSON.stringify(given)}` };
 }
 
 /** A log line on stdout, with the time of day. */
@@ -21,13 +23,16 @@ export function logLine(line: string): void {
 /** Why a command could not start listening, with what to do when the port is taken. */
 export function listenFailure(command: string, error: unknown, port: number): string {
   const code = (error as NodeJS.ErrnoException).code;
-  const hint = code === 'EADDRINUSE' ? ` (port ${port} is taken: pass --port with another one, or 0 for any free port)` : '';
+  const hint =
+    code === 'EADDRINUSE' ? ` (port ${port} is taken: pass --port with another one, or 0 for any free port)` : '';
   return `orq-images ${command}: ${(error as Error).message}${hint}\n`;
 }
 
 /** The banner's warning when the host binds every interface. */
 export function wildcardWarning(host: string | undefined, what: string): string[] {
-  return ['0.0.0.0', '::'].includes(host ?? '') ? [`  warning   bound to ${host}: other machines on the network can ${what}`] : [];
+  return ['0.0.0.0', '::'].includes(host ?? '')
+    ? [`  warning   bound to ${host}: other machines on the network can ${what}`]
+    : [];
 }
 
 /** Waits for Ctrl-C or SIGTERM, the way every long-running command of orq-images stops, saying so on stdout. */

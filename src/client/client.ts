@@ -15,9 +15,23 @@ import type { paths } from '../../generated/schema.js';
 import { defaultBaseUrl, wireContract } from '../contract/spec.js';
 import { redactValue } from '../contract/redact.js';
 import { startCallDeadline, untilAborted, wait } from './deadline.js';
-import { ApiError, InvalidOptionError, NetworkError, OrqImageEditError, redactSecret, ResponseValidationError, networkErrorCode } from './errors.js';
+import {
+  ApiError,
+  InvalidOptionError,
+  NetworkError,
+  OrqImageEditError,
+  redactSecret,
+  ResponseValidationError,
+  networkErrorCode,
+} from './errors.js';
 import { encodeMultipart, type MultipartBody } from './multipart.js';
-import { DEFAULTS, type AttemptFailure, type EditOptions, type ImageEditClientOptions, type RetrySettings } from './options.js';
+import {
+  DEFAULTS,
+  type AttemptFailure,
+  type EditOptions,
+  type ImageEditClientOptions,
+  type RetrySettings,
+} from './options.js';
 import { platform } from './platform/node/index.js';
 import { prepareRequest, type ImageEditRequest } from './request.js';
 import { boundedResponse, resultOf, type ImageEditResult } from './response.js';
@@ -31,11 +45,15 @@ export interface ImageEditClient {
 /** A header value must be a ByteString without line breaks; checked here so that fetch never echoes a bad key back. */
 function checkApiKey(apiKey: unknown): asserts apiKey is string {
   if (typeof apiKey !== 'string' || apiKey.trim() === '') {
-    throw new TypeError('createImageEditClient: apiKey must be a non-empty string (Orq API key, e.g. from ORQ_API_KEY)');
+    throw new TypeError(
+      'createImageEditClient: apiKey must be a non-empty string (Orq API key, e.g. from ORQ_API_KEY)',
+    );
   }
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]|[^\u0000-\u00ff]/.test(apiKey) || apiKey !== apiKey.trim()) {
-    throw new TypeError('createImageEditClient: apiKey contains characters that cannot be sent in a header (line breaks, control or non-Latin-1 characters, or surrounding spaces)');
+    throw new TypeError(
+      'createImageEditClient: apiKey contains characters that cannot be sent in a header (line breaks, control or non-Latin-1 characters, or surrounding spaces)',
+    );
   }
 }
 
@@ -45,7 +63,21 @@ function checkApiKey(apiKey: unknown): asserts apiKey is string {
  * caller's copy of any of them, in any letter case, is dropped: it would send another key, or a body the server
  * cannot frame.
  */
-const OWNED = new Set(['authorization', 'proxy-authorization', 'content-type', 'content-length', 'transfer-encoding', 'content-encoding', 'expect', 'host', 'connection', 'keep-alive', 'upgrade', 'te', 'trailer']);
+const OWNED = new Set([
+  'authorization',
+  'proxy-authorization',
+  'content-type',
+  'content-length',
+  'transfer-encoding',
+  'content-encoding',
+  'expect',
+  'host',
+  'connection',
+  'keep-alive',
+  'upgrade',
+  'te',
+  'trailer',
+]);
 
 function callerHeaders(headers: Record<string, string> | undefined): Record<string, string> {
   const kept: Record<string, string> = {};
@@ -62,18 +94,26 @@ function callerHeaders(headers: Record<string, string> | undefined): Record<stri
  */
 function checkClientOptions(options: unknown): asserts options is Pick<ImageEditClientOptions, 'apiKey' | 'baseUrl'> {
   if (typeof options !== 'object' || options === null) {
-    throw new InvalidOptionError('options', `createImageEditClient needs an options object with your API key, e.g. createImageEditClient({ apiKey: process.env.ORQ_API_KEY }) (got ${options === null ? 'null' : typeof options})`);
+    throw new InvalidOptionError(
+      'options',
+      `createImageEditClient needs an options object with your API key, e.g. createImageEditClient({ apiKey: process.env.ORQ_API_KEY }) (got ${options === null ? 'null' : typeof options})`,
+    );
   }
   const { baseUrl } = options as { baseUrl?: unknown };
   if (baseUrl === undefined) return;
   const scheme = typeof baseUrl === 'string' && URL.canParse(baseUrl) ? new URL(baseUrl).protocol : undefined;
   if (scheme !== 'http:' && scheme !== 'https:') {
-    throw new InvalidOptionError('baseUrl', `must be an absolute http(s) URL with its scheme, e.g. ${defaultBaseUrl} or http://localhost:4010 (got ${JSON.stringify(String(baseUrl).slice(0, 80))})`);
+    throw new InvalidOptionError(
+      'baseUrl',
+      `must be an absolute http(s) URL with its scheme, e.g. ${defaultBaseUrl} or http://localhost:4010 (got ${JSON.stringify(String(baseUrl).slice(0, 80))})`,
+    );
   }
 }
 
 /** openapi-fetch with the base URL and the bearer key set, over the generated `paths`. */
-export function createRawClient(options: Pick<ImageEditClientOptions, 'apiKey' | 'baseUrl' | 'fetch' | 'headers'>): Client<paths> {
+export function createRawClient(
+  options: Pick<ImageEditClientOptions, 'apiKey' | 'baseUrl' | 'fetch' | 'headers'>,
+): Client<paths> {
   checkClientOptions(options);
   checkApiKey(options.apiKey);
   return createClient<paths>({
@@ -86,7 +126,9 @@ export function createRawClient(options: Pick<ImageEditClientOptions, 'apiKey' |
 }
 
 /** How one attempt ended: the result, or a failure the retry policy judges (with the error the call would throw). */
-type AttemptOutcome = { ok: true; result: ImageEditResult } | { ok: false; failure: AttemptFailure; error: OrqImageEditError };
+type AttemptOutcome =
+  | { ok: true; result: ImageEditResult }
+  | { ok: false; failure: AttemptFailure; error: OrqImageEditError };
 
 /** The client's own error in `error` or its chain of causes (a fetch wraps what its body stream threw). */
 function ownErrorIn(error: unknown): OrqImageEditError | undefined {
@@ -121,36 +163,67 @@ export function createImageEditClient(options: ImageEditClientOptions): ImageEdi
    * One attempt: the body sent, and what came back classified. It throws when the call must end whatever the policy
    * says: the call's signal fired, or a response began and then broke off (the server did the work: never sent again).
    */
-  async function attempt(body: MultipartBody, callOptions: EditOptions, signal: AbortSignal, attemptNumber: number): Promise<AttemptOutcome> {
-    const pick = <K extends keyof EditOptions & keyof ImageEditClientOptions>(key: K) => callOptions[key] ?? options[key];
+  async function attempt(
+    body: MultipartBody,
+    callOptions: EditOptions,
+    signal: AbortSignal,
+    attemptNumber: number,
+  ): Promise<AttemptOutcome> {
+    const pick = <K extends keyof EditOptions & keyof ImageEditClientOptions>(key: K) =>
+      callOptions[key] ?? options[key];
     const headers = new Headers(callerHeaders(options.headers));
     for (const [name, value] of Object.entries(callerHeaders(callOptions.headers))) headers.set(name, value);
     headers.set('authorization', `Bearer ${apiKey}`);
     headers.set('content-type', body.contentType);
     const onUploadProgress = pick('onUploadProgress');
-    const onProgress = onUploadProgress && ((loaded: number) => onUploadProgress({ loaded, total: body.length, attempt: attemptNumber }));
+    const onProgress =
+      onUploadProgress &&
+      ((loaded: number) => onUploadProgress({ loaded, total: body.length, attempt: attemptNumber }));
     // Set once the response's head arrives: from then on the server has done the work, whatever the body does.
     let response: Response | undefined;
     try {
       const sent = await untilAborted(platform.send({ url, headers, body, signal, onProgress }, fetch), signal);
       response = boundedResponse(sent, pick('maxResponseBytes') ?? DEFAULTS.maxResponseBytes, signal);
       const text = await response.text();
-      if (response.ok) return { ok: true, result: resultOf(response.status, text, { strict: pick('strictResponses'), apiKey, onDrift: pick('onDrift') }) };
-      return { ok: false, failure: statusFailure(response), error: new ApiError(response.status, errorBody(response, text), response.headers) };
+      if (response.ok)
+        return {
+          ok: true,
+          result: resultOf(response.status, text, {
+            strict: pick('strictResponses'),
+            apiKey,
+            onDrift: pick('onDrift'),
+          }),
+        };
+      return {
+        ok: false,
+        failure: statusFailure(response),
+        error: new ApiError(response.status, errorBody(response, text), response.headers),
+      };
     } catch (caught) {
       // A typed error from inside the platform's send (an image that changed under the upload) may come wrapped.
       const thrown = ownErrorIn(caught) ?? caught;
       if (signal.aborted || thrown instanceof OrqImageEditError) throw thrown;
-      if (!response) return { ok: false, failure: { kind: 'network', code: networkErrorCode(thrown) }, error: new NetworkError(thrown) };
+      if (!response)
+        return {
+          ok: false,
+          failure: { kind: 'network', code: networkErrorCode(thrown) },
+          error: new NetworkError(thrown),
+        };
       // The response started but its body broke off: never retried, the work was done.
       const reason = `was cut off while being read (${networkErrorCode(thrown) ?? (thrown instanceof Error ? thrown.message : String(thrown))})`;
-      if (response.ok) throw new ResponseValidationError(response.status, [{ field: 'body', message: reason }], undefined);
-      return { ok: false, failure: statusFailure(response), error: new ApiError(response.status, undefined, response.headers, reason) };
+      if (response.ok)
+        throw new ResponseValidationError(response.status, [{ field: 'body', message: reason }], undefined);
+      return {
+        ok: false,
+        failure: statusFailure(response),
+        error: new ApiError(response.status, undefined, response.headers, reason),
+      };
     }
   }
 
   async function edit(request: ImageEditRequest, callOptions: EditOptions = {}): Promise<ImageEditResult> {
-    const pick = <K extends keyof EditOptions & keyof ImageEditClientOptions>(key: K) => callOptions[key] ?? options[key];
+    const pick = <K extends keyof EditOptions & keyof ImageEditClientOptions>(key: K) =>
+      callOptions[key] ?? options[key];
     const retry: RetrySettings = {
       maxRetries: pick('maxRetries') ?? DEFAULTS.maxRetries,
       retryOn: pick('retryOn') ?? DEFAULTS.retryOn,
@@ -179,7 +252,12 @@ export function createImageEditClient(options: ImageEditClientOptions): ImageEdi
         // A wait that outlasts the call's deadline would only end in a TimeoutError: the real response is more useful.
         if (delayMs === undefined || Date.now() + delayMs >= deadline) throw outcome.error;
         // The failure carries the server's Retry-After as sent: an echoing server may have put the key there.
-        onRetry?.({ retry: retryNumber, delayMs, failure: redactValue(outcome.failure, apiKey), error: redactSecret(outcome.error, apiKey) });
+        onRetry?.({
+          retry: retryNumber,
+          delayMs,
+          failure: redactValue(outcome.failure, apiKey),
+          error: redactSecret(outcome.error, apiKey),
+        });
         await wait(delayMs, signal);
       }
     } catch (error) {

@@ -44,7 +44,8 @@ export class ApiError extends OrqImageEditError {
     this.status = status;
     this.body = body;
     this.headers = Object.fromEntries(headers.entries());
-    this.requestId = headers.get('x-request-id') ?? headers.get('request-id') ?? headers.get('x-orq-request-id') ?? undefined;
+    this.requestId =
+      headers.get('x-request-id') ?? headers.get('request-id') ?? headers.get('x-orq-request-id') ?? undefined;
     this.code = details.code;
   }
 }
@@ -54,7 +55,10 @@ function summariseText(body: unknown, contentType: string | null): string {
   const text = body.trimStart();
   if (/html/i.test(contentType ?? '') || /^<(!doctype|html|head|body)\b/i.test(text)) {
     // The title is near the top of a page; searching only the start keeps the search linear in a bounded text.
-    const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text.slice(0, 64 * 1024))?.[1]?.replace(/\s+/g, ' ').trim();
+    const title = /<title[^>]*>([^<]*)<\/title>/i
+      .exec(text.slice(0, 64 * 1024))?.[1]
+      ?.replace(/\s+/g, ' ')
+      .trim();
     return `an HTML page${title ? ` titled ${JSON.stringify(title.slice(0, 120))}` : ''} instead of the API's JSON (from a proxy or gateway?)`;
   }
   return shortened(text);
@@ -65,7 +69,11 @@ const SUMMARY_CHARS = 300;
 
 /** Only a bounded start of the text is looked at: an answer may be hundreds of megabytes. */
 function shortened(text: string): string {
-  const line = text.trimStart().slice(0, 2 * SUMMARY_CHARS).replace(/\s+/g, ' ').trim();
+  const line = text
+    .trimStart()
+    .slice(0, 2 * SUMMARY_CHARS)
+    .replace(/\s+/g, ' ')
+    .trim();
   return line.length > SUMMARY_CHARS ? `${line.slice(0, SUMMARY_CHARS)}...` : line;
 }
 
@@ -118,7 +126,9 @@ export class ResponseTooLargeError extends OrqImageEditError {
   constructor(status: number, limitBytes: number) {
     super(
       `the ${status} answer is larger than ${limitBytes} bytes (maxResponseBytes); reading stopped there and the answer was dropped` +
-        (status >= 200 && status < 300 ? ' (the edit itself was done: raise maxResponseBytes to receive such answers)' : ''),
+        (status >= 200 && status < 300
+          ? ' (the edit itself was done: raise maxResponseBytes to receive such answers)'
+          : ''),
     );
     this.status = status;
     this.limitBytes = limitBytes;
@@ -137,7 +147,9 @@ export class ImageChangedError extends OrqImageEditError {
   /** The file it was read from, when it was one. */
   readonly file: string | undefined;
   constructor(index: number, file: string | undefined, what: string) {
-    super(`image ${index + 1}${file ? ` (${file})` : ''} changed after it was checked: ${what}; the upload was stopped and is not retried`);
+    super(
+      `image ${index + 1}${file ? ` (${file})` : ''} changed after it was checked: ${what}; the upload was stopped and is not retried`,
+    );
     this.index = index;
     this.file = file;
   }
@@ -168,7 +180,9 @@ export class NetworkError extends OrqImageEditError {
   readonly code: string | undefined;
   constructor(cause: unknown) {
     const code = networkErrorCode(cause);
-    super(`the connection to the Orq API failed${code ? ` (${code})` : ''}: ${cause instanceof Error ? (cause.cause instanceof Error ? cause.cause.message : cause.message) : String(cause)}`);
+    super(
+      `the connection to the Orq API failed${code ? ` (${code})` : ''}: ${cause instanceof Error ? (cause.cause instanceof Error ? cause.cause.message : cause.message) : String(cause)}`,
+    );
     this.code = code;
   }
 }
@@ -195,7 +209,12 @@ export class SourceIssue extends Error {
 
 export function systemReason(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
-  const reasons: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'is a directory', EPERM: 'not permitted' };
+  const reasons: Record<string, string> = {
+    ENOENT: 'no such file',
+    EACCES: 'permission denied',
+    EISDIR: 'is a directory',
+    EPERM: 'not permitted',
+  };
   if (typeof code === 'string') return `${code}${reasons[code] ? `, ${reasons[code]}` : ''}`;
   return error instanceof Error ? error.message : String(error);
 }
@@ -236,7 +255,12 @@ export class DownloadError extends OrqImageEditError {
   constructor(index: number, url: string, problem: DownloadProblem) {
     const shown = shownUrl(url);
     const code = problem.cause === undefined ? undefined : networkErrorCode(problem.cause);
-    const cause = problem.cause instanceof Error ? (problem.cause.cause instanceof Error ? problem.cause.cause.message : problem.cause.message) : undefined;
+    const cause =
+      problem.cause instanceof Error
+        ? problem.cause.cause instanceof Error
+          ? problem.cause.cause.message
+          : problem.cause.message
+        : undefined;
     const what =
       problem.status !== undefined
         ? `answered ${problem.status}`
@@ -309,10 +333,18 @@ export function redactSecret<T>(error: T, secret: string): T {
     if (key === 'cause') continue;
     const value = target[key];
     if (mentions(value, secret)) {
-      Object.defineProperty(target, key, { value: redactValue(value, secret), writable: true, configurable: true, enumerable: Object.prototype.propertyIsEnumerable.call(target, key) });
+      Object.defineProperty(target, key, {
+        value: redactValue(value, secret),
+        writable: true,
+        configurable: true,
+        enumerable: Object.prototype.propertyIsEnumerable.call(target, key),
+      });
     }
   }
-  if ('cause' in target && mentions(target.cause instanceof Error ? `${target.cause.message}${target.cause.stack}` : target.cause, secret)) {
+  if (
+    'cause' in target &&
+    mentions(target.cause instanceof Error ? `${target.cause.message}${target.cause.stack}` : target.cause, secret)
+  ) {
     delete target.cause;
   }
   return error;

@@ -65,7 +65,9 @@ export interface ResolveOptions {
 const noop = async () => {};
 
 export function isNamedImage(input: unknown): input is NamedImage {
-  return typeof input === 'object' && input !== null && 'data' in input && !(input instanceof Blob) && !isStreamLike(input);
+  return (
+    typeof input === 'object' && input !== null && 'data' in input && !(input instanceof Blob) && !isStreamLike(input)
+  );
 }
 
 function isWebStream(input: unknown): input is ReadableStream<Uint8Array> {
@@ -73,7 +75,11 @@ function isWebStream(input: unknown): input is ReadableStream<Uint8Array> {
 }
 
 function isAsyncIterable(input: unknown): input is AsyncIterable<unknown> {
-  return typeof input === 'object' && input !== null && typeof (input as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
+  return (
+    typeof input === 'object' &&
+    input !== null &&
+    typeof (input as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function'
+  );
 }
 
 function isStreamLike(input: unknown): boolean {
@@ -105,7 +111,11 @@ function isBlobShaped(input: unknown): input is BlobShape {
   if (typeof input !== 'object' || input === null) return false;
   const blob = input as Partial<Record<keyof BlobShape | 'slice', unknown>>;
   if (typeof blob.size !== 'number' || typeof blob.type !== 'string' || typeof blob.slice !== 'function') return false;
-  return typeof blob.arrayBuffer === 'function' || typeof blob.stream === 'function' || typeof globalThis.FileReader === 'function';
+  return (
+    typeof blob.arrayBuffer === 'function' ||
+    typeof blob.stream === 'function' ||
+    typeof globalThis.FileReader === 'function'
+  );
 }
 
 /** An ArrayBuffer of any realm (`instanceof ArrayBuffer` is false for one from a vm context or an iframe). */
@@ -117,7 +127,8 @@ function isArrayBuffer(input: unknown): input is ArrayBuffer {
 function readWithFileReader(blob: BlobShape): Promise<ArrayBuffer> {
   return new Promise((resolve, reject) => {
     const reader = new FileReader();
-    reader.onload = () => (isArrayBuffer(reader.result) ? resolve(reader.result) : reject(new Error('FileReader gave no bytes')));
+    reader.onload = () =>
+      isArrayBuffer(reader.result) ? resolve(reader.result) : reject(new Error('FileReader gave no bytes'));
     reader.onerror = () => reject(reader.error ?? new Error('FileReader failed'));
     reader.readAsArrayBuffer(blob as unknown as Blob);
   });
@@ -132,14 +143,17 @@ async function fromBlobShape(input: BlobShape, options: ResolveOptions): Promise
   const tooLarge = imageSizeIssue('', input.size);
   if (tooLarge) throw new SourceIssue(tooLarge.message);
   const filename = typeof input.name === 'string' && input.name ? input.name : undefined;
-  if (typeof input.arrayBuffer !== 'function' && typeof input.stream === 'function') return { ...(await drainStream(input.stream(), options)), filename };
+  if (typeof input.arrayBuffer !== 'function' && typeof input.stream === 'function')
+    return { ...(await drainStream(input.stream(), options)), filename };
   let bytes: Uint8Array;
   try {
     const read = typeof input.arrayBuffer === 'function' ? input.arrayBuffer() : readWithFileReader(input);
     bytes = new Uint8Array(await untilAborted(read, options.signal));
   } catch (error) {
     if (options.signal?.aborted) throw error;
-    throw new SourceIssue(`is a ${describeKind(input)} that could not be read (${systemReason(error)}); give its bytes (a Uint8Array) instead`);
+    throw new SourceIssue(
+      `is a ${describeKind(input)} that could not be read (${systemReason(error)}); give its bytes (a Uint8Array) instead`,
+    );
   }
   const over = imageSizeIssue('', bytes.byteLength);
   if (over) throw new SourceIssue(over.message);
@@ -152,13 +166,18 @@ function basename(path: string): string {
 
 async function fromUrl(url: URL): Promise<ResolvedSource> {
   if (url.protocol !== 'file:') {
-    throw new SourceIssue(`is a ${url.protocol} URL; only file: URLs are read (download other images and pass their bytes)`);
+    throw new SourceIssue(
+      `is a ${url.protocol} URL; only file: URLs are read (download other images and pass their bytes)`,
+    );
   }
   return platform.openImageFile(url);
 }
 
 /** The chunks of any byte stream, with a way to stop it early. */
-function chunksOf(input: ReadableStream<Uint8Array> | AsyncIterable<unknown>): { next(): Promise<IteratorResult<unknown>>; stop(reason?: unknown): void } {
+function chunksOf(input: ReadableStream<Uint8Array> | AsyncIterable<unknown>): {
+  next(): Promise<IteratorResult<unknown>>;
+  stop(reason?: unknown): void;
+} {
   if (isWebStream(input)) {
     const reader = input.getReader();
     return {
@@ -181,15 +200,22 @@ function asBytes(chunk: unknown): Uint8Array {
   if (chunk instanceof Uint8Array) return chunk;
   if (chunk instanceof ArrayBuffer) return new Uint8Array(chunk);
   if (ArrayBuffer.isView(chunk)) return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-  throw new SourceIssue(`is a stream that gave a ${describeKind(chunk)} chunk; give a stream of bytes (no text encoding set)`);
+  throw new SourceIssue(
+    `is a stream that gave a ${describeKind(chunk)} chunk; give a stream of bytes (no text encoding set)`,
+  );
 }
 
-async function drainStream(input: ReadableStream<Uint8Array> | AsyncIterable<unknown>, options: ResolveOptions): Promise<ResolvedSource> {
+async function drainStream(
+  input: ReadableStream<Uint8Array> | AsyncIterable<unknown>,
+  options: ResolveOptions,
+): Promise<ResolvedSource> {
   const source = chunksOf(input);
   const streamPath = (input as NodeReadableLike).path;
   const filename = typeof streamPath === 'string' ? basename(streamPath) : undefined;
   const tooLarge = (read: number) =>
-    new SourceIssue(`is a stream of more than ${options.maxBytes} bytes (reading stopped at ${read}), over the limit of ${options.maxBytes} bytes per image`);
+    new SourceIssue(
+      `is a stream of more than ${options.maxBytes} bytes (reading stopped at ${read}), over the limit of ${options.maxBytes} bytes per image`,
+    );
 
   // Pulls the stream to its end one chunk at a time, handing each to `sink` before the next is read.
   const pullAll = async (sink: (bytes: Uint8Array) => unknown) => {
@@ -221,7 +247,9 @@ async function drainStream(input: ReadableStream<Uint8Array> | AsyncIterable<unk
 export async function resolveSource(input: unknown, options: ResolveOptions): Promise<ResolvedSource> {
   if (typeof input === 'string') {
     // A URL given as text (a previous result's `url`) is checked as a URL, not looked for as a file of that name.
-    return /^(file|https?|data|blob):/i.test(input) && URL.canParse(input) ? fromUrl(new URL(input)) : platform.openImageFile(input);
+    return /^(file|https?|data|blob):/i.test(input) && URL.canParse(input)
+      ? fromUrl(new URL(input))
+      : platform.openImageFile(input);
   }
   if (input instanceof URL) return fromUrl(input);
   if (isReadableBlob(input)) {
@@ -230,7 +258,9 @@ export async function resolveSource(input: unknown, options: ResolveOptions): Pr
   }
   if (isBlobShaped(input)) return fromBlobShape(input, options);
   if (isArrayBuffer(input) || ArrayBuffer.isView(input)) {
-    const bytes = isArrayBuffer(input) ? new Uint8Array(input) : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+    const bytes = isArrayBuffer(input)
+      ? new Uint8Array(input)
+      : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
     // The Blob is a copy: the caller may reuse their buffer. Its first bytes are taken now, with no read later.
     return { blob: await platform.memoryBlob(bytes), head: bytes.slice(0, SNIFF_BYTES), dispose: noop };
   }
@@ -265,7 +295,12 @@ export interface PrepareImageOptions {
  * Checks one image against the spec's file limits. `field` is how issues name it: `image` or `image[3]`.
  * Resolves to the prepared image, or to the issues that keep it from being sent (having removed anything it made).
  */
-export async function prepareImage(input: unknown, field: string, index: number, options: PrepareImageOptions = {}): Promise<PreparedImage | RequestIssue[]> {
+export async function prepareImage(
+  input: unknown,
+  field: string,
+  index: number,
+  options: PrepareImageOptions = {},
+): Promise<PreparedImage | RequestIssue[]> {
   const named = isNamedImage(input) ? input : undefined;
   const { maxBytes } = imageField.limits;
   let source: ResolvedSource;
@@ -321,9 +356,20 @@ export interface ImageFile {
  * Throws RequestValidationError (field `image`) for an input the spec would refuse: unreadable, empty, over the byte
  * limit, not PNG/JPEG/WebP. A stream is drained once (to a temporary file on Node); call `dispose()` when done.
  */
-export async function toImageFile(input: ImageInput, filename?: string, options: PrepareImageOptions = {}): Promise<ImageFile> {
-  const given = filename === undefined ? input : isNamedImage(input) ? { ...input, filename } : { data: input, filename };
+export async function toImageFile(
+  input: ImageInput,
+  filename?: string,
+  options: PrepareImageOptions = {},
+): Promise<ImageFile> {
+  const given =
+    filename === undefined ? input : isNamedImage(input) ? { ...input, filename } : { data: input, filename };
   const prepared = await prepareImage(given, imageField.name, 0, options);
   if (Array.isArray(prepared)) throw new RequestValidationError(prepared);
-  return { data: prepared.blob, filename: prepared.filename, contentType: prepared.contentType, size: prepared.size, dispose: prepared.dispose ?? (async () => {}) };
+  return {
+    data: prepared.blob,
+    filename: prepared.filename,
+    contentType: prepared.contentType,
+    size: prepared.size,
+    dispose: prepared.dispose ?? (async () => {}),
+  };
 }

@@ -43,21 +43,31 @@ export function randomBoundary(): string {
  * written as JSON, its only faithful text form: String() would write "[object Object]", or throw for an object
  * whose own `toString` is not a function.
  */
-export function encodeMultipart(fields: Record<string, unknown>, images: readonly PreparedImage[], boundary = randomBoundary()): MultipartBody {
+export function encodeMultipart(
+  fields: Record<string, unknown>,
+  images: readonly PreparedImage[],
+  boundary = randomBoundary(),
+): MultipartBody {
   const parts: (string | Blob)[] = [];
-  const head = (name: string, extra = '') => `--${boundary}${CRLF}Content-Disposition: form-data; name=${quoted(name)}${extra}${CRLF}`;
+  const head = (name: string, extra = '') =>
+    `--${boundary}${CRLF}Content-Disposition: form-data; name=${quoted(name)}${extra}${CRLF}`;
   for (const [name, field] of Object.entries(wireContract.fields)) {
     if (field.part === 'file') {
       if (name !== imageField.name) continue;
       for (const image of images) {
-        parts.push(`${head(name, `; filename=${quoted(image.filename)}`)}Content-Type: ${image.contentType}${CRLF}${CRLF}`, image.blob, CRLF);
+        parts.push(
+          `${head(name, `; filename=${quoted(image.filename)}`)}Content-Type: ${image.contentType}${CRLF}${CRLF}`,
+          image.blob,
+          CRLF,
+        );
       }
       continue;
     }
     const value = fields[name];
     // null means "use the default", which on the wire is an absent part.
     if (value === undefined || value === null) continue;
-    if (field.part === 'json') parts.push(`${head(name)}Content-Type: ${field.contentType}${CRLF}${CRLF}${JSON.stringify(value)}${CRLF}`);
+    if (field.part === 'json')
+      parts.push(`${head(name)}Content-Type: ${field.contentType}${CRLF}${CRLF}${JSON.stringify(value)}${CRLF}`);
     else parts.push(`${head(name)}${CRLF}${typeof value === 'object' ? JSON.stringify(value) : String(value)}${CRLF}`);
   }
   parts.push(`--${boundary}--${CRLF}`);

@@ -81,10 +81,14 @@ function asSent(given: Record<string, unknown>): { fields: Record<string, unknow
     try {
       text = JSON.stringify(value);
     } catch (error) {
-      issues.push({ field: name, message: `cannot be sent as JSON (${error instanceof Error ? error.message : String(error)})` });
+      issues.push({
+        field: name,
+        message: `cannot be sent as JSON (${error instanceof Error ? error.message : String(error)})`,
+      });
       continue;
     }
-    if (text === undefined) issues.push({ field: name, message: `cannot be sent as JSON (a ${typeof value} has no JSON form)` });
+    if (text === undefined)
+      issues.push({ field: name, message: `cannot be sent as JSON (a ${typeof value} has no JSON form)` });
     else set(JSON.parse(text));
   }
   return { fields, issues };
@@ -114,7 +118,14 @@ export async function prepareRequest(request: unknown, options: PrepareImageOpti
     // Over the count limit, the images are not even opened: the request is refused whatever they hold.
     if (!tooMany) {
       const settled = await Promise.allSettled(
-        list.map((input, index) => prepareImage(input, Array.isArray(imageValue) ? `${imageField.name}[${index}]` : imageField.name, index, options)),
+        list.map((input, index) =>
+          prepareImage(
+            input,
+            Array.isArray(imageValue) ? `${imageField.name}[${index}]` : imageField.name,
+            index,
+            options,
+          ),
+        ),
       );
       const failed = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
       for (const result of settled) {

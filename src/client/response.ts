@@ -43,12 +43,17 @@ export interface ResultOptions {
  * image (or any departure, with `strict`). `onDrift` hears of any drift first; what it throws is ignored, so a
  * logging callback can never cost the caller a billed result.
  */
-export function resultOf(status: number, text: string, { strict = false, apiKey, onDrift }: ResultOptions): ImageEditResult {
+export function resultOf(
+  status: number,
+  text: string,
+  { strict = false, apiKey, onDrift }: ResultOptions,
+): ImageEditResult {
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
-    const what = text.length === 0 ? 'is empty' : `is not JSON (${text.length} characters: ${JSON.stringify(text.slice(0, 80))})`;
+    const what =
+      text.length === 0 ? 'is empty' : `is not JSON (${text.length} characters: ${JSON.stringify(text.slice(0, 80))})`;
     throw new ResponseValidationError(status, [{ field: 'body', message: what }], text);
   }
   const conforms = validateImageEditResponse(body);
@@ -68,7 +73,12 @@ export function resultOf(status: number, text: string, { strict = false, apiKey,
       // Deliberately ignored: see above.
     }
   }
-  return Object.defineProperty(body as ImageEditResponse, 'drift', { value: report, enumerable: false, writable: false, configurable: true }) as ImageEditResult;
+  return Object.defineProperty(body as ImageEditResponse, 'drift', {
+    value: report,
+    enumerable: false,
+    writable: false,
+    configurable: true,
+  }) as ImageEditResult;
 }
 
 /**

@@ -52,7 +52,12 @@ export function isRetryable(failure: AttemptFailure, retryOn: readonly Retryable
  * Milliseconds to wait before retry number `retry` (1-based), or undefined when the server asks for longer than
  * `retryMaxDelayMs` (waiting would outlast what the caller allowed; the error is returned instead).
  */
-export function retryDelayMs(failure: AttemptFailure, retry: number, options: RetryOptions, random = Math.random): number | undefined {
+export function retryDelayMs(
+  failure: AttemptFailure,
+  retry: number,
+  options: RetryOptions,
+  random = Math.random,
+): number | undefined {
   const base = options.retryBaseDelayMs ?? DEFAULTS.retryBaseDelayMs;
   const max = options.retryMaxDelayMs ?? DEFAULTS.retryMaxDelayMs;
   if (failure.kind === 'status') {

@@ -21,7 +21,10 @@ export function setOwnField(fields: Record<string, unknown>, name: string, value
 const NUMBER = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/;
 
 /** Decodes text parts by the spec's field kinds: JSON parts parsed, numeric text parts as numbers, the rest as text. */
-export function decodeTextParts(parts: readonly TextPart[]): { fields: Record<string, unknown>; issues: RequestIssue[] } {
+export function decodeTextParts(parts: readonly TextPart[]): {
+  fields: Record<string, unknown>;
+  issues: RequestIssue[];
+} {
   const fields: Record<string, unknown> = {};
   const issues: RequestIssue[] = [];
   const counts = new Map<string, number>();
@@ -29,7 +32,8 @@ export function decodeTextParts(parts: readonly TextPart[]): { fields: Record<st
   for (const part of parts) {
     const count = counts.get(part.name)!;
     if (count > 1) {
-      if (!issues.some((issue) => issue.field === part.name)) issues.push({ field: part.name, message: `was sent ${count} times; send it once` });
+      if (!issues.some((issue) => issue.field === part.name))
+        issues.push({ field: part.name, message: `was sent ${count} times; send it once` });
       continue;
     }
     // Own keys only: a part named `constructor` or `__proto__` is an unknown field, not Object.prototype's.
@@ -42,7 +46,11 @@ export function decodeTextParts(parts: readonly TextPart[]): { fields: Record<st
       } catch (error) {
         issues.push({ field: part.name, message: `is not valid JSON (${(error as Error).message})` });
       }
-    } else if (field && (field.types.includes('integer') || field.types.includes('number')) && NUMBER.test(part.value.trim())) {
+    } else if (
+      field &&
+      (field.types.includes('integer') || field.types.includes('number')) &&
+      NUMBER.test(part.value.trim())
+    ) {
       setOwnField(fields, part.name, Number(part.value.trim()));
     } else {
       setOwnField(fields, part.name, part.value);

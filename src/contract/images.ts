@@ -36,15 +36,19 @@ const UNKNOWN_FILE_TYPE = 'application/octet-stream';
 /** How many images a request may carry. */
 export function imageCountIssue(count: number): RequestIssue | undefined {
   const { minItems, maxItems } = imageField.limits;
-  if (count < minItems) return { field: imageField.name, message: `has ${count} images, fewer than the minimum of ${minItems}` };
-  if (count > maxItems) return { field: imageField.name, message: `has ${count} images, more than the limit of ${maxItems}` };
+  if (count < minItems)
+    return { field: imageField.name, message: `has ${count} images, fewer than the minimum of ${minItems}` };
+  if (count > maxItems)
+    return { field: imageField.name, message: `has ${count} images, more than the limit of ${maxItems}` };
   return undefined;
 }
 
 /** Over the spec's per-file byte limit, as soon as the size (or a running count of bytes) is known. */
 export function imageSizeIssue(field: string, size: number): RequestIssue | undefined {
   const { maxBytes } = imageField.limits;
-  return size > maxBytes ? { field, message: `is ${size} bytes, over the limit of ${maxBytes} bytes per image` } : undefined;
+  return size > maxBytes
+    ? { field, message: `is ${size} bytes, over the limit of ${maxBytes} bytes per image` }
+    : undefined;
 }
 
 export interface ImageFacts {
@@ -73,8 +77,10 @@ export function judgeImage(field: string, facts: ImageFacts): { mediaType: strin
   }
   const declared = mediaTypeOf(facts.declaredType);
   if (declared && declared !== UNKNOWN_FILE_TYPE) {
-    if (!mediaTypes.includes(declared)) return { issue: { field, message: `is declared ${facts.declaredType}, not one of ${mediaTypes.join(', ')}` } };
-    if (declared !== detected) return { issue: { field, message: `is declared ${facts.declaredType} but its bytes are ${detected}` } };
+    if (!mediaTypes.includes(declared))
+      return { issue: { field, message: `is declared ${facts.declaredType}, not one of ${mediaTypes.join(', ')}` } };
+    if (declared !== detected)
+      return { issue: { field, message: `is declared ${facts.declaredType} but its bytes are ${detected}` } };
   }
   return { mediaType: detected };
 }
@@ -160,11 +166,26 @@ export function judgeImages(body: unknown, responseFormat?: unknown): { usable: 
       if (isAbsoluteUrl(url)) ok = true;
       else departures.push(departure(`${at}.url`, 'an absolute URL', url, 'is not a URL'));
     }
-    if (b64 === undefined && url === undefined) departures.push(departure(at, IMAGE_FORMS.join(' or '), item, `has neither ${IMAGE_FORMS.join(' nor ')}`));
+    if (b64 === undefined && url === undefined)
+      departures.push(departure(at, IMAGE_FORMS.join(' or '), item, `has neither ${IMAGE_FORMS.join(' nor ')}`));
     else if (b64 !== undefined && url !== undefined) {
-      departures.push(departure(at, `${IMAGE_FORMS.join(' or ')}, not both`, { ...item, b64_json: typeof b64 === 'string' ? `${b64.slice(0, 8)}...` : b64 }, `has both ${IMAGE_FORMS.join(' and ')}`));
+      departures.push(
+        departure(
+          at,
+          `${IMAGE_FORMS.join(' or ')}, not both`,
+          { ...item, b64_json: typeof b64 === 'string' ? `${b64.slice(0, 8)}...` : b64 },
+          `has both ${IMAGE_FORMS.join(' and ')}`,
+        ),
+      );
     } else if (asked !== undefined && (item as Record<string, unknown>)[asked] === undefined) {
-      departures.push(departure(`${at}.${asked}`, `required (response_format ${asked})`, undefined, `is missing, though response_format asked for ${asked}`));
+      departures.push(
+        departure(
+          `${at}.${asked}`,
+          `required (response_format ${asked})`,
+          undefined,
+          `is missing, though response_format asked for ${asked}`,
+        ),
+      );
     }
     if (ok) usable++;
   }

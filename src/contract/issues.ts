@@ -49,7 +49,10 @@ export function describeIssues(issues: readonly RequestIssue[]): string {
 
 /** An ajv instance path (`/usage/input_tokens`), plus an optional child key, as a caller writes it: `usage.input_tokens`. */
 export function fieldPath(pointer: string, child?: string): string {
-  const parts = pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = pointer
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (child !== undefined) parts.push(child);
   return parts.reduce((path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : path ? `${path}.${part}` : part), '');
 }
@@ -59,7 +62,10 @@ export function valueAt(data: unknown, pointer: string): unknown {
   return pointer
     .split('/')
     .slice(1)
-    .reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key.replace(/~1/g, '/').replace(/~0/g, '~')], data);
+    .reduce<unknown>(
+      (value, key) => (value as Record<string, unknown> | undefined)?.[key.replace(/~1/g, '/').replace(/~0/g, '~')],
+      data,
+    );
 }
 
 /** A value as a short JSON excerpt (at most 60 characters) for a message. */
@@ -83,18 +89,29 @@ export function shown(value: unknown): string {
 export function ajvWording({ keyword, params, message }: ValidationIssue): string {
   if (message) return message;
   if (keyword === 'type') return `must be ${[params.type].flat().join(',')}`;
-  if (/^(exclusive)?(M|m)(in|ax)imum$/.test(keyword)) return `must be ${String(params.comparison)} ${String(params.limit)}`;
+  if (/^(exclusive)?(M|m)(in|ax)imum$/.test(keyword))
+    return `must be ${String(params.comparison)} ${String(params.limit)}`;
   const count = /^(min|max)(Length|Items|Properties)$/.exec(keyword);
-  if (count) return `must NOT have ${count[1] === 'min' ? 'fewer' : 'more'} than ${String(params.limit)} ${{ Length: 'characters', Items: 'items', Properties: 'properties' }[count[2]!]}`;
+  if (count)
+    return `must NOT have ${count[1] === 'min' ? 'fewer' : 'more'} than ${String(params.limit)} ${{ Length: 'characters', Items: 'items', Properties: 'properties' }[count[2]!]}`;
   if (keyword === 'format' || keyword === 'pattern') return `must match ${keyword} "${String(params[keyword])}"`;
   if (keyword === 'required') return `must have required property '${String(params.missingProperty)}'`;
   if (keyword === 'additionalProperties') return 'must NOT have additional properties';
-  if (keyword === 'enum' || keyword === 'const') return `must be equal to ${keyword === 'enum' ? 'one of the allowed values' : 'constant'}`;
+  if (keyword === 'enum' || keyword === 'const')
+    return `must be equal to ${keyword === 'enum' ? 'one of the allowed values' : 'constant'}`;
   if (keyword === 'multipleOf') return `must be multiple of ${String(params.multipleOf)}`;
   return `must pass "${keyword}" keyword validation`;
 }
 
-const TYPE_NAMES: Record<string, string> = { integer: 'an integer', number: 'a number', string: 'a string', boolean: 'a boolean', object: 'an object', array: 'an array', null: 'null' };
+const TYPE_NAMES: Record<string, string> = {
+  integer: 'an integer',
+  number: 'a number',
+  string: 'a string',
+  boolean: 'a boolean',
+  object: 'an object',
+  array: 'an array',
+  null: 'null',
+};
 
 /** A value by its kind, for a type message: `the string "2"`, `the number 2.5`, `an object`. */
 function kindOf(value: unknown): string {
@@ -114,10 +131,13 @@ function typeMessage(types: readonly string[], value: unknown): string {
   let fix = '';
   if (typeof value === 'string' && value.trim() !== '') {
     const number = Number(value);
-    const fits = (types.includes('number') && Number.isFinite(number)) || (types.includes('integer') && Number.isInteger(number));
+    const fits =
+      (types.includes('number') && Number.isFinite(number)) || (types.includes('integer') && Number.isInteger(number));
     if (fits) fix = `; write ${number}, without quotes`;
-    else if (types.includes('boolean') && (value === 'true' || value === 'false')) fix = `; write ${value}, without quotes`;
-    else if ((types.includes('object') || types.includes('array')) && /^\s*[[{]/.test(value)) fix = `; give the ${types.includes('object') ? 'object' : 'array'} itself, not its JSON text`;
+    else if (types.includes('boolean') && (value === 'true' || value === 'false'))
+      fix = `; write ${value}, without quotes`;
+    else if ((types.includes('object') || types.includes('array')) && /^\s*[[{]/.test(value))
+      fix = `; give the ${types.includes('object') ? 'object' : 'array'} itself, not its JSON text`;
   }
   return `must be ${wanted} (got ${kindOf(value)}${fix})`;
 }
@@ -157,7 +177,8 @@ function expectation(error: ValidationIssue): string {
 }
 
 /** ajv's wrappers ("if/oneOf/anyOf") repeat what their branches said. */
-const isWrapper = (error: ValidationIssue) => error.keyword === 'oneOf' || error.keyword === 'anyOf' || error.keyword === 'if';
+const isWrapper = (error: ValidationIssue) =>
+  error.keyword === 'oneOf' || error.keyword === 'anyOf' || error.keyword === 'if';
 
 /**
  * The one walk over the validator's failures: wrappers skipped, each failure's field named as a caller writes it
@@ -181,8 +202,16 @@ function convertFailures<T>(
     const error = list[index]!;
     if (isWrapper(error)) continue;
     // A missing or unknown property is named by its own path, and its value (if any) read there.
-    const child = error.keyword === 'required' ? error.params.missingProperty : error.keyword === 'additionalProperties' ? error.params.additionalProperty : undefined;
-    const pointer = child === undefined ? error.instancePath : `${error.instancePath}/${String(child).replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    const child =
+      error.keyword === 'required'
+        ? error.params.missingProperty
+        : error.keyword === 'additionalProperties'
+          ? error.params.additionalProperty
+          : undefined;
+    const pointer =
+      child === undefined
+        ? error.instancePath
+        : `${error.instancePath}/${String(child).replace(/~/g, '~0').replace(/\//g, '~1')}`;
     const path = fieldPath(error.instancePath, child === undefined ? undefined : String(child));
     const field = prefix ? (path ? `${prefix}.${path}` : prefix) : path || '(body)';
     const entry = convert(error, field, valueAt(data, pointer));
@@ -221,7 +250,14 @@ export function issuesFromAjv(
   data: unknown,
   { prefix = '', limit = MAX_LISTED_ISSUES }: { prefix?: string; limit?: number } = {},
 ): { issues: RequestIssue[]; omitted: number } {
-  const { listed, omitted } = convertFailures(errors, data, prefix, limit, (error, field, value): RequestIssue => ({ field, message: issueMessage(error, value) }), (issue) => `${issue.field}\0${issue.message}`);
+  const { listed, omitted } = convertFailures(
+    errors,
+    data,
+    prefix,
+    limit,
+    (error, field, value): RequestIssue => ({ field, message: issueMessage(error, value) }),
+    (issue) => `${issue.field}\0${issue.message}`,
+  );
   return { issues: listed, omitted };
 }
 
@@ -234,8 +270,20 @@ export function omittedIssue(omitted: number): RequestIssue {
  * One Drift per failure of `data`, deduplicated, the received value attached; `prefix` names the root (`body`). At most
  * MAX_LISTED_ISSUES are named, and one closing entry counts the failures after them.
  */
-export function driftFromAjv(errors: readonly ValidationIssue[] | null | undefined, data: unknown, prefix = 'body'): Drift[] {
-  const { listed, omitted } = convertFailures(errors, data, prefix, MAX_LISTED_ISSUES, (error, field, value): Drift => ({ field, expected: expectation(error), received: receivedValue(value) }), (drift) => `${drift.field}\0${drift.expected}`);
-  if (omitted > 0) listed.push({ field: '(more)', expected: 'the checks above', received: `${omitted} more failures, not listed` });
+export function driftFromAjv(
+  errors: readonly ValidationIssue[] | null | undefined,
+  data: unknown,
+  prefix = 'body',
+): Drift[] {
+  const { listed, omitted } = convertFailures(
+    errors,
+    data,
+    prefix,
+    MAX_LISTED_ISSUES,
+    (error, field, value): Drift => ({ field, expected: expectation(error), received: receivedValue(value) }),
+    (drift) => `${drift.field}\0${drift.expected}`,
+  );
+  if (omitted > 0)
+    listed.push({ field: '(more)', expected: 'the checks above', received: `${omitted} more failures, not listed` });
   return listed;
 }

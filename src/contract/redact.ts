@@ -34,7 +34,8 @@ function writtenForms(secret: string): string[] {
   return [...new Set([secret, json, twice, backslashes, inspected, encodeURIComponent(secret)])];
 }
 
-const sameLetter = (a: string | undefined, b: string | undefined) => a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
+const sameLetter = (a: string | undefined, b: string | undefined) =>
+  a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
 const isTokenChar = (char: string | undefined) => char !== undefined && TOKEN_CHAR.test(char);
 
 /** Every place `form` (or a start of it of MIN_SECRET_PIECE or more characters) appears, letter case ignored. */

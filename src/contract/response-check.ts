@@ -37,7 +37,10 @@ export interface CheckedResponse {
 const documentedStatuses = specFacts.responses.map((response) => response.status);
 
 /** The declared headers of a documented status: required ones present, each present one as its schema says. */
-function headerDrift(declared: NonNullable<ReturnType<typeof responseFacts>>['headers'], headers: ReceivedResponse['headers']): Drift[] {
+function headerDrift(
+  declared: NonNullable<ReturnType<typeof responseFacts>>['headers'],
+  headers: ReceivedResponse['headers'],
+): Drift[] {
   const found: Drift[] = [];
   for (const [name, header] of Object.entries(declared)) {
     const value = headerOf(headers, name);
@@ -48,7 +51,8 @@ function headerDrift(declared: NonNullable<ReturnType<typeof responseFacts>>['he
     }
     // Header schemas here are strings with a pattern; the spec's own patterns, so no hostile expression.
     const pattern = header.schema?.pattern;
-    if (typeof pattern === 'string' && !new RegExp(pattern, 'u').test(value)) found.push({ field, expected: `pattern ${pattern}`, received: shown(value) });
+    if (typeof pattern === 'string' && !new RegExp(pattern, 'u').test(value))
+      found.push({ field, expected: `pattern ${pattern}`, received: shown(value) });
   }
   return found;
 }
@@ -64,7 +68,13 @@ export function checkResponse(response: ReceivedResponse, context: ResponseConte
   } catch {
     body = undefined;
   }
-  if (!facts) return { drift: [{ field: 'status', expected: `one of ${documentedStatuses.join(', ')}`, received: String(response.status) }], body };
+  if (!facts)
+    return {
+      drift: [
+        { field: 'status', expected: `one of ${documentedStatuses.join(', ')}`, received: String(response.status) },
+      ],
+      body,
+    };
 
   const drift = headerDrift(facts.headers, response.headers);
   if (facts.contentType === null) {
@@ -73,9 +83,14 @@ export function checkResponse(response: ReceivedResponse, context: ResponseConte
   }
   const declared = headerOf(response.headers, 'content-type');
   const mediaType = mediaTypeOf(declared);
-  if (mediaType !== facts.contentType) drift.push({ field: 'headers.content-type', expected: facts.contentType, received: receivedValue(declared) });
+  if (mediaType !== facts.contentType)
+    drift.push({ field: 'headers.content-type', expected: facts.contentType, received: receivedValue(declared) });
   if (!parsed) {
-    drift.push({ field: 'body', expected: `JSON (${facts.contentType})`, received: response.text === '' ? 'nothing' : shown(response.text) });
+    drift.push({
+      field: 'body',
+      expected: `JSON (${facts.contentType})`,
+      received: response.text === '' ? 'nothing' : shown(response.text),
+    });
     return { drift, body };
   }
   // Every documented 2xx carries the edit's result, every other status the error body (the spec's two body schemas).

@@ -5,16 +5,38 @@
  * repeats a field name, an enum or a limit of the spec: it asks this module. The client reads the wire contract only
  * (the facts carry example bodies a bundle need not; unused, they are left out of it).
  */
-import { wireContract, type FieldContract, type FileFieldContract, type FileFieldName } from '../../generated/wire-contract.js';
-import { specFacts, type CodeSample, type DocumentedStatus, type NamedExample, type ResponseFacts, type SecurityScheme } from '../../generated/spec-facts.js';
+import {
+  wireContract,
+  type FieldContract,
+  type FileFieldContract,
+  type FileFieldName,
+} from '../../generated/wire-contract.js';
+import {
+  specFacts,
+  type CodeSample,
+  type DocumentedStatus,
+  type NamedExample,
+  type ResponseFacts,
+  type SecurityScheme,
+} from '../../generated/spec-facts.js';
 
 export { specFacts, wireContract };
-export type { CodeSample, DocumentedStatus, FieldContract, FileFieldContract, FileFieldName, NamedExample, ResponseFacts, SecurityScheme };
+export type {
+  CodeSample,
+  DocumentedStatus,
+  FieldContract,
+  FileFieldContract,
+  FileFieldName,
+  NamedExample,
+  ResponseFacts,
+  SecurityScheme,
+};
 
 const fileFieldEntries = Object.entries(wireContract.fields).filter(
   (entry): entry is [string, FileFieldContract] => entry[1].part === 'file',
 );
-if (fileFieldEntries.length !== 1) throw new Error(`the spec must declare exactly one file field, found ${fileFieldEntries.length}`);
+if (fileFieldEntries.length !== 1)
+  throw new Error(`the spec must declare exactly one file field, found ${fileFieldEntries.length}`);
 
 /** The request's file field (`image`) and its limits: media types, count and bytes per file. */
 export const imageField: { name: FileFieldName; limits: FileFieldContract } = {

@@ -47,7 +47,10 @@ export function codeSampleLanguages(): { lang: string; label?: string }[] {
   const languages: { lang: string; label?: string }[] = [];
   for (const sample of specFacts.codeSamples) {
     const key = (sample.label || sample.lang).toLowerCase();
-    if (seen.has(key)) throw new Error(`docs: two x-codeSamples share the label "${sample.label || sample.lang}"; Redoc would show only one`);
+    if (seen.has(key))
+      throw new Error(
+        `docs: two x-codeSamples share the label "${sample.label || sample.lang}"; Redoc would show only one`,
+      );
     seen.add(key);
     languages.push(sample.label ? { lang: sample.lang, label: sample.label } : { lang: sample.lang });
   }
@@ -121,12 +124,16 @@ export async function tryItScript(from: string | URL = import.meta.url): Promise
     return await readFile(prebuilt, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    throw new Error(`docs: the Try-it console's script is not built (${fileURLToPath(prebuilt)}): npm run build writes it; in a checkout, npm run docs builds the page from source`);
+    throw new Error(
+      `docs: the Try-it console's script is not built (${fileURLToPath(prebuilt)}): npm run build writes it; in a checkout, npm run docs builds the page from source`,
+    );
   }
 }
 
 /** The route Redoc gives the operation, which the page opens on. */
-function landingRoute(spec: { paths?: Record<string, Record<string, { operationId?: string; tags?: string[] }>> }): string | undefined {
+function landingRoute(spec: {
+  paths?: Record<string, Record<string, { operationId?: string; tags?: string[] }>>;
+}): string | undefined {
   const operation = spec.paths?.[specFacts.operation.path]?.[specFacts.operation.method.toLowerCase()];
   const tag = operation?.tags?.[0];
   return tag && operation.operationId ? operationRoute(tag, operation.operationId) : undefined;

@@ -34,15 +34,19 @@ export function errorTableMarkdown(): string {
     .filter((response) => Number(response.status) >= 400)
     .map((response) => {
       const status = Number(response.status);
-      const codes = codesOf(response.examples).map((code) => `\`${code}\``).join(', ') || '—';
+      const codes =
+        codesOf(response.examples)
+          .map((code) => `\`${code}\``)
+          .join(', ') || '—';
       const names = Object.keys(response.headers);
       const headers = names.length > 0 ? ` Headers: ${names.map((name) => `\`${name}\``).join(', ')}.` : '';
       const meaning = cell(response.description + headers);
       return `| **${status}** ${STATUS_CODES[status] ?? ''} | ${codes} | ${meaning} | ${retriedByDefault(status)} |`;
     });
-  const network = (code: string) => (isRetryable({ kind: 'network', code }) ? 'yes' : 'no (`retryOn: [\'reset\']` opts in)');
+  const network = (code: string) =>
+    isRetryable({ kind: 'network', code }) ? 'yes' : "no (`retryOn: ['reset']` opts in)";
   return [
-    '| Status | Orq\'s codes | What it means | This client retries it by default |',
+    "| Status | Orq's codes | What it means | This client retries it by default |",
     '|---|---|---|---|',
     ...rows,
     `| no answer: connection refused | — | The server was not reached; nothing was sent. | ${network('ECONNREFUSED')} |`,

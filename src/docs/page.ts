@@ -39,7 +39,10 @@ export function pageDocument<T extends { tags?: TagObject[] }>(spec: T): T {
   for (const [marker, make] of Object.entries(GENERATED_SECTIONS)) {
     const pattern = new RegExp(`<!--\\s*${marker}\\b[\\s\\S]*?-->`);
     const tag = copy.tags?.find((candidate) => pattern.test(candidate.description ?? ''));
-    if (!tag) throw new Error(`docs: no tag description in the spec holds the <!-- ${marker} --> marker, so the page would lack it`);
+    if (!tag)
+      throw new Error(
+        `docs: no tag description in the spec holds the <!-- ${marker} --> marker, so the page would lack it`,
+      );
     tag.description = tag.description!.replace(pattern, () => `\n\n${make()}\n`);
   }
   return copy;
@@ -133,7 +136,10 @@ export function makeOffline(html: string, extras: PageExtras = {}): string {
   // The boot script goes right after the static policy, before Redoc's own scripts and styles.
   // The empty icon keeps browsers from asking the server for /favicon.ico.
   const icon = '<link rel="icon" href="data:,">';
-  page = page.replace(/<head>/i, () => `<head>\n  ${csp}\n  <script>${inlineScript(bootScript(extras))}</script>\n  ${icon}`);
+  page = page.replace(
+    /<head>/i,
+    () => `<head>\n  ${csp}\n  <script>${inlineScript(bootScript(extras))}</script>\n  ${icon}`,
+  );
   if (extras.tryItScript !== undefined) {
     // (Not toLowerCase().lastIndexOf: lower-casing some characters of Redoc's bundle changes the string's length.)
     const end = [...page.matchAll(/<\/body>/gi)].at(-1)?.index;
@@ -153,6 +159,10 @@ export function makeOffline(html: string, extras: PageExtras = {}): string {
 
 /** Redoc's route of a tagged operation: `#/<tag>/<operationId>`, each lower-cased with anything else as `-`. */
 export function operationRoute(tag: string, operationId: string): string {
-  const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  const slug = (text: string) =>
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '');
   return `#/${slug(tag)}/${slug(operationId)}`;
 }

@@ -122,10 +122,14 @@ export function loadMockDependencies(from: string = import.meta.url): MockDepend
       http: fromCli('@stoplight/prism-http'),
       router: fromCli('@stoplight/prism-http/dist/router').default,
       validateSecurity: fromCli('@stoplight/prism-http/dist/validator').validateSecurity,
-      getHttpConfigFromRequest: fromCli('@stoplight/prism-http-server/dist/getHttpConfigFromRequest').getHttpConfigFromRequest,
+      getHttpConfigFromRequest: fromCli('@stoplight/prism-http-server/dist/getHttpConfigFromRequest')
+        .getHttpConfigFromRequest,
       configureDataGenerator: fromCli('@stoplight/prism-cli/dist/extensions').configureExtensionsUserProvided,
     };
-    const prism: PrismModules = { ...modules, version: (fromCli('@stoplight/prism-cli/package.json') as { version: string }).version };
+    const prism: PrismModules = {
+      ...modules,
+      version: (fromCli('@stoplight/prism-cli/package.json') as { version: string }).version,
+    };
     result = { prism, busboy: require('busboy'), sharp: sharpOnDemand(require) };
   } catch (error) {
     throw missing(error);

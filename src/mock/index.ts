@@ -10,7 +10,19 @@
  * of orq-image-edits/msw) checks it with the client's own generated validators. The client never imports this module.
  */
 import { wireContract } from '../contract/spec.js';
-import { IMAGE_QUEUE_DEFAULT, imageQueueIssue, imageWork, MAX_SOURCE_PIXELS, type Dimensions, type EditMark, type ImageMaker, type ImageWork, type KeptSource, type OpenedImage, type RenderPlan } from './core/images.js';
+import {
+  IMAGE_QUEUE_DEFAULT,
+  imageQueueIssue,
+  imageWork,
+  MAX_SOURCE_PIXELS,
+  type Dimensions,
+  type EditMark,
+  type ImageMaker,
+  type ImageWork,
+  type KeptSource,
+  type OpenedImage,
+  type RenderPlan,
+} from './core/images.js';
 import { parseLatency } from './core/prefer.js';
 import type { CassetteError } from './core/replay.js';
 import { createMockContext } from './core/respond.js';
@@ -105,7 +117,10 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
   const queueIssue = imageQueueIssue(imageQueue, 'imageQueue');
   if (queueIssue) throw new RangeError(queueIssue);
   // Cassettes first: a wrong directory is reported before Prism takes seconds to load.
-  const replay = options.replayDir === undefined ? undefined : await replayDirectory(options.replayDir, { strict: options.replayStrict });
+  const replay =
+    options.replayDir === undefined
+      ? undefined
+      : await replayDirectory(options.replayDir, { strict: options.replayStrict });
   await prepareMockDependencies();
   const { prism, sharp } = loadMockDependencies();
   const dynamic = options.dynamic ?? false;
@@ -114,7 +129,14 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
   const engine = await createPrismEngine(prism, loadPrismDocument(), { dynamic });
   savePrismCodeCache();
   const images = sharpImageMaker(sharp.load, sharp.version);
-  const context = createMockContext({ engine, images, latency, seed: options.seed, replayer: replay?.replayer, imageQueue });
+  const context = createMockContext({
+    engine,
+    images,
+    latency,
+    seed: options.seed,
+    replayer: replay?.replayer,
+    imageQueue,
+  });
   const uploads = new UploadedImages();
   const server = createMockServer(context, { images: uploads, docsDir, log: options.log });
 
@@ -164,7 +186,9 @@ async function inputOf(source: KeptSource): Promise<Buffer | string> {
  * per image; a translucent layer shows the change as plainly.)
  */
 function marked(pipeline: Pipeline, plan: RenderPlan, mark: EditMark): Pipeline {
-  const layer = (height: number, alpha: number) => ({ create: { width: plan.width, height, channels: 4 as const, background: { ...mark.tint, alpha } } });
+  const layer = (height: number, alpha: number) => ({
+    create: { width: plan.width, height, channels: 4 as const, background: { ...mark.tint, alpha } },
+  });
   const layered = pipeline.composite([
     { input: layer(plan.height, 0.35), gravity: 'north' },
     { input: layer(Math.min(plan.height, mark.bandHeight), 1), gravity: 'south' },
@@ -196,16 +220,21 @@ function sharpImageMaker(load: () => Sharp, version: string): ImageMaker {
           input = await inputOf(source);
           const meta = await sharp(input, options).metadata();
           const oriented = meta.autoOrient ?? meta;
-          if (oriented.width && oriented.height && oriented.width * oriented.height <= MAX_SOURCE_PIXELS) picture = { width: oriented.width, height: oriented.height };
+          if (oriented.width && oriented.height && oriented.width * oriented.height <= MAX_SOURCE_PIXELS)
+            picture = { width: oriented.width, height: oriented.height };
         } catch {
           // Bytes whose signature is an image's but which do not decode: the plain picture stands in for them.
         }
       }
-      const plain = (plan: RenderPlan) => sharp({ create: { width: plan.width, height: plan.height, channels: 3, background: PLAIN } });
+      const plain = (plan: RenderPlan) =>
+        sharp({ create: { width: plan.width, height: plan.height, channels: 3, background: PLAIN } });
       return {
         picture,
         async render(plan) {
-          let pipeline: Pipeline = picture && input !== undefined ? sharp(input, options).autoOrient().resize(plan.width, plan.height, { fit: 'cover' }) : plain(plan);
+          let pipeline: Pipeline =
+            picture && input !== undefined
+              ? sharp(input, options).autoOrient().resize(plan.width, plan.height, { fit: 'cover' })
+              : plain(plan);
           try {
             return new Uint8Array(await marked(pipeline, plan, plan.mark).toBuffer());
           } catch {

@@ -15,7 +15,16 @@ import { http, type HttpHandler } from 'msw';
 import { wireContract } from '../contract/spec.js';
 import { bodyLimits } from './core/check-request.js';
 import { readFormBody } from './core/form-read.js';
-import { FILE_TTL_MS, FILES_PATH, IMAGE_FORMATS, MAX_SOURCE_PIXELS, type ImageMaker, type KeptSource, type OpenedImage, type RenderPlan } from './core/images.js';
+import {
+  FILE_TTL_MS,
+  FILES_PATH,
+  IMAGE_FORMATS,
+  MAX_SOURCE_PIXELS,
+  type ImageMaker,
+  type KeptSource,
+  type OpenedImage,
+  type RenderPlan,
+} from './core/images.js';
 import { parseLatency } from './core/prefer.js';
 import { checkCassette, createReplayer, replayableCassette } from './core/replay.js';
 import { createMockContext, DRIP, handle, wait, type MockContext, type Outcome } from './core/respond.js';
@@ -61,13 +70,24 @@ export function createImageEditHandlers(options: ImageEditHandlerOptions = {}): 
     images: options.images ?? canvasImageMaker(),
     latency: options.latency === undefined ? undefined : parseLatency(String(options.latency)),
     seed: options.seed,
-    replayer: options.cassettes && createReplayer(options.cassettes.map((cassette, index) => replayableCassette(checkCassette(cassette, `cassettes[${index}]`), `cassettes[${index}]`))),
+    replayer:
+      options.cassettes &&
+      createReplayer(
+        options.cassettes.map((cassette, index) =>
+          replayableCassette(checkCassette(cassette, `cassettes[${index}]`), `cassettes[${index}]`),
+        ),
+      ),
   });
   const base = options.baseUrl === undefined ? '*' : options.baseUrl.replace(/\/+$/, '');
   return [
     // Every method: another one gets the same 405 as from the Node mock, not a pass-through to the network.
     http.all(`${base}${wireContract.path}`, async ({ request }) => {
-      const outcome = await handle(context, headOf(request), (read) => readFormBody(request, bodyLimits, read), request.signal);
+      const outcome = await handle(
+        context,
+        headOf(request),
+        (read) => readFormBody(request, bodyLimits, read),
+        request.signal,
+      );
       // Undefined: the request was aborted while its images waited or were made; the work is dropped, nobody reads a response.
       return outcome ? responseOf(outcome, request.signal) : Response.error();
     }),
@@ -86,7 +106,12 @@ function headOf(request: Request): RequestHead {
   request.headers.forEach((value, name) => {
     headers[name.toLowerCase()] = value;
   });
-  return { method: request.method.toLowerCase(), url: { path: url.pathname, query: queryOf(url) }, headers, origin: url.origin };
+  return {
+    method: request.method.toLowerCase(),
+    url: { path: url.pathname, query: queryOf(url) },
+    headers,
+    origin: url.origin,
+  };
 }
 
 function plain(response: MockResponse, body: BodyInit | null = response.body === '' ? null : response.body): Response {
@@ -118,10 +143,20 @@ async function responseOf({ response, delayMs = 0, fault }: Outcome, signal: Abo
 
 /** The image held at `request`'s path, as the Node mock serves it, or undefined when the store has none (the request is someone else's). */
 function fileResponse(context: MockContext, request: Request): Response | undefined {
-  const file = request.method === 'GET' || request.method === 'HEAD' ? context.files.get(new URL(request.url).pathname) : undefined;
+  const file =
+    request.method === 'GET' || request.method === 'HEAD'
+      ? context.files.get(new URL(request.url).pathname)
+      : undefined;
   if (!file) return undefined;
-  const headers = { 'Content-Type': file.mediaType, 'Cache-Control': `private, max-age=${FILE_TTL_MS / 1000}`, 'Access-Control-Allow-Origin': '*' };
-  return new Response(request.method === 'HEAD' ? null : (file.bytes as Uint8Array<ArrayBuffer>), { status: 200, headers });
+  const headers = {
+    'Content-Type': file.mediaType,
+    'Cache-Control': `private, max-age=${FILE_TTL_MS / 1000}`,
+    'Access-Control-Allow-Origin': '*',
+  };
+  return new Response(request.method === 'HEAD' ? null : (file.bytes as Uint8Array<ArrayBuffer>), {
+    status: 200,
+    headers,
+  });
 }
 
 /*
@@ -133,7 +168,12 @@ function fileResponse(context: MockContext, request: Request): Response | undefi
 const PLAIN = 'rgb(154, 160, 166)';
 
 async function decode(source: KeptSource | undefined): Promise<ImageBitmap | undefined> {
-  const blob = source instanceof Blob ? source : source instanceof Uint8Array ? new Blob([source as Uint8Array<ArrayBuffer>]) : undefined;
+  const blob =
+    source instanceof Blob
+      ? source
+      : source instanceof Uint8Array
+        ? new Blob([source as Uint8Array<ArrayBuffer>])
+        : undefined;
   if (!blob) return undefined;
   try {
     const bitmap = await createImageBitmap(blob, { imageOrientation: 'from-image' });
@@ -157,7 +197,17 @@ function draw(bitmap: ImageBitmap | undefined, plan: RenderPlan): OffscreenCanva
     const scale = Math.max(plan.width / bitmap.width, plan.height / bitmap.height);
     const cropWidth = plan.width / scale;
     const cropHeight = plan.height / scale;
-    context.drawImage(bitmap, (bitmap.width - cropWidth) / 2, (bitmap.height - cropHeight) / 2, cropWidth, cropHeight, 0, 0, plan.width, plan.height);
+    context.drawImage(
+      bitmap,
+      (bitmap.width - cropWidth) / 2,
+      (bitmap.height - cropHeight) / 2,
+      cropWidth,
+      cropHeight,
+      0,
+      0,
+      plan.width,
+      plan.height,
+    );
   }
   const { r, g, b } = plan.mark.tint;
   context.fillStyle = `rgba(${r}, ${g}, ${b}, 0.35)`;

@@ -16,7 +16,14 @@ import { SNIFF_BYTES } from '../contract/images.js';
 import { maxRequestBodyBytes } from '../contract/spec.js';
 import type { KeptImage } from './core/images.js';
 import { bodyIssues, declaredFileType, fileFieldNamer } from './core/check-request.js';
-import { queryOf, type ReadMultipart, type ReceivedBody, type ReceivedFile, type ReceivedText, type RequestHead } from './core/types.js';
+import {
+  queryOf,
+  type ReadMultipart,
+  type ReceivedBody,
+  type ReceivedFile,
+  type ReceivedText,
+  type RequestHead,
+} from './core/types.js';
 import { loadBusboy } from './dependencies.js';
 
 /** How long the rest of an unwanted body is drained after the response, before the connection is cut. */
@@ -31,8 +38,15 @@ export function headOf(req: IncomingMessage, url: URL): RequestHead {
   );
   // URLs in responses point back at the host the client reached (a name the client used, not one the mock guesses).
   const given = headerOf(headers, 'host') ?? '';
-  const host = /^[\w.\-]+(:\d+)?$|^\[[\d:a-f.]+\](:\d+)?$/i.test(given) ? given : `${req.socket.localAddress}:${req.socket.localPort}`;
-  return { method: (req.method ?? 'GET').toLowerCase(), url: { path: url.pathname, query: queryOf(url) }, headers, origin: `http://${host}` };
+  const host = /^[\w.\-]+(:\d+)?$|^\[[\d:a-f.]+\](:\d+)?$/i.test(given)
+    ? given
+    : `${req.socket.localAddress}:${req.socket.localPort}`;
+  return {
+    method: (req.method ?? 'GET').toLowerCase(),
+    url: { path: url.pathname, query: queryOf(url) },
+    headers,
+    origin: `http://${host}`,
+  };
 }
 
 /**
@@ -68,7 +82,11 @@ let loadedBusboy: typeof import('busboy') | undefined;
  * `images` keeps the first image of the file field whole (for the response made from it); `sha256` hashes every file
  * part as it passes (replay and recording know images by it). core/form-read.ts reads a Fetch Request alike.
  */
-export const readMultipart: ReadMultipart<IncomingMessage, { images?: UploadedImages }> = (req, limits, { images, sha256 } = {}) => {
+export const readMultipart: ReadMultipart<IncomingMessage, { images?: UploadedImages }> = (
+  req,
+  limits,
+  { images, sha256 } = {},
+) => {
   const busboy = (loadedBusboy ??= loadBusboy());
   let keeping: { sink: ImageSink; file: ReceivedFile; ended: Promise<void> } | undefined;
   return new Promise((resolve) => {
@@ -141,7 +159,10 @@ export const readMultipart: ReadMultipart<IncomingMessage, { images?: UploadedIm
       stream.once('end', () => {
         if (hash) file.sha256 = hash.digest('hex');
       });
-      const sink = index === 0 && !keeping ? images?.sink(Number(headerOf(req.headers, 'content-length')) || undefined) : undefined;
+      const sink =
+        index === 0 && !keeping
+          ? images?.sink(Number(headerOf(req.headers, 'content-length')) || undefined)
+          : undefined;
       if (sink) keeping = { sink, file, ended: new Promise((resolve) => stream.once('end', resolve)) };
       stream.on('data', (chunk: Buffer) => {
         if (settled) return;
@@ -151,7 +172,8 @@ export const readMultipart: ReadMultipart<IncomingMessage, { images?: UploadedIm
           stream.pause();
           void written.then(() => stream.resume());
         }
-        if (file.head.length < SNIFF_BYTES) file.head = Buffer.concat([file.head, chunk.subarray(0, SNIFF_BYTES - file.head.length)]);
+        if (file.head.length < SNIFF_BYTES)
+          file.head = Buffer.concat([file.head, chunk.subarray(0, SNIFF_BYTES - file.head.length)]);
         file.size += chunk.length;
         if (file.size > limits.maxFileBytes) {
           settle({ outcome: 'too-large', issue: bodyIssues.fileTooLarge(file.field, limits) });
@@ -171,15 +193,17 @@ export const readMultipart: ReadMultipart<IncomingMessage, { images?: UploadedIm
       if (!keeping) return settle({ outcome: 'complete', textParts, files });
       const { sink, file, ended } = keeping;
       // Chunks may still wait in a part paused for a disk write: the part's end means the sink has them all.
-      ended.then(() => sink.finish()).then(
-        (kept) => {
-          if (settled) return void kept.release();
-          file.kept = kept;
-          settle({ outcome: 'complete', textParts, files });
-        },
-        // The image could not be kept (a disk error): the response is drawn without it.
-        () => settle({ outcome: 'complete', textParts, files }),
-      );
+      ended
+        .then(() => sink.finish())
+        .then(
+          (kept) => {
+            if (settled) return void kept.release();
+            file.kept = kept;
+            settle({ outcome: 'complete', textParts, files });
+          },
+          // The image could not be kept (a disk error): the response is drawn without it.
+          () => settle({ outcome: 'complete', textParts, files }),
+        );
     });
 
     req.on('data', countBody);
@@ -280,7 +304,12 @@ export class UploadedImages {
     return {
       write: (chunk) => {
         if (failed) return undefined;
-        if (!file && !toDisk && inMemory + chunk.length <= this.budgets.perImage && this.held + chunk.length <= this.budgets.total) {
+        if (
+          !file &&
+          !toDisk &&
+          inMemory + chunk.length <= this.budgets.perImage &&
+          this.held + chunk.length <= this.budgets.total
+        ) {
           chunks.push(chunk);
           inMemory += chunk.length;
           this.held += chunk.length;

@@ -13,7 +13,17 @@ import { constants } from 'node:fs';
 import { open, opendir, type FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import path from 'node:path';
-import { CassetteError, createReplayer, MAX_CASSETTE_BYTES, MAX_CASSETTE_FILES, MAX_REPLAY_BYTES, parseCassette, replayableCassette, type Cassette, type Replayer } from './core/replay.js';
+import {
+  CassetteError,
+  createReplayer,
+  MAX_CASSETTE_BYTES,
+  MAX_CASSETTE_FILES,
+  MAX_REPLAY_BYTES,
+  parseCassette,
+  replayableCassette,
+  type Cassette,
+  type Replayer,
+} from './core/replay.js';
 
 export interface ReadCassettesOptions {
   /** Stop at the first file that is not a cassette instead of skipping it. */
@@ -41,7 +51,8 @@ async function cassetteNames(dir: string): Promise<string[]> {
   try {
     for await (const entry of await opendir(dir)) {
       if (!entry.name.endsWith('.json')) continue;
-      if (names.push(entry.name) > MAX_CASSETTE_FILES) throw new CassetteError(dir, '(directory)', `holds more than ${MAX_CASSETTE_FILES} cassettes (*.json files)`);
+      if (names.push(entry.name) > MAX_CASSETTE_FILES)
+        throw new CassetteError(dir, '(directory)', `holds more than ${MAX_CASSETTE_FILES} cassettes (*.json files)`);
     }
   } catch (error) {
     if (error instanceof CassetteError) throw error;
@@ -98,7 +109,12 @@ export async function* readCassettes(dir: string, options: ReadCassettesOptions 
     try {
       const bytes = await readCassetteFile(file, buffer);
       total += bytes;
-      if (total > MAX_REPLAY_BYTES) throw new CassetteError(dir, '(directory)', `holds more than ${MAX_REPLAY_BYTES} bytes of cassettes (passed at ${name})`);
+      if (total > MAX_REPLAY_BYTES)
+        throw new CassetteError(
+          dir,
+          '(directory)',
+          `holds more than ${MAX_REPLAY_BYTES} bytes of cassettes (passed at ${name})`,
+        );
       if (bytes > MAX_CASSETTE_BYTES) throw new CassetteError(file, '(file)', `is over ${MAX_CASSETTE_BYTES} bytes`);
       cassette = parseCassette(buffer.toString('utf8', 0, bytes), file);
       if (options.replayable) replayableCassette(cassette, file);
@@ -112,9 +128,17 @@ export async function* readCassettes(dir: string, options: ReadCassettesOptions 
 }
 
 /** A replayer of `dir`'s cassettes, filled one cassette at a time, and the files skipped (none when `strict`). */
-export async function replayDirectory(dir: string, options: { strict?: boolean } = {}): Promise<{ replayer: Replayer; skipped: CassetteError[] }> {
+export async function replayDirectory(
+  dir: string,
+  options: { strict?: boolean } = {},
+): Promise<{ replayer: Replayer; skipped: CassetteError[] }> {
   const replayer = createReplayer();
   const skipped: CassetteError[] = [];
-  for await (const cassette of readCassettes(dir, { strict: options.strict, replayable: true, skipped: (error) => skipped.push(error) })) replayer.add(cassette);
+  for await (const cassette of readCassettes(dir, {
+    strict: options.strict,
+    replayable: true,
+    skipped: (error) => skipped.push(error),
+  }))
+    replayer.add(cassette);
   return { replayer, skipped };
 }

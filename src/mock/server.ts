@@ -39,7 +39,12 @@ function writeHead(req: IncomingMessage, res: ServerResponse, response: MockResp
  * before any byte, `drip` sends the body DRIP.bytes every DRIP.everyMs, anything else at once. `gone` aborts when the
  * client goes away.
  */
-async function send(req: IncomingMessage, res: ServerResponse, { response, delayMs = 0, fault }: Outcome, gone: AbortSignal): Promise<void> {
+async function send(
+  req: IncomingMessage,
+  res: ServerResponse,
+  { response, delayMs = 0, fault }: Outcome,
+  gone: AbortSignal,
+): Promise<void> {
   await wait(delayMs, gone);
   if (gone.aborted || res.headersSent || res.destroyed) return;
   if (fault === 'reset') return void req.socket.resetAndDestroy();
@@ -57,13 +62,27 @@ async function send(req: IncomingMessage, res: ServerResponse, { response, delay
 /** A node:http server running the handler; `Expect: 100-continue` is sent only once the request may send. */
 export function createMockServer(context: MockContext, options: ServerOptions = {}): http.Server {
   /** The outcome, and whether the body was read whole (else what is left of it is discarded before responding). */
-  async function outcomeOf(req: IncomingMessage, res: ServerResponse, expectContinue: boolean, gone: AbortSignal): Promise<{ outcome?: Outcome; bodyRead?: boolean }> {
+  async function outcomeOf(
+    req: IncomingMessage,
+    res: ServerResponse,
+    expectContinue: boolean,
+    gone: AbortSignal,
+  ): Promise<{ outcome?: Outcome; bodyRead?: boolean }> {
     let url: URL;
     try {
       url = new URL(req.url ?? '/', 'http://mock.invalid');
     } catch {
       // A request line such as `GET http://[::` parses as HTTP but names no URL.
-      return { outcome: { response: errorResponse(400, [{ field: '(url)', message: `is not a valid request target (${JSON.stringify((req.url ?? '').slice(0, 100))})` }]) } };
+      return {
+        outcome: {
+          response: errorResponse(400, [
+            {
+              field: '(url)',
+              message: `is not a valid request target (${JSON.stringify((req.url ?? '').slice(0, 100))})`,
+            },
+          ]),
+        },
+      };
     }
     if (options.docsDir && (await serveDocs(options.docsDir, req, res, url.pathname))) return {};
     if (serveFile(context.files, req, res, url.pathname)) return {};
@@ -103,10 +122,19 @@ export function createMockServer(context: MockContext, options: ServerOptions = 
       }
     } catch (error) {
       // A bug in the mock responds 500 (the spec's body) instead of taking the server down.
-      await send(req, res, { response: errorResponse(500, [{ field: '(mock)', message: (error as Error).message }]) }, gone.signal);
+      await send(
+        req,
+        res,
+        { response: errorResponse(500, [{ field: '(mock)', message: (error as Error).message }]) },
+        gone.signal,
+      );
     } finally {
       res.off('close', onClose);
-      const status = res.headersSent ? res.statusCode : gone.signal.aborted ? 'no response: the client went away' : 'no response';
+      const status = res.headersSent
+        ? res.statusCode
+        : gone.signal.aborted
+          ? 'no response: the client went away'
+          : 'no response';
       options.log?.(`${req.method} ${req.url} → ${status} (${Date.now() - started} ms)`);
     }
   };
@@ -121,7 +149,11 @@ const ALLOWED_METHODS = 'GET, HEAD, POST, OPTIONS';
 const DEFAULT_ALLOWED_HEADERS = 'Authorization, Content-Type, Prefer';
 
 function isPreflight(req: IncomingMessage): boolean {
-  return req.method === 'OPTIONS' && headerOf(req.headers, 'origin') !== undefined && headerOf(req.headers, 'access-control-request-method') !== undefined;
+  return (
+    req.method === 'OPTIONS' &&
+    headerOf(req.headers, 'origin') !== undefined &&
+    headerOf(req.headers, 'access-control-request-method') !== undefined
+  );
 }
 
 function setOrigin(req: IncomingMessage, res: ServerResponse): void {
@@ -134,11 +166,18 @@ function setOrigin(req: IncomingMessage, res: ServerResponse): void {
 /** A preflight's response: 204 with the permissions asked for. */
 function respondToPreflight(req: IncomingMessage, res: ServerResponse): void {
   setOrigin(req, res);
-  res.setHeader('Access-Control-Allow-Methods', headerOf(req.headers, 'access-control-request-method') ?? ALLOWED_METHODS);
-  res.setHeader('Access-Control-Allow-Headers', headerOf(req.headers, 'access-control-request-headers') ?? DEFAULT_ALLOWED_HEADERS);
+  res.setHeader(
+    'Access-Control-Allow-Methods',
+    headerOf(req.headers, 'access-control-request-method') ?? ALLOWED_METHODS,
+  );
+  res.setHeader(
+    'Access-Control-Allow-Headers',
+    headerOf(req.headers, 'access-control-request-headers') ?? DEFAULT_ALLOWED_HEADERS,
+  );
   res.setHeader('Access-Control-Max-Age', '600');
   // Chromium asks before a page on a public address may call a private one (Private Network Access).
-  if (headerOf(req.headers, 'access-control-request-private-network') === 'true') res.setHeader('Access-Control-Allow-Private-Network', 'true');
+  if (headerOf(req.headers, 'access-control-request-private-network') === 'true')
+    res.setHeader('Access-Control-Allow-Private-Network', 'true');
   res.writeHead(204, { 'Content-Length': '0' });
   res.end();
 }
@@ -166,7 +205,8 @@ const TYPES: Record<string, string> = {
 /** Fails early, naming the file, when the directory holds no index.html. */
 export function checkDocsDir(docsDir: string): string {
   const dir = path.resolve(docsDir);
-  if (!existsSync(path.join(dir, 'index.html'))) throw new Error(`docs: ${path.join(dir, 'index.html')} does not exist (build it with npm run docs)`);
+  if (!existsSync(path.join(dir, 'index.html')))
+    throw new Error(`docs: ${path.join(dir, 'index.html')} does not exist (build it with npm run docs)`);
   return dir;
 }
 
@@ -189,7 +229,10 @@ async function serveDocs(dir: string, req: IncomingMessage, res: ServerResponse,
   } catch {
     return false;
   }
-  res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'Content-Length': String(content.length) });
+  res.writeHead(200, {
+    'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+    'Content-Length': String(content.length),
+  });
   res.end(req.method === 'HEAD' ? undefined : content);
   return true;
 }
@@ -211,7 +254,10 @@ function serveFile(files: FileStore, req: IncomingMessage, res: ServerResponse, 
       }
     : { 'Content-Type': 'text/plain; charset=utf-8' };
   const status = file ? 200 : req.method === 'GET' || req.method === 'HEAD' ? 404 : 405;
-  const text = status === 404 ? `${pathname}: no such image (the mock keeps each for ${FILE_TTL_MS / 60_000} minutes)\n` : `${req.method} is not allowed here: GET or HEAD\n`;
+  const text =
+    status === 404
+      ? `${pathname}: no such image (the mock keeps each for ${FILE_TTL_MS / 60_000} minutes)\n`
+      : `${req.method} is not allowed here: GET or HEAD\n`;
   if (status === 405) headers.Allow = 'GET, HEAD';
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   addCorsHeaders(req, res, Object.keys(headers));

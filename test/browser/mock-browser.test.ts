@@ -25,7 +25,11 @@ let browser: BrowserSession | undefined;
 
 function page(mockUrl: string): string {
   // The request's text fields are the spec's smallest example; its image is a real PNG made here.
-  const fields = Object.fromEntries(minimalParts().filter((part) => part.filename === undefined).map((part) => [part.name, String(part.value)]));
+  const fields = Object.fromEntries(
+    minimalParts()
+      .filter((part) => part.filename === undefined)
+      .map((part) => [part.name, String(part.value)]),
+  );
   const imagePart = minimalParts().find((part) => part.filename !== undefined)!;
   return `<!doctype html>
 <meta charset="utf-8">
@@ -63,7 +67,9 @@ beforeAll(async () => {
     if (name === 'index.html') {
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(html);
     } else if (name === BUNDLE || name === `${BUNDLE}.map`) {
-      res.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8' }).end(await readFile(path.join(dir, name)));
+      res
+        .writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8' })
+        .end(await readFile(path.join(dir, name)));
     } else {
       res.writeHead(404).end();
     }
@@ -91,7 +97,9 @@ describe('a page on another origin, in headless Chromium', () => {
       if (request.url().startsWith(mockUrl)) methods.push(request.method());
     });
     await browser.page.goto(pageUrl);
-    await browser.page.waitForFunction(() => document.getElementById('status')?.textContent !== 'sending', undefined, { timeout: 60_000 });
+    await browser.page.waitForFunction(() => document.getElementById('status')?.textContent !== 'sending', undefined, {
+      timeout: 60_000,
+    });
     expect(await browser.page.textContent('#status')).toBe('done');
     const naturalWidth = await browser.page.$eval('#result', (img) => (img as HTMLImageElement).naturalWidth);
     expect(naturalWidth).toBeGreaterThan(0);

@@ -28,12 +28,30 @@ beforeAll(async () => {
 afterAll(() => rm(work, { recursive: true, force: true }));
 
 const { serve } = serversClosedAfterEach();
-const edit = async (url: string) => ['edit', '--image', png, '--prompt', 'Add a hat', '--model', 'openai/gpt-image-1', '--base-url', url, '--out', await mkdtemp(path.join(work, 'out-'))];
+const edit = async (url: string) => [
+  'edit',
+  '--image',
+  png,
+  '--prompt',
+  'Add a hat',
+  '--model',
+  'openai/gpt-image-1',
+  '--base-url',
+  url,
+  '--out',
+  await mkdtemp(path.join(work, 'out-')),
+];
 
 describe('orq-images edit --api-key-file', () => {
-  it('refuses /dev/zero at once, naming --api-key-file and its limit, with its peak memory small and nothing sent', { timeout: 90_000 }, async () => {
+  it('refuses /dev/zero at once, naming --api-key-file and its limit, with its peak memory small and nothing sent', {
+    timeout: 90_000,
+  }, async () => {
     const server = await serve(() => ({ status: 200, body: okBody }));
-    const run = await cli([...(await edit(server.url)), '--api-key-file', '/dev/zero'], { env: {}, cwd: work, peakMemory: true });
+    const run = await cli([...(await edit(server.url)), '--api-key-file', '/dev/zero'], {
+      env: {},
+      cwd: work,
+      peakMemory: true,
+    });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('--api-key-file "/dev/zero" holds more than 4096 bytes');
     expect(run.peakRssBytes).toBeGreaterThan(0);
@@ -71,7 +89,11 @@ describe('orq-images edit --api-key-file', () => {
   it('reads the key from a process substitution, --api-key-file <(command)', { timeout: 90_000 }, async () => {
     const server = await serve(() => ({ status: 200, body: okBody }));
     // The key comes from a command that answers late, as `pass show` may: the CLI reads the pipe to its end.
-    const run = await cli(await edit(server.url), { env: { KEY_FROM_COMMAND: KEY }, cwd: work, bashArguments: `--api-key-file <(sleep 1; printf '%s\\n' "$KEY_FROM_COMMAND")` });
+    const run = await cli(await edit(server.url), {
+      env: { KEY_FROM_COMMAND: KEY },
+      cwd: work,
+      bashArguments: `--api-key-file <(sleep 1; printf '%s\\n' "$KEY_FROM_COMMAND")`,
+    });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('image-1.png');
     expect(server.requests.at(-1)!.headers.authorization).toBe(`Bearer ${KEY}`);

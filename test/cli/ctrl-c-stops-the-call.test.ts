@@ -59,7 +59,8 @@ async function stalling(phase: Phase): Promise<{ url: string; reached: Promise<v
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     reached,
-    close: () => new Promise<void>((resolve) => {
+    close: () =>
+      new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
         server.close(() => resolve());
       }),
@@ -67,29 +68,54 @@ async function stalling(phase: Phase): Promise<{ url: string; reached: Promise<v
 }
 
 describe('orq-images edit and Ctrl-C', () => {
-  it.each(['upload', 'waiting', 'reading'] as const)('during the %s: the first SIGINT stops the call, exit 130', async (phase) => {
-    const server = track(await stalling(phase));
-    const child = spawn(
-      process.execPath,
-      // A garbage collection every 20 ms in the CLI's process: what made Node 20's fetch lose the abort.
-      ['--expose-gc', '--import', 'data:text/javascript,setInterval(() => gc(), 20).unref()', '--import', pathToFileURL(path.join(root, 'node_modules/tsx/dist/loader.mjs')).href, path.join(root, 'src/cli/main.ts'), 'edit', '--image', image, '--prompt', 'p', '--model', 'openai/gpt-image-1', '--base-url', server.url, '--out', work],
-      { cwd: work, env: { PATH: process.env.PATH, HOME: process.env.HOME, ORQ_API_KEY: 'sk-cli-sigint-0123456789' }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stderr = '';
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const watchdog = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    try {
-      await Promise.race([server.reached, exited]);
-      // Let the phase run a moment (and the collector with it) before the interrupt.
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      child.kill('SIGINT');
-      const code = await exited;
-      expect(code, stderr).toBe(130);
-      expect(stderr).toContain('orq-images edit: interrupted');
-    } finally {
-      clearTimeout(watchdog);
-      child.kill('SIGKILL');
-    }
-  });
+  it.each(['upload', 'waiting', 'reading'] as const)(
+    'during the %s: the first SIGINT stops the call, exit 130',
+    async (phase) => {
+      const server = track(await stalling(phase));
+      const child = spawn(
+        process.execPath,
+        // A garbage collection every 20 ms in the CLI's process: what made Node 20's fetch lose the abort.
+        [
+          '--expose-gc',
+          '--import',
+          'data:text/javascript,setInterval(() => gc(), 20).unref()',
+          '--import',
+          pathToFileURL(path.join(root, 'node_modules/tsx/dist/loader.mjs')).href,
+          path.join(root, 'src/cli/main.ts'),
+          'edit',
+          '--image',
+          image,
+          '--prompt',
+          'p',
+          '--model',
+          'openai/gpt-image-1',
+          '--base-url',
+          server.url,
+          '--out',
+          work,
+        ],
+        {
+          cwd: work,
+          env: { PATH: process.env.PATH, HOME: process.env.HOME, ORQ_API_KEY: 'sk-cli-sigint-0123456789' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let stderr = '';
+      child.stderr.on('data', (chunk) => (stderr += chunk));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      const watchdog = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      try {
+        await Promise.race([server.reached, exited]);
+        // Let the phase run a moment (and the collector with it) before the interrupt.
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        child.kill('SIGINT');
+        const code = await exited;
+        expect(code, stderr).toBe(130);
+        expect(stderr).toContain('orq-images edit: interrupted');
+      } finally {
+        clearTimeout(watchdog);
+        child.kill('SIGKILL');
+      }
+    },
+  );
 });

@@ -36,9 +36,23 @@ beforeAll(async () => {
 afterAll(() => rm(work, { recursive: true, force: true }));
 
 const { serve, track } = serversClosedAfterEach();
-const run = (args: string[], options: Partial<CliOptions> = {}) => cli(args, { cwd: work, env: { ORQ_API_KEY: KEY, TMPDIR: temp }, ...options });
+const run = (args: string[], options: Partial<CliOptions> = {}) =>
+  cli(args, { cwd: work, env: { ORQ_API_KEY: KEY, TMPDIR: temp }, ...options });
 const outDir = async () => mkdtemp(path.join(work, 'out-'));
-const edit = (url: string, out: string, ...more: string[]) => ['edit', '--image', png, '--prompt', 'Add a hat', '--model', 'openai/gpt-image-1', '--base-url', url, '--out', out, ...more];
+const edit = (url: string, out: string, ...more: string[]) => [
+  'edit',
+  '--image',
+  png,
+  '--prompt',
+  'Add a hat',
+  '--model',
+  'openai/gpt-image-1',
+  '--base-url',
+  url,
+  '--out',
+  out,
+  ...more,
+];
 
 /** Image downloads: `/png`, `/missing` (404), `/stall` (half an image, then nothing; `onStall` told). */
 async function startDownloads(onStall: () => void = () => {}) {
@@ -55,7 +69,15 @@ async function startDownloads(onStall: () => void = () => {}) {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return track({ url, requests, close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }) });
+  return track({
+    url,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  });
 }
 
 describe('drift in the answer is reported, the images saved', () => {
@@ -65,8 +87,12 @@ describe('drift in the answer is reported, the images saved', () => {
     const result = await run(edit(server.url, out));
     expect(result.code, result.stderr).toBe(0);
     expect(await readFile(path.join(out, 'image-1.png'))).toEqual(imageBytes);
-    expect(result.stdout).toBe(`${path.join(out, 'image-1.png')}\ntokens: ${partialUsage.total_tokens} total (${partialUsage.input_tokens} input; ${partialUsage.output_tokens} output)\n`);
-    expect(result.stderr).toBe('orq-images edit: the answer departs from the spec: body.usage.input_tokens_details: the spec says required, received missing\n');
+    expect(result.stdout).toBe(
+      `${path.join(out, 'image-1.png')}\ntokens: ${partialUsage.total_tokens} total (${partialUsage.input_tokens} input; ${partialUsage.output_tokens} output)\n`,
+    );
+    expect(result.stderr).toBe(
+      'orq-images edit: the answer departs from the spec: body.usage.input_tokens_details: the spec says required, received missing\n',
+    );
   });
 
   it('created as a string, --json: exit 0, the file and the drift in the JSON', async () => {
@@ -75,8 +101,14 @@ describe('drift in the answer is reported, the images saved', () => {
     const result = await run(edit(server.url, out, '--json'));
     expect(result.code, result.stderr).toBe(0);
     const json = JSON.parse(result.stdout);
-    expect(json).toMatchObject({ files: [path.join(out, 'image-1.png')], images: [{ index: 0, file: path.join(out, 'image-1.png') }], created: String(okBody.created) });
-    expect(json.drift).toEqual([{ field: 'body.created', expected: 'type integer', received: JSON.stringify(String(okBody.created)) }]);
+    expect(json).toMatchObject({
+      files: [path.join(out, 'image-1.png')],
+      images: [{ index: 0, file: path.join(out, 'image-1.png') }],
+      created: String(okBody.created),
+    });
+    expect(json.drift).toEqual([
+      { field: 'body.created', expected: 'type integer', received: JSON.stringify(String(okBody.created)) },
+    ]);
     expect(json.error).toBeUndefined();
     expect(result.stderr).toContain('body.created: the spec says type integer');
   });
@@ -92,7 +124,9 @@ describe('images that cannot be saved where asked', () => {
     const [line] = result.stdout.split('\n');
     expect(line!.startsWith(path.join(temp, 'orq-images-'))).toBe(true);
     expect(await readFile(line!)).toEqual(imageBytes);
-    expect(result.stderr).toMatch(/image 1 not saved: cannot create the directory .*not-a-dir.* \(EEXIST.*\); saved in .* instead/);
+    expect(result.stderr).toMatch(
+      /image 1 not saved: cannot create the directory .*not-a-dir.* \(EEXIST.*\); saved in .* instead/,
+    );
     expect(result.stderr).not.toContain('Orq API');
   });
 
@@ -112,16 +146,26 @@ describe('images that cannot be saved where asked', () => {
 
   it('a download that fails: the URL as received on stdout, a DownloadError on stderr, the other image saved, exit 1', async () => {
     const downloads = await startDownloads();
-    const server = await serve(() => ({ status: 200, body: { created: 1, data: [{ url: `${downloads.url}/png` }, { url: `${downloads.url}/missing?sig=abc` }] } }));
+    const server = await serve(() => ({
+      status: 200,
+      body: { created: 1, data: [{ url: `${downloads.url}/png` }, { url: `${downloads.url}/missing?sig=abc` }] },
+    }));
     const out = await outDir();
     const result = await run(edit(server.url, out));
     expect(result.code).toBe(1);
-    expect(result.stdout.split('\n').slice(0, 2)).toEqual([path.join(out, 'image-1.png'), `${downloads.url}/missing?sig=abc`]);
+    expect(result.stdout.split('\n').slice(0, 2)).toEqual([
+      path.join(out, 'image-1.png'),
+      `${downloads.url}/missing?sig=abc`,
+    ]);
     expect(result.stderr).toContain(`image 2 not saved: downloading image 2 (${downloads.url}/missing) answered 404`);
     expect(result.stderr).not.toContain('Orq API');
 
     const json = JSON.parse((await run(edit(server.url, await outDir(), '--json'))).stdout);
-    expect(json.images[1]).toMatchObject({ index: 1, url: `${downloads.url}/missing?sig=abc`, error: { error: 'DownloadError', status: 404 } });
+    expect(json.images[1]).toMatchObject({
+      index: 1,
+      url: `${downloads.url}/missing?sig=abc`,
+      error: { error: 'DownloadError', status: 404 },
+    });
     expect(json).toMatchObject({ error: 'DownloadError', files: [expect.stringMatching(/image-1\.png$/)] });
   });
 });
@@ -131,7 +175,15 @@ describe('the key never shows, in a success either', () => {
     const downloads = await startDownloads();
     const server = await serve((_i, record) => {
       const key = String(record.headers.authorization).slice('Bearer '.length);
-      return { status: 200, body: { ...okBody, size: key, quality: `q-${key}`, data: [okBody.data[0], { url: `${downloads.url}/missing/${key}` }] } };
+      return {
+        status: 200,
+        body: {
+          ...okBody,
+          size: key,
+          quality: `q-${key}`,
+          data: [okBody.data[0], { url: `${downloads.url}/missing/${key}` }],
+        },
+      };
     });
     for (const flags of [[], ['--json']]) {
       const result = await run(edit(server.url, await outDir(), ...flags));
@@ -142,21 +194,31 @@ describe('the key never shows, in a success either', () => {
 });
 
 describe('a short throwaway key (as suites against the mock use)', () => {
-  it.each(['x', 'limit'])('ORQ_API_KEY=%j: the error code, message and saved file names stay intact; the key alone, as a word, is still redacted', async (shortKey) => {
-    const tooMany = responses['429']!.content['application/json']!.examples;
-    const body = Object.values(tooMany)[0]!.value as { error: { code: string; message: string } };
-    const server = await serve(() => ({ status: 429, headers: { 'retry-after': '0' }, body: { error: { ...body.error, message: `${body.error.message} (key ${shortKey})` } } }));
-    const result = await cli(edit(server.url, await outDir()), { cwd: work, env: { ORQ_API_KEY: shortKey, TMPDIR: temp } });
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain(body.error.code);
-    expect(result.stderr).toContain(`${body.error.message} (key [redacted])`);
+  it.each(['x', 'limit'])(
+    'ORQ_API_KEY=%j: the error code, message and saved file names stay intact; the key alone, as a word, is still redacted',
+    async (shortKey) => {
+      const tooMany = responses['429']!.content['application/json']!.examples;
+      const body = Object.values(tooMany)[0]!.value as { error: { code: string; message: string } };
+      const server = await serve(() => ({
+        status: 429,
+        headers: { 'retry-after': '0' },
+        body: { error: { ...body.error, message: `${body.error.message} (key ${shortKey})` } },
+      }));
+      const result = await cli(edit(server.url, await outDir()), {
+        cwd: work,
+        env: { ORQ_API_KEY: shortKey, TMPDIR: temp },
+      });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(body.error.code);
+      expect(result.stderr).toContain(`${body.error.message} (key [redacted])`);
 
-    const ok = await serve(() => ({ status: 200, body: okBody }));
-    const out = await outDir();
-    const saved = await cli(edit(ok.url, out, '--json'), { cwd: work, env: { ORQ_API_KEY: shortKey, TMPDIR: temp } });
-    expect(saved.code).toBe(0);
-    expect(JSON.parse(saved.stdout).files).toEqual([path.join(out, 'image-1.png')]);
-  });
+      const ok = await serve(() => ({ status: 200, body: okBody }));
+      const out = await outDir();
+      const saved = await cli(edit(ok.url, out, '--json'), { cwd: work, env: { ORQ_API_KEY: shortKey, TMPDIR: temp } });
+      expect(saved.code).toBe(0);
+      expect(JSON.parse(saved.stdout).files).toEqual([path.join(out, 'image-1.png')]);
+    },
+  );
 });
 
 describe('a signal during a download', () => {
@@ -167,7 +229,10 @@ describe('a signal during a download', () => {
   ] as const)('%s: no partial file left, the URL still printed, exit %i', async (signal, code) => {
     let pid = 0;
     const downloads = await startDownloads(() => process.kill(pid, signal));
-    const server = await serve(() => ({ status: 200, body: { created: 1, data: [{ url: `${downloads.url}/stall` }] } }));
+    const server = await serve(() => ({
+      status: 200,
+      body: { created: 1, data: [{ url: `${downloads.url}/stall` }] },
+    }));
     const out = await outDir();
     const result = await run(edit(server.url, out), { started: (started) => (pid = started) });
     expect(downloads.requests).toEqual(['/stall']);

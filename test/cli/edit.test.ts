@@ -13,7 +13,8 @@ import { responses } from '../support/spec.js';
 import { KEY, cli as runCli, type Run } from './run-cli.js';
 
 const okBody = responses['200']!.content['application/json']!.examples['b64_png']!.value as any;
-const errorBody = (status: number) => Object.values(responses[String(status)]!.content['application/json']!.examples)[0]!.value;
+const errorBody = (status: number) =>
+  Object.values(responses[String(status)]!.content['application/json']!.examples)[0]!.value;
 
 let work: string;
 let png: string;
@@ -26,16 +27,39 @@ afterAll(() => rm(work, { recursive: true, force: true }));
 
 const { serve } = serversClosedAfterEach();
 
-const cli = (args: string[], env: Record<string, string | undefined> = { ORQ_API_KEY: KEY }): Promise<Run> => runCli(args, { env, cwd: work });
+const cli = (args: string[], env: Record<string, string | undefined> = { ORQ_API_KEY: KEY }): Promise<Run> =>
+  runCli(args, { env, cwd: work });
 
 const outDir = async () => mkdtemp(path.join(work, 'out-'));
-const base = (url: string, out: string) => ['edit', '--image', png, '--prompt', 'Add a hat', '--model', 'openai/gpt-image-1', '--base-url', url, '--out', out];
+const base = (url: string, out: string) => [
+  'edit',
+  '--image',
+  png,
+  '--prompt',
+  'Add a hat',
+  '--model',
+  'openai/gpt-image-1',
+  '--base-url',
+  url,
+  '--out',
+  out,
+];
 
 describe('orq-images edit against a local server', () => {
   it('saves the image, prints its path and the token usage, exit 0', async () => {
     const server = await serve(() => ({ status: 200, body: okBody }));
     const out = await outDir();
-    const run = await cli([...base(server.url, out), '-n', '1', '--quality', 'low', '--fallback', 'openai/dall-e-2', '--retry-count', '2']);
+    const run = await cli([
+      ...base(server.url, out),
+      '-n',
+      '1',
+      '--quality',
+      'low',
+      '--fallback',
+      'openai/dall-e-2',
+      '--retry-count',
+      '2',
+    ]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const saved = path.join(out, 'image-1.png');
@@ -68,7 +92,11 @@ describe('orq-images edit against a local server', () => {
   });
 
   it('429 every time: retries shown on stderr, then exit 1 with the API error', async () => {
-    const server = await serve(() => ({ status: 429, body: errorBody(429), headers: { 'retry-after': '0', 'x-request-id': 'req_cli' } }));
+    const server = await serve(() => ({
+      status: 429,
+      body: errorBody(429),
+      headers: { 'retry-after': '0', 'x-request-id': 'req_cli' },
+    }));
     const run = await cli(base(server.url, await outDir()));
     expect(run.code).toBe(1);
     expect(server.requests).toHaveLength(3);
@@ -86,7 +114,11 @@ describe('orq-images edit against a local server', () => {
   });
 
   it('an HTML page from a proxy: exit 1, summarised by its title', async () => {
-    const server = await serve(() => ({ status: 502, headers: { 'content-type': 'text/html' }, body: '<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>' }));
+    const server = await serve(() => ({
+      status: 502,
+      headers: { 'content-type': 'text/html' },
+      body: '<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>',
+    }));
     const run = await cli(base(server.url, await outDir()));
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('an HTML page titled "502 Bad Gateway"');
@@ -118,7 +150,10 @@ describe('orq-images edit against a local server', () => {
   });
 
   it('the key in an echoed error body never reaches the output', async () => {
-    const server = await serve(() => ({ status: 401, body: { error: { code: 'invalid_api_key', message: `bad key Bearer ${KEY}` } } }));
+    const server = await serve(() => ({
+      status: 401,
+      body: { error: { code: 'invalid_api_key', message: `bad key Bearer ${KEY}` } },
+    }));
     const run = await cli([...base(server.url, await outDir()), '--json']);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('[redacted]');
@@ -172,7 +207,7 @@ describe('usage errors: exit 2, nothing sent', () => {
     expect(server.requests.at(-1)!.headers.authorization).toBe(`Bearer ${KEY}`);
   });
 
-  it('--help lists the spec\'s enum values, exit 0', async () => {
+  it("--help lists the spec's enum values, exit 0", async () => {
     const run = await cli(['edit', '--help']);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('auto | high | medium | low | standard');

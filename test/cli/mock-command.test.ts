@@ -56,60 +56,73 @@ function listeningInodes(port: number): string[] {
 describe('orq-images mock', () => {
   it('--help prints the options and every Prefer key with an example, and exits 0; an unknown option or a bad --latency exits 2', async () => {
     const { stdout } = await run(process.execPath, [...cli, '--help'], { cwd: root });
-    for (const option of ['--port', '--host', '--dynamic', '--seed', '--latency', '--docs']) expect(stdout).toContain(option);
+    for (const option of ['--port', '--host', '--dynamic', '--seed', '--latency', '--docs'])
+      expect(stdout).toContain(option);
     for (const key of Object.keys(FAULTS)) expect(stdout).toContain(`Prefer: fault=${key}`);
-    for (const key of ['example=', 'code=', 'dynamic=true', 'seed=', 'delay=']) expect(stdout).toContain(`Prefer: ${key}`);
-    const failed = await run(process.execPath, [...cli, '--nope'], { cwd: root }).catch((error: { code: number; stderr: string }) => error);
+    for (const key of ['example=', 'code=', 'dynamic=true', 'seed=', 'delay='])
+      expect(stdout).toContain(`Prefer: ${key}`);
+    const failed = await run(process.execPath, [...cli, '--nope'], { cwd: root }).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
     expect((failed as { code: number }).code).toBe(2);
-    const slow = await run(process.execPath, [...cli, '--latency', '9-1'], { cwd: root }).catch((error: { code: number; stderr: string }) => error);
+    const slow = await run(process.execPath, [...cli, '--latency', '9-1'], { cwd: root }).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
     expect((slow as { code: number }).code).toBe(2);
     expect((slow as { stderr: string }).stderr).toContain('--latency');
   });
 
-  it.each(['SIGTERM', 'SIGINT'] as const)('prints every Prefer key and a working curl command, has no child process, and stops on %s', { timeout: 60_000 }, async (signal) => {
-    const child = spawn(process.execPath, [...cli, '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk) => (output += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk) => (output += chunk));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    await new Promise<void>((resolve, reject) => {
-      const timer = setInterval(() => {
-        if (output.includes('Ctrl-C')) {
-          clearInterval(timer);
-          resolve();
-        }
-      }, 50);
-      child.once('exit', () => reject(new Error(`the mock exited early:\n${output}`)));
-    });
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    'prints every Prefer key and a working curl command, has no child process, and stops on %s',
+    { timeout: 60_000 },
+    async (signal) => {
+      const child = spawn(process.execPath, [...cli, '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk) => (output += chunk));
+      child.stderr.setEncoding('utf8').on('data', (chunk) => (output += chunk));
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      await new Promise<void>((resolve, reject) => {
+        const timer = setInterval(() => {
+          if (output.includes('Ctrl-C')) {
+            clearInterval(timer);
+            resolve();
+          }
+        }, 50);
+        child.once('exit', () => reject(new Error(`the mock exited early:\n${output}`)));
+      });
 
-    const endpoint = /endpoint\s+(\S+)/.exec(output)![1]!;
-    expect(endpoint).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:\\d+${wireContract.path}$`));
-    expect(childrenOf(child.pid!)).toEqual([]);
-    // The banner lists every Prefer key with an example, and what a real edit takes.
-    for (const key of Object.keys(FAULTS)) expect(output).toContain(`fault=${key}`);
-    for (const key of ['example=', 'code=', 'dynamic=true', 'delay=']) expect(output).toContain(key);
-    expect(output).toContain(REAL_SERVICE_TIME);
+      const endpoint = /endpoint\s+(\S+)/.exec(output)![1]!;
+      expect(endpoint).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:\\d+${wireContract.path}$`));
+      expect(childrenOf(child.pid!)).toEqual([]);
+      // The banner lists every Prefer key with an example, and what a real edit takes.
+      for (const key of Object.keys(FAULTS)) expect(output).toContain(`fault=${key}`);
+      for (const key of ['example=', 'code=', 'dynamic=true', 'delay=']) expect(output).toContain(key);
+      expect(output).toContain(REAL_SERVICE_TIME);
 
-    // The printed command, run as printed, in a directory holding the files it names.
-    const command = output.slice(output.indexOf('curl '), output.indexOf('Ctrl-C')).trim();
-    const dir = await mkdtemp(path.join(tmpdir(), 'orq-mock-cli-'));
-    try {
-      for (const [, name] of command.matchAll(/=@([^\s']+)/g)) await writeFile(path.join(dir, name!), imageForName(name!).bytes);
-      const { stdout } = await run('sh', ['-c', `${command} -sS`], { cwd: dir });
-      expect(validateImageEditResponse(JSON.parse(stdout))).toBe(true);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+      // The printed command, run as printed, in a directory holding the files it names.
+      const command = output.slice(output.indexOf('curl '), output.indexOf('Ctrl-C')).trim();
+      const dir = await mkdtemp(path.join(tmpdir(), 'orq-mock-cli-'));
+      try {
+        for (const [, name] of command.matchAll(/=@([^\s']+)/g))
+          await writeFile(path.join(dir, name!), imageForName(name!).bytes);
+        const { stdout } = await run('sh', ['-c', `${command} -sS`], { cwd: dir });
+        expect(validateImageEditResponse(JSON.parse(stdout))).toBe(true);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
 
-    const port = Number(new URL(endpoint).port);
-    const inode = listenerInode(child.pid!, port);
-    expect(inode, 'the mock holds the socket listening on its port').toBeDefined();
-    child.kill(signal);
-    expect(await exited).toBe(0);
-    expect(listeningInodes(port)).not.toContain(inode);
-  });
+      const port = Number(new URL(endpoint).port);
+      const inode = listenerInode(child.pid!, port);
+      expect(inode, 'the mock holds the socket listening on its port').toBeDefined();
+      child.kill(signal);
+      expect(await exited).toBe(0);
+      expect(listeningInodes(port)).not.toContain(inode);
+    },
+  );
 
-  it('npm start (the main job): the mock with the reference at /docs; SIGTERM to npm leaves no process behind', { timeout: 120_000 }, async () => {
+  it('npm start (the main job): the mock with the reference at /docs; SIGTERM to npm leaves no process behind', {
+    timeout: 120_000,
+  }, async () => {
     const npm = spawn('npm', ['start', '--', '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     npm.stdout.setEncoding('utf8').on('data', (chunk) => (output += chunk));

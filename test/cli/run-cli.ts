@@ -52,13 +52,29 @@ export function cli(args: string[], options: CliOptions): Promise<Run> {
   return new Promise((resolve, reject) => {
     const spawnOptions: SpawnOptions = {
       cwd: options.cwd,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: process.env.TMPDIR, ...env, ...(peakFile ? { ORQ_TEST_PEAK_RSS_FILE: peakFile } : {}) },
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        TMPDIR: process.env.TMPDIR,
+        ...env,
+        ...(peakFile ? { ORQ_TEST_PEAK_RSS_FILE: peakFile } : {}),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     };
     const node = [process.execPath, ...(peakFile ? ['--import', PEAK_REPORTER] : [])];
-    const command = [...node, '--import', pathToFileURL(path.join(root, 'node_modules/tsx/dist/loader.mjs')).href, path.join(root, 'src/cli/main.ts'), ...args];
-    const throughBash = options.bashArguments !== undefined ? ['bash', '-c', `"$@" ${options.bashArguments}`, 'bash'] : [];
-    const withoutOverride = options.permissionChecked && process.getuid?.() === 0 ? ['setpriv', '--bounding-set', '-dac_override,-dac_read_search', '--'] : [];
+    const command = [
+      ...node,
+      '--import',
+      pathToFileURL(path.join(root, 'node_modules/tsx/dist/loader.mjs')).href,
+      path.join(root, 'src/cli/main.ts'),
+      ...args,
+    ];
+    const throughBash =
+      options.bashArguments !== undefined ? ['bash', '-c', `"$@" ${options.bashArguments}`, 'bash'] : [];
+    const withoutOverride =
+      options.permissionChecked && process.getuid?.() === 0
+        ? ['setpriv', '--bounding-set', '-dac_override,-dac_read_search', '--']
+        : [];
     const [file, ...rest] = [...withoutOverride, ...throughBash, ...command];
     const child = spawn(file!, rest, spawnOptions);
     let stdout = '';
@@ -77,7 +93,12 @@ export function cli(args: string[], options: CliOptions): Promise<Run> {
         if (existsSync(peakFile!)) peakRssBytes = Number(readFileSync(peakFile!, 'utf8'));
         rmSync(peakDir, { recursive: true, force: true });
       }
-      resolve({ code: code ?? 128 + (signal ? constants.signals[signal] : 0), stdout, stderr, ...(peakRssBytes !== undefined ? { peakRssBytes } : {}) });
+      resolve({
+        code: code ?? 128 + (signal ? constants.signals[signal] : 0),
+        stdout,
+        stderr,
+        ...(peakRssBytes !== undefined ? { peakRssBytes } : {}),
+      });
     });
   });
 }

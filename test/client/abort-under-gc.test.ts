@@ -10,16 +10,32 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-let results: { phase?: string; how?: string; name?: string; movedAfterStop?: number; connectionClosed?: boolean; left?: string[]; stuck?: boolean }[] = [];
+let results: {
+  phase?: string;
+  how?: string;
+  name?: string;
+  movedAfterStop?: number;
+  connectionClosed?: boolean;
+  left?: string[];
+  stuck?: boolean;
+}[] = [];
 
 beforeAll(async () => {
   const stdout = await new Promise<string>((resolve, reject) => {
-    execFile(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(here, 'fixtures/abort-under-gc.ts')], { timeout: 60_000 }, (error, out, stderr) => {
-      if (!out.trim()) return reject(new Error(`no result (${error?.message ?? ''}): ${stderr.slice(-800)}`));
-      resolve(out);
-    });
+    execFile(
+      process.execPath,
+      ['--expose-gc', '--import', 'tsx', path.join(here, 'fixtures/abort-under-gc.ts')],
+      { timeout: 60_000 },
+      (error, out, stderr) => {
+        if (!out.trim()) return reject(new Error(`no result (${error?.message ?? ''}): ${stderr.slice(-800)}`));
+        resolve(out);
+      },
+    );
   });
-  results = stdout.trim().split('\n').map((line) => JSON.parse(line));
+  results = stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
 }, 90_000);
 
 describe('with the garbage collector running', () => {
@@ -38,7 +54,17 @@ describe('with the garbage collector running', () => {
   it.each([
     ['timeout', 'TimeoutError'],
     ['abort', 'AbortError'],
-  ])('downloading (saveImages), stopped by %s: ends in %s, the connection closed, nothing more moves, no partial file left', (how, name) => {
-    expect(results.find((r) => r.phase === 'downloading' && r.how === how)).toEqual({ phase: 'downloading', how, name, movedAfterStop: 0, connectionClosed: true, left: [] });
-  });
+  ])(
+    'downloading (saveImages), stopped by %s: ends in %s, the connection closed, nothing more moves, no partial file left',
+    (how, name) => {
+      expect(results.find((r) => r.phase === 'downloading' && r.how === how)).toEqual({
+        phase: 'downloading',
+        how,
+        name,
+        movedAfterStop: 0,
+        connectionClosed: true,
+        left: [],
+      });
+    },
+  );
 });

@@ -6,7 +6,13 @@
  * validator, bodies built from the spec's own example.
  */
 import { describe, expect, it } from 'vitest';
-import { ResponseValidationError, createImageEditClient, describeDrift, type Drift, type ImageEditClientOptions } from '../../src/index.js';
+import {
+  ResponseValidationError,
+  createImageEditClient,
+  describeDrift,
+  type Drift,
+  type ImageEditClientOptions,
+} from '../../src/index.js';
 import { makePng } from '../support/images.js';
 import { serversClosedAfterEach } from '../support/scripted-server.js';
 import { responses } from '../support/spec.js';
@@ -20,13 +26,28 @@ const stringCreatedBody = { ...okBody, created: String(okBody.created) };
 const request = { model: 'openai/gpt-image-1', prompt: 'Add a hat', image: makePng(8, 8) };
 
 const { serve } = serversClosedAfterEach();
-const client = (url: string, options: Partial<ImageEditClientOptions> = {}) => createImageEditClient({ apiKey: KEY, baseUrl: url, maxRetries: 0, ...options });
-const fail = (promise: Promise<unknown>) => promise.then((value) => { throw new Error(`expected a rejection, got ${JSON.stringify(value)}`); }, (error: unknown) => error as Error);
+const client = (url: string, options: Partial<ImageEditClientOptions> = {}) =>
+  createImageEditClient({ apiKey: KEY, baseUrl: url, maxRetries: 0, ...options });
+const fail = (promise: Promise<unknown>) =>
+  promise.then(
+    (value) => {
+      throw new Error(`expected a rejection, got ${JSON.stringify(value)}`);
+    },
+    (error: unknown) => error as Error,
+  );
 
 describe('a 200 with usable images that departs from the spec', () => {
   it.each([
-    ['usage without input_tokens_details', partialUsageBody, { field: 'body.usage.input_tokens_details', expected: 'required', received: 'missing' }],
-    ['created as a string', stringCreatedBody, { field: 'body.created', expected: 'type integer', received: JSON.stringify(String(okBody.created)) }],
+    [
+      'usage without input_tokens_details',
+      partialUsageBody,
+      { field: 'body.usage.input_tokens_details', expected: 'required', received: 'missing' },
+    ],
+    [
+      'created as a string',
+      stringCreatedBody,
+      { field: 'body.created', expected: 'type integer', received: JSON.stringify(String(okBody.created)) },
+    ],
   ])('%s: the result, exactly as sent, with the departure as drift and onDrift told', async (_name, body, expected) => {
     const server = await serve(() => ({ status: 200, body }));
     const heard: (readonly Drift[])[] = [];
@@ -36,7 +57,9 @@ describe('a 200 with usable images that departs from the spec', () => {
     // Nothing of the paid result is lost or changed, and drift does not serialise into it.
     expect(JSON.parse(JSON.stringify(result))).toEqual(body);
     expect(result.data[0]!.b64_json).toBe(okBody.data[0].b64_json);
-    expect(describeDrift(result.drift[0]!)).toBe(`${expected.field}: the spec says ${expected.expected}, received ${expected.received}`);
+    expect(describeDrift(result.drift[0]!)).toBe(
+      `${expected.field}: the spec says ${expected.expected}, received ${expected.received}`,
+    );
   });
 
   it('strictResponses (client or call) throws ResponseValidationError as before; a call can turn it off again', async () => {
@@ -45,7 +68,9 @@ describe('a 200 with usable images that departs from the spec', () => {
     const error = (await fail(strict.edit(request))) as ResponseValidationError;
     expect(error).toBeInstanceOf(ResponseValidationError);
     expect(error.issues).toEqual([{ field: 'body.usage.input_tokens_details', message: 'is required' }]);
-    expect(await fail(client(server.url).edit(request, { strictResponses: true }))).toBeInstanceOf(ResponseValidationError);
+    expect(await fail(client(server.url).edit(request, { strictResponses: true }))).toBeInstanceOf(
+      ResponseValidationError,
+    );
     expect((await strict.edit(request, { strictResponses: false })).drift).toHaveLength(1);
   });
 
@@ -58,7 +83,10 @@ describe('a 200 with usable images that departs from the spec', () => {
   });
 
   it('one usable image among broken ones: the result, each broken image named as drift', async () => {
-    const body = { created: okBody.created, data: [{ b64_json: 'not base64!' }, {}, okBody.data[0], { url: 'no scheme' }] };
+    const body = {
+      created: okBody.created,
+      data: [{ b64_json: 'not base64!' }, {}, okBody.data[0], { url: 'no scheme' }],
+    };
     const server = await serve(() => ({ status: 200, body }));
     const result = await client(server.url).edit(request);
     expect(result.drift).toEqual([
@@ -70,14 +98,23 @@ describe('a 200 with usable images that departs from the spec', () => {
 
   it('what onDrift throws is ignored: the result still arrives', async () => {
     const server = await serve(() => ({ status: 200, body: stringCreatedBody }));
-    const result = await client(server.url, { onDrift: () => { throw new Error('logger down'); } }).edit(request);
+    const result = await client(server.url, {
+      onDrift: () => {
+        throw new Error('logger down');
+      },
+    }).edit(request);
     expect(result.drift).toHaveLength(1);
   });
 
   it('the API key echoed into a drifting field is redacted from the drift (the body stays as sent)', async () => {
-    const server = await serve((_i, record) => ({ status: 200, body: { ...okBody, created: record.headers.authorization } }));
+    const server = await serve((_i, record) => ({
+      status: 200,
+      body: { ...okBody, created: record.headers.authorization },
+    }));
     const result = await client(server.url).edit(request);
-    expect(result.drift).toEqual([{ field: 'body.created', expected: 'type integer', received: '"Bearer [redacted]"' }]);
+    expect(result.drift).toEqual([
+      { field: 'body.created', expected: 'type integer', received: '"Bearer [redacted]"' },
+    ]);
   });
 });
 
@@ -93,8 +130,13 @@ describe('no usable image: still an error', () => {
     expect(error.issues.map((issue) => issue.field)).toContain(field);
   });
 
-  it('a b64_json of 200,000 spaces and then "!" is judged in one pass (a backtracking check took minutes)', { timeout: 10_000 }, async () => {
-    const server = await serve(() => ({ status: 200, body: { created: 1, data: [{ b64_json: `${' '.repeat(200_000)}!` }] } }));
+  it('a b64_json of 200,000 spaces and then "!" is judged in one pass (a backtracking check took minutes)', {
+    timeout: 10_000,
+  }, async () => {
+    const server = await serve(() => ({
+      status: 200,
+      body: { created: 1, data: [{ b64_json: `${' '.repeat(200_000)}!` }] },
+    }));
     const error = (await fail(client(server.url).edit(request))) as ResponseValidationError;
     expect(error.issues).toEqual([{ field: 'body.data[0].b64_json', message: 'is not base64 image data' }]);
   });

@@ -19,12 +19,23 @@ import {
   type RetryEvent,
 } from '../../src/index.js';
 import { makePng } from '../support/images.js';
-import { refusedPort, serversClosedAfterEach, startScriptedServer, startStallServer, type ScriptedServer } from '../support/scripted-server.js';
+import {
+  refusedPort,
+  serversClosedAfterEach,
+  startScriptedServer,
+  startStallServer,
+  type ScriptedServer,
+} from '../support/scripted-server.js';
 import { responses } from '../support/spec.js';
 
 const okBody = responses['200']!.content['application/json']!.examples['b64_png']!.value;
-const errorBody = (status: number) => Object.values(responses[String(status)]!.content['application/json']!.examples)[0]!.value;
-const request = (image: unknown = makePng(8, 8)) => ({ model: 'openai/gpt-image-1', prompt: 'Add a hat', image: image as Uint8Array });
+const errorBody = (status: number) =>
+  Object.values(responses[String(status)]!.content['application/json']!.examples)[0]!.value;
+const request = (image: unknown = makePng(8, 8)) => ({
+  model: 'openai/gpt-image-1',
+  prompt: 'Add a hat',
+  image: image as Uint8Array,
+});
 
 const { serve, track } = serversClosedAfterEach();
 
@@ -32,11 +43,19 @@ function client(server: { url: string }, options: Partial<ImageEditClientOptions
   return createImageEditClient({ apiKey: 'sk-fault-test', baseUrl: server.url, retryBaseDelayMs: 5, ...options });
 }
 
-const fail = <T>(promise: Promise<T>) => promise.then((value) => { throw new Error(`expected a rejection, got ${JSON.stringify(value)}`); }, (error: unknown) => error as Error);
+const fail = <T>(promise: Promise<T>) =>
+  promise.then(
+    (value) => {
+      throw new Error(`expected a rejection, got ${JSON.stringify(value)}`);
+    },
+    (error: unknown) => error as Error,
+  );
 
 describe('retries: by default only where the server certainly did no work', () => {
   it('429 then 200: retried once, onRetry told why and how long', async () => {
-    const server = await serve((i) => (i === 0 ? { status: 429, body: errorBody(429) } : { status: 200, body: okBody }));
+    const server = await serve((i) =>
+      i === 0 ? { status: 429, body: errorBody(429) } : { status: 200, body: okBody },
+    );
     const events: RetryEvent[] = [];
     const result = await client(server, { onRetry: (e) => events.push(e) }).edit(request());
     expect(result).toEqual(okBody);
@@ -63,7 +82,9 @@ describe('retries: by default only where the server certainly did no work', () =
   });
 
   it('503 with Retry-After (seconds) is retried after that wait; without it, not at all', async () => {
-    const server = await serve((i) => (i === 0 ? { status: 503, body: errorBody(503), headers: { 'retry-after': '0' } } : { status: 200, body: okBody }));
+    const server = await serve((i) =>
+      i === 0 ? { status: 503, body: errorBody(503), headers: { 'retry-after': '0' } } : { status: 200, body: okBody },
+    );
     const events: RetryEvent[] = [];
     await client(server, { onRetry: (e) => events.push(e) }).edit(request());
     expect(events.map((e) => e.delayMs)).toEqual([0]);
@@ -75,7 +96,9 @@ describe('retries: by default only where the server certainly did no work', () =
 
   it('Retry-After as an HTTP-date is honoured; one beyond retryMaxDelayMs is not waited for', async () => {
     const soon = new Date(Date.now() + 1500).toUTCString();
-    const server = await serve((i) => (i === 0 ? { status: 429, headers: { 'retry-after': soon } } : { status: 200, body: okBody }));
+    const server = await serve((i) =>
+      i === 0 ? { status: 429, headers: { 'retry-after': soon } } : { status: 200, body: okBody },
+    );
     const events: RetryEvent[] = [];
     await client(server, { onRetry: (e) => events.push(e) }).edit(request());
     // HTTP-dates have whole seconds: the wait is up to 1.5 s, never the tiny exponential backoff.
@@ -107,13 +130,16 @@ describe('retries: by default only where the server certainly did no work', () =
     expect(second).toBeLessThanOrEqual(80);
   });
 
-  it.each([500, 502, 504, 408])('%i is not retried by default (the work may be done and billed), but is when listed in retryOn', async (status) => {
-    const server = await serve((i) => (i < 2 ? { status, body: errorBody(status) } : { status: 200, body: okBody }));
-    expect(await fail(client(server).edit(request()))).toMatchObject({ status });
-    expect(server.requests).toHaveLength(1);
-    await expect(client(server, { retryOn: [status] }).edit(request())).resolves.toEqual(okBody);
-    expect(server.requests).toHaveLength(3);
-  });
+  it.each([500, 502, 504, 408])(
+    '%i is not retried by default (the work may be done and billed), but is when listed in retryOn',
+    async (status) => {
+      const server = await serve((i) => (i < 2 ? { status, body: errorBody(status) } : { status: 200, body: okBody }));
+      expect(await fail(client(server).edit(request()))).toMatchObject({ status });
+      expect(server.requests).toHaveLength(1);
+      await expect(client(server, { retryOn: [status] }).edit(request())).resolves.toEqual(okBody);
+      expect(server.requests).toHaveLength(3);
+    },
+  );
 
   it('4xx answers are never retried', async () => {
     for (const status of [400, 401, 413, 422]) {
@@ -127,13 +153,16 @@ describe('retries: by default only where the server certainly did no work', () =
     const port = await refusedPort();
     let started: Promise<ScriptedServer> | undefined;
     const events: RetryEvent[] = [];
-    const result = await client({ url: `http://127.0.0.1:${port}` }, {
-      onRetry: (e) => {
-        events.push(e);
-        started ??= startScriptedServer(() => ({ status: 200, body: okBody }), { port }).then(track);
+    const result = await client(
+      { url: `http://127.0.0.1:${port}` },
+      {
+        onRetry: (e) => {
+          events.push(e);
+          started ??= startScriptedServer(() => ({ status: 200, body: okBody }), { port }).then(track);
+        },
+        retryBaseDelayMs: 200,
       },
-      retryBaseDelayMs: 200,
-    }).edit(request());
+    ).edit(request());
     expect(result).toEqual(okBody);
     expect(events[0]!.failure).toEqual({ kind: 'network', code: 'ECONNREFUSED' });
     expect((await started!).requests).toHaveLength(1);
@@ -142,7 +171,9 @@ describe('retries: by default only where the server certainly did no work', () =
   it('an https: base URL is sent with node:https: refused there too, and retried the same way', async () => {
     const port = await refusedPort();
     const events: RetryEvent[] = [];
-    const error = await fail(client({ url: `https://127.0.0.1:${port}` }, { onRetry: (e) => events.push(e) }).edit(request()));
+    const error = await fail(
+      client({ url: `https://127.0.0.1:${port}` }, { onRetry: (e) => events.push(e) }).edit(request()),
+    );
     expect(error).toMatchObject({ name: 'NetworkError', code: 'ECONNREFUSED' });
     expect(events).toHaveLength(2);
   });
@@ -150,7 +181,9 @@ describe('retries: by default only where the server certainly did no work', () =
   it('refused every time: NetworkError ECONNREFUSED after 3 attempts', async () => {
     const port = await refusedPort();
     const events: RetryEvent[] = [];
-    const error = await fail(client({ url: `http://127.0.0.1:${port}` }, { onRetry: (e) => events.push(e) }).edit(request()));
+    const error = await fail(
+      client({ url: `http://127.0.0.1:${port}` }, { onRetry: (e) => events.push(e) }).edit(request()),
+    );
     expect(error).toBeInstanceOf(NetworkError);
     expect(error).toMatchObject({ code: 'ECONNREFUSED' });
     expect(events).toHaveLength(2);
@@ -158,18 +191,23 @@ describe('retries: by default only where the server certainly did no work', () =
 });
 
 describe('only a real connection reset is a reset', () => {
-  it.each([301, 302, 303, 307, 308])("a %i redirect is never retried as a reset, even with retryOn: ['reset']", async (status) => {
-    const server = await serve(() => ({ status, headers: { location: '/v2/router/images/edits-elsewhere' } }));
-    const error = await fail(client(server, { retryOn: ['reset'] }).edit(request()));
-    // Not followed either: the redirect is the answer, as the status it is.
-    expect(error).toBeInstanceOf(ApiError);
-    expect(error).toMatchObject({ status });
-    expect(server.requests).toHaveLength(1);
-  });
+  it.each([301, 302, 303, 307, 308])(
+    "a %i redirect is never retried as a reset, even with retryOn: ['reset']",
+    async (status) => {
+      const server = await serve(() => ({ status, headers: { location: '/v2/router/images/edits-elsewhere' } }));
+      const error = await fail(client(server, { retryOn: ['reset'] }).edit(request()));
+      // Not followed either: the redirect is the answer, as the status it is.
+      expect(error).toBeInstanceOf(ApiError);
+      expect(error).toMatchObject({ status });
+      expect(server.requests).toHaveLength(1);
+    },
+  );
 
   it("through a caller's own fetch (which refuses redirects), a redirect is a NetworkError without a code, not retried", async () => {
     const server = await serve(() => ({ status: 307, headers: { location: '/elsewhere' } }));
-    const error = await fail(client(server, { retryOn: ['reset'], fetch: (input, init) => globalThis.fetch(input, init) }).edit(request()));
+    const error = await fail(
+      client(server, { retryOn: ['reset'], fetch: (input, init) => globalThis.fetch(input, init) }).edit(request()),
+    );
     expect(error).toBeInstanceOf(OrqImageEditError);
     expect(server.requests).toHaveLength(1);
   });
@@ -188,7 +226,9 @@ describe('a connection reset mid-upload', () => {
   });
 
   it("is retried with retryOn: ['reset'], and the retry sends every byte again from the start", async () => {
-    const server = await serve((i) => (i === 0 ? { reset: true, afterBytes: 256 * 1024 } : { status: 200, body: okBody }));
+    const server = await serve((i) =>
+      i === 0 ? { reset: true, afterBytes: 256 * 1024 } : { status: 200, body: okBody },
+    );
     const image = big();
     await expect(client(server, { retryOn: ['reset'] }).edit(request(image))).resolves.toEqual(okBody);
     expect(server.requests).toHaveLength(2);
@@ -201,8 +241,15 @@ describe('a connection reset mid-upload', () => {
 describe('headers', () => {
   it("a call's or the client's own headers never replace Authorization (in any letter case) or the body's framing", async () => {
     const server = await serve(() => ({ status: 200, body: okBody }));
-    const own = { authorization: 'Bearer not-the-key', 'Content-Type': 'text/plain', 'content-length': '3', Prefer: 'code=200' };
-    await client(server, { headers: { AUTHORIZATION: 'Bearer client-level', 'X-Client': 'yes' } }).edit(request(), { headers: own });
+    const own = {
+      authorization: 'Bearer not-the-key',
+      'Content-Type': 'text/plain',
+      'content-length': '3',
+      Prefer: 'code=200',
+    };
+    await client(server, { headers: { AUTHORIZATION: 'Bearer client-level', 'X-Client': 'yes' } }).edit(request(), {
+      headers: own,
+    });
     const sent = server.requests[0]!;
     expect(sent.headers.authorization).toBe('Bearer sk-fault-test');
     expect(sent.headers['content-type']).toMatch(/^multipart\/form-data; boundary=/);
@@ -253,7 +300,12 @@ describe('timeouts and aborts stop the upload, as distinct errors', () => {
   it('timeoutMs per call overrides the client; a stalled upload stops', async () => {
     const server = await stalled();
     let loaded = 0;
-    const error = await fail(client(server, { timeoutMs: 60_000 }).edit(request(stalledPath), { timeoutMs: 300, onUploadProgress: (p) => (loaded = p.loaded) }));
+    const error = await fail(
+      client(server, { timeoutMs: 60_000 }).edit(request(stalledPath), {
+        timeoutMs: 300,
+        onUploadProgress: (p) => (loaded = p.loaded),
+      }),
+    );
     expect(error).toBeInstanceOf(TimeoutError);
     expect(server.connections).toBe(1);
     await uploadStops(() => loaded);
@@ -264,7 +316,12 @@ describe('timeouts and aborts stop the upload, as distinct errors', () => {
     const server = await stalled();
     let loaded = 0;
     setTimeout(() => controller.abort(new Error('user pressed cancel')), 300);
-    const error = await fail(client(server).edit(request(stalledPath), { signal: controller.signal, onUploadProgress: (p) => (loaded = p.loaded) }));
+    const error = await fail(
+      client(server).edit(request(stalledPath), {
+        signal: controller.signal,
+        onUploadProgress: (p) => (loaded = p.loaded),
+      }),
+    );
     expect(error).toBeInstanceOf(AbortError);
     expect(error).not.toBeInstanceOf(TimeoutError);
     expect(error.message).toContain('user pressed cancel');
@@ -282,14 +339,22 @@ describe('timeouts and aborts stop the upload, as distinct errors', () => {
   it('an abort during the wait before a retry → AbortError, no further attempt', async () => {
     const server = await serve(() => ({ status: 429, headers: { 'retry-after': '5' } }));
     const controller = new AbortController();
-    const error = await fail(client(server, { onRetry: () => setTimeout(() => controller.abort(), 50) }).edit(request(), { signal: controller.signal }));
+    const error = await fail(
+      client(server, { onRetry: () => setTimeout(() => controller.abort(), 50) }).edit(request(), {
+        signal: controller.signal,
+      }),
+    );
     expect(error).toBeInstanceOf(AbortError);
     expect(server.requests).toHaveLength(1);
   });
 
   it('the timeout also covers reading a stream input that never ends', async () => {
     const server = await serve(() => ({ status: 200, body: okBody }));
-    const endless = new ReadableStream<Uint8Array>({ start(c) { c.enqueue(makePng(2, 2)); } });
+    const endless = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(makePng(2, 2));
+      },
+    });
     const error = await fail(client(server, { timeoutMs: 200 }).edit(request({ data: endless, filename: 'a.png' })));
     expect(error).toBeInstanceOf(TimeoutError);
     expect(server.requests).toHaveLength(0);
@@ -298,7 +363,11 @@ describe('timeouts and aborts stop the upload, as distinct errors', () => {
 
 describe('bad answers are typed errors', () => {
   it('a 200 that is not JSON → ResponseValidationError with the text', async () => {
-    const server = await serve(() => ({ status: 200, body: 'Service temporarily moved', headers: { 'content-type': 'text/plain' } }));
+    const server = await serve(() => ({
+      status: 200,
+      body: 'Service temporarily moved',
+      headers: { 'content-type': 'text/plain' },
+    }));
     const error = await fail(client(server).edit(request()));
     expect(error).toBeInstanceOf(ResponseValidationError);
     expect(error.message).toContain('is not JSON');
@@ -327,7 +396,8 @@ describe('bad answers are typed errors', () => {
   });
 
   it("an HTML error page from a proxy → ApiError summarised by the page's title, the page kept in body", async () => {
-    const page = '<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr>nginx</body></html>';
+    const page =
+      '<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr>nginx</body></html>';
     const server = await serve(() => ({ status: 502, body: page, headers: { 'content-type': 'text/html' } }));
     const error = (await fail(client(server).edit(request()))) as ApiError;
     expect(error).toBeInstanceOf(ApiError);
@@ -337,9 +407,18 @@ describe('bad answers are typed errors', () => {
     expect(error.body).toBe(page);
   });
 
-  it("a problem+json error (no error.message) is summarised by its title and detail", async () => {
-    const problem = { type: 'https://example.test/problems/quota', title: 'Quota exhausted', status: 403, detail: 'The workspace has used its monthly image quota.' };
-    const server = await serve(() => ({ status: 403, headers: { 'content-type': 'application/problem+json' }, body: problem }));
+  it('a problem+json error (no error.message) is summarised by its title and detail', async () => {
+    const problem = {
+      type: 'https://example.test/problems/quota',
+      title: 'Quota exhausted',
+      status: 403,
+      detail: 'The workspace has used its monthly image quota.',
+    };
+    const server = await serve(() => ({
+      status: 403,
+      headers: { 'content-type': 'application/problem+json' },
+      body: problem,
+    }));
     const error = (await fail(client(server).edit(request()))) as ApiError;
     expect(error.message).toBe(`Orq API answered 403: ${problem.title}: ${problem.detail}`);
     expect(error.body).toEqual(problem);
@@ -356,7 +435,10 @@ describe('bad answers are typed errors', () => {
   });
 
   it('an error message from the server is shortened to one line of at most 300 characters', async () => {
-    const server = await serve(() => ({ status: 400, body: { error: { code: 'invalid_request_body', message: `line one\n${'word '.repeat(10_000)}` } } }));
+    const server = await serve(() => ({
+      status: 400,
+      body: { error: { code: 'invalid_request_body', message: `line one\n${'word '.repeat(10_000)}` } },
+    }));
     const error = (await fail(client(server).edit(request()))) as ApiError;
     expect(error.message).toMatch(/^Orq API answered 400 invalid_request_body: line one word word .*\.\.\.$/);
     expect(error.message.length).toBeLessThan(400);

@@ -36,7 +36,13 @@ const transports: [string, Partial<ImageEditClientOptions>][] = [
 ];
 
 describe.each(transports)('an image file that changes between the check and the upload, through %s', (_, options) => {
-  const client = () => createImageEditClient({ apiKey: 'sk-changed-test-0123456789', baseUrl: server.url, retryOn: [500, 'reset'], ...options });
+  const client = () =>
+    createImageEditClient({
+      apiKey: 'sk-changed-test-0123456789',
+      baseUrl: server.url,
+      retryOn: [500, 'reset'],
+      ...options,
+    });
 
   it('a path image is sent whole from disk, byte for byte', async () => {
     const file = path.join(dir, 'big.png');
@@ -58,7 +64,10 @@ describe.each(transports)('an image file that changes between the check and the 
     const error = await client()
       .edit(
         { model: 'm/x', prompt: 'p', image: [first, file] },
-        { onUploadProgress: ({ loaded }) => void (loaded > 0 && !grown && (grown = true) && appendFileSync(file, 'more bytes')) },
+        {
+          onUploadProgress: ({ loaded }) =>
+            void (loaded > 0 && !grown && (grown = true) && appendFileSync(file, 'more bytes')),
+        },
       )
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ImageChangedError);
@@ -80,13 +89,18 @@ describe.each(transports)('an image file that changes between the check and the 
     const error = await client()
       .edit(
         { model: 'm/x', prompt: 'p', image: [first, second] },
-        { onUploadProgress: ({ loaded }) => void (loaded > 0 && !swapped && (swapped = true) && writeFileSync(second, jpeg)) },
+        {
+          onUploadProgress: ({ loaded }) =>
+            void (loaded > 0 && !swapped && (swapped = true) && writeFileSync(second, jpeg)),
+        },
       )
       .catch((e: unknown) => e);
     expect(swapped).toBe(true);
     expect(error).toBeInstanceOf(ImageChangedError);
     expect(error).toMatchObject({ index: 1, file: second });
-    expect((error as Error).message).toMatch(/no longer those of the image\/png that was checked \(they are now image\/jpeg\)/);
+    expect((error as Error).message).toMatch(
+      /no longer those of the image\/png that was checked \(they are now image\/jpeg\)/,
+    );
     // Sent at most once, and the swapped bytes never arrived as a part.
     const sent = server.requests.slice(before);
     expect(sent.length).toBeLessThanOrEqual(1);

@@ -22,7 +22,13 @@ async function hostile(answer: HostileAnswer) {
 }
 
 function client(url: string, options: Partial<ImageEditClientOptions> = {}) {
-  return createImageEditClient({ apiKey: 'sk-hostile-answers-0123456789', baseUrl: url, retryOn: [500, 502, 503, 504, 'reset'], retryBaseDelayMs: 1, ...options });
+  return createImageEditClient({
+    apiKey: 'sk-hostile-answers-0123456789',
+    baseUrl: url,
+    retryOn: [500, 502, 503, 504, 'reset'],
+    retryBaseDelayMs: 1,
+    ...options,
+  });
 }
 
 /** Waits (bounded) until the server saw the client go away. */
@@ -32,29 +38,39 @@ async function closedBy(server: { closed: number }, count: number): Promise<void
 }
 
 describe('compressed answers within the limit', () => {
-  it.each(['gzip', 'deflate', 'br'] as const)('a %s-encoded 200 is decoded and judged like any other', async (encoding) => {
-    const server = await hostile({ encoded: encoding, body: JSON.stringify(okBody) });
-    const result = await client(server.url).edit(request);
-    expect(result).toEqual(okBody);
-    expect(server.headers?.['accept-encoding']).toBe('gzip, deflate, br');
-  });
+  it.each(['gzip', 'deflate', 'br'] as const)(
+    'a %s-encoded 200 is decoded and judged like any other',
+    async (encoding) => {
+      const server = await hostile({ encoded: encoding, body: JSON.stringify(okBody) });
+      const result = await client(server.url).edit(request);
+      expect(result).toEqual(okBody);
+      expect(server.headers?.['accept-encoding']).toBe('gzip, deflate, br');
+    },
+  );
 });
 
 describe('answers larger than the limit', () => {
-  it.each(['gzip', 'deflate', 'br'] as const)('a %s bomb (3 GiB once inflated): reading stops at the limit, counted after decoding', async (bomb) => {
-    const server = await hostile({ bomb, totalBytes: 3 * 1024 * MiB });
-    const error = await client(server.url, { maxResponseBytes: 4 * MiB }).edit(request).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ResponseTooLargeError);
-    expect(error).toMatchObject({ status: 200, limitBytes: 4 * MiB });
-    expect((error as Error).message).toContain(`larger than ${4 * MiB} bytes (maxResponseBytes)`);
-    await closedBy(server, 1);
-    // What the server had compressed when the client left: a little past the limit, never the whole bomb.
-    expect(server.produced).toBeLessThan(64 * MiB);
-  });
+  it.each(['gzip', 'deflate', 'br'] as const)(
+    'a %s bomb (3 GiB once inflated): reading stops at the limit, counted after decoding',
+    async (bomb) => {
+      const server = await hostile({ bomb, totalBytes: 3 * 1024 * MiB });
+      const error = await client(server.url, { maxResponseBytes: 4 * MiB })
+        .edit(request)
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ResponseTooLargeError);
+      expect(error).toMatchObject({ status: 200, limitBytes: 4 * MiB });
+      expect((error as Error).message).toContain(`larger than ${4 * MiB} bytes (maxResponseBytes)`);
+      await closedBy(server, 1);
+      // What the server had compressed when the client left: a little past the limit, never the whole bomb.
+      expect(server.produced).toBeLessThan(64 * MiB);
+    },
+  );
 
   it('an error answer (500) that never ends: the same typed error with its status, and no retry', async () => {
     const server = await hostile({ jsonish: true, status: 500, totalBytes: 2 * 1024 * MiB });
-    const error = await client(server.url, { maxResponseBytes: MiB }).edit(request).catch((e: unknown) => e);
+    const error = await client(server.url, { maxResponseBytes: MiB })
+      .edit(request)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ResponseTooLargeError);
     expect(error).toMatchObject({ status: 500, limitBytes: MiB });
     await closedBy(server, 1);
@@ -62,7 +78,9 @@ describe('answers larger than the limit', () => {
 
   it("a 600 MB JSON-ish 200 that declares its length: refused by the spec's default limit before its body is read", async () => {
     const server = await hostile({ jsonish: true, totalBytes: 600_000_000, declareLength: true });
-    const error = await client(server.url).edit(request).catch((e: unknown) => e);
+    const error = await client(server.url)
+      .edit(request)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ResponseTooLargeError);
     expect((error as ResponseTooLargeError).limitBytes).toBe(wireContract.maxResponseBytes);
     await closedBy(server, 1);
@@ -71,7 +89,9 @@ describe('answers larger than the limit', () => {
 
   it('a 600 MB JSON-ish 200 that does not declare its length (chunked): read up to the limit, no further', async () => {
     const server = await hostile({ jsonish: true, totalBytes: 600_000_000 });
-    const error = await client(server.url, { maxResponseBytes: 8 * MiB }).edit(request).catch((e: unknown) => e);
+    const error = await client(server.url, { maxResponseBytes: 8 * MiB })
+      .edit(request)
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'ResponseTooLargeError', status: 200, limitBytes: 8 * MiB });
     await closedBy(server, 1);
     expect(server.produced).toBeLessThan(64 * MiB);
@@ -79,9 +99,13 @@ describe('answers larger than the limit', () => {
 
   it('maxResponseBytes per call overrides the client; an answer within it is read whole', async () => {
     const server = await hostile({ bomb: 'gzip', status: 400, totalBytes: 3 * MiB });
-    const error = await client(server.url, { maxResponseBytes: MiB }).edit(request, { maxResponseBytes: 2 * MiB }).catch((e: unknown) => e);
+    const error = await client(server.url, { maxResponseBytes: MiB })
+      .edit(request, { maxResponseBytes: 2 * MiB })
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'ResponseTooLargeError', status: 400, limitBytes: 2 * MiB });
-    const whole = await client(server.url, { maxResponseBytes: MiB }).edit(request, { maxResponseBytes: 4 * MiB }).catch((e: unknown) => e);
+    const whole = await client(server.url, { maxResponseBytes: MiB })
+      .edit(request, { maxResponseBytes: 4 * MiB })
+      .catch((e: unknown) => e);
     expect(whole).toMatchObject({ name: 'ApiError', status: 400 });
   });
 });

@@ -37,7 +37,12 @@ let work: string;
 /** Where os.tmpdir() points during these tests, so the temporary files of stream inputs can be counted. */
 let privateTmp: string;
 let savedTmpdir: string | undefined;
-const files = { png: makePng(8, 8, { seed: 1 }), jpeg: makeJpegHead(), webp: makeWebpHead(), pngNamedJpg: makePng(6, 6, { seed: 9 }) };
+const files = {
+  png: makePng(8, 8, { seed: 1 }),
+  jpeg: makeJpegHead(),
+  webp: makeWebpHead(),
+  pngNamedJpg: makePng(6, 6, { seed: 9 }),
+};
 const paths = { png: '', jpeg: '', webp: '', pngNamedJpg: '', dir: '' };
 
 beforeAll(async () => {
@@ -85,7 +90,12 @@ function client(server: { url: string }, options: Partial<ImageEditClientOptions
   return createImageEditClient({ apiKey: 'sk-inputs-test', baseUrl: server.url, retryBaseDelayMs: 1, ...options });
 }
 
-const request = (image: ImageInput | ImageInput[], extra: Record<string, unknown> = {}) => ({ model: 'openai/gpt-image-1', prompt: 'Add a hat', image, ...extra });
+const request = (image: ImageInput | ImageInput[], extra: Record<string, unknown> = {}) => ({
+  model: 'openai/gpt-image-1',
+  prompt: 'Add a hat',
+  image,
+  ...extra,
+});
 
 /** Chunks of `bytes`, `size` at a time (a stream that arrives in pieces). */
 function pieces(bytes: Uint8Array, size = 7): Uint8Array[] {
@@ -113,8 +123,15 @@ const fail = <T>(promise: Promise<T>) =>
     (error: unknown) => error as Error,
   );
 
-const imageParts = (parts: ParsedPart[]) => parts.filter((part) => part.name === imageField.name).map(({ head: _head, ...part }) => part);
-const expected = (filename: string, contentType: string, bytes: Uint8Array) => ({ name: imageField.name, filename, contentType, size: bytes.length, sha256: sha256(bytes) });
+const imageParts = (parts: ParsedPart[]) =>
+  parts.filter((part) => part.name === imageField.name).map(({ head: _head, ...part }) => part);
+const expected = (filename: string, contentType: string, bytes: Uint8Array) => ({
+  name: imageField.name,
+  filename,
+  contentType,
+  size: bytes.length,
+  sha256: sha256(bytes),
+});
 
 describe('every input kind arrives as the same part', () => {
   it('path, file: URL, file:// string, Buffer, Uint8Array view, ArrayBuffer, Blob, File, Node and web streams, { data, filename, contentType }, toImageFile', async () => {
@@ -134,8 +151,16 @@ describe('every input kind arrives as the same part', () => {
     const fromStream = await toImageFile(Readable.from(pieces(helperStreamBytes)), 'helper.webp');
     const helpers: ImageFile[] = [fromPath, fromStream];
     try {
-      expect(fromPath).toMatchObject({ filename: 'not-a-jpeg.jpg', contentType: 'image/png', size: files.pngNamedJpg.length });
-      expect(fromStream).toMatchObject({ filename: 'helper.webp', contentType: 'image/webp', size: helperStreamBytes.length });
+      expect(fromPath).toMatchObject({
+        filename: 'not-a-jpeg.jpg',
+        contentType: 'image/png',
+        size: files.pngNamedJpg.length,
+      });
+      expect(fromStream).toMatchObject({
+        filename: 'helper.webp',
+        contentType: 'image/webp',
+        size: helperStreamBytes.length,
+      });
 
       const inputs: [ImageInput, ReturnType<typeof expected>][] = [
         [paths.png, expected('cat.png', 'image/png', files.png)],
@@ -146,15 +171,27 @@ describe('every input kind arrives as the same part', () => {
         [arrayBuffer, expected('image-6.jpg', 'image/jpeg', makeJpegHead())],
         [new Blob([files.webp]), expected('image-7.webp', 'image/webp', files.webp)],
         [new File([fileBytes], 'from-file.png'), expected('from-file.png', 'image/png', fileBytes)],
-        [{ data: Readable.from(pieces(nodeStreamBytes)), filename: 'node-stream.png' }, expected('node-stream.png', 'image/png', nodeStreamBytes)],
-        [{ data: webStream(webStreamBytes), filename: 'web-stream.jpg' }, expected('web-stream.jpg', 'image/jpeg', webStreamBytes)],
-        [{ data: namedBytes, filename: 'named.png', contentType: 'image/png' }, expected('named.png', 'image/png', namedBytes)],
+        [
+          { data: Readable.from(pieces(nodeStreamBytes)), filename: 'node-stream.png' },
+          expected('node-stream.png', 'image/png', nodeStreamBytes),
+        ],
+        [
+          { data: webStream(webStreamBytes), filename: 'web-stream.jpg' },
+          expected('web-stream.jpg', 'image/jpeg', webStreamBytes),
+        ],
+        [
+          { data: namedBytes, filename: 'named.png', contentType: 'image/png' },
+          expected('named.png', 'image/png', namedBytes),
+        ],
         // The filename says JPEG; the bytes (and so the part) say PNG.
         [fromPath, expected('not-a-jpeg.jpg', 'image/png', files.pngNamedJpg)],
         [fromStream, expected('helper.webp', 'image/webp', helperStreamBytes)],
         // A file stream carries its own name.
         [createReadStream(paths.png), expected('cat.png', 'image/png', files.png)],
-        [{ data: new Uint8Array(files.jpeg), filename: 'plain-uint8.jpg' }, expected('plain-uint8.jpg', 'image/jpeg', files.jpeg)],
+        [
+          { data: new Uint8Array(files.jpeg), filename: 'plain-uint8.jpg' },
+          expected('plain-uint8.jpg', 'image/jpeg', files.jpeg),
+        ],
       ];
       const server = await record();
       await expect(client(server).edit(request(inputs.map(([input]) => input)))).resolves.toEqual(okBody);
@@ -169,8 +206,16 @@ describe('every input kind arrives as the same part', () => {
   it.each([
     ['a path', () => paths.webp, expected('pic with space.webp', 'image/webp', files.webp)],
     ['a Buffer', () => files.png, expected('image-1.png', 'image/png', files.png)],
-    ['a web stream', () => ({ data: webStream(files.jpeg), filename: 'one.jpg' }), expected('one.jpg', 'image/jpeg', files.jpeg)],
-    ['a Node stream without a filename', () => Readable.from(pieces(files.png)), expected('image-1.png', 'image/png', files.png)],
+    [
+      'a web stream',
+      () => ({ data: webStream(files.jpeg), filename: 'one.jpg' }),
+      expected('one.jpg', 'image/jpeg', files.jpeg),
+    ],
+    [
+      'a Node stream without a filename',
+      () => Readable.from(pieces(files.png)),
+      expected('image-1.png', 'image/png', files.png),
+    ],
   ] as const)('one image (not an array): %s', async (_, input, part) => {
     const server = await record();
     await client(server).edit(request(input()));
@@ -179,9 +224,13 @@ describe('every input kind arrives as the same part', () => {
 
   it('a declared contentType that the bytes contradict is refused before sending', async () => {
     const server = await record();
-    const error = await fail(client(server).edit(request([files.png, { data: files.png, filename: 'x.jpg', contentType: 'image/jpeg' }])));
+    const error = await fail(
+      client(server).edit(request([files.png, { data: files.png, filename: 'x.jpg', contentType: 'image/jpeg' }])),
+    );
     expect(error).toBeInstanceOf(RequestValidationError);
-    expect((error as RequestValidationError).issues).toEqual([{ field: 'image[1]', message: 'is declared image/jpeg but its bytes are image/png' }]);
+    expect((error as RequestValidationError).issues).toEqual([
+      { field: 'image[1]', message: 'is declared image/jpeg but its bytes are image/png' },
+    ]);
     expect(server.requests).toHaveLength(0);
   });
 });
@@ -193,19 +242,33 @@ describe('temporary files of stream inputs', () => {
       during = readdirSync(privateTmp);
       return { status: 200, body: okBody };
     });
-    await client(server).edit(request([{ data: webStream(files.png), filename: 'a.png' }, { data: Readable.from(pieces(files.jpeg)), filename: 'b.jpg' }]));
+    await client(server).edit(
+      request([
+        { data: webStream(files.png), filename: 'a.png' },
+        { data: Readable.from(pieces(files.jpeg)), filename: 'b.jpg' },
+      ]),
+    );
     expect(during).toHaveLength(2);
     expect(await readdir(privateTmp)).toEqual([]);
   });
 
   it('are gone after a failed call: an error answer, a refused request, a timeout, a stream that breaks or stalls', async () => {
-    const refusing = await record(() => ({ status: 400, body: { error: { code: 'invalid_request_body', message: 'no' } } }));
-    expect(await fail(client(refusing).edit(request([{ data: webStream(files.png), filename: 'a.png' }])))).toBeInstanceOf(ApiError);
+    const refusing = await record(() => ({
+      status: 400,
+      body: { error: { code: 'invalid_request_body', message: 'no' } },
+    }));
+    expect(
+      await fail(client(refusing).edit(request([{ data: webStream(files.png), filename: 'a.png' }]))),
+    ).toBeInstanceOf(ApiError);
     expect(refusing.requests).toHaveLength(1);
     expect(await readdir(privateTmp)).toEqual([]);
 
     // The stream is drained (it is valid), then the request is refused for another field: nothing sent.
-    const error = await fail(client(refusing).edit(request([{ data: webStream(files.png), filename: 'a.png' }, Buffer.from('not an image')], { n: 0 })));
+    const error = await fail(
+      client(refusing).edit(
+        request([{ data: webStream(files.png), filename: 'a.png' }, Buffer.from('not an image')], { n: 0 }),
+      ),
+    );
     expect(error).toBeInstanceOf(RequestValidationError);
     expect((error as RequestValidationError).issues.map((i) => i.field).sort()).toEqual(['image[1]', 'n']);
     expect(refusing.requests).toHaveLength(1);
@@ -213,7 +276,13 @@ describe('temporary files of stream inputs', () => {
 
     const hanging = await startScriptedServer(() => ({ hang: true }));
     servers.push(hanging);
-    expect(await fail(client(hanging, { timeoutMs: 300 }).edit(request({ data: Readable.from(pieces(files.png)), filename: 'a.png' })))).toBeInstanceOf(TimeoutError);
+    expect(
+      await fail(
+        client(hanging, { timeoutMs: 300 }).edit(
+          request({ data: Readable.from(pieces(files.png)), filename: 'a.png' }),
+        ),
+      ),
+    ).toBeInstanceOf(TimeoutError);
     expect(hanging.requests).toHaveLength(1);
     expect(await readdir(privateTmp)).toEqual([]);
 
@@ -223,9 +292,13 @@ describe('temporary files of stream inputs', () => {
       throw Object.assign(new Error('disk gone'), { code: 'EIO' });
     })();
     const broke = await fail(client(refusing).edit(request([{ data: breaking, filename: 'a.png' }])));
-    expect((broke as RequestValidationError).issues).toEqual([{ field: 'image[0]', message: expect.stringContaining('EIO') }]);
+    expect((broke as RequestValidationError).issues).toEqual([
+      { field: 'image[0]', message: expect.stringContaining('EIO') },
+    ]);
     const stalling = new ReadableStream<Uint8Array>({ start: (c) => c.enqueue(files.png.subarray(0, 16)) });
-    expect(await fail(client(refusing, { timeoutMs: 200 }).edit(request({ data: stalling, filename: 'a.png' })))).toBeInstanceOf(TimeoutError);
+    expect(
+      await fail(client(refusing, { timeoutMs: 200 }).edit(request({ data: stalling, filename: 'a.png' }))),
+    ).toBeInstanceOf(TimeoutError);
     expect(refusing.requests).toHaveLength(1);
     expect(await readdir(privateTmp)).toEqual([]);
   });
@@ -271,42 +344,63 @@ describe('a stream over the byte limit', () => {
     ['a web ReadableStream', (counter: Counter) => webStreamOf(endless(counter)), 2],
     // Readable.from reads ahead up to its highWaterMark (16 chunks in object mode).
     ['a Node Readable', (counter: Counter) => Readable.from(endless(counter)), 17],
-  ] as const)('%s is refused naming image[i] and the limit, and stops being read just past it', async (_, make, slackChunks) => {
-    const server = await record();
-    const counter: Counter = { pulled: 0, closed: false };
-    const error = await fail(client(server).edit(request([files.png, { data: make(counter), filename: 'huge.png' }])));
-    expect(error).toBeInstanceOf(RequestValidationError);
-    const issues = (error as RequestValidationError).issues;
-    expect(issues).toHaveLength(1);
-    expect(issues[0]!.field).toBe('image[1]');
-    expect(issues[0]!.message).toContain(`over the limit of ${maxBytes} bytes`);
-    expect(error.message).toContain('image[1]');
-    expect(counter.pulled).toBeGreaterThan(maxBytes);
-    expect(counter.pulled).toBeLessThanOrEqual(maxBytes + slackChunks * CHUNK);
-    const stoppedAt = counter.pulled;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(counter.pulled).toBe(stoppedAt);
-    expect(counter.closed).toBe(true);
-    expect(server.requests).toHaveLength(0);
-    expect(await readdir(privateTmp)).toEqual([]);
-  });
+  ] as const)(
+    '%s is refused naming image[i] and the limit, and stops being read just past it',
+    async (_, make, slackChunks) => {
+      const server = await record();
+      const counter: Counter = { pulled: 0, closed: false };
+      const error = await fail(
+        client(server).edit(request([files.png, { data: make(counter), filename: 'huge.png' }])),
+      );
+      expect(error).toBeInstanceOf(RequestValidationError);
+      const issues = (error as RequestValidationError).issues;
+      expect(issues).toHaveLength(1);
+      expect(issues[0]!.field).toBe('image[1]');
+      expect(issues[0]!.message).toContain(`over the limit of ${maxBytes} bytes`);
+      expect(error.message).toContain('image[1]');
+      expect(counter.pulled).toBeGreaterThan(maxBytes);
+      expect(counter.pulled).toBeLessThanOrEqual(maxBytes + slackChunks * CHUNK);
+      const stoppedAt = counter.pulled;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(counter.pulled).toBe(stoppedAt);
+      expect(counter.closed).toBe(true);
+      expect(server.requests).toHaveLength(0);
+      expect(await readdir(privateTmp)).toEqual([]);
+    },
+  );
 });
 
 describe('a retried upload sends identical bytes', () => {
   it('429 then 200: path, Buffer and stream inputs arrive twice, part for part', async () => {
-    const server = await record((index) => (index === 0 ? { status: 429, headers: { 'retry-after': '0' }, body: { error: { code: 'rate_limit_exceeded', message: 'slow down' } } } : { status: 200, body: okBody }));
+    const server = await record((index) =>
+      index === 0
+        ? {
+            status: 429,
+            headers: { 'retry-after': '0' },
+            body: { error: { code: 'rate_limit_exceeded', message: 'slow down' } },
+          }
+        : { status: 200, body: okBody },
+    );
     const buffer = makePng(12, 12, { seed: 11 });
     const streamed = makePng(10, 4, { seed: 12 });
-    await client(server).edit(request([paths.png, buffer, { data: Readable.from(pieces(streamed, 5)), filename: 'streamed.png' }]));
+    await client(server).edit(
+      request([paths.png, buffer, { data: Readable.from(pieces(streamed, 5)), filename: 'streamed.png' }]),
+    );
     expect(server.requests).toHaveLength(2);
-    const want = [expected('cat.png', 'image/png', files.png), expected('image-2.png', 'image/png', buffer), expected('streamed.png', 'image/png', streamed)];
+    const want = [
+      expected('cat.png', 'image/png', files.png),
+      expected('image-2.png', 'image/png', buffer),
+      expected('streamed.png', 'image/png', streamed),
+    ];
     expect(imageParts(server.requests[0]!.parts)).toEqual(want);
     expect(imageParts(server.requests[1]!.parts)).toEqual(want);
     expect(await readdir(privateTmp)).toEqual([]);
   });
 
   it('429 then 200 from the fault server: the whole body is byte for byte the same', async () => {
-    const server = await startScriptedServer((i) => (i === 0 ? { status: 429, headers: { 'retry-after': '0' } } : { status: 200, body: okBody }));
+    const server = await startScriptedServer((i) =>
+      i === 0 ? { status: 429, headers: { 'retry-after': '0' } } : { status: 200, body: okBody },
+    );
     servers.push(server);
     const big = makePng(4, 4, { padTo: 3 * 1024 * 1024 });
     await client(server).edit(request([paths.png, big, { data: webStream(files.webp), filename: 's.webp' }]));
@@ -334,6 +428,8 @@ describe('paths that cannot be read are refused naming the image and why', () =>
     expect(server.requests).toHaveLength(0);
 
     const single = await fail(client(server).edit(request(pathToFileURL(missing))));
-    expect((single as RequestValidationError).issues).toEqual([{ field: 'image', message: expect.stringMatching(/no such file/) }]);
+    expect((single as RequestValidationError).issues).toEqual([
+      { field: 'image', message: expect.stringMatching(/no such file/) },
+    ]);
   });
 });

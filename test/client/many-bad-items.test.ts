@@ -13,9 +13,18 @@ const { serve } = serversClosedAfterEach();
 const BAD_ITEMS = 40_000;
 
 describe('an answer with many items that break the schema', () => {
-  it(`${BAD_ITEMS} bad data items with timeoutMs 5000: a ResponseValidationError within the deadline, the event loop free`, { timeout: 60_000 }, async () => {
-    const server = await serve(() => ({ status: 200, body: { created: 1_700_000_000, data: Array.from({ length: BAD_ITEMS }, () => 1) } }));
-    const client = createImageEditClient({ apiKey: 'sk-many-bad-items-0123456789', baseUrl: server.url, timeoutMs: 5_000 });
+  it(`${BAD_ITEMS} bad data items with timeoutMs 5000: a ResponseValidationError within the deadline, the event loop free`, {
+    timeout: 60_000,
+  }, async () => {
+    const server = await serve(() => ({
+      status: 200,
+      body: { created: 1_700_000_000, data: Array.from({ length: BAD_ITEMS }, () => 1) },
+    }));
+    const client = createImageEditClient({
+      apiKey: 'sk-many-bad-items-0123456789',
+      baseUrl: server.url,
+      timeoutMs: 5_000,
+    });
     let last = performance.now();
     let longestGap = 0;
     const ticker = setInterval(() => {
@@ -24,7 +33,9 @@ describe('an answer with many items that break the schema', () => {
       last = now;
     }, 10);
     const started = performance.now();
-    const error = await client.edit({ model: 'openai/gpt-image-1', prompt: 'p', image: makePng(4, 4) }).catch((e: unknown) => e);
+    const error = await client
+      .edit({ model: 'openai/gpt-image-1', prompt: 'p', image: makePng(4, 4) })
+      .catch((e: unknown) => e);
     const elapsed = performance.now() - started;
     clearInterval(ticker);
     expect(error).toBeInstanceOf(ResponseValidationError);

@@ -12,12 +12,18 @@ import { makePng } from '../support/images.js';
 describe('encodeMultipart: the length it states', () => {
   it('is the byte length of the body, for any text in the fields', async () => {
     const image = (await prepareImage(makePng(2, 2), 'image', 0)) as PreparedImage;
-    const text = fc.oneof(fc.string({ unit: 'binary', maxLength: 40 }), fc.constantFrom('\ud800', 'a\udc00b', '😀', 'é', '中文'));
+    const text = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 40 }),
+      fc.constantFrom('\ud800', 'a\udc00b', '😀', 'é', '中文'),
+    );
     const encoder = new TextEncoder();
     fc.assert(
       fc.property(text, text, (prompt, user) => {
         const encoded = encodeMultipart({ model: 'm/x', prompt, user }, [image]);
-        const counted = encoded.segments.reduce((sum, part) => sum + (typeof part === 'string' ? encoder.encode(part).length : part.size), 0);
+        const counted = encoded.segments.reduce(
+          (sum, part) => sum + (typeof part === 'string' ? encoder.encode(part).length : part.size),
+          0,
+        );
         return encoded.length === encoded.body.size && encoded.length === counted;
       }),
       { numRuns: 40 },

@@ -50,9 +50,15 @@ const OtherFile = vm.runInContext(
     }
   })`,
   realm,
-) as new (bytes: number[], name: string, type: string, options?: { withArrayBuffer?: boolean; size?: number }) => Blob & { name: string; reads: number };
+) as new (
+  bytes: number[],
+  name: string,
+  type: string,
+  options?: { withArrayBuffer?: boolean; size?: number },
+) => Blob & { name: string; reads: number };
 
-const otherArrayBuffer = (bytes: Uint8Array): ArrayBuffer => vm.runInContext(`new Uint8Array(${JSON.stringify([...bytes])}).buffer`, realm) as ArrayBuffer;
+const otherArrayBuffer = (bytes: Uint8Array): ArrayBuffer =>
+  vm.runInContext(`new Uint8Array(${JSON.stringify([...bytes])}).buffer`, realm) as ArrayBuffer;
 
 describe('images from another realm', () => {
   it("a File with arrayBuffer(), one with only a stream, and an ArrayBuffer of a vm context arrive as their bytes' parts", async () => {
@@ -67,8 +73,12 @@ describe('images from another realm', () => {
 
     const server = await servers.serve(() => ({ status: 200, body: okBody }));
     const client = createImageEditClient({ apiKey: 'sk-realm-test', baseUrl: server.url, maxRetries: 0 });
-    await expect(client.edit({ model: 'openai/gpt-image-1', prompt: 'Add a hat', image: [file, streamOnly, buffer] })).resolves.toEqual(okBody);
-    const parts = server.requests[0]!.parts.filter((part) => part.name === imageField.name).map(({ filename, contentType, size, sha256 }) => ({ filename, contentType, size, sha256 }));
+    await expect(
+      client.edit({ model: 'openai/gpt-image-1', prompt: 'Add a hat', image: [file, streamOnly, buffer] }),
+    ).resolves.toEqual(okBody);
+    const parts = server.requests[0]!.parts.filter((part) => part.name === imageField.name).map(
+      ({ filename, contentType, size, sha256 }) => ({ filename, contentType, size, sha256 }),
+    );
     expect(parts).toEqual([
       { filename: 'other-realm.png', contentType: 'image/png', size: png.length, sha256: sha256(png) },
       { filename: 'streamed.png', contentType: 'image/png', size: streamed.length, sha256: sha256(streamed) },
@@ -91,8 +101,9 @@ describe('images from another realm', () => {
     const huge = new OtherFile([...makePng(2, 2)], 'huge.png', 'image/png', { size: maxBytes + 1 });
     const error = await toImageFile(huge).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(RequestValidationError);
-    expect((error as RequestValidationError).issues).toEqual([{ field: 'image', message: `is ${maxBytes + 1} bytes, over the limit of ${maxBytes} bytes per image` }]);
+    expect((error as RequestValidationError).issues).toEqual([
+      { field: 'image', message: `is ${maxBytes + 1} bytes, over the limit of ${maxBytes} bytes per image` },
+    ]);
     expect(huge.reads).toBe(0);
   });
-
 });

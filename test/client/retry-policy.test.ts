@@ -10,7 +10,11 @@ import { makePng } from '../support/images.js';
 import { startScriptedServer, type ScriptedServer } from '../support/scripted-server.js';
 
 const NOW = Date.parse('2030-06-15T12:00:00Z');
-const status = (code: number, retryAfter: string | null = null): AttemptFailure => ({ kind: 'status', status: code, retryAfter });
+const status = (code: number, retryAfter: string | null = null): AttemptFailure => ({
+  kind: 'status',
+  status: code,
+  retryAfter,
+});
 const network = (code: string | undefined): AttemptFailure => ({ kind: 'network', code });
 
 describe('parseRetryAfter', () => {
@@ -47,7 +51,23 @@ describe('parseRetryAfter', () => {
 
   it('is undefined when absent, empty or unreadable (never "retry at once")', () => {
     // Each of these is something a lenient date parser turns into a date long past, which would mean "wait 0 ms".
-    for (const garbage of [null, '', '   ', 'soon', 'later 12', '-5', '1.', '.5', '1e3', '5s', 'Infinity', 'NaN', 'abc 2001', 'Bearer sk-x 1', '0x10']) {
+    for (const garbage of [
+      null,
+      '',
+      '   ',
+      'soon',
+      'later 12',
+      '-5',
+      '1.',
+      '.5',
+      '1e3',
+      '5s',
+      'Infinity',
+      'NaN',
+      'abc 2001',
+      'Bearer sk-x 1',
+      '0x10',
+    ]) {
       expect(parseRetryAfter(garbage, NOW), JSON.stringify(garbage)).toBeUndefined();
     }
   });
@@ -97,7 +117,12 @@ describe('retryDelayMs', () => {
   const fixed = (value: number) => () => value;
 
   it('equal jitter: within [half, full] of base × 2^(retry−1)', () => {
-    for (const [retry, backoff] of [[1, 100], [2, 200], [3, 400], [4, 800]] as const) {
+    for (const [retry, backoff] of [
+      [1, 100],
+      [2, 200],
+      [3, 400],
+      [4, 800],
+    ] as const) {
       expect(retryDelayMs(status(429), retry, options, fixed(0))).toBe(backoff / 2);
       expect(retryDelayMs(status(429), retry, options, fixed(0.5))).toBe((backoff * 3) / 4);
       expect(retryDelayMs(status(429), retry, options, fixed(0.999999))).toBe(backoff);
@@ -137,32 +162,54 @@ describe('end to end', () => {
     server = undefined;
   });
 
-  it.each([0, 1, 3])('maxRetries: %i → exactly that many retries, each told to onRetry with its delay', async (maxRetries) => {
-    // Each answer asks for a different wait (decimal seconds), so every event's delay can be matched to its answer.
-    server = await startScriptedServer((i) => ({ status: 429, headers: { 'retry-after': `0.0${i + 1}` }, body: { error: { code: 'rate_limit_exceeded', message: `attempt ${i}` } } }));
-    const events: RetryEvent[] = [];
-    const client = createImageEditClient({ apiKey: 'sk-retry-test', baseUrl: server.url, maxRetries, onRetry: (e) => events.push(e) });
-    const error = await client.edit({ model: 'openai/gpt-image-1', prompt: 'hat', image: makePng() }).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(ApiError);
-    expect((error as ApiError).message).toContain(`attempt ${maxRetries}`);
-    expect(server.requests).toHaveLength(maxRetries + 1);
-    expect(events.map((e) => e.retry)).toEqual(Array.from({ length: maxRetries }, (_, i) => i + 1));
-    expect(events.map((e) => e.delayMs)).toEqual(Array.from({ length: maxRetries }, (_, i) => 10 * (i + 1)));
-    for (const [i, event] of events.entries()) {
-      expect(event.failure).toEqual({ kind: 'status', status: 429, retryAfter: `0.0${i + 1}` });
-      expect(event.error).toBeInstanceOf(ApiError);
-      expect(event.error.message).toContain(`attempt ${i}`);
-    }
-  });
+  it.each([0, 1, 3])(
+    'maxRetries: %i → exactly that many retries, each told to onRetry with its delay',
+    async (maxRetries) => {
+      // Each answer asks for a different wait (decimal seconds), so every event's delay can be matched to its answer.
+      server = await startScriptedServer((i) => ({
+        status: 429,
+        headers: { 'retry-after': `0.0${i + 1}` },
+        body: { error: { code: 'rate_limit_exceeded', message: `attempt ${i}` } },
+      }));
+      const events: RetryEvent[] = [];
+      const client = createImageEditClient({
+        apiKey: 'sk-retry-test',
+        baseUrl: server.url,
+        maxRetries,
+        onRetry: (e) => events.push(e),
+      });
+      const error = await client.edit({ model: 'openai/gpt-image-1', prompt: 'hat', image: makePng() }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(ApiError);
+      expect((error as ApiError).message).toContain(`attempt ${maxRetries}`);
+      expect(server.requests).toHaveLength(maxRetries + 1);
+      expect(events.map((e) => e.retry)).toEqual(Array.from({ length: maxRetries }, (_, i) => i + 1));
+      expect(events.map((e) => e.delayMs)).toEqual(Array.from({ length: maxRetries }, (_, i) => 10 * (i + 1)));
+      for (const [i, event] of events.entries()) {
+        expect(event.failure).toEqual({ kind: 'status', status: 429, retryAfter: `0.0${i + 1}` });
+        expect(event.error).toBeInstanceOf(ApiError);
+        expect(event.error.message).toContain(`attempt ${i}`);
+      }
+    },
+  );
 
   it('the backoff delays onRetry reports stay within the jitter bounds, and the call succeeds once answered', async () => {
-    server = await startScriptedServer((i) => (i < 3 ? { status: 429 } : { status: 200, body: { created: 1, data: [{ b64_json: 'iVBORw0KGgo=' }] } }));
+    server = await startScriptedServer((i) =>
+      i < 3 ? { status: 429 } : { status: 200, body: { created: 1, data: [{ b64_json: 'iVBORw0KGgo=' }] } },
+    );
     const events: RetryEvent[] = [];
-    const client = createImageEditClient({ apiKey: 'sk-retry-test', baseUrl: server.url, maxRetries: 3, retryBaseDelayMs: 8, onRetry: (e) => events.push(e) });
-    await expect(client.edit({ model: 'openai/gpt-image-1', prompt: 'hat', image: makePng() })).resolves.toMatchObject({ created: 1 });
+    const client = createImageEditClient({
+      apiKey: 'sk-retry-test',
+      baseUrl: server.url,
+      maxRetries: 3,
+      retryBaseDelayMs: 8,
+      onRetry: (e) => events.push(e),
+    });
+    await expect(client.edit({ model: 'openai/gpt-image-1', prompt: 'hat', image: makePng() })).resolves.toMatchObject({
+      created: 1,
+    });
     expect(server.requests).toHaveLength(4);
     expect(events.map((e) => e.retry)).toEqual([1, 2, 3]);
     for (const event of events) {

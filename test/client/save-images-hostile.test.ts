@@ -12,7 +12,14 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DownloadError, FileSystemError, InvalidOptionError, ResponseValidationError, saveEachImage, saveImages } from '../../src/index.js';
+import {
+  DownloadError,
+  FileSystemError,
+  InvalidOptionError,
+  ResponseValidationError,
+  saveEachImage,
+  saveImages,
+} from '../../src/index.js';
 import { makePng } from '../support/images.js';
 import { spec } from '../support/spec.js';
 
@@ -20,7 +27,13 @@ const specLimit: number = spec.components.schemas.ImageData['x-max-image-bytes']
 const png = makePng(6, 6, { seed: 3 });
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 const result = (...data: unknown[]) => ({ created: 1, data }) as Parameters<typeof saveImages>[0];
-const fail = (promise: Promise<unknown>) => promise.then((value) => { throw new Error(`expected a rejection, got ${JSON.stringify(value)}`); }, (error: unknown) => error as Error);
+const fail = (promise: Promise<unknown>) =>
+  promise.then(
+    (value) => {
+      throw new Error(`expected a rejection, got ${JSON.stringify(value)}`);
+    },
+    (error: unknown) => error as Error,
+  );
 
 /** Bytes one endless answer may send before it gives up on its own: a bound, far past every limit tested. */
 const ENDLESS_BOUND = 64 * 1024 * 1024;
@@ -67,7 +80,9 @@ const freshDir = () => path.join(work, `out-${++dirs}`);
 describe('downloads are bounded per image', () => {
   it('an endless download stops at maxImageBytes: DownloadError naming the image and the limit, no file left', async () => {
     const dir = freshDir();
-    const error = await fail(saveImages(result({ b64_json: b64(png) }, { url: `${base}/endless` }), dir, { maxImageBytes: 256 * 1024 }));
+    const error = await fail(
+      saveImages(result({ b64_json: b64(png) }, { url: `${base}/endless` }), dir, { maxImageBytes: 256 * 1024 }),
+    );
     expect(error).toBeInstanceOf(DownloadError);
     expect(error).toMatchObject({ index: 1, limitBytes: 256 * 1024 });
     expect(error.message).toContain('image 2');
@@ -86,20 +101,38 @@ describe('downloads are bounded per image', () => {
   });
 
   it('maxImageBytes must be a positive whole number', async () => {
-    expect(await fail(saveImages(result({ b64_json: b64(png) }), freshDir(), { maxImageBytes: -1 }))).toBeInstanceOf(InvalidOptionError);
+    expect(await fail(saveImages(result({ b64_json: b64(png) }), freshDir(), { maxImageBytes: -1 }))).toBeInstanceOf(
+      InvalidOptionError,
+    );
   });
 });
 
-it('a b64_json of 200,000 spaces and then "!" is refused in one pass (a backtracking check took minutes)', { timeout: 10_000 }, async () => {
+it('a b64_json of 200,000 spaces and then "!" is refused in one pass (a backtracking check took minutes)', {
+  timeout: 10_000,
+}, async () => {
   const dir = freshDir();
-  const error = (await fail(saveImages(result({ b64_json: `${' '.repeat(200_000)}!` }), dir))) as ResponseValidationError;
+  const error = (await fail(
+    saveImages(result({ b64_json: `${' '.repeat(200_000)}!` }), dir),
+  )) as ResponseValidationError;
   expect(error).toBeInstanceOf(ResponseValidationError);
   expect(error.issues).toEqual([{ field: 'body.data[0].b64_json', message: 'is not base64 image data' }]);
   expect(await readdir(dir)).toEqual([]);
 });
 
 describe('a prefix is a file-name prefix, never a path', () => {
-  it.each(['/../victim/pwn', '../victim', 'a/b', 'a\\b', '..', 'x..y', 'nul\0byte', 'line\nbreak', 'c:', '', 'x'.repeat(201)])('%j is refused with InvalidOptionError, nothing written', async (prefix) => {
+  it.each([
+    '/../victim/pwn',
+    '../victim',
+    'a/b',
+    'a\\b',
+    '..',
+    'x..y',
+    'nul\0byte',
+    'line\nbreak',
+    'c:',
+    '',
+    'x'.repeat(201),
+  ])('%j is refused with InvalidOptionError, nothing written', async (prefix) => {
     const root = freshDir();
     const dir = path.join(root, 'out');
     const error = await fail(saveImages(result({ b64_json: b64(png) }), dir, { prefix }));
@@ -110,7 +143,9 @@ describe('a prefix is a file-name prefix, never a path', () => {
 
   it('a prefix with dots, spaces and letters of any script is fine', async () => {
     const dir = freshDir();
-    expect(await saveImages(result({ b64_json: b64(png) }), dir, { prefix: 'cat v1.2 – café' })).toEqual([path.join(dir, 'cat v1.2 – café-1.png')]);
+    expect(await saveImages(result({ b64_json: b64(png) }), dir, { prefix: 'cat v1.2 – café' })).toEqual([
+      path.join(dir, 'cat v1.2 – café-1.png'),
+    ]);
   });
 });
 
@@ -132,16 +167,30 @@ describe('file-system failures are typed and never stop the other images', () =>
     const dir = freshDir();
     await mkdir(path.join(dir, 'image-3.png', 'occupied'), { recursive: true });
     const outcomes = await saveEachImage(
-      result({ b64_json: b64(png) }, { url: `${base}/missing` }, { url: `${base}/png` }, { b64_json: 'not base64!' }, { url: `${base}/png` }),
+      result(
+        { b64_json: b64(png) },
+        { url: `${base}/missing` },
+        { url: `${base}/png` },
+        { b64_json: 'not base64!' },
+        { url: `${base}/png` },
+      ),
       dir,
       { overwrite: true },
     );
-    expect(outcomes.map((o) => (o.saved ? path.basename(o.path) : o.error.name))).toEqual(['image-1.png', 'DownloadError', 'FileSystemError', 'ResponseValidationError', 'image-5.png']);
+    expect(outcomes.map((o) => (o.saved ? path.basename(o.path) : o.error.name))).toEqual([
+      'image-1.png',
+      'DownloadError',
+      'FileSystemError',
+      'ResponseValidationError',
+      'image-5.png',
+    ]);
     expect(outcomes[1]).toMatchObject({ saved: false, error: { status: 404, index: 1 } });
     expect(outcomes[2]).toMatchObject({ saved: false, error: { index: 2, code: 'EISDIR' } });
     expect((await readdir(dir)).sort()).toEqual(['image-1.png', 'image-3.png', 'image-5.png']);
     // saveImages: the same saving, then the first failure thrown.
-    expect(await fail(saveImages(result({ url: `${base}/missing` }, { b64_json: b64(png) }), dir))).toBeInstanceOf(DownloadError);
+    expect(await fail(saveImages(result({ url: `${base}/missing` }, { b64_json: b64(png) }), dir))).toBeInstanceOf(
+      DownloadError,
+    );
     expect((await readdir(dir)).sort()).toEqual(['image-1.png', 'image-2.png', 'image-3.png', 'image-5.png']);
   });
 });

@@ -92,7 +92,10 @@ afterEach(async () => {
 describe('b64_json', () => {
   it('is decoded and named image-1.png, image-2.jpg, image-3.webp by the type of its bytes', async () => {
     const dir = freshDir();
-    const paths = await saveImages(result({ b64_json: b64(png) }, { b64_json: b64(jpeg) }, { b64_json: b64(webp) }), dir);
+    const paths = await saveImages(
+      result({ b64_json: b64(png) }, { b64_json: b64(jpeg) }, { b64_json: b64(webp) }),
+      dir,
+    );
     expect(paths).toEqual(['image-1.png', 'image-2.jpg', 'image-3.webp'].map((name) => path.join(dir, name)));
     expect(await readFile(paths[0]!)).toEqual(png);
     expect(await readFile(paths[1]!)).toEqual(jpeg);
@@ -102,16 +105,26 @@ describe('b64_json', () => {
 
   it('prefix names the files', async () => {
     const dir = freshDir();
-    expect(await saveImages(result({ b64_json: b64(jpeg) }), dir, { prefix: 'cat' })).toEqual([path.join(dir, 'cat-1.jpg')]);
+    expect(await saveImages(result({ b64_json: b64(jpeg) }), dir, { prefix: 'cat' })).toEqual([
+      path.join(dir, 'cat-1.jpg'),
+    ]);
   });
 });
 
 describe('url results', () => {
   it('are downloaded from the URL the API returned, without the Authorization header sent to the API', async () => {
-    const api = await startScriptedServer(() => ({ status: 200, body: result({ url: `${downloads.url}/webp?sig=1` }, { url: `${downloads.url}/png` }, { b64_json: b64(jpeg) }) }));
+    const api = await startScriptedServer(() => ({
+      status: 200,
+      body: result({ url: `${downloads.url}/webp?sig=1` }, { url: `${downloads.url}/png` }, { b64_json: b64(jpeg) }),
+    }));
     apis.push(api);
     const client = createImageEditClient({ apiKey: 'sk-save-SECRET-0123456789', baseUrl: api.url });
-    const edited = await client.edit({ model: 'openai/gpt-image-1', prompt: 'hat', image: png, response_format: 'url' });
+    const edited = await client.edit({
+      model: 'openai/gpt-image-1',
+      prompt: 'hat',
+      image: png,
+      response_format: 'url',
+    });
     expect(api.requests[0]!.headers.authorization).toBe('Bearer sk-save-SECRET-0123456789');
 
     const dir = freshDir();
@@ -129,7 +142,12 @@ describe('url results', () => {
 
   it('a 404 is a DownloadError naming the image, its URL without the query (signed URLs carry credentials there)', async () => {
     const dir = freshDir();
-    const error = await fail(saveImages(result({ url: `${downloads.url}/png` }, { url: `${downloads.url}/missing?X-Amz-Signature=s3cr3t` }), dir));
+    const error = await fail(
+      saveImages(
+        result({ url: `${downloads.url}/png` }, { url: `${downloads.url}/missing?X-Amz-Signature=s3cr3t` }),
+        dir,
+      ),
+    );
     expect(error).toBeInstanceOf(DownloadError);
     expect(error).toMatchObject({ index: 1, status: 404, url: `${downloads.url}/missing` });
     expect(error.message).toContain('image 2');
@@ -140,7 +158,9 @@ describe('url results', () => {
 
   it('a timeout while downloading is a TimeoutError and leaves no partial file', async () => {
     const dir = freshDir();
-    const error = await fail(saveImages(result({ b64_json: b64(png) }, { url: `${downloads.url}/stall` }), dir, { timeoutMs: 400 }));
+    const error = await fail(
+      saveImages(result({ b64_json: b64(png) }, { url: `${downloads.url}/stall` }), dir, { timeoutMs: 400 }),
+    );
     expect(error).toBeInstanceOf(TimeoutError);
     expect((error as TimeoutError).timeoutMs).toBe(400);
     expect(await readdir(dir)).toEqual(['image-1.png']);
@@ -175,7 +195,9 @@ describe('url results', () => {
 
   it('an already-aborted signal downloads nothing', async () => {
     const dir = freshDir();
-    expect(await fail(saveImages(result({ url: `${downloads.url}/png` }), dir, { signal: AbortSignal.abort() }))).toBeInstanceOf(AbortError);
+    expect(
+      await fail(saveImages(result({ url: `${downloads.url}/png` }), dir, { signal: AbortSignal.abort() })),
+    ).toBeInstanceOf(AbortError);
     expect(downloads.requests).toHaveLength(0);
     expect(await readdir(dir)).toEqual([]);
   });
@@ -194,7 +216,14 @@ describe('existing files', () => {
     expect(await saveImages(result({ b64_json: b64(png) }), dir)).toEqual([path.join(dir, 'image-1-3.png')]);
     expect(await readFile(path.join(dir, 'image-1.png'))).toEqual(png);
     expect(await readFile(path.join(dir, 'image-1-2.png'))).toEqual(makePng(2, 2));
-    expect((await readdir(dir)).sort()).toEqual(['image-1-2.png', 'image-1-3.png', 'image-1.png', 'image-1.webp', 'image-2-2.jpg', 'image-2.jpg']);
+    expect((await readdir(dir)).sort()).toEqual([
+      'image-1-2.png',
+      'image-1-3.png',
+      'image-1.png',
+      'image-1.webp',
+      'image-2-2.jpg',
+      'image-2.jpg',
+    ]);
   });
 
   it('overwrite: true replaces them under the same name', async () => {
@@ -202,10 +231,9 @@ describe('existing files', () => {
     await saveImages(result({ b64_json: b64(png) }), dir);
     await writeFile(path.join(dir, 'image-2.jpg'), 'old');
     const other = makePng(3, 3, { seed: 99 });
-    expect(await saveImages(result({ b64_json: b64(other) }, { url: `${downloads.url}/jpeg` }), dir, { overwrite: true })).toEqual([
-      path.join(dir, 'image-1.png'),
-      path.join(dir, 'image-2.jpg'),
-    ]);
+    expect(
+      await saveImages(result({ b64_json: b64(other) }, { url: `${downloads.url}/jpeg` }), dir, { overwrite: true }),
+    ).toEqual([path.join(dir, 'image-1.png'), path.join(dir, 'image-2.jpg')]);
     expect(await readFile(path.join(dir, 'image-1.png'))).toEqual(other);
     expect(await readFile(path.join(dir, 'image-2.jpg'))).toEqual(jpeg);
     expect((await readdir(dir)).sort()).toEqual(['image-1.png', 'image-2.jpg']);
@@ -217,7 +245,9 @@ describe('existing files', () => {
     const saves = await Promise.all(images.map((image) => saveImages(result({ b64_json: b64(image) }), dir)));
     const paths = saves.map((saved) => saved[0]!);
     expect(new Set(paths).size).toBe(images.length);
-    expect(paths.map((p) => path.basename(p)).sort()).toEqual(['image-1.png', ...[2, 3, 4, 5, 6].map((n) => `image-1-${n}.png`)].sort());
+    expect(paths.map((p) => path.basename(p)).sort()).toEqual(
+      ['image-1.png', ...[2, 3, 4, 5, 6].map((n) => `image-1-${n}.png`)].sort(),
+    );
     for (const [i, saved] of paths.entries()) expect(await readFile(saved)).toEqual(images[i]);
     expect((await readdir(dir)).length).toBe(images.length);
   });

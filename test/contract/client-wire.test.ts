@@ -21,7 +21,9 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 function textParts(request: ScriptedRequest) {
-  return request.parts.filter((p) => p.filename === undefined).map((p) => ({ name: p.name, value: p.value!, contentType: p.contentType }));
+  return request.parts
+    .filter((p) => p.filename === undefined)
+    .map((p) => ({ name: p.name, value: p.value!, contentType: p.contentType }));
 }
 
 describe('the wire form of a request', () => {
@@ -48,7 +50,12 @@ describe('the wire form of a request', () => {
     expect([...names].sort()).toEqual([...Object.keys(fields), imageField.name].sort());
 
     const file = request.parts.find((p) => p.name === imageField.name)!;
-    expect(file).toMatchObject({ filename: 'sketch.png', contentType: 'image/png', size: image.length, sha256: sha256(image) });
+    expect(file).toMatchObject({
+      filename: 'sketch.png',
+      contentType: 'image/png',
+      size: image.length,
+      sha256: sha256(image),
+    });
 
     for (const part of textParts(request)) {
       const field = wireContract.fields[part.name]!;
@@ -73,21 +80,47 @@ describe('the wire form of a request', () => {
     const images = Array.from({ length: count }, (_, i) => makePng(3 + i, 2, { seed: i }));
     const client = createImageEditClient({ apiKey: 'sk-wire-test', baseUrl: server.url });
     // Unnamed Blobs, some with a misleading declared type: the part's type comes from the bytes.
-    await client.edit({ model: 'openai/gpt-image-1', prompt: 'Combine', image: images.map((bytes, i) => new Blob([bytes], { type: i % 2 ? 'image/jpeg' : '' })) });
+    await client.edit({
+      model: 'openai/gpt-image-1',
+      prompt: 'Combine',
+      image: images.map((bytes, i) => new Blob([bytes], { type: i % 2 ? 'image/jpeg' : '' })),
+    });
 
     const request = server.requests.at(-1)!;
     const files = request.parts.filter((p) => p.filename !== undefined);
     expect(files).toHaveLength(count);
     files.forEach((part, i) => {
-      expect(part).toMatchObject({ name: imageField.name, filename: `image-${i + 1}.png`, contentType: 'image/png', size: images[i]!.length, sha256: sha256(images[i]!) });
+      expect(part).toMatchObject({
+        name: imageField.name,
+        filename: `image-${i + 1}.png`,
+        contentType: 'image/png',
+        size: images[i]!.length,
+        sha256: sha256(images[i]!),
+      });
     });
-    expect(textParts(request).map((p) => p.name).sort()).toEqual(['model', 'prompt']);
+    expect(
+      textParts(request)
+        .map((p) => p.name)
+        .sort(),
+    ).toEqual(['model', 'prompt']);
   });
 
   it('null fields are left out (null means the default), undefined ones too', async () => {
     const client = createImageEditClient({ apiKey: 'sk-wire-test', baseUrl: server.url });
-    await client.edit({ model: 'm/x', prompt: 'p', image: new Blob([makePng()]), n: null, quality: null, size: undefined });
-    expect(server.requests.at(-1)!.parts.map((p) => p.name).sort()).toEqual(['image', 'model', 'prompt']);
+    await client.edit({
+      model: 'm/x',
+      prompt: 'p',
+      image: new Blob([makePng()]),
+      n: null,
+      quality: null,
+      size: undefined,
+    });
+    expect(
+      server.requests
+        .at(-1)!
+        .parts.map((p) => p.name)
+        .sort(),
+    ).toEqual(['image', 'model', 'prompt']);
   });
 
   it('filenames with quotes and line breaks are escaped as browsers do, and arrive whole', async () => {
@@ -104,6 +137,12 @@ describe('the wire form of a request', () => {
     await client.edit({ model: 'm/x', prompt: 'p', image: names.map((filename) => ({ data: makePng(), filename })) });
     const request = server.requests.at(-1)!;
     expect(request.parseError).toBeUndefined();
-    expect(request.parts.filter((p) => p.filename !== undefined).map((p) => p.filename)).toEqual(['photo%5C', 'nul%00.png', 'bell%07.png', 'del%7F.png', 'image-5.png']);
+    expect(request.parts.filter((p) => p.filename !== undefined).map((p) => p.filename)).toEqual([
+      'photo%5C',
+      'nul%00.png',
+      'bell%07.png',
+      'del%7F.png',
+      'image-5.png',
+    ]);
   });
 });

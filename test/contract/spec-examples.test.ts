@@ -15,13 +15,36 @@ describe('request examples', () => {
 
 describe('response examples', () => {
   const all = Object.entries(responses).flatMap(([status, response]) =>
-    Object.entries(response.content?.['application/json']?.examples ?? {}).map(([name, example]) => ({ status, name, value: example.value })),
+    Object.entries(response.content?.['application/json']?.examples ?? {}).map(([name, example]) => ({
+      status,
+      name,
+      value: example.value,
+    })),
   );
 
   it('documents 200 and every error status Orq documents, plus 413', () => {
-    expect(Object.keys(responses).sort()).toEqual(['200', '400', '401', '402', '403', '404', '408', '413', '422', '429', '500', '501', '502', '503', '504']);
+    expect(Object.keys(responses).sort()).toEqual([
+      '200',
+      '400',
+      '401',
+      '402',
+      '403',
+      '404',
+      '408',
+      '413',
+      '422',
+      '429',
+      '500',
+      '501',
+      '502',
+      '503',
+      '504',
+    ]);
     for (const [status, response] of Object.entries(responses)) {
-      expect(Object.keys(response.content['application/json']!.examples).length, `${status} has an example`).toBeGreaterThan(0);
+      expect(
+        Object.keys(response.content['application/json']!.examples).length,
+        `${status} has an example`,
+      ).toBeGreaterThan(0);
     }
   });
 
@@ -31,7 +54,10 @@ describe('response examples', () => {
   });
 
   it('the b64_json example is a real PNG that decodes to its stated size', () => {
-    const example = responses['200']!.content['application/json']!.examples['b64_png']!.value as { data: { b64_json: string }[]; size: string };
+    const example = responses['200']!.content['application/json']!.examples['b64_png']!.value as {
+      data: { b64_json: string }[];
+      size: string;
+    };
     const bytes = Buffer.from(example.data[0]!.b64_json, 'base64');
     expect(sniffImageType(bytes)).toBe('image/png');
     expect(`${bytes.readUInt32BE(16)}x${bytes.readUInt32BE(20)}`).toBe(example.size);

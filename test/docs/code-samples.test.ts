@@ -49,12 +49,15 @@ describe('the TypeScript samples', () => {
     host.fileExists = (name) => path.resolve(name) === file || fileExists.call(host, name);
     host.readFile = (name) => (path.resolve(name) === file ? source : read.call(host, name));
     host.getSourceFile = (name, language, ...rest) =>
-      path.resolve(name) === file ? ts.createSourceFile(name, source, language) : getSourceFile.call(host, name, language, ...rest);
+      path.resolve(name) === file
+        ? ts.createSourceFile(name, source, language)
+        : getSourceFile.call(host, name, language, ...rest);
     const program = ts.createProgram({ rootNames: [file], options, host, oldProgram: previous });
     previous = program; // the next check reuses every unchanged file (lib, node types, src)
     const client = path.join(root, 'src/index.ts');
     const importsPackage = source.includes(`from '${PACKAGE}'`);
-    if (importsPackage && !program.getSourceFiles().some((f) => path.resolve(f.fileName) === client)) return [`'${PACKAGE}' did not resolve to src/index.ts`];
+    if (importsPackage && !program.getSourceFiles().some((f) => path.resolve(f.fileName) === client))
+      return [`'${PACKAGE}' did not resolve to src/index.ts`];
     const sourceFile = program.getSourceFile(file)!;
     const diagnostics = [
       ...program.getOptionsDiagnostics(),
@@ -62,26 +65,41 @@ describe('the TypeScript samples', () => {
       ...program.getSemanticDiagnostics(sourceFile),
     ];
     return diagnostics.map((d) => {
-      const where = d.file && d.start !== undefined ? `line ${d.file.getLineAndCharacterOfPosition(d.start).line + 1}: ` : '';
+      const where =
+        d.file && d.start !== undefined ? `line ${d.file.getLineAndCharacterOfPosition(d.start).line + 1}: ` : '';
       return where + ts.flattenDiagnosticMessageText(d.messageText, '\n');
     });
   }
 
   it('include one of this client, importing this package by its published name, and openapi-fetch, openai-node and Orq SDK ones', () => {
-    expect(samples.some((sample) => new RegExp(`import \\{[^}]*createImageEditClient[^}]*\\} from '${PACKAGE}'`).test(sample.source))).toBe(true);
-    for (const peer of ['openapi-fetch', 'openai', '@orq-ai/node']) expect(samples.some((sample) => sample.source.includes(`from '${peer}'`)), peer).toBe(true);
+    expect(
+      samples.some((sample) =>
+        new RegExp(`import \\{[^}]*createImageEditClient[^}]*\\} from '${PACKAGE}'`).test(sample.source),
+      ),
+    ).toBe(true);
+    for (const peer of ['openapi-fetch', 'openai', '@orq-ai/node'])
+      expect(
+        samples.some((sample) => sample.source.includes(`from '${peer}'`)),
+        peer,
+      ).toBe(true);
   });
 
-  it.each(samples.map((sample) => [sample.label, sample] as const))('%s typechecks against the real packages (this client as src/index.ts)', (_label, sample) => {
-    expect(typecheck(sample.source)).toEqual([]);
-  }, 60_000);
+  it.each(samples.map((sample) => [sample.label, sample] as const))(
+    '%s typechecks against the real packages (this client as src/index.ts)',
+    (_label, sample) => {
+      expect(typecheck(sample.source)).toEqual([]);
+    },
+    60_000,
+  );
 
   it('the check catches a sample that misuses the client (a misspelt field, a wrong enum value)', () => {
     const sample = samples.find((candidate) => candidate.source.includes('createImageEditClient'))!;
     expect(sample.source).toContain('prompt:');
     expect(typecheck(sample.source.replace('prompt:', 'promt:')).join('\n')).toMatch(/promt/);
     expect(sample.source).toContain("response_format: 'b64_json'");
-    expect(typecheck(sample.source.replace("response_format: 'b64_json'", "response_format: 'jpeg'")).length).toBeGreaterThan(0);
+    expect(
+      typecheck(sample.source.replace("response_format: 'b64_json'", "response_format: 'jpeg'")).length,
+    ).toBeGreaterThan(0);
   }, 60_000);
 });
 
@@ -98,22 +116,29 @@ describe('the TypeScript samples, run against the mock', () => {
     await mkdir(dir, { recursive: true });
     await writeFile(path.join(dir, 'cat.png'), makePng(8, 8, { seed: 3 }));
     const paths = { [PACKAGE]: [path.join(root, 'src/index.ts')] };
-    await writeFile(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', paths } }));
+    await writeFile(
+      path.join(dir, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', paths } }),
+    );
   });
   afterAll(async () => {
     await mock?.close();
     await rm(dir, { recursive: true, force: true });
   });
 
-  it.each(samples.map((sample) => [sample.label, sample] as const))('%s runs to a 200 from the mock', async (label, sample) => {
-    const server = spec.servers[0].url as string;
-    expect(sample.source, 'the sample names the spec\'s first server').toContain(server);
-    const file = path.join(dir, `${label!.replace(/\W+/g, '-')}.mts`);
-    await writeFile(file, sample.source.replaceAll(server, mock.url));
-    const env = { ...process.env, ORQ_API_KEY: 'sk-docs-sample', TSX_TSCONFIG_PATH: path.join(dir, 'tsconfig.json') };
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', file], { cwd: dir, env });
-    expect(stdout).toMatch(/^[1-9]\d* image\(s\)$/m);
-  }, 60_000);
+  it.each(samples.map((sample) => [sample.label, sample] as const))(
+    '%s runs to a 200 from the mock',
+    async (label, sample) => {
+      const server = spec.servers[0].url as string;
+      expect(sample.source, "the sample names the spec's first server").toContain(server);
+      const file = path.join(dir, `${label!.replace(/\W+/g, '-')}.mts`);
+      await writeFile(file, sample.source.replaceAll(server, mock.url));
+      const env = { ...process.env, ORQ_API_KEY: 'sk-docs-sample', TSX_TSCONFIG_PATH: path.join(dir, 'tsconfig.json') };
+      const { stdout } = await run(process.execPath, ['--import', 'tsx', file], { cwd: dir, env });
+      expect(stdout).toMatch(/^[1-9]\d* image\(s\)$/m);
+    },
+    60_000,
+  );
 });
 
 describe('the curl samples, run by real curl', () => {
@@ -158,46 +183,63 @@ describe('the curl samples, run by real curl', () => {
 
   async function curl(args: string[]): Promise<{ status: number; body: string }> {
     const out = path.join(work, 'answer.json');
-    const { stdout } = await run(CURL, ['--silent', '--show-error', '--output', out, '--write-out', '%{http_code}', ...args], { cwd: work });
+    const { stdout } = await run(
+      CURL,
+      ['--silent', '--show-error', '--output', out, '--write-out', '%{http_code}', ...args],
+      { cwd: work },
+    );
     return { status: Number(stdout), body: await readFile(out, 'utf8') };
   }
 
   it('there is one with a single image and one with several', () => {
-    const imageCounts = samples.map((sample) => commands(sample.source, env).flat().filter((word) => word.startsWith(`${imageField.name}=@`)).length);
+    const imageCounts = samples.map(
+      (sample) =>
+        commands(sample.source, env)
+          .flat()
+          .filter((word) => word.startsWith(`${imageField.name}=@`)).length,
+    );
     expect(imageCounts).toContain(1);
     expect(Math.max(...imageCounts)).toBeGreaterThan(1);
   });
 
-  it.each(samples.map((sample) => [sample.label, sample] as const))('%s: the mock answers 200 with a body the spec describes', async (_label, sample) => {
-    const { args } = await prepare(sample.source, mock.url);
-    const answer = await curl(args);
-    expect(answer.status, answer.body).toBe(200);
-    const body = JSON.parse(answer.body);
-    expect(validateImageEditResponse(body), JSON.stringify(validateImageEditResponse.errors)).toBe(true);
-  });
+  it.each(samples.map((sample) => [sample.label, sample] as const))(
+    '%s: the mock answers 200 with a body the spec describes',
+    async (_label, sample) => {
+      const { args } = await prepare(sample.source, mock.url);
+      const answer = await curl(args);
+      expect(answer.status, answer.body).toBe(200);
+      const body = JSON.parse(answer.body);
+      expect(validateImageEditResponse(body), JSON.stringify(validateImageEditResponse.errors)).toBe(true);
+    },
+  );
 
-  it.each(samples.map((sample) => [sample.label, sample] as const))('%s: sends the parts the spec describes (as a multipart parser sees them)', async (_label, sample) => {
-    const { args, files } = await prepare(sample.source, recorder.url);
-    const before = recorder.requests.length;
-    expect((await curl(args)).status).toBe(200);
-    const request = recorder.requests[before]!;
-    expect(request.parseError).toBeUndefined();
-    expect(request.headers.authorization).toBe(`Bearer ${env.ORQ_API_KEY}`);
-    // Every image is its own part named "image", with its filename and a PNG media type.
-    const images = request.parts.filter((part) => part.filename !== undefined);
-    expect(images.map((part) => [part.name, part.filename, part.contentType])).toEqual(files.map((file) => [imageField.name, file, 'image/png']));
-    // The other parts, JSON ones decoded, are valid request fields.
-    const fields: Record<string, unknown> = {};
-    for (const part of request.parts.filter((p) => p.filename === undefined)) {
-      fields[part.name] = part.contentType === 'application/json' ? JSON.parse(part.value!) : part.value;
-    }
-    // Text parts arrive as text: integer fields (by the spec) are read as numbers, as a server reading the form does.
-    for (const [name, value] of Object.entries(fields)) {
-      const type = [requestSchema.properties[name]?.type ?? []].flat();
-      if (typeof value === 'string' && type.includes('integer')) fields[name] = Number(value);
-    }
-    expect(validateEditFields(fields), JSON.stringify(validateEditFields.errors)).toBe(true);
-  });
+  it.each(samples.map((sample) => [sample.label, sample] as const))(
+    '%s: sends the parts the spec describes (as a multipart parser sees them)',
+    async (_label, sample) => {
+      const { args, files } = await prepare(sample.source, recorder.url);
+      const before = recorder.requests.length;
+      expect((await curl(args)).status).toBe(200);
+      const request = recorder.requests[before]!;
+      expect(request.parseError).toBeUndefined();
+      expect(request.headers.authorization).toBe(`Bearer ${env.ORQ_API_KEY}`);
+      // Every image is its own part named "image", with its filename and a PNG media type.
+      const images = request.parts.filter((part) => part.filename !== undefined);
+      expect(images.map((part) => [part.name, part.filename, part.contentType])).toEqual(
+        files.map((file) => [imageField.name, file, 'image/png']),
+      );
+      // The other parts, JSON ones decoded, are valid request fields.
+      const fields: Record<string, unknown> = {};
+      for (const part of request.parts.filter((p) => p.filename === undefined)) {
+        fields[part.name] = part.contentType === 'application/json' ? JSON.parse(part.value!) : part.value;
+      }
+      // Text parts arrive as text: integer fields (by the spec) are read as numbers, as a server reading the form does.
+      for (const [name, value] of Object.entries(fields)) {
+        const type = [requestSchema.properties[name]?.type ?? []].flat();
+        if (typeof value === 'string' && type.includes('integer')) fields[name] = Number(value);
+      }
+      expect(validateEditFields(fields), JSON.stringify(validateEditFields.errors)).toBe(true);
+    },
+  );
 });
 
 describe('the orq-images sample', () => {
@@ -216,7 +258,9 @@ describe('the orq-images sample', () => {
 
   it('exists, and every command in it runs as written against the mock (with --base-url added), saving what it asks for', async () => {
     expect(samples.length).toBeGreaterThan(0);
-    const invocations = samples.flatMap((sample) => commands(sample.source, { ORQ_API_KEY: 'x' }).filter((words) => words[0] === 'orq-images'));
+    const invocations = samples.flatMap((sample) =>
+      commands(sample.source, { ORQ_API_KEY: 'x' }).filter((words) => words[0] === 'orq-images'),
+    );
     expect(invocations.length).toBeGreaterThan(0);
     for (const [index, words] of invocations.entries()) {
       expect(words[1]).toBe('edit');
@@ -225,15 +269,26 @@ describe('the orq-images sample', () => {
       for (const [at, word] of words.entries()) {
         if (words[at - 1] === '--image') await writeFile(path.join(dir, word), makePng(16, 16, { seed: at }));
       }
-      const args = [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(root, 'src/cli/main.ts'), ...words.slice(1), '--base-url', mock.url, '--json'];
-      const result = await run(process.execPath, args, { cwd: dir, env: { ...process.env, ORQ_API_KEY: 'sk-docs-cli-sample' } }).then(
+      const args = [
+        path.join(root, 'node_modules/tsx/dist/cli.mjs'),
+        path.join(root, 'src/cli/main.ts'),
+        ...words.slice(1),
+        '--base-url',
+        mock.url,
+        '--json',
+      ];
+      const result = await run(process.execPath, args, {
+        cwd: dir,
+        env: { ...process.env, ORQ_API_KEY: 'sk-docs-cli-sample' },
+      }).then(
         ({ stdout }) => ({ code: 0, stdout, stderr: '' }),
         (error: { code: number; stdout: string; stderr: string }) => error,
       );
       expect(result.code, `${words.join(' ')}\n${result.stderr}`).toBe(0);
       const { files } = JSON.parse(result.stdout) as { files: string[] };
       expect(files, result.stdout).toHaveLength(words.includes('-n') ? Number(words[words.indexOf('-n') + 1]) : 1);
-      for (const file of files) expect((await readFile(path.resolve(dir, file))).subarray(1, 4).toString('latin1')).toBe('PNG');
+      for (const file of files)
+        expect((await readFile(path.resolve(dir, file))).subarray(1, 4).toString('latin1')).toBe('PNG');
     }
   }, 120_000);
 });

@@ -60,7 +60,10 @@ beforeAll(async () => {
   browser = await openBrowser();
   page = browser.page;
   // Nothing may leave this machine: anything that tries is recorded (and failed) rather than sent.
-  await browser.context.route((url) => !isLocalUrl(url.href), (route) => route.abort('blockedbyclient'));
+  await browser.context.route(
+    (url) => !isLocalUrl(url.href),
+    (route) => route.abort('blockedbyclient'),
+  );
   await page.setViewportSize({ width: 1440, height: 900 });
   await page.goto(docsUrl, { waitUntil: 'load' });
   await heading(operation.summary).first().waitFor({ state: 'visible', timeout: 30_000 });
@@ -73,7 +76,9 @@ afterAll(async () => {
 
 /** A heading whose text is exactly `text` (Redoc puts a "link to ..." anchor inside, so roles' names do not match). */
 function heading(text: string | RegExp): Locator {
-  return page.locator('h1, h2, h3').filter({ hasText: typeof text === 'string' ? new RegExp(`^\\s*${escapeRegExp(text)}\\s*$`) : text });
+  return page
+    .locator('h1, h2, h3')
+    .filter({ hasText: typeof text === 'string' ? new RegExp(`^\\s*${escapeRegExp(text)}\\s*$`) : text });
 }
 
 async function visible(locator: Locator): Promise<boolean> {
@@ -87,7 +92,10 @@ async function visible(locator: Locator): Promise<boolean> {
 async function screenshotWholePage(file: string): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
   const size = page.viewportSize()!;
-  const nextFrame = () => page.evaluate(() => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve()))));
+  const nextFrame = () =>
+    page.evaluate(
+      () => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve()))),
+    );
   for (let i = 0; i < 3; i++) {
     const height = await page.evaluate(() => document.documentElement.scrollHeight);
     if (page.viewportSize()!.height === height) break;
@@ -116,7 +124,9 @@ async function openOperation(): Promise<void> {
 function findInPage(text: string): Promise<boolean> {
   return page.evaluate((wanted) => {
     getSelection()?.removeAllRanges();
-    const found = (window as unknown as { find(text: string, caseSensitive: boolean, backwards: boolean, wrap: boolean): boolean }).find(wanted, true, false, true);
+    const found = (
+      window as unknown as { find(text: string, caseSensitive: boolean, backwards: boolean, wrap: boolean): boolean }
+    ).find(wanted, true, false, true);
     const range = found ? getSelection()!.getRangeAt(0) : undefined;
     const box = range?.getBoundingClientRect();
     getSelection()?.removeAllRanges();
@@ -140,20 +150,30 @@ describe('the built page', () => {
     const box = await heading(operation.summary).first().boundingBox();
     expect(box).not.toBeNull();
     expect(box!.y).toBeLessThan(page.viewportSize()!.height / 2);
-    const entry = page.getByRole('link', { name: new RegExp(`^${escapeRegExp(operation.summary)}\\s*${method}$`, 'i') });
+    const entry = page.getByRole('link', {
+      name: new RegExp(`^${escapeRegExp(operation.summary)}\\s*${method}$`, 'i'),
+    });
     expect(await visible(entry)).toBe(true);
     await mkdir(resultsDir, { recursive: true });
     await page.screenshot({ path: path.join(resultsDir, 'docs-landing.png') });
   });
 
-  it.each(['422', 'weight', 'retry.on_codes', 'load_balancer.models[].weight'])('find-in-page reaches "%s" from the landing', async (text) => {
-    // Redoc renders the whole operation within moments of loading (the page has it render every section at once).
-    await expect.poll(() => findInPage(text), { timeout: 30_000 }).toBe(true);
-  });
+  it.each(['422', 'weight', 'retry.on_codes', 'load_balancer.models[].weight'])(
+    'find-in-page reaches "%s" from the landing',
+    async (text) => {
+      // Redoc renders the whole operation within moments of loading (the page has it render every section at once).
+      await expect.poll(() => findInPage(text), { timeout: 30_000 }).toBe(true);
+    },
+  );
 
   it('keeps the overview one click away: title, summary and description', async () => {
-    await page.getByRole('link', { name: new RegExp(`^${escapeRegExp(spec.info.title)}`) }).first().click();
-    await heading(new RegExp(`^${escapeRegExp(spec.info.title)}`)).first().waitFor({ state: 'visible' });
+    await page
+      .getByRole('link', { name: new RegExp(`^${escapeRegExp(spec.info.title)}`) })
+      .first()
+      .click();
+    await heading(new RegExp(`^${escapeRegExp(spec.info.title)}`))
+      .first()
+      .waitFor({ state: 'visible' });
     expect(await visible(page.getByText(spec.info.summary, { exact: true }))).toBe(true);
     expect(await visible(page.getByText(firstSentence(spec.info.description)))).toBe(true);
   });
@@ -165,22 +185,35 @@ describe('the error table', () => {
     await heading('Errors').first().waitFor({ state: 'visible' });
   });
 
-  it.each(statuses.filter((status) => Number(status) >= 400))('has status %s with its codes, meaning and whether the client retries it by default', async (status) => {
-    const row = page.locator('table tr').filter({ has: page.locator('td:first-child', { hasText: new RegExp(`^${status}\\b`) }) });
-    expect(await row.count()).toBe(1);
-    const text = normalize(await row.innerText());
-    for (const example of Object.values(responses[status]!.content['application/json']!.examples)) {
-      expect(text).toContain((example.value as { error: { code: string } }).error.code);
-    }
-    expect(text).toContain(firstSentence(responses[status]!.description));
-    const retried = isRetryable({ kind: 'status', status: Number(status), retryAfter: null });
-    const withHeader = isRetryable({ kind: 'status', status: Number(status), retryAfter: '2' });
-    const last = normalize(await row.locator('td').last().innerText());
-    expect(last).toMatch(retried ? /^yes$/ : withHeader ? /Retry-After/ : /^no/);
-  });
+  it.each(statuses.filter((status) => Number(status) >= 400))(
+    'has status %s with its codes, meaning and whether the client retries it by default',
+    async (status) => {
+      const row = page
+        .locator('table tr')
+        .filter({ has: page.locator('td:first-child', { hasText: new RegExp(`^${status}\\b`) }) });
+      expect(await row.count()).toBe(1);
+      const text = normalize(await row.innerText());
+      for (const example of Object.values(responses[status]!.content['application/json']!.examples)) {
+        expect(text).toContain((example.value as { error: { code: string } }).error.code);
+      }
+      expect(text).toContain(firstSentence(responses[status]!.description));
+      const retried = isRetryable({ kind: 'status', status: Number(status), retryAfter: null });
+      const withHeader = isRetryable({ kind: 'status', status: Number(status), retryAfter: '2' });
+      const last = normalize(await row.locator('td').last().innerText());
+      expect(last).toMatch(retried ? /^yes$/ : withHeader ? /Retry-After/ : /^no/);
+    },
+  );
 
   it('says what the README says the client does: 429 yes, 503 only with Retry-After, 500 no', async () => {
-    const cell = async (status: number) => normalize(await page.locator('table tr').filter({ has: page.locator('td:first-child', { hasText: new RegExp(`^${status}\\b`) }) }).locator('td').last().innerText());
+    const cell = async (status: number) =>
+      normalize(
+        await page
+          .locator('table tr')
+          .filter({ has: page.locator('td:first-child', { hasText: new RegExp(`^${status}\\b`) }) })
+          .locator('td')
+          .last()
+          .innerText(),
+      );
     expect(await cell(429)).toBe('yes');
     expect(await cell(503)).toMatch(/only with a readable Retry-After/);
     expect(await cell(500)).toMatch(/^no/);
@@ -199,7 +232,9 @@ describe('the operation', () => {
   it.each(requestFields)('shows request field %s (top level of the request body)', async (field) => {
     // Redoc links each property as "...t=request&path=<path>"; a top-level field's path is its bare name (a nested
     // one reads e.g. "fallbacks[]/model"), so this finds the field itself, not a namesake inside another field.
-    const item = page.locator('.schema-property-item').filter({ has: page.locator(`a[href$="t=request&path=${field}"]`) });
+    const item = page
+      .locator('.schema-property-item')
+      .filter({ has: page.locator(`a[href$="t=request&path=${field}"]`) });
     expect(await visible(item.locator('.schema-name').getByText(field, { exact: true }))).toBe(true);
   });
 
@@ -207,7 +242,8 @@ describe('the operation', () => {
     const summaries = Object.values(requestExamples).map((example) => example.summary!);
     const samplesPanel = page.locator('.panel-request-samples');
     await samplesPanel.getByText(summaries[0]!, { exact: true }).click();
-    for (const summary of summaries) expect(await visible(page.getByRole('menuitem', { name: summary })), summary).toBe(true);
+    for (const summary of summaries)
+      expect(await visible(page.getByRole('menuitem', { name: summary })), summary).toBe(true);
     await page.keyboard.press('Escape');
   });
 
@@ -222,37 +258,45 @@ describe('the operation', () => {
     expect(await visible(panel.getByText((example as { summary?: string }).summary ?? name))).toBe(true);
   });
 
-  it.each(statuses.filter((status) => status !== '200'))('shows status %s with its description and example', async (status) => {
-    // The middle column's response tabs: the status and its description.
-    await page.getByRole('tab', { name: status, exact: true }).click();
-    expect(await visible(page.getByText(firstSentence(responses[status]!.description)))).toBe(true);
-    // The right column's response samples: the status's first example.
-    const panel = page.locator('.panel-response-samples');
-    await panel.getByRole('button', { name: status, exact: true }).click();
-    const example = Object.values(responses[status]!.content['application/json']!.examples)[0]!.value as { error: { code: string } };
-    expect(normalize(await panel.innerText())).toContain(`"code": "${example.error.code}"`);
-  });
+  it.each(statuses.filter((status) => status !== '200'))(
+    'shows status %s with its description and example',
+    async (status) => {
+      // The middle column's response tabs: the status and its description.
+      await page.getByRole('tab', { name: status, exact: true }).click();
+      expect(await visible(page.getByText(firstSentence(responses[status]!.description)))).toBe(true);
+      // The right column's response samples: the status's first example.
+      const panel = page.locator('.panel-response-samples');
+      await panel.getByRole('button', { name: status, exact: true }).click();
+      const example = Object.values(responses[status]!.content['application/json']!.examples)[0]!.value as {
+        error: { code: string };
+      };
+      expect(normalize(await panel.innerText())).toContain(`"code": "${example.error.code}"`);
+    },
+  );
 
-  it.each(codeSamples.map((sample) => [sample.label, sample] as const))('shows the %s code sample', async (label, sample) => {
-    const panel = page.locator('.panel-request-samples');
-    // The panel's language switch is the button named for the sample (or the payload) shown now.
-    const choices = [...codeSamples.map((s) => s.label ?? s.lang), 'Payload'].map(escapeRegExp);
-    await panel.getByRole('button', { name: new RegExp(`^(${choices.join('|')})$`) }).click();
-    await page.getByRole('menuitem', { name: label, exact: true }).click();
-    const text = await panel.innerText();
-    for (const line of sample.source.split('\n').filter((l) => l.trim() !== '')) {
-      expect(text, `${label}: ${line}`).toContain(line);
-    }
-    // It fits: no box in the panel (the code, the language switch) hides part of its content behind a scrollbar or a
-    // cut, and the switch shows the whole label.
-    const overflowing = await panel.evaluate((element) =>
-      [element, ...element.querySelectorAll('*')]
-        .filter((box) => getComputedStyle(box).overflowX !== 'visible' && box.scrollWidth > box.clientWidth + 1)
-        .map((box) => `${box.tagName.toLowerCase()} ${box.scrollWidth}px in ${box.clientWidth}px`),
-    );
-    expect(overflowing, label).toEqual([]);
-    expect(await panel.getByRole('button', { name: label, exact: true }).count(), label).toBe(1);
-  });
+  it.each(codeSamples.map((sample) => [sample.label, sample] as const))(
+    'shows the %s code sample',
+    async (label, sample) => {
+      const panel = page.locator('.panel-request-samples');
+      // The panel's language switch is the button named for the sample (or the payload) shown now.
+      const choices = [...codeSamples.map((s) => s.label ?? s.lang), 'Payload'].map(escapeRegExp);
+      await panel.getByRole('button', { name: new RegExp(`^(${choices.join('|')})$`) }).click();
+      await page.getByRole('menuitem', { name: label, exact: true }).click();
+      const text = await panel.innerText();
+      for (const line of sample.source.split('\n').filter((l) => l.trim() !== '')) {
+        expect(text, `${label}: ${line}`).toContain(line);
+      }
+      // It fits: no box in the panel (the code, the language switch) hides part of its content behind a scrollbar or a
+      // cut, and the switch shows the whole label.
+      const overflowing = await panel.evaluate((element) =>
+        [element, ...element.querySelectorAll('*')]
+          .filter((box) => getComputedStyle(box).overflowX !== 'visible' && box.scrollWidth > box.clientWidth + 1)
+          .map((box) => `${box.tagName.toLowerCase()} ${box.scrollWidth}px in ${box.clientWidth}px`),
+      );
+      expect(overflowing, label).toEqual([]);
+      expect(await panel.getByRole('button', { name: label, exact: true }).count(), label).toBe(1);
+    },
+  );
 
   it('includes a curl sample and a TypeScript sample (the issue asks for both)', () => {
     expect(codeSamples.some((sample) => /^\s*curl /m.test(sample.source))).toBe(true);
@@ -263,7 +307,13 @@ describe('the operation', () => {
     await page.getByRole('tab', { name: '200', exact: true }).click();
     await page.locator('.panel-response-samples').getByRole('button', { name: '200', exact: true }).click();
     const samples = page.locator('.panel-request-samples');
-    await samples.getByRole('button', { name: new RegExp(`^(${[...codeSamples.map((s) => s.label ?? s.lang), 'Payload'].map(escapeRegExp).join('|')})$`) }).click();
+    await samples
+      .getByRole('button', {
+        name: new RegExp(
+          `^(${[...codeSamples.map((s) => s.label ?? s.lang), 'Payload'].map(escapeRegExp).join('|')})$`,
+        ),
+      })
+      .click();
     await page.getByRole('menuitem', { name: codeSamples[0]!.label ?? codeSamples[0]!.lang, exact: true }).click();
     const file = path.join(resultsDir, 'docs-page.png');
     await screenshotWholePage(file);

@@ -11,7 +11,14 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { run } from '../../src/cli/docs.js';
-import { MissingRedoclyCliError, REDOCLY_CLI_VERSION, defaultSpecPath, makeOffline, resolveRedoclyCli, tryItScript } from '../../src/docs/build.js';
+import {
+  MissingRedoclyCliError,
+  REDOCLY_CLI_VERSION,
+  defaultSpecPath,
+  makeOffline,
+  resolveRedoclyCli,
+  tryItScript,
+} from '../../src/docs/build.js';
 import { bundleTryIt } from '../../scripts/try-it-bundle.ts';
 import { startMock } from '../../src/mock/index.js';
 import { spec } from '../support/spec.js';
@@ -38,8 +45,12 @@ afterAll(async () => {
 async function docs(argv: string[], tryItScript?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
+  const out = vi
+    .spyOn(process.stdout, 'write')
+    .mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
+  const err = vi
+    .spyOn(process.stderr, 'write')
+    .mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
   try {
     return { code: await run(argv, tryItScript === undefined ? {} : { tryItScript }), stdout, stderr };
   } finally {
@@ -89,7 +100,9 @@ describe('orq-images docs', () => {
   it('names the package to install when Redocly CLI cannot be resolved, at the version the package declares', () => {
     expect(manifest.peerDependencies['@redocly/cli']).toBe(REDOCLY_CLI_VERSION);
     expect(manifest.peerDependenciesMeta['@redocly/cli'].optional).toBe(true);
-    expect(JSON.parse(readFileSync(path.join(root, 'node_modules/@redocly/cli/package.json'), 'utf8')).version).toBe(REDOCLY_CLI_VERSION);
+    expect(JSON.parse(readFileSync(path.join(root, 'node_modules/@redocly/cli/package.json'), 'utf8')).version).toBe(
+      REDOCLY_CLI_VERSION,
+    );
     expect(resolveRedoclyCli()).toBe(path.join(root, 'node_modules/@redocly/cli/bin/cli.js'));
     const elsewhere = pathToFileURL(path.join(tmpdir(), 'no-node-modules-here', 'docs.js')).href;
     expect(() => resolveRedoclyCli(elsewhere)).toThrow(MissingRedoclyCliError);
@@ -98,10 +111,14 @@ describe('orq-images docs', () => {
 });
 
 describe('makeOffline', () => {
-  const page = (body: string) => `<!DOCTYPE html><html><head><title>t</title></head><body>${body}<script type="module">const o = {"disableTelemetry":true};</script></body></html>`;
+  const page = (body: string) =>
+    `<!DOCTYPE html><html><head><title>t</title></head><body>${body}<script type="module">const o = {"disableTelemetry":true};</script></body></html>`;
 
   it('draws the Redocly logo locally; its policy allows only HTTP(S) connections, which its first script narrows to one server', () => {
-    const html = makeOffline(page('<script type="module">const a = `https://cdn.redoc.ly/redoc/logo-mini.svg`;</script>'), { fileDefaultServer: 'http://127.0.0.1:4010' });
+    const html = makeOffline(
+      page('<script type="module">const a = `https://cdn.redoc.ly/redoc/logo-mini.svg`;</script>'),
+      { fileDefaultServer: 'http://127.0.0.1:4010' },
+    );
     expect(html).not.toContain('cdn.redoc.ly');
     expect(html).toContain('data:image/svg+xml;base64,');
     const csp = html.match(/http-equiv="Content-Security-Policy" content="([^"]+)"/)?.[1] ?? '';
@@ -118,7 +135,10 @@ describe('makeOffline', () => {
   it.each([
     ['a script from a CDN', page('<script src="https://cdn.redocly.com/redoc/v3/redoc.standalone.js"></script>')],
     ['a remote stylesheet', page('<link rel="stylesheet" href="https://fonts.googleapis.com/css?family=Roboto">')],
-    ['telemetry left on', '<html><head></head><body><script type="module">const o = {"disableTelemetry":false};</script></body></html>'],
+    [
+      'telemetry left on',
+      '<html><head></head><body><script type="module">const o = {"disableTelemetry":false};</script></body></html>',
+    ],
   ])('refuses a page with %s', (_what, html) => {
     expect(() => makeOffline(html)).toThrow(/not self-contained/);
   });
@@ -133,7 +153,9 @@ describe('served beside the mock (npm start)', () => {
       const response = await fetch(mock.docsUrl!);
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toMatch(/^text\/html/);
-      expect(Buffer.from(await response.arrayBuffer()).equals(await readFile(path.join(reference, 'index.html')))).toBe(true);
+      expect(Buffer.from(await response.arrayBuffer()).equals(await readFile(path.join(reference, 'index.html')))).toBe(
+        true,
+      );
     } finally {
       await mock.close();
     }

@@ -11,13 +11,17 @@ export interface CodeSample {
   source: string;
 }
 
-const operation: any = Object.values(spec.paths as Record<string, Record<string, unknown>>).flatMap((item) => Object.values(item))[0];
+const operation: any = Object.values(spec.paths as Record<string, Record<string, unknown>>).flatMap((item) =>
+  Object.values(item),
+)[0];
 
 export const codeSamples: CodeSample[] = operation['x-codeSamples'] ?? [];
 
 /** The shell samples whose command line starts with `program` (e.g. curl, orq-images). */
 export function samplesRunning(program: string): CodeSample[] {
-  return codeSamples.filter((sample) => sample.lang === 'Shell' && commands(sample.source).some((words) => words[0] === program));
+  return codeSamples.filter(
+    (sample) => sample.lang === 'Shell' && commands(sample.source).some((words) => words[0] === program),
+  );
 }
 
 /** Splits a shell script into its simple commands, each as words; `env` expands variables (without it, `$NAME`

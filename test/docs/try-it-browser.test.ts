@@ -45,9 +45,20 @@ beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), 'orq-try-it-'));
   await buildRepositoryDocs(path.join(work, 'docs'));
   mock = await startMock({ port: 0, docsDir: path.join(work, 'docs') });
-  const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': 'authorization, content-type, prefer', 'access-control-allow-methods': 'POST' };
-  recorder = await startScriptedServer((_index, request) => (request.method === 'OPTIONS' ? { status: 204, headers: cors } : { status: 200, headers: cors, body: { created: 1, data: [] } }));
-  for (const [name, size] of [['red.png', 8], ['blue.png', 12]] as const) {
+  const cors = {
+    'access-control-allow-origin': '*',
+    'access-control-allow-headers': 'authorization, content-type, prefer',
+    'access-control-allow-methods': 'POST',
+  };
+  recorder = await startScriptedServer((_index, request) =>
+    request.method === 'OPTIONS'
+      ? { status: 204, headers: cors }
+      : { status: 200, headers: cors, body: { created: 1, data: [] } },
+  );
+  for (const [name, size] of [
+    ['red.png', 8],
+    ['blue.png', 12],
+  ] as const) {
     await writeFile(path.join(work, name), makePng(size, size, { seed: size }));
     images.push(path.join(work, name));
   }
@@ -74,13 +85,19 @@ async function fillValidRequest(): Promise<void> {
 
 async function sendAndWait(): Promise<void> {
   await page.locator('.orq-send').click();
-  await page.locator('.orq-state').filter({ hasText: /Answered|No answer|Not sent/ }).waitFor({ timeout: 30_000 });
+  await page
+    .locator('.orq-state')
+    .filter({ hasText: /Answered|No answer|Not sent/ })
+    .waitFor({ timeout: 30_000 });
 }
 
 describe('the console on the page the mock serves', () => {
   it('is generated from the spec: every field, enums as choices, numbers with their limits, JSON parts as editors', async () => {
-    for (const name of Object.keys(wireContract.fields)) expect(await page.locator(`#orq-try-${name}`).count(), name).toBe(1);
-    expect(await page.locator('#orq-try-quality option').allTextContents()).toEqual(expect.arrayContaining(['auto', 'high', 'low']));
+    for (const name of Object.keys(wireContract.fields))
+      expect(await page.locator(`#orq-try-${name}`).count(), name).toBe(1);
+    expect(await page.locator('#orq-try-quality option').allTextContents()).toEqual(
+      expect.arrayContaining(['auto', 'high', 'low']),
+    );
     expect(await page.locator('#orq-try-n').getAttribute('max')).toBe(String(maxN));
     expect(await page.locator('textarea#orq-try-orq').count()).toBe(1);
     expect(await page.locator('.orq-console').innerText()).toContain('load_balancer.models[].weight');
@@ -97,7 +114,9 @@ describe('the console on the page the mock serves', () => {
     expect(await page.locator('.orq-status').getAttribute('data-status')).toBe('200');
     const rendered = page.locator('.orq-images img');
     await rendered.first().waitFor();
-    expect(await rendered.evaluateAll((imgs) => imgs.map((img) => (img as HTMLImageElement).naturalWidth > 0))).toEqual([true]);
+    expect(await rendered.evaluateAll((imgs) => imgs.map((img) => (img as HTMLImageElement).naturalWidth > 0))).toEqual(
+      [true],
+    );
     const curl = await page.locator('.orq-curl').innerText();
     expect(curl.match(/-F 'image=@/g)).toHaveLength(2);
     await mkdir(path.join(root, 'test-results'), { recursive: true });
@@ -108,13 +127,20 @@ describe('the console on the page the mock serves', () => {
   it('takes images dropped on its drop zone, with a preview of each', async () => {
     const previews = page.locator('.orq-previews img');
     const before = await previews.count();
-    await page.locator('.orq-drop').evaluate((zone, png) => {
-      const transfer = new DataTransfer();
-      transfer.items.add(new File([new Uint8Array(png)], 'dropped.png', { type: 'image/png' }));
-      zone.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
-    }, [...makePng(8, 8, { seed: 9 })]);
+    await page.locator('.orq-drop').evaluate(
+      (zone, png) => {
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([new Uint8Array(png)], 'dropped.png', { type: 'image/png' }));
+        zone.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+      },
+      [...makePng(8, 8, { seed: 9 })],
+    );
     expect(await previews.count()).toBe(before + 1);
-    expect(await previews.last().evaluate((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth)).toBe(8);
+    expect(
+      await previews
+        .last()
+        .evaluate((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth),
+    ).toBe(8);
     await page.getByRole('button', { name: 'Remove dropped.png' }).click();
     expect(await previews.count()).toBe(before);
   });
@@ -149,7 +175,9 @@ describe('the console on the page the mock serves', () => {
   it('offers the mock’s time and faults as presets: a delayed answer stops with Cancel; a dropped connection and a proxy’s HTML page come back as the client’s typed errors', async () => {
     await fillValidRequest();
     const preset = page.locator('#orq-try-prefer-preset');
-    const offered = await preset.locator('option').evaluateAll((options) => options.map((option) => (option as HTMLOptionElement).value));
+    const offered = await preset
+      .locator('option')
+      .evaluateAll((options) => options.map((option) => (option as HTMLOptionElement).value));
     expect(offered).toEqual(expect.arrayContaining(Object.keys(FAULTS).map((fault) => `fault=${fault}`)));
     const delay = offered.find((value) => /^delay=\d+$/.test(value))!;
     expect(Number(delay.slice('delay='.length))).toBeLessThanOrEqual(MAX_DELAY_MS);
@@ -159,7 +187,10 @@ describe('the console on the page the mock serves', () => {
     await page.locator('.orq-send').click();
     await expect.poll(() => page.locator('.orq-state').innerText()).toBe('Sending…');
     await page.getByRole('button', { name: 'Cancel' }).click();
-    await page.locator('.orq-state').filter({ hasText: /Answered|No answer|Not sent/ }).waitFor({ timeout: 30_000 });
+    await page
+      .locator('.orq-state')
+      .filter({ hasText: /Answered|No answer|Not sent/ })
+      .waitFor({ timeout: 30_000 });
     expect(operationRequests().length).toBe(before + 1);
     expect(await page.locator('.orq-error').innerText()).toMatch(/^AbortError/);
 
@@ -183,14 +214,24 @@ describe('the console on the page the mock serves', () => {
     expect(await page.locator('.orq-status').getAttribute('data-status')).toBe('200');
     const rendered = page.locator('.orq-images img');
     await expect.poll(() => rendered.count()).toBe(2);
-    await expect.poll(() => rendered.evaluateAll((imgs) => imgs.map((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth > 0))).toEqual([true, true]);
-    expect(await rendered.evaluateAll((imgs) => imgs.map((img) => new URL((img as HTMLImageElement).src).origin))).toEqual([new URL(mock.url).origin, new URL(mock.url).origin]);
+    await expect
+      .poll(() =>
+        rendered.evaluateAll((imgs) =>
+          imgs.map((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth > 0),
+        ),
+      )
+      .toEqual([true, true]);
+    expect(
+      await rendered.evaluateAll((imgs) => imgs.map((img) => new URL((img as HTMLImageElement).src).origin)),
+    ).toEqual([new URL(mock.url).origin, new URL(mock.url).origin]);
 
     // The spec's `url` example points at Orq's storage: shown as links, and the page asks nothing of that host.
     const example = responseFacts(200)!.examples.find((candidate) => candidate.name === 'url')!;
     await page.locator('#orq-try-prefer-preset').selectOption('example=url');
     await sendAndWait();
-    const links = await page.locator('.orq-images a').evaluateAll((anchors) => anchors.map((anchor) => (anchor as HTMLAnchorElement).href));
+    const links = await page
+      .locator('.orq-images a')
+      .evaluateAll((anchors) => anchors.map((anchor) => (anchor as HTMLAnchorElement).href));
     expect(links).toEqual((example.value as { data: { url: string }[] }).data.map((item) => item.url));
     expect(await page.locator('.orq-images img').count()).toBe(0);
     await page.locator('#orq-try-prefer-preset').selectOption('');
@@ -204,7 +245,9 @@ describe('the console on the page the mock serves', () => {
     const before = operationRequests().length;
     await sendAndWait();
     expect(await page.locator('.orq-state').innerText()).toMatch(/^Not sent/);
-    expect(await page.locator(`.orq-issues[data-field^="${imageField.name}"]`).allInnerTexts()).toEqual(expect.arrayContaining([expect.stringMatching(/notes\.png|PNG, JPEG|WebP/)]));
+    expect(await page.locator(`.orq-issues[data-field^="${imageField.name}"]`).allInnerTexts()).toEqual(
+      expect.arrayContaining([expect.stringMatching(/notes\.png|PNG, JPEG|WebP/)]),
+    );
     expect(operationRequests().length).toBe(before);
     await page.getByRole('button', { name: 'Remove notes.png' }).click();
     await page.locator('#orq-try-n').fill('');
@@ -215,7 +258,10 @@ describe('the console on the page the mock serves', () => {
     // Another server: the page reloads with it in its query string; the key is typed afterwards.
     await page.locator('#orq-try-server').selectOption('');
     await page.locator('#orq-try-server-other').fill(recorder.url);
-    await Promise.all([page.waitForURL(/try-it-server=/), page.getByRole('button', { name: /Use this server/ }).click()]);
+    await Promise.all([
+      page.waitForURL(/try-it-server=/),
+      page.getByRole('button', { name: /Use this server/ }).click(),
+    ]);
     await page.locator('.orq-console').waitFor({ state: 'visible', timeout: 30_000 });
     expect(new URL(page.url()).searchParams.get('try-it-server')).toBe(recorder.url);
     const key = 'sk-try-it-secret-0123';
@@ -231,9 +277,15 @@ describe('the console on the page the mock serves', () => {
     expect(curl).not.toContain(key);
     // The key is nowhere else either: not in the URL, the page's text or its storage.
     expect(page.url()).not.toContain(key);
-    expect(await page.evaluate(() => document.body.innerText + JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }))).not.toContain(key);
+    expect(
+      await page.evaluate(
+        () => document.body.innerText + JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }),
+      ),
+    ).not.toContain(key);
     const [words] = commands(curl, { ORQ_API_KEY: key });
-    await run('/usr/bin/curl', ['--silent', '--show-error', '--output', '/dev/null', ...words!.slice(1)], { cwd: work });
+    await run('/usr/bin/curl', ['--silent', '--show-error', '--output', '/dev/null', ...words!.slice(1)], {
+      cwd: work,
+    });
     const replayed = recorder.requests.filter((request) => request.method === 'POST').at(-1)!;
     expect(replayed).not.toBe(sent);
     expect(replayed.parts).toEqual(sent.parts);
@@ -249,15 +301,29 @@ describe('the console on the page the mock serves', () => {
     await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
     try {
       const elsewhere = `http://127.0.0.1:${(other.address() as AddressInfo).port}/`;
-      const outcome = await page.evaluate(async ([allowed, blocked]) => {
-        // The browser reports the refusal as an event a moment after the fetch fails: waited for, within 10 s.
-        const violation = new Promise<string>((resolve) => {
-          document.addEventListener('securitypolicyviolation', (event) => resolve(`${event.effectiveDirective} ${event.blockedURI}`), { once: true });
-          setTimeout(() => resolve('no violation reported'), 10_000);
-        });
-        const attempt = (url: string) => fetch(url, { mode: 'no-cors' }).then(() => 'connected', () => 'refused');
-        return { allowed: await attempt(allowed!), blocked: await attempt(blocked!), violation: await violation };
-      }, [`${new URL(await page.evaluate(() => (window as unknown as { __orqTryItServer: string }).__orqTryItServer)).origin}/`, elsewhere]);
+      const outcome = await page.evaluate(
+        async ([allowed, blocked]) => {
+          // The browser reports the refusal as an event a moment after the fetch fails: waited for, within 10 s.
+          const violation = new Promise<string>((resolve) => {
+            document.addEventListener(
+              'securitypolicyviolation',
+              (event) => resolve(`${event.effectiveDirective} ${event.blockedURI}`),
+              { once: true },
+            );
+            setTimeout(() => resolve('no violation reported'), 10_000);
+          });
+          const attempt = (url: string) =>
+            fetch(url, { mode: 'no-cors' }).then(
+              () => 'connected',
+              () => 'refused',
+            );
+          return { allowed: await attempt(allowed!), blocked: await attempt(blocked!), violation: await violation };
+        },
+        [
+          `${new URL(await page.evaluate(() => (window as unknown as { __orqTryItServer: string }).__orqTryItServer)).origin}/`,
+          elsewhere,
+        ],
+      );
       expect(outcome).toEqual({ allowed: 'connected', blocked: 'refused', violation: `connect-src ${elsewhere}` });
       expect(hits).toBe(0);
     } finally {
@@ -268,7 +334,9 @@ describe('the console on the page the mock serves', () => {
 
 describe('the fetch + FormData code sample', () => {
   it('runs in Chromium against the mock: the chosen files go out, the edited image is shown', async () => {
-    const sample = specFacts.codeSamples.find((candidate) => candidate.lang === 'JavaScript' && candidate.source.includes('new FormData()'))!;
+    const sample = specFacts.codeSamples.find(
+      (candidate) => candidate.lang === 'JavaScript' && candidate.source.includes('new FormData()'),
+    )!;
     expect(sample).toBeDefined();
     const server = wireContract.servers[0]!;
     expect(sample.source).toContain(server);
@@ -279,9 +347,13 @@ describe('the fetch + FormData code sample', () => {
       await tab.setContent('<input type="file" id="images" multiple><img id="edited">');
       await tab.locator('#images').setInputFiles(images);
       const before = operationRequests().length;
-      await tab.evaluate(`(async () => { const apiKey = 'any-key';\n${sample.source.replaceAll(server, mock.url)}\n})()`);
+      await tab.evaluate(
+        `(async () => { const apiKey = 'any-key';\n${sample.source.replaceAll(server, mock.url)}\n})()`,
+      );
       expect(operationRequests().length).toBe(before + 1);
-      await expect.poll(() => tab.locator('#edited').evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+      await expect
+        .poll(() => tab.locator('#edited').evaluate((img) => (img as HTMLImageElement).naturalWidth))
+        .toBeGreaterThan(0);
     } finally {
       await tab.close();
     }
@@ -298,7 +370,9 @@ describe('a server named by the link', () => {
       expect(await tab.locator('.orq-current-server').innerText()).toBe('https://orq.example.invalid');
       expect(await tab.locator('.orq-server .orq-error').innerText()).toMatch(/named by the link/);
       expect(await tab.locator('#orq-try-prefer-preset').count()).toBe(0);
-      expect(browser.requests.slice(before).filter((url) => new URL(url).hostname.endsWith('example.invalid'))).toEqual([]);
+      expect(browser.requests.slice(before).filter((url) => new URL(url).hostname.endsWith('example.invalid'))).toEqual(
+        [],
+      );
     } finally {
       await tab.close();
     }
@@ -313,8 +387,12 @@ describe('the page opened from disk', () => {
       await tab.goto(`${pathToFileURL(path.join(work, 'docs/index.html')).href}#/try-it`);
       await tab.locator('.orq-current-server').waitFor({ timeout: 30_000 });
       expect(await tab.locator('.orq-current-server').innerText()).toBe(local);
-      const policies = await tab.locator('meta[http-equiv="Content-Security-Policy"]').evaluateAll((metas) => metas.map((meta) => (meta as HTMLMetaElement).content));
-      expect(policies.at(-1)).toBe(`connect-src ${new URL(local).origin}; img-src data: blob: ${new URL(local).origin}`);
+      const policies = await tab
+        .locator('meta[http-equiv="Content-Security-Policy"]')
+        .evaluateAll((metas) => metas.map((meta) => (meta as HTMLMetaElement).content));
+      expect(policies.at(-1)).toBe(
+        `connect-src ${new URL(local).origin}; img-src data: blob: ${new URL(local).origin}`,
+      );
     } finally {
       await tab.close();
     }

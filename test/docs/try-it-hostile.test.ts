@@ -21,7 +21,13 @@ import { startScriptedServer, type Fault, type ScriptedServer } from '../support
 /** A key with the characters JSON and percent-encoding write differently (`"`, `\`, `/`, `+`). */
 const KEY = 'sk-orq/live+9f8e7d6c"5b4a\\3210';
 /** Every way the key may be written back, lower-cased (a header name is lower-cased on the way). */
-const KEY_FORMS = [KEY, JSON.stringify(KEY).slice(1, -1), JSON.stringify(JSON.stringify(KEY)).slice(1, -1), encodeURIComponent(KEY), '9f8e7d6c'].map((form) => form.toLowerCase());
+const KEY_FORMS = [
+  KEY,
+  JSON.stringify(KEY).slice(1, -1),
+  JSON.stringify(JSON.stringify(KEY)).slice(1, -1),
+  encodeURIComponent(KEY),
+  '9f8e7d6c',
+].map((form) => form.toLowerCase());
 const CORS = {
   'access-control-allow-origin': '*',
   'access-control-allow-headers': 'authorization, content-type, prefer',
@@ -70,7 +76,10 @@ async function sendAsAPerson(timeout = 30_000): Promise<void> {
   await page.locator('#orq-try-prompt').fill('Add a red scarf');
   await page.locator(`#orq-try-${imageField.name}`).setInputFiles([image]);
   await page.getByRole('button', { name: 'Send' }).click();
-  await page.locator('.orq-state').filter({ hasText: /Answered|No answer|Not sent/ }).waitFor({ timeout });
+  await page
+    .locator('.orq-state')
+    .filter({ hasText: /Answered|No answer|Not sent/ })
+    .waitFor({ timeout });
   // The picked image stays picked: removed, so the next send picks one again.
   await page.getByRole('button', { name: 'Remove cat.png' }).click();
 }
@@ -90,7 +99,10 @@ async function everythingShown(): Promise<{ text: string; dom: string; clipboard
 }
 
 async function savedBody(): Promise<Buffer> {
-  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.getByRole('button', { name: 'Save the body' }).click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent('download', { timeout: 60_000 }),
+    page.getByRole('button', { name: 'Save the body' }).click(),
+  ]);
   return readFile((await download.path())!);
 }
 
@@ -102,11 +114,21 @@ describe('a server that echoes the key', () => {
       return {
         status: 200,
         reason: `OK ${key}`,
-        headers: { ...CORS, 'x-echo': authorization, 'x-echo-encoded': encodeURIComponent(key), [`x-echo-${encodeURIComponent(key)}`]: 'name' },
+        headers: {
+          ...CORS,
+          'x-echo': authorization,
+          'x-echo-encoded': encodeURIComponent(key),
+          [`x-echo-${encodeURIComponent(key)}`]: 'name',
+        },
         body: {
           created: 1,
           data: [{ b64_json: png }, { url: `${server.url}/image.png?key=${encodeURIComponent(key)}` }],
-          echo: { authorization, json: JSON.stringify({ key }), percent: encodeURIComponent(key), [key]: 'as a field name' },
+          echo: {
+            authorization,
+            json: JSON.stringify({ key }),
+            percent: encodeURIComponent(key),
+            [key]: 'as a field name',
+          },
         },
       };
     };
@@ -118,7 +140,13 @@ describe('a server that echoes the key', () => {
     expect(shown.clipboard).toContain('$ORQ_API_KEY');
     expect(keyFormsIn(shown.clipboard)).toEqual([]);
     // The answer is there, scrubbed: the image rendered; the URL that carries the key shown as text, never loaded.
-    await expect.poll(() => page.locator('.orq-images img').evaluateAll((imgs) => imgs.map((img) => (img as HTMLImageElement).naturalWidth))).toEqual([8]);
+    await expect
+      .poll(() =>
+        page
+          .locator('.orq-images img')
+          .evaluateAll((imgs) => imgs.map((img) => (img as HTMLImageElement).naturalWidth)),
+      )
+      .toEqual([8]);
     expect(await page.locator('.orq-images').innerText()).toContain('key=[redacted]');
     expect(server.requests.filter((request) => request.url.startsWith('/image.png'))).toEqual([]);
     expect(await page.locator('.orq-headers').innerText()).toMatch(/x-echo\s+Bearer \[redacted\]/);
@@ -132,7 +160,12 @@ describe('a server that echoes the key', () => {
       status: 401,
       reason: `Unauthorized ${authorization}`,
       headers: CORS,
-      body: { error: { code: 'invalid_api_key', message: `Incorrect API key provided: ${authorization.replace(/^Bearer /, '')}` } },
+      body: {
+        error: {
+          code: 'invalid_api_key',
+          message: `Incorrect API key provided: ${authorization.replace(/^Bearer /, '')}`,
+        },
+      },
     });
     await sendAsAPerson();
     expect(await page.locator('.orq-error').innerText()).toMatch(/^ApiError/);
@@ -173,13 +206,17 @@ describe('a large answer', () => {
       await expect.poll(() => page.locator('.orq-images img').count()).toBe(count);
       // Two frames after the answer is shown: its layout and paint are done, within them.
       await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
-      const longest = await page.evaluate(() => (window as unknown as { __ticks: { longest: number } }).__ticks.longest);
+      const longest = await page.evaluate(
+        () => (window as unknown as { __ticks: { longest: number } }).__ticks.longest,
+      );
       console.log(`${mib} MiB: the page stood still at most ${Math.round(longest)} ms`);
       // Before the view was bounded the page stood still 11-26 s; the client's own parse and checks of the body remain, slow on a loaded machine.
       expect(longest).toBeLessThan(10_000);
 
       expect(await page.locator('.orq-size').getAttribute('data-bytes')).toBe(String(Buffer.byteLength(body)));
-      expect(await page.locator('.orq-size').innerText()).toContain(`${Buffer.byteLength(body).toLocaleString('en')} bytes`);
+      expect(await page.locator('.orq-size').innerText()).toContain(
+        `${Buffer.byteLength(body).toLocaleString('en')} bytes`,
+      );
       const head = await page.locator('.orq-body').innerText();
       expect(head.startsWith('{\n  "created": 1,\n  "data": [\n    {\n      "b64_json": "iVBORw0KGgo')).toBe(true);
       expect(head).toMatch(/characters\)/);

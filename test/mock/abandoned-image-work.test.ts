@@ -28,14 +28,25 @@ async function largePng(): Promise<Buffer> {
       raw[offset + 2] = 128;
     }
   }
-  return sharp(raw, { raw: { width: SIDE, height: SIDE, channels: 3 } }).png().toBuffer();
+  return sharp(raw, { raw: { width: SIDE, height: SIDE, channels: 3 } })
+    .png()
+    .toBuffer();
 }
 
 /** A 64×64 PNG of its own colour: a new source each time, so the mock's render cache never answers it. */
 let colours = 0;
 function smallPng(): Promise<Buffer> {
   const seed = ++colours;
-  return sharp({ create: { width: 64, height: 64, channels: 3, background: { r: (seed * 37) & 0xff, g: (seed * 91) & 0xff, b: 140 } } }).png().toBuffer();
+  return sharp({
+    create: {
+      width: 64,
+      height: 64,
+      channels: 3,
+      background: { r: (seed * 37) & 0xff, g: (seed * 91) & 0xff, b: 140 },
+    },
+  })
+    .png()
+    .toBuffer();
 }
 
 function editBody(png: Buffer, n: number, size: string) {
@@ -61,7 +72,9 @@ function sendAndHold(mock: MockServer, png: Buffer, n: number, size: string): ne
   const url = new URL(mock.endpoint);
   const socket = net.connect(Number(url.port), url.hostname);
   socket.on('error', () => undefined);
-  socket.write(`POST ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: ${AUTH.Authorization}\r\nContent-Type: ${contentType}\r\nContent-Length: ${body.length}\r\n\r\n`);
+  socket.write(
+    `POST ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: ${AUTH.Authorization}\r\nContent-Type: ${contentType}\r\nContent-Length: ${body.length}\r\n\r\n`,
+  );
   socket.write(body);
   return socket;
 }
@@ -97,7 +110,9 @@ describe('clients that leave take their image work with them', () => {
   });
   afterAll(() => mock.close());
 
-  it('eight clients send a 2048×2048 PNG (n=3) and leave: their work is dropped, the next small request is answered about as fast as alone', { timeout: 180_000 }, async () => {
+  it('eight clients send a 2048×2048 PNG (n=3) and leave: their work is dropped, the next small request is answered about as fast as alone', {
+    timeout: 180_000,
+  }, async () => {
     const alone: number[] = [];
     for (let i = 0; i < 3; i++) {
       const answer = await edit(mock, await smallPng(), 1, '256x256');
@@ -134,7 +149,9 @@ describe('clients that leave take their image work with them', () => {
     );
   });
 
-  it('a small request is answered while large answers for live clients still wait their turn', { timeout: 180_000 }, async () => {
+  it('a small request is answered while large answers for live clients still wait their turn', {
+    timeout: 180_000,
+  }, async () => {
     const sockets = Array.from({ length: 6 }, () => sendAndHold(mock, large, 3, '2048x2048'));
     try {
       await until('the six requests to reach the image line', () => inLine(mock) === 6);
@@ -158,7 +175,9 @@ describe('a full image line', () => {
   });
   afterAll(() => mock.close());
 
-  it("is answered at once with the spec's 503, its Retry-After and error body, and nothing is made for it", { timeout: 180_000 }, async () => {
+  it("is answered at once with the spec's 503, its Retry-After and error body, and nothing is made for it", {
+    timeout: 180_000,
+  }, async () => {
     // Two being made and one waiting fill a line of one.
     const sockets = Array.from({ length: 3 }, () => sendAndHold(mock, large, 3, '2048x2048'));
     try {
@@ -168,7 +187,9 @@ describe('a full image line', () => {
 
       expect(refused.status, refused.text).toBe(503);
       expect(validateErrorResponse(refused.body), JSON.stringify(validateErrorResponse.errors)).toBe(true);
-      expect(responseFacts(503)!.examples.map((example) => (example.value as { error: { code: string } }).error.code)).toContain(refused.body.error.code);
+      expect(
+        responseFacts(503)!.examples.map((example) => (example.value as { error: { code: string } }).error.code),
+      ).toContain(refused.body.error.code);
       expect(refused.body.error.message).toMatch(/image queue.*full.*1 responses already wait/);
       const retryAfter = refused.headers.get('retry-after');
       expect(retryAfter).toMatch(new RegExp(responseFacts(503)!.headers['Retry-After']!.schema!.pattern as string));
@@ -185,7 +206,9 @@ describe('a full image line', () => {
   });
 
   it('a bound that is not an integer from 0 to 10,000 is refused by startMock, naming it', async () => {
-    await expect(startMock({ port: 0, imageQueue: -1 })).rejects.toThrow(/imageQueue must be an integer from 0 to 10000/);
+    await expect(startMock({ port: 0, imageQueue: -1 })).rejects.toThrow(
+      /imageQueue must be an integer from 0 to 10000/,
+    );
     await expect(startMock({ port: 0, imageQueue: 1.5 })).rejects.toThrow(RangeError);
   });
 });

@@ -18,7 +18,9 @@ const wireStyles = [
 ] as const;
 
 describe('named request examples', () => {
-  const cases = Object.entries(requestExamples).flatMap(([name, example]) => wireStyles.map(({ style, options }) => ({ name, style, value: example.value, options })));
+  const cases = Object.entries(requestExamples).flatMap(([name, example]) =>
+    wireStyles.map(({ style, options }) => ({ name, style, value: example.value, options })),
+  );
 
   it.each(cases)('$name, $style: 200 with a body the spec describes', async ({ value, options }) => {
     const answer = await postParts(exampleParts(value, options));
@@ -30,7 +32,12 @@ describe('named request examples', () => {
     for (const example of Object.values(requestExamples)) {
       const form = new FormData();
       for (const part of exampleParts(example.value)) {
-        if (part.filename !== undefined) form.append(part.name, new Blob([new Uint8Array(Buffer.from(part.value))], { type: part.contentType }), part.filename);
+        if (part.filename !== undefined)
+          form.append(
+            part.name,
+            new Blob([new Uint8Array(Buffer.from(part.value))], { type: part.contentType }),
+            part.filename,
+          );
         else form.append(part.name, String(part.value));
       }
       const answer = await post(form, AUTH);
@@ -47,7 +54,6 @@ describe('named request examples', () => {
   });
 });
 
-
 describe('Prefer: example=<name> picks each named 200 example', () => {
   const examples = Object.entries(responses['200']!.content['application/json']!.examples);
   it.each(examples)('%s', async (name, example) => {
@@ -61,22 +67,27 @@ describe('Prefer: example=<name> picks each named 200 example', () => {
 describe('Prefer: code=<status> returns each documented error status', () => {
   const statuses = Object.keys(responses).filter((status) => status !== '200');
 
-  it.each(statuses)('%s: a body valid under validateErrorResponse, and the headers the status declares', async (status) => {
-    const answer = await postParts(minimalParts(), { ...AUTH, Prefer: `code=${status}` });
-    expect(answer.status).toBe(Number(status));
-    expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
-    expect(validateErrorResponse(answer.body), JSON.stringify(validateErrorResponse.errors)).toBe(true);
-    const examples = Object.values(responses[status]!.content['application/json']!.examples).map((example) => example.value);
-    expect(examples).toContainEqual(answer.body);
-    for (const [name, header] of Object.entries(responses[status]!.headers ?? {})) {
-      const value = answer.headers.get(name);
-      expect(value, `${status} declares ${name}`).not.toBeNull();
-      const schema = header.schema;
-      if (schema?.pattern) expect(value).toMatch(new RegExp(schema.pattern));
-      // A page on another origin can read it.
-      expect(answer.headers.get('access-control-expose-headers')?.toLowerCase()).toContain(name.toLowerCase());
-    }
-  });
+  it.each(statuses)(
+    '%s: a body valid under validateErrorResponse, and the headers the status declares',
+    async (status) => {
+      const answer = await postParts(minimalParts(), { ...AUTH, Prefer: `code=${status}` });
+      expect(answer.status).toBe(Number(status));
+      expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(validateErrorResponse(answer.body), JSON.stringify(validateErrorResponse.errors)).toBe(true);
+      const examples = Object.values(responses[status]!.content['application/json']!.examples).map(
+        (example) => example.value,
+      );
+      expect(examples).toContainEqual(answer.body);
+      for (const [name, header] of Object.entries(responses[status]!.headers ?? {})) {
+        const value = answer.headers.get(name);
+        expect(value, `${status} declares ${name}`).not.toBeNull();
+        const schema = header.schema;
+        if (schema?.pattern) expect(value).toMatch(new RegExp(schema.pattern));
+        // A page on another origin can read it.
+        expect(answer.headers.get('access-control-expose-headers')?.toLowerCase()).toContain(name.toLowerCase());
+      }
+    },
+  );
 
   it('Prefer: code= with example= picks a named example of that status', async () => {
     for (const status of statuses) {
@@ -92,7 +103,9 @@ describe('Prefer: code=<status> returns each documented error status', () => {
     for (const status of statuses) {
       const answer = await postParts(minimalParts(), { ...AUTH, Prefer: `code=${status}, dynamic=true` });
       expect(answer.status).toBe(Number(status));
-      expect(validateErrorResponse(answer.body), `${status}: ${JSON.stringify(validateErrorResponse.errors)}`).toBe(true);
+      expect(validateErrorResponse(answer.body), `${status}: ${JSON.stringify(validateErrorResponse.errors)}`).toBe(
+        true,
+      );
       for (const [name, header] of Object.entries(responses[status]!.headers ?? {})) {
         const schema = header.schema;
         expect(answer.headers.get(name), `${status} ${name}`).toMatch(new RegExp(schema?.pattern ?? '.'));
@@ -101,7 +114,10 @@ describe('Prefer: code=<status> returns each documented error status', () => {
   });
 
   it('an invalid request is still refused whatever Prefer asks for', async () => {
-    const answer = await postParts(minimalParts().filter((part) => part.filename === undefined), { ...AUTH, Prefer: `code=${statuses.find((s) => s.startsWith('5'))}` });
+    const answer = await postParts(
+      minimalParts().filter((part) => part.filename === undefined),
+      { ...AUTH, Prefer: `code=${statuses.find((s) => s.startsWith('5'))}` },
+    );
     expect(answer.status).toBe(400);
     expect(answer.body.error.message).toContain(imageField.name);
   });
@@ -129,7 +145,9 @@ describe('dynamic answers', () => {
       bodies.add(answer.text);
     }
     // Generated, not the named examples.
-    const examples = Object.values(responses['200']!.content['application/json']!.examples).map((example) => JSON.stringify(example.value));
+    const examples = Object.values(responses['200']!.content['application/json']!.examples).map((example) =>
+      JSON.stringify(example.value),
+    );
     expect([...bodies].some((body) => !examples.includes(body))).toBe(true);
   });
 
@@ -151,7 +169,9 @@ describe('dynamic answers', () => {
   it('startMock({ dynamic: true }) generates every answer', async () => {
     const mock = await startMock({ port: 0, dynamic: true });
     try {
-      const examples = Object.values(responses['200']!.content['application/json']!.examples).map((example) => JSON.stringify(example.value));
+      const examples = Object.values(responses['200']!.content['application/json']!.examples).map((example) =>
+        JSON.stringify(example.value),
+      );
       const answer = await postParts(minimalParts(), AUTH, `${mock.url}${wireContract.path}`);
       expect(answer.status).toBe(200);
       expect(validateImageEditResponse(answer.body), JSON.stringify(validateImageEditResponse.errors)).toBe(true);

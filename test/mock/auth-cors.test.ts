@@ -7,7 +7,9 @@ import { validateErrorResponse } from '../../generated/validators.js';
 import { responses } from '../support/spec.js';
 import { endpoint, minimalParts, multipart, postParts } from './support.js';
 
-const unauthorizedBodies = Object.values(responses['401']!.content['application/json']!.examples).map((example) => example.value);
+const unauthorizedBodies = Object.values(responses['401']!.content['application/json']!.examples).map(
+  (example) => example.value,
+);
 
 describe('credentials', () => {
   it.each([
@@ -46,7 +48,10 @@ describe('credentials', () => {
   it('Prefer can pick the other documented 401 bodies', async () => {
     const names = Object.keys(responses['401']!.content['application/json']!.examples);
     for (const name of names) {
-      const answer = await postParts(minimalParts(), { Authorization: 'Bearer key', Prefer: `code=401, example=${name}` });
+      const answer = await postParts(minimalParts(), {
+        Authorization: 'Bearer key',
+        Prefer: `code=401, example=${name}`,
+      });
       expect(answer.status).toBe(401);
       expect(answer.body).toEqual(responses['401']!.content['application/json']!.examples[name]!.value);
     }
@@ -59,7 +64,11 @@ describe('CORS', () => {
   it('a preflight from a foreign origin is allowed, with the headers a client sends', async () => {
     const response = await fetch(endpoint(), {
       method: 'OPTIONS',
-      headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization,content-type,prefer' },
+      headers: {
+        Origin: origin,
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'authorization,content-type,prefer',
+      },
     });
     expect(response.status).toBe(204);
     expect(response.headers.get('access-control-allow-origin')).toBe(origin);
@@ -70,7 +79,11 @@ describe('CORS', () => {
 
   it('the actual request carries the origin and exposes its headers, errors included', async () => {
     for (const prefer of [undefined, 'code=429']) {
-      const answer = await postParts(minimalParts(), { Authorization: 'Bearer key', Origin: origin, ...(prefer ? { Prefer: prefer } : {}) });
+      const answer = await postParts(minimalParts(), {
+        Authorization: 'Bearer key',
+        Origin: origin,
+        ...(prefer ? { Prefer: prefer } : {}),
+      });
       expect(answer.headers.get('access-control-allow-origin')).toBe(origin);
       expect(answer.headers.get('access-control-expose-headers')?.toLowerCase()).toContain('content-type');
     }

@@ -20,8 +20,16 @@ function replacing(field: string, ...parts: Part[]): Part[] {
   const kept = minimalParts().filter((part) => part.name !== field);
   return [...kept, ...parts];
 }
-const text = (name: string, value: string, contentType?: string): Part => ({ name, value, ...(contentType ? { contentType } : {}) });
-const json = (name: string, value: unknown): Part => ({ name, value: JSON.stringify(value), contentType: wireContract.fields[name]!.part === 'json' ? 'application/json' : undefined });
+const text = (name: string, value: string, contentType?: string): Part => ({
+  name,
+  value,
+  ...(contentType ? { contentType } : {}),
+});
+const json = (name: string, value: unknown): Part => ({
+  name,
+  value: JSON.stringify(value),
+  contentType: wireContract.fields[name]!.part === 'json' ? 'application/json' : undefined,
+});
 
 const n = requestSchema('n');
 const count = requestSchema('retry.count');
@@ -33,7 +41,13 @@ const callTimeout = requestSchema('timeout.call_timeout');
 const maxTextBytes = maxRequestBodyBytes - maxItems * imageField.limits.maxBytes;
 const validCache = { type: requestSchema('cache.type').enum[0] };
 const validBalancer = { type: requestSchema('load_balancer.type').enum[0] };
-const aTextField = Object.keys(wireContract.fields).find((name) => wireContract.fields[name]!.part === 'text' && !wireContract.required.includes(name) && requestSchema(name).enum === undefined && !requestSchema(name).type.includes?.('integer'))!;
+const aTextField = Object.keys(wireContract.fields).find(
+  (name) =>
+    wireContract.fields[name]!.part === 'text' &&
+    !wireContract.required.includes(name) &&
+    requestSchema(name).enum === undefined &&
+    !requestSchema(name).type.includes?.('integer'),
+)!;
 
 interface Case {
   name: string;
@@ -48,50 +62,242 @@ const cases: Case[] = [
   { name: 'model empty', parts: replacing('model', text('model', '')), status: 400, field: 'model' },
   { name: 'prompt empty', parts: replacing('prompt', text('prompt', '')), status: 400, field: 'prompt' },
   { name: 'model sent twice', parts: [...minimalParts(), text('model', 'x/y')], status: 400, field: 'model' },
-  { name: 'model sent as a file', parts: replacing('model', { name: 'model', value: 'x/y', filename: 'model.txt', contentType: 'text/plain' }), status: 400, field: 'model' },
+  {
+    name: 'model sent as a file',
+    parts: replacing('model', { name: 'model', value: 'x/y', filename: 'model.txt', contentType: 'text/plain' }),
+    status: 400,
+    field: 'model',
+  },
   { name: 'image missing', parts: replacing(image), status: 400, field: image },
   { name: 'image sent as a text part', parts: replacing(image, text(image, 'cat.png')), status: 400, field: image },
-  { name: `${maxItems + 1} images`, parts: replacing(image, ...Array.from({ length: maxItems + 1 }, () => pngPart())), status: 400, field: image },
-  { name: `${maxItems + 1} images as image[]`, parts: replacing(image, ...Array.from({ length: maxItems + 1 }, () => pngPart(`${image}[]`))), status: 400, field: image },
-  { name: 'image is text bytes', parts: replacing(image, { name: image, value: 'hello', filename: 'cat.png', contentType: 'image/png' }), status: 400, field: `${image}[0]` },
-  { name: 'image is empty', parts: replacing(image, { name: image, value: '', filename: 'cat.png', contentType: 'image/png' }), status: 400, field: `${image}[0]` },
-  { name: 'image is a GIF', parts: replacing(image, { name: image, value: 'GIF89a\x01\x00\x01\x00', filename: 'cat.gif', contentType: 'image/gif' }), status: 400, field: `${image}[0]` },
-  { name: 'second image is not an image', parts: replacing(image, pngPart(), { name: image, value: '%PDF-1.7', filename: 'b.png', contentType: 'image/png' }), status: 400, field: `${image}[1]` },
-  { name: 'image declared application/pdf', parts: replacing(image, { name: image, value: png(), filename: 'cat.png', contentType: 'application/pdf' }), status: 400, field: `${image}[0]` },
-  { name: 'image[] with bad bytes', parts: replacing(image, { name: `${image}[]`, value: 'nope', filename: 'x.jpg', contentType: mediaTypes[1]! }), status: 400, field: `${image}[0]` },
-  { name: 'n below its minimum', parts: [...minimalParts(), text('n', String(n.minimum - 1))], status: 400, field: 'n' },
-  { name: 'n above its maximum', parts: [...minimalParts(), text('n', String(n.maximum + 1))], status: 400, field: 'n' },
+  {
+    name: `${maxItems + 1} images`,
+    parts: replacing(image, ...Array.from({ length: maxItems + 1 }, () => pngPart())),
+    status: 400,
+    field: image,
+  },
+  {
+    name: `${maxItems + 1} images as image[]`,
+    parts: replacing(image, ...Array.from({ length: maxItems + 1 }, () => pngPart(`${image}[]`))),
+    status: 400,
+    field: image,
+  },
+  {
+    name: 'image is text bytes',
+    parts: replacing(image, { name: image, value: 'hello', filename: 'cat.png', contentType: 'image/png' }),
+    status: 400,
+    field: `${image}[0]`,
+  },
+  {
+    name: 'image is empty',
+    parts: replacing(image, { name: image, value: '', filename: 'cat.png', contentType: 'image/png' }),
+    status: 400,
+    field: `${image}[0]`,
+  },
+  {
+    name: 'image is a GIF',
+    parts: replacing(image, {
+      name: image,
+      value: 'GIF89a\x01\x00\x01\x00',
+      filename: 'cat.gif',
+      contentType: 'image/gif',
+    }),
+    status: 400,
+    field: `${image}[0]`,
+  },
+  {
+    name: 'second image is not an image',
+    parts: replacing(image, pngPart(), { name: image, value: '%PDF-1.7', filename: 'b.png', contentType: 'image/png' }),
+    status: 400,
+    field: `${image}[1]`,
+  },
+  {
+    name: 'image declared application/pdf',
+    parts: replacing(image, { name: image, value: png(), filename: 'cat.png', contentType: 'application/pdf' }),
+    status: 400,
+    field: `${image}[0]`,
+  },
+  {
+    name: 'image[] with bad bytes',
+    parts: replacing(image, { name: `${image}[]`, value: 'nope', filename: 'x.jpg', contentType: mediaTypes[1]! }),
+    status: 400,
+    field: `${image}[0]`,
+  },
+  {
+    name: 'n below its minimum',
+    parts: [...minimalParts(), text('n', String(n.minimum - 1))],
+    status: 400,
+    field: 'n',
+  },
+  {
+    name: 'n above its maximum',
+    parts: [...minimalParts(), text('n', String(n.maximum + 1))],
+    status: 400,
+    field: 'n',
+  },
   { name: 'n not an integer', parts: [...minimalParts(), text('n', '1.5')], status: 400, field: 'n' },
   { name: 'n not a number', parts: [...minimalParts(), text('n', 'two')], status: 400, field: 'n' },
-  { name: 'quality outside its enum', parts: [...minimalParts(), text('quality', 'ultra')], status: 400, field: 'quality' },
-  { name: 'response_format outside its enum', parts: [...minimalParts(), text('response_format', 'png')], status: 400, field: 'response_format' },
+  {
+    name: 'quality outside its enum',
+    parts: [...minimalParts(), text('quality', 'ultra')],
+    status: 400,
+    field: 'quality',
+  },
+  {
+    name: 'response_format outside its enum',
+    parts: [...minimalParts(), text('response_format', 'png')],
+    status: 400,
+    field: 'response_format',
+  },
   { name: 'size empty', parts: [...minimalParts(), text('size', '')], status: 400, field: 'size' },
-  { name: 'a field the spec does not have', parts: [...minimalParts(), text('style', 'vivid')], status: 400, field: 'style' },
-  { name: 'a file field the spec does not have', parts: [...minimalParts(), { name: 'mask', value: png(), filename: 'mask.png', contentType: 'image/png' }], status: 400, field: 'mask' },
-  { name: 'retry is not JSON', parts: [...minimalParts(), text('retry', '{count: 2}', 'application/json')], status: 400, field: 'retry' },
-  { name: 'retry is not JSON (no Content-Type)', parts: [...minimalParts(), text('retry', '{"count":')], status: 400, field: 'retry' },
-  { name: 'retry is an array', parts: [...minimalParts(), json('retry', [count.minimum])], status: 400, field: 'retry' },
-  { name: 'retry.count below its minimum', parts: [...minimalParts(), json('retry', { count: count.minimum - 1 })], status: 400, field: 'retry.count' },
-  { name: 'retry.count above its maximum', parts: [...minimalParts(), json('retry', { count: count.maximum + 1 })], status: 400, field: 'retry.count' },
-  { name: 'retry.on_codes empty', parts: [...minimalParts(), json('retry', { on_codes: [] })], status: 400, field: 'retry.on_codes' },
-  { name: 'retry.on_codes[0] below its minimum', parts: [...minimalParts(), json('retry', { on_codes: [onCode.items.minimum - 1] })], status: 400, field: 'retry.on_codes[0]' },
-  { name: 'retry has an unknown key', parts: [...minimalParts(), json('retry', { backoff: 2 })], status: 400, field: 'retry.backoff' },
-  { name: 'cache.type missing', parts: [...minimalParts(), json('cache', { ttl: ttl.minimum })], status: 400, field: 'cache.type' },
-  { name: 'cache.type outside its enum', parts: [...minimalParts(), json('cache', { type: 'fuzzy' })], status: 400, field: 'cache.type' },
-  { name: 'cache.ttl above its maximum', parts: [...minimalParts(), json('cache', { ...validCache, ttl: ttl.maximum + 1 })], status: 400, field: 'cache.ttl' },
-  { name: 'fallbacks is one object, not an array', parts: [...minimalParts(), json('fallbacks', { model: 'openai/dall-e-2' })], status: 400, field: 'fallbacks' },
-  { name: 'fallbacks[0].model missing', parts: [...minimalParts(), json('fallbacks', [{}])], status: 400, field: 'fallbacks[0].model' },
-  { name: 'load_balancer.models missing', parts: [...minimalParts(), json('load_balancer', validBalancer)], status: 400, field: 'load_balancer.models' },
-  { name: 'load_balancer weight above its maximum', parts: [...minimalParts(), json('load_balancer', { ...validBalancer, models: [{ model: 'a/b', weight: weight.maximum + 1 }] })], status: 400, field: 'load_balancer.models[0].weight' },
-  { name: 'timeout.call_timeout missing', parts: [...minimalParts(), json('timeout', {})], status: 400, field: 'timeout.call_timeout' },
-  { name: 'timeout.call_timeout below its minimum', parts: [...minimalParts(), json('timeout', { call_timeout: callTimeout.minimum - 1 })], status: 400, field: 'timeout.call_timeout' },
-  { name: 'orq.prompt.version missing', parts: [...minimalParts(), json('orq', { prompt: { id: 'p' } })], status: 400, field: 'orq.prompt.version' },
-  { name: 'orq.identity.email not an e-mail', parts: [...minimalParts(), json('orq', { identity: { id: 'u', email: 'not-an-email' } })], status: 400, field: 'orq.identity.email' },
-  { name: 'orq has an unknown key', parts: [...minimalParts(), json('orq', { routing: true })], status: 400, field: 'orq.routing' },
-  { name: `${aTextField} over the text-part limit`, parts: [...minimalParts(), text(aTextField, 'x'.repeat(maxTextBytes + 1))], status: 413, field: aTextField },
+  {
+    name: 'a field the spec does not have',
+    parts: [...minimalParts(), text('style', 'vivid')],
+    status: 400,
+    field: 'style',
+  },
+  {
+    name: 'a file field the spec does not have',
+    parts: [...minimalParts(), { name: 'mask', value: png(), filename: 'mask.png', contentType: 'image/png' }],
+    status: 400,
+    field: 'mask',
+  },
+  {
+    name: 'retry is not JSON',
+    parts: [...minimalParts(), text('retry', '{count: 2}', 'application/json')],
+    status: 400,
+    field: 'retry',
+  },
+  {
+    name: 'retry is not JSON (no Content-Type)',
+    parts: [...minimalParts(), text('retry', '{"count":')],
+    status: 400,
+    field: 'retry',
+  },
+  {
+    name: 'retry is an array',
+    parts: [...minimalParts(), json('retry', [count.minimum])],
+    status: 400,
+    field: 'retry',
+  },
+  {
+    name: 'retry.count below its minimum',
+    parts: [...minimalParts(), json('retry', { count: count.minimum - 1 })],
+    status: 400,
+    field: 'retry.count',
+  },
+  {
+    name: 'retry.count above its maximum',
+    parts: [...minimalParts(), json('retry', { count: count.maximum + 1 })],
+    status: 400,
+    field: 'retry.count',
+  },
+  {
+    name: 'retry.on_codes empty',
+    parts: [...minimalParts(), json('retry', { on_codes: [] })],
+    status: 400,
+    field: 'retry.on_codes',
+  },
+  {
+    name: 'retry.on_codes[0] below its minimum',
+    parts: [...minimalParts(), json('retry', { on_codes: [onCode.items.minimum - 1] })],
+    status: 400,
+    field: 'retry.on_codes[0]',
+  },
+  {
+    name: 'retry has an unknown key',
+    parts: [...minimalParts(), json('retry', { backoff: 2 })],
+    status: 400,
+    field: 'retry.backoff',
+  },
+  {
+    name: 'cache.type missing',
+    parts: [...minimalParts(), json('cache', { ttl: ttl.minimum })],
+    status: 400,
+    field: 'cache.type',
+  },
+  {
+    name: 'cache.type outside its enum',
+    parts: [...minimalParts(), json('cache', { type: 'fuzzy' })],
+    status: 400,
+    field: 'cache.type',
+  },
+  {
+    name: 'cache.ttl above its maximum',
+    parts: [...minimalParts(), json('cache', { ...validCache, ttl: ttl.maximum + 1 })],
+    status: 400,
+    field: 'cache.ttl',
+  },
+  {
+    name: 'fallbacks is one object, not an array',
+    parts: [...minimalParts(), json('fallbacks', { model: 'openai/dall-e-2' })],
+    status: 400,
+    field: 'fallbacks',
+  },
+  {
+    name: 'fallbacks[0].model missing',
+    parts: [...minimalParts(), json('fallbacks', [{}])],
+    status: 400,
+    field: 'fallbacks[0].model',
+  },
+  {
+    name: 'load_balancer.models missing',
+    parts: [...minimalParts(), json('load_balancer', validBalancer)],
+    status: 400,
+    field: 'load_balancer.models',
+  },
+  {
+    name: 'load_balancer weight above its maximum',
+    parts: [
+      ...minimalParts(),
+      json('load_balancer', { ...validBalancer, models: [{ model: 'a/b', weight: weight.maximum + 1 }] }),
+    ],
+    status: 400,
+    field: 'load_balancer.models[0].weight',
+  },
+  {
+    name: 'timeout.call_timeout missing',
+    parts: [...minimalParts(), json('timeout', {})],
+    status: 400,
+    field: 'timeout.call_timeout',
+  },
+  {
+    name: 'timeout.call_timeout below its minimum',
+    parts: [...minimalParts(), json('timeout', { call_timeout: callTimeout.minimum - 1 })],
+    status: 400,
+    field: 'timeout.call_timeout',
+  },
+  {
+    name: 'orq.prompt.version missing',
+    parts: [...minimalParts(), json('orq', { prompt: { id: 'p' } })],
+    status: 400,
+    field: 'orq.prompt.version',
+  },
+  {
+    name: 'orq.identity.email not an e-mail',
+    parts: [...minimalParts(), json('orq', { identity: { id: 'u', email: 'not-an-email' } })],
+    status: 400,
+    field: 'orq.identity.email',
+  },
+  {
+    name: 'orq has an unknown key',
+    parts: [...minimalParts(), json('orq', { routing: true })],
+    status: 400,
+    field: 'orq.routing',
+  },
+  {
+    name: `${aTextField} over the text-part limit`,
+    parts: [...minimalParts(), text(aTextField, 'x'.repeat(maxTextBytes + 1))],
+    status: 413,
+    field: aTextField,
+  },
   {
     name: 'text parts over their limit together',
-    parts: [...minimalParts(), text(aTextField, 'x'.repeat(maxTextBytes / 2)), text('user', 'y'.repeat(maxTextBytes / 2))],
+    parts: [
+      ...minimalParts(),
+      text(aTextField, 'x'.repeat(maxTextBytes / 2)),
+      text('user', 'y'.repeat(maxTextBytes / 2)),
+    ],
     status: 413,
     field: 'user',
   },
@@ -107,7 +313,9 @@ describe('bad input', () => {
     const answer = await postParts(parts);
     expect(answer.status, answer.text).toBe(status);
     expect(validateErrorResponse(answer.body), JSON.stringify(validateErrorResponse.errors)).toBe(true);
-    expect(answer.body.error.code).toBe((Object.values(responses[String(status)]!.content['application/json']!.examples)[0]!.value as any).error.code);
+    expect(answer.body.error.code).toBe(
+      (Object.values(responses[String(status)]!.content['application/json']!.examples)[0]!.value as any).error.code,
+    );
     expect(answer.body.error.message).toContain(`${field}:`);
     expect(answer.body.error.details.issues.map((issue: { field: string }) => issue.field)).toContain(field);
   });
@@ -127,7 +335,10 @@ describe('bad input', () => {
   });
 
   it('a body that is not multipart/form-data → 400 naming the body', async () => {
-    const answer = await post(JSON.stringify({ model: 'a/b', prompt: 'p' }), { ...AUTH, 'Content-Type': 'application/json' });
+    const answer = await post(JSON.stringify({ model: 'a/b', prompt: 'p' }), {
+      ...AUTH,
+      'Content-Type': 'application/json',
+    });
     expect(answer.status).toBe(400);
     expect(validateErrorResponse(answer.body)).toBe(true);
     expect(answer.body.error.message).toContain(wireContract.mediaType);
@@ -137,7 +348,12 @@ describe('bad input', () => {
     const every = [
       json('retry', { count: count.maximum, on_codes: [onCode.items.minimum, onCode.items.maximum] }),
       text('cache', JSON.stringify({ ...validCache, ttl: ttl.maximum })),
-      ...mediaTypes.map((type, i) => ({ name: image, value: imageOf(type, i), filename: `f${i}`, contentType: i === 0 ? 'application/octet-stream' : type })),
+      ...mediaTypes.map((type, i) => ({
+        name: image,
+        value: imageOf(type, i),
+        filename: `f${i}`,
+        contentType: i === 0 ? 'application/octet-stream' : type,
+      })),
     ];
     const answer = await postParts([...replacing(image), ...every]);
     expect(answer.status, answer.text).toBe(200);

@@ -15,7 +15,11 @@ const request = { model: 'openai/gpt-image-1', prompt: 'Add a red scarf to the c
 
 describe('the client pointed at the mock', () => {
   it('completes an edit with one image and returns a typed body', async () => {
-    const result = await client().edit({ ...request, image: new Blob([imageOf('image/png')]), response_format: 'b64_json' });
+    const result = await client().edit({
+      ...request,
+      image: new Blob([imageOf('image/png')]),
+      response_format: 'b64_json',
+    });
     expectTypeOf(result).toEqualTypeOf<ImageEditResult>();
     expect(result.drift).toEqual([]);
     expect(result.data.length).toBeGreaterThan(0);
@@ -24,7 +28,10 @@ describe('the client pointed at the mock', () => {
   });
 
   it(`completes an edit with ${maxItems} images of every allowed type, and every routing option`, async () => {
-    const images = Array.from({ length: maxItems }, (_, i) => new Blob([imageOf(mediaTypes[i % mediaTypes.length]!, i)]));
+    const images = Array.from(
+      { length: maxItems },
+      (_, i) => new Blob([imageOf(mediaTypes[i % mediaTypes.length]!, i)]),
+    );
     const result = await client().edit({
       ...request,
       image: images,
@@ -40,10 +47,19 @@ describe('the client pointed at the mock', () => {
 
   it('a documented error chosen with Prefer reaches the caller as an ApiError with its code', async () => {
     const status = Object.keys(responses).find((s) => responses[s]!.headers?.['Retry-After'])!;
-    const preferring = createImageEditClient({ apiKey: 'mock-key', baseUrl: mockUrl(), maxRetries: 0, headers: { Prefer: `code=${status}` } });
-    const error = await preferring.edit({ ...request, image: new Blob([imageOf('image/png')]) }).catch((e: unknown) => e);
+    const preferring = createImageEditClient({
+      apiKey: 'mock-key',
+      baseUrl: mockUrl(),
+      maxRetries: 0,
+      headers: { Prefer: `code=${status}` },
+    });
+    const error = await preferring
+      .edit({ ...request, image: new Blob([imageOf('image/png')]) })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect((error as ApiError).status).toBe(Number(status));
-    expect((error as ApiError).code).toBe((Object.values(responses[status]!.content['application/json']!.examples)[0]!.value as any).error.code);
+    expect((error as ApiError).code).toBe(
+      (Object.values(responses[status]!.content['application/json']!.examples)[0]!.value as any).error.code,
+    );
   });
 });

@@ -14,12 +14,15 @@ describe('mock dependencies', () => {
   it('the peer ranges are read from package.json, where both are optional', () => {
     const peers = mockPeerDependencies();
     expect(Object.keys(peers)).toEqual(expect.arrayContaining(['@stoplight/prism-cli', 'busboy']));
-    for (const name of ['@stoplight/prism-cli', 'busboy']) expect((pkg as any).peerDependenciesMeta[name].optional).toBe(true);
+    for (const name of ['@stoplight/prism-cli', 'busboy'])
+      expect((pkg as any).peerDependenciesMeta[name].optional).toBe(true);
   });
 
-  it('every peer dependency (the mock\'s, MSW, esbuild, Redocly CLI) is optional: a consumer of the client installs none of them', () => {
+  it("every peer dependency (the mock's, MSW, esbuild, Redocly CLI) is optional: a consumer of the client installs none of them", () => {
     const peers = Object.keys((pkg as any).peerDependencies);
-    expect(peers).toEqual(expect.arrayContaining(['@stoplight/prism-cli', 'busboy', 'sharp', 'msw', 'esbuild', '@redocly/cli']));
+    expect(peers).toEqual(
+      expect.arrayContaining(['@stoplight/prism-cli', 'busboy', 'sharp', 'msw', 'esbuild', '@redocly/cli']),
+    );
     expect(peers.filter((name) => (pkg as any).peerDependenciesMeta[name]?.optional !== true)).toEqual([]);
     expect(Object.keys((pkg as any).dependencies)).toEqual(['openapi-fetch']);
   });
@@ -37,7 +40,8 @@ describe('mock dependencies', () => {
       }
       expect(error).toBeInstanceOf(MockDependencyError);
       const peers = mockPeerDependencies();
-      for (const name of ['@stoplight/prism-cli', 'busboy']) expect((error as Error).message).toContain(`${name}@${peers[name]}`);
+      for (const name of ['@stoplight/prism-cli', 'busboy'])
+        expect((error as Error).message).toContain(`${name}@${peers[name]}`);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

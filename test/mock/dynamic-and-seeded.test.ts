@@ -13,7 +13,10 @@ import { makePng } from '../support/images.js';
 import { spec } from '../support/spec.js';
 import { AUTH, endpoint, minimalParts, postParts, type Part } from './support.js';
 
-const schemas = spec.components.schemas as Record<string, { properties?: Record<string, { properties?: Record<string, unknown> }> }>;
+const schemas = spec.components.schemas as Record<
+  string,
+  { properties?: Record<string, { properties?: Record<string, unknown> }> }
+>;
 const responseKeys = Object.keys(schemas.ImageEditResponse!.properties!);
 const usageKeys = Object.keys(schemas.ImageUsage!.properties!);
 const usageDetailKeys = Object.keys(schemas.ImageUsage!.properties!.input_tokens_details!.properties!);
@@ -22,7 +25,10 @@ const FORMATS = ['png', 'jpeg', 'webp'];
 
 let mocks: MockServer[] = [];
 beforeAll(async () => {
-  mocks = await Promise.all([startMock({ port: 0, dynamic: true, seed: 11 }), startMock({ port: 0, dynamic: true, seed: 12 })]);
+  mocks = await Promise.all([
+    startMock({ port: 0, dynamic: true, seed: 11 }),
+    startMock({ port: 0, dynamic: true, seed: 12 }),
+  ]);
 });
 afterAll(() => Promise.all(mocks.map((mock) => mock.close())));
 
@@ -37,9 +43,12 @@ function parts(fields: Record<string, string>): Part[] {
 /** Every way a dynamic answer could fail a UI; empty when it looks real. */
 function unreal(body: any, asked: { n: number; format: string }): string[] {
   const problems: string[] = [];
-  const unknown = (keys: string[], allowed: string[], where: string) => keys.filter((key) => !allowed.includes(key)).forEach((key) => {
-      problems.push(`${where} has ${key}`);
-    });
+  const unknown = (keys: string[], allowed: string[], where: string) =>
+    keys
+      .filter((key) => !allowed.includes(key))
+      .forEach((key) => {
+        problems.push(`${where} has ${key}`);
+      });
   unknown(Object.keys(body), responseKeys, 'the answer');
   unknown(Object.keys(body.usage ?? {}), usageKeys, 'usage');
   unknown(Object.keys(body.usage?.input_tokens_details ?? {}), usageDetailKeys, 'usage.input_tokens_details');
@@ -48,7 +57,8 @@ function unreal(body: any, asked: { n: number; format: string }): string[] {
   if (!/^\d{1,4}x\d{1,4}$/.test(body.size)) problems.push(`size ${body.size}`);
   if (!qualities.includes(body.quality)) problems.push(`quality ${body.quality}`);
   if (body.data?.length !== asked.n) problems.push(`${body.data?.length} images for n=${asked.n}`);
-  for (const item of body.data ?? []) if (Object.keys(item).join() !== asked.format) problems.push(`an image as ${Object.keys(item).join('+')}`);
+  for (const item of body.data ?? [])
+    if (Object.keys(item).join() !== asked.format) problems.push(`an image as ${Object.keys(item).join('+')}`);
   const usage = body.usage;
   if (usage.total_tokens !== usage.input_tokens + usage.output_tokens) problems.push('usage does not add up');
   return problems;
@@ -67,13 +77,19 @@ describe('dynamic answers (--dynamic, seeded)', () => {
     for (let i = 0; i < 200; i++) {
       const asked = { n: 1 + (i % 3), format: i % 2 ? 'url' : 'b64_json' };
       // A small size keeps 200 answers quick; every tenth leaves the size open for the generator to pick.
-      const body = await dynamicAnswer(mocks[0]!.url, { n: String(asked.n), response_format: asked.format, ...(i % 10 === 0 ? {} : { size: '16x12' }) });
+      const body = await dynamicAnswer(mocks[0]!.url, {
+        n: String(asked.n),
+        response_format: asked.format,
+        ...(i % 10 === 0 ? {} : { size: '16x12' }),
+      });
       expect(unreal(body, asked), JSON.stringify({ ...body, data: body.data.length })).toEqual([]);
       seen.formats.add(body.output_format);
       seen.qualities.add(body.quality);
       if (i % 10 === 0) {
         const item = body.data[0];
-        const bytes = item.b64_json ? Buffer.from(item.b64_json, 'base64') : Buffer.from(await (await fetch(item.url)).arrayBuffer());
+        const bytes = item.b64_json
+          ? Buffer.from(item.b64_json, 'base64')
+          : Buffer.from(await (await fetch(item.url)).arrayBuffer());
         const meta = await sharp(bytes).metadata();
         expect(`${meta.format}:${meta.width}x${meta.height}`).toBe(`${body.output_format}:${body.size}`);
       }
@@ -83,14 +99,26 @@ describe('dynamic answers (--dynamic, seeded)', () => {
     expect(seen.qualities.size).toBeGreaterThan(1);
   });
 
-  it('two mocks with the same seed give the same answers to the same requests (the clock and the host aside)', { timeout: 60_000 }, async () => {
+  it('two mocks with the same seed give the same answers to the same requests (the clock and the host aside)', {
+    timeout: 60_000,
+  }, async () => {
     const run = async (mock: MockServer) => {
       const bodies = [];
-      for (let i = 0; i < 6; i++) bodies.push(await dynamicAnswer(mock.url, { n: '2', size: '16x12', response_format: i % 2 ? 'url' : 'b64_json' }));
-      return bodies.map((body) => ({ ...body, created: 'now', data: body.data.map((item: any) => (item.url ? { url: new URL(item.url).pathname } : item)) }));
+      for (let i = 0; i < 6; i++)
+        bodies.push(
+          await dynamicAnswer(mock.url, { n: '2', size: '16x12', response_format: i % 2 ? 'url' : 'b64_json' }),
+        );
+      return bodies.map((body) => ({
+        ...body,
+        created: 'now',
+        data: body.data.map((item: any) => (item.url ? { url: new URL(item.url).pathname } : item)),
+      }));
     };
     // Two new mocks: the seed sets a sequence, so both must start from its beginning.
-    const fresh = await Promise.all([startMock({ port: 0, dynamic: true, seed: 11 }), startMock({ port: 0, dynamic: true, seed: 11 })]);
+    const fresh = await Promise.all([
+      startMock({ port: 0, dynamic: true, seed: 11 }),
+      startMock({ port: 0, dynamic: true, seed: 11 }),
+    ]);
     try {
       const [first, second] = [await run(fresh[0]), await run(fresh[1])];
       expect(second).toEqual(first);

@@ -35,7 +35,18 @@ describe('the file store behind /files', () => {
     const store = new FileStore({ maxBytes: 100 });
     const paths = Array.from({ length: 10 }, () => store.put(bytes(30), 'png'));
     expect(store.size).toBeLessThanOrEqual(100);
-    expect(paths.map((path) => store.get(path) !== undefined)).toEqual([false, false, false, false, false, false, false, true, true, true]);
+    expect(paths.map((path) => store.get(path) !== undefined)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+      true,
+      true,
+      true,
+    ]);
   });
 
   it('names files from its random source: a seeded one repeats them', () => {

@@ -12,11 +12,16 @@ import { imageField, wireContract, specFacts } from '../../src/contract/spec.js'
 import { AUTH, endpoint, imageOf, minimalParts, mockUrl, multipart, post, postParts } from './support.js';
 
 const image = imageField.name;
-const jsonField = Object.keys(wireContract.fields).find((name) => wireContract.fields[name]!.part === 'json' && wireContract.fields[name]!.types.includes('array'))!;
+const jsonField = Object.keys(wireContract.fields).find(
+  (name) => wireContract.fields[name]!.part === 'json' && wireContract.fields[name]!.types.includes('array'),
+)!;
 
 describe('a JSON part of a hundred thousand items', () => {
   it(`130,000 invalid ${jsonField} items → a small 400 naming ${jsonField}, not a 500`, async () => {
-    const answer = await postParts([...minimalParts(), { name: jsonField, value: `[${Array(130_000).fill('1').join(',')}]`, contentType: 'application/json' }]);
+    const answer = await postParts([
+      ...minimalParts(),
+      { name: jsonField, value: `[${Array(130_000).fill('1').join(',')}]`, contentType: 'application/json' },
+    ]);
     expect(answer.status, answer.text.slice(0, 300)).toBe(400);
     expect(answer.text.length).toBeLessThan(16_000);
     expect(validateErrorResponse(answer.body)).toBe(true);
@@ -24,7 +29,10 @@ describe('a JSON part of a hundred thousand items', () => {
   });
 
   it('2,000 invalid items (within the work budget) → the first issues named, the rest counted', async () => {
-    const answer = await postParts([...minimalParts(), { name: jsonField, value: JSON.stringify(Array(2_000).fill({})), contentType: 'application/json' }]);
+    const answer = await postParts([
+      ...minimalParts(),
+      { name: jsonField, value: JSON.stringify(Array(2_000).fill({})), contentType: 'application/json' },
+    ]);
     expect(answer.status).toBe(400);
     const { issues, omitted_issues: omitted } = answer.body.error.details;
     expect(issues.length).toBeGreaterThan(0);
@@ -35,7 +43,11 @@ describe('a JSON part of a hundred thousand items', () => {
   });
 
   it('ten at once are all refused, and the mock goes on answering', { timeout: 60_000 }, async () => {
-    const huge = { name: jsonField, value: `[${Array(100_000).fill('{"x":1}').join(',')}]`, contentType: 'application/json' };
+    const huge = {
+      name: jsonField,
+      value: `[${Array(100_000).fill('{"x":1}').join(',')}]`,
+      contentType: 'application/json',
+    };
     const answers = await Promise.all(Array.from({ length: 10 }, () => postParts([...minimalParts(), huge])));
     expect(answers.map((answer) => answer.status)).toEqual(Array(10).fill(400));
     expect((await postParts(minimalParts())).status).toBe(200);
@@ -44,7 +56,11 @@ describe('a JSON part of a hundred thousand items', () => {
 
 describe('no request gets a 5xx unless it asks for one', () => {
   it('Prefer: code=200, example=nosuchexample → 404 naming the example (as the README says)', async () => {
-    for (const prefer of ['code=200, example=nosuchexample', 'example=nosuchexample', 'code=429, example=nosuchexample']) {
+    for (const prefer of [
+      'code=200, example=nosuchexample',
+      'example=nosuchexample',
+      'code=429, example=nosuchexample',
+    ]) {
       const answer = await postParts(minimalParts(), { ...AUTH, Prefer: prefer });
       expect(answer.status, `${prefer}: ${answer.text}`).toBe(404);
       expect(answer.body.detail).toContain('nosuchexample');
@@ -60,7 +76,9 @@ describe('no request gets a 5xx unless it asks for one', () => {
   it('a request line that names no URL (GET http://[::) → 400', async () => {
     const { hostname, port } = new URL(mockUrl());
     const reply = await new Promise<string>((resolve, reject) => {
-      const socket = net.connect(Number(port), hostname, () => socket.write('GET http://[:: HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
+      const socket = net.connect(Number(port), hostname, () =>
+        socket.write('GET http://[:: HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
+      );
       let text = '';
       socket.setTimeout(10_000, () => socket.destroy(new Error('no answer in 10 s')));
       socket.on('data', (chunk) => {
@@ -74,7 +92,9 @@ describe('no request gets a 5xx unless it asks for one', () => {
     expect(validateErrorResponse(JSON.parse(reply.slice(reply.indexOf('\r\n\r\n') + 4)))).toBe(true);
   });
 
-  it('fuzz: any method, path, Prefer, query keys, Accept, Authorization and Content-Type → < 500 unless that code was asked for', { timeout: 120_000 }, async () => {
+  it('fuzz: any method, path, Prefer, query keys, Accept, Authorization and Content-Type → < 500 unless that code was asked for', {
+    timeout: 120_000,
+  }, async () => {
     const statuses = specFacts.responses.map((response) => response.status);
     const examples = specFacts.responses.flatMap((response) => response.examples.map((example) => example.name));
     const junk = fc.oneof(fc.constantFrom('', '"', '000', '99', 'nosuch', 'true'), fc.string({ maxLength: 8 }));
@@ -88,19 +108,28 @@ describe('no request gets a 5xx unless it asks for one', () => {
         separator: fc.constantFrom(', ', ',', '; '),
       })
       .chain(({ separator, other, ...keys }) => {
-        const list = Object.entries(keys).flatMap(([key, value]) => (value === null ? [] : [value === '' ? key : `${key}=${value}`]));
-        return fc.shuffledSubarray(other === null ? list : [...list, other], { minLength: list.length }).map((shuffled) => shuffled.join(separator));
+        const list = Object.entries(keys).flatMap(([key, value]) =>
+          value === null ? [] : [value === '' ? key : `${key}=${value}`],
+        );
+        return fc
+          .shuffledSubarray(other === null ? list : [...list, other], { minLength: list.length })
+          .map((shuffled) => shuffled.join(separator));
       });
     const token = fc.oneof(fc.constantFrom(...statuses, ...examples), junk);
     // Mostly requests that reach the answer (POST, the operation's path, a bearer token, a valid body), so the Prefer
     // combinations are what varies.
-    const usually = <T,>(common: T, ...others: T[]) => fc.oneof({ arbitrary: fc.constant(common), weight: 4 }, fc.constantFrom(common, ...others));
+    const usually = <T>(common: T, ...others: T[]) =>
+      fc.oneof({ arbitrary: fc.constant(common), weight: 4 }, fc.constantFrom(common, ...others));
     const head = fc.record({
       method: usually('POST', 'GET', 'PUT', 'DELETE', 'PATCH', 'HEAD'),
       path: usually(wireContract.path, `${wireContract.path}/`, '/', '/v2/other', `${wireContract.path}%20`),
       prefer: fc.option(prefer, { freq: 4 }),
-      query: fc.option(fc.array(fc.tuple(fc.constantFrom('__code', '__example', '__dynamic', '__seed'), token), { maxLength: 3 })),
-      accept: fc.option(fc.constantFrom('text/html', 'image/png', '*/*', 'application/json', 'application/xml;q=0.9', '')),
+      query: fc.option(
+        fc.array(fc.tuple(fc.constantFrom('__code', '__example', '__dynamic', '__seed'), token), { maxLength: 3 }),
+      ),
+      accept: fc.option(
+        fc.constantFrom('text/html', 'image/png', '*/*', 'application/json', 'application/xml;q=0.9', ''),
+      ),
       authorization: usually<string | null>('Bearer k', 'bearer k', 'Bearer ', 'Basic a2V5', 'Bearer\tk', '', null),
       body: usually('valid', 'json', 'none'),
     });
@@ -116,14 +145,21 @@ describe('no request gets a 5xx unless it asks for one', () => {
         if (h.authorization !== null) headers.Authorization = h.authorization;
         let body: BodyInit | undefined;
         if (h.method !== 'GET' && h.method !== 'HEAD' && h.body !== 'none') {
-          const form = h.body === 'valid' ? multipart(minimalParts()) : { body: '{"model":"m"}', contentType: 'application/json' };
+          const form =
+            h.body === 'valid' ? multipart(minimalParts()) : { body: '{"model":"m"}', contentType: 'application/json' };
           body = form.body;
           headers['Content-Type'] = form.contentType;
         }
-        const response = await fetch(url, { method: h.method, headers, body: h.method === 'GET' || h.method === 'HEAD' ? null : (body ?? null), redirect: 'error' });
+        const response = await fetch(url, {
+          method: h.method,
+          headers,
+          body: h.method === 'GET' || h.method === 'HEAD' ? null : (body ?? null),
+          redirect: 'error',
+        });
         const answer = { status: response.status, text: await response.text() };
         const asked = `${h.prefer ?? ''} ${url.search}`;
-        if (answer.status >= 500) expect(asked, `${answer.status} ${answer.text.slice(0, 200)}`).toContain(String(answer.status));
+        if (answer.status >= 500)
+          expect(asked, `${answer.status} ${answer.text.slice(0, 200)}`).toContain(String(answer.status));
       }),
       { numRuns: 200 },
     );
@@ -133,16 +169,22 @@ describe('no request gets a 5xx unless it asks for one', () => {
 
 describe('a file part with no Content-Type of its own (Python requests, files=) is judged by its bytes', () => {
   it('a PNG → 200', async () => {
-    const parts = minimalParts().map((part) => (part.filename === undefined ? part : { name: part.name, value: imageOf('image/png'), filename: 'cat.png' }));
+    const parts = minimalParts().map((part) =>
+      part.filename === undefined ? part : { name: part.name, value: imageOf('image/png'), filename: 'cat.png' },
+    );
     const answer = await postParts(parts);
     expect(answer.status, answer.text).toBe(200);
   });
 
   it('text bytes → 400 naming the image, for its bytes', async () => {
-    const parts = minimalParts().map((part) => (part.filename === undefined ? part : { name: part.name, value: 'hello, not a picture', filename: 'cat.png' }));
+    const parts = minimalParts().map((part) =>
+      part.filename === undefined ? part : { name: part.name, value: 'hello, not a picture', filename: 'cat.png' },
+    );
     const answer = await postParts(parts);
     expect(answer.status).toBe(400);
-    expect(answer.body.error.details.issues).toEqual([expect.objectContaining({ field: `${image}[0]`, message: expect.stringContaining('signature') })]);
+    expect(answer.body.error.details.issues).toEqual([
+      expect.objectContaining({ field: `${image}[0]`, message: expect.stringContaining('signature') }),
+    ]);
   });
 });
 

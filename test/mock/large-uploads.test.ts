@@ -46,7 +46,9 @@ async function upload(files: string[]): Promise<{ status: number; body: any; sec
   const sizes = await Promise.all(files.map(async (file) => (await stat(file)).size));
   const closing = closingBoundary(BOUNDARY);
   const length =
-    Buffer.byteLength(textBody) + files.reduce((sum, file, i) => sum + Buffer.byteLength(head(imageField.name, file)) + sizes[i]! + 2, 0) + Buffer.byteLength(closing);
+    Buffer.byteLength(textBody) +
+    files.reduce((sum, file, i) => sum + Buffer.byteLength(head(imageField.name, file)) + sizes[i]! + 2, 0) +
+    Buffer.byteLength(closing);
   const started = performance.now();
   const answer = await rawPost(
     { 'Content-Type': `multipart/form-data; boundary=${BOUNDARY}`, 'Content-Length': length, Expect: '100-continue' },
@@ -81,7 +83,10 @@ async function watchMemory<T>(work: Promise<T>): Promise<{ result: T; peakSample
 }
 
 /** A raw POST through node:http, streaming `writeBody` (which writes until told to stop); the answer may come early. */
-function rawPost(headers: Record<string, string | number>, writeBody: (req: http.ClientRequest, stopped: () => boolean) => Promise<void>): Promise<{ status: number; body: any }> {
+function rawPost(
+  headers: Record<string, string | number>,
+  writeBody: (req: http.ClientRequest, stopped: () => boolean) => Promise<void>,
+): Promise<{ status: number; body: any }> {
   return new Promise((resolve, reject) => {
     const url = new URL(`${mock.url}${wireContract.path}`);
     let answered = false;
@@ -119,7 +124,9 @@ afterAll(async () => {
 });
 
 describe('large uploads', () => {
-  it(`${maxItems} images of ${maxBytes} bytes each are accepted, with the mock's memory far below the upload`, { timeout: 120_000 }, async () => {
+  it(`${maxItems} images of ${maxBytes} bytes each are accepted, with the mock's memory far below the upload`, {
+    timeout: 120_000,
+  }, async () => {
     const files = await Promise.all(Array.from({ length: maxItems }, (_, i) => sparsePng(`big-${i}.png`, maxBytes)));
     await upload(files.slice(0, 1)); // warm up: first-request allocations are not the upload's
     const before = mock.memory('VmRSS');
@@ -163,24 +170,32 @@ describe('large uploads', () => {
     }
   });
 
-  it('a chunked body (no Content-Length) that passes the whole-body limit → 413 while it streams, memory flat', { timeout: 120_000 }, async () => {
+  it('a chunked body (no Content-Length) that passes the whole-body limit → 413 while it streams, memory flat', {
+    timeout: 120_000,
+  }, async () => {
     const zeros = Buffer.alloc(4 * MiB);
     const before = mock.memory('VmRSS');
     mock.resetPeak();
     let sent = 0;
     const { result } = await watchMemory(
-      rawPost({ 'Content-Type': `multipart/form-data; boundary=${BOUNDARY}`, 'Transfer-Encoding': 'chunked' }, async (req, stopped) => {
-        // Images just under the per-file limit, one after another, until the mock answers.
-        for (let i = 0; !stopped(); i++) {
-          await write(req, partHead({ name: imageField.name, filename: `${i}.png`, contentType: 'image/png' }, BOUNDARY));
-          await write(req, PNG_SIGNATURE);
-          for (let size = PNG_SIGNATURE.length; size + zeros.length < maxBytes && !stopped(); size += zeros.length) {
-            await write(req, zeros);
-            sent += zeros.length;
+      rawPost(
+        { 'Content-Type': `multipart/form-data; boundary=${BOUNDARY}`, 'Transfer-Encoding': 'chunked' },
+        async (req, stopped) => {
+          // Images just under the per-file limit, one after another, until the mock answers.
+          for (let i = 0; !stopped(); i++) {
+            await write(
+              req,
+              partHead({ name: imageField.name, filename: `${i}.png`, contentType: 'image/png' }, BOUNDARY),
+            );
+            await write(req, PNG_SIGNATURE);
+            for (let size = PNG_SIGNATURE.length; size + zeros.length < maxBytes && !stopped(); size += zeros.length) {
+              await write(req, zeros);
+              sent += zeros.length;
+            }
+            await write(req, '\r\n');
           }
-          await write(req, '\r\n');
-        }
-      }),
+        },
+      ),
     );
     expect(result.status).toBe(413);
     expect(result.body.error.details.field).toBe('(body)');

@@ -23,11 +23,35 @@ beforeAll(async () => {
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('url answers, offline', () => {
-  it('orq-images edit --format url -n 2 --size 64x48 saves both images, downloaded from the mock', { timeout: 90_000 }, async () => {
+  it('orq-images edit --format url -n 2 --size 64x48 saves both images, downloaded from the mock', {
+    timeout: 90_000,
+  }, async () => {
     const image = path.join(dir, 'cat.png');
     await writeFile(image, makePng(16, 16));
     const out = path.join(dir, 'out');
-    const run = await cli(['edit', '--image', image, '--prompt', 'Add a red scarf', '--model', 'openai/gpt-image-1', '--format', 'url', '-n', '2', '--size', '64x48', '--base-url', mockUrl(), '--out', out, '--json'], { cwd: dir });
+    const run = await cli(
+      [
+        'edit',
+        '--image',
+        image,
+        '--prompt',
+        'Add a red scarf',
+        '--model',
+        'openai/gpt-image-1',
+        '--format',
+        'url',
+        '-n',
+        '2',
+        '--size',
+        '64x48',
+        '--base-url',
+        mockUrl(),
+        '--out',
+        out,
+        '--json',
+      ],
+      { cwd: dir },
+    );
     expect(run.code, run.stderr).toBe(0);
     const report = JSON.parse(run.stdout) as { images: { file?: string; error?: unknown }[] };
     expect(report.images).toHaveLength(2);
@@ -40,7 +64,9 @@ describe('url answers, offline', () => {
     }
   });
 
-  it('a page on another origin shows the images with <img src> and reads their bytes with fetch (CORS)', { timeout: 90_000 }, async () => {
+  it('a page on another origin shows the images with <img src> and reads their bytes with fetch (CORS)', {
+    timeout: 90_000,
+  }, async () => {
     const png = makePng(24, 24).toString('base64');
     const html = `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><pre id="status">starting</pre>
 <script type="module">
@@ -67,15 +93,26 @@ describe('url answers, offline', () => {
     document.getElementById('status').textContent = 'failed: ' + error;
   }
 </script>`;
-    const pageServer = http.createServer((_req, res) => res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(html));
+    const pageServer = http.createServer((_req, res) =>
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(html),
+    );
     await new Promise<void>((resolve) => pageServer.listen(0, 'localhost', resolve));
     const browser = await openBrowser();
     try {
       // Another origin than the mock's: localhost:<port> against 127.0.0.1:<port>.
       await browser.page.goto(`http://localhost:${(pageServer.address() as AddressInfo).port}/`);
-      await browser.page.waitForFunction(() => document.getElementById('status')?.textContent !== 'starting', undefined, { timeout: 60_000 });
+      await browser.page.waitForFunction(
+        () => document.getElementById('status')?.textContent !== 'starting',
+        undefined,
+        { timeout: 60_000 },
+      );
       expect(await browser.page.textContent('#status')).toBe('done');
-      const shown = (await browser.page.evaluate('window.shown')) as { url: string; width: number; height: number; bytes: number }[];
+      const shown = (await browser.page.evaluate('window.shown')) as {
+        url: string;
+        width: number;
+        height: number;
+        bytes: number;
+      }[];
       expect(shown).toHaveLength(3);
       for (const image of shown) expect([image.width, image.height, image.bytes > 0]).toEqual([64, 48, true]);
       expect(browser.externalRequests()).toEqual([]);

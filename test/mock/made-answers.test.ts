@@ -29,13 +29,23 @@ async function redBlue(width: number, height: number, format: 'png' | 'jpeg' | '
 }
 
 function imagePart(bytes: Buffer, format = 'png'): Part {
-  return { name: 'image', value: bytes, filename: `source.${format === 'jpeg' ? 'jpg' : format}`, contentType: `image/${format}` };
+  return {
+    name: 'image',
+    value: bytes,
+    filename: `source.${format === 'jpeg' ? 'jpg' : format}`,
+    contentType: `image/${format}`,
+  };
 }
 
 /** The mean colour of a region of a decoded image (x, y, width, height as fractions of its size). */
 async function meanColour(bytes: Buffer, region: [number, number, number, number]) {
   const { data, info } = await sharp(bytes).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  const [x0, y0, x1, y1] = [region[0] * info.width, region[1] * info.height, (region[0] + region[2]) * info.width, (region[1] + region[3]) * info.height].map(Math.floor) as [number, number, number, number];
+  const [x0, y0, x1, y1] = [
+    region[0] * info.width,
+    region[1] * info.height,
+    (region[0] + region[2]) * info.width,
+    (region[1] + region[3]) * info.height,
+  ].map(Math.floor) as [number, number, number, number];
   const sum = [0, 0, 0];
   let count = 0;
   for (let y = y0; y < y1; y++) {
@@ -71,7 +81,10 @@ async function imagesOf(body: { data: { url?: string; b64_json?: string }[] }) {
 
 describe('answers made from the request', () => {
   it('n=3, size=64x48, response_format=url: three URLs on the mock itself, served with CORS, each a 64×48 PNG of the source, marked', async () => {
-    const answer = await edit({ n: '3', size: '64x48', response_format: 'url' }, imagePart(await redBlue(300, 200)), { ...AUTH, Origin: ORIGIN });
+    const answer = await edit({ n: '3', size: '64x48', response_format: 'url' }, imagePart(await redBlue(300, 200)), {
+      ...AUTH,
+      Origin: ORIGIN,
+    });
     expect(answer.body.data).toHaveLength(3);
     for (const item of answer.body.data) expect(item.url.startsWith(`${mockUrl()}/files/`), item.url).toBe(true);
     const images = await imagesOf(answer.body);
@@ -92,12 +105,17 @@ describe('answers made from the request', () => {
       marks.push(bandLeft);
     }
     // Each of the n images is marked in its own colour.
-    expect(new Set(marks.map((m) => `${Math.round(m.r / 16)},${Math.round(m.g / 16)},${Math.round(m.b / 16)}`)).size).toBe(3);
+    expect(
+      new Set(marks.map((m) => `${Math.round(m.r / 16)},${Math.round(m.g / 16)},${Math.round(m.b / 16)}`)).size,
+    ).toBe(3);
     expect(answer.body).toMatchObject({ size: '64x48', output_format: 'png' });
   });
 
   it('response_format=b64_json: the same images inline, and no url', async () => {
-    const answer = await edit({ n: '3', size: '64x48', response_format: 'b64_json' }, imagePart(await redBlue(300, 200)));
+    const answer = await edit(
+      { n: '3', size: '64x48', response_format: 'b64_json' },
+      imagePart(await redBlue(300, 200)),
+    );
     expect(answer.body.data).toHaveLength(3);
     for (const { bytes } of await imagesOf(answer.body)) {
       const meta = await sharp(bytes).metadata();
@@ -106,7 +124,10 @@ describe('answers made from the request', () => {
   });
 
   it('a JPEG source: decoded, scaled and answered as PNG (what output_format says)', async () => {
-    const answer = await edit({ n: '2', size: '64x48', response_format: 'url' }, imagePart(await redBlue(120, 90, 'jpeg'), 'jpeg'));
+    const answer = await edit(
+      { n: '2', size: '64x48', response_format: 'url' },
+      imagePart(await redBlue(120, 90, 'jpeg'), 'jpeg'),
+    );
     for (const { bytes, contentType } of await imagesOf(answer.body)) {
       expect(contentType).toBe(`image/${answer.body.output_format}`);
       const meta = await sharp(bytes).metadata();
@@ -115,9 +136,12 @@ describe('answers made from the request', () => {
     }
   });
 
-  it('without a WxH size, the source\'s own size; a size past the bounds is scaled down, and `size` says what was made', async () => {
+  it("without a WxH size, the source's own size; a size past the bounds is scaled down, and `size` says what was made", async () => {
     for (const size of [undefined, 'auto']) {
-      const answer = await edit({ response_format: 'b64_json', ...(size ? { size } : {}) }, imagePart(await redBlue(90, 30, 'webp'), 'webp'));
+      const answer = await edit(
+        { response_format: 'b64_json', ...(size ? { size } : {}) },
+        imagePart(await redBlue(90, 30, 'webp'), 'webp'),
+      );
       expect(answer.body.size).toBe('90x30');
       expect(answer.body.data).toHaveLength(1); // n's default
       const meta = await sharp((await imagesOf(answer.body))[0]!.bytes).metadata();
@@ -145,22 +169,40 @@ describe('answers made from the request', () => {
     expect(one.body.created).toBeGreaterThanOrEqual(before - 1);
     expect(one.body.created).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000) + 1);
     expect(one.body.quality).toBe('high');
-    const longPrompt = await edit({ quality: 'high', size: '64x64', response_format: 'b64_json', prompt: 'a much longer prompt '.repeat(20) }, source);
-    const threeImages = await postParts([...textParts({ prompt: 'short', quality: 'high', size: '64x64', response_format: 'b64_json' }), source, source, source]);
+    const longPrompt = await edit(
+      { quality: 'high', size: '64x64', response_format: 'b64_json', prompt: 'a much longer prompt '.repeat(20) },
+      source,
+    );
+    const threeImages = await postParts([
+      ...textParts({ prompt: 'short', quality: 'high', size: '64x64', response_format: 'b64_json' }),
+      source,
+      source,
+      source,
+    ]);
     for (const body of [one.body, longPrompt.body, threeImages.body]) {
       const { usage } = body;
       expect(usage.total_tokens).toBe(usage.input_tokens + usage.output_tokens);
       expect(usage.input_tokens).toBe(usage.input_tokens_details.text_tokens + usage.input_tokens_details.image_tokens);
     }
-    expect(longPrompt.body.usage.input_tokens_details.text_tokens).toBeGreaterThan(one.body.usage.input_tokens_details.text_tokens);
-    expect(threeImages.body.usage.input_tokens_details.image_tokens).toBeGreaterThan(one.body.usage.input_tokens_details.image_tokens);
-    const twoOut = await edit({ n: '2', quality: 'high', size: '64x64', response_format: 'b64_json', prompt: 'short' }, source);
+    expect(longPrompt.body.usage.input_tokens_details.text_tokens).toBeGreaterThan(
+      one.body.usage.input_tokens_details.text_tokens,
+    );
+    expect(threeImages.body.usage.input_tokens_details.image_tokens).toBeGreaterThan(
+      one.body.usage.input_tokens_details.image_tokens,
+    );
+    const twoOut = await edit(
+      { n: '2', quality: 'high', size: '64x64', response_format: 'b64_json', prompt: 'short' },
+      source,
+    );
     expect(twoOut.body.usage.output_tokens).toBe(2 * one.body.usage.output_tokens);
   });
 
   it('a named example still answers exactly as the spec writes it', async () => {
     for (const example of examplesOf(200)) {
-      const answer = await edit({ n: '3', size: '64x48' }, imagePart(makePng(4, 4)), { ...AUTH, Prefer: `example=${example.name}` });
+      const answer = await edit({ n: '3', size: '64x48' }, imagePart(makePng(4, 4)), {
+        ...AUTH,
+        Prefer: `example=${example.name}`,
+      });
       expect(answer.body).toEqual(example.value);
     }
   });
@@ -171,7 +213,9 @@ describe('answers made from the request', () => {
     expect(await missing.text()).toContain('no such image');
     const answer = await edit({ response_format: 'url', size: '8x8' }, imagePart(makePng(4, 4)));
     const url: string = answer.body.data[0].url;
-    expect((await fetch(url, { method: 'HEAD' })).headers.get('content-length')).toBe(String((await imagesOf(answer.body))[0]!.bytes.length));
+    expect((await fetch(url, { method: 'HEAD' })).headers.get('content-length')).toBe(
+      String((await imagesOf(answer.body))[0]!.bytes.length),
+    );
     expect((await fetch(url, { method: 'DELETE' })).status).toBe(405);
   });
 });

@@ -22,13 +22,33 @@ afterEach(stillServing);
 describe('malformed multipart', () => {
   const cases: Array<{ name: string; contentType: string; body: () => Uint8Array<ArrayBuffer> | string }> = [
     { name: 'no boundary parameter', contentType: 'multipart/form-data', body: () => minimal().body },
-    { name: 'a boundary that is not in the body', contentType: 'multipart/form-data; boundary=not-there', body: () => minimal().body },
-    { name: 'truncated in the middle of a part', contentType: minimal().contentType, body: () => minimal().body.subarray(0, 200) },
-    { name: 'no closing delimiter', contentType: minimal().contentType, body: () => Buffer.from(minimal().body).toString('latin1').replace(`--${BOUNDARY}--\r\n`, '') },
+    {
+      name: 'a boundary that is not in the body',
+      contentType: 'multipart/form-data; boundary=not-there',
+      body: () => minimal().body,
+    },
+    {
+      name: 'truncated in the middle of a part',
+      contentType: minimal().contentType,
+      body: () => minimal().body.subarray(0, 200),
+    },
+    {
+      name: 'no closing delimiter',
+      contentType: minimal().contentType,
+      body: () => Buffer.from(minimal().body).toString('latin1').replace(`--${BOUNDARY}--\r\n`, ''),
+    },
     { name: 'an empty body', contentType: minimal().contentType, body: () => '' },
     { name: 'garbage', contentType: minimal().contentType, body: () => 'this is not multipart at all' },
-    { name: 'a part without Content-Disposition', contentType: minimal().contentType, body: () => `--${BOUNDARY}\r\nContent-Type: text/plain\r\n\r\nhello\r\n--${BOUNDARY}--\r\n` },
-    { name: 'part headers that never end', contentType: minimal().contentType, body: () => `--${BOUNDARY}\r\nContent-Disposition: form-data; name="model"\r\n${'X-Pad: y\r\n'.repeat(5000)}` },
+    {
+      name: 'a part without Content-Disposition',
+      contentType: minimal().contentType,
+      body: () => `--${BOUNDARY}\r\nContent-Type: text/plain\r\n\r\nhello\r\n--${BOUNDARY}--\r\n`,
+    },
+    {
+      name: 'part headers that never end',
+      contentType: minimal().contentType,
+      body: () => `--${BOUNDARY}\r\nContent-Disposition: form-data; name="model"\r\n${'X-Pad: y\r\n'.repeat(5000)}`,
+    },
   ];
 
   it.each(cases)('$name → 400, not a crash', async ({ contentType, body }) => {
@@ -37,14 +57,21 @@ describe('malformed multipart', () => {
     expect(validateErrorResponse(answer.body)).toBe(true);
   });
 
-  it.each(['cat;v=2.png', 'a=b.png', 'quote"d.png', 'ünïcødé 猫.png'])('a filename like %j is accepted', async (filename) => {
-    const parts = minimalParts().map((part) => (part.filename !== undefined ? { ...part, filename: filename.replace(/"/g, '%22') } : part));
-    const answer = await postParts(parts);
-    expect(answer.status, answer.text).toBe(200);
-  });
+  it.each(['cat;v=2.png', 'a=b.png', 'quote"d.png', 'ünïcødé 猫.png'])(
+    'a filename like %j is accepted',
+    async (filename) => {
+      const parts = minimalParts().map((part) =>
+        part.filename !== undefined ? { ...part, filename: filename.replace(/"/g, '%22') } : part,
+      );
+      const answer = await postParts(parts);
+      expect(answer.status, answer.text).toBe(200);
+    },
+  );
 
   it('a filename with ; and = that is wrong in other ways is refused by name', async () => {
-    const parts = minimalParts().map((part) => (part.filename !== undefined ? { ...part, value: 'text', filename: 'x;y=z.png' } : part));
+    const parts = minimalParts().map((part) =>
+      part.filename !== undefined ? { ...part, value: 'text', filename: 'x;y=z.png' } : part,
+    );
     const answer = await postParts(parts);
     expect(answer.status).toBe(400);
     expect(answer.body.error.message).toContain(`${image}[0]:`);

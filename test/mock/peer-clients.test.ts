@@ -7,7 +7,12 @@ import { validateImageEditResponse } from '../../generated/validators.js';
 import { wireContract } from '../../src/contract/spec.js';
 import { AUTH, imageOf, minimalParts, mockUrl } from './support.js';
 
-const fields = () => Object.fromEntries(minimalParts().filter((part) => part.filename === undefined).map((part) => [part.name, String(part.value)])) as { model: string; prompt: string };
+const fields = () =>
+  Object.fromEntries(
+    minimalParts()
+      .filter((part) => part.filename === undefined)
+      .map((part) => [part.name, String(part.value)]),
+  ) as { model: string; prompt: string };
 const apiKey = AUTH.Authorization.replace(/^Bearer /, '');
 /** The part of the operation's path that follows openai-node's base URL (it appends /images/edits). */
 const openaiBase = () => `${mockUrl()}${wireContract.path.replace(/\/images\/edits$/, '')}`;
@@ -31,7 +36,9 @@ describe('peer clients against the mock', () => {
   it('openai-node: several images as image[] parts', async () => {
     const { default: OpenAI, toFile } = await import('openai');
     const client = new OpenAI({ apiKey, baseURL: openaiBase(), maxRetries: 0 });
-    const images = await Promise.all(['image/png', 'image/jpeg', 'image/webp'].map((type, i) => toFile(imageOf(type, i), `in-${i}`, { type })));
+    const images = await Promise.all(
+      ['image/png', 'image/jpeg', 'image/webp'].map((type, i) => toFile(imageOf(type, i), `in-${i}`, { type })),
+    );
     const result = await client.images.edit({ ...fields(), image: images });
     expect(validateImageEditResponse(result)).toBe(true);
   });

@@ -15,7 +15,12 @@ import { examplesOf, specFacts, wireContract } from '../../src/contract/spec.js'
 import { createPrismEngine } from '../../src/mock/prism/engine.js';
 import { buildPrismBundle } from '../../src/mock/prism/bundle-build.js';
 import { digestOf } from '../../src/mock/prism/file-records.js';
-import { loadPrismBundle, PRISM_BUNDLE_RECIPE, prismBundlePlace, savePrismCodeCache } from '../../src/mock/prism/bundle.js';
+import {
+  loadPrismBundle,
+  PRISM_BUNDLE_RECIPE,
+  prismBundlePlace,
+  savePrismCodeCache,
+} from '../../src/mock/prism/bundle.js';
 import { loadPrismDocument } from '../../src/mock/prism/engine.js';
 import type { PrismModules } from '../../src/mock/prism/engine.js';
 import { enginePreferences, readPrefer } from '../../src/mock/core/prefer.js';
@@ -29,21 +34,37 @@ afterAll(() => {
 });
 
 describe('the bundle of the installed Prism', () => {
-  it('makes every lazy require it knows lazy, and keeps their modules out of the bundle', { timeout: 120_000 }, async () => {
+  it('makes every lazy require it knows lazy, and keeps their modules out of the bundle', {
+    timeout: 120_000,
+  }, async () => {
     const { code, manifest } = await buildPrismBundle(esbuild, path.dirname(cliPackageJson), PRISM_BUNDLE_RECIPE);
     expect(manifest.lazy.map((entry) => entry.split(': ')[1]).sort()).toEqual(
-      ['@faker-js/faker', '@stoplight/http-spec/postman/operation', 'js-yaml', 'lodash/fp', 'node-fetch', 'node-fetch', 'node-fetch'].sort(),
+      [
+        '@faker-js/faker',
+        '@stoplight/http-spec/postman/operation',
+        'js-yaml',
+        'lodash/fp',
+        'node-fetch',
+        'node-fetch',
+        'node-fetch',
+      ].sort(),
     );
-    const packages = new Set(manifest.inputs.map((input) => input.file.match(/node_modules\/((?:@[^/]+\/)?[^/]+)\/(?!.*node_modules)/)?.[1]));
-    for (const name of ['@stoplight/prism-http', '@stoplight/prism-cli', '@stoplight/prism-http-server', 'lodash']) expect(packages).toContain(name);
-    for (const name of ['@faker-js/faker', 'postman-collection', 'node-fetch', 'js-yaml']) expect(packages).not.toContain(name);
+    const packages = new Set(
+      manifest.inputs.map((input) => input.file.match(/node_modules\/((?:@[^/]+\/)?[^/]+)\/(?!.*node_modules)/)?.[1]),
+    );
+    for (const name of ['@stoplight/prism-http', '@stoplight/prism-cli', '@stoplight/prism-http-server', 'lodash'])
+      expect(packages).toContain(name);
+    for (const name of ['@faker-js/faker', 'postman-collection', 'node-fetch', 'js-yaml'])
+      expect(packages).not.toContain(name);
     // Each input is listed with what it holds now.
     const input = manifest.inputs.find((entry) => entry.file.endsWith('prism-http/dist/index.js'))!;
     expect(input.digest).toBe(digestOf(readFileSync(input.file)));
     expect(code).toContain('__orqLazy');
   });
 
-  it('a fresh process starts the mock without loading faker, Postman, node-fetch, js-yaml or sharp, and loads faker when a value needs it and sharp with the first image', { timeout: 120_000 }, () => {
+  it('a fresh process starts the mock without loading faker, Postman, node-fetch, js-yaml or sharp, and loads faker when a value needs it and sharp with the first image', {
+    timeout: 120_000,
+  }, () => {
     const script = `
       const { startMock, loadMockDependencies } = { ...(await import(${JSON.stringify(path.join(root, 'src/mock/index.ts'))})), ...(await import(${JSON.stringify(path.join(root, 'src/mock/dependencies.ts'))})) };
       const { createRequire } = await import('node:module');
@@ -62,10 +83,20 @@ describe('the bundle of the installed Prism', () => {
       const word = loadMockDependencies().prism.http.generateHttpParam({ name: 'q', style: 'form', schema: { type: 'string' } });
       await mock.close();
       console.log(JSON.stringify({ atStart, status: answer.status, afterImage, word: word._tag === 'Some' ? word.value : null, later: [...new Set(loaded())] }));`;
-    const output = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
-    const { atStart, status, afterImage, word, later } = JSON.parse(output.trim().split('\n').pop()!) as { atStart: string[]; status: number; afterImage: string[]; word: unknown; later: string[] };
+    const output = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    const { atStart, status, afterImage, word, later } = JSON.parse(output.trim().split('\n').pop()!) as {
+      atStart: string[];
+      status: number;
+      afterImage: string[];
+      word: unknown;
+      later: string[];
+    };
     expect(atStart).not.toContain('@stoplight/prism-http'); // from the bundle, not module by module
-    for (const name of ['@faker-js/faker', 'postman-collection', 'node-fetch', 'js-yaml', 'esprima', 'sharp']) expect(atStart).not.toContain(name);
+    for (const name of ['@faker-js/faker', 'postman-collection', 'node-fetch', 'js-yaml', 'esprima', 'sharp'])
+      expect(atStart).not.toContain(name);
     expect(status).toBe(200);
     expect(afterImage).toContain('sharp');
     expect(typeof word).toBe('string');
@@ -74,7 +105,9 @@ describe('the bundle of the installed Prism', () => {
 });
 
 describe('Prism from the bundle and module by module', () => {
-  it('route, check credentials and answer every documented status and named example alike', { timeout: 180_000 }, async () => {
+  it('route, check credentials and answer every documented status and named example alike', {
+    timeout: 180_000,
+  }, async () => {
     const bundled = loadPrismBundle(cliPackageJson);
     expect(bundled, 'the suite built the bundle when it started the mock').toBeDefined();
     const fromCli = createRequire(cliPackageJson);
@@ -83,7 +116,8 @@ describe('Prism from the bundle and module by module', () => {
       http: fromCli('@stoplight/prism-http'),
       router: fromCli('@stoplight/prism-http/dist/router').default,
       validateSecurity: fromCli('@stoplight/prism-http/dist/validator').validateSecurity,
-      getHttpConfigFromRequest: fromCli('@stoplight/prism-http-server/dist/getHttpConfigFromRequest').getHttpConfigFromRequest,
+      getHttpConfigFromRequest: fromCli('@stoplight/prism-http-server/dist/getHttpConfigFromRequest')
+        .getHttpConfigFromRequest,
       configureDataGenerator: fromCli('@stoplight/prism-cli/dist/extensions').configureExtensionsUserProvided,
       version,
     };
@@ -111,7 +145,10 @@ describe('Prism from the bundle and module by module', () => {
         out.push({
           misrouted,
           authorized: engine.authorized(h),
-          answer: misrouted || !preferences.ok ? undefined : await engine.respond(h, { ...enginePreferences(preferences.value), seed: 'same' }),
+          answer:
+            misrouted || !preferences.ok
+              ? undefined
+              : await engine.respond(h, { ...enginePreferences(preferences.value), seed: 'same' }),
         });
       }
       return out;
@@ -134,7 +171,11 @@ describe('when a bundle is used', () => {
     writeFileSync(path.join(cli, 'package.json'), JSON.stringify({ name: '@stoplight/prism-cli', version: '0.0.1' }));
     const input = path.join(cli, 'input.js');
     writeFileSync(input, 'one');
-    return { cliPackageJson: path.join(cli, 'package.json'), input, cache: path.join(dir, 'node_modules/.cache/orq-image-edits') };
+    return {
+      cliPackageJson: path.join(cli, 'package.json'),
+      input,
+      cache: path.join(dir, 'node_modules/.cache/orq-image-edits'),
+    };
   }
 
   function writeBundle(place: ReturnType<typeof installation>, code: string) {
@@ -142,7 +183,9 @@ describe('when a bundle is used', () => {
     const stat = statSync(place.input);
     mkdirSync(place.cache, { recursive: true });
     writeFileSync(bundle, code);
-    const inputs = [{ file: place.input, size: stat.size, mtimeMs: stat.mtimeMs, digest: digestOf(readFileSync(place.input)) }];
+    const inputs = [
+      { file: place.input, size: stat.size, mtimeMs: stat.mtimeMs, digest: digestOf(readFileSync(place.input)) },
+    ];
     writeFileSync(manifest, JSON.stringify({ recipe: PRISM_BUNDLE_RECIPE, esbuild: 'test', lazy: [], inputs }));
     return bundle.replace(/\.cjs$/, '');
   }
@@ -162,7 +205,9 @@ describe('when a bundle is used', () => {
     const base = writeBundle(place, 'module.exports = { http: "first!" };');
     expect(loadPrismBundle(place.cliPackageJson)).toEqual({ http: 'first!' });
     savePrismCodeCache();
-    expect(readFileSync(`${base}.v8`).subarray(0, 44).toString()).toBe(`${digestOf('module.exports = { http: "first!" };')}\n`);
+    expect(readFileSync(`${base}.v8`).subarray(0, 44).toString()).toBe(
+      `${digestOf('module.exports = { http: "first!" };')}\n`,
+    );
     writeBundle(place, 'module.exports = { http: "second" };'); // same length: V8 alone would accept the old cache
     expect(loadPrismBundle(place.cliPackageJson)).toEqual({ http: 'second' });
   });

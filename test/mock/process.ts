@@ -31,7 +31,10 @@ export class MockStartFailure extends Error {
 /** Starts the mock in its own process with these options (JSON-able); rejects with a MockStartFailure when it cannot start. */
 export async function startMockProcess(options: MockOptions = {}): Promise<MockProcess> {
   const env = { ...process.env, ORQ_MOCK_OPTIONS: JSON.stringify(options) };
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'], env });
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env,
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the mock process did not start within 60 s')), 60_000);

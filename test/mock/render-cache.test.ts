@@ -29,7 +29,8 @@ describe('the render cache', () => {
     cache.remember('a', picture, new Map([['8x8:png:0', image(3 * 1024 * 1024)]]));
     cache.remember('b', picture, new Map([['8x8:png:0', image(3 * 1024 * 1024)]]));
     expect(cache.get('a')?.images.get('8x8:png:0')?.byteLength).toBe(3 * 1024 * 1024); // a is now the most recent
-    for (const key of ['c', 'd', 'e', 'f']) cache.remember(key, picture, new Map([['8x8:png:0', image(3 * 1024 * 1024)]]));
+    for (const key of ['c', 'd', 'e', 'f'])
+      cache.remember(key, picture, new Map([['8x8:png:0', image(3 * 1024 * 1024)]]));
     expect(cache.get('b')).toBeUndefined();
     expect(cache.get('a')).toBeDefined();
     expect(cache.get('f')?.picture).toEqual(picture);

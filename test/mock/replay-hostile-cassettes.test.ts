@@ -26,12 +26,15 @@ import { MockStartFailure, startMockProcess } from './process.js';
 const recorded = JSON.parse(readFileSync(path.join(CASSETTES_DIR, '0002-post-200.json'), 'utf8'));
 const good = () => structuredClone(recorded);
 const withStatus = (status: number) => Object.assign(good(), { response: { ...recorded.response, status } });
-const withHeaders = (headers: Record<string, string>) => Object.assign(good(), { response: { ...recorded.response, headers: { ...recorded.response.headers, ...headers } } });
+const withHeaders = (headers: Record<string, string>) =>
+  Object.assign(good(), { response: { ...recorded.response, headers: { ...recorded.response.headers, ...headers } } });
 
 /** The good cassette as the recorder writes it when its prompt did not fit: the value cut, `request.truncated` set. */
 function cutRequest() {
   const cassette = good();
-  cassette.request.parts = cassette.request.parts.map((part: { name: string; value: string }) => (part.name === 'prompt' ? { ...part, value: part.value.slice(0, 3) } : part));
+  cassette.request.parts = cassette.request.parts.map((part: { name: string; value: string }) =>
+    part.name === 'prompt' ? { ...part, value: part.value.slice(0, 3) } : part,
+  );
   cassette.request.truncated = true;
   return cassette;
 }
@@ -39,7 +42,12 @@ function cutRequest() {
 /** The good cassette as the recorder writes it when its body did not fit: the start of the body as text, `response.truncated` set. */
 function cutResponse() {
   const cassette = good();
-  cassette.response = { ...cassette.response, body: undefined, text: JSON.stringify(recorded.response.body).slice(0, 40), truncated: true };
+  cassette.response = {
+    ...cassette.response,
+    body: undefined,
+    text: JSON.stringify(recorded.response.body).slice(0, 40),
+    truncated: true,
+  };
   return cassette;
 }
 
@@ -76,21 +84,59 @@ async function sendRecorded(base: string): Promise<Response> {
     { name: 'response_format', value: RECORDED.b64.response_format },
     { name: 'image', value: RECORDED.b64.image, filename: 'cat.png', contentType: 'image/png' },
   ]);
-  return fetch(`${base}${wireContract.path}`, { method: 'POST', headers: { authorization: 'Bearer any', 'content-type': contentType }, body, redirect: 'manual', signal: AbortSignal.timeout(20_000) });
+  return fetch(`${base}${wireContract.path}`, {
+    method: 'POST',
+    headers: { authorization: 'Bearer any', 'content-type': contentType },
+    body,
+    redirect: 'manual',
+    signal: AbortSignal.timeout(20_000),
+  });
 }
 
 /** One hostile entry per defect, with what the refusal names: the file, its field (or where it starts) and the reason. */
 const HOSTILE = {
   '0003-post-200.json': { entry: 'fifo', field: '(file)', reason: 'is a FIFO, not a regular file' },
-  '0004-post-200.json': { entry: { link: '/dev/zero' }, field: '(file)', reason: 'is a character device, not a regular file' },
-  '0005-post-200.json': { entry: JSON.stringify({ ...good(), padding: 'x'.repeat(MAX_CASSETTE_BYTES) }), field: '(file)', reason: `is over ${MAX_CASSETTE_BYTES} bytes` },
-  '0006-post-103.json': { entry: withStatus(103), field: 'response.status', reason: 'must be the status of a final answer, 200 to 599 (got 103)' },
-  '0007-post-200.json': { entry: withHeaders({ 'x bad': 'yes' }), field: 'response.headers["x bad"]', reason: 'has a name HTTP cannot carry' },
-  '0008-post-200.json': { entry: withHeaders({ 'x-split': 'a\r\nSet-Cookie: session=1' }), field: 'response.headers["x-split"]', reason: 'has a value HTTP cannot carry' },
-  '0009-post-200.json': { entry: nested(100_000), field: 'response.body.deep[0][0][0]', reason: 'nests arrays and objects more than 64 levels deep' },
+  '0004-post-200.json': {
+    entry: { link: '/dev/zero' },
+    field: '(file)',
+    reason: 'is a character device, not a regular file',
+  },
+  '0005-post-200.json': {
+    entry: JSON.stringify({ ...good(), padding: 'x'.repeat(MAX_CASSETTE_BYTES) }),
+    field: '(file)',
+    reason: `is over ${MAX_CASSETTE_BYTES} bytes`,
+  },
+  '0006-post-103.json': {
+    entry: withStatus(103),
+    field: 'response.status',
+    reason: 'must be the status of a final answer, 200 to 599 (got 103)',
+  },
+  '0007-post-200.json': {
+    entry: withHeaders({ 'x bad': 'yes' }),
+    field: 'response.headers["x bad"]',
+    reason: 'has a name HTTP cannot carry',
+  },
+  '0008-post-200.json': {
+    entry: withHeaders({ 'x-split': 'a\r\nSet-Cookie: session=1' }),
+    field: 'response.headers["x-split"]',
+    reason: 'has a value HTTP cannot carry',
+  },
+  '0009-post-200.json': {
+    entry: nested(100_000),
+    field: 'response.body.deep[0][0][0]',
+    reason: 'nests arrays and objects more than 64 levels deep',
+  },
   // What the recorder writes when a text part or the body does not fit a cassette: a cut exchange is not one to replay.
-  '0010-post-200.json': { entry: cutRequest(), field: 'request.truncated', reason: 'is set: a text part was cut when recorded' },
-  '0011-post-200.json': { entry: cutResponse(), field: 'response.truncated', reason: 'is set: the body was cut when recorded' },
+  '0010-post-200.json': {
+    entry: cutRequest(),
+    field: 'request.truncated',
+    reason: 'is set: a text part was cut when recorded',
+  },
+  '0011-post-200.json': {
+    entry: cutResponse(),
+    field: 'response.truncated',
+    reason: 'is set: the body was cut when recorded',
+  },
 } as const;
 
 async function freePort(): Promise<number> {
@@ -102,13 +148,24 @@ async function freePort(): Promise<number> {
 }
 
 describe('orq-images mock --replay DIR, as a process', () => {
-  it('skips each file that is not a cassette with a warning naming it and why, and replays the good one beside them', { timeout: 120_000 }, async () => {
-    const dir = await directory({ '0002-post-200.json': good(), ...Object.fromEntries(Object.entries(HOSTILE).map(([name, { entry }]) => [name, entry])) });
+  it('skips each file that is not a cassette with a warning naming it and why, and replays the good one beside them', {
+    timeout: 120_000,
+  }, async () => {
+    const dir = await directory({
+      '0002-post-200.json': good(),
+      ...Object.fromEntries(Object.entries(HOSTILE).map(([name, { entry }]) => [name, entry])),
+    });
     const port = await freePort();
     let pid = 0;
-    const running = cli(['mock', '--port', String(port), '--replay', dir], { cwd: root, started: (started) => (pid = started) });
+    const running = cli(['mock', '--port', String(port), '--replay', dir], {
+      cwd: root,
+      started: (started) => (pid = started),
+    });
     try {
-      const answer = await vi.waitFor(() => sendRecorded(`http://127.0.0.1:${port}`), { timeout: 60_000, interval: 200 });
+      const answer = await vi.waitFor(() => sendRecorded(`http://127.0.0.1:${port}`), {
+        timeout: 60_000,
+        interval: 200,
+      });
       expect(answer.status).toBe(200);
       expect(await answer.json()).toEqual(recorded.response.body);
     } finally {
@@ -118,16 +175,22 @@ describe('orq-images mock --replay DIR, as a process', () => {
     expect(code).toBe(0);
     expect(stdout).toContain(`replay    1 recorded answer(s) from ${dir}`);
     for (const [name, { field, reason }] of Object.entries(HOSTILE)) {
-      const line = stdout.split('\n').find((text) => text.includes(`warning   skipped ${path.join(dir, name)}: ${field}`));
+      const line = stdout
+        .split('\n')
+        .find((text) => text.includes(`warning   skipped ${path.join(dir, name)}: ${field}`));
       expect(line, name).toContain(reason);
     }
   });
 
-  it('--replay-strict refuses to start at a FIFO named like a cassette, naming it, instead of waiting on it; --help says so', { timeout: 90_000 }, async () => {
+  it('--replay-strict refuses to start at a FIFO named like a cassette, naming it, instead of waiting on it; --help says so', {
+    timeout: 90_000,
+  }, async () => {
     const help = await cli(['mock', '--help'], { cwd: root });
     expect(help.stdout).toMatch(/--replay-strict +do not start when a file of --replay DIR is not a cassette/);
     const dir = await directory({ '0002-post-200.json': good(), '0003-post-200.json': 'fifo' });
-    const { code, stdout, stderr } = await cli(['mock', '--port', '0', '--replay', dir, '--replay-strict'], { cwd: root });
+    const { code, stdout, stderr } = await cli(['mock', '--port', '0', '--replay', dir, '--replay-strict'], {
+      cwd: root,
+    });
     expect(code).toBe(1);
     expect(stdout).toBe('');
     expect(stderr).toContain(`${path.join(dir, '0003-post-200.json')}: (file) is a FIFO, not a regular file`);
@@ -135,14 +198,21 @@ describe('orq-images mock --replay DIR, as a process', () => {
 });
 
 describe('startMock({ replayDir, replayStrict: true })', () => {
-  it.each(Object.entries(HOSTILE))('refuses %s with a CassetteError naming the file, the field and why', { timeout: 30_000 }, async (name, { entry, field, reason }) => {
-    const dir = await directory({ '0002-post-200.json': good(), [name]: entry });
-    const refused = await startMock({ port: 0, replayDir: dir, replayStrict: true }).then((mock) => mock.close(), (error: unknown) => error);
-    expect(refused).toBeInstanceOf(CassetteError);
-    expect((refused as CassetteError).source).toBe(path.join(dir, name));
-    expect((refused as CassetteError).field.startsWith(field)).toBe(true);
-    expect((refused as Error).message).toContain(reason);
-  });
+  it.each(Object.entries(HOSTILE))(
+    'refuses %s with a CassetteError naming the file, the field and why',
+    { timeout: 30_000 },
+    async (name, { entry, field, reason }) => {
+      const dir = await directory({ '0002-post-200.json': good(), [name]: entry });
+      const refused = await startMock({ port: 0, replayDir: dir, replayStrict: true }).then(
+        (mock) => mock.close(),
+        (error: unknown) => error,
+      );
+      expect(refused).toBeInstanceOf(CassetteError);
+      expect((refused as CassetteError).source).toBe(path.join(dir, name));
+      expect((refused as CassetteError).field.startsWith(field)).toBe(true);
+      expect((refused as Error).message).toContain(reason);
+    },
+  );
 });
 
 describe('replayed answers carry no header of the recorded connection', () => {
@@ -164,7 +234,9 @@ describe('replayed answers carry no header of the recorded connection', () => {
     mock = undefined;
   });
 
-  it('the Node mock sends the recorded body whole, its own Content-Length, end-to-end headers only', { timeout: 60_000 }, async () => {
+  it('the Node mock sends the recorded body whole, its own Content-Length, end-to-end headers only', {
+    timeout: 60_000,
+  }, async () => {
     const dir = await directory({ '0002-post-200.json': withHeaders(recordedHeaders) });
     mock = await startMock({ port: 0, replayDir: dir });
     expect(mock.replaySkipped).toEqual([]);
@@ -174,20 +246,32 @@ describe('replayed answers carry no header of the recorded connection', () => {
     expect(JSON.parse(text)).toEqual(recorded.response.body);
     expect(answer.headers.get('content-length')).toBe(String(Buffer.byteLength(text)));
     expect(answer.headers.get('x-request-id')).toBe('kept-1234');
-    for (const name of ['transfer-encoding', 'x-hop', 'content-encoding', 'set-cookie', 'location']) expect(answer.headers.get(name), name).toBeNull();
+    for (const name of ['transfer-encoding', 'x-hop', 'content-encoding', 'set-cookie', 'location'])
+      expect(answer.headers.get(name), name).toBeNull();
     // node:http manages its own connection: its Keep-Alive, never the recorded one.
     expect(answer.headers.get('keep-alive')).not.toBe(recordedHeaders['keep-alive']);
   });
 
   it('MSW answers the same way, and refuses a 1xx cassette, one with a header HTTP cannot carry or one the recorder cut when the handlers are made', async () => {
-    const server = setupServer(...createImageEditHandlers({ baseUrl: 'https://replay.example.test', cassettes: [withHeaders(recordedHeaders)] }));
+    const server = setupServer(
+      ...createImageEditHandlers({ baseUrl: 'https://replay.example.test', cassettes: [withHeaders(recordedHeaders)] }),
+    );
     server.listen({ onUnhandledRequest: 'error' });
     try {
       const answer = await sendRecorded('https://replay.example.test');
       expect(answer.status).toBe(200);
       expect(await answer.json()).toEqual(recorded.response.body);
       expect(answer.headers.get('x-request-id')).toBe('kept-1234');
-      for (const name of ['transfer-encoding', 'keep-alive', 'x-hop', 'content-length', 'content-encoding', 'set-cookie', 'location']) expect(answer.headers.get(name), name).toBeNull();
+      for (const name of [
+        'transfer-encoding',
+        'keep-alive',
+        'x-hop',
+        'content-length',
+        'content-encoding',
+        'set-cookie',
+        'location',
+      ])
+        expect(answer.headers.get(name), name).toBeNull();
     } finally {
       server.close();
     }
@@ -198,29 +282,44 @@ describe('replayed answers carry no header of the recorded connection', () => {
       [cutRequest(), 'request.truncated'],
       [cutResponse(), 'response.truncated'],
     ] as const) {
-      expect(() => createImageEditHandlers({ cassettes: [good(), cassette] })).toThrow(expect.objectContaining({ name: 'CassetteError', source: 'cassettes[1]', field }));
+      expect(() => createImageEditHandlers({ cassettes: [good(), cassette] })).toThrow(
+        expect.objectContaining({ name: 'CassetteError', source: 'cassettes[1]', field }),
+      );
     }
   });
 });
 
-it('a directory of 500 cassettes of 1 MiB is refused once 64 MiB are read, with the peak memory bounded', { timeout: 120_000 }, async () => {
+it('a directory of 500 cassettes of 1 MiB is refused once 64 MiB are read, with the peak memory bounded', {
+  timeout: 120_000,
+}, async () => {
   // One replayable cassette just under 1 MiB (an answer of many small items), hard-linked 500 times: 500 MiB to read.
   const big = good();
-  big.response.body.data = Array.from({ length: 9_000 }, (_, index) => ({ url: `https://storage.example/${String(index).padStart(6, '0')}.png?x=${'y'.repeat(60)}` }));
+  big.response.body.data = Array.from({ length: 9_000 }, (_, index) => ({
+    url: `https://storage.example/${String(index).padStart(6, '0')}.png?x=${'y'.repeat(60)}`,
+  }));
   const text = JSON.stringify(big);
   expect(Buffer.byteLength(text)).toBeGreaterThan(MAX_CASSETTE_BYTES * 0.9);
   expect(Buffer.byteLength(text)).toBeLessThanOrEqual(MAX_CASSETTE_BYTES);
   const dir = await directory({ 'original.txt': text });
-  for (let i = 1; i <= 500; i++) await link(path.join(dir, 'original.txt'), path.join(dir, `${String(i).padStart(4, '0')}-post-200.json`));
+  for (let i = 1; i <= 500; i++)
+    await link(path.join(dir, 'original.txt'), path.join(dir, `${String(i).padStart(4, '0')}-post-200.json`));
 
-  const started = (replayDir: string) => startMockProcess({ replayDir }).then(async (mock) => (await mock.stop(), undefined), (error: unknown) => error);
+  const started = (replayDir: string) =>
+    startMockProcess({ replayDir }).then(
+      async (mock) => (await mock.stop(), undefined),
+      (error: unknown) => error,
+    );
   const baseline = await started(path.join(dir, 'missing'));
   expect(baseline).toBeInstanceOf(MockStartFailure);
   const refused = await started(dir);
   expect(refused).toBeInstanceOf(MockStartFailure);
   expect((refused as MockStartFailure).errorName).toBe('CassetteError');
   const passedAt = `${String(Math.floor(MAX_REPLAY_BYTES / Buffer.byteLength(text)) + 1).padStart(4, '0')}-post-200.json`;
-  expect((refused as MockStartFailure).message).toBe(`${dir}: (directory) holds more than ${MAX_REPLAY_BYTES} bytes of cassettes (passed at ${passedAt})`);
+  expect((refused as MockStartFailure).message).toBe(
+    `${dir}: (directory) holds more than ${MAX_REPLAY_BYTES} bytes of cassettes (passed at ${passedAt})`,
+  );
   // Before the bound the whole directory was read and kept: over 1 GB here. Now at most what 64 MiB of answers cost.
-  expect((refused as MockStartFailure).peakRss - (baseline as MockStartFailure).peakRss).toBeLessThan(320 * 1024 * 1024);
+  expect((refused as MockStartFailure).peakRss - (baseline as MockStartFailure).peakRss).toBeLessThan(
+    320 * 1024 * 1024,
+  );
 });

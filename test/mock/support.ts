@@ -19,7 +19,10 @@ export type Part = RawPart & { value: string | Buffer };
 
 export const BOUNDARY = '----orq-mock-test-5b2c9e';
 
-export function multipart(parts: readonly Part[], boundary = BOUNDARY): { body: Uint8Array<ArrayBuffer>; contentType: string } {
+export function multipart(
+  parts: readonly Part[],
+  boundary = BOUNDARY,
+): { body: Uint8Array<ArrayBuffer>; contentType: string } {
   return multipartBytes(parts, boundary);
 }
 
@@ -30,7 +33,12 @@ export interface Answer {
   body: any;
 }
 
-export async function post(body: BodyInit | null, headers: Record<string, string>, url = endpoint(), method = 'POST'): Promise<Answer> {
+export async function post(
+  body: BodyInit | null,
+  headers: Record<string, string>,
+  url = endpoint(),
+  method = 'POST',
+): Promise<Answer> {
   const response = await fetch(url, { method, body, headers, redirect: 'error' });
   const text = await response.text();
   let parsed: unknown;
@@ -42,7 +50,11 @@ export async function post(body: BodyInit | null, headers: Record<string, string
   return { status: response.status, headers: response.headers, text, body: parsed };
 }
 
-export async function postParts(parts: readonly Part[], headers: Record<string, string> = AUTH, url?: string): Promise<Answer> {
+export async function postParts(
+  parts: readonly Part[],
+  headers: Record<string, string> = AUTH,
+  url?: string,
+): Promise<Answer> {
   const { body, contentType } = multipart(parts);
   return post(body, { ...headers, 'Content-Type': contentType }, url);
 }
@@ -58,19 +70,26 @@ export function imageOf(mediaType: string, seed = 0): Buffer<ArrayBuffer> {
 /** An image for an example's file name, by its extension (cat.png → a PNG): the type comes from the spec's list. */
 export function imageForName(filename: string): { bytes: Buffer<ArrayBuffer>; contentType: string } {
   const ext = filename.split('.').pop()!.toLowerCase();
-  const contentType = imageField.limits.mediaTypes.find((type) => extensionFor(type) === ext || type.endsWith(`/${ext}`));
+  const contentType = imageField.limits.mediaTypes.find(
+    (type) => extensionFor(type) === ext || type.endsWith(`/${ext}`),
+  );
   if (!contentType) throw new Error(`the spec's media types have none for ${filename}`);
   return { bytes: imageOf(contentType), contentType };
 }
 
 /** One valid image part and the required text parts, from the spec's smallest request example. */
 export function minimalParts(): Part[] {
-  const smallest = specFacts.requestExamples.find((example) => example.name === specFacts.smallestRequestExample)!.value;
+  const smallest = specFacts.requestExamples.find(
+    (example) => example.name === specFacts.smallestRequestExample,
+  )!.value;
   return exampleParts(smallest);
 }
 
 /** An example's fields as parts: images as real files, JSON fields as JSON text with their own Content-Type. */
-export function exampleParts(value: Record<string, unknown>, options: { jsonContentType?: boolean; imageName?: string } = {}): Part[] {
+export function exampleParts(
+  value: Record<string, unknown>,
+  options: { jsonContentType?: boolean; imageName?: string } = {},
+): Part[] {
   const parts: Part[] = [];
   for (const [name, fieldValue] of Object.entries(value)) {
     const field = wireContract.fields[name];
@@ -81,7 +100,11 @@ export function exampleParts(value: Record<string, unknown>, options: { jsonCont
         parts.push({ name: options.imageName ?? name, value: bytes, filename, contentType });
       }
     } else if (field.part === 'json') {
-      parts.push({ name, value: JSON.stringify(fieldValue), ...(options.jsonContentType === false ? {} : { contentType: field.contentType }) });
+      parts.push({
+        name,
+        value: JSON.stringify(fieldValue),
+        ...(options.jsonContentType === false ? {} : { contentType: field.contentType }),
+      });
     } else {
       parts.push({ name, value: String(fieldValue) });
     }

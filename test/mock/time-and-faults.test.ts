@@ -8,7 +8,13 @@
  * Elapsed times are only ever checked from below (an answer held back N ms cannot arrive sooner), never from above.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError, createImageEditClient, NetworkError, ResponseValidationError, TimeoutError } from '../../src/index.js';
+import {
+  ApiError,
+  createImageEditClient,
+  NetworkError,
+  ResponseValidationError,
+  TimeoutError,
+} from '../../src/index.js';
 import { createSharpImageMaker, startMock, type MockServer } from '../../src/mock/index.js';
 import { FAULTS, latencyDelay, MAX_DELAY_MS, parseLatency } from '../../src/mock/core/prefer.js';
 import { seededRandom } from '../../src/mock/core/types.js';
@@ -17,7 +23,13 @@ import { listenMsw, MSW_BASE } from '../msw/support.js';
 import { AUTH, endpoint, minimalParts, mockUrl, postParts } from './support.js';
 import type { SetupServer } from 'msw/node';
 
-const request = { model: 'openai/gpt-image-1', prompt: 'Add a red scarf to the cat', image: new Blob([makePng(4, 4)]), size: '8x8', response_format: 'b64_json' as const };
+const request = {
+  model: 'openai/gpt-image-1',
+  prompt: 'Add a red scarf to the cat',
+  image: new Blob([makePng(4, 4)]),
+  size: '8x8',
+  response_format: 'b64_json' as const,
+};
 
 function client(prefer: string | undefined, options: { timeoutMs?: number; baseUrl?: string } = {}) {
   const baseUrl = options.baseUrl ?? mockUrl();
@@ -28,7 +40,9 @@ function client(prefer: string | undefined, options: { timeoutMs?: number; baseU
     timeoutMs: options.timeoutMs ?? 20_000,
     ...(prefer ? { headers: { Prefer: prefer } } : {}),
     // msw/node intercepts the platform's fetch, not the client's own node:http transport: hand the client that fetch.
-    ...(baseUrl === MSW_BASE ? { fetch: (input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init) } : {}),
+    ...(baseUrl === MSW_BASE
+      ? { fetch: (input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init) }
+      : {}),
   });
 }
 
@@ -67,7 +81,7 @@ const targets = [
   { target: 'the MSW handlers (msw/node)', base: () => MSW_BASE },
 ];
 
-describe.each(targets)('Prefer: fault, through this package\'s client, from $target', ({ target, base }) => {
+describe.each(targets)("Prefer: fault, through this package's client, from $target", ({ target, base }) => {
   let msw: SetupServer | undefined;
   const requests: string[] = [];
   beforeAll(() => {
@@ -144,7 +158,11 @@ describe('the server-wide latency', () => {
     await client(undefined, { baseUrl: mock.url }).edit(request);
     expect(performance.now() - started).toBeGreaterThanOrEqual(295);
     started = performance.now();
-    const answer = await postParts(minimalParts(), { ...AUTH, Prefer: 'delay=0' }, `${mock.url}/v2/router/images/edits`);
+    const answer = await postParts(
+      minimalParts(),
+      { ...AUTH, Prefer: 'delay=0' },
+      `${mock.url}/v2/router/images/edits`,
+    );
     expect(answer.status).toBe(200);
   });
 

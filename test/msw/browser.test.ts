@@ -34,7 +34,11 @@ let pageServer: http.Server;
 let pageUrl: string;
 let browser: BrowserSession | undefined;
 
-const fields = Object.fromEntries(minimalParts().filter((part) => part.filename === undefined).map((part) => [part.name, String(part.value)]));
+const fields = Object.fromEntries(
+  minimalParts()
+    .filter((part) => part.filename === undefined)
+    .map((part) => [part.name, String(part.value)]),
+);
 const imagePart = minimalParts().find((part) => part.filename !== undefined)!;
 const TOO_MANY = 11;
 
@@ -104,7 +108,12 @@ beforeAll(async () => {
   await buildBrowserBundle(path.join(dir, 'client.js'));
   // The handlers and MSW's browser API in one bundle (one copy of MSW), as a frontend's bundler would make it.
   await build({
-    stdin: { contents: `export { setupWorker } from 'msw/browser';\nexport { createImageEditHandlers } from './src/mock/msw.ts';\n`, resolveDir: root, sourcefile: 'msw-page.ts', loader: 'ts' },
+    stdin: {
+      contents: `export { setupWorker } from 'msw/browser';\nexport { createImageEditHandlers } from './src/mock/msw.ts';\n`,
+      resolveDir: root,
+      sourcefile: 'msw-page.ts',
+      loader: 'ts',
+    },
     bundle: true,
     platform: 'browser',
     format: 'esm',
@@ -133,13 +142,19 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-describe('orq-image-edits/msw in headless Chromium, through MSW\'s service worker', () => {
-  it('answers the browser build and a plain fetch + FormData with images the page shows, and n: 11 with the spec\'s 400 body', { timeout: 120_000 }, async () => {
+describe("orq-image-edits/msw in headless Chromium, through MSW's service worker", () => {
+  it("answers the browser build and a plain fetch + FormData with images the page shows, and n: 11 with the spec's 400 body", {
+    timeout: 120_000,
+  }, async () => {
     browser = await openBrowser();
     const answered: { url: string; fromWorker: boolean }[] = [];
-    browser.context.on('response', (response) => answered.push({ url: response.url(), fromWorker: response.fromServiceWorker() }));
+    browser.context.on('response', (response) =>
+      answered.push({ url: response.url(), fromWorker: response.fromServiceWorker() }),
+    );
     await browser.page.goto(pageUrl);
-    await browser.page.waitForFunction(() => document.getElementById('status')?.textContent !== 'starting', undefined, { timeout: 90_000 });
+    await browser.page.waitForFunction(() => document.getElementById('status')?.textContent !== 'starting', undefined, {
+      timeout: 90_000,
+    });
     expect(await browser.page.textContent('#status')).toBe('done');
     const results = (await browser.page.evaluate('window.results')) as {
       byClient: number;
@@ -161,15 +176,25 @@ describe('orq-image-edits/msw in headless Chromium, through MSW\'s service worke
     // Images made from the page's own picture at the size asked, shown from their URLs (served by the worker) and inline.
     expect(results.made.size).toBe('64x48');
     expect(results.made.urls.every((url) => url.startsWith(`${defaultBaseUrl}/files/`))).toBe(true);
-    expect(results.made.sizes).toEqual([[64, 48], [64, 48], [64, 48]]);
+    expect(results.made.sizes).toEqual([
+      [64, 48],
+      [64, 48],
+      [64, 48],
+    ]);
     expect(results.reset).toBe('TypeError');
 
     // The operation's requests and its images were answered by the worker; nothing else left 127.0.0.1.
-    const operation = answered.filter(({ url }) => new URL(url).pathname === wireContract.path || results.made.urls.includes(url));
+    const operation = answered.filter(
+      ({ url }) => new URL(url).pathname === wireContract.path || results.made.urls.includes(url),
+    );
     expect(operation.length).toBeGreaterThanOrEqual(3);
     expect(operation.every(({ fromWorker }) => fromWorker)).toBe(true);
     expect(browser.externalRequests().filter((url) => !operation.some((answer) => answer.url === url))).toEqual([]);
     // Chromium logs the refused request (the deliberate 400) and the dropped connection (fault=reset), nothing else.
-    expect(browser.consoleErrors.filter((line) => !line.includes('status of 400') && !/Failed to fetch|net::ERR_FAILED/.test(line))).toEqual([]);
+    expect(
+      browser.consoleErrors.filter(
+        (line) => !line.includes('status of 400') && !/Failed to fetch|net::ERR_FAILED/.test(line),
+      ),
+    ).toEqual([]);
   });
 });

@@ -12,14 +12,28 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
 describe('what importing orq-image-edits/msw loads in a browser', () => {
   it('the core, the contract, generated/, and MSW (msw.ts, with its canvas image maker): no Node built-in, no Prism, no busboy, no sharp, no Node server', async () => {
-    const result = await build({ entryPoints: [path.join(root, 'src/mock/msw.ts')], bundle: true, write: false, metafile: true, platform: 'browser', format: 'esm', logLevel: 'silent' });
+    const result = await build({
+      entryPoints: [path.join(root, 'src/mock/msw.ts')],
+      bundle: true,
+      write: false,
+      metafile: true,
+      platform: 'browser',
+      format: 'esm',
+      logLevel: 'silent',
+    });
     const inputs = Object.keys(result.metafile.inputs);
     const ours = inputs.filter((input) => !input.includes('node_modules/'));
-    expect(ours.filter((input) => !/^(src\/mock\/core\/|src\/contract\/|generated\/|src\/mock\/msw\.ts$)/.test(input))).toEqual([]);
-    const packages = new Set(inputs.map((input) => input.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/)?.[1]).filter(Boolean));
+    expect(
+      ours.filter((input) => !/^(src\/mock\/core\/|src\/contract\/|generated\/|src\/mock\/msw\.ts$)/.test(input)),
+    ).toEqual([]);
+    const packages = new Set(
+      inputs.map((input) => input.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/)?.[1]).filter(Boolean),
+    );
     expect(packages.has('msw')).toBe(true);
     expect([...packages].filter((name) => /busboy|stoplight|sharp/.test(name!))).toEqual([]);
-    const imports = Object.values(result.metafile.outputs).flatMap((output) => output.imports.map((entry) => entry.path));
+    const imports = Object.values(result.metafile.outputs).flatMap((output) =>
+      output.imports.map((entry) => entry.path),
+    );
     expect(imports.filter((specifier) => specifier.startsWith('node:'))).toEqual([]);
   });
 });

@@ -35,12 +35,19 @@ function listen(options: ImageEditHandlerOptions): string[] {
 
 async function edit(url: string, headers: Record<string, string> = AUTH): Promise<{ status: number; body: any }> {
   const { body, contentType } = multipart(minimalParts());
-  const response = await fetch(url, { method: 'POST', headers: { ...headers, 'Content-Type': contentType }, body, signal: AbortSignal.timeout(10_000) }).catch(() => undefined);
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { ...headers, 'Content-Type': contentType },
+    body,
+    signal: AbortSignal.timeout(10_000),
+  }).catch(() => undefined);
   if (!response) return { status: 0, body: undefined };
   return { status: response.status, body: await response.json().catch(() => undefined) };
 }
 
-const okExamples = specFacts.responses.find((response) => response.status === '200')!.examples.map((example) => JSON.stringify(example.value));
+const okExamples = specFacts.responses
+  .find((response) => response.status === '200')!
+  .examples.map((example) => JSON.stringify(example.value));
 
 describe('createImageEditHandlers', () => {
   it('without baseUrl: the operation on any origin, and no other path', async () => {
@@ -69,7 +76,8 @@ describe('createImageEditHandlers', () => {
     const draws = async (seed: number) => {
       listen({ baseUrl: 'https://mock.example.test', dynamic: true, seed });
       const bodies: string[] = [];
-      for (let i = 0; i < 12; i++) bodies.push(JSON.stringify((await edit(`https://mock.example.test${wireContract.path}`)).body));
+      for (let i = 0; i < 12; i++)
+        bodies.push(JSON.stringify((await edit(`https://mock.example.test${wireContract.path}`)).body));
       stop?.();
       stop = undefined;
       return bodies;
@@ -89,7 +97,9 @@ describe('createImageEditHandlers', () => {
     stop?.();
     // A minute of latency, overridden: answered within edit()'s 10 s bound, or the status would be 0.
     listen({ baseUrl: 'https://mock.example.test', latency: 60_000 });
-    expect((await edit(`https://mock.example.test${wireContract.path}`, { ...AUTH, Prefer: 'delay=0' })).status).toBe(200);
+    expect((await edit(`https://mock.example.test${wireContract.path}`, { ...AUTH, Prefer: 'delay=0' })).status).toBe(
+      200,
+    );
     stop?.();
     stop = undefined;
     expect(() => createImageEditHandlers({ latency: '9-1' })).toThrow(/latency/);

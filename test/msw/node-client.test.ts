@@ -19,7 +19,12 @@ afterEach(() => {
   close = undefined;
 });
 
-const request = { model: 'openai/gpt-image-1', prompt: 'Add a red scarf', image: new Blob([makePng(8, 8)], { type: 'image/png' }), response_format: 'b64_json' as const };
+const request = {
+  model: 'openai/gpt-image-1',
+  prompt: 'Add a red scarf',
+  image: new Blob([makePng(8, 8)], { type: 'image/png' }),
+  response_format: 'b64_json' as const,
+};
 
 describe('msw/node and the client as it is', () => {
   it('a valid edit, with no fetch option, is answered by the handlers at the default base URL; nothing leaves the process', async () => {
@@ -42,7 +47,12 @@ describe('msw/node and the client as it is', () => {
   it('after server.close() the client sends for real again (here: to an address that refuses)', async () => {
     const server = setupServer(...createImageEditHandlers());
     server.listen({ onUnhandledRequest: 'error' });
-    const client = createImageEditClient({ apiKey: 'any-key', maxRetries: 0, timeoutMs: 20_000, baseUrl: 'http://127.0.0.1:9' });
+    const client = createImageEditClient({
+      apiKey: 'any-key',
+      maxRetries: 0,
+      timeoutMs: 20_000,
+      baseUrl: 'http://127.0.0.1:9',
+    });
     expect((await client.edit(request)).data.length).toBeGreaterThan(0);
     server.close();
     expect(await client.edit(request).catch((error: unknown) => error)).toBeInstanceOf(NetworkError);

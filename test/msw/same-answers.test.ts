@@ -29,7 +29,9 @@ function comparable(seen: Seen, base: string): unknown {
   return {
     ...body,
     created: Math.abs(body.created! - Date.now() / 1000) < 300 ? 'now' : body.created,
-    data: body.data.map((item) => (item.url?.startsWith(`${new URL(base).origin}/files/`) ? { url: 'served by the mock that answered' } : item)),
+    data: body.data.map((item) =>
+      item.url?.startsWith(`${new URL(base).origin}/files/`) ? { url: 'served by the mock that answered' } : item,
+    ),
   };
 }
 afterAll(() => msw.close());
@@ -54,12 +56,21 @@ const withoutImages = () => minimalParts().filter((part) => part.filename === un
 
 const cases: Case[] = [
   { name: 'a valid request' },
-  ...(specFacts.enums.response_format ?? []).map((format) => ({ name: `response_format=${format}`, parts: minimalWith({ name: 'response_format', value: format }) })),
+  ...(specFacts.enums.response_format ?? []).map((format) => ({
+    name: `response_format=${format}`,
+    parts: minimalWith({ name: 'response_format', value: format }),
+  })),
   ...specFacts.responses.flatMap((response) => [
     { name: `Prefer: code=${response.status}`, headers: { ...AUTH, Prefer: `code=${response.status}` } },
-    ...response.examples.map((example) => ({ name: `Prefer: code=${response.status}, example=${example.name}`, headers: { ...AUTH, Prefer: `code=${response.status}, example=${example.name}` } })),
+    ...response.examples.map((example) => ({
+      name: `Prefer: code=${response.status}, example=${example.name}`,
+      headers: { ...AUTH, Prefer: `code=${response.status}, example=${example.name}` },
+    })),
   ]),
-  ...specFacts.responses[0]!.examples.map((example) => ({ name: `Prefer: example=${example.name}`, headers: { ...AUTH, Prefer: `example=${example.name}` } })),
+  ...specFacts.responses[0]!.examples.map((example) => ({
+    name: `Prefer: example=${example.name}`,
+    headers: { ...AUTH, Prefer: `example=${example.name}` },
+  })),
   { name: '?__code=', search: `?__code=${statuses.at(-1)}` },
   { name: '?__example=', search: `?__example=${specFacts.responses[0]!.examples.at(-1)!.name}` },
   { name: '?__code= repeated', search: `?__code=${statuses[0]}&__code=${statuses[1]}` },
@@ -67,7 +78,12 @@ const cases: Case[] = [
   { name: 'a lower-case bearer', headers: { Authorization: 'bearer k' } },
   { name: 'an empty bearer token', headers: { Authorization: 'Bearer ' } },
   { name: 'basic credentials', headers: { Authorization: 'Basic a2V5' } },
-  { name: 'no credentials, Prefer: code=401 with a named example', headers: { Prefer: `code=401, example=${specFacts.responses.find((r) => r.status === '401')!.examples.at(-1)!.name}` } },
+  {
+    name: 'no credentials, Prefer: code=401 with a named example',
+    headers: {
+      Prefer: `code=401, example=${specFacts.responses.find((r) => r.status === '401')!.examples.at(-1)!.name}`,
+    },
+  },
   { name: 'no credentials, Prefer: code=429', headers: { Prefer: 'code=429' } },
   { name: 'no credentials, Prefer: example=nosuch', headers: { Prefer: 'example=nosuchexample' } },
   { name: 'Prefer: code=abc', headers: { ...AUTH, Prefer: 'code=abc' } },
@@ -86,13 +102,46 @@ const cases: Case[] = [
   { name: 'n=11', parts: minimalWith({ name: 'n', value: '11' }) },
   { name: 'no image', parts: withoutImages() },
   { name: 'an image as a text part', parts: [...withoutImages(), { name: image, value: 'cat.png' }] },
-  { name: 'an image that is text', parts: [...withoutImages(), { name: image, value: 'hello', filename: 'a.png', contentType: 'image/png' }] },
-  { name: 'an image with no Content-Type of its own', parts: [...withoutImages(), { name: image, value: imageOf('image/png'), filename: 'a.png' }] },
-  { name: 'retry is not JSON', parts: minimalWith({ name: 'retry', value: '{count:', contentType: 'application/json' }) },
-  { name: 'a field twice, an unknown field, a bad enum', parts: minimalWith({ name: 'model', value: 'again' }, { name: 'style', value: 'x' }, { name: 'quality', value: 'ultra' }) },
-  { name: 'a file under an unknown name', parts: minimalWith({ name: 'mask', value: imageOf('image/png'), filename: 'm.png', contentType: 'image/png' }) },
-  { name: '2,000 invalid fallbacks', parts: minimalWith({ name: 'fallbacks', value: JSON.stringify(Array(2_000).fill({})), contentType: 'application/json' }) },
-  { name: '130,000 fallbacks', parts: minimalWith({ name: 'fallbacks', value: `[${Array(130_000).fill('1').join(',')}]`, contentType: 'application/json' }) },
+  {
+    name: 'an image that is text',
+    parts: [...withoutImages(), { name: image, value: 'hello', filename: 'a.png', contentType: 'image/png' }],
+  },
+  {
+    name: 'an image with no Content-Type of its own',
+    parts: [...withoutImages(), { name: image, value: imageOf('image/png'), filename: 'a.png' }],
+  },
+  {
+    name: 'retry is not JSON',
+    parts: minimalWith({ name: 'retry', value: '{count:', contentType: 'application/json' }),
+  },
+  {
+    name: 'a field twice, an unknown field, a bad enum',
+    parts: minimalWith(
+      { name: 'model', value: 'again' },
+      { name: 'style', value: 'x' },
+      { name: 'quality', value: 'ultra' },
+    ),
+  },
+  {
+    name: 'a file under an unknown name',
+    parts: minimalWith({ name: 'mask', value: imageOf('image/png'), filename: 'm.png', contentType: 'image/png' }),
+  },
+  {
+    name: '2,000 invalid fallbacks',
+    parts: minimalWith({
+      name: 'fallbacks',
+      value: JSON.stringify(Array(2_000).fill({})),
+      contentType: 'application/json',
+    }),
+  },
+  {
+    name: '130,000 fallbacks',
+    parts: minimalWith({
+      name: 'fallbacks',
+      value: `[${Array(130_000).fill('1').join(',')}]`,
+      contentType: 'application/json',
+    }),
+  },
 ];
 
 function request(c: Case) {
@@ -104,7 +153,9 @@ function request(c: Case) {
 
 describe('the MSW handlers answer as the Node mock does', () => {
   it('has a case for every documented status and named example', () => {
-    for (const response of specFacts.responses) for (const example of response.examples) expect(cases.map((c) => c.name)).toContain(`Prefer: code=${response.status}, example=${example.name}`);
+    for (const response of specFacts.responses)
+      for (const example of response.examples)
+        expect(cases.map((c) => c.name)).toContain(`Prefer: code=${response.status}, example=${example.name}`);
   });
 
   it.each(cases)('$name', async (c) => {
@@ -116,7 +167,9 @@ describe('the MSW handlers answer as the Node mock does', () => {
 
   it('Prefer: dynamic=true: both answer 200 with bodies the schema accepts', async () => {
     const answers: Seen[] = [];
-    for (let i = 0; i < 3; i++) for (const base of [inject('mockUrl'), MSW_BASE]) answers.push(await send(base, request({ name: 'dynamic', headers: { ...AUTH, Prefer: 'dynamic=true' } })));
+    for (let i = 0; i < 3; i++)
+      for (const base of [inject('mockUrl'), MSW_BASE])
+        answers.push(await send(base, request({ name: 'dynamic', headers: { ...AUTH, Prefer: 'dynamic=true' } })));
     for (const answer of answers) {
       expect(answer.status).toBe(200);
       expect(validateImageEditResponse(answer.body), answer.text.slice(0, 300)).toBe(true);
@@ -126,7 +179,10 @@ describe('the MSW handlers answer as the Node mock does', () => {
   it('Prefer: code=<status>, dynamic=true: both answer that status with a body the schema accepts', async () => {
     for (const status of statuses.filter((s) => s !== '200')) {
       for (const base of [inject('mockUrl'), MSW_BASE]) {
-        const answer = await send(base, request({ name: 'dynamic', headers: { ...AUTH, Prefer: `code=${status}, dynamic=true` } }));
+        const answer = await send(
+          base,
+          request({ name: 'dynamic', headers: { ...AUTH, Prefer: `code=${status}, dynamic=true` } }),
+        );
         expect(answer.status).toBe(Number(status));
         expect(validateErrorResponse(answer.body)).toBe(true);
       }

@@ -27,14 +27,25 @@ export interface Seen {
 
 const OWN_HEADERS = ['content-type', 'retry-after', 'www-authenticate'];
 
-export async function send(base: string, init: { method?: string; headers?: Record<string, string>; body?: BodyInit | null; search?: string; path?: string }): Promise<Seen> {
-  const answer = await post(init.body ?? null, init.headers ?? {}, `${base}${init.path ?? wireContract.path}${init.search ?? ''}`, init.method);
-  const headers = Object.fromEntries(OWN_HEADERS.flatMap((name) => (answer.headers.has(name) ? [[name, answer.headers.get(name)!]] : [])));
+export async function send(
+  base: string,
+  init: { method?: string; headers?: Record<string, string>; body?: BodyInit | null; search?: string; path?: string },
+): Promise<Seen> {
+  const answer = await post(
+    init.body ?? null,
+    init.headers ?? {},
+    `${base}${init.path ?? wireContract.path}${init.search ?? ''}`,
+    init.method,
+  );
+  const headers = Object.fromEntries(
+    OWN_HEADERS.flatMap((name) => (answer.headers.has(name) ? [[name, answer.headers.get(name)!]] : [])),
+  );
   return { status: answer.status, headers, body: answer.body, text: answer.text };
 }
 
 /** Fields an answer's error body names, in its order. */
 export function issueFields(seen: Seen): string[] {
-  const issues = (seen.body as { error?: { details?: { issues?: { field: string }[] } } } | undefined)?.error?.details?.issues;
+  const issues = (seen.body as { error?: { details?: { issues?: { field: string }[] } } } | undefined)?.error?.details
+    ?.issues;
   return Array.isArray(issues) ? issues.map((issue) => issue.field) : [];
 }

@@ -55,8 +55,17 @@ export async function linkPackages(project: string, names: readonly string[]): P
  * Runs TypeScript on a tsconfig in the project; resolves to its diagnostics (none when clean). This repository's
  * TypeScript unless `typescript` names the project's own (`node_modules/typescript`, another release).
  */
-export async function tsc(project: string, config: string, compilerOptions: Record<string, unknown>, files: string[], typescript = path.join(root, 'node_modules/typescript')): Promise<string> {
-  await writeFile(path.join(project, config), JSON.stringify({ compilerOptions: { noEmit: true, ...compilerOptions }, files }, null, 2));
+export async function tsc(
+  project: string,
+  config: string,
+  compilerOptions: Record<string, unknown>,
+  files: string[],
+  typescript = path.join(root, 'node_modules/typescript'),
+): Promise<string> {
+  await writeFile(
+    path.join(project, config),
+    JSON.stringify({ compilerOptions: { noEmit: true, ...compilerOptions }, files }, null, 2),
+  );
   const compiler = path.join(typescript, 'bin/tsc');
   return run(process.execPath, [compiler, '-p', config, '--pretty', 'false'], { cwd: project, timeout: 280_000 }).then(
     () => '',
@@ -94,16 +103,30 @@ export interface RunningCli {
  * another release); resolves once its banner is printed, or rejects with what it printed if it exits or takes
  * longer than `timeoutMs`.
  */
-export async function startMockCli(project: string, options: { node?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<RunningCli> {
+export async function startMockCli(
+  project: string,
+  options: { node?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<RunningCli> {
   const installed = path.join(project, 'node_modules/orq-image-edits');
-  const { bin } = JSON.parse(await readFile(path.join(installed, 'package.json'), 'utf8')) as { bin: Record<string, string> };
-  const child = spawn(options.node ?? process.execPath, [path.join(installed, bin['orq-images']!), 'mock', '--port', '0'], {
-    cwd: project,
-    env: options.env ?? process.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const { bin } = JSON.parse(await readFile(path.join(installed, 'package.json'), 'utf8')) as {
+    bin: Record<string, string>;
+  };
+  const child = spawn(
+    options.node ?? process.execPath,
+    [path.join(installed, bin['orq-images']!), 'mock', '--port', '0'],
+    {
+      cwd: project,
+      env: options.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const running = { stdout: '', stderr: '', endpoint: '', stop: async () => void (child.kill('SIGTERM'), await exited) };
+  const running = {
+    stdout: '',
+    stderr: '',
+    endpoint: '',
+    stop: async () => void (child.kill('SIGTERM'), await exited),
+  };
   child.stdout.setEncoding('utf8').on('data', (text: string) => (running.stdout += text));
   child.stderr.setEncoding('utf8').on('data', (text: string) => (running.stderr += text));
   const timeoutMs = options.timeoutMs ?? 120_000;

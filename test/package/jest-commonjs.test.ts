@@ -23,8 +23,17 @@ const JEST_MAJORS = [29, 30] as const;
 const FILES: Record<string, string> = {
   // No "type": a CommonJS project, Jest's default.
   'package.json': JSON.stringify({ name: 'jest-commonjs-consumer', private: true }),
-  'jest.config.js': "module.exports = { preset: 'ts-jest', testEnvironment: 'node', globalSetup: './mock-setup.mjs', globalTeardown: './mock-teardown.mjs' };\n",
-  'tsconfig.json': JSON.stringify({ compilerOptions: { module: 'commonjs', target: 'es2022', strict: true, esModuleInterop: true, types: ['jest', 'node'] } }),
+  'jest.config.js':
+    "module.exports = { preset: 'ts-jest', testEnvironment: 'node', globalSetup: './mock-setup.mjs', globalTeardown: './mock-teardown.mjs' };\n",
+  'tsconfig.json': JSON.stringify({
+    compilerOptions: {
+      module: 'commonjs',
+      target: 'es2022',
+      strict: true,
+      esModuleInterop: true,
+      types: ['jest', 'node'],
+    },
+  }),
   'mock-setup.mjs': `import { startMock } from 'orq-image-edits/mock';
 
 export default async function setup() {
@@ -66,7 +75,12 @@ function project(major: number): Promise<string> {
     projects.set(
       major,
       tarball.then(async (packed) => {
-        await createConsumerProject(at, packed, [`jest@${major}`, `@types/jest@${major}`, 'ts-jest@29.4', 'typescript@5.9.3']);
+        await createConsumerProject(at, packed, [
+          `jest@${major}`,
+          `@types/jest@${major}`,
+          'ts-jest@29.4',
+          'typescript@5.9.3',
+        ]);
         // The mock's optional peers, as its README install line adds them.
         await linkPackages(at, ['@stoplight/prism-cli', 'busboy', 'sharp']); // @types/jest brings @types/node
         for (const [name, text] of Object.entries(FILES)) await writeFile(path.join(at, name), text);
@@ -79,7 +93,9 @@ function project(major: number): Promise<string> {
 
 /** This process's environment without what marks it as a Vitest worker, so Jest starts afresh. */
 function consumerEnv(): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(VITEST|NODE_OPTIONS$|TEST$|JEST)/.test(key)));
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !/^(VITEST|NODE_OPTIONS$|TEST$|JEST)/.test(key)),
+  );
   return { ...env, CI: '1', NO_COLOR: '1', FORCE_COLOR: '0' };
 }
 
@@ -96,14 +112,31 @@ afterAll(async () => {
 });
 
 describe(`Jest's default CommonJS mode (ts-jest preset) on Node ${process.versions.node.split('.')[0]}`, () => {
-  it.each(JEST_MAJORS)('Jest %s: the test file requires the CommonJS build and edits against a mock its globalSetup started', { timeout: 600_000 }, async (major) => {
-    const cwd = await project(major);
-    const ran = await run(process.execPath, ['node_modules/jest/bin/jest.js', '--ci'], { cwd, env: consumerEnv(), timeout: 240_000 }).then(
-      ({ stdout, stderr }) => ({ ok: true, output: stdout + stderr }),
-      (error: { stdout?: string; stderr?: string; message: string }) => ({ ok: false, output: `${error.stdout ?? ''}${error.stderr ?? error.message}` }),
-    );
-    const seen = await readFile(path.join(cwd, 'seen.json'), 'utf8').then(JSON.parse, () => ran.output);
-    expect(seen).toEqual({ commonJs: true, file: 'orq-image-edits/dist/node/orq-image-edits.cjs', images: 1, refused: 429, invalid: 'RequestValidationError' });
-    expect(ran.ok, ran.output).toBe(true);
-  });
+  it.each(JEST_MAJORS)(
+    'Jest %s: the test file requires the CommonJS build and edits against a mock its globalSetup started',
+    { timeout: 600_000 },
+    async (major) => {
+      const cwd = await project(major);
+      const ran = await run(process.execPath, ['node_modules/jest/bin/jest.js', '--ci'], {
+        cwd,
+        env: consumerEnv(),
+        timeout: 240_000,
+      }).then(
+        ({ stdout, stderr }) => ({ ok: true, output: stdout + stderr }),
+        (error: { stdout?: string; stderr?: string; message: string }) => ({
+          ok: false,
+          output: `${error.stdout ?? ''}${error.stderr ?? error.message}`,
+        }),
+      );
+      const seen = await readFile(path.join(cwd, 'seen.json'), 'utf8').then(JSON.parse, () => ran.output);
+      expect(seen).toEqual({
+        commonJs: true,
+        file: 'orq-image-edits/dist/node/orq-image-edits.cjs',
+        images: 1,
+        refused: 429,
+        invalid: 'RequestValidationError',
+      });
+      expect(ran.ok, ran.output).toBe(true);
+    },
+  );
 });

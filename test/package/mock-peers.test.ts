@@ -45,9 +45,15 @@ afterAll(async () => {
 const count = (text: string, part: string) => text.split(part).length - 1;
 const readyMs = (banner: string) => Number(/ready in (\d+) ms/.exec(banner)?.[1]);
 /** The Prism bundles made in a project's node_modules (prism-bundle.ts). */
-const bundlesIn = async (project: string) => (await readdir(path.join(project, 'node_modules/.cache/orq-image-edits')).catch(() => [])).filter((name) => name.endsWith('.cjs'));
+const bundlesIn = async (project: string) =>
+  (await readdir(path.join(project, 'node_modules/.cache/orq-image-edits')).catch(() => [])).filter((name) =>
+    name.endsWith('.cjs'),
+  );
 /** `PATH` with that Node first: npm (`#!/usr/bin/env node`) and what it runs then run on it. */
-const withNode = (node: string): NodeJS.ProcessEnv => ({ ...process.env, PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH}` });
+const withNode = (node: string): NodeJS.ProcessEnv => ({
+  ...process.env,
+  PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH}`,
+});
 
 describe('the mock without esbuild', () => {
   let project: string;
@@ -56,15 +62,22 @@ describe('the mock without esbuild', () => {
     await createConsumerProject(project, await tarball, [`@stoplight/prism-cli@${PRISM_FOR_NODE_20}`, ...MOCK_PEERS]);
   }, 420_000);
 
-  it('startMock says once per process, on stderr, to install esbuild, however many mocks it starts', { timeout: 180_000 }, async () => {
+  it('startMock says once per process, on stderr, to install esbuild, however many mocks it starts', {
+    timeout: 180_000,
+  }, async () => {
     expect(existsSync(path.join(project, 'node_modules/esbuild'))).toBe(false);
-    await writeFile(path.join(project, 'two-mocks.mjs'), "import { startMock } from 'orq-image-edits/mock';\nconst mocks = [await startMock(), await startMock()];\nfor (const mock of mocks) await mock.close();\n");
+    await writeFile(
+      path.join(project, 'two-mocks.mjs'),
+      "import { startMock } from 'orq-image-edits/mock';\nconst mocks = [await startMock(), await startMock()];\nfor (const mock of mocks) await mock.close();\n",
+    );
     const { stdout, stderr } = await run(process.execPath, ['two-mocks.mjs'], { cwd: project, timeout: 150_000 });
     expect(count(stderr, ESBUILD_NOTE)).toBe(1);
     expect(stdout).toBe('');
   });
 
-  it('orq-images mock says it once and starts module by module; not with ORQ_MOCK_PRISM_BUNDLE=off, nor once esbuild is installed', { timeout: 300_000 }, async () => {
+  it('orq-images mock says it once and starts module by module; not with ORQ_MOCK_PRISM_BUNDLE=off, nor once esbuild is installed', {
+    timeout: 300_000,
+  }, async () => {
     const without = await startMockCli(project);
     await without.stop();
     expect(count(without.stderr, ESBUILD_NOTE)).toBe(1);
@@ -82,8 +95,12 @@ describe('the mock without esbuild', () => {
     const bundled = await startMockCli(project);
     await bundled.stop();
     expect(`${bundling.stderr}${bundled.stderr}`).not.toContain(ESBUILD_NOTE);
-    expect(await bundlesIn(project)).toEqual([expect.stringMatching(new RegExp(`^prism-${PRISM_FOR_NODE_20.replace(/\./g, '\\.')}-\\w+\\.cjs$`))]);
-    console.log(`orq-images mock ready in ${readyMs(without.stdout)} ms without esbuild; with it ${readyMs(bundling.stdout)} ms (bundling), then ${readyMs(bundled.stdout)} ms`);
+    expect(await bundlesIn(project)).toEqual([
+      expect.stringMatching(new RegExp(`^prism-${PRISM_FOR_NODE_20.replace(/\./g, '\\.')}-\\w+\\.cjs$`)),
+    ]);
+    console.log(
+      `orq-images mock ready in ${readyMs(without.stdout)} ms without esbuild; with it ${readyMs(bundling.stdout)} ms (bundling), then ${readyMs(bundled.stdout)} ms`,
+    );
   });
 });
 
@@ -93,7 +110,10 @@ describe.skipIf(!canRunNodeReleases)('the install command for a missing Prism, r
   beforeAll(async () => {
     project = path.join(dir, 'no-prism');
     await createConsumerProject(project, await tarball);
-    await writeFile(path.join(project, 'start.mjs'), "import { startMock } from 'orq-image-edits/mock';\nawait startMock().catch((error) => console.log(JSON.stringify({ name: error.name, message: error.message })));\n");
+    await writeFile(
+      path.join(project, 'start.mjs'),
+      "import { startMock } from 'orq-image-edits/mock';\nawait startMock().catch((error) => console.log(JSON.stringify({ name: error.name, message: error.message })));\n",
+    );
     const { stdout } = await run(process.execPath, ['start.mjs'], { cwd: project, timeout: 60_000 });
     const { name, message } = JSON.parse(stdout) as { name: string; message: string };
     expect(name).toBe('MockDependencyError');
@@ -101,10 +121,16 @@ describe.skipIf(!canRunNodeReleases)('the install command for a missing Prism, r
     await nodeRelease(NODE_RELEASES[24]);
   }, 420_000);
 
-  it(`npm picks Prism ${PRISM_FOR_NODE_20} from it on Node 20 and ${PRISM_FOR_NODE_24} on Node ${NODE_RELEASES[24]}`, { timeout: 300_000 }, async () => {
+  it(`npm picks Prism ${PRISM_FOR_NODE_20} from it on Node 20 and ${PRISM_FOR_NODE_24} on Node ${NODE_RELEASES[24]}`, {
+    timeout: 300_000,
+  }, async () => {
     const picked: Record<string, string | undefined> = {};
     for (const node of [process.execPath, await nodeRelease(NODE_RELEASES[24])]) {
-      const { stdout } = await run('sh', ['-c', `${command} --dry-run --prefer-offline --no-audit --no-fund --ignore-scripts`], { cwd: project, env: withNode(node), timeout: 150_000 });
+      const { stdout } = await run(
+        'sh',
+        ['-c', `${command} --dry-run --prefer-offline --no-audit --no-fund --ignore-scripts`],
+        { cwd: project, env: withNode(node), timeout: 150_000 },
+      );
       picked[node === process.execPath ? '20' : '24'] = /^add @stoplight\/prism-cli (\S+)$/m.exec(stdout)?.[1];
     }
     expect(picked).toEqual({ 20: PRISM_FOR_NODE_20, 24: PRISM_FOR_NODE_24 });
@@ -118,27 +144,42 @@ describe.skipIf(!canRunNodeReleases)(`Prism ${PRISM_FOR_NODE_24} on Node ${NODE_
     node = await nodeRelease(NODE_RELEASES[24]);
     project = path.join(dir, 'prism-5.16');
     await mkdir(project);
-    await writeFile(path.join(project, 'package.json'), JSON.stringify({ name: 'prism-516-consumer', private: true, type: 'module' }));
+    await writeFile(
+      path.join(project, 'package.json'),
+      JSON.stringify({ name: 'prism-516-consumer', private: true, type: 'module' }),
+    );
     // As a user on Node 24 does: the mock's peers first (`npm i -D @stoplight/prism-cli` gives 5.16 there), then the
     // package, with no --force or --legacy-peer-deps.
-    const npm = (args: string[]) => run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', ...args], { cwd: project, env: withNode(node), timeout: 300_000 });
+    const npm = (args: string[]) =>
+      run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', ...args], {
+        cwd: project,
+        env: withNode(node),
+        timeout: 300_000,
+      });
     await npm(['--save-dev', `@stoplight/prism-cli@${PRISM_FOR_NODE_24}`, ...MOCK_PEERS, 'esbuild@0.28.2']);
     await npm([await tarball]);
   }, 720_000);
 
-  it.each(['bundled', 'module by module'])('the mock answers the whole check-server suite (%s)', { timeout: 240_000 }, async (how) => {
-    const env = how === 'bundled' ? withNode(node) : { ...withNode(node), ORQ_MOCK_PRISM_BUNDLE: 'off' };
-    const mock = await startMockCli(project, { node, env });
-    try {
-      expect(mock.stdout).toContain(`Stoplight Prism ${PRISM_FOR_NODE_24} in process`);
-      const checked = await run(process.execPath, ['--import', 'tsx', 'scripts/check-server.ts', '--base-url', new URL(mock.endpoint).origin], { cwd: root, timeout: 180_000 }).catch(
-        (error: { stdout: string }) => error,
-      );
-      expect(checked.stdout).toMatch(/check-server: \d+ passed, 0 failed/);
-    } finally {
-      await mock.stop();
-    }
-    expect(mock.stderr).not.toContain(ESBUILD_NOTE);
-    if (how === 'bundled') expect(await bundlesIn(project)).toEqual([expect.stringMatching(/^prism-5\.16\.0-\w+\.cjs$/)]);
-  });
+  it.each(['bundled', 'module by module'])(
+    'the mock answers the whole check-server suite (%s)',
+    { timeout: 240_000 },
+    async (how) => {
+      const env = how === 'bundled' ? withNode(node) : { ...withNode(node), ORQ_MOCK_PRISM_BUNDLE: 'off' };
+      const mock = await startMockCli(project, { node, env });
+      try {
+        expect(mock.stdout).toContain(`Stoplight Prism ${PRISM_FOR_NODE_24} in process`);
+        const checked = await run(
+          process.execPath,
+          ['--import', 'tsx', 'scripts/check-server.ts', '--base-url', new URL(mock.endpoint).origin],
+          { cwd: root, timeout: 180_000 },
+        ).catch((error: { stdout: string }) => error);
+        expect(checked.stdout).toMatch(/check-server: \d+ passed, 0 failed/);
+      } finally {
+        await mock.stop();
+      }
+      expect(mock.stderr).not.toContain(ESBUILD_NOTE);
+      if (how === 'bundled')
+        expect(await bundlesIn(project)).toEqual([expect.stringMatching(/^prism-5\.16\.0-\w+\.cjs$/)]);
+    },
+  );
 });

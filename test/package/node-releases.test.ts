@@ -58,15 +58,31 @@ afterAll(async () => {
 });
 
 describe.skipIf(!canRunNodeReleases)('the packed package on the Node releases users run', () => {
-  it.each(Object.values(NODE_RELEASES))('Node %s: the client, saveImages and the mock, as a consumer uses them; the CLI', { timeout: 180_000 }, async (version) => {
-    const node = await nodeRelease(version);
-    const { stdout } = await run(node, ['program.mjs'], { cwd: project, timeout: 150_000 });
-    const seen = JSON.parse(stdout.trim().split('\n').pop()!);
-    expect(seen).toEqual({ node: `v${version}`, items: 2, sizes: '16x8', saved: 2, signatures: ['PNG', 'PNG'], delayed: 'TimeoutError' });
+  it.each(Object.values(NODE_RELEASES))(
+    'Node %s: the client, saveImages and the mock, as a consumer uses them; the CLI',
+    { timeout: 180_000 },
+    async (version) => {
+      const node = await nodeRelease(version);
+      const { stdout } = await run(node, ['program.mjs'], { cwd: project, timeout: 150_000 });
+      const seen = JSON.parse(stdout.trim().split('\n').pop()!);
+      expect(seen).toEqual({
+        node: `v${version}`,
+        items: 2,
+        sizes: '16x8',
+        saved: 2,
+        signatures: ['PNG', 'PNG'],
+        delayed: 'TimeoutError',
+      });
 
-    const installed = path.join(project, 'node_modules/orq-image-edits');
-    const { bin } = JSON.parse(await readFile(path.join(installed, 'package.json'), 'utf8')) as { bin: Record<string, string> };
-    const help = await run(node, [path.join(installed, bin['orq-images']!), '--help'], { cwd: project, timeout: 60_000 });
-    expect(help.stdout).toMatch(/orq-images edit/);
-  });
+      const installed = path.join(project, 'node_modules/orq-image-edits');
+      const { bin } = JSON.parse(await readFile(path.join(installed, 'package.json'), 'utf8')) as {
+        bin: Record<string, string>;
+      };
+      const help = await run(node, [path.join(installed, bin['orq-images']!), '--help'], {
+        cwd: project,
+        timeout: 60_000,
+      });
+      expect(help.stdout).toMatch(/orq-images edit/);
+    },
+  );
 });

@@ -26,7 +26,9 @@ beforeAll(async () => {
   await mkdir(unpacked);
   await run('tar', ['-xzf', tarball, '-C', unpacked]);
   unpacked = path.join(unpacked, 'package');
-  files = (await readdir(unpacked, { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile()).map((entry) => path.relative(unpacked, path.join(entry.parentPath, entry.name)));
+  files = (await readdir(unpacked, { recursive: true, withFileTypes: true }))
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(unpacked, path.join(entry.parentPath, entry.name)));
 }, 300_000);
 
 afterAll(async () => {
@@ -42,15 +44,31 @@ describe('the packed package', () => {
   it('ships each module once: JavaScript only in the bundles and the entries the manifest names; elsewhere declarations and the spec', async () => {
     const manifest = JSON.parse(await readFile(path.join(unpacked, 'package.json'), 'utf8'));
     // The entries the manifest names, and the reference page's Try-it script (one browser script the docs build inlines).
-    const entries = new Set([manifest.exports['./mock'].default, manifest.exports['./msw'].default, manifest.bin['orq-images'], 'dist/src/docs/try-it.bundle.js'].map((file: string) => path.normalize(file)));
+    const entries = new Set(
+      [
+        manifest.exports['./mock'].default,
+        manifest.exports['./msw'].default,
+        manifest.bin['orq-images'],
+        'dist/src/docs/try-it.bundle.js',
+      ].map((file: string) => path.normalize(file)),
+    );
     const code = files.filter((file) => /\.(c|m)?js$/.test(file));
     // Bundles: the Node build (its chunks included), the browser build; the mock, MSW and CLI entries built with them.
     expect(code.filter((file) => !/^dist\/(node|browser)\//.test(file) && !entries.has(file))).toEqual([]);
-    const declarationsAndSpec = (file: string) => file.endsWith('.d.ts') || ['dist/generated/openapi.json', 'dist/commonjs/package.json'].includes(file);
+    const declarationsAndSpec = (file: string) =>
+      file.endsWith('.d.ts') || ['dist/generated/openapi.json', 'dist/commonjs/package.json'].includes(file);
     const entryOrItsMap = (file: string) => entries.has(file.replace(/\.map$/, ''));
-    expect(files.filter((file) => /^dist\/(src|generated|commonjs)\//.test(file) && !entryOrItsMap(file) && !declarationsAndSpec(file))).toEqual([]);
+    expect(
+      files.filter(
+        (file) => /^dist\/(src|generated|commonjs)\//.test(file) && !entryOrItsMap(file) && !declarationsAndSpec(file),
+      ),
+    ).toEqual([]);
     // One copy of the client for each loader: ESM and CommonJS for Node, one for browsers.
-    expect(code.filter((file) => /orq-image-edits\.(c?js)$/.test(file)).sort()).toEqual(['dist/browser/orq-image-edits.js', 'dist/node/orq-image-edits.cjs', 'dist/node/orq-image-edits.js']);
+    expect(code.filter((file) => /orq-image-edits\.(c?js)$/.test(file)).sort()).toEqual([
+      'dist/browser/orq-image-edits.js',
+      'dist/node/orq-image-edits.cjs',
+      'dist/node/orq-image-edits.js',
+    ]);
   });
 
   it('its source maps name the sources without carrying them', async () => {

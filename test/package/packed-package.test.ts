@@ -21,7 +21,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { BUNDLERS, bundleWith, createConsumerProject, nodeSpecifiers, packPackage, pageHtml, type Bundler } from '../../scripts/consumer-bundles.js';
+import {
+  BUNDLERS,
+  bundleWith,
+  createConsumerProject,
+  nodeSpecifiers,
+  packPackage,
+  pageHtml,
+  type Bundler,
+} from '../../scripts/consumer-bundles.js';
 import { imageField } from '../../src/contract/spec.js';
 import { openBrowser, type BrowserSession } from '../support/chromium.js';
 import { makePng } from '../support/images.js';
@@ -75,27 +83,52 @@ function diagnostics(check: Check): Promise<string[]> {
 
 async function startCheck(check: Check): Promise<string> {
   snippets ??= await readmeSnippets();
-  const readme = snippets.map((snippet, i) => ({ file: `readme-${i + 1}.ts`, snippet })).filter(({ snippet }) => (check === 'node' ? false : isBrowserSnippet(snippet) === (check === 'browser')));
+  const readme = snippets
+    .map((snippet, i) => ({ file: `readme-${i + 1}.ts`, snippet }))
+    .filter(({ snippet }) => (check === 'node' ? false : isBrowserSnippet(snippet) === (check === 'browser')));
   for (const { file, snippet } of readme) await writeFile(path.join(project, file), snippet);
   const files = readme.map(({ file }) => file);
   if (check === 'browser') {
     await writeFile(path.join(project, 'types-browser.ts'), BROWSER_TYPES);
     // A page: the DOM's lib and no @types package at all; skipLibCheck off (the default).
-    return tsc(project, 'tsconfig.browser.json', { strict: true, target: 'es2022', module: 'esnext', moduleResolution: 'bundler', lib: ['es2022', 'dom', 'dom.iterable'], types: [] }, ['types-browser.ts', ...files]);
+    return tsc(
+      project,
+      'tsconfig.browser.json',
+      {
+        strict: true,
+        target: 'es2022',
+        module: 'esnext',
+        moduleResolution: 'bundler',
+        lib: ['es2022', 'dom', 'dom.iterable'],
+        types: [],
+      },
+      ['types-browser.ts', ...files],
+    );
   }
   if (check === 'node') {
     await writeFile(path.join(project, 'types-node.ts'), NODE_TYPES);
     // A Node project: nodenext with @types/node; skipLibCheck off (the default).
-    return tsc(project, 'tsconfig.node.json', { strict: true, target: 'es2022', module: 'nodenext', types: ['node'] }, ['types-node.ts']);
+    return tsc(project, 'tsconfig.node.json', { strict: true, target: 'es2022', module: 'nodenext', types: ['node'] }, [
+      'types-node.ts',
+    ]);
   }
   // The README's Node snippets (one is a vitest globalSetup file). The package's declarations are checked above;
   // vitest's and Vite's own are not this package's to check, and checking them is most of a run's time.
-  return tsc(project, 'tsconfig.snippets.json', { strict: true, target: 'es2022', module: 'nodenext', skipLibCheck: true }, files);
+  return tsc(
+    project,
+    'tsconfig.snippets.json',
+    { strict: true, target: 'es2022', module: 'nodenext', skipLibCheck: true },
+    files,
+  );
 }
 
 /** The app: plain JavaScript importing the package by name, as a frontend team writes it. */
 function app(mockUrl: string): string {
-  const fields = Object.fromEntries(minimalParts().filter((part) => part.filename === undefined).map((part) => [part.name, String(part.value)]));
+  const fields = Object.fromEntries(
+    minimalParts()
+      .filter((part) => part.filename === undefined)
+      .map((part) => [part.name, String(part.value)]),
+  );
   return `import { createImageEditClient } from 'orq-image-edits';
 
 const status = document.getElementById('status');
@@ -144,76 +177,115 @@ afterAll(async () => {
 
 describe('the packed package in a fresh project', () => {
   it('Node gets the Node build, and every bundler the browser build (the export conditions)', async () => {
-    const resolved = await run(process.execPath, ['--input-type=module', '-e', "console.log(import.meta.resolve('orq-image-edits'))"], { cwd: project });
+    const resolved = await run(
+      process.execPath,
+      ['--input-type=module', '-e', "console.log(import.meta.resolve('orq-image-edits'))"],
+      { cwd: project },
+    );
     expect(resolved.stdout.trim()).toMatch(/\/node_modules\/orq-image-edits\/dist\/node\/orq-image-edits\.js$/);
-    const manifest = JSON.parse(await readFile(path.join(project, 'node_modules/orq-image-edits/package.json'), 'utf8'));
+    const manifest = JSON.parse(
+      await readFile(path.join(project, 'node_modules/orq-image-edits/package.json'), 'utf8'),
+    );
     expect(Object.keys(manifest.exports['.'])).toEqual(['node', 'types', 'browser', 'default']);
     expect(manifest.exports['.'].browser).toBe(manifest.exports['.'].default);
   });
 
-  it.each(BUNDLERS)('%s builds one edit call with its defaults: no error, no warning, no node: specifier; the bundle runs in Chromium against the mock', { timeout: 120_000 }, async (bundler: Bundler) => {
-    const built = await bundleWith(bundler, project, 'main.js', BODY);
-    expect(built.errors).toEqual([]);
-    expect(built.warnings).toEqual([]);
-    expect(built.scripts.length).toBeGreaterThan(0);
-    for (const script of built.scripts) {
-      expect(nodeSpecifiers(await readFile(path.join(built.outDir, script.file), 'utf8')), script.file).toEqual([]);
-    }
+  it.each(BUNDLERS)(
+    '%s builds one edit call with its defaults: no error, no warning, no node: specifier; the bundle runs in Chromium against the mock',
+    { timeout: 120_000 },
+    async (bundler: Bundler) => {
+      const built = await bundleWith(bundler, project, 'main.js', BODY);
+      expect(built.errors).toEqual([]);
+      expect(built.warnings).toEqual([]);
+      expect(built.scripts.length).toBeGreaterThan(0);
+      for (const script of built.scripts) {
+        expect(nodeSpecifiers(await readFile(path.join(built.outDir, script.file), 'utf8')), script.file).toEqual([]);
+      }
 
-    const mockUrl = inject('mockUrl');
-    const pageUrl = await serveDirectory(built.outDir, servers);
-    expect(new URL(pageUrl).origin).not.toBe(new URL(mockUrl).origin);
-    browser ??= await openBrowser();
-    const page = await browser.context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    const posts: string[] = [];
-    page.on('request', (request) => {
-      if (request.url().startsWith(mockUrl) && request.method() === 'POST') posts.push(request.headers()['prefer'] ?? '');
-    });
-    try {
-      await page.goto(pageUrl);
-      await page.waitForFunction(() => document.getElementById('status')?.textContent !== 'sending', undefined, { timeout: 60_000 });
-      const status = (await page.textContent('#status')) ?? '';
-      expect(status).not.toMatch(/^failed/);
-      const seen = JSON.parse(status);
-      // The returned image decoded and is on the page.
-      expect(await page.$eval('#result', (img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
-      // The per-call Prefer header reached the mock, which answered the spec's 429 with its first example.
-      const tooMany = responses['429']!;
-      const firstExample = Object.values(tooMany.content['application/json']!.examples)[0]!.value as { error: { code: string } };
-      expect(seen.preferred).toMatchObject({ name: 'ApiError', status: 429, code: firstExample.error.code });
-      expect(seen.preferred.retryAfter).toBeTruthy();
-      expect(seen.next).toBeGreaterThan(0);
-      // A path and a file: URL: refused by name with what to give instead, and never sent.
-      expect(seen.path).toMatchObject({ name: 'RequestValidationError', issues: [{ field: 'image', message: expect.stringMatching(/file path \("cat\.png"\).*only Node.*Blob or File/) }] });
-      expect(seen.fileUrl).toMatchObject({ name: 'RequestValidationError', issues: [{ field: 'image', message: expect.stringMatching(/file: URL.*only Node.*Blob or File/) }] });
-      expect(posts).toEqual(['', 'code=429', '']);
-      expect(errors).toEqual([]);
-      expect(browser.externalRequests()).toEqual([]);
-    } finally {
-      await page.close();
-    }
-  });
+      const mockUrl = inject('mockUrl');
+      const pageUrl = await serveDirectory(built.outDir, servers);
+      expect(new URL(pageUrl).origin).not.toBe(new URL(mockUrl).origin);
+      browser ??= await openBrowser();
+      const page = await browser.context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(error.message));
+      const posts: string[] = [];
+      page.on('request', (request) => {
+        if (request.url().startsWith(mockUrl) && request.method() === 'POST')
+          posts.push(request.headers()['prefer'] ?? '');
+      });
+      try {
+        await page.goto(pageUrl);
+        await page.waitForFunction(() => document.getElementById('status')?.textContent !== 'sending', undefined, {
+          timeout: 60_000,
+        });
+        const status = (await page.textContent('#status')) ?? '';
+        expect(status).not.toMatch(/^failed/);
+        const seen = JSON.parse(status);
+        // The returned image decoded and is on the page.
+        expect(await page.$eval('#result', (img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+        // The per-call Prefer header reached the mock, which answered the spec's 429 with its first example.
+        const tooMany = responses['429']!;
+        const firstExample = Object.values(tooMany.content['application/json']!.examples)[0]!.value as {
+          error: { code: string };
+        };
+        expect(seen.preferred).toMatchObject({ name: 'ApiError', status: 429, code: firstExample.error.code });
+        expect(seen.preferred.retryAfter).toBeTruthy();
+        expect(seen.next).toBeGreaterThan(0);
+        // A path and a file: URL: refused by name with what to give instead, and never sent.
+        expect(seen.path).toMatchObject({
+          name: 'RequestValidationError',
+          issues: [
+            { field: 'image', message: expect.stringMatching(/file path \("cat\.png"\).*only Node.*Blob or File/) },
+          ],
+        });
+        expect(seen.fileUrl).toMatchObject({
+          name: 'RequestValidationError',
+          issues: [{ field: 'image', message: expect.stringMatching(/file: URL.*only Node.*Blob or File/) }],
+        });
+        expect(posts).toEqual(['', 'code=429', '']);
+        expect(errors).toEqual([]);
+        expect(browser.externalRequests()).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    },
+  );
 });
 
 describe('its types, as a consumer typechecks them (strict, skipLibCheck off), and the snippets of the README and docs/', () => {
-  it.each(['browser', 'node'] as const)('every entry point typechecks in a %s project', { timeout: 300_000 }, async (kind) => {
-    expect((await diagnostics(kind)).filter((line) => !line.startsWith('readme-'))).toEqual([]);
-  });
+  it.each(['browser', 'node'] as const)(
+    'every entry point typechecks in a %s project',
+    { timeout: 300_000 },
+    async (kind) => {
+      expect((await diagnostics(kind)).filter((line) => !line.startsWith('readme-'))).toEqual([]);
+    },
+  );
 
-  it.each(['browser', 'node'] as const)("the %s snippets of the README and docs/ typecheck against the packed package", { timeout: 300_000 }, async (kind) => {
-    const found = await diagnostics(kind === 'browser' ? 'browser' : 'node-snippets');
-    expect(snippets.filter((snippet) => isBrowserSnippet(snippet) === (kind === 'browser')).length).toBeGreaterThan(0);
-    expect(found.filter((line) => kind === 'node' || line.startsWith('readme-'))).toEqual([]);
-  });
+  it.each(['browser', 'node'] as const)(
+    'the %s snippets of the README and docs/ typecheck against the packed package',
+    { timeout: 300_000 },
+    async (kind) => {
+      const found = await diagnostics(kind === 'browser' ? 'browser' : 'node-snippets');
+      expect(snippets.filter((snippet) => isBrowserSnippet(snippet) === (kind === 'browser')).length).toBeGreaterThan(
+        0,
+      );
+      expect(found.filter((line) => kind === 'node' || line.startsWith('readme-'))).toEqual([]);
+    },
+  );
 
-  it("the vitest globalSetup snippet (docs/mock.md) starts the packed mock, which answers the packed client, and stops it", { timeout: 120_000 }, async () => {
+  it('the vitest globalSetup snippet (docs/mock.md) starts the packed mock, which answers the packed client, and stops it', {
+    timeout: 120_000,
+  }, async () => {
     snippets ??= await readmeSnippets();
     const setup = snippets.find((snippet) => snippet.includes('globalSetup'));
     expect(setup).toBeDefined();
     const ts = (await import('typescript')).default;
-    await writeFile(path.join(project, 'readme-setup.mjs'), ts.transpileModule(setup!, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText);
+    await writeFile(
+      path.join(project, 'readme-setup.mjs'),
+      ts.transpileModule(setup!, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } })
+        .outputText,
+    );
     await writeFile(
       path.join(project, 'run-setup.mjs'),
       `import setup from './readme-setup.mjs';
@@ -239,17 +311,36 @@ console.log(JSON.stringify({ provided, images, afterwards }));
     expect(seen.afterwards).toBe('stopped');
   });
 
-  it("the browser snippet (docs/client.md), bundled by esbuild, sends the chosen file to the mock and shows the image in Chromium", { timeout: 120_000 }, async () => {
+  it('the browser snippet (docs/client.md), bundled by esbuild, sends the chosen file to the mock and shows the image in Chromium', {
+    timeout: 120_000,
+  }, async () => {
     snippets ??= await readmeSnippets();
     const snippet = snippets.find(isBrowserSnippet)!;
     // The snippet points at the mock's default address; here the suite's mock stands in for it.
     expect(snippet).toContain("'http://127.0.0.1:4010'");
-    await writeFile(path.join(project, 'readme-page.ts'), snippet.replace("'http://127.0.0.1:4010'", JSON.stringify(inject('mockUrl'))));
+    await writeFile(
+      path.join(project, 'readme-page.ts'),
+      snippet.replace("'http://127.0.0.1:4010'", JSON.stringify(inject('mockUrl'))),
+    );
     const outDir = path.join(project, 'out', 'readme-page');
     const { build } = await import('esbuild');
-    const built = await build({ absWorkingDir: project, entryPoints: ['readme-page.ts'], bundle: true, platform: 'browser', format: 'esm', outdir: outDir, logLevel: 'silent' });
+    const built = await build({
+      absWorkingDir: project,
+      entryPoints: ['readme-page.ts'],
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      outdir: outDir,
+      logLevel: 'silent',
+    });
     expect([...built.errors, ...built.warnings]).toEqual([]);
-    await writeFile(path.join(outDir, 'index.html'), pageHtml('<input type="file" accept="image/*">\n<img alt="edited image">', '<script type="module" src="./readme-page.js"></script>'));
+    await writeFile(
+      path.join(outDir, 'index.html'),
+      pageHtml(
+        '<input type="file" accept="image/*">\n<img alt="edited image">',
+        '<script type="module" src="./readme-page.js"></script>',
+      ),
+    );
     const pageUrl = await serveDirectory(outDir, servers);
     browser ??= await openBrowser();
     const page = await browser.context.newPage();
@@ -258,7 +349,9 @@ console.log(JSON.stringify({ provided, images, afterwards }));
     try {
       await page.goto(pageUrl);
       await page.setInputFiles('input[type=file]', { name: 'cat.png', mimeType: 'image/png', buffer: makePng(6, 6) });
-      await page.waitForFunction(() => (document.querySelector('img')?.naturalWidth ?? 0) > 0 || false, undefined, { timeout: 60_000 });
+      await page.waitForFunction(() => (document.querySelector('img')?.naturalWidth ?? 0) > 0 || false, undefined, {
+        timeout: 60_000,
+      });
       expect(errors).toEqual([]);
     } finally {
       await page.close();

@@ -119,7 +119,9 @@ function project(name: string): Promise<string> {
 
 /** This process's environment without what marks it as a Vitest worker, so the consumer's runner starts afresh. */
 function consumerEnv(): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(VITEST|NODE_OPTIONS$|TEST$|JEST)/.test(key)));
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !/^(VITEST|NODE_OPTIONS$|TEST$|JEST)/.test(key)),
+  );
   return { ...env, CI: '1', NO_COLOR: '1', FORCE_COLOR: '0' };
 }
 
@@ -135,17 +137,32 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-describe('the packed package under the test runners frontend teams use, with msw 2.14.7 on Node ' + process.versions.node.split('.')[0], () => {
-  it.each(Object.keys(SETUPS))('%s: the MSW handlers answer the client, which sends a File and a Uint8Array', { timeout: 600_000 }, async (name) => {
-    const setup = SETUPS[name]!;
-    const cwd = await project(name);
-    const ran = await run(process.execPath, setup.command, { cwd, env: consumerEnv(), timeout: 240_000 }).then(
-      ({ stdout, stderr }) => ({ ok: true, output: stdout + stderr }),
-      (error: { stdout?: string; stderr?: string; message: string }) => ({ ok: false, output: `${error.stdout ?? ''}${error.stderr ?? error.message}` }),
+describe(
+  'the packed package under the test runners frontend teams use, with msw 2.14.7 on Node ' +
+    process.versions.node.split('.')[0],
+  () => {
+    it.each(Object.keys(SETUPS))(
+      '%s: the MSW handlers answer the client, which sends a File and a Uint8Array',
+      { timeout: 600_000 },
+      async (name) => {
+        const setup = SETUPS[name]!;
+        const cwd = await project(name);
+        const ran = await run(process.execPath, setup.command, { cwd, env: consumerEnv(), timeout: 240_000 }).then(
+          ({ stdout, stderr }) => ({ ok: true, output: stdout + stderr }),
+          (error: { stdout?: string; stderr?: string; message: string }) => ({
+            ok: false,
+            output: `${error.stdout ?? ''}${error.stderr ?? error.message}`,
+          }),
+        );
+        const seen = await readFile(path.join(cwd, 'seen.json'), 'utf8').then(JSON.parse, () => ran.output);
+        expect(seen).toEqual({
+          file: { images: 1, b64: 'string' },
+          bytes: { images: 1, b64: 'string' },
+          preferred: 429,
+        });
+        expect(ran.ok, ran.output).toBe(true);
+        expect(ran.output.split(CANVAS_WARNING).length - 1).toBe(setup.canvasWithoutContext ? 1 : 0);
+      },
     );
-    const seen = await readFile(path.join(cwd, 'seen.json'), 'utf8').then(JSON.parse, () => ran.output);
-    expect(seen).toEqual({ file: { images: 1, b64: 'string' }, bytes: { images: 1, b64: 'string' }, preferred: 429 });
-    expect(ran.ok, ran.output).toBe(true);
-    expect(ran.output.split(CANVAS_WARNING).length - 1).toBe(setup.canvasWithoutContext ? 1 : 0);
-  });
-});
+  },
+);

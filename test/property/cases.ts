@@ -28,7 +28,14 @@ export interface Expected {
 
 export type Case =
   | { kind: 'object'; label: string; expected: Expected; request: Record<string, unknown> }
-  | { kind: 'raw'; label: string; expected: Expected; fields: Record<string, unknown>; image: unknown; mutate: (parts: RawPart[]) => RawPart[] };
+  | {
+      kind: 'raw';
+      label: string;
+      expected: Expected;
+      fields: Record<string, unknown>;
+      image: unknown;
+      mutate: (parts: RawPart[]) => RawPart[];
+    };
 
 export interface Verdict {
   valid: boolean;
@@ -41,7 +48,12 @@ export interface Verdict {
 /** `image[2]` names `image`; `retry.count` names `retry`, and the other way round: a judge may be more or less precise. */
 export function names(verdict: Verdict, field: string): boolean {
   return verdict.fields.some(
-    (named) => named === field || field.startsWith(`${named}.`) || field.startsWith(`${named}[`) || named.startsWith(`${field}.`) || named.startsWith(`${field}[`),
+    (named) =>
+      named === field ||
+      field.startsWith(`${named}.`) ||
+      field.startsWith(`${named}[`) ||
+      named.startsWith(`${field}.`) ||
+      named.startsWith(`${field}[`),
   );
 }
 
@@ -66,18 +78,34 @@ export function caseSources(): CaseSource[] {
   const sources: CaseSource[] = [];
   sources.push({
     label: 'valid: random optional fields',
-    arb: fc.tuple(validFieldsArb(), validImageValueArb).map(([fields, image]) => ({ kind: 'object', label: 'valid: random optional fields', expected: { valid: true, field: '' }, request: withImage(fields, image) })),
+    arb: fc
+      .tuple(validFieldsArb(), validImageValueArb)
+      .map(([fields, image]) => ({
+        kind: 'object',
+        label: 'valid: random optional fields',
+        expected: { valid: true, field: '' },
+        request: withImage(fields, image),
+      })),
   });
   sources.push({
     label: 'valid: every optional field',
-    arb: fc.tuple(everyFieldArb(), validImageValueArb).map(([fields, image]) => ({ kind: 'object', label: 'valid: every optional field', expected: { valid: true, field: '' }, request: withImage(fields, image) })),
+    arb: fc
+      .tuple(everyFieldArb(), validImageValueArb)
+      .map(([fields, image]) => ({
+        kind: 'object',
+        label: 'valid: every optional field',
+        expected: { valid: true, field: '' },
+        request: withImage(fields, image),
+      })),
   });
   for (const site of fieldSites()) sources.push(fieldSiteSource(site));
   for (const site of imageSites()) {
     const arb =
       site.value === DELETE
         ? validFieldsArb().map((fields) => ({ request: fields, index: undefined as number | undefined }))
-        : fc.tuple(validFieldsArb(), site.value).map(([fields, image]) => ({ request: withImage(fields, image.value), index: image.index }));
+        : fc
+            .tuple(validFieldsArb(), site.value)
+            .map(([fields, image]) => ({ request: withImage(fields, image.value), index: image.index }));
     sources.push({
       label: site.label,
       arb: arb.map(({ request, index }) => ({
@@ -124,7 +152,8 @@ export async function clientVerdict(request: Record<string, unknown>): Promise<V
     await prepareRequest(request);
     return { valid: true, fields: [] };
   } catch (error) {
-    if (error instanceof RequestValidationError) return { valid: false, fields: error.issues.map((issue) => issue.field), note: error.message };
+    if (error instanceof RequestValidationError)
+      return { valid: false, fields: error.issues.map((issue) => issue.field), note: error.message };
     throw error;
   }
 }
@@ -167,25 +196,33 @@ export async function wireBody(testCase: Case): Promise<{ wire?: WireBody; why?:
   // Bytes that are not even multipart are the wire's own verdict, not a value the form could not carry.
   if (reading.issues.some((issue) => issue.field === '(body)')) return { wire: { body, contentType } };
   // JSON-plain copy: the generators also make null-prototype objects, which the wire cannot (and need not) keep.
-  if (!isDeepStrictEqual(reading.fields, JSON.parse(JSON.stringify(wireMeaning(fields))))) return { why: 'the multipart form cannot carry this value unchanged', wire: { body, contentType } };
+  if (!isDeepStrictEqual(reading.fields, JSON.parse(JSON.stringify(wireMeaning(fields)))))
+    return { why: 'the multipart form cannot carry this value unchanged', wire: { body, contentType } };
   return { wire: { body, contentType } };
 }
 
 export async function wireVerdict(wire: WireBody): Promise<Verdict> {
   const reading = await readWire(wire.body, wire.contentType);
-  return { valid: reading.issues.length === 0, fields: reading.issues.map((issue) => issue.field), note: reading.issues.map((i) => `${i.field}: ${i.message}`).join('; ') };
+  return {
+    valid: reading.issues.length === 0,
+    fields: reading.issues.map((issue) => issue.field),
+    note: reading.issues.map((i) => `${i.field}: ${i.message}`).join('; '),
+  };
 }
 
 /** Fields an error body names: `details.field`, `details.issues[].field`, and `field:` prefixes of the message. */
 export function fieldsOfErrorBody(body: unknown): string[] {
-  const error = (body as { error?: { message?: unknown; details?: { field?: unknown; issues?: unknown } } } | null)?.error;
+  const error = (body as { error?: { message?: unknown; details?: { field?: unknown; issues?: unknown } } } | null)
+    ?.error;
   const out: string[] = [];
   if (typeof error?.details?.field === 'string') out.push(error.details.field);
-  if (Array.isArray(error?.details?.issues)) for (const issue of error.details.issues) if (typeof issue?.field === 'string') out.push(issue.field);
-  if (typeof error?.message === 'string') for (const piece of error.message.split('; ')) {
-    const match = /^([A-Za-z_][\w.[\]]*):/.exec(piece);
-    if (match) out.push(match[1]!);
-  }
+  if (Array.isArray(error?.details?.issues))
+    for (const issue of error.details.issues) if (typeof issue?.field === 'string') out.push(issue.field);
+  if (typeof error?.message === 'string')
+    for (const piece of error.message.split('; ')) {
+      const match = /^([A-Za-z_][\w.[\]]*):/.exec(piece);
+      if (match) out.push(match[1]!);
+    }
   return out;
 }
 
@@ -198,7 +235,9 @@ export function answerVerdict(status: number, text: string): Verdict {
     return { valid: false, fields: ['(not JSON)'], note: `${status} ${text.slice(0, 200)}` };
   }
   if (status === 200) {
-    return validateImageEditResponse(body) ? { valid: true, fields: [] } : { valid: false, fields: ['(200 body breaks the spec)'], note: text.slice(0, 200) };
+    return validateImageEditResponse(body)
+      ? { valid: true, fields: [] }
+      : { valid: false, fields: ['(200 body breaks the spec)'], note: text.slice(0, 200) };
   }
   if (status >= 400 && status < 500 && validateErrorResponse(body)) {
     return { valid: false, fields: fieldsOfErrorBody(body), note: `${status} ${text.slice(0, 300)}` };
@@ -209,13 +248,18 @@ export function answerVerdict(status: number, text: string): Verdict {
 /** A one-line, size-bounded rendering of a case for a failure report. */
 export function describeCase(testCase: Case): string {
   const replacer = (_key: string, value: unknown) => {
-    if (value instanceof Blob) return `Blob(${value.size}${value instanceof File ? `, ${JSON.stringify(value.name)}` : ''})`;
+    if (value instanceof Blob)
+      return `Blob(${value.size}${value instanceof File ? `, ${JSON.stringify(value.name)}` : ''})`;
     if (value instanceof ArrayBuffer) return `ArrayBuffer(${value.byteLength})`;
     if (ArrayBuffer.isView(value)) return `${value.constructor.name}(${value.byteLength})`;
-    if ((value as { type?: unknown })?.type === 'Buffer' && Array.isArray((value as { data?: unknown }).data)) return `Buffer(${(value as { data: unknown[] }).data.length})`;
+    if ((value as { type?: unknown })?.type === 'Buffer' && Array.isArray((value as { data?: unknown }).data))
+      return `Buffer(${(value as { data: unknown[] }).data.length})`;
     return value;
   };
-  const text = JSON.stringify(testCase.kind === 'object' ? testCase.request : { fields: testCase.fields, image: testCase.image }, replacer);
+  const text = JSON.stringify(
+    testCase.kind === 'object' ? testCase.request : { fields: testCase.fields, image: testCase.image },
+    replacer,
+  );
   return text.length > 600 ? `${text.slice(0, 600)}...` : text;
 }
 

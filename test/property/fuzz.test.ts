@@ -46,8 +46,22 @@ const nameArb = fc.oneof(
 /** A request whose every field is valid, or anything at all, or missing: deep enough to reach every check. */
 const nearlyValidRequest = fc
   .tuple(
-    fc.record(Object.fromEntries(fieldNames.map((name) => [name, fc.oneof({ weight: 20, arbitrary: validArb(requestSchema.properties![name]!) }, { weight: 1, arbitrary: anything })]))),
-    fc.oneof({ weight: 8, arbitrary: validImageValueArb }, { weight: 1, arbitrary: anything }, { weight: 1, arbitrary: fc.array(fc.oneof(validImageArb, anything), { maxLength: 4 }) }),
+    fc.record(
+      Object.fromEntries(
+        fieldNames.map((name) => [
+          name,
+          fc.oneof(
+            { weight: 20, arbitrary: validArb(requestSchema.properties![name]!) },
+            { weight: 1, arbitrary: anything },
+          ),
+        ]),
+      ),
+    ),
+    fc.oneof(
+      { weight: 8, arbitrary: validImageValueArb },
+      { weight: 1, arbitrary: anything },
+      { weight: 1, arbitrary: fc.array(fc.oneof(validImageArb, anything), { maxLength: 4 }) },
+    ),
     fc.option(fc.dictionary(nameArb, anything, { maxKeys: 2 }), { nil: {}, freq: 3 }),
   )
   .map(([fields, image, extra]) => ({ ...extra, ...fields, [imageField.name]: image }));
@@ -70,22 +84,28 @@ describe('fuzz', () => {
     }
   });
 
-  it('prepareRequest resolves or throws RequestValidationError, whatever it is given', { timeout: 120_000 }, async () => {
+  it('prepareRequest resolves or throws RequestValidationError, whatever it is given', {
+    timeout: 120_000,
+  }, async () => {
     await fc.assert(
       fc.asyncProperty(fc.oneof(anything, nearlyValidRequest), async (request) => {
         try {
           await prepareRequest(request);
         } catch (error) {
-          if (!(error instanceof RequestValidationError)) throw new Error(`prepareRequest threw ${(error as Error)?.name}: ${(error as Error)?.message}`);
+          if (!(error instanceof RequestValidationError))
+            throw new Error(`prepareRequest threw ${(error as Error)?.name}: ${(error as Error)?.message}`);
           expect(error.issues.length).toBeGreaterThan(0);
-          for (const issue of error.issues) expect(typeof issue.field === 'string' && typeof issue.message === 'string').toBe(true);
+          for (const issue of error.issues)
+            expect(typeof issue.field === 'string' && typeof issue.message === 'string').toBe(true);
         }
       }),
       params,
     );
   });
 
-  it('whatever passes prepareRequest, encodeMultipart writes and the spec reading accepts unchanged', { timeout: 120_000 }, async () => {
+  it('whatever passes prepareRequest, encodeMultipart writes and the spec reading accepts unchanged', {
+    timeout: 120_000,
+  }, async () => {
     let accepted = 0;
     await fc.assert(
       fc.asyncProperty(nearlyValidRequest, async (request) => {
@@ -106,23 +126,36 @@ describe('fuzz', () => {
       }),
       params,
     );
-    console.log(`[fuzz] encodeMultipart: ${accepted} of ${params.numRuns} nearly-valid requests passed the check and read back unchanged`);
+    console.log(
+      `[fuzz] encodeMultipart: ${accepted} of ${params.numRuns} nearly-valid requests passed the check and read back unchanged`,
+    );
     expect(accepted).toBeGreaterThan(0);
   });
 
-  it('encodeMultipart writes any JSON-compatible field values once each, exactly, as multipart busboy reads back', { timeout: 120_000 }, async () => {
-    const textOrJsonField = fc.constantFrom(...Object.keys(wireContract.fields).filter((name) => wireContract.fields[name]!.part !== 'file'));
+  it('encodeMultipart writes any JSON-compatible field values once each, exactly, as multipart busboy reads back', {
+    timeout: 120_000,
+  }, async () => {
+    const textOrJsonField = fc.constantFrom(
+      ...Object.keys(wireContract.fields).filter((name) => wireContract.fields[name]!.part !== 'file'),
+    );
     // Filenames without control characters or backslashes: those are the conformance test's own sites.
-    const filename = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 12 }).filter((name) => !/[\u0000-\u001f\u007f\\]/.test(name));
-    const image = fc.record({ filename, bytes: fc.uint8Array({ minLength: 1, maxLength: 64 }) }).map(({ filename, bytes }) => ({
-      filename,
-      contentType: imageField.limits.mediaTypes[0]!,
-      size: bytes.length,
-      blob: new Blob([bytes as Uint8Array<ArrayBuffer>]),
-    }));
+    const filename = fc
+      .string({ unit: 'grapheme', minLength: 1, maxLength: 12 })
+      .filter((name) => !/[\u0000-\u001f\u007f\\]/.test(name));
+    const image = fc
+      .record({ filename, bytes: fc.uint8Array({ minLength: 1, maxLength: 64 }) })
+      .map(({ filename, bytes }) => ({
+        filename,
+        contentType: imageField.limits.mediaTypes[0]!,
+        size: bytes.length,
+        blob: new Blob([bytes as Uint8Array<ArrayBuffer>]),
+      }));
     await fc.assert(
       fc.asyncProperty(
-        fc.dictionary(textOrJsonField, fc.oneof(fc.string({ unit: 'grapheme', maxLength: 30 }), fc.jsonValue({ maxDepth: 3 }), fc.constant(null))),
+        fc.dictionary(
+          textOrJsonField,
+          fc.oneof(fc.string({ unit: 'grapheme', maxLength: 30 }), fc.jsonValue({ maxDepth: 3 }), fc.constant(null)),
+        ),
         fc.array(image, { maxLength: 3 }),
         async (fields, images) => {
           const { body, contentType, length } = encodeMultipart(fields, images);
@@ -153,12 +186,28 @@ describe('fuzz', () => {
   it('decodeTextParts answers { fields, issues } for any parts, and never touches a prototype', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ name: nameArb, value: fc.oneof(fc.string(), fc.json(), fc.constantFrom('1', '1e3', '-0', ' 7 ', 'NaN', 'null', '{', '[]')), contentType: fc.option(fc.string(), { nil: undefined }) }, { requiredKeys: ['name', 'value'] }), { maxLength: 8 }),
+        fc.array(
+          fc.record(
+            {
+              name: nameArb,
+              value: fc.oneof(
+                fc.string(),
+                fc.json(),
+                fc.constantFrom('1', '1e3', '-0', ' 7 ', 'NaN', 'null', '{', '[]'),
+              ),
+              contentType: fc.option(fc.string(), { nil: undefined }),
+            },
+            { requiredKeys: ['name', 'value'] },
+          ),
+          { maxLength: 8 },
+        ),
         (parts) => {
           const result = decodeTextParts(parts);
           expect(Array.isArray(result.issues)).toBe(true);
           expect(typeof result.fields).toBe('object');
-          expect(Object.getPrototypeOf(result.fields) === Object.prototype || Object.getPrototypeOf(result.fields) === null).toBe(true);
+          expect(
+            Object.getPrototypeOf(result.fields) === Object.prototype || Object.getPrototypeOf(result.fields) === null,
+          ).toBe(true);
           expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
           expect(typeof validateEditFields(result.fields)).toBe('boolean');
         },

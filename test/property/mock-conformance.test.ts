@@ -29,12 +29,19 @@ afterAll(() => removeImageFiles());
  * for seconds, and fetch's pool would then reuse a keep-alive connection that the mock, in this same process, may be
  * closing at that very moment (a reset, seen on loaded machines).
  */
-function postOnItsOwnConnection(baseUrl: string, wire: { body: Blob; contentType: string }): Promise<{ status: number; text: string }> {
+function postOnItsOwnConnection(
+  baseUrl: string,
+  wire: { body: Blob; contentType: string },
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const request = http.request(new URL(wireContract.path, baseUrl), {
       method: wireContract.method,
       agent: false,
-      headers: { 'content-type': wire.contentType, 'content-length': String(wire.body.size), authorization: 'Bearer property-test' },
+      headers: {
+        'content-type': wire.contentType,
+        'content-length': String(wire.body.size),
+        authorization: 'Bearer property-test',
+      },
     });
     request.on('error', reject);
     request.on('response', (response) => {
@@ -47,7 +54,10 @@ function postOnItsOwnConnection(baseUrl: string, wire: { body: Blob; contentType
       response.on('error', reject);
     });
     // An early answer (413) may come, and the connection close, before the whole body is written.
-    Readable.fromWeb(wire.body.stream() as import('node:stream/web').ReadableStream).on('error', reject).pipe(request).on('error', () => undefined);
+    Readable.fromWeb(wire.body.stream() as import('node:stream/web').ReadableStream)
+      .on('error', reject)
+      .pipe(request)
+      .on('error', () => undefined);
   });
 }
 
@@ -67,9 +77,15 @@ describe('property: the mock agrees with the client and the wire, and the MSW ha
     await mock?.close();
   });
   /** What the two mocks must agree on: status, error code, the fields named (in order). */
-  const mockAnswer = (seen: Seen) => ({ status: seen.status, code: (seen.body as { error?: { code?: string } } | undefined)?.error?.code, fields: issueFields(seen) });
+  const mockAnswer = (seen: Seen) => ({
+    status: seen.status,
+    code: (seen.body as { error?: { code?: string } } | undefined)?.error?.code,
+    fields: issueFields(seen),
+  });
 
-  it('every generated case gets the same verdict from the client, the wire reading, the mock and the MSW handlers', { timeout: 300_000 }, async () => {
+  it('every generated case gets the same verdict from the client, the wire reading, the mock and the MSW handlers', {
+    timeout: 300_000,
+  }, async () => {
     const sources = caseSources();
     const client = createImageEditClient({ apiKey: 'property-test', baseUrl: mock.url, maxRetries: 0 });
     let cases = 0;
@@ -85,12 +101,18 @@ describe('property: the mock agrees with the client and the wire, and the MSW ha
         if (judged.clientOnly) {
           clientOnly++;
           if (judged.ok) agreements++;
-          else failures.push(`${source.label}: client ${JSON.stringify(judged.client)}; ${judged.why}\n    case: ${describeCase(testCase)}`);
+          else
+            failures.push(
+              `${source.label}: client ${JSON.stringify(judged.client)}; ${judged.why}\n    case: ${describeCase(testCase)}`,
+            );
           continue;
         }
         sent++;
         const { wire } = await wireBody(testCase);
-        const request = () => ({ headers: { 'content-type': wire!.contentType, authorization: 'Bearer property-test' }, body: wire!.body });
+        const request = () => ({
+          headers: { 'content-type': wire!.contentType, authorization: 'Bearer property-test' },
+          body: wire!.body,
+        });
         const [node, inPage] = [await send(mock.url, request()), await send(MSW_BASE, request())];
         const answer = answerVerdict(node.status, node.text);
         let ok = judged.ok && agrees(testCase.expected, answer);
@@ -124,25 +146,37 @@ describe('property: the mock agrees with the client and the wire, and the MSW ha
     expect(failures, `disagreements (reproduce with FC_SEED=${seed}):\n${failures.join('\n')}`).toEqual([]);
   });
 
-  it('the byte limit (x-max-file-bytes): the largest image passes all three judges, one byte more fails all three', { timeout: 120_000 }, async () => {
+  it('the byte limit (x-max-file-bytes): the largest image passes all three judges, one byte more fails all three', {
+    timeout: 120_000,
+  }, async () => {
     const { maxBytes } = imageField.limits;
     const head = makePng(1, 1);
     for (const size of [maxBytes, maxBytes + 1]) {
       const image = new Blob([head, new Uint8Array(size - head.length)]);
-      const testCase: Case = { kind: 'object', label: `image of ${size} bytes`, expected: { valid: size <= maxBytes, field: imageField.name }, request: { model: 'm', prompt: 'p', image } };
+      const testCase: Case = {
+        kind: 'object',
+        label: `image of ${size} bytes`,
+        expected: { valid: size <= maxBytes, field: imageField.name },
+        request: { model: 'm', prompt: 'p', image },
+      };
       const judged = await judge(testCase);
       const { wire } = await wireBody(testCase);
       const answer = await postOnItsOwnConnection(mock.url, wire!).then(
         ({ status, text }) => answerVerdict(status, text),
         (error: Error) => ({ valid: false, fields: [], note: `the upload failed: ${error.message}` }),
       );
-      expect(judged.ok, `${testCase.label}: client ${JSON.stringify(judged.client)}, wire ${JSON.stringify(judged.wire)}`).toBe(true);
+      expect(
+        judged.ok,
+        `${testCase.label}: client ${JSON.stringify(judged.client)}, wire ${JSON.stringify(judged.wire)}`,
+      ).toBe(true);
       expect(agrees(testCase.expected, answer), `${testCase.label}: mock ${JSON.stringify(answer)}`).toBe(true);
       if (!testCase.expected.valid) expect(answer.note).toMatch(/^413 /);
     }
   });
 
-  it('fuzz: any multipart body, well-formed or not, gets a 200 or a 4xx with the spec\'s error body from both mocks, never a 5xx', { timeout: 120_000 }, async () => {
+  it("fuzz: any multipart body, well-formed or not, gets a 200 or a 4xx with the spec's error body from both mocks, never a 5xx", {
+    timeout: 120_000,
+  }, async () => {
     const names = fc.oneof(
       fc.constantFrom(...Object.keys(wireContract.fields), `${imageField.name}[]`),
       fc.constantFrom(...Object.getOwnPropertyNames(Object.prototype)),
@@ -153,9 +187,14 @@ describe('property: the mock agrees with the client and the wire, and the MSW ha
       fc.record(
         {
           name: names,
-          value: fc.oneof(fc.uint8Array({ maxLength: 64 }), fc.constant(new Uint8Array(makePng(2, 2)))).map((bytes) => new Blob([bytes as Uint8Array<ArrayBuffer>])),
+          value: fc
+            .oneof(fc.uint8Array({ maxLength: 64 }), fc.constant(new Uint8Array(makePng(2, 2))))
+            .map((bytes) => new Blob([bytes as Uint8Array<ArrayBuffer>])),
           filename: fc.string({ maxLength: 12 }),
-          contentType: fc.oneof(fc.constantFrom(...imageField.limits.mediaTypes, 'application/octet-stream', 'text/plain'), fc.string({ maxLength: 12 })),
+          contentType: fc.oneof(
+            fc.constantFrom(...imageField.limits.mediaTypes, 'application/octet-stream', 'text/plain'),
+            fc.string({ maxLength: 12 }),
+          ),
         },
         { requiredKeys: ['name', 'value', 'filename'] },
       ),
@@ -169,7 +208,10 @@ describe('property: the mock agrees with the client and the wire, and the MSW ha
         const wire = Array.isArray(input)
           ? writeMultipart(input)
           : { body: new Blob([input as Uint8Array<ArrayBuffer>]), contentType: 'multipart/form-data; boundary=xyz' };
-        const request = () => ({ headers: { 'content-type': wire.contentType, authorization: 'Bearer property-test' }, body: wire.body });
+        const request = () => ({
+          headers: { 'content-type': wire.contentType, authorization: 'Bearer property-test' },
+          body: wire.body,
+        });
         for (const answer of [await send(mock.url, request()), await send(MSW_BASE, request())]) {
           expect(answer.status, answer.text).toBeLessThan(500);
           if (answer.status === 200) expect(validateImageEditResponse(answer.body), answer.text).toBe(true);

@@ -35,12 +35,17 @@ export interface SchemaNode {
 /** The request body's schema, every `$ref` resolved by the generator. */
 export const requestSchema: SchemaNode = resolvedRequestSchema;
 /** Non-file fields of the request, in spec order. */
-export const fieldNames: string[] = Object.keys(requestSchema.properties ?? {}).filter((name) => name !== imageField.name);
+export const fieldNames: string[] = Object.keys(requestSchema.properties ?? {}).filter(
+  (name) => name !== imageField.name,
+);
 export const requiredFields: string[] = (requestSchema.required ?? []).filter((name) => name !== imageField.name);
 
 /** `retry.count`, `fallbacks[0].model`: how RequestIssue names a path. */
 export function formatPath(path: Path): string {
-  return path.reduce<string>((out, segment) => (typeof segment === 'number' ? `${out}[${segment}]` : out ? `${out}.${segment}` : segment), '');
+  return path.reduce<string>(
+    (out, segment) => (typeof segment === 'number' ? `${out}[${segment}]` : out ? `${out}.${segment}` : segment),
+    '',
+  );
 }
 
 function typesOf(node: SchemaNode): string[] {
@@ -75,7 +80,9 @@ const emailArb: fc.Arbitrary<string> = fc
   .map(([local, domain, tld]) => `${local}@${domain}.${tld}`);
 
 /** A free-form JSON object (a schema `type: object` with no properties). */
-const freeObjectArb = fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: MAX_DEPTH_FREE }), { maxKeys: 3 });
+const freeObjectArb = fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: MAX_DEPTH_FREE }), {
+  maxKeys: 3,
+});
 
 /**
  * Valid values of `node`. `force` is a path that must exist in the value: objects along it include the key,
@@ -101,15 +108,27 @@ export function validArb(input: SchemaNode, force: Path = []): fc.Arbitrary<unkn
   } else if (nonNull[0] === 'number') {
     const min = node.minimum ?? -1e9;
     const max = node.maximum ?? 1e9;
-    base = fc.oneof(fc.constantFrom(min, max), fc.double({ min, max, noNaN: true, noDefaultInfinity: true }).filter((v) => !Object.is(v, -0)));
+    base = fc.oneof(
+      fc.constantFrom(min, max),
+      fc.double({ min, max, noNaN: true, noDefaultInfinity: true }).filter((v) => !Object.is(v, -0)),
+    );
   } else if (nonNull[0] === 'string') {
-    base = node.format === 'email' ? emailArb : fc.string({ unit: 'grapheme', minLength: node.minLength ?? 0, maxLength: Math.max(node.minLength ?? 0, MAX_STRING) });
+    base =
+      node.format === 'email'
+        ? emailArb
+        : fc.string({
+            unit: 'grapheme',
+            minLength: node.minLength ?? 0,
+            maxLength: Math.max(node.minLength ?? 0, MAX_STRING),
+          });
   } else if (nonNull[0] === 'boolean') {
     base = fc.boolean();
   } else {
     throw new Error(`schema-arbitraries: no generator for schema ${JSON.stringify(node).slice(0, 120)}`);
   }
-  return nullable && force.length === 0 ? fc.oneof({ weight: 4, arbitrary: base }, { weight: 1, arbitrary: fc.constant(null) }) : base;
+  return nullable && force.length === 0
+    ? fc.oneof({ weight: 4, arbitrary: base }, { weight: 1, arbitrary: fc.constant(null) })
+    : base;
 }
 
 function objectArb(node: SchemaNode, force: Path): fc.Arbitrary<unknown> {
@@ -135,13 +154,21 @@ function arrayArb(node: SchemaNode, force: Path): fc.Arbitrary<unknown> {
 
 /** Valid request fields (no image), every optional field sometimes present; `force` as in validArb. */
 export function validFieldsArb(force: Path = []): fc.Arbitrary<Record<string, unknown>> {
-  const fields: SchemaNode = { ...requestSchema, properties: Object.fromEntries(fieldNames.map((name) => [name, requestSchema.properties![name]!])), required: requiredFields };
+  const fields: SchemaNode = {
+    ...requestSchema,
+    properties: Object.fromEntries(fieldNames.map((name) => [name, requestSchema.properties![name]!])),
+    required: requiredFields,
+  };
   return validArb(fields, force) as fc.Arbitrary<Record<string, unknown>>;
 }
 
 /** Every optional field present. */
 export function everyFieldArb(): fc.Arbitrary<Record<string, unknown>> {
-  const fields: SchemaNode = { ...requestSchema, properties: Object.fromEntries(fieldNames.map((name) => [name, requestSchema.properties![name]!])), required: fieldNames };
+  const fields: SchemaNode = {
+    ...requestSchema,
+    properties: Object.fromEntries(fieldNames.map((name) => [name, requestSchema.properties![name]!])),
+    required: fieldNames,
+  };
   return validArb(fields) as fc.Arbitrary<Record<string, unknown>>;
 }
 
@@ -192,8 +219,22 @@ function sitesOf(input: SchemaNode, path: Path, out: Site[]): void {
   for (const wrong of wrongTypeValues(types)) set(`wrong type (${jsonType(wrong)})`, wrong, false);
   // Objects that are not plain: \`typeof\` says object, but what travels is their JSON (a number, a date string).
   if (path.length === 1 && types.includes('object') && !types.includes('string') && !types.includes('number')) {
-    out.push({ label: `${field}: a boxed number (new Number(1)), sent as 1`, force: path, path, value: fc.constant(null).map(() => new Number(1)), valid: false, field });
-    out.push({ label: `${field}: a Date, sent as a date string`, force: path, path, value: fc.constant(null).map(() => new Date(0)), valid: false, field });
+    out.push({
+      label: `${field}: a boxed number (new Number(1)), sent as 1`,
+      force: path,
+      path,
+      value: fc.constant(null).map(() => new Number(1)),
+      valid: false,
+      field,
+    });
+    out.push({
+      label: `${field}: a Date, sent as a date string`,
+      force: path,
+      path,
+      value: fc.constant(null).map(() => new Date(0)),
+      valid: false,
+      field,
+    });
   }
   if (types.includes('null')) set('null (nullable)', null, true);
   else set('null (not nullable)', null, false);
@@ -205,7 +246,11 @@ function sitesOf(input: SchemaNode, path: Path, out: Site[]): void {
   if (typeof node.minimum === 'number') {
     const integer = types.includes('integer');
     set(`minimum ${node.minimum}`, node.minimum, true);
-    set(`below minimum ${node.minimum}`, integer ? node.minimum - 1 : node.minimum > 0 ? node.minimum / 2 : node.minimum - 1, false);
+    set(
+      `below minimum ${node.minimum}`,
+      integer ? node.minimum - 1 : node.minimum > 0 ? node.minimum / 2 : node.minimum - 1,
+      false,
+    );
   }
   if (typeof node.maximum === 'number') {
     const integer = types.includes('integer');
@@ -224,10 +269,32 @@ function sitesOf(input: SchemaNode, path: Path, out: Site[]): void {
     const min = node.minItems ?? 0;
     const arrayOf = (length: number) => fc.array(validArb(item), { minLength: length, maxLength: length });
     out.push({ label: `${field}: minItems ${min}`, force: path, path, value: arrayOf(min), valid: true, field });
-    if (min > 0) out.push({ label: `${field}: fewer than minItems ${min}`, force: path, path, value: arrayOf(min - 1), valid: false, field });
+    if (min > 0)
+      out.push({
+        label: `${field}: fewer than minItems ${min}`,
+        force: path,
+        path,
+        value: arrayOf(min - 1),
+        valid: false,
+        field,
+      });
     if (typeof node.maxItems === 'number') {
-      out.push({ label: `${field}: maxItems ${node.maxItems}`, force: path, path, value: arrayOf(node.maxItems), valid: true, field });
-      out.push({ label: `${field}: more than maxItems ${node.maxItems}`, force: path, path, value: arrayOf(node.maxItems + 1), valid: false, field });
+      out.push({
+        label: `${field}: maxItems ${node.maxItems}`,
+        force: path,
+        path,
+        value: arrayOf(node.maxItems),
+        valid: true,
+        field,
+      });
+      out.push({
+        label: `${field}: more than maxItems ${node.maxItems}`,
+        force: path,
+        path,
+        value: arrayOf(node.maxItems + 1),
+        valid: false,
+        field,
+      });
     }
     sitesOf(item, [...path, 0], out);
   }
@@ -235,11 +302,25 @@ function sitesOf(input: SchemaNode, path: Path, out: Site[]): void {
   if (types.includes('object') && node.properties) {
     for (const key of node.required ?? []) {
       const child = [...path, key];
-      out.push({ label: `${formatPath(child)}: required, dropped`, force: path, path: child, value: DELETE, valid: false, field: formatPath(child) });
+      out.push({
+        label: `${formatPath(child)}: required, dropped`,
+        force: path,
+        path: child,
+        value: DELETE,
+        valid: false,
+        field: formatPath(child),
+      });
     }
     if (node.additionalProperties === false) {
       const child = [...path, 'x_not_in_spec'];
-      out.push({ label: `${formatPath(child)}: unknown key (additionalProperties: false)`, force: path, path: child, value: fc.constant(1), valid: false, field: formatPath(child) });
+      out.push({
+        label: `${formatPath(child)}: unknown key (additionalProperties: false)`,
+        force: path,
+        path: child,
+        value: fc.constant(1),
+        valid: false,
+        field: formatPath(child),
+      });
     }
     for (const [key, child] of Object.entries(node.properties)) sitesOf(child, [...path, key], out);
   }
@@ -248,9 +329,24 @@ function sitesOf(input: SchemaNode, path: Path, out: Site[]): void {
 /** Every site of the request's non-file fields, derived from the schema. */
 export function fieldSites(): Site[] {
   const out: Site[] = [];
-  for (const name of requiredFields) out.push({ label: `${name}: required, dropped`, force: [], path: [name], value: DELETE, valid: false, field: name });
+  for (const name of requiredFields)
+    out.push({
+      label: `${name}: required, dropped`,
+      force: [],
+      path: [name],
+      value: DELETE,
+      valid: false,
+      field: name,
+    });
   if (requestSchema.additionalProperties === false) {
-    out.push({ label: 'x_not_in_spec: unknown field (additionalProperties: false)', force: [], path: ['x_not_in_spec'], value: fc.constant('1'), valid: false, field: 'x_not_in_spec' });
+    out.push({
+      label: 'x_not_in_spec: unknown field (additionalProperties: false)',
+      force: [],
+      path: ['x_not_in_spec'],
+      value: fc.constant('1'),
+      valid: false,
+      field: 'x_not_in_spec',
+    });
   }
   for (const name of fieldNames) sitesOf(requestSchema.properties![name]!, [name], out);
   return out;

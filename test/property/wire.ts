@@ -29,17 +29,22 @@ const IMAGE = imageField.name;
 
 /** Bytes of each media type the spec allows; a type the spec adds without a generator here fails loudly. */
 const bytesByType: Record<string, fc.Arbitrary<Uint8Array>> = {
-  'image/png': fc.record({ w: fc.integer({ min: 1, max: 6 }), h: fc.integer({ min: 1, max: 6 }), seed: fc.nat(255) }).map(({ w, h, seed }) => new Uint8Array(makePng(w, h, { seed }))),
+  'image/png': fc
+    .record({ w: fc.integer({ min: 1, max: 6 }), h: fc.integer({ min: 1, max: 6 }), seed: fc.nat(255) })
+    .map(({ w, h, seed }) => new Uint8Array(makePng(w, h, { seed }))),
   'image/jpeg': fc.constant(new Uint8Array(makeJpegHead())),
   'image/webp': fc.constant(new Uint8Array(makeWebpHead())),
 };
-for (const type of limits.mediaTypes) if (!bytesByType[type]) throw new Error(`wire.ts: no image generator for the spec's media type ${type}`);
+for (const type of limits.mediaTypes)
+  if (!bytesByType[type]) throw new Error(`wire.ts: no image generator for the spec's media type ${type}`);
 
 /** Bytes that are none of the allowed types: GIF, text, or random bytes whose first ones match no signature. */
 export const notAnImageBytes: fc.Arbitrary<Uint8Array> = fc.oneof(
   fc.constant(new TextEncoder().encode('GIF89a\x01\x00\x01\x00\x00\x00\x00;')),
   fc.constant(new TextEncoder().encode('not an image at all')),
-  fc.uint8Array({ minLength: 1, maxLength: 64 }).filter((bytes) => sniffImageType(bytes.subarray(0, SNIFF_BYTES)) === undefined),
+  fc
+    .uint8Array({ minLength: 1, maxLength: 64 })
+    .filter((bytes) => sniffImageType(bytes.subarray(0, SNIFF_BYTES)) === undefined),
 );
 
 // Non-empty: an empty filename is its own site below (a part with `filename=""` reads back as a text part).
@@ -74,8 +79,18 @@ function asInput(bytes: Uint8Array, type: string | undefined): fc.Arbitrary<unkn
       big.set(bytes, offset);
       return new Uint8Array(big.buffer, offset, bytes.length);
     }),
-    fc.record({ data: fc.constant(new Blob([bytes as Uint8Array<ArrayBuffer>])), filename: filenameArb }, { requiredKeys: ['data'] }),
-    ...(type ? [fc.record({ data: fc.constant(bytes.slice()), filename: filenameArb, contentType: fc.constant(type) }, { requiredKeys: ['data', 'contentType'] })] : []),
+    fc.record(
+      { data: fc.constant(new Blob([bytes as Uint8Array<ArrayBuffer>])), filename: filenameArb },
+      { requiredKeys: ['data'] },
+    ),
+    ...(type
+      ? [
+          fc.record(
+            { data: fc.constant(bytes.slice()), filename: filenameArb, contentType: fc.constant(type) },
+            { requiredKeys: ['data', 'contentType'] },
+          ),
+        ]
+      : []),
   );
 }
 
@@ -87,7 +102,9 @@ export const validImageArb: fc.Arbitrary<unknown> = fc
 export const validImageValueArb: fc.Arbitrary<unknown> = fc.oneof(
   validImageArb,
   fc.array(validImageArb, { minLength: limits.minItems, maxLength: limits.maxItems }),
-  fc.constantFrom(limits.minItems, limits.maxItems).chain((n) => fc.array(validImageArb, { minLength: n, maxLength: n })),
+  fc
+    .constantFrom(limits.minItems, limits.maxItems)
+    .chain((n) => fc.array(validImageArb, { minLength: n, maxLength: n })),
 );
 
 export interface ImageSite {
@@ -102,7 +119,11 @@ function oneBad(bad: fc.Arbitrary<unknown>): fc.Arbitrary<{ value: unknown; inde
   return fc.oneof(
     bad.map((value) => ({ value, index: undefined })),
     fc
-      .tuple(fc.array(validImageArb, { minLength: limits.minItems, maxLength: Math.min(limits.maxItems, 4) - 1 }), bad, fc.nat())
+      .tuple(
+        fc.array(validImageArb, { minLength: limits.minItems, maxLength: Math.min(limits.maxItems, 4) - 1 }),
+        bad,
+        fc.nat(),
+      )
       .map(([list, value, at]) => {
         const index = at % (list.length + 1);
         return { value: [...list.slice(0, index), value, ...list.slice(index)], index };
@@ -111,8 +132,15 @@ function oneBad(bad: fc.Arbitrary<unknown>): fc.Arbitrary<{ value: unknown; inde
 }
 
 /** Image sites from the spec's file limits; each invalid one names `image` or `image[i]`. */
-export function imageSites(): ({ label: string; valid: boolean; value: fc.Arbitrary<{ value: unknown; index: number | undefined }> | typeof DELETE })[] {
-  const list = (min: number, max: number) => fc.array(validImageArb, { minLength: min, maxLength: max }).map((value) => ({ value, index: undefined as number | undefined }));
+export function imageSites(): {
+  label: string;
+  valid: boolean;
+  value: fc.Arbitrary<{ value: unknown; index: number | undefined }> | typeof DELETE;
+}[] {
+  const list = (min: number, max: number) =>
+    fc
+      .array(validImageArb, { minLength: min, maxLength: max })
+      .map((value) => ({ value, index: undefined as number | undefined }));
   const otherAllowed = (type: string) => limits.mediaTypes.find((t) => t !== type)!;
   return [
     { label: `${IMAGE}: required, dropped`, valid: false, value: DELETE },
@@ -123,24 +151,44 @@ export function imageSites(): ({ label: string; valid: boolean; value: fc.Arbitr
     ...['', 'photo\\', 'nul\u0000.png', 'bell\u0007.png', 'del\u007f.png'].map((filename) => ({
       label: `${IMAGE}: { data, filename: ${JSON.stringify(filename)} } (the client accepts it, so the wire must carry it as a file)`,
       valid: true,
-      value: oneBad(fc.constantFrom(...limits.mediaTypes).chain((type) => bytesByType[type]!.map((data) => ({ data, filename })))),
+      value: oneBad(
+        fc.constantFrom(...limits.mediaTypes).chain((type) => bytesByType[type]!.map((data) => ({ data, filename }))),
+      ),
     })),
     { label: `${IMAGE}: minItems ${limits.minItems}`, valid: true, value: list(limits.minItems, limits.minItems) },
     { label: `${IMAGE}: maxItems ${limits.maxItems}`, valid: true, value: list(limits.maxItems, limits.maxItems) },
-    { label: `${IMAGE}: fewer than minItems ${limits.minItems}`, valid: false, value: list(limits.minItems - 1, limits.minItems - 1) },
-    { label: `${IMAGE}: more than maxItems ${limits.maxItems}`, valid: false, value: list(limits.maxItems + 1, limits.maxItems + 1) },
-    { label: `${IMAGE}: bytes of no allowed media type`, valid: false, value: oneBad(notAnImageBytes.chain((bytes) => asInput(bytes, undefined))) },
+    {
+      label: `${IMAGE}: fewer than minItems ${limits.minItems}`,
+      valid: false,
+      value: list(limits.minItems - 1, limits.minItems - 1),
+    },
+    {
+      label: `${IMAGE}: more than maxItems ${limits.maxItems}`,
+      valid: false,
+      value: list(limits.maxItems + 1, limits.maxItems + 1),
+    },
+    {
+      label: `${IMAGE}: bytes of no allowed media type`,
+      valid: false,
+      value: oneBad(notAnImageBytes.chain((bytes) => asInput(bytes, undefined))),
+    },
     { label: `${IMAGE}: empty file (0 bytes)`, valid: false, value: oneBad(asInput(new Uint8Array(0), undefined)) },
     {
       label: `${IMAGE}: declared media type not allowed`,
       valid: false,
-      value: oneBad(bytesByType[limits.mediaTypes[0]!]!.map((data) => ({ data, filename: 'x.gif', contentType: 'image/gif' }))),
+      value: oneBad(
+        bytesByType[limits.mediaTypes[0]!]!.map((data) => ({ data, filename: 'x.gif', contentType: 'image/gif' })),
+      ),
     },
     {
       label: `${IMAGE}: declared media type differs from the bytes`,
       valid: false,
       value: oneBad(
-        fc.constantFrom(...limits.mediaTypes).chain((type) => bytesByType[type]!.map((data) => ({ data, filename: 'x', contentType: otherAllowed(type) }))),
+        fc
+          .constantFrom(...limits.mediaTypes)
+          .chain((type) =>
+            bytesByType[type]!.map((data) => ({ data, filename: 'x', contentType: otherAllowed(type) })),
+          ),
       ),
     },
     { label: `${IMAGE}: not a file (a string)`, valid: false, value: oneBad(fc.constantFrom('cat.png', 42, true)) },
@@ -150,7 +198,8 @@ export function imageSites(): ({ label: string; valid: boolean; value: fc.Arbitr
 function toBlob(data: unknown): Blob | undefined {
   if (data instanceof Blob) return data;
   if (data instanceof ArrayBuffer) return new Blob([data]);
-  if (ArrayBuffer.isView(data)) return new Blob([new Uint8Array(data.buffer, data.byteOffset, data.byteLength) as Uint8Array<ArrayBuffer>]);
+  if (ArrayBuffer.isView(data))
+    return new Blob([new Uint8Array(data.buffer, data.byteOffset, data.byteLength) as Uint8Array<ArrayBuffer>]);
   return undefined;
 }
 
@@ -169,7 +218,10 @@ export async function wireImages(value: unknown): Promise<PreparedImage[] | unde
       out.push(prepared);
       continue;
     }
-    const named = typeof input === 'object' && input !== null && 'data' in input && !(input instanceof Blob) ? (input as { data: unknown; filename?: string; contentType?: string }) : undefined;
+    const named =
+      typeof input === 'object' && input !== null && 'data' in input && !(input instanceof Blob)
+        ? (input as { data: unknown; filename?: string; contentType?: string })
+        : undefined;
     const blob = toBlob(named ? named.data : input);
     if (!blob) return undefined;
     const sniffed = sniffImageType(new Uint8Array(await blob.slice(0, SNIFF_BYTES).arrayBuffer()));
@@ -200,22 +252,32 @@ export function judgeParts(parts: readonly ParsedPart[]): WireReading {
   const textParts: TextPart[] = [];
   const files: ParsedPart[] = [];
   for (const part of parts) {
-    if (part.filename === undefined) textParts.push({ name: part.name, value: part.value ?? '', contentType: part.contentType });
+    if (part.filename === undefined)
+      textParts.push({ name: part.name, value: part.value ?? '', contentType: part.contentType });
     else if (part.name === IMAGE) files.push(part);
     else issues.push({ field: part.name, message: 'is a file part, but the spec has no such file field' });
   }
   const decoded = decodeTextParts(textParts);
   issues.push(...decoded.issues);
-  if (!validateEditFields(decoded.fields)) issues.push(...issuesFromAjv(validateEditFields.errors, decoded.fields, { limit: Infinity }).issues);
-  if (files.length === 0 && !textParts.some((part) => part.name === IMAGE)) issues.push({ field: IMAGE, message: 'is required' });
-  else if (files.length < limits.minItems) issues.push({ field: IMAGE, message: `has ${files.length} images, fewer than ${limits.minItems}` });
-  else if (files.length > limits.maxItems) issues.push({ field: IMAGE, message: `has ${files.length} images, more than ${limits.maxItems}` });
+  if (!validateEditFields(decoded.fields))
+    issues.push(...issuesFromAjv(validateEditFields.errors, decoded.fields, { limit: Infinity }).issues);
+  if (files.length === 0 && !textParts.some((part) => part.name === IMAGE))
+    issues.push({ field: IMAGE, message: 'is required' });
+  else if (files.length < limits.minItems)
+    issues.push({ field: IMAGE, message: `has ${files.length} images, fewer than ${limits.minItems}` });
+  else if (files.length > limits.maxItems)
+    issues.push({ field: IMAGE, message: `has ${files.length} images, more than ${limits.maxItems}` });
   for (const [index, file] of files.entries()) {
     const field = files.length > 1 ? `${IMAGE}[${index}]` : IMAGE;
-    if (!limits.mediaTypes.includes(file.contentType)) issues.push({ field, message: `has media type ${file.contentType}` });
+    if (!limits.mediaTypes.includes(file.contentType))
+      issues.push({ field, message: `has media type ${file.contentType}` });
     if (file.size === 0) issues.push({ field, message: 'is empty' });
     else if (file.size! > limits.maxBytes) issues.push({ field, message: `is over ${limits.maxBytes} bytes` });
-    else if (sniffImageType(file.head!) !== file.contentType) issues.push({ field, message: `bytes are ${sniffImageType(file.head!) ?? 'no allowed type'}, declared ${file.contentType}` });
+    else if (sniffImageType(file.head!) !== file.contentType)
+      issues.push({
+        field,
+        message: `bytes are ${sniffImageType(file.head!) ?? 'no allowed type'}, declared ${file.contentType}`,
+      });
   }
   return { fields: decoded.fields, files, issues };
 }
@@ -223,7 +285,8 @@ export function judgeParts(parts: readonly ParsedPart[]): WireReading {
 /** Parses and judges a body; invalid multipart is one issue on `(body)`. */
 export async function readWire(body: Blob, contentType: string): Promise<WireReading> {
   const { parts, error } = await readMultipart(body, contentType);
-  if (error) return { fields: {}, files: [], issues: [{ field: '(body)', message: `is not valid multipart: ${error}` }] };
+  if (error)
+    return { fields: {}, files: [], issues: [{ field: '(body)', message: `is not valid multipart: ${error}` }] };
   return judgeParts(parts);
 }
 
@@ -239,7 +302,8 @@ export function rawParts(fields: Record<string, unknown>, images: readonly Prepa
     if (field?.part === 'json') parts.push({ name, value: JSON.stringify(value), contentType: field.contentType });
     else parts.push({ name, value: String(value) });
   }
-  for (const image of images) parts.push({ name: IMAGE, value: image.blob, filename: image.filename, contentType: image.contentType });
+  for (const image of images)
+    parts.push({ name: IMAGE, value: image.blob, filename: image.filename, contentType: image.contentType });
   return parts;
 }
 
@@ -258,17 +322,54 @@ export function wireSites(): WireSite[] {
   const entries = Object.entries(wireContract.fields);
   for (const [name, field] of entries) {
     if (field.part === 'json') {
-      const edit = (fn: (part: RawPart) => RawPart) => (parts: RawPart[]) => parts.map((part) => (part.name === name ? fn(part) : part));
-      sites.push({ label: `${name}: JSON text cut short`, valid: false, field: name, force: name, mutate: edit((p) => ({ ...p, value: (p.value as string).slice(0, -1) })) });
-      sites.push({ label: `${name}: not JSON at all`, valid: false, field: name, force: name, mutate: edit((p) => ({ ...p, value: `{${name}: oops` })) });
-      sites.push({ label: `${name}: JSON of the wrong type (a string)`, valid: false, field: name, force: name, mutate: edit((p) => ({ ...p, value: '"text"' })) });
-      sites.push({ label: `${name}: JSON part without its own Content-Type`, valid: true, field: name, force: name, mutate: edit(({ contentType: _drop, ...p }) => p) });
+      const edit = (fn: (part: RawPart) => RawPart) => (parts: RawPart[]) =>
+        parts.map((part) => (part.name === name ? fn(part) : part));
+      sites.push({
+        label: `${name}: JSON text cut short`,
+        valid: false,
+        field: name,
+        force: name,
+        mutate: edit((p) => ({ ...p, value: (p.value as string).slice(0, -1) })),
+      });
+      sites.push({
+        label: `${name}: not JSON at all`,
+        valid: false,
+        field: name,
+        force: name,
+        mutate: edit((p) => ({ ...p, value: `{${name}: oops` })),
+      });
+      sites.push({
+        label: `${name}: JSON of the wrong type (a string)`,
+        valid: false,
+        field: name,
+        force: name,
+        mutate: edit((p) => ({ ...p, value: '"text"' })),
+      });
+      sites.push({
+        label: `${name}: JSON part without its own Content-Type`,
+        valid: true,
+        field: name,
+        force: name,
+        mutate: edit(({ contentType: _drop, ...p }) => p),
+      });
     }
   }
   for (const name of wireContract.required.filter((n) => wireContract.fields[n]?.part === 'text')) {
-    sites.push({ label: `${name}: text part sent twice`, valid: false, field: name, force: name, mutate: (parts) => [...parts, { name, value: 'again' }] });
+    sites.push({
+      label: `${name}: text part sent twice`,
+      valid: false,
+      field: name,
+      force: name,
+      mutate: (parts) => [...parts, { name, value: 'again' }],
+    });
   }
-  sites.push({ label: 'x_not_in_spec: unknown text part', valid: false, field: 'x_not_in_spec', force: undefined, mutate: (parts) => [...parts, { name: 'x_not_in_spec', value: '1' }] });
+  sites.push({
+    label: 'x_not_in_spec: unknown text part',
+    valid: false,
+    field: 'x_not_in_spec',
+    force: undefined,
+    mutate: (parts) => [...parts, { name: 'x_not_in_spec', value: '1' }],
+  });
   sites.push({
     label: `${IMAGE}: sent as a text part (no filename)`,
     valid: false,
@@ -281,7 +382,10 @@ export function wireSites(): WireSite[] {
     valid: false,
     field: 'x_not_in_spec',
     force: undefined,
-    mutate: (parts) => [...parts, { name: 'x_not_in_spec', value: new Blob([makePng(1, 1)]), filename: 'mask.png', contentType: 'image/png' }],
+    mutate: (parts) => [
+      ...parts,
+      { name: 'x_not_in_spec', value: new Blob([makePng(1, 1)]), filename: 'mask.png', contentType: 'image/png' },
+    ],
   });
   return sites;
 }

@@ -16,11 +16,16 @@ const { serve } = serversClosedAfterEach();
 const proxy = proxiesClosedAfterEach();
 
 describe('a cassette of a large exchange', () => {
-  it('a prompt of 900,000 quotes and an answer with 12,000 departures are cut and marked to fit 1 MiB, and replay skips the cut cassette with a warning', { timeout: 120_000 }, async () => {
+  it('a prompt of 900,000 quotes and an answer with 12,000 departures are cut and marked to fit 1 MiB, and replay skips the cut cassette with a warning', {
+    timeout: 120_000,
+  }, async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'orq-cassette-size-'));
     try {
       const departures = 12_000;
-      const upstream = await serve(() => ({ status: 200, body: { ...okBody, data: Array.from({ length: departures }, () => ({ b64_json: 5 })) } }));
+      const upstream = await serve(() => ({
+        status: 200,
+        body: { ...okBody, data: Array.from({ length: departures }, () => ({ b64_json: 5 })) },
+      }));
       const through = await proxy({ upstream: upstream.url, recordDir: dir });
       const prompt = '"'.repeat(900_000);
       const parts = validParts().map((part) => (part.name === 'prompt' ? { ...part, value: prompt } : part));
@@ -37,7 +42,10 @@ describe('a cassette of a large exchange', () => {
       expect(cassette.request.parts.find((part: { name: string }) => part.name === 'prompt').value).toMatch(/^"+$/);
       // The departures are bounded where they are found: the first MAX_LISTED_ISSUES named, one entry counting the rest.
       expect(drift).toBeLessThanOrEqual(MAX_LISTED_ISSUES + 1);
-      expect(through.reports[0]!.drift[drift - 1]).toMatchObject({ field: '(more)', received: expect.stringMatching(/^\d{5} more failures/) });
+      expect(through.reports[0]!.drift[drift - 1]).toMatchObject({
+        field: '(more)',
+        received: expect.stringMatching(/^\d{5} more failures/),
+      });
       expect(cassette.drift.length + (cassette.driftLeftOut ?? 0)).toBe(drift);
       expect(cassette.response.truncated).toBeUndefined();
       expect(cassette.response.body.data).toHaveLength(departures);

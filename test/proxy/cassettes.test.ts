@@ -15,19 +15,27 @@ import { createImageEditHandlers } from '../../src/mock/msw.js';
 import { MSW_BASE } from '../msw/support.js';
 import { CASSETTES_DIR, RECORDED, RECORDING_KEY } from './record-cassettes.js';
 
-const files = readdirSync(CASSETTES_DIR).filter((name) => name.endsWith('.json')).sort();
-const cassettes: [string, Cassette][] = files.map((name) => [name, parseCassette(readFileSync(path.join(CASSETTES_DIR, name), 'utf8'), name)]);
+const files = readdirSync(CASSETTES_DIR)
+  .filter((name) => name.endsWith('.json'))
+  .sort();
+const cassettes: [string, Cassette][] = files.map((name) => [
+  name,
+  parseCassette(readFileSync(path.join(CASSETTES_DIR, name), 'utf8'), name),
+]);
 
 describe('the committed cassettes, judged by the current spec', () => {
   it('there are some, of each kind recorded: a rate limit, base64 and URL answers, a refusal', () => {
     expect(cassettes.map(([, cassette]) => cassette.response.status)).toEqual([429, 200, 200, 400]);
   });
 
-  it.each(cassettes)('%s: the answer fits the spec, and a request answered 2xx is one the spec accepts', (_name, cassette) => {
-    const { requestIssues, drift } = judgeCassette(cassette);
-    expect(drift.map(describeDrift)).toEqual([]);
-    if (cassette.response.status < 300) expect(requestIssues).toEqual([]);
-  });
+  it.each(cassettes)(
+    '%s: the answer fits the spec, and a request answered 2xx is one the spec accepts',
+    (_name, cassette) => {
+      const { requestIssues, drift } = judgeCassette(cassette);
+      expect(drift.map(describeDrift)).toEqual([]);
+      if (cassette.response.status < 300) expect(requestIssues).toEqual([]);
+    },
+  );
 
   it.each(files)('%s holds no trace of the key it was recorded with', (name) => {
     const text = readFileSync(path.join(CASSETTES_DIR, name), 'utf8').toLowerCase();
@@ -39,7 +47,9 @@ describe('the committed cassettes, judged by the current spec', () => {
     const [, ok] = cassettes.find(([, cassette]) => cassette.response.status === 200)!;
     const answer = structuredClone(ok);
     (answer.response.body as { created: unknown }).created = 'yesterday';
-    expect(judgeCassette(answer).drift.map(describeDrift)).toEqual(['body.created: the spec says type integer, received "yesterday"']);
+    expect(judgeCassette(answer).drift.map(describeDrift)).toEqual([
+      'body.created: the spec says type integer, received "yesterday"',
+    ]);
     const request = structuredClone(ok);
     request.request.parts.push({ name: 'n', value: '99' });
     expect(judgeCassette(request).requestIssues).toEqual([{ field: 'n', message: 'must be <= 10 (got 99)' }]);
@@ -47,11 +57,18 @@ describe('the committed cassettes, judged by the current spec', () => {
 });
 
 describe('replay in the MSW handlers (cassettes: the parsed files)', () => {
-  const server = setupServer(...createImageEditHandlers({ baseUrl: MSW_BASE, cassettes: cassettes.map(([, cassette]) => cassette) }));
+  const server = setupServer(
+    ...createImageEditHandlers({ baseUrl: MSW_BASE, cassettes: cassettes.map(([, cassette]) => cassette) }),
+  );
   beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
   afterAll(() => server.close());
   // The platform's fetch, which MSW intercepts in Node (the client's own Node transport is node:http).
-  const client = createImageEditClient({ apiKey: 'any-key', baseUrl: MSW_BASE, maxRetries: 0, fetch: (input, init) => fetch(input, init) });
+  const client = createImageEditClient({
+    apiKey: 'any-key',
+    baseUrl: MSW_BASE,
+    maxRetries: 0,
+    fetch: (input, init) => fetch(input, init),
+  });
 
   it('a recorded request gets the recorded answers in order (429, then the 200); another gets the spec example', async () => {
     const first = await client.edit(RECORDED.b64).then(
@@ -59,15 +76,23 @@ describe('replay in the MSW handlers (cassettes: the parsed files)', () => {
       (error: { status?: number }) => error.status,
     );
     expect(first).toBe(429);
-    const recorded200 = cassettes.find(([, cassette]) => cassette.response.status === 200 && (cassette.response.body as { data: { b64_json?: string }[] }).data[0]!.b64_json)![1];
+    const recorded200 = cassettes.find(
+      ([, cassette]) =>
+        cassette.response.status === 200 &&
+        (cassette.response.body as { data: { b64_json?: string }[] }).data[0]!.b64_json,
+    )![1];
     expect(JSON.parse(JSON.stringify(await client.edit(RECORDED.b64)))).toEqual(recorded200.response.body);
     const url = await client.edit(RECORDED.url);
-    expect(url.data.map((image) => image.url)).toEqual((cassettes[2]![1].response.body as { data: { url: string }[] }).data.map((image) => image.url));
+    expect(url.data.map((image) => image.url)).toEqual(
+      (cassettes[2]![1].response.body as { data: { url: string }[] }).data.map((image) => image.url),
+    );
   });
 
   it('a cassette of the wrong shape is refused naming it and the field', () => {
-    expect(() => createImageEditHandlers({ cassettes: [{ format: 'orq-image-edits/cassette@1', operation: 'createImageEdit', request: {} }] })).toThrow(
-      'cassettes[0]: request needs a method and a path',
-    );
+    expect(() =>
+      createImageEditHandlers({
+        cassettes: [{ format: 'orq-image-edits/cassette@1', operation: 'createImageEdit', request: {} }],
+      }),
+    ).toThrow('cassettes[0]: request needs a method and a path');
   });
 });

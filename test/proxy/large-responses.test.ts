@@ -20,7 +20,17 @@ import { MAX_CASSETTE_BYTES } from '../../src/mock/core/replay.js';
 import { MAX_CHECKED_BYTES, MAX_COPIED_RESPONSES, RESPONSE_HEAD_BYTES } from '../../src/mock/proxy/response-copy.js';
 import { writeMultipart } from '../../scripts/multipart-writer.js';
 import { serversClosedAfterEach } from '../support/scripted-server.js';
-import { AUTH, KEY, memory, okBody, png, proxiesClosedAfterEach, startProxyProcess, validParts, type ProxyProcess } from './support.js';
+import {
+  AUTH,
+  KEY,
+  memory,
+  okBody,
+  png,
+  proxiesClosedAfterEach,
+  startProxyProcess,
+  validParts,
+  type ProxyProcess,
+} from './support.js';
 
 const run = promisify(execFile);
 const { track } = serversClosedAfterEach();
@@ -51,9 +61,16 @@ const spools = () => readdirSync(proxyTmp).filter((name) => name.startsWith('orq
  * pieces as the socket takes them (this process never holds the body); `created` is a string when `drifting`.
  * `pauseAt`: the upstream stops after that many bytes until `resume()`.
  */
-async function startLargeUpstream(bytes: number, { drifting = false, pauseAt }: { drifting?: boolean; pauseAt?: number } = {}) {
+async function startLargeUpstream(
+  bytes: number,
+  { drifting = false, pauseAt }: { drifting?: boolean; pauseAt?: number } = {},
+) {
   const marker = '@@IMAGE@@';
-  const [before, after] = JSON.stringify({ ...okBody, created: drifting ? 'yesterday' : okBody.created, data: [{ b64_json: marker }] }).split(marker) as [string, string];
+  const [before, after] = JSON.stringify({
+    ...okBody,
+    created: drifting ? 'yesterday' : okBody.created,
+    data: [{ b64_json: marker }],
+  }).split(marker) as [string, string];
   // Base64 of a PNG's first bytes, then of zeros: the body's length is exact, its image the right type.
   const head = png.subarray(0, 24).toString('base64');
   // Whole base64 quanta: the image stays valid base64 whatever the size asked.
@@ -66,7 +83,8 @@ async function startLargeUpstream(bytes: number, { drifting = false, pauseAt }: 
     req.on('end', async () => {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(length) });
       const piece = Buffer.alloc(MiB, 'A');
-      const write = (chunk: Buffer | string) => (res.write(chunk) ? undefined : new Promise((resolve) => res.once('drain', resolve)));
+      const write = (chunk: Buffer | string) =>
+        res.write(chunk) ? undefined : new Promise((resolve) => res.once('drain', resolve));
       await write(before + head);
       let sent = before.length + head.length;
       for (let left = fill; left > 0 && !res.destroyed; left -= piece.length) {
@@ -94,7 +112,24 @@ async function startLargeUpstream(bytes: number, { drifting = false, pauseAt }: 
 
 /** A valid request through the proxy by curl (the response goes to /dev/null): its status and bytes received. */
 async function curlThrough(proxy: ProxyProcess) {
-  const { stdout } = await run('curl', ['-sS', '--max-time', '300', '-o', '/dev/null', '-w', '%{http_code} %{size_download}', '-H', `Authorization: Bearer ${KEY}`, '-F', 'model=openai/gpt-image-1', '-F', 'prompt=Brighter', '-F', `${imageField.name}=@${image};type=image/png`, proxy.endpoint]);
+  const { stdout } = await run('curl', [
+    '-sS',
+    '--max-time',
+    '300',
+    '-o',
+    '/dev/null',
+    '-w',
+    '%{http_code} %{size_download}',
+    '-H',
+    `Authorization: Bearer ${KEY}`,
+    '-F',
+    'model=openai/gpt-image-1',
+    '-F',
+    'prompt=Brighter',
+    '-F',
+    `${imageField.name}=@${image};type=image/png`,
+    proxy.endpoint,
+  ]);
   const [status, received] = stdout.split(' ').map(Number);
   return { status, received };
 }
@@ -105,40 +140,55 @@ describe('a large response through the proxy', () => {
   it.each([
     ['without recording', false],
     ['while recording', true],
-  ])(`250 MiB reach the caller whole at bounded memory, %s: reported not checked past ${MAX_CHECKED_BYTES} bytes (a recording keeps it cut and marked)`, { timeout: 300_000 }, async (_name, recording) => {
-    const upstream = await startLargeUpstream(bytes);
-    const cassettes = path.join(dir, `cassettes-${recording}`);
-    const spoolsBefore = spools().length;
-    const proxy = await startProxyProcess(['--upstream', upstream.url, ...(recording ? ['--record', cassettes] : [])], proxyTmp);
-    try {
-      const before = memory(proxy.pid, 'VmRSS');
-      writeFileSync(`/proc/${proxy.pid}/clear_refs`, '5'); // VmHWM := VmRSS, so the peak read below is this exchange's
-      const sent = await curlThrough(proxy);
-      await expect.poll(() => proxy.output(), { timeout: 60_000 }).toMatch(/#1 POST/);
-      const growth = memory(proxy.pid, 'VmHWM') - before;
-      console.log(`proxy memory for a ${bytes}-byte response ${recording ? 'while recording' : 'without recording'}: peak growth ${(growth / MiB).toFixed(1)} MiB`);
+  ])(
+    `250 MiB reach the caller whole at bounded memory, %s: reported not checked past ${MAX_CHECKED_BYTES} bytes (a recording keeps it cut and marked)`,
+    { timeout: 300_000 },
+    async (_name, recording) => {
+      const upstream = await startLargeUpstream(bytes);
+      const cassettes = path.join(dir, `cassettes-${recording}`);
+      const spoolsBefore = spools().length;
+      const proxy = await startProxyProcess(
+        ['--upstream', upstream.url, ...(recording ? ['--record', cassettes] : [])],
+        proxyTmp,
+      );
+      try {
+        const before = memory(proxy.pid, 'VmRSS');
+        writeFileSync(`/proc/${proxy.pid}/clear_refs`, '5'); // VmHWM := VmRSS, so the peak read below is this exchange's
+        const sent = await curlThrough(proxy);
+        await expect.poll(() => proxy.output(), { timeout: 60_000 }).toMatch(/#1 POST/);
+        const growth = memory(proxy.pid, 'VmHWM') - before;
+        console.log(
+          `proxy memory for a ${bytes}-byte response ${recording ? 'while recording' : 'without recording'}: peak growth ${(growth / MiB).toFixed(1)} MiB`,
+        );
 
-      expect(sent).toEqual({ status: 200, received: upstream.bytes });
-      const line = /#1 POST.*/.exec(proxy.output())![0];
-      expect(line).toMatch(new RegExp(`→ 200 \\(\\d+ ms\\): request conforms, response not checked: its body is over ${MAX_CHECKED_BYTES} bytes, more than the proxy checks`));
-      expect(growth).toBeLessThan(GROWTH_BOUND);
-      expect(spools()).toHaveLength(spoolsBefore);
-      if (recording) {
-        const [name] = await readdir(cassettes);
-        const text = await readFile(path.join(cassettes, name!), 'utf8');
-        expect(Buffer.byteLength(text)).toBeLessThanOrEqual(MAX_CASSETTE_BYTES);
-        const cassette = JSON.parse(text);
-        expect(cassette.response).toMatchObject({ status: 200, truncated: true });
-        expect(cassette.response.text.startsWith('{"created":')).toBe(true);
+        expect(sent).toEqual({ status: 200, received: upstream.bytes });
+        const line = /#1 POST.*/.exec(proxy.output())![0];
+        expect(line).toMatch(
+          new RegExp(
+            `→ 200 \\(\\d+ ms\\): request conforms, response not checked: its body is over ${MAX_CHECKED_BYTES} bytes, more than the proxy checks`,
+          ),
+        );
+        expect(growth).toBeLessThan(GROWTH_BOUND);
+        expect(spools()).toHaveLength(spoolsBefore);
+        if (recording) {
+          const [name] = await readdir(cassettes);
+          const text = await readFile(path.join(cassettes, name!), 'utf8');
+          expect(Buffer.byteLength(text)).toBeLessThanOrEqual(MAX_CASSETTE_BYTES);
+          const cassette = JSON.parse(text);
+          expect(cassette.response).toMatchObject({ status: 200, truncated: true });
+          expect(cassette.response.text.startsWith('{"created":')).toBe(true);
+        }
+      } finally {
+        await proxy.stop();
       }
-    } finally {
-      await proxy.stop();
-    }
-  });
+    },
+  );
 });
 
 describe('the copy kept for checking', () => {
-  it(`is held on disk past its first ${RESPONSE_HEAD_BYTES} bytes, checked from there once whole, and removed afterwards`, { timeout: 120_000 }, async () => {
+  it(`is held on disk past its first ${RESPONSE_HEAD_BYTES} bytes, checked from there once whole, and removed afterwards`, {
+    timeout: 120_000,
+  }, async () => {
     const bytes = 24 * MiB;
     const pauseAt = 12 * MiB;
     const upstream = await startLargeUpstream(bytes, { drifting: true, pauseAt });
@@ -151,13 +201,23 @@ describe('the copy kept for checking', () => {
       const spooled = () =>
         spools()
           .filter((name) => !spoolsBefore.includes(name))
-          .map((name) => readdirSync(path.join(proxyTmp, name)).reduce((sum, file) => sum + statSync(path.join(proxyTmp, name, file)).size, 0));
-      await vi.waitFor(() => expect(spooled()[0]).toBeGreaterThanOrEqual(pauseAt - 2 * MiB), { timeout: 60_000, interval: 50 });
+          .map((name) =>
+            readdirSync(path.join(proxyTmp, name)).reduce(
+              (sum, file) => sum + statSync(path.join(proxyTmp, name, file)).size,
+              0,
+            ),
+          );
+      await vi.waitFor(() => expect(spooled()[0]).toBeGreaterThanOrEqual(pauseAt - 2 * MiB), {
+        timeout: 60_000,
+        interval: 50,
+      });
       upstream.resume();
       expect(await sent).toEqual({ status: 200, received: upstream.bytes });
       await expect.poll(() => proxy.output(), { timeout: 60_000 }).toMatch(/#1 POST/);
       // Checked whole, from the file: the drift is named.
-      expect(/#1 POST.*/.exec(proxy.output())![0]).toMatch(/→ 200 \(\d+ ms\): 1 departure from the spec: body\.created: the spec says type integer, received "yesterday"$/);
+      expect(/#1 POST.*/.exec(proxy.output())![0]).toMatch(
+        /→ 200 \(\d+ ms\): 1 departure from the spec: body\.created: the spec says type integer, received "yesterday"$/,
+      );
       expect(spooled()).toEqual([]);
     } finally {
       await proxy.stop();
@@ -166,7 +226,9 @@ describe('the copy kept for checking', () => {
 });
 
 describe('responses checked at once', () => {
-  it(`past ${MAX_COPIED_RESPONSES} at once, a response is passed on whole and reported not checked; the others are checked`, { timeout: 120_000 }, async () => {
+  it(`past ${MAX_COPIED_RESPONSES} at once, a response is passed on whole and reported not checked; the others are checked`, {
+    timeout: 120_000,
+  }, async () => {
     const count = MAX_COPIED_RESPONSES + 1;
     const text = JSON.stringify(okBody);
     // Every response starts, then waits until all of them have started: their copies are all held at once.
@@ -181,19 +243,32 @@ describe('responses checked at once', () => {
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    track({ close: () => new Promise<void>((resolve) => (release(), server.closeAllConnections(), server.close(() => resolve()))) });
+    track({
+      close: () =>
+        new Promise<void>((resolve) => (release(), server.closeAllConnections(), server.close(() => resolve()))),
+    });
     const through = await proxy({ upstream: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
     const { body, contentType } = writeMultipart(validParts());
     const bytes = Buffer.from(await body.arrayBuffer());
     // fetch resolves once the response's head has come through the proxy, after its copy was (or was not) started.
-    const responses = await Promise.all(Array.from({ length: count }, () => fetch(through.endpoint, { method: 'POST', headers: { ...AUTH, 'content-type': contentType }, body: bytes })));
+    const responses = await Promise.all(
+      Array.from({ length: count }, () =>
+        fetch(through.endpoint, { method: 'POST', headers: { ...AUTH, 'content-type': contentType }, body: bytes }),
+      ),
+    );
     release();
     expect(await Promise.all(responses.map((response) => response.text()))).toEqual(Array(count).fill(text));
     await through.reported(count);
-    const notChecked = new RegExp(`→ 200 \\(\\d+ ms\\): request conforms, response not checked: ${MAX_COPIED_RESPONSES} responses were being checked already \\(the proxy's limit\\)$`);
+    const notChecked = new RegExp(
+      `→ 200 \\(\\d+ ms\\): request conforms, response not checked: ${MAX_COPIED_RESPONSES} responses were being checked already \\(the proxy's limit\\)$`,
+    );
     const unchecked = through.lines.filter((line) => notChecked.test(line));
     expect(unchecked).toHaveLength(1);
     expect(through.lines.filter((line) => /→ 200 \(\d+ ms\): conforms$/.test(line))).toHaveLength(MAX_COPIED_RESPONSES);
-    expect(through.summary()).toMatchObject({ exchanges: count, conforming: MAX_COPIED_RESPONSES, responsesUnchecked: 1 });
+    expect(through.summary()).toMatchObject({
+      exchanges: count,
+      conforming: MAX_COPIED_RESPONSES,
+      responsesUnchecked: 1,
+    });
   });
 });

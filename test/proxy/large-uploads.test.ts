@@ -52,7 +52,23 @@ async function uploadThrough(strict: boolean, count: number) {
     const before = memory(proxy.pid, 'VmRSS');
     writeFileSync(`/proc/${proxy.pid}/clear_refs`, '5'); // VmHWM := VmRSS, so the peak read below is the upload's
     const form = files.slice(0, count).flatMap((file) => ['-F', `${imageField.name}=@${file};type=image/png`]);
-    const { stdout } = await run('curl', ['-sS', '--max-time', '300', '-H', `Authorization: Bearer ${KEY}`, '-F', 'model=openai/gpt-image-1', '-F', 'prompt=Brighter', ...form, `${proxy.endpoint}`], { maxBuffer: 16 * MiB });
+    const { stdout } = await run(
+      'curl',
+      [
+        '-sS',
+        '--max-time',
+        '300',
+        '-H',
+        `Authorization: Bearer ${KEY}`,
+        '-F',
+        'model=openai/gpt-image-1',
+        '-F',
+        'prompt=Brighter',
+        ...form,
+        `${proxy.endpoint}`,
+      ],
+      { maxBuffer: 16 * MiB },
+    );
     const growth = memory(proxy.pid, 'VmHWM') - before;
     await expect.poll(() => proxy.output(), { timeout: 20_000 }).toMatch(/#1 POST/);
     return { answer: JSON.parse(stdout), growth, upstream, line: /#1 POST.*/.exec(proxy.output())![0] };
@@ -62,13 +78,17 @@ async function uploadThrough(strict: boolean, count: number) {
 }
 
 describe('large uploads through the proxy', () => {
-  it(`16 × ${imageField.limits.maxBytes} bytes reach the upstream whole, judged on the way, at bounded memory`, { timeout: 300_000 }, async () => {
+  it(`16 × ${imageField.limits.maxBytes} bytes reach the upstream whole, judged on the way, at bounded memory`, {
+    timeout: 300_000,
+  }, async () => {
     const { answer, growth, upstream, line } = await uploadThrough(false, imageField.limits.maxItems);
     expect(answer).toEqual(okBody);
     const images = upstream.requests[0]!.parts.filter((part) => part.name === imageField.name);
     expect(images.map((part) => part.size)).toEqual(Array(imageField.limits.maxItems).fill(imageField.limits.maxBytes));
     expect(line).toMatch(new RegExp(`${wireContract.path} → 200 \\(\\d+ ms\\): conforms$`));
-    console.log(`proxy memory for 16 × ${imageField.limits.maxBytes} bytes: peak growth ${(growth / MiB).toFixed(1)} MiB`);
+    console.log(
+      `proxy memory for 16 × ${imageField.limits.maxBytes} bytes: peak growth ${(growth / MiB).toFixed(1)} MiB`,
+    );
     expect(growth).toBeLessThan(GROWTH_BOUND);
   });
 
@@ -77,8 +97,12 @@ describe('large uploads through the proxy', () => {
     const spoolsBefore = spools();
     const { answer, growth, upstream } = await uploadThrough(true, 4);
     expect(answer).toEqual(okBody);
-    expect(upstream.requests[0]!.parts.filter((part) => part.name === imageField.name).map((part) => part.size)).toEqual(Array(4).fill(imageField.limits.maxBytes));
-    console.log(`strict proxy memory for 4 × ${imageField.limits.maxBytes} bytes: peak growth ${(growth / MiB).toFixed(1)} MiB`);
+    expect(
+      upstream.requests[0]!.parts.filter((part) => part.name === imageField.name).map((part) => part.size),
+    ).toEqual(Array(4).fill(imageField.limits.maxBytes));
+    console.log(
+      `strict proxy memory for 4 × ${imageField.limits.maxBytes} bytes: peak growth ${(growth / MiB).toFixed(1)} MiB`,
+    );
     expect(growth).toBeLessThan(GROWTH_BOUND);
     expect(spools()).toBe(spoolsBefore);
   });

@@ -16,8 +16,12 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const { serve } = serversClosedAfterEach();
 
 describe('orq-images proxy', () => {
-  it('reports each exchange, records it, prints the summary on SIGINT and exits 0; the mock replays the recording', { timeout: 120_000 }, async () => {
-    const upstream = await serve((index) => (index === 0 ? { status: 200, body: okBody } : { status: 200, body: { ...okBody, created: 'now' } }));
+  it('reports each exchange, records it, prints the summary on SIGINT and exits 0; the mock replays the recording', {
+    timeout: 120_000,
+  }, async () => {
+    const upstream = await serve((index) =>
+      index === 0 ? { status: 200, body: okBody } : { status: 200, body: { ...okBody, created: 'now' } },
+    );
     const dir = await mkdtemp(path.join(tmpdir(), 'orq-proxy-cli-'));
     try {
       const proxy = await start(['proxy', '--upstream', upstream.url, '--port', '0', '--record', dir], /Ctrl-C/);
@@ -30,9 +34,15 @@ describe('orq-images proxy', () => {
       proxy.child.kill('SIGINT');
       expect(await proxy.exited).toBe(0);
       const output = proxy.output();
-      expect(output).toMatch(/#1 POST \/v2\/router\/images\/edits → 200 \(\d+ ms\): conforms; recorded as 0001-post-200\.json/);
-      expect(output).toMatch(/#2 POST .* 1 departure from the spec: body\.created: the spec says type integer, received "now"; recorded as 0002-post-200\.json/);
-      expect(output).toMatch(/proxy: 2 exchanges: 1 conformed, 0 with a request the spec refuses, 1 with an answer that departs from the spec, 0 without an answer from the upstream; 2 cassettes recorded in /);
+      expect(output).toMatch(
+        /#1 POST \/v2\/router\/images\/edits → 200 \(\d+ ms\): conforms; recorded as 0001-post-200\.json/,
+      );
+      expect(output).toMatch(
+        /#2 POST .* 1 departure from the spec: body\.created: the spec says type integer, received "now"; recorded as 0002-post-200\.json/,
+      );
+      expect(output).toMatch(
+        /proxy: 2 exchanges: 1 conformed, 0 with a request the spec refuses, 1 with an answer that departs from the spec, 0 without an answer from the upstream; 2 cassettes recorded in /,
+      );
       expect(output).toMatch(/ {4}1× body\.created: the spec says type integer/);
       expect(output).not.toContain(KEY);
       expect((await readdir(dir)).sort()).toEqual(['0001-post-200.json', '0002-post-200.json']);
@@ -52,25 +62,43 @@ describe('orq-images proxy', () => {
     [['proxy'], /--upstream is required/],
     [['proxy', '--upstream', 'ftp://example.com'], /must be an http: or https: URL/],
     [['proxy', '--upstream', 'http://127.0.0.1:1', '--port', 'x'], /--port must be a decimal integer/],
-    [['mock', '--replay', '/nonexistent-cassettes'], /\/nonexistent-cassettes: \(directory\) cannot be read \(ENOENT\)/],
+    [
+      ['mock', '--replay', '/nonexistent-cassettes'],
+      /\/nonexistent-cassettes: \(directory\) cannot be read \(ENOENT\)/,
+    ],
     // --port takes decimal digits only, for every long-running command: none of these is read as a number.
-    ...['0x10', '1e3', '4.0', '', ' 80', '+80', '65536'].map((port) => [['proxy', '--upstream', 'http://127.0.0.1:1', '--port', port], `--port must be a decimal integer from 0 to 65535, got ${JSON.stringify(port)}`] as const),
+    ...['0x10', '1e3', '4.0', '', ' 80', '+80', '65536'].map(
+      (port) =>
+        [
+          ['proxy', '--upstream', 'http://127.0.0.1:1', '--port', port],
+          `--port must be a decimal integer from 0 to 65535, got ${JSON.stringify(port)}`,
+        ] as const,
+    ),
     [['mock', '--port', '0x10'], /--port must be a decimal integer from 0 to 65535, got "0x10"/],
-  ] as [string[], RegExp | string][])('%j exits at once, naming what is wrong', { timeout: 60_000 }, async (args, message) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), ...args], { cwd: root });
-    let output = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    expect(output).toMatch(message);
-    expect(code).toBe(args[0] === 'mock' && args[1] === '--replay' ? 1 : 2);
-  });
+  ] as [string[], RegExp | string][])(
+    '%j exits at once, naming what is wrong',
+    { timeout: 60_000 },
+    async (args, message) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), ...args], {
+        cwd: root,
+      });
+      let output = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      expect(output).toMatch(message);
+      expect(code).toBe(args[0] === 'mock' && args[1] === '--replay' ? 1 : 2);
+    },
+  );
 
   it('--help names every option', { timeout: 60_000 }, async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'proxy', '--help'], { cwd: root });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'proxy', '--help'], {
+      cwd: root,
+    });
     let output = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
     expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(0);
-    for (const option of ['--upstream', '--port', '--host', '--record', '--max-cassettes', '--strict']) expect(output).toContain(option);
+    for (const option of ['--upstream', '--port', '--host', '--record', '--max-cassettes', '--strict'])
+      expect(output).toContain(option);
   });
 });

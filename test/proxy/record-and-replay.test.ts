@@ -26,7 +26,13 @@ const proxy = proxiesClosedAfterEach();
 /** An answer image large enough to be shrunk (about 40 KB of base64). */
 const bigImage = makePng(8, 8, { padTo: 30_000, seed: 3 });
 const requestA = validParts([{ name: 'response_format', value: 'b64_json' }]);
-const requestB = validParts([{ name: 'response_format', value: 'url' }, { name: 'retry', value: '{"count": 2}', contentType: 'application/json' }], makePng(8, 8, { seed: 9 }));
+const requestB = validParts(
+  [
+    { name: 'response_format', value: 'url' },
+    { name: 'retry', value: '{"count": 2}', contentType: 'application/json' },
+  ],
+  makePng(8, 8, { seed: 9 }),
+);
 
 let dir: string;
 beforeAll(async () => {
@@ -43,15 +49,28 @@ function holdsKey(text: string): boolean {
 }
 
 describe('recording', () => {
-  it('writes each exchange as a cassette with no trace of the key, images by hash, large answer images shrunk', { timeout: 60_000 }, async () => {
+  it('writes each exchange as a cassette with no trace of the key, images by hash, large answer images shrunk', {
+    timeout: 60_000,
+  }, async () => {
     const upstream = await serve((index, request) => {
       const echo = String(request.headers.authorization);
-      if (index === 0) return { status: 429, headers: { 'retry-after': '1', 'x-echo': echo }, body: { error: { code: 'rate_limit_exceeded', message: `slow down, ${echo}`, doc_url: 'https://docs.orq.ai' } } };
+      if (index === 0)
+        return {
+          status: 429,
+          headers: { 'retry-after': '1', 'x-echo': echo },
+          body: {
+            error: { code: 'rate_limit_exceeded', message: `slow down, ${echo}`, doc_url: 'https://docs.orq.ai' },
+          },
+        };
       if (index === 1) return { status: 200, body: { ...okBody, data: [{ b64_json: bigImage.toString('base64') }] } };
-      return { status: 200, body: { ...urlBody, data: [{ url: `https://storage.example/a.png?token=${encodeURIComponent(KEY)}` }] } };
+      return {
+        status: 200,
+        body: { ...urlBody, data: [{ url: `https://storage.example/a.png?token=${encodeURIComponent(KEY)}` }] },
+      };
     });
     const through = await proxy({ upstream: upstream.url, recordDir: dir });
-    for (const parts of [requestA, requestA, requestB]) expect(await postParts(through.url, parts)).toMatchObject({ status: expect.any(Number) });
+    for (const parts of [requestA, requestA, requestB])
+      expect(await postParts(through.url, parts)).toMatchObject({ status: expect.any(Number) });
     await through.reported(3);
 
     const names = (await readdir(dir)).sort();
@@ -65,8 +84,24 @@ describe('recording', () => {
     expect(limited.response.headers['x-echo']).toBe('Bearer [redacted]');
     expect(limited.response.body.error.message).toBe('slow down, Bearer [redacted]');
     expect(url.response.body.data[0].url).toBe('https://storage.example/a.png?token=[redacted]');
-    expect(b64.request.images).toEqual([{ name: 'image', filename: 'cat.png', declaredType: 'image/png', bytes: expect.any(Number), head: expect.stringMatching(/^89504e47/), sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
-    expect(b64.response.shrunk).toEqual([{ field: 'data[0].b64_json', type: 'image/png', bytes: bigImage.length, sha256: createHash('sha256').update(bigImage).digest('hex') }]);
+    expect(b64.request.images).toEqual([
+      {
+        name: 'image',
+        filename: 'cat.png',
+        declaredType: 'image/png',
+        bytes: expect.any(Number),
+        head: expect.stringMatching(/^89504e47/),
+        sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      },
+    ]);
+    expect(b64.response.shrunk).toEqual([
+      {
+        field: 'data[0].b64_json',
+        type: 'image/png',
+        bytes: bigImage.length,
+        sha256: createHash('sha256').update(bigImage).digest('hex'),
+      },
+    ]);
     const placeholder = Buffer.from(b64.response.body.data[0].b64_json, 'base64');
     expect(sniffImageType(placeholder)).toBe('image/png');
     expect(placeholder.length).toBeLessThan(200);
@@ -74,8 +109,9 @@ describe('recording', () => {
   });
 });
 
-it('a placeholder exists for every media type the spec allows, with that type\'s signature', () => {
-  for (const type of imageField.limits.mediaTypes) expect(sniffImageType(Buffer.from(placeholderFor(type), 'base64'))).toBe(type);
+it("a placeholder exists for every media type the spec allows, with that type's signature", () => {
+  for (const type of imageField.limits.mediaTypes)
+    expect(sniffImageType(Buffer.from(placeholderFor(type), 'base64'))).toBe(type);
 });
 
 describe('replay (startMock({ replayDir }))', () => {
@@ -87,7 +123,9 @@ describe('replay (startMock({ replayDir }))', () => {
     await mock?.close();
   });
 
-  it('answers a recorded request with the recorded answers in order, the last repeating', { timeout: 30_000 }, async () => {
+  it('answers a recorded request with the recorded answers in order, the last repeating', {
+    timeout: 30_000,
+  }, async () => {
     expect(mock.replayable).toBe(3);
     const first = await postParts(mock.url, requestA);
     expect(first).toMatchObject({ status: 429 });
@@ -95,20 +133,30 @@ describe('replay (startMock({ replayDir }))', () => {
     for (let i = 0; i < 2; i++) {
       const again = await postParts(mock.url, requestA);
       expect(again).toMatchObject({ status: 200 });
-      expect(sniffImageType(Buffer.from(JSON.parse((again as { text: string }).text).data[0].b64_json, 'base64'))).toBe('image/png');
+      expect(sniffImageType(Buffer.from(JSON.parse((again as { text: string }).text).data[0].b64_json, 'base64'))).toBe(
+        'image/png',
+      );
     }
     const other = await postParts(mock.url, requestB, { authorization: 'Bearer another-key' });
-    expect(JSON.parse((other as { text: string }).text).data[0].url).toBe('https://storage.example/a.png?token=[redacted]');
+    expect(JSON.parse((other as { text: string }).text).data[0].url).toBe(
+      'https://storage.example/a.png?token=[redacted]',
+    );
   });
 
-  it('matches by the fields once decoded and the images by hash: JSON spacing, part order and filenames do not matter', { timeout: 30_000 }, async () => {
+  it('matches by the fields once decoded and the images by hash: JSON spacing, part order and filenames do not matter', {
+    timeout: 30_000,
+  }, async () => {
     const [model, prompt, format, retry, image] = requestB;
-    const reordered = [{ ...retry!, value: '{"count":2}' }, image!, format!, prompt!, model!].map((part) => (part.filename ? { ...part, filename: 'renamed.png' } : part));
+    const reordered = [{ ...retry!, value: '{"count":2}' }, image!, format!, prompt!, model!].map((part) =>
+      part.filename ? { ...part, filename: 'renamed.png' } : part,
+    );
     const answer = await postParts(mock.url, reordered);
     expect(JSON.parse((answer as { text: string }).text).data[0].url).toMatch(/^https:\/\/storage\.example\//);
   });
 
-  it('another request, or one that asks with Prefer, gets the mock\'s own answer as before', { timeout: 30_000 }, async () => {
+  it("another request, or one that asks with Prefer, gets the mock's own answer as before", {
+    timeout: 30_000,
+  }, async () => {
     const recorded = JSON.parse(await readFile(path.join(dir, '0002-post-200.json'), 'utf8')).response.body;
     const otherPrompt = requestA.map((part) => (part.name === 'prompt' ? { ...part, value: 'Something else' } : part));
     const made = JSON.parse(((await postParts(mock.url, otherPrompt)) as { text: string }).text);

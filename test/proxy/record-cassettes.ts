@@ -20,7 +20,12 @@ export const RECORDING_KEY = 'sk-recording-FIXTURE-0c4e8a2f6b1d3957';
 
 /** The requests recorded, each with what it shows. */
 export const RECORDED = {
-  b64: { model: 'openai/gpt-image-1', prompt: 'Add a red scarf to the cat', image: makePng(8, 8, { seed: 1 }), response_format: 'b64_json' },
+  b64: {
+    model: 'openai/gpt-image-1',
+    prompt: 'Add a red scarf to the cat',
+    image: makePng(8, 8, { seed: 1 }),
+    response_format: 'b64_json',
+  },
   url: {
     model: 'openai/gpt-image-1',
     prompt: 'Put both cats on one sofa',
@@ -36,7 +41,11 @@ async function main(): Promise<void> {
   const upstream = await startMock({ port: 0 });
   await mkdir(CASSETTES_DIR, { recursive: true });
   for (const name of await readdir(CASSETTES_DIR)) if (name.endsWith('.json')) await rm(`${CASSETTES_DIR}${name}`);
-  const proxy = await startProxy({ upstream: upstream.url, recordDir: CASSETTES_DIR, log: (line) => console.log(line) });
+  const proxy = await startProxy({
+    upstream: upstream.url,
+    recordDir: CASSETTES_DIR,
+    log: (line) => console.log(line),
+  });
   try {
     const client = createImageEditClient({ apiKey: RECORDING_KEY, baseUrl: proxy.url, maxRetries: 0 });
     // A rate limit first, then the same request answered: replay serves them in that order.
@@ -50,7 +59,11 @@ async function main(): Promise<void> {
       { name: 'n', value: '11' },
       { name: 'image', value: RECORDED.b64.image, filename: 'cat.png', contentType: 'image/png' },
     ]);
-    await fetch(proxy.endpoint, { method: 'POST', headers: { authorization: `Bearer ${RECORDING_KEY}`, 'content-type': contentType }, body });
+    await fetch(proxy.endpoint, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${RECORDING_KEY}`, 'content-type': contentType },
+      body,
+    });
   } finally {
     for (const line of (await proxy.close()).departures) console.log(line);
     await upstream.close();

@@ -10,7 +10,11 @@ import { responses } from '../support/spec.js';
 const okBody = responses['200']!.content['application/json']!.examples['b64_png']!.value;
 const urlBody = responses['200']!.content['application/json']!.examples['url']!.value;
 const json = { 'content-type': 'application/json' };
-const answer = (status: number, body: unknown, headers: ReceivedResponse['headers'] = json): ReceivedResponse => ({ status, headers, text: typeof body === 'string' ? body : JSON.stringify(body) });
+const answer = (status: number, body: unknown, headers: ReceivedResponse['headers'] = json): ReceivedResponse => ({
+  status,
+  headers,
+  text: typeof body === 'string' ? body : JSON.stringify(body),
+});
 
 describe('checkResponse', () => {
   it('passes every named example of every documented status, with its declared headers', () => {
@@ -24,9 +28,21 @@ describe('checkResponse', () => {
   });
 
   it.each([
-    ['an undocumented status', answer(418, { error: { message: 'teapot' } }), [{ field: 'status', expected: expect.stringMatching(/^one of 200, 400, .*504$/), received: '418' }]],
-    ['a missing required field', answer(200, { data: okBody.data }), [{ field: 'body.created', expected: 'required', received: 'missing' }]],
-    ['a type change', answer(200, { ...okBody, created: String(okBody.created) }), [{ field: 'body.created', expected: 'type integer', received: JSON.stringify(String(okBody.created)) }]],
+    [
+      'an undocumented status',
+      answer(418, { error: { message: 'teapot' } }),
+      [{ field: 'status', expected: expect.stringMatching(/^one of 200, 400, .*504$/), received: '418' }],
+    ],
+    [
+      'a missing required field',
+      answer(200, { data: okBody.data }),
+      [{ field: 'body.created', expected: 'required', received: 'missing' }],
+    ],
+    [
+      'a type change',
+      answer(200, { ...okBody, created: String(okBody.created) }),
+      [{ field: 'body.created', expected: 'type integer', received: JSON.stringify(String(okBody.created)) }],
+    ],
     [
       'an image with both url and b64_json',
       answer(200, { ...okBody, data: [{ ...okBody.data[0], url: urlBody.data[0].url }] }),
@@ -40,9 +56,14 @@ describe('checkResponse', () => {
         { field: 'body', expected: 'JSON (application/json)', received: expect.stringContaining('<html><title>413') },
       ],
     ],
-    ['a Retry-After that is neither seconds nor a date', answer(429, responses['429']!.content['application/json']!.examples['rate_limit_exceeded']!.value, { ...json, 'retry-after': 'soon' }), [
-      { field: 'headers.retry-after', expected: expect.stringMatching(/^pattern /), received: '"soon"' },
-    ]],
+    [
+      'a Retry-After that is neither seconds nor a date',
+      answer(429, responses['429']!.content['application/json']!.examples['rate_limit_exceeded']!.value, {
+        ...json,
+        'retry-after': 'soon',
+      }),
+      [{ field: 'headers.retry-after', expected: expect.stringMatching(/^pattern /), received: '"soon"' }],
+    ],
   ])('%s is named as drift', (_name, received, expected) => {
     expect(checkResponse(received).drift).toEqual(expected);
   });

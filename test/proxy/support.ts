@@ -21,7 +21,8 @@ export const AUTH = { authorization: `Bearer ${KEY}` };
 
 export const okBody = responses['200']!.content['application/json']!.examples['b64_png']!.value;
 export const urlBody = responses['200']!.content['application/json']!.examples['url']!.value;
-export const errorExample = (status: number) => Object.values(responses[String(status)]!.content['application/json']!.examples)[0]!.value;
+export const errorExample = (status: number) =>
+  Object.values(responses[String(status)]!.content['application/json']!.examples)[0]!.value;
 
 export const png = makePng(8, 8);
 
@@ -41,10 +42,18 @@ export interface Sent {
 }
 
 /** POSTs `parts` to the operation at `base`; a reset comes back as `{ error }`. */
-export async function postParts(base: string, parts: RawPart[], headers: Record<string, string> = AUTH): Promise<Sent | { error: Error }> {
+export async function postParts(
+  base: string,
+  parts: RawPart[],
+  headers: Record<string, string> = AUTH,
+): Promise<Sent | { error: Error }> {
   const { body, contentType } = writeMultipart(parts);
   try {
-    const response = await fetch(`${base}${wireContract.path}`, { method: 'POST', headers: { ...headers, 'content-type': contentType }, body });
+    const response = await fetch(`${base}${wireContract.path}`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': contentType },
+      body,
+    });
     return { status: response.status, headers: response.headers, text: await response.text() };
   } catch (error) {
     return { error: error as Error };
@@ -69,9 +78,14 @@ export function proxiesClosedAfterEach(): (options: ProxyOptions) => Promise<Run
   return async (options) => {
     const lines: string[] = [];
     const reports: ExchangeReport[] = [];
-    const proxy = await startProxy({ ...options, log: (line) => lines.push(line), onExchange: (report) => reports.push(report) });
+    const proxy = await startProxy({
+      ...options,
+      log: (line) => lines.push(line),
+      onExchange: (report) => reports.push(report),
+    });
     open.push(proxy);
-    const reported = (count: number) => vi.waitFor(() => expect(lines.length).toBeGreaterThanOrEqual(count), { timeout: 20_000, interval: 20 });
+    const reported = (count: number) =>
+      vi.waitFor(() => expect(lines.length).toBeGreaterThanOrEqual(count), { timeout: 20_000, interval: 20 });
     return Object.assign(proxy, { lines, reports, reported });
   };
 }
@@ -86,7 +100,10 @@ export interface Started {
 
 /** Starts `orq-images <args>` and resolves once it prints `ready` (or rejects when it exits first). */
 export async function startCommand(args: string[], ready: RegExp): Promise<Started> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), ...args], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), ...args], {
+    cwd: root,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
@@ -113,7 +130,9 @@ export const endpointOf = (output: string) => /endpoint\s+(http:\/\/\S+)\/v2\//.
 
 /** A process's resident memory now (VmRSS) or at its peak (VmHWM), in bytes, from /proc. */
 export function memory(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-  return Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
+  return (
+    Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024
+  );
 }
 
 export interface ProxyProcess {
@@ -130,7 +149,11 @@ export interface ProxyProcess {
  * counted are its own, not those of tests running beside it); resolves once it listens.
  */
 export async function startProxyProcess(args: string[], tmp: string): Promise<ProxyProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'proxy', '--port', '0', ...args], { cwd: root, env: { ...process.env, TMPDIR: tmp }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'proxy', '--port', '0', ...args],
+    { cwd: root, env: { ...process.env, TMPDIR: tmp }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));

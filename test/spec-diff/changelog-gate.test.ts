@@ -50,11 +50,14 @@ describe('the CHANGELOG.md gate', () => {
   });
 
   it('a breaking change recorded only in a released section, in another list or outside a list is not recorded', () => {
-    for (const change of ['request.user', 'request.quality', 'request.size']) expect(isRecorded(change, recorded)).toBe(false);
+    for (const change of ['request.user', 'request.quality', 'request.size'])
+      expect(isRecorded(change, recorded)).toBe(false);
   });
 
   it('accepts "## [Unreleased]" and "### Breaking changes" as headings', () => {
-    expect(recordedBreakingPaths('## [Unreleased]\n### Breaking changes\n* `response.413`: gone\n')).toEqual(['response.413']);
+    expect(recordedBreakingPaths('## [Unreleased]\n### Breaking changes\n* `response.413`: gone\n')).toEqual([
+      'response.413',
+    ]);
   });
 
   it("the repository's CHANGELOG.md has the section the gate reads", () => {

@@ -14,8 +14,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSpecDiff } from '../../scripts/spec-diff.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const gitEnv = { ...process.env, GIT_AUTHOR_NAME: 'test', GIT_AUTHOR_EMAIL: 'test@example.com', GIT_COMMITTER_NAME: 'test', GIT_COMMITTER_EMAIL: 'test@example.com' };
-const git = (cwd: string, ...args: string[]) => execFileSync('git', ['-c', 'commit.gpgsign=false', ...args], { cwd, env: gitEnv, stdio: 'pipe', timeout: 30_000 }).toString();
+const gitEnv = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 'test',
+  GIT_AUTHOR_EMAIL: 'test@example.com',
+  GIT_COMMITTER_NAME: 'test',
+  GIT_COMMITTER_EMAIL: 'test@example.com',
+};
+const git = (cwd: string, ...args: string[]) =>
+  execFileSync('git', ['-c', 'commit.gpgsign=false', ...args], {
+    cwd,
+    env: gitEnv,
+    stdio: 'pipe',
+    timeout: 30_000,
+  }).toString();
 
 const UNRELEASED = '# Changelog\n\n## Unreleased\n\n### Breaking\n\n### Non-breaking\n';
 
@@ -59,7 +71,9 @@ describe('npm run spec:diff', () => {
   it('exits 1 on a breaking change the changelog does not name, listing every change by class and saying what to add', async () => {
     const { code, out } = await specDiff('HEAD~1', '--spec', spec);
     expect(code).toBe(1);
-    expect(out).toMatch(/against HEAD~1 \([0-9a-f]{7}\): 1 breaking, 0 unclassified, 1 non-breaking, 1 documentation-only/);
+    expect(out).toMatch(
+      /against HEAD~1 \([0-9a-f]{7}\): 1 breaking, 0 unclassified, 1 non-breaking, 1 documentation-only/,
+    );
     expect(out).toMatch(/^ {2}breaking {6}request\.n +maximum 10 → 4: tightened for callers/m);
     expect(out).toMatch(/^ {2}non-breaking {2}request\.quality +enum value "ultra" added: loosened for callers/m);
     expect(out).not.toContain('request.user');
@@ -69,7 +83,10 @@ describe('npm run spec:diff', () => {
 
   it('exits 0 once "## Unreleased" → "### Breaking" names the path', async () => {
     const recorded = path.join(scratch, 'recorded.md');
-    writeFileSync(recorded, UNRELEASED.replace('### Breaking\n', '### Breaking\n- `request.n`: at most 4 images per call (was 10).\n'));
+    writeFileSync(
+      recorded,
+      UNRELEASED.replace('### Breaking\n', '### Breaking\n- `request.n`: at most 4 images per call (was 10).\n'),
+    );
     const { code, out } = await specDiff('HEAD~1', '--spec', spec, '--changelog', recorded);
     expect(code).toBe(0);
     expect(out).toMatch(/Every breaking change is recorded in .*recorded\.md/);
@@ -92,7 +109,9 @@ describe('npm run spec:diff', () => {
     const shallowSpec = path.join(scratch, 'shallow/spec/openapi.yaml');
     const skipped = await specDiff('HEAD~1', '--if-available', '--spec', shallowSpec);
     expect(skipped.code).toBe(0);
-    expect(skipped.out).toMatch(/^spec diff skipped: HEAD~1 is neither a file nor a commit of this repository .*shallow or single-commit clone/);
+    expect(skipped.out).toMatch(
+      /^spec diff skipped: HEAD~1 is neither a file nor a commit of this repository .*shallow or single-commit clone/,
+    );
     const refused = await specDiff('HEAD~1', '--spec', shallowSpec);
     expect(refused.code).toBe(2);
     expect(refused.err).toContain('HEAD~1 is neither a file nor a commit');
@@ -110,7 +129,11 @@ describe('npm run spec:diff', () => {
   });
 
   it('as a process, its exit code is the gate', async () => {
-    const child = promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(root, 'scripts/spec-diff.ts'), 'HEAD~1', '--spec', spec], { cwd: root, timeout: 60_000 });
+    const child = promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', path.join(root, 'scripts/spec-diff.ts'), 'HEAD~1', '--spec', spec],
+      { cwd: root, timeout: 60_000 },
+    );
     await expect(child).rejects.toMatchObject({ code: 1, stdout: expect.stringContaining('not recorded') });
   });
 });

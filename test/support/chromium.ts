@@ -45,9 +45,13 @@ export function isLocalUrl(url: string): boolean {
 export async function openBrowser(): Promise<BrowserSession> {
   // A fresh profile each time: Playwright's launch() makes a temporary user-data-dir and deletes it on close
   // (it refuses a --user-data-dir flag).
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: FLAGS }).catch((error: unknown) => {
-    throw new Error(`cannot start ${CHROMIUM_PATH} (install Debian's chromium: apt-get install chromium): ${(error as Error).message}`);
-  });
+  const browser = await chromium
+    .launch({ executablePath: CHROMIUM_PATH, headless: true, args: FLAGS })
+    .catch((error: unknown) => {
+      throw new Error(
+        `cannot start ${CHROMIUM_PATH} (install Debian's chromium: apt-get install chromium): ${(error as Error).message}`,
+      );
+    });
   const context = await browser.newContext();
   const page = await context.newPage();
   const requests: string[] = [];

@@ -23,7 +23,10 @@ export interface ParsedPart {
 }
 
 /** Parses a multipart body with busboy; `error` is set when the bytes are not valid multipart (the source is drained). */
-export function readMultipart(source: Blob | NodeJS.ReadableStream, contentType: string): Promise<{ parts: ParsedPart[]; error?: string }> {
+export function readMultipart(
+  source: Blob | NodeJS.ReadableStream,
+  contentType: string,
+): Promise<{ parts: ParsedPart[]; error?: string }> {
   const input = source instanceof Blob ? Readable.fromWeb(source.stream() as WebReadableStream<Uint8Array>) : source;
   return new Promise((resolve) => {
     const parts: ParsedPart[] = [];
@@ -33,7 +36,12 @@ export function readMultipart(source: Blob | NodeJS.ReadableStream, contentType:
     };
     let parser: busboy.Busboy;
     try {
-      parser = busboy({ headers: { 'content-type': contentType }, preservePath: true, defParamCharset: 'utf8', limits: { fieldSize: 64 * 1024 * 1024, fileSize: Infinity } });
+      parser = busboy({
+        headers: { 'content-type': contentType },
+        preservePath: true,
+        defParamCharset: 'utf8',
+        limits: { fieldSize: 64 * 1024 * 1024, fileSize: Infinity },
+      });
     } catch (error) {
       fail(error as Error);
       return;

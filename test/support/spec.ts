@@ -21,14 +21,26 @@ export const requestExamples: Record<string, { summary?: string; value: Record<s
 type Examples = Record<string, { summary?: string; value: any }>;
 
 /** Every documented response, shaped as in the spec: status → description, declared headers and content's examples. */
-export const responses: Record<string, { description: string; headers: Record<string, { description?: string; schema?: any }>; content: Record<string, { examples: Examples }> }> =
-  Object.fromEntries(
-    specFacts.responses.map((response) => [
-      response.status,
-      {
-        description: response.description,
-        headers: response.headers,
-        content: response.contentType ? { [response.contentType]: { examples: Object.fromEntries(response.examples.map(({ name, ...example }) => [name, example])) } } : {},
-      },
-    ]),
-  );
+export const responses: Record<
+  string,
+  {
+    description: string;
+    headers: Record<string, { description?: string; schema?: any }>;
+    content: Record<string, { examples: Examples }>;
+  }
+> = Object.fromEntries(
+  specFacts.responses.map((response) => [
+    response.status,
+    {
+      description: response.description,
+      headers: response.headers,
+      content: response.contentType
+        ? {
+            [response.contentType]: {
+              examples: Object.fromEntries(response.examples.map(({ name, ...example }) => [name, example])),
+            },
+          }
+        : {},
+    },
+  ]),
+);

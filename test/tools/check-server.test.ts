@@ -12,7 +12,10 @@ import { startScriptedServer, startStallServer, type ScriptedServer } from '../s
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-function runCheckServer(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runCheckServer(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/check-server.ts', ...args], {
       cwd: root,
@@ -41,9 +44,14 @@ describe('npm run check-server', () => {
     // Answers 200 `{}` to everything: a body the spec's ImageEditResponse rejects, and no refusals at all.
     broken = await startScriptedServer(() => ({ status: 200, body: {} }));
     // Refuses as the spec says, but its 200 carries `created` as a string and its 400 lacks the error's message.
-    const example = (status: string) => specFacts.responses.find((response) => response.status === status)!.examples[0]!.value as any;
+    const example = (status: string) =>
+      specFacts.responses.find((response) => response.status === status)!.examples[0]!.value as any;
     const { message: _message, ...withoutMessage } = example('400').error;
-    const answers = [{ status: 200, body: { ...example('200'), created: 'now' } }, { status: 401, body: example('401') }, { status: 400, body: { error: withoutMessage } }];
+    const answers = [
+      { status: 200, body: { ...example('200'), created: 'now' } },
+      { status: 401, body: example('401') },
+      { status: 400, body: { error: withoutMessage } },
+    ];
     drifting = await startScriptedServer((index) => answers[index % answers.length]!);
   });
   afterAll(async () => {
@@ -56,7 +64,10 @@ describe('npm run check-server', () => {
     const { code, stdout, stderr } = await runCheckServer(['--base-url', mock.url]);
     const lines = stdout.split('\n').filter((line) => /^(PASS|FAIL)\b/.test(line));
     expect(stdout).toContain('(full suite; each request within 60000 ms)');
-    expect(lines.filter((line) => line.startsWith('FAIL')), stdout + stderr).toEqual([]);
+    expect(
+      lines.filter((line) => line.startsWith('FAIL')),
+      stdout + stderr,
+    ).toEqual([]);
     // Every documented status and example, every JSON part, the file limits: dozens of checks, all named.
     expect(lines.length).toBeGreaterThan(40);
     expect(stdout).toMatch(/check-server: \d+ passed, 0 failed/);
@@ -71,27 +82,42 @@ describe('npm run check-server', () => {
     expect(code).toBe(1);
   });
 
-  it('reports an answer\'s departures from the spec in the drift format (field: the spec says X, received Y)', { timeout: 120_000 }, async () => {
-    const { stdout } = await runCheckServer(['--base-url', drifting.url, '--minimal'], { ORQ_API_KEY: 'sk-check-drift-key-0123456789' });
-    expect(stdout).toMatch(/FAIL {2}a small edit .*: the 200 answer breaks the spec: body\.created: the spec says type integer, received "now"/);
+  it("reports an answer's departures from the spec in the drift format (field: the spec says X, received Y)", {
+    timeout: 120_000,
+  }, async () => {
+    const { stdout } = await runCheckServer(['--base-url', drifting.url, '--minimal'], {
+      ORQ_API_KEY: 'sk-check-drift-key-0123456789',
+    });
+    expect(stdout).toMatch(
+      /FAIL {2}a small edit .*: the 200 answer breaks the spec: body\.created: the spec says type integer, received "now"/,
+    );
     expect(stdout).toMatch(/PASS {2}no Authorization header: 401/);
-    expect(stdout).toMatch(/FAIL {2}n above its maximum \(11\): 400 naming n: the 400 answer breaks the spec: body\.error\.message: the spec says required, received missing/);
+    expect(stdout).toMatch(
+      /FAIL {2}n above its maximum \(11\): 400 naming n: the 400 answer breaks the spec: body\.error\.message: the spec says required, received missing/,
+    );
   });
 
-  it('the minimal suite says what it will send, then sends just that: one edit with n: 1', { timeout: 120_000 }, async () => {
+  it('the minimal suite says what it will send, then sends just that: one edit with n: 1', {
+    timeout: 120_000,
+  }, async () => {
     broken.requests.length = 0;
     const { stdout } = await runCheckServer(['--base-url', broken.url, '--minimal']);
     const plan = stdout.indexOf('this sends 3 requests: 1 billable image edit');
     expect(plan).toBeGreaterThan(-1);
     expect(plan).toBeLessThan(stdout.search(/^(PASS|FAIL)/m));
     expect(broken.requests).toHaveLength(3);
-    const edits = broken.requests.filter((request) => request.headers.authorization && !request.parts.some((part) => part.name === 'n' && part.value !== '1'));
+    const edits = broken.requests.filter(
+      (request) =>
+        request.headers.authorization && !request.parts.some((part) => part.name === 'n' && part.value !== '1'),
+    );
     expect(edits).toHaveLength(1);
     expect(edits[0]!.parts.find((part) => part.name === 'n')?.value).toBe('1');
     expect(edits[0]!.parts.filter((part) => part.name === 'image')).toHaveLength(1);
   });
 
-  it('fails each request a silent server never answers at its deadline, naming the request, and stops there', { timeout: 120_000 }, async () => {
+  it('fails each request a silent server never answers at its deadline, naming the request, and stops there', {
+    timeout: 120_000,
+  }, async () => {
     // One server reads each request whole and never answers; the other never reads at all (the upload stalls).
     const silent = await startScriptedServer(() => ({ hang: true }));
     const stalled = await startStallServer();
@@ -100,8 +126,12 @@ describe('npm run check-server', () => {
         const started = Date.now();
         const { code, stdout } = await runCheckServer(['--base-url', server.url, '--timeout', '1500']);
         expect(stdout).toContain('each request within 1500 ms');
-        expect(stdout).toMatch(/FAIL {2}a small edit .*: POST \/v2\/router\/images\/edits: no complete answer within 1500 ms \(--timeout\)/);
-        expect(stdout).toMatch(/FAIL {2}no Authorization header: 401.*: POST \/v2\/router\/images\/edits: no complete answer within 1500 ms/);
+        expect(stdout).toMatch(
+          /FAIL {2}a small edit .*: POST \/v2\/router\/images\/edits: no complete answer within 1500 ms \(--timeout\)/,
+        );
+        expect(stdout).toMatch(
+          /FAIL {2}no Authorization header: 401.*: POST \/v2\/router\/images\/edits: no complete answer within 1500 ms/,
+        );
         expect(stdout).toContain('cannot be reached or does not answer; the remaining checks are not run');
         expect(stdout).toMatch(/check-server: 0 passed, 2 failed/);
         expect(code).toBe(1);
@@ -116,7 +146,9 @@ describe('npm run check-server', () => {
     }
   });
 
-  it('--help shows --timeout and its default; a --timeout that is not a positive whole number is a usage error', { timeout: 60_000 }, async () => {
+  it('--help shows --timeout and its default; a --timeout that is not a positive whole number is a usage error', {
+    timeout: 60_000,
+  }, async () => {
     const help = await runCheckServer(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/--timeout MS +each request's deadline[\s\S]*\(default\s+60000\)/);

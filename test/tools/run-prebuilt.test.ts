@@ -26,23 +26,43 @@ afterAll(() => {
 });
 
 describe('run-prebuilt', () => {
-  it('runs a script from its bundle with its arguments, and builds it again when a source changed by content', { timeout: 120_000 }, async () => {
+  it('runs a script from its bundle with its arguments, and builds it again when a source changed by content', {
+    timeout: 120_000,
+  }, async () => {
     mkdirSync(path.join(work, 'lib'), { recursive: true });
-    writeFileSync(path.join(work, 'lib/word.ts'), "export const word: string = 'one';\nexport const here = import.meta.url;\n");
+    writeFileSync(
+      path.join(work, 'lib/word.ts'),
+      "export const word: string = 'one';\nexport const here = import.meta.url;\n",
+    );
     writeFileSync(
       path.join(work, 'main.ts'),
       "import { word, here } from './lib/word.ts';\nconsole.log(JSON.stringify({ word, here, args: process.argv.slice(2), entry: process.argv[1] }));\n",
     );
-    const once = async () => JSON.parse((await run(process.execPath, ['scripts/run-prebuilt.mjs', path.join(work, 'main.ts'), '--flag', 'x'], { cwd: root })).stdout);
+    const once = async () =>
+      JSON.parse(
+        (
+          await run(process.execPath, ['scripts/run-prebuilt.mjs', path.join(work, 'main.ts'), '--flag', 'x'], {
+            cwd: root,
+          })
+        ).stdout,
+      );
     const place = prebuiltPlace(path.join(work, 'main.ts'));
 
-    expect(await once()).toEqual({ word: 'one', here: new URL('lib/word.ts', `file://${work}/`).href, args: ['--flag', 'x'], entry: path.join(work, 'main.ts') });
+    expect(await once()).toEqual({
+      word: 'one',
+      here: new URL('lib/word.ts', `file://${work}/`).href,
+      args: ['--flag', 'x'],
+      entry: path.join(work, 'main.ts'),
+    });
     expect(existsSync(place.code)).toBe(true);
     const built = readFileSync(place.manifest, 'utf8');
     expect((await once()).word).toBe('one');
     expect(readFileSync(place.manifest, 'utf8'), 'an unchanged source is not built again').toBe(built);
 
-    writeFileSync(path.join(work, 'lib/word.ts'), "export const word: string = 'two';\nexport const here = import.meta.url;\n"); // same size
+    writeFileSync(
+      path.join(work, 'lib/word.ts'),
+      "export const word: string = 'two';\nexport const here = import.meta.url;\n",
+    ); // same size
     expect((await once()).word).toBe('two');
   });
 });

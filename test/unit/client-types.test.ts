@@ -9,8 +9,24 @@ const image = new Blob([new Uint8Array([0x89, 0x50, 0x4e, 0x47])]);
 
 export const typed: ImageEditRequest[] = [
   { model: 'openai/gpt-image-1', prompt: 'p', image },
-  { model: 'openai/gpt-image-1', prompt: 'p', image: [image, image], n: 2, quality: 'high', response_format: 'b64_json', retry: { count: 2, on_codes: [429] } },
-  { model: 'm', prompt: 'p', image, quality: null, n: null, size: null, orq: { identity: { id: 'c1' }, prompt: { id: 'x', version: 'latest' } } },
+  {
+    model: 'openai/gpt-image-1',
+    prompt: 'p',
+    image: [image, image],
+    n: 2,
+    quality: 'high',
+    response_format: 'b64_json',
+    retry: { count: 2, on_codes: [429] },
+  },
+  {
+    model: 'm',
+    prompt: 'p',
+    image,
+    quality: null,
+    n: null,
+    size: null,
+    orq: { identity: { id: 'c1' }, prompt: { id: 'x', version: 'latest' } },
+  },
   // @ts-expect-error quality outside the spec's enum
   { model: 'm', prompt: 'p', image, quality: 'ultra' },
   // @ts-expect-error response_format is not nullable

@@ -17,9 +17,15 @@ const run = promisify(execFile);
 
 /** As `npm run generate` runs it: from its prebuilt bundle, its packages from V8's code cache once there is one. */
 function generate(...args: string[]) {
-  return run(process.execPath, [path.join(root, 'scripts/run-prebuilt.mjs'), 'scripts/generate.ts', ...args], { cwd: root }).then(
+  return run(process.execPath, [path.join(root, 'scripts/run-prebuilt.mjs'), 'scripts/generate.ts', ...args], {
+    cwd: root,
+  }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
+    (error: { code: number; stdout: string; stderr: string }) => ({
+      code: error.code,
+      stdout: error.stdout,
+      stderr: error.stderr,
+    }),
   );
 }
 
@@ -34,12 +40,18 @@ describe('generate and generate:check', () => {
   it('writes exactly what is committed in generated/ (deterministic)', async () => {
     const files = (await readdir(dir)).sort();
     expect(files).toEqual((await readdir(path.join(root, 'generated'))).sort());
-    for (const file of files) expect(await readFile(path.join(dir, file), 'utf8'), file).toBe(await readFile(path.join(root, 'generated', file), 'utf8'));
+    for (const file of files)
+      expect(await readFile(path.join(dir, file), 'utf8'), file).toBe(
+        await readFile(path.join(root, 'generated', file), 'utf8'),
+      );
   });
 
   it('passes on a fresh copy, fails naming an edited file and a missing one', { timeout: 120_000 }, async () => {
     expect((await generate('--check', '--out', dir)).code).toBe(0);
-    await writeFile(path.join(dir, 'schema.d.ts'), (await readFile(path.join(dir, 'schema.d.ts'), 'utf8')) + '// edited by hand\n');
+    await writeFile(
+      path.join(dir, 'schema.d.ts'),
+      (await readFile(path.join(dir, 'schema.d.ts'), 'utf8')) + '// edited by hand\n',
+    );
     await unlink(path.join(dir, 'validators.js'));
     const result = await generate('--check', '--out', dir);
     expect(result.code).not.toBe(0);

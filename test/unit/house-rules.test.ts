@@ -15,15 +15,23 @@ const src = path.join(root, 'src');
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? filesUnder(path.join(dir, entry.name)) : entry.name.endsWith('.ts') ? [path.join(dir, entry.name)] : [],
+    entry.isDirectory()
+      ? filesUnder(path.join(dir, entry.name))
+      : entry.name.endsWith('.ts')
+        ? [path.join(dir, entry.name)]
+        : [],
   );
 }
 
 /** Every module a file imports (static, dynamic, type-only and re-exports), as a path from the root or a package name. */
 function importsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  const specifiers = [...text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => (m[1] ?? m[2])!);
-  return specifiers.map((specifier) => (specifier.startsWith('.') ? path.relative(root, path.resolve(path.dirname(file), specifier)) : specifier));
+  const specifiers = [
+    ...text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g),
+  ].map((m) => (m[1] ?? m[2])!);
+  return specifiers.map((specifier) =>
+    specifier.startsWith('.') ? path.relative(root, path.resolve(path.dirname(file), specifier)) : specifier,
+  );
 }
 
 /** Where each folder's files may import from (besides their own folder and, except where platform-free, Node built-ins). */
@@ -37,7 +45,13 @@ const allowed: Record<string, RegExp[]> = {
   // The mock's core runs in browsers too (MSW): the contract and generated/ only, no Node built-in, no Prism, no busboy.
   'src/mock/core/': [/^src\/contract\//, /^generated\//],
   // The validating proxy stands on the shared core and the node:http pieces the mock's server uses too, never on the server.
-  'src/mock/proxy/': [/^src\/contract\//, /^generated\//, /^busboy$/, /^src\/mock\/core\//, /^src\/mock\/(node-http|dependencies)\.js$/],
+  'src/mock/proxy/': [
+    /^src\/contract\//,
+    /^generated\//,
+    /^busboy$/,
+    /^src\/mock\/core\//,
+    /^src\/mock\/(node-http|dependencies)\.js$/,
+  ],
   // The docs may embed the client's public face (its retry policy in the error table, its browser build in Try it).
   // The Try-it console checks and sends with the client's own request module and retry policy, not a copy of them.
   'src/docs/': [/^src\/index\.js$/, /^src\/client\/(request|retry)\.js$/, /^src\/contract\//, /^generated\//],
@@ -59,7 +73,12 @@ describe('the house rules of src/', () => {
     for (const file of files.filter((f) => f.startsWith(place))) {
       const own = place.endsWith('/') ? place : path.dirname(place) + '/';
       for (const target of importsOf(path.join(root, file))) {
-        if ((target.startsWith('node:') && !platformFree.includes(place)) || target.startsWith(own) || allowed[place]!.some((rule) => rule.test(target))) continue;
+        if (
+          (target.startsWith('node:') && !platformFree.includes(place)) ||
+          target.startsWith(own) ||
+          allowed[place]!.some((rule) => rule.test(target))
+        )
+          continue;
         wrong.push(`${file} → ${target}`);
       }
     }
@@ -69,7 +88,14 @@ describe('the house rules of src/', () => {
   it('the mock and the client never import each other, and nothing but the CLI imports the CLI or the mock', () => {
     const crossings = files.flatMap((file) =>
       importsOf(path.join(root, file))
-        .filter((target) => (file.startsWith('src/mock/') && target.startsWith('src/client/')) || (file.startsWith('src/client/') && target.startsWith('src/mock/')) || ((target.startsWith('src/cli/') || target.startsWith('src/mock/')) && !file.startsWith('src/cli/') && !file.startsWith(target.split('/').slice(0, 2).join('/') + '/')))
+        .filter(
+          (target) =>
+            (file.startsWith('src/mock/') && target.startsWith('src/client/')) ||
+            (file.startsWith('src/client/') && target.startsWith('src/mock/')) ||
+            ((target.startsWith('src/cli/') || target.startsWith('src/mock/')) &&
+              !file.startsWith('src/cli/') &&
+              !file.startsWith(target.split('/').slice(0, 2).join('/') + '/')),
+        )
         .map((target) => `${file} → ${target}`),
     );
     expect(crossings).toEqual([]);
@@ -79,7 +105,10 @@ describe('the house rules of src/', () => {
     const found = files.flatMap((file) => {
       const text = readFileSync(path.join(root, file), 'utf8');
       const lines = text.split('\n').length;
-      return [...(text.includes('as never') ? [`${file}: as never`] : []), ...(lines > 500 ? [`${file}: ${lines} lines`] : [])];
+      return [
+        ...(text.includes('as never') ? [`${file}: as never`] : []),
+        ...(lines > 500 ? [`${file}: ${lines} lines`] : []),
+      ];
     });
     expect(found).toEqual([]);
   });
@@ -91,7 +120,9 @@ describe('the house rules of src/', () => {
  */
 function referencesOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  const relative = [...text.matchAll(/['"`](\.\.?\/[^'"`$\s]*)['"`]/g)].map((m) => path.relative(root, path.resolve(path.dirname(file), m[1]!)));
+  const relative = [...text.matchAll(/['"`](\.\.?\/[^'"`$\s]*)['"`]/g)].map((m) =>
+    path.relative(root, path.resolve(path.dirname(file), m[1]!)),
+  );
   return [...new Set([...importsOf(file), ...relative])];
 }
 
@@ -117,11 +148,22 @@ describe('the layering of the repository: the product never depends on its tools
 });
 
 describe('the public exports of each entry point', () => {
-  const recorded = JSON.parse(readFileSync(path.join(root, 'test/unit/public-exports.json'), 'utf8')) as Record<string, string[]>;
-  const entries: Record<string, string> = { '.': 'src/index.ts', './mock': 'src/mock/index.ts', './msw': 'src/mock/msw.ts' };
+  const recorded = JSON.parse(readFileSync(path.join(root, 'test/unit/public-exports.json'), 'utf8')) as Record<
+    string,
+    string[]
+  >;
+  const entries: Record<string, string> = {
+    '.': 'src/index.ts',
+    './mock': 'src/mock/index.ts',
+    './msw': 'src/mock/msw.ts',
+  };
 
-  it('are the recorded ones: a name added, renamed or removed is a decision, recorded in test/unit/public-exports.json', { timeout: 120_000 }, () => {
-    const now = Object.fromEntries(Object.entries(entries).map(([entry, file]) => [entry, exportNames(path.join(root, file))]));
+  it('are the recorded ones: a name added, renamed or removed is a decision, recorded in test/unit/public-exports.json', {
+    timeout: 120_000,
+  }, () => {
+    const now = Object.fromEntries(
+      Object.entries(entries).map(([entry, file]) => [entry, exportNames(path.join(root, file))]),
+    );
     expect(now).toEqual(recorded);
   });
 });

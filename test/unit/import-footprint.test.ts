@@ -13,7 +13,16 @@ import { buildNodeBundle } from '../../scripts/client-bundle.js';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 async function inputsOf(entry: string, platform: 'node' | 'browser') {
-  const result = await build({ entryPoints: [path.join(root, entry)], bundle: true, write: false, metafile: true, platform, format: 'esm', external: ['node:*'], logLevel: 'silent' });
+  const result = await build({
+    entryPoints: [path.join(root, entry)],
+    bundle: true,
+    write: false,
+    metafile: true,
+    platform,
+    format: 'esm',
+    external: ['node:*'],
+    logLevel: 'silent',
+  });
   return Object.keys(result.metafile.inputs);
 }
 
@@ -55,12 +64,15 @@ describe('importing the Node build', () => {
       expect(loaded.filter((file) => !file.startsWith(dir))).toEqual([]);
       // Which sources the statically loaded files were built from, by their source maps.
       const sources = new Set<string>();
-      for (const file of loaded) for (const source of JSON.parse(await readFile(`${file}.map`, 'utf8')).sources as string[]) sources.add(path.resolve(path.dirname(file), source));
-      const platformNode = [...sources].map((source) => path.relative(root, source)).filter((source) => source.startsWith('src/client/platform/node/'));
+      for (const file of loaded)
+        for (const source of JSON.parse(await readFile(`${file}.map`, 'utf8')).sources as string[])
+          sources.add(path.resolve(path.dirname(file), source));
+      const platformNode = [...sources]
+        .map((source) => path.relative(root, source))
+        .filter((source) => source.startsWith('src/client/platform/node/'));
       expect(platformNode.sort()).toEqual(['src/client/platform/node/index.ts']);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
   });
 });
-

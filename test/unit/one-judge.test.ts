@@ -25,8 +25,21 @@ function namesImported(file: string, module: string): string[] {
   const text = readFileSync(path.join(root, file), 'utf8');
   const names: string[] = [];
   for (const match of text.matchAll(/import\s+(?:type\s+)?\{([^}]*)\}\s+from\s+['"]([^'"]+)['"]/g)) {
-    const target = path.relative(root, path.resolve(path.dirname(path.join(root, file)), match[2]!)).replace(/\.js$/, '');
-    if (target === module) names.push(...match[1]!.split(',').map((name) => name.trim().replace(/^type\s+/, '').replace(/\s+as\s+\w+$/, '')).filter(Boolean));
+    const target = path
+      .relative(root, path.resolve(path.dirname(path.join(root, file)), match[2]!))
+      .replace(/\.js$/, '');
+    if (target === module)
+      names.push(
+        ...match[1]!
+          .split(',')
+          .map((name) =>
+            name
+              .trim()
+              .replace(/^type\s+/, '')
+              .replace(/\s+as\s+\w+$/, ''),
+          )
+          .filter(Boolean),
+      );
   }
   return names;
 }
@@ -36,7 +49,11 @@ function callersOf(validators: string[], places: string[]): string[] {
   return places
     .flatMap((place) => filesUnder(place))
     .filter((file) => !file.startsWith('scripts/generate'))
-    .filter((file) => validators.some((name) => new RegExp(`^(?!\\s*(?:\\*|//)).*\\b${name}\\b`, 'm').test(readFileSync(path.join(root, file), 'utf8'))));
+    .filter((file) =>
+      validators.some((name) =>
+        new RegExp(`^(?!\\s*(?:\\*|//)).*\\b${name}\\b`, 'm').test(readFileSync(path.join(root, file), 'utf8')),
+      ),
+    );
 }
 
 describe('one judge', () => {
@@ -56,7 +73,9 @@ describe('one judge', () => {
   });
 
   it('on the checking side, only check-request.ts uses the generated request validator', () => {
-    expect(callersOf(['validateEditFields'], ['src/mock', 'src/contract', 'scripts'])).toEqual(['src/mock/core/check-request.ts']);
+    expect(callersOf(['validateEditFields'], ['src/mock', 'src/contract', 'scripts'])).toEqual([
+      'src/mock/core/check-request.ts',
+    ]);
   });
 
   it.each([
@@ -68,11 +87,20 @@ describe('one judge', () => {
   });
 
   it('validator failures become issues and drift in one place, src/contract/issues.ts', () => {
-    const readers = ['src', 'scripts'].flatMap((place) => filesUnder(place)).filter((file) => !file.startsWith('scripts/generate'));
-    expect(readers.filter((file) => /\binstancePath\b/.test(readFileSync(path.join(root, file), 'utf8')))).toEqual(['src/contract/issues.ts']);
+    const readers = ['src', 'scripts']
+      .flatMap((place) => filesUnder(place))
+      .filter((file) => !file.startsWith('scripts/generate'));
+    expect(readers.filter((file) => /\binstancePath\b/.test(readFileSync(path.join(root, file), 'utf8')))).toEqual([
+      'src/contract/issues.ts',
+    ]);
   });
 
   it('outside the client, only response-check.ts uses the generated response validators', () => {
-    expect(callersOf(['validateImageEditResponse', 'validateErrorResponse'], ['src/mock', 'src/contract', 'src/cli', 'scripts'])).toEqual(['src/contract/response-check.ts']);
+    expect(
+      callersOf(
+        ['validateImageEditResponse', 'validateErrorResponse'],
+        ['src/mock', 'src/contract', 'src/cli', 'scripts'],
+      ),
+    ).toEqual(['src/contract/response-check.ts']);
   });
 });

@@ -33,7 +33,9 @@ describe('valid requests pass', () => {
 
   it(`exactly ${maxItems} images, and an image of exactly ${maxBytes} bytes`, async () => {
     await expect(prepareRequest({ ...base(), image: Array.from({ length: maxItems }, png) })).resolves.toBeTruthy();
-    await expect(prepareRequest({ ...base(), image: new Blob([makePng(1, 1, { padTo: maxBytes })]) })).resolves.toBeTruthy();
+    await expect(
+      prepareRequest({ ...base(), image: new Blob([makePng(1, 1, { padTo: maxBytes })]) }),
+    ).resolves.toBeTruthy();
   });
 
   it('null for nullable fields', async () => {
@@ -51,38 +53,103 @@ const invalid: [string, (r: Record<string, unknown>) => Record<string, unknown>,
   ['n below 1', (r) => ({ ...r, n: 0 }), 'n', '>= 1'],
   ['n above 10', (r) => ({ ...r, n: 11 }), 'n', '<= 10'],
   ['n not an integer', (r) => ({ ...r, n: 1.5 }), 'n', 'integer'],
-  ['n as text', (r) => ({ ...r, n: '2' }), 'n', 'must be an integer or null (got the string "2"; write 2, without quotes)'],
+  [
+    'n as text',
+    (r) => ({ ...r, n: '2' }),
+    'n',
+    'must be an integer or null (got the string "2"; write 2, without quotes)',
+  ],
   ['quality outside its enum', (r) => ({ ...r, quality: 'ultra' }), 'quality', '"auto"'],
   ['response_format outside its enum', (r) => ({ ...r, response_format: 'png' }), 'response_format', '"b64_json"'],
-  ['response_format null (not nullable)', (r) => ({ ...r, response_format: null }), 'response_format', 'must be a string (got null)'],
+  [
+    'response_format null (not nullable)',
+    (r) => ({ ...r, response_format: null }),
+    'response_format',
+    'must be a string (got null)',
+  ],
   ['size empty', (r) => ({ ...r, size: '' }), 'size', 'fewer than 1'],
   ['unknown field (camelCase typo)', (r) => ({ ...r, responseFormat: 'url' }), 'responseFormat', 'not a field'],
-  ['retry not an object', (r) => ({ ...r, retry: '{"count":2}' }), 'retry', 'must be an object (got the string "{\\"count\\":2}"; give the object itself, not its JSON text)'],
+  [
+    'retry not an object',
+    (r) => ({ ...r, retry: '{"count":2}' }),
+    'retry',
+    'must be an object (got the string "{\\"count\\":2}"; give the object itself, not its JSON text)',
+  ],
   ['retry.count above 5', (r) => ({ ...r, retry: { count: 6 } }), 'retry.count', '<= 5'],
   ['retry.count below 1', (r) => ({ ...r, retry: { count: 0 } }), 'retry.count', '>= 1'],
   ['retry.on_codes empty', (r) => ({ ...r, retry: { on_codes: [] } }), 'retry.on_codes', 'fewer than 1'],
   ['retry.on_codes not a status', (r) => ({ ...r, retry: { on_codes: [429, 99] } }), 'retry.on_codes[1]', '>= 100'],
-  ['fallbacks as one bare object', (r) => ({ ...r, fallbacks: { model: 'openai/dall-e-2' } }), 'fallbacks', 'must be an array (got the object {"model":"openai/dall-e-2"})'],
+  [
+    'fallbacks as one bare object',
+    (r) => ({ ...r, fallbacks: { model: 'openai/dall-e-2' } }),
+    'fallbacks',
+    'must be an array (got the object {"model":"openai/dall-e-2"})',
+  ],
   ['fallbacks item without model', (r) => ({ ...r, fallbacks: [{}] }), 'fallbacks[0].model', 'required'],
   ['cache without type', (r) => ({ ...r, cache: { ttl: 60 } }), 'cache.type', 'required'],
   ['cache.type outside its enum', (r) => ({ ...r, cache: { type: 'semantic' } }), 'cache.type', '"exact_match"'],
   ['cache.ttl above 3 days', (r) => ({ ...r, cache: { type: 'exact_match', ttl: 259201 } }), 'cache.ttl', '<= 259200'],
-  ['load_balancer without models', (r) => ({ ...r, load_balancer: { type: 'weight_based' } }), 'load_balancer.models', 'required'],
-  ['load_balancer weight 0', (r) => ({ ...r, load_balancer: { type: 'weight_based', models: [{ model: 'a/b', weight: 0 }] } }), 'load_balancer.models[0].weight', '>= 0.001'],
-  ['load_balancer weight above 1', (r) => ({ ...r, load_balancer: { type: 'weight_based', models: [{ model: 'a/b', weight: 1.5 }] } }), 'load_balancer.models[0].weight', '<= 1'],
+  [
+    'load_balancer without models',
+    (r) => ({ ...r, load_balancer: { type: 'weight_based' } }),
+    'load_balancer.models',
+    'required',
+  ],
+  [
+    'load_balancer weight 0',
+    (r) => ({ ...r, load_balancer: { type: 'weight_based', models: [{ model: 'a/b', weight: 0 }] } }),
+    'load_balancer.models[0].weight',
+    '>= 0.001',
+  ],
+  [
+    'load_balancer weight above 1',
+    (r) => ({ ...r, load_balancer: { type: 'weight_based', models: [{ model: 'a/b', weight: 1.5 }] } }),
+    'load_balancer.models[0].weight',
+    '<= 1',
+  ],
   ['timeout without call_timeout', (r) => ({ ...r, timeout: {} }), 'timeout.call_timeout', 'required'],
   ['timeout.call_timeout 0', (r) => ({ ...r, timeout: { call_timeout: 0 } }), 'timeout.call_timeout', '>= 1'],
-  ['orq.prompt.version outside its enum', (r) => ({ ...r, orq: { prompt: { id: 'p1', version: 'v2' } } }), 'orq.prompt.version', '"latest"'],
-  ['orq.identity.email not an e-mail', (r) => ({ ...r, orq: { identity: { id: 'c1', email: 'not-an-email' } } }), 'orq.identity.email', 'format "email"'],
+  [
+    'orq.prompt.version outside its enum',
+    (r) => ({ ...r, orq: { prompt: { id: 'p1', version: 'v2' } } }),
+    'orq.prompt.version',
+    '"latest"',
+  ],
+  [
+    'orq.identity.email not an e-mail',
+    (r) => ({ ...r, orq: { identity: { id: 'c1', email: 'not-an-email' } } }),
+    'orq.identity.email',
+    'format "email"',
+  ],
   ['orq.retry.count above 5', (r) => ({ ...r, orq: { retry: { count: 9 } } }), 'orq.retry.count', '<= 5'],
   ['orq with an unknown key', (r) => ({ ...r, orq: { routing: {} } }), 'orq.routing', 'not a field'],
-  [`${maxItems + 1} images`, (r) => ({ ...r, image: Array.from({ length: maxItems + 1 }, png) }), 'image', `limit of ${maxItems}`],
+  [
+    `${maxItems + 1} images`,
+    (r) => ({ ...r, image: Array.from({ length: maxItems + 1 }, png) }),
+    'image',
+    `limit of ${maxItems}`,
+  ],
   ['no images in the array', (r) => ({ ...r, image: [] }), 'image', 'fewer than the minimum'],
-  ['an image 1 byte over the limit', (r) => ({ ...r, image: [png(), new Blob([makePng(1, 1, { padTo: maxBytes + 1 })])] }), 'image[1]', `limit of ${maxBytes}`],
-  ['a text file named .png', (r) => ({ ...r, image: new File(['hello, I am text'], 'cat.png', { type: 'image/png' }) }), 'image', 'image/png'],
+  [
+    'an image 1 byte over the limit',
+    (r) => ({ ...r, image: [png(), new Blob([makePng(1, 1, { padTo: maxBytes + 1 })])] }),
+    'image[1]',
+    `limit of ${maxBytes}`,
+  ],
+  [
+    'a text file named .png',
+    (r) => ({ ...r, image: new File(['hello, I am text'], 'cat.png', { type: 'image/png' }) }),
+    'image',
+    'image/png',
+  ],
   ['an empty file', (r) => ({ ...r, image: new Blob([]) }), 'image', 'empty'],
   ['an image that is not bytes', (r) => ({ ...r, image: 12 }), 'image', 'got number'],
-  ['a declared type that the bytes contradict', (r) => ({ ...r, image: { data: makePng(1, 1), filename: 'a.jpg', contentType: 'image/jpeg' } }), 'image', 'bytes are image/png'],
+  [
+    'a declared type that the bytes contradict',
+    (r) => ({ ...r, image: { data: makePng(1, 1), filename: 'a.jpg', contentType: 'image/jpeg' } }),
+    'image',
+    'bytes are image/png',
+  ],
 ];
 
 describe('invalid requests are refused, naming the field and the limit', () => {

@@ -12,7 +12,10 @@ const script = path.join(root, 'scripts/test-prerequisites.ts');
 const tsx = path.join(root, 'node_modules/tsx/dist/cli.mjs');
 
 test('a missing Chromium it may not install stops the run with one line that says what to install', () => {
-  const run = spawnSync(process.execPath, [tsx, script], { env: { ...process.env, CHROMIUM_PATH: '/nonexistent/chromium' }, encoding: 'utf8' });
+  const run = spawnSync(process.execPath, [tsx, script], {
+    env: { ...process.env, CHROMIUM_PATH: '/nonexistent/chromium' },
+    encoding: 'utf8',
+  });
   expect(run.status).toBe(1);
   const lines = run.stderr.trim().split('\n');
   expect(lines).toHaveLength(1);

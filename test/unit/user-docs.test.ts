@@ -14,7 +14,9 @@ import { cli } from '../cli/run-cli.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const REPOSITORY = 'https://github.com/orq-image-edits/orq-image-edits';
-const docsPages = readdirSync(path.join(root, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`);
+const docsPages = readdirSync(path.join(root, 'docs'))
+  .filter((name) => name.endsWith('.md'))
+  .map((name) => `docs/${name}`);
 const pages = ['README.md', 'CONTRIBUTING.md', ...docsPages];
 const read = (page: string) => readFileSync(path.join(root, page), 'utf8');
 
@@ -26,7 +28,11 @@ function anchorsOf(page: string): Set<string> {
   const seen = new Map<string, number>();
   const anchors = new Set<string>();
   for (const [, heading] of prose(read(page)).matchAll(/^#{1,6} +(.+)$/gm)) {
-    const slug = heading!.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/ /g, '-');
+    const slug = heading!
+      .trim()
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+      .replace(/ /g, '-');
     const count = seen.get(slug) ?? 0;
     seen.set(slug, count + 1);
     anchors.add(count === 0 ? slug : `${slug}-${count}`);
@@ -52,20 +58,26 @@ describe('the README and docs/', () => {
     expect(links.filter((link) => !/^(https?:|#)/.test(link))).toEqual([]);
   });
 
-  it.each(pages)('every link of %s into this repository reaches a file, and a heading of it when it names one', (page) => {
-    const broken: string[] = [];
-    for (const [, link] of prose(read(page)).matchAll(/\]\(([^)\s]+)\)/g)) {
-      const found = target(page, link!);
-      if (!found) continue;
-      const [file, anchor] = found;
-      if (!existsSync(path.join(root, file))) broken.push(`${link}: no file ${file}`);
-      else if (anchor && file.endsWith('.md') && !anchorsOf(file).has(anchor)) broken.push(`${link}: no heading #${anchor} in ${file}`);
-    }
-    expect(broken).toEqual([]);
-  });
+  it.each(pages)(
+    'every link of %s into this repository reaches a file, and a heading of it when it names one',
+    (page) => {
+      const broken: string[] = [];
+      for (const [, link] of prose(read(page)).matchAll(/\]\(([^)\s]+)\)/g)) {
+        const found = target(page, link!);
+        if (!found) continue;
+        const [file, anchor] = found;
+        if (!existsSync(path.join(root, file))) broken.push(`${link}: no file ${file}`);
+        else if (anchor && file.endsWith('.md') && !anchorsOf(file).has(anchor))
+          broken.push(`${link}: no heading #${anchor} in ${file}`);
+      }
+      expect(broken).toEqual([]);
+    },
+  );
 
   it('every path CONTRIBUTING.md names exists', () => {
-    const named = [...read('CONTRIBUTING.md').matchAll(/`((?:src|test|scripts|spec|generated|bench|docs|\.ci)\/[\w./-]*)`/g)].map((match) => match[1]!);
+    const named = [
+      ...read('CONTRIBUTING.md').matchAll(/`((?:src|test|scripts|spec|generated|bench|docs|\.ci)\/[\w./-]*)`/g),
+    ].map((match) => match[1]!);
     expect(named.length).toBeGreaterThan(10);
     expect(named.filter((file) => !existsSync(path.join(root, file)))).toEqual([]);
   });
@@ -81,7 +93,14 @@ describe('the option tables of docs/', () => {
     { entry: 'src/mock/msw.ts', type: 'ImageEditHandlerOptions', page: 'docs/mock.md' },
     { entry: 'src/mock/index.ts', type: 'ProxyOptions', page: 'docs/proxy.md' },
   ];
-  const program = ts.createProgram([...new Set(tables.map((table) => path.join(root, table.entry)))], { strict: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, noEmit: true, skipLibCheck: true });
+  const program = ts.createProgram([...new Set(tables.map((table) => path.join(root, table.entry)))], {
+    strict: true,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    target: ts.ScriptTarget.ES2022,
+    noEmit: true,
+    skipLibCheck: true,
+  });
   const checker = program.getTypeChecker();
 
   function optionsOf(entry: string, name: string): string[] {
@@ -89,7 +108,10 @@ describe('the option tables of docs/', () => {
     const exported = checker.getExportsOfModule(module).find((symbol) => symbol.name === name);
     if (!exported) throw new Error(`${entry} exports no ${name}`);
     const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
-    return checker.getDeclaredTypeOfSymbol(symbol).getProperties().map((property) => property.name);
+    return checker
+      .getDeclaredTypeOfSymbol(symbol)
+      .getProperties()
+      .map((property) => property.name);
   }
 
   it.each(tables)('every property of $type has its row in $page', ({ entry, type, page }) => {
@@ -101,15 +123,21 @@ describe('the option tables of docs/', () => {
 });
 
 describe('docs/cli.md', () => {
-  it.each(['edit', 'mock', 'proxy', 'docs'])('names every flag of `orq-images %s --help`', { timeout: 60_000 }, async (command) => {
-    const help = await cli([command, '--help'], { cwd: root, env: {} });
-    expect(help.code).toBe(0);
-    const flags = [...new Set([...help.stdout.matchAll(/^ {2}(?:(-[a-zA-Z]), )?(--?[a-z][\w-]*)/gm)].map((match) => match[2]!))].filter((flag) => flag !== '--help');
-    expect(flags.length).toBeGreaterThan(0);
-    const page = read('docs/cli.md');
-    const section = page.slice(page.indexOf(`## \`orq-images ${command}\``)).split(/\n## /)[0]!;
-    expect(flags.filter((flag) => !section.includes(`\`${flag}`))).toEqual([]);
-  });
+  it.each(['edit', 'mock', 'proxy', 'docs'])(
+    'names every flag of `orq-images %s --help`',
+    { timeout: 60_000 },
+    async (command) => {
+      const help = await cli([command, '--help'], { cwd: root, env: {} });
+      expect(help.code).toBe(0);
+      const flags = [
+        ...new Set([...help.stdout.matchAll(/^ {2}(?:(-[a-zA-Z]), )?(--?[a-z][\w-]*)/gm)].map((match) => match[2]!)),
+      ].filter((flag) => flag !== '--help');
+      expect(flags.length).toBeGreaterThan(0);
+      const page = read('docs/cli.md');
+      const section = page.slice(page.indexOf(`## \`orq-images ${command}\``)).split(/\n## /)[0]!;
+      expect(flags.filter((flag) => !section.includes(`\`${flag}`))).toEqual([]);
+    },
+  );
 });
 
 describe('the folder READMEs of src/', () => {
@@ -119,15 +147,20 @@ describe('the folder READMEs of src/', () => {
     );
   })('src');
 
-  it.each(readmes)('%s names only files that exist, and every file of its folder when it has a file table', (readme) => {
-    const folder = path.dirname(readme);
-    const text = read(readme);
-    const named = [...text.matchAll(/`([\w./-]+\.(?:ts|js)|[\w-]+\/)`/g)].map((match) => match[1]!);
-    const exists = (name: string) =>
-      [path.join(folder, name), name].some((file) => existsSync(path.join(root, file)) || existsSync(path.join(root, file.replace(/\.js$/, '.ts'))));
-    expect(named.filter((name) => !exists(name))).toEqual([]);
-    if (!/^\| `[\w.-]+\.ts`/m.test(text)) return;
-    const files = readdirSync(path.join(root, folder)).filter((name) => name.endsWith('.ts'));
-    expect(files.filter((name) => !text.includes(`\`${name}\``))).toEqual([]);
-  });
+  it.each(readmes)(
+    '%s names only files that exist, and every file of its folder when it has a file table',
+    (readme) => {
+      const folder = path.dirname(readme);
+      const text = read(readme);
+      const named = [...text.matchAll(/`([\w./-]+\.(?:ts|js)|[\w-]+\/)`/g)].map((match) => match[1]!);
+      const exists = (name: string) =>
+        [path.join(folder, name), name].some(
+          (file) => existsSync(path.join(root, file)) || existsSync(path.join(root, file.replace(/\.js$/, '.ts'))),
+        );
+      expect(named.filter((name) => !exists(name))).toEqual([]);
+      if (!/^\| `[\w.-]+\.ts`/m.test(text)) return;
+      const files = readdirSync(path.join(root, folder)).filter((name) => name.endsWith('.ts'));
+      expect(files.filter((name) => !text.includes(`\`${name}\``))).toEqual([]);
+    },
+  );
 });

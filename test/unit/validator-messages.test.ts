@@ -10,7 +10,12 @@ import fc from 'fast-check';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { validateEditFields, validateImageEditResponse, type ValidationIssue, type Validator } from '../../generated/validators.js';
+import {
+  validateEditFields,
+  validateImageEditResponse,
+  type ValidationIssue,
+  type Validator,
+} from '../../generated/validators.js';
 import { loadSpec } from '../../scripts/generate/openapi-document.js';
 import { validatorSchemas } from '../../scripts/generate/validators.js';
 import { ajvWording } from '../../src/contract/issues.js';
@@ -24,7 +29,11 @@ async function referenceValidators() {
   const ajv = new Ajv({ strict: true, allErrors: true });
   addFormats.default(ajv);
   ajv.addSchema(schemas.document);
-  return { fields: ajv.getSchema(schemas.exports.validateEditFields)!, response: ajv.getSchema(schemas.exports.validateImageEditResponse)!, fileFields: schemas.fileFields };
+  return {
+    fields: ajv.getSchema(schemas.exports.validateEditFields)!,
+    response: ajv.getSchema(schemas.exports.validateImageEditResponse)!,
+    fileFields: schemas.fileFields,
+  };
 }
 
 /** Each failure as "path keyword: words"; the generated validator's words come from ajvWording. */
@@ -38,7 +47,8 @@ function brokenAnswers(value: unknown, at: (v: unknown) => unknown = (v) => v): 
   if (value === null || typeof value !== 'object') return [at({ wrong: true }), at(-1), at('x')];
   const entries = Array.isArray(value) ? value.map((v, i) => [i, v] as const) : Object.entries(value);
   return entries.flatMap(([key, child]) => {
-    const put = (v: unknown) => at(Array.isArray(value) ? value.map((c, i) => (i === key ? v : c)) : { ...value, [key]: v });
+    const put = (v: unknown) =>
+      at(Array.isArray(value) ? value.map((c, i) => (i === key ? v : c)) : { ...value, [key]: v });
     const without = Array.isArray(value) ? [] : [at(Object.fromEntries(entries.filter(([k]) => k !== key)))];
     return [...without, ...brokenAnswers(child, put)];
   });
@@ -51,7 +61,9 @@ describe('issues worded from keyword and params read as ajv words them', () => {
     let failing = 0;
     for (const testCase of requests) {
       if (testCase.kind !== 'object') continue;
-      const fields = Object.fromEntries(Object.entries(testCase.request).filter(([name]) => !reference.fileFields.includes(name)));
+      const fields = Object.fromEntries(
+        Object.entries(testCase.request).filter(([name]) => !reference.fileFields.includes(name)),
+      );
       const ours = failures(validateEditFields, fields, ajvWording);
       expect(ours).toEqual(failures(reference.fields as Validator<unknown>, fields, (error) => error.message ?? ''));
       if (ours.length > 0) failing++;
@@ -65,7 +77,9 @@ describe('issues worded from keyword and params read as ajv words them', () => {
     const answers = brokenAnswers(example);
     expect(answers.length).toBeGreaterThan(10);
     for (const answer of answers) {
-      expect(failures(validateImageEditResponse, answer, ajvWording)).toEqual(failures(reference.response as Validator<unknown>, answer, (error) => error.message ?? ''));
+      expect(failures(validateImageEditResponse, answer, ajvWording)).toEqual(
+        failures(reference.response as Validator<unknown>, answer, (error) => error.message ?? ''),
+      );
     }
   });
 });

@@ -21,7 +21,12 @@ describe('validators without eval', () => {
       const good = validateEditFields({ model: 'm/x', prompt: 'p', n: 2, retry: { count: 2 } });
       const bad = validateEditFields({ model: 'm/x', prompt: 'p', n: 11 });
       console.log(JSON.stringify({ evalBlocked, good, bad, errors: validateEditFields.errors.length }));`;
-    const { stdout } = await run(process.execPath, ['--disallow-code-generation-from-strings', '--input-type=module', '-e', script]);
+    const { stdout } = await run(process.execPath, [
+      '--disallow-code-generation-from-strings',
+      '--input-type=module',
+      '-e',
+      script,
+    ]);
     expect(JSON.parse(stdout)).toEqual({ evalBlocked: true, good: true, bad: false, errors: 1 });
   });
 });

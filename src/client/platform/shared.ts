@@ -54,10 +54,22 @@ export interface Platform {
  * `redirect: "error"`: with any other redirect mode Node's fetch keeps a copy of the whole body in memory for a
  * redirect this API never sends.
  */
-export function sendWithFetch(fetch: typeof globalThis.fetch, request: OutgoingRequest, body: BodyInit, extra: { headers?: Record<string, string>; duplex?: 'half' } = {}): Promise<Response> {
+export function sendWithFetch(
+  fetch: typeof globalThis.fetch,
+  request: OutgoingRequest,
+  body: BodyInit,
+  extra: { headers?: Record<string, string>; duplex?: 'half' } = {},
+): Promise<Response> {
   const headers = new Headers(request.headers);
   for (const [name, value] of Object.entries(extra.headers ?? {})) headers.set(name, value);
-  const init = { method: 'POST', headers, body, signal: request.signal, redirect: 'error', ...(extra.duplex ? { duplex: extra.duplex } : {}) } as RequestInit;
+  const init = {
+    method: 'POST',
+    headers,
+    body,
+    signal: request.signal,
+    redirect: 'error',
+    ...(extra.duplex ? { duplex: extra.duplex } : {}),
+  } as RequestInit;
   return fetch(new Request(request.url, init));
 }
 

@@ -23,5 +23,7 @@ export function clear(element: Element): void {
 
 /** A description from the spec as the reader should see it: `code` spans as code, the rest as text. */
 export function prose(markdown: string): (Node | string)[] {
-  return markdown.split('`').map((piece, index) => (index % 2 === 1 ? el('code', {}, piece) : piece.replace(/\*\*/g, '')));
+  return markdown
+    .split('`')
+    .map((piece, index) => (index % 2 === 1 ? el('code', {}, piece) : piece.replace(/\*\*/g, '')));
 }

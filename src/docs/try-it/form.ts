@@ -73,7 +73,8 @@ function limitsOf(schema: Schema): string {
 /** Every field under a JSON part, depth first, as `path  limits` lines (bounded: the resolved schema is finite). */
 function nestedFields(resolved: Schema, path: string, lines: string[], depth = 0): string[] {
   if (depth > 6) return lines;
-  if (types(resolved).includes('array') && resolved.items) return nestedFields(resolved.items, `${path}[]`, lines, depth + 1);
+  if (types(resolved).includes('array') && resolved.items)
+    return nestedFields(resolved.items, `${path}[]`, lines, depth + 1);
   for (const [name, target] of Object.entries(resolved.properties ?? {})) {
     const required = resolved.required?.includes(name) ? ', required' : '';
     lines.push(`${path}.${name}  ${limitsOf(target)}${required}`);
@@ -100,10 +101,26 @@ export const requestFields: FieldDescriptor[] = Object.entries(requestSchema.pro
   const base = { name, required, description, example: exampleOf(name) };
   if (contract?.part === 'file') {
     const { minItems, maxItems, maxBytes, mediaTypes } = contract;
-    return { ...base, kind: 'file', limits: `${minItems}–${maxItems} files, ${mediaTypes.join(', ')}, ≤ ${maxBytes.toLocaleString('en')} bytes each` };
+    return {
+      ...base,
+      kind: 'file',
+      limits: `${minItems}–${maxItems} files, ${mediaTypes.join(', ')}, ≤ ${maxBytes.toLocaleString('en')} bytes each`,
+    };
   }
-  if (contract?.part === 'json') return { ...base, kind: 'json', limits: `JSON ${types(schema).join(' or ')}`, nested: nestedFields(schema, name, []) };
-  if (schema.enum) return { ...base, kind: 'enum', limits: limitsOf(schema), enum: schema.enum.filter((value): value is string => typeof value === 'string') };
+  if (contract?.part === 'json')
+    return {
+      ...base,
+      kind: 'json',
+      limits: `JSON ${types(schema).join(' or ')}`,
+      nested: nestedFields(schema, name, []),
+    };
+  if (schema.enum)
+    return {
+      ...base,
+      kind: 'enum',
+      limits: limitsOf(schema),
+      enum: schema.enum.filter((value): value is string => typeof value === 'string'),
+    };
   if (types(schema).some((type) => type === 'integer' || type === 'number')) {
     return {
       ...base,
@@ -130,7 +147,12 @@ export interface FieldControl {
 function controlFor(field: FieldDescriptor): FieldControl['input'] {
   const id = `orq-try-${field.name}`;
   if (field.kind === 'enum') {
-    return el('select', { id, name: field.name }, el('option', { value: '' }, '(not sent)'), ...field.enum!.map((value) => el('option', { value }, value)));
+    return el(
+      'select',
+      { id, name: field.name },
+      el('option', { value: '' }, '(not sent)'),
+      ...field.enum!.map((value) => el('option', { value }, value)),
+    );
   }
   if (field.kind === 'number') {
     return el('input', {
@@ -147,7 +169,12 @@ function controlFor(field: FieldDescriptor): FieldControl['input'] {
     const placeholder = field.example === undefined ? 'JSON' : JSON.stringify(field.example);
     return el('textarea', { id, name: field.name, rows: 2, spellcheck: false, placeholder, class: 'orq-json' });
   }
-  return el('input', { id, name: field.name, type: 'text', placeholder: field.example === undefined ? '' : String(field.example) });
+  return el('input', {
+    id,
+    name: field.name,
+    type: 'text',
+    placeholder: field.example === undefined ? '' : String(field.example),
+  });
 }
 
 /** One field's block: name, limits, control, description, nested fields (JSON parts) and its problems. */
@@ -161,7 +188,9 @@ export function fieldBlock(field: FieldDescriptor): { block: HTMLElement; contro
     field.required ? el('span', { class: 'orq-required' }, ' required') : undefined,
     el('span', { class: 'orq-limits' }, ` ${field.limits}`),
   );
-  const nested = field.nested?.length ? el('ul', { class: 'orq-nested' }, ...field.nested.map((line) => el('li', {}, el('code', {}, line)))) : undefined;
+  const nested = field.nested?.length
+    ? el('ul', { class: 'orq-nested' }, ...field.nested.map((line) => el('li', {}, el('code', {}, line))))
+    : undefined;
   const example =
     field.kind === 'json' && field.example !== undefined
       ? el('button', { type: 'button', class: 'orq-small', 'data-example': field.name }, 'Insert the spec’s example')
@@ -170,12 +199,24 @@ export function fieldBlock(field: FieldDescriptor): { block: HTMLElement; contro
     input.value = JSON.stringify(field.example, null, 1);
     input.dispatchEvent(new Event('input', { bubbles: true }));
   });
-  const block = el('div', { class: `orq-field orq-${field.kind}` }, label, input, example, nested, el('p', { class: 'orq-description' }, ...prose(field.description)), issues);
+  const block = el(
+    'div',
+    { class: `orq-field orq-${field.kind}` },
+    label,
+    input,
+    example,
+    nested,
+    el('p', { class: 'orq-description' }, ...prose(field.description)),
+    issues,
+  );
   return { block, control: { descriptor: field, input, issues } };
 }
 
 /** The fields as the reader entered them, ready for the client (absent when empty), and the JSON that did not parse. */
-export function readFields(controls: readonly FieldControl[]): { fields: Record<string, unknown>; issues: RequestIssue[] } {
+export function readFields(controls: readonly FieldControl[]): {
+  fields: Record<string, unknown>;
+  issues: RequestIssue[];
+} {
   const fields: Record<string, unknown> = {};
   const issues: RequestIssue[] = [];
   for (const { descriptor, input } of controls) {
@@ -189,7 +230,10 @@ export function readFields(controls: readonly FieldControl[]): { fields: Record<
       try {
         fields[descriptor.name] = JSON.parse(raw);
       } catch (error) {
-        issues.push({ field: descriptor.name, message: `is not valid JSON (${error instanceof Error ? error.message : String(error)})` });
+        issues.push({
+          field: descriptor.name,
+          message: `is not valid JSON (${error instanceof Error ? error.message : String(error)})`,
+        });
       }
     } else {
       fields[descriptor.name] = raw;
@@ -207,7 +251,8 @@ export function checkFields(controls: readonly FieldControl[], withRequired: boo
   for (const name of unparsed) delete checked[name];
   if (!validateEditFields(checked)) {
     for (const issue of issuesFromAjv(validateEditFields.errors, checked).issues) {
-      if (!withRequired && issue.message === 'is required' && !issue.field.includes('.') && !issue.field.includes('[')) continue;
+      if (!withRequired && issue.message === 'is required' && !issue.field.includes('.') && !issue.field.includes('['))
+        continue;
       issues.push(issue);
     }
   }
@@ -220,7 +265,11 @@ export function fieldOf(issue: RequestIssue): string {
 }
 
 /** Lists each issue under its field (`others` gets those that belong to no control); returns how many were shown. */
-export function showIssues(issues: readonly RequestIssue[], lists: Map<string, HTMLElement>, others: HTMLElement): number {
+export function showIssues(
+  issues: readonly RequestIssue[],
+  lists: Map<string, HTMLElement>,
+  others: HTMLElement,
+): number {
   for (const list of [...lists.values(), others]) clear(list);
   for (const issue of issues) {
     const list = lists.get(fieldOf(issue)) ?? others;
@@ -246,7 +295,12 @@ export interface ImagePicker {
 export function imagePicker(onChange: () => void): ImagePicker {
   const { limits } = imageField;
   const chosen: { file: File; url: string }[] = [];
-  const input = el('input', { type: 'file', id: `orq-try-${imageField.name}`, multiple: true, accept: limits.mediaTypes.join(',') });
+  const input = el('input', {
+    type: 'file',
+    id: `orq-try-${imageField.name}`,
+    multiple: true,
+    accept: limits.mediaTypes.join(','),
+  });
   const previews = el('ul', { class: 'orq-previews' });
   const zone = el(
     'div',
@@ -267,7 +321,15 @@ export function imagePicker(onChange: () => void): ImagePicker {
         onChange();
       });
       const size = `${file.type || 'unknown type'}, ${file.size.toLocaleString('en')} bytes`;
-      previews.append(el('li', {}, el('img', { src: url, alt: file.name }), el('span', {}, el('code', {}, `${imageField.name}[${index}]`), ` ${file.name} (${size})`), remove));
+      previews.append(
+        el(
+          'li',
+          {},
+          el('img', { src: url, alt: file.name }),
+          el('span', {}, el('code', {}, `${imageField.name}[${index}]`), ` ${file.name} (${size})`),
+          remove,
+        ),
+      );
     });
   }
 
@@ -301,7 +363,12 @@ export function imagePicker(onChange: () => void): ImagePicker {
       if (count) issues.push(count);
       for (const [index, { file }] of chosen.entries()) {
         const head = new Uint8Array(await file.slice(0, HEAD_BYTES).arrayBuffer());
-        const checked = judgeImage(`${imageField.name}[${index}]`, { size: file.size, head, filename: file.name, ...(file.type ? { declaredType: file.type } : {}) });
+        const checked = judgeImage(`${imageField.name}[${index}]`, {
+          size: file.size,
+          head,
+          filename: file.name,
+          ...(file.type ? { declaredType: file.type } : {}),
+        });
         if ('issue' in checked) issues.push(checked.issue);
       }
       return issues;

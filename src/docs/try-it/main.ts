@@ -10,7 +10,15 @@
 import type { RequestIssue } from '../../contract/issues.js';
 import { imageField } from '../../contract/spec.js';
 import { clear, el, prose } from './dom.js';
-import { checkFields, fieldBlock, imagePicker, readFields, requestFields, showIssues, type FieldControl } from './form.js';
+import {
+  checkFields,
+  fieldBlock,
+  imagePicker,
+  readFields,
+  requestFields,
+  showIssues,
+  type FieldControl,
+} from './form.js';
 import { responseView } from './response-view.js';
 import { curlCommand, send } from './send.js';
 import { currentServer, serverPanel, TRY_IT_MOUNT_ID } from './server.js';
@@ -69,8 +77,21 @@ function buildConsole(server: string): HTMLElement {
     if (field.kind === 'file') {
       const issues = el('ul', { class: 'orq-issues', 'data-field': field.name, 'aria-live': 'polite' });
       lists.set(field.name, issues);
-      const label = el('label', { for: `orq-try-${field.name}` }, el('code', {}, field.name), el('span', { class: 'orq-required' }, ' required'), el('span', { class: 'orq-limits' }, ` ${field.limits}`));
-      return el('div', { class: 'orq-field orq-file' }, label, picker.element, el('p', { class: 'orq-description' }, ...prose(field.description)), issues);
+      const label = el(
+        'label',
+        { for: `orq-try-${field.name}` },
+        el('code', {}, field.name),
+        el('span', { class: 'orq-required' }, ' required'),
+        el('span', { class: 'orq-limits' }, ` ${field.limits}`),
+      );
+      return el(
+        'div',
+        { class: 'orq-field orq-file' },
+        label,
+        picker.element,
+        el('p', { class: 'orq-description' }, ...prose(field.description)),
+        issues,
+      );
     }
     const { block, control } = fieldBlock(field);
     controls.push(control);
@@ -87,7 +108,10 @@ function buildConsole(server: string): HTMLElement {
   let typing = 0;
   async function liveCheck(): Promise<void> {
     const run = ++typing;
-    const issues = [...checkFields(controls, false), ...(await picker.check()).filter((issue) => issue.message.indexOf('fewer than') < 0)];
+    const issues = [
+      ...checkFields(controls, false),
+      ...(await picker.check()).filter((issue) => issue.message.indexOf('fewer than') < 0),
+    ];
     if (run === typing) showIssues(issues, lists, others);
   }
   form.addEventListener('input', () => void liveCheck());
@@ -103,7 +127,8 @@ function buildConsole(server: string): HTMLElement {
     void (async () => {
       const apiKey = panel.apiKey();
       const issues: RequestIssue[] = [...checkFields(controls, true), ...(await picker.check())];
-      if (apiKey === undefined) issues.push({ field: '(request)', message: 'needs an API key for this server (type it above)' });
+      if (apiKey === undefined)
+        issues.push({ field: '(request)', message: 'needs an API key for this server (type it above)' });
       if (showIssues(issues, lists, others) > 0) {
         status.textContent = `Not sent: ${issues.length} problem${issues.length === 1 ? '' : 's'}, each shown at its field.`;
         return;
@@ -116,13 +141,20 @@ function buildConsole(server: string): HTMLElement {
       clear(responseSlot);
       try {
         const prefer = panel.prefer();
-        const result = await send(request, { baseUrl: server, apiKey: apiKey!, signal: inFlight.signal, ...(prefer ? { prefer } : {}) });
+        const result = await send(request, {
+          baseUrl: server,
+          apiKey: apiKey!,
+          signal: inFlight.signal,
+          ...(prefer ? { prefer } : {}),
+        });
         if (result.kind === 'refused') {
           showIssues(result.issues, lists, others);
           status.textContent = `Not sent: the client refused it (${result.issues.length} problem${result.issues.length === 1 ? '' : 's'}).`;
           return;
         }
-        responseSlot.append(await responseView(result, result.sent && curlCommand(result.sent), new URL(server).origin, apiKey!));
+        responseSlot.append(
+          await responseView(result, result.sent && curlCommand(result.sent), new URL(server).origin, apiKey!),
+        );
         // Said once the response is on the page, so "Answered" means it can be read.
         status.textContent = result.response ? `Answered ${result.response.status}.` : 'No answer.';
       } finally {
@@ -139,7 +171,11 @@ function start(): void {
   const server = currentServer();
   const root = server
     ? buildConsole(server)
-    : el('p', { class: 'orq-console' }, 'The console is off: the page could not tell which server to send to (its address names no http(s) server).');
+    : el(
+        'p',
+        { class: 'orq-console' },
+        'The console is off: the page could not tell which server to send to (its address names no http(s) server).',
+      );
   const mount = () => {
     const place = document.getElementById(TRY_IT_MOUNT_ID);
     if (!place || place.contains(root)) return;

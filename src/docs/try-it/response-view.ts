@@ -21,7 +21,9 @@ const LIST_HEAD = 20;
 
 /** The media type of a returned image: the response's `output_format`, else PNG. */
 function mediaType(format: unknown): string {
-  return typeof format === 'string' && /^(png|jpeg|jpg|webp)$/i.test(format) ? `image/${format.toLowerCase().replace('jpg', 'jpeg')}` : 'image/png';
+  return typeof format === 'string' && /^(png|jpeg|jpg|webp)$/i.test(format)
+    ? `image/${format.toLowerCase().replace('jpg', 'jpeg')}`
+    : 'image/png';
 }
 
 const count = (n: number, what: string) => `${n.toLocaleString('en')} ${what}`;
@@ -53,7 +55,8 @@ function jsonHead(value: unknown, budget = HEAD_CHARS): { text: string; complete
       if (!walk((item as Record<string | number, unknown>)[key], inner)) return false;
     }
     if (total > shown) whole = false;
-    if (total > shown && !put(`,\n${inner}… ${count(total - shown, list ? 'more items' : 'more fields')}`)) return false;
+    if (total > shown && !put(`,\n${inner}… ${count(total - shown, list ? 'more items' : 'more fields')}`))
+      return false;
     return put(`${total > 0 ? `\n${indent}` : ''}${list ? ']' : '}'}`);
   };
   const complete = walk(value, '') && whole;
@@ -65,11 +68,21 @@ function images(body: unknown, serverOrigin: string, scrub: (text: string) => st
   if (!Array.isArray(data)) return undefined;
   const type = mediaType((body as { output_format?: unknown }).output_format);
   const items: HTMLElement[] = [];
-  for (const [index, item] of data.slice(0, LIST_HEAD).entries() as Iterable<[number, { b64_json?: unknown; url?: unknown } | null]>) {
+  for (const [index, item] of data.slice(0, LIST_HEAD).entries() as Iterable<
+    [number, { b64_json?: unknown; url?: unknown } | null]
+  >) {
     const caption = el('figcaption', {}, el('code', {}, `data[${index}]`));
     if (typeof item?.b64_json === 'string') {
       // Decoded by the browser, off the page's thread: the page only hands over the text.
-      items.push(el('figure', {}, el('img', { src: `data:${type};base64,${item.b64_json}`, alt: `data[${index}] (b64_json)` }), caption, ` b64_json, ${count(item.b64_json.length, 'characters')}`));
+      items.push(
+        el(
+          'figure',
+          {},
+          el('img', { src: `data:${type};base64,${item.b64_json}`, alt: `data[${index}] (b64_json)` }),
+          caption,
+          ` b64_json, ${count(item.b64_json.length, 'characters')}`,
+        ),
+      );
     } else if (typeof item?.url === 'string') {
       const shown = scrub(item.url);
       let origin = '';
@@ -79,8 +92,10 @@ function images(body: unknown, serverOrigin: string, scrub: (text: string) => st
         // not a URL: shown as text below
       }
       // A URL that carries the key is neither loaded nor linked: only its scrubbed text is shown.
-      if (shown !== item.url || !origin) items.push(el('figure', {}, caption, ' url, not loaded: ', el('code', {}, shown)));
-      else if (origin === serverOrigin) items.push(el('figure', {}, el('img', { src: item.url, alt: `data[${index}] (url)` }), caption, ' url'));
+      if (shown !== item.url || !origin)
+        items.push(el('figure', {}, caption, ' url, not loaded: ', el('code', {}, shown)));
+      else if (origin === serverOrigin)
+        items.push(el('figure', {}, el('img', { src: item.url, alt: `data[${index}] (url)` }), caption, ' url'));
       else {
         items.push(
           el(
@@ -94,7 +109,8 @@ function images(body: unknown, serverOrigin: string, scrub: (text: string) => st
       }
     } else items.push(el('figure', {}, caption, ' neither b64_json nor url'));
   }
-  if (data.length > LIST_HEAD) items.push(el('p', {}, `… ${count(data.length - LIST_HEAD, 'more items')} in data (saved with the body)`));
+  if (data.length > LIST_HEAD)
+    items.push(el('p', {}, `… ${count(data.length - LIST_HEAD, 'more items')} in data (saved with the body)`));
   return el('div', { class: 'orq-images' }, ...items);
 }
 
@@ -129,22 +145,50 @@ export interface ShownResult {
   error?: Error | undefined;
 }
 
-export async function responseView({ response, parsed, error }: ShownResult, curl: string | undefined, serverOrigin: string, secret: string): Promise<HTMLElement> {
+export async function responseView(
+  { response, parsed, error }: ShownResult,
+  curl: string | undefined,
+  serverOrigin: string,
+  secret: string,
+): Promise<HTMLElement> {
   const scrub = (text: string) => redactText(text, secret);
   const parts: (HTMLElement | undefined)[] = [];
   if (response) {
     const { body: bytes, truncated } = response;
-    parts.push(el('p', { class: 'orq-status', 'data-status': response.status }, el('strong', {}, `${response.status}`), ` ${scrub(response.statusText)}`));
-    parts.push(el('table', { class: 'orq-headers' }, ...response.headers.map(([name, value]) => el('tr', {}, el('th', {}, scrub(name)), el('td', {}, scrub(value))))));
+    parts.push(
+      el(
+        'p',
+        { class: 'orq-status', 'data-status': response.status },
+        el('strong', {}, `${response.status}`),
+        ` ${scrub(response.statusText)}`,
+      ),
+    );
+    parts.push(
+      el(
+        'table',
+        { class: 'orq-headers' },
+        ...response.headers.map(([name, value]) => el('tr', {}, el('th', {}, scrub(name)), el('td', {}, scrub(value)))),
+      ),
+    );
     const size = `${count(bytes.size, 'bytes')}${truncated ? ' read (the rest was not: more than this page reads)' : ''}`;
-    parts.push(el('p', { class: 'orq-size', 'data-bytes': bytes.size }, `Body: ${size} `, bytes.size > 0 ? saveButton(response, scrub) : undefined));
+    parts.push(
+      el(
+        'p',
+        { class: 'orq-size', 'data-bytes': bytes.size },
+        `Body: ${size} `,
+        bytes.size > 0 ? saveButton(response, scrub) : undefined,
+      ),
+    );
     // The client's parse of the body when it read it whole (JSON as a value, else its text); otherwise its head.
     const head =
       parsed !== undefined && typeof parsed !== 'string'
         ? jsonHead(parsed)
         : typeof parsed === 'string'
           ? { text: parsed.slice(0, HEAD_CHARS), complete: parsed.length <= HEAD_CHARS }
-          : { text: (await bytes.slice(0, HEAD_CHARS * 4).text()).slice(0, HEAD_CHARS), complete: !truncated && bytes.size <= HEAD_CHARS };
+          : {
+              text: (await bytes.slice(0, HEAD_CHARS * 4).text()).slice(0, HEAD_CHARS),
+              complete: !truncated && bytes.size <= HEAD_CHARS,
+            };
     const rest = head.complete ? '' : `\n… (a head of the body: Save for the whole ${count(bytes.size, 'bytes')})`;
     parts.push(el('pre', { class: 'orq-body' }, scrub(head.text) + rest));
     parts.push(images(parsed, serverOrigin, scrub));

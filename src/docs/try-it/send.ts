@@ -7,7 +7,13 @@
  * same URL with the same headers, the key replaced by `$ORQ_API_KEY`). The parts sent are known from the request the
  * page prepared, not read back from the body's bytes.
  */
-import { ApiError, createImageEditClient, RequestValidationError, ResponseValidationError, type RequestIssue } from '../../index.js';
+import {
+  ApiError,
+  createImageEditClient,
+  RequestValidationError,
+  ResponseValidationError,
+  type RequestIssue,
+} from '../../index.js';
 import { prepareRequest, type PreparedRequest } from '../../client/request.js';
 import { imageField, wireContract } from '../../contract/spec.js';
 
@@ -122,19 +128,28 @@ function partsOf(prepared: PreparedRequest): SentPart[] {
   const parts: SentPart[] = [];
   for (const [name, field] of Object.entries(wireContract.fields)) {
     if (field.part === 'file') {
-      if (name === imageField.name) for (const image of prepared.images) parts.push({ name, filename: image.filename, contentType: image.contentType });
+      if (name === imageField.name)
+        for (const image of prepared.images)
+          parts.push({ name, filename: image.filename, contentType: image.contentType });
       continue;
     }
     const value: unknown = prepared.fields[name as keyof typeof prepared.fields];
     if (value === undefined || value === null) continue;
-    if (field.part === 'json') parts.push({ name, value: JSON.stringify(value), ...(field.contentType ? { contentType: field.contentType } : {}) });
+    if (field.part === 'json')
+      parts.push({
+        name,
+        value: JSON.stringify(value),
+        ...(field.contentType ? { contentType: field.contentType } : {}),
+      });
     else parts.push({ name, value: typeof value === 'object' ? JSON.stringify(value) : String(value) });
   }
   return parts;
 }
 
 /** Checks `request` as the client does: the parts it will send, or the issues when it may not be sent. */
-async function preflight(request: Record<string, unknown>): Promise<{ parts: SentPart[] } | { issues: readonly RequestIssue[] }> {
+async function preflight(
+  request: Record<string, unknown>,
+): Promise<{ parts: SentPart[] } | { issues: readonly RequestIssue[] }> {
   try {
     const prepared = await prepareRequest(request);
     await prepared.dispose();
@@ -167,7 +182,13 @@ export async function send(request: Record<string, unknown>, options: SendOption
     const response = await fetch(input);
     const mirror = response.clone();
     reading = readCappedBody(mirror).then(({ body, truncated }) => {
-      received = { status: response.status, statusText: response.statusText, headers: [...response.headers], body, truncated };
+      received = {
+        status: response.status,
+        statusText: response.statusText,
+        headers: [...response.headers],
+        body,
+        truncated,
+      };
     });
     return response;
   };
@@ -191,5 +212,11 @@ export async function send(request: Record<string, unknown>, options: SendOption
   }
   await reading?.catch(() => {});
   // The client parsed the body once; the page shows that parse rather than parsing tens of MiB again.
-  return { kind: 'sent', sent, response: received, ...(parsed === undefined ? {} : { parsed }), ...(error ? { error } : {}) };
+  return {
+    kind: 'sent',
+    sent,
+    response: received,
+    ...(parsed === undefined ? {} : { parsed }),
+    ...(error ? { error } : {}),
+  };
 }

@@ -45,14 +45,22 @@ export function preferPresets(): { value: string; label: string }[] {
   const presets = [{ value: '', label: 'none: the mock answers from the request' }];
   for (const response of specFacts.responses) {
     if (response.status === '200') {
-      for (const example of response.examples) presets.push({ value: `example=${example.name}`, label: `200, ${example.summary ?? example.name}` });
+      for (const example of response.examples)
+        presets.push({ value: `example=${example.name}`, label: `200, ${example.summary ?? example.name}` });
       continue;
     }
     const [first, ...rest] = response.examples;
     presets.push({ value: `code=${response.status}`, label: `${response.status}${first ? ` (${first.name})` : ''}` });
-    for (const example of rest) presets.push({ value: `code=${response.status}, example=${example.name}`, label: `${response.status} (${example.name})` });
+    for (const example of rest)
+      presets.push({
+        value: `code=${response.status}, example=${example.name}`,
+        label: `${response.status} (${example.name})`,
+      });
   }
-  presets.push({ value: `delay=${DELAY_PRESET_MS}`, label: `the answer waits ${DELAY_PRESET_MS / 1000} s (${REAL_SERVICE_TIME}): try Cancel` });
+  presets.push({
+    value: `delay=${DELAY_PRESET_MS}`,
+    label: `the answer waits ${DELAY_PRESET_MS / 1000} s (${REAL_SERVICE_TIME}): try Cancel`,
+  });
   for (const [fault, what] of Object.entries(FAULTS)) presets.push({ value: `fault=${fault}`, label: what });
   return presets;
 }
@@ -65,8 +73,19 @@ export interface ServerPanel {
 }
 
 export function serverPanel(server: string): ServerPanel {
-  const choices = [...new Set([/^https?:$/.test(location.protocol) ? location.origin : undefined, ...wireContract.servers, server].filter((url): url is string => !!url))];
-  const select = el('select', { id: 'orq-try-server' }, ...choices.map((url) => el('option', { value: url, selected: url === server }, url)), el('option', { value: '' }, 'another base URL…'));
+  const choices = [
+    ...new Set(
+      [/^https?:$/.test(location.protocol) ? location.origin : undefined, ...wireContract.servers, server].filter(
+        (url): url is string => !!url,
+      ),
+    ),
+  ];
+  const select = el(
+    'select',
+    { id: 'orq-try-server' },
+    ...choices.map((url) => el('option', { value: url, selected: url === server }, url)),
+    el('option', { value: '' }, 'another base URL…'),
+  );
   const other = el('input', { type: 'url', id: 'orq-try-server-other', placeholder: 'https://…', hidden: true });
   const use = el('button', { type: 'button', class: 'orq-small' }, 'Use this server (reloads the page)');
   select.addEventListener('change', () => (other.hidden = select.value !== ''));
@@ -79,10 +98,25 @@ export function serverPanel(server: string): ServerPanel {
     location.assign(next.href);
   });
 
-  const key = el('input', { type: 'password', id: 'orq-try-key', autocomplete: 'off', spellcheck: false, placeholder: isLocalMock(server) ? 'not needed for the mock' : 'your Orq API key' });
+  const key = el('input', {
+    type: 'password',
+    id: 'orq-try-key',
+    autocomplete: 'off',
+    spellcheck: false,
+    placeholder: isLocalMock(server) ? 'not needed for the mock' : 'your Orq API key',
+  });
   const presets = preferPresets();
-  const preset = el('select', { id: 'orq-try-prefer-preset' }, ...presets.map(({ value, label }) => el('option', { value }, value ? `${value}: ${label}` : label)));
-  const prefer = el('input', { type: 'text', id: 'orq-try-prefer', placeholder: 'e.g. code=429, delay=3000', spellcheck: false });
+  const preset = el(
+    'select',
+    { id: 'orq-try-prefer-preset' },
+    ...presets.map(({ value, label }) => el('option', { value }, value ? `${value}: ${label}` : label)),
+  );
+  const prefer = el('input', {
+    type: 'text',
+    id: 'orq-try-prefer',
+    placeholder: 'e.g. code=429, delay=3000',
+    spellcheck: false,
+  });
   preset.addEventListener('change', () => (prefer.value = preset.value));
 
   // A server named by the link itself could be anyone's: say so before a key is typed for it.
@@ -90,19 +124,39 @@ export function serverPanel(server: string): ServerPanel {
   const element = el(
     'div',
     { class: 'orq-server' },
-    el('p', {}, 'Sends to ', el('code', { class: 'orq-current-server' }, server), ': the only server this page may connect to.'),
-    fromLink ? el('p', { class: 'orq-error' }, 'This server was named by the link that opened the page: make sure it is one you trust before typing a key.') : undefined,
+    el(
+      'p',
+      {},
+      'Sends to ',
+      el('code', { class: 'orq-current-server' }, server),
+      ': the only server this page may connect to.',
+    ),
+    fromLink
+      ? el(
+          'p',
+          { class: 'orq-error' },
+          'This server was named by the link that opened the page: make sure it is one you trust before typing a key.',
+        )
+      : undefined,
     el('label', { for: select.id }, 'Server'),
     el('div', { class: 'orq-row' }, select, other, use),
     el('label', { for: key.id }, 'API key'),
     key,
-    el('p', { class: 'orq-description' }, 'Kept in this page’s memory only, sent only as Authorization: Bearer, shown nowhere (not in the URL, storage or the curl below).'),
+    el(
+      'p',
+      { class: 'orq-description' },
+      'Kept in this page’s memory only, sent only as Authorization: Bearer, shown nowhere (not in the URL, storage or the curl below).',
+    ),
     ...(isLocalMock(server)
       ? [
           el('label', { for: preset.id }, 'Mock answer (Prefer header)'),
           preset,
           prefer,
-          el('p', { class: 'orq-description' }, 'The mock answers with what Prefer asks for; Orq’s service ignores it.'),
+          el(
+            'p',
+            { class: 'orq-description' },
+            'The mock answers with what Prefer asks for; Orq’s service ignores it.',
+          ),
         ]
       : []),
   );

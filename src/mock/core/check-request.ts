@@ -17,7 +17,16 @@ import { headerOf, mediaTypeOf } from '../../contract/headers.js';
 import { imageCountIssue, judgeImage } from '../../contract/images.js';
 import { describeIssues, issuesFromAjv, MAX_LISTED_ISSUES, type RequestIssue } from '../../contract/issues.js';
 import { examplesOf, responseFacts, imageField, maxRequestBodyBytes, wireContract } from '../../contract/spec.js';
-import type { BodyLimits, MockEngine, MockPreferences, MockResponse, ReceivedBody, ReceivedFile, ReceivedText, RequestHead } from './types.js';
+import type {
+  BodyLimits,
+  MockEngine,
+  MockPreferences,
+  MockResponse,
+  ReceivedBody,
+  ReceivedFile,
+  ReceivedText,
+  RequestHead,
+} from './types.js';
 
 /** Values (objects, arrays and scalars) the JSON parts of one request may hold together: far above any real request. */
 export const MAX_JSON_VALUES = 10_000;
@@ -35,15 +44,27 @@ export const bodyLimits: BodyLimits = {
 export const bodyIssues = {
   bodyTooLarge: (limits: BodyLimits, declared?: number): RequestIssue => ({
     field: '(body)',
-    message: declared === undefined ? `is over the limit of ${limits.maxBodyBytes} bytes for a whole request` : `is ${declared} bytes, over the limit of ${limits.maxBodyBytes} bytes for a whole request`,
+    message:
+      declared === undefined
+        ? `is over the limit of ${limits.maxBodyBytes} bytes for a whole request`
+        : `is ${declared} bytes, over the limit of ${limits.maxBodyBytes} bytes for a whole request`,
   }),
   fileTooLarge: (field: string, limits: BodyLimits): RequestIssue => ({
     field,
     message: `is over the limit of ${limits.maxFileBytes} bytes per image (more than ${limits.maxFileBytes} bytes received)`,
   }),
-  textTooLarge: (field: string, limits: BodyLimits): RequestIssue => ({ field, message: `takes the text parts over their limit of ${limits.maxTextBytes} bytes in all` }),
-  tooManyParts: (limits: BodyLimits): RequestIssue => ({ field: '(body)', message: `has more than ${limits.maxParts} parts` }),
-  notMultipart: (reason: string): RequestIssue => ({ field: '(body)', message: `is not valid multipart/form-data (${reason})` }),
+  textTooLarge: (field: string, limits: BodyLimits): RequestIssue => ({
+    field,
+    message: `takes the text parts over their limit of ${limits.maxTextBytes} bytes in all`,
+  }),
+  tooManyParts: (limits: BodyLimits): RequestIssue => ({
+    field: '(body)',
+    message: `has more than ${limits.maxParts} parts`,
+  }),
+  notMultipart: (reason: string): RequestIssue => ({
+    field: '(body)',
+    message: `is not valid multipart/form-data (${reason})`,
+  }),
 };
 
 /**
@@ -57,7 +78,11 @@ export function errorResponse(status: number, issues: readonly RequestIssue[], o
   const error = {
     ...(example?.error ?? { message: '' }),
     message: describeIssues(shown) + (more > 0 ? `; and ${more} more issue${more === 1 ? '' : 's'}` : ''),
-    details: { field: shown[0]?.field, issues: shown.map((issue) => ({ ...issue })), ...(more > 0 ? { omitted_issues: more } : {}) },
+    details: {
+      field: shown[0]?.field,
+      issues: shown.map((issue) => ({ ...issue })),
+      ...(more > 0 ? { omitted_issues: more } : {}),
+    },
   };
   return { status, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ error }) };
 }
@@ -68,7 +93,9 @@ const RETRY_AFTER = Object.keys(responseFacts(503)?.headers ?? {}).find((name) =
 /** 503 with the spec's Retry-After, in whole seconds: the mock did no work for this request and may after that delay. */
 export function unavailableResponse(issue: RequestIssue, retryAfterSeconds: number): MockResponse {
   const response = errorResponse(503, [issue]);
-  return RETRY_AFTER ? { ...response, headers: { ...response.headers, [RETRY_AFTER]: String(retryAfterSeconds) } } : response;
+  return RETRY_AFTER
+    ? { ...response, headers: { ...response.headers, [RETRY_AFTER]: String(retryAfterSeconds) } }
+    : response;
 }
 
 /** A refusal and the issues it names (`answer` is the response the mock sends for it). */
@@ -83,23 +110,35 @@ const MULTIPART = new RegExp(`^${wireContract.mediaType.replace('/', '\\/')}\\s*
  * What the spec alone says of the head of a request to the operation, whatever a mock would choose to respond:
  * credentials (401 from the spec), media type, declared size. The first violation, or undefined when the head is fine.
  */
-export async function checkOperationHead(engine: MockEngine, head: RequestHead, preferences: MockPreferences = {}, authorized = engine.authorized(head)): Promise<Refusal | undefined> {
+export async function checkOperationHead(
+  engine: MockEngine,
+  head: RequestHead,
+  preferences: MockPreferences = {},
+  authorized = engine.authorized(head),
+): Promise<Refusal | undefined> {
   const credentials = credentialsIssue(head, authorized);
-  if (credentials) return { answer: await engine.respond(head, preferences, { unauthorized: true }), issues: [credentials] };
+  if (credentials)
+    return { answer: await engine.respond(head, preferences, { unauthorized: true }), issues: [credentials] };
   return checkBodyHead(head);
 }
 
 /** The credentials of a head as an issue, when they are not what the spec asks (`authorized` is the engine's say). */
 export function credentialsIssue(head: RequestHead, authorized: boolean): RequestIssue | undefined {
   if (authorized) return undefined;
-  return { field: '(credentials)', message: `${headerOf(head.headers, 'authorization') === undefined ? 'are missing' : 'are not what the spec asks'} (Authorization: Bearer <key>)` };
+  return {
+    field: '(credentials)',
+    message: `${headerOf(head.headers, 'authorization') === undefined ? 'are missing' : 'are not what the spec asks'} (Authorization: Bearer <key>)`,
+  };
 }
 
 /** The body as its head declares it: the spec's media type (400) and at most the spec's size (413). */
 export function checkBodyHead(head: RequestHead): Refusal | undefined {
   const type = headerOf(head.headers, 'content-type') ?? '';
   if (!MULTIPART.test(type)) {
-    const issue = { field: '(body)', message: `must be ${wireContract.mediaType} (got ${type ? JSON.stringify(type) : 'no Content-Type'})` };
+    const issue = {
+      field: '(body)',
+      message: `must be ${wireContract.mediaType} (got ${type ? JSON.stringify(type) : 'no Content-Type'})`,
+    };
     return { answer: errorResponse(400, [issue]), issues: [issue] };
   }
   const length = headerOf(head.headers, 'content-length');
@@ -112,11 +151,13 @@ export function checkBodyHead(head: RequestHead): Refusal | undefined {
 
 /** A refusal (413 for size, 400 for everything else) with the request as read when it was read whole, or the request the spec accepts. */
 export function checkBody(body: ReceivedBody): (Refusal & { request?: CheckedRequest }) | { request: CheckedRequest } {
-  if (body.outcome === 'aborted') body = { outcome: 'malformed', issue: { field: '(body)', message: 'ended before it was complete' } };
+  if (body.outcome === 'aborted')
+    body = { outcome: 'malformed', issue: { field: '(body)', message: 'ended before it was complete' } };
   if (body.outcome === 'too-large') return { answer: errorResponse(413, [body.issue]), issues: [body.issue] };
   if (body.outcome === 'malformed') return { answer: errorResponse(400, [body.issue]), issues: [body.issue] };
   const request = checkRequest(body.textParts, body.files);
-  if (request.issues.length > 0) return { answer: errorResponse(400, request.issues, request.omitted), issues: request.issues, request };
+  if (request.issues.length > 0)
+    return { answer: errorResponse(400, request.issues, request.omitted), issues: request.issues, request };
   return { request };
 }
 
@@ -171,7 +212,10 @@ function overBudget(fields: Record<string, unknown>): RequestIssue[] {
     if (wireContract.fields[name]?.part !== 'json') continue;
     const count = countValues(fields[name], left);
     if (count > left) {
-      issues.push({ field: name, message: `holds more than ${left} JSON values (the mock checks at most ${MAX_JSON_VALUES} per request)` });
+      issues.push({
+        field: name,
+        message: `holds more than ${left} JSON values (the mock checks at most ${MAX_JSON_VALUES} per request)`,
+      });
       delete fields[name];
     } else left -= count;
   }
@@ -193,7 +237,9 @@ export function checkRequest(textParts: readonly ReceivedText[], files: readonly
   for (const issue of overBudget(fields)) issues.push(issue);
   let omitted = 0;
   if (validateEditFields(fields) === false) {
-    const found = issuesFromAjv(validateEditFields.errors, fields, { limit: Math.max(0, MAX_LISTED_ISSUES - issues.length) });
+    const found = issuesFromAjv(validateEditFields.errors, fields, {
+      limit: Math.max(0, MAX_LISTED_ISSUES - issues.length),
+    });
     for (const issue of found.issues) issues.push(issue);
     omitted = found.omitted;
   }
@@ -203,7 +249,10 @@ export function checkRequest(textParts: readonly ReceivedText[], files: readonly
     if (fileFieldOf(file.name) !== undefined) continue;
     issues.push(
       wireContract.fields[file.name]
-        ? { field: file.name, message: `must be a text part, got a file part${file.filename ? ` (${JSON.stringify(file.filename)})` : ''}` }
+        ? {
+            field: file.name,
+            message: `must be a text part, got a file part${file.filename ? ` (${JSON.stringify(file.filename)})` : ''}`,
+          }
         : { field: file.name, message: 'is not a field of this request' },
     );
   }
@@ -214,7 +263,12 @@ export function checkRequest(textParts: readonly ReceivedText[], files: readonly
     if (countIssue) issues.push(countIssue);
   }
   for (const image of images) {
-    const verdict = judgeImage(image.field, { size: image.size, head: image.head, filename: image.filename, declaredType: image.declaredType });
+    const verdict = judgeImage(image.field, {
+      size: image.size,
+      head: image.head,
+      filename: image.filename,
+      declaredType: image.declaredType,
+    });
     if ('issue' in verdict) issues.push(verdict.issue);
   }
   return { fields, files: images, issues, omitted };
@@ -242,7 +296,9 @@ export function routedPath(path: string): string {
 }
 
 export function mayRouteTo(path: string, operationPath: string): boolean {
-  const segments = routedPath(path).split(/[/\\]/).filter((segment) => segment !== '' && segment !== '.');
+  const segments = routedPath(path)
+    .split(/[/\\]/)
+    .filter((segment) => segment !== '' && segment !== '.');
   const normalised: string[] = [];
   for (const segment of segments) {
     if (segment === '..') normalised.pop();

@@ -9,7 +9,10 @@ import { bodyIssues, declaredFileType, fileFieldNamer } from './check-request.js
 import type { ReadMultipart, ReceivedFile, ReceivedText } from './types.js';
 
 /** The mock's one bounded body reader: the stream's bytes, or undefined once they pass `maxBytes` (the rest is never read). */
-export async function readBounded(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<Uint8Array | undefined> {
+export async function readBounded(
+  body: ReadableStream<Uint8Array> | null,
+  maxBytes: number,
+): Promise<Uint8Array | undefined> {
   if (!body) return new Uint8Array(0);
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
@@ -46,13 +49,18 @@ export const readFormBody: ReadMultipart<Request> = async (request, limits, opti
   try {
     bytes = await readBounded(request.body, limits.maxBodyBytes);
   } catch (error) {
-    return { outcome: 'malformed', issue: bodyIssues.notMultipart(`the body could not be read: ${(error as Error).message}`) };
+    return {
+      outcome: 'malformed',
+      issue: bodyIssues.notMultipart(`the body could not be read: ${(error as Error).message}`),
+    };
   }
   if (!bytes) return { outcome: 'too-large', issue: bodyIssues.bodyTooLarge(limits) };
 
   let form: FormData;
   try {
-    form = await new Response(bytes as Uint8Array<ArrayBuffer>, { headers: { 'Content-Type': request.headers.get('content-type') ?? '' } }).formData();
+    form = await new Response(bytes as Uint8Array<ArrayBuffer>, {
+      headers: { 'Content-Type': request.headers.get('content-type') ?? '' },
+    }).formData();
   } catch (error) {
     return { outcome: 'malformed', issue: bodyIssues.notMultipart((error as Error).message) };
   }
@@ -68,12 +76,14 @@ export const readFormBody: ReadMultipart<Request> = async (request, limits, opti
     const value = typeof entry !== 'string' && entry.name === '' ? await entry.text() : entry;
     if (typeof value === 'string') {
       textBytes += encoder.encode(value).byteLength;
-      if (textBytes > limits.maxTextBytes) return { outcome: 'too-large', issue: bodyIssues.textTooLarge(name, limits) };
+      if (textBytes > limits.maxTextBytes)
+        return { outcome: 'too-large', issue: bodyIssues.textTooLarge(name, limits) };
       textParts.push({ name, value });
       continue;
     }
     const { field, index } = fieldOf(name);
-    if (value.size > limits.maxFileBytes) return { outcome: 'too-large', issue: bodyIssues.fileTooLarge(field, limits) };
+    if (value.size > limits.maxFileBytes)
+      return { outcome: 'too-large', issue: bodyIssues.fileTooLarge(field, limits) };
     files.push({
       name,
       field,
@@ -83,7 +93,9 @@ export const readFormBody: ReadMultipart<Request> = async (request, limits, opti
       head: new Uint8Array(await value.slice(0, SNIFF_BYTES).arrayBuffer()),
       ...(options.sha256 ? { sha256: await sha256Of(value) } : {}),
       // The first image, for the response made from it: the Blob is already in memory (the body was read whole, capped).
-      ...(index === 0 && !files.some((file) => file.kept) ? { kept: { source: value, release: async () => undefined } } : {}),
+      ...(index === 0 && !files.some((file) => file.kept)
+        ? { kept: { source: value, release: async () => undefined } }
+        : {}),
     });
   }
   return { outcome: 'complete', textParts, files };

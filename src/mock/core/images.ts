@@ -82,8 +82,16 @@ export function parseSize(size: unknown): Dimensions | undefined {
 
 /** `wanted` scaled down (aspect kept) to the output bounds; never up. */
 export function bounded(wanted: Dimensions): Dimensions {
-  const scale = Math.min(1, Math.sqrt(MAX_OUTPUT_PIXELS / (wanted.width * wanted.height)), MAX_OUTPUT_SIDE / wanted.width, MAX_OUTPUT_SIDE / wanted.height);
-  return { width: Math.max(1, Math.floor(wanted.width * scale)), height: Math.max(1, Math.floor(wanted.height * scale)) };
+  const scale = Math.min(
+    1,
+    Math.sqrt(MAX_OUTPUT_PIXELS / (wanted.width * wanted.height)),
+    MAX_OUTPUT_SIDE / wanted.width,
+    MAX_OUTPUT_SIDE / wanted.height,
+  );
+  return {
+    width: Math.max(1, Math.floor(wanted.width * scale)),
+    height: Math.max(1, Math.floor(wanted.height * scale)),
+  };
 }
 
 /** What to make: the size asked for when it is `WxH`, else the source's, else DEFAULT_SIZE; bounded. */
@@ -229,7 +237,8 @@ export interface Rendered {
   images: Uint8Array[];
 }
 
-const planKey = (size: Dimensions, format: ImageFormat, index: number) => `${size.width}x${size.height}:${format}:${index}`;
+const planKey = (size: Dimensions, format: ImageFormat, index: number) =>
+  `${size.width}x${size.height}:${format}:${index}`;
 
 function sourceBytes(source: KeptSource): number {
   return source instanceof Uint8Array ? source.byteLength : source instanceof Blob ? source.size : Infinity;
@@ -239,7 +248,12 @@ function sourceBytes(source: KeptSource): number {
  * Whether a response is light, judged before anything is decoded: the size it will make is known (asked as `WxH`, no
  * source, or a source seen before) and its images add up to LIGHT_PIXELS at most, from a small source.
  */
-function isLight(source: KeptSource | undefined, askedSize: unknown, known: Dimensions | undefined, count: number): boolean {
+function isLight(
+  source: KeptSource | undefined,
+  askedSize: unknown,
+  known: Dimensions | undefined,
+  count: number,
+): boolean {
   if (source !== undefined && sourceBytes(source) > CACHED_SOURCE_BYTES) return false;
   const size = parseSize(askedSize) || source === undefined || known ? outputSize(askedSize, known) : undefined;
   return size !== undefined && count * size.width * size.height <= LIGHT_PIXELS;
@@ -250,13 +264,21 @@ function isLight(source: KeptSource | undefined, askedSize: unknown, known: Dime
  * their lane's turn. `signal` is the client's: once it has gone, the response leaves the line, or stops before its next
  * image, with the signal's reason.
  */
-export async function renderImages(renderer: ImageRenderer, source: KeptSource | undefined, askedSize: unknown, format: ImageFormat, count: number, signal?: AbortSignal): Promise<Rendered> {
+export async function renderImages(
+  renderer: ImageRenderer,
+  source: KeptSource | undefined,
+  askedSize: unknown,
+  format: ImageFormat,
+  count: number,
+  signal?: AbortSignal,
+): Promise<Rendered> {
   const key = renderer.cache.keyFor(source);
   const cached = key === undefined ? undefined : renderer.cache.get(key);
   if (cached) {
     const size = outputSize(askedSize, cached.picture);
     const images = Array.from({ length: count }, (_, i) => cached.images.get(planKey(size, format, i)));
-    if (images.every((image) => image !== undefined)) return { size, source: cached.picture, images: images as Uint8Array[] };
+    if (images.every((image) => image !== undefined))
+      return { size, source: cached.picture, images: images as Uint8Array[] };
   }
   const lane = isLight(source, askedSize, cached?.picture, count) ? renderer.lanes.light : renderer.lanes.heavy;
   let made: Rendered;
@@ -282,7 +304,12 @@ export async function renderImages(renderer: ImageRenderer, source: KeptSource |
     else if (error instanceof QueueFullError) renderer.counts.refused++;
     throw error;
   }
-  if (key !== undefined) renderer.cache.remember(key, made.source, new Map(made.images.map((image, i) => [planKey(made.size, format, i), image])));
+  if (key !== undefined)
+    renderer.cache.remember(
+      key,
+      made.source,
+      new Map(made.images.map((image, i) => [planKey(made.size, format, i), image])),
+    );
   return made;
 }
 
@@ -333,10 +360,15 @@ export class FileStore {
   /** Holds `bytes` and returns the path it is served at (`/files/edit-3f9c…-1.png`). */
   put(bytes: Uint8Array, format: ImageFormat): string {
     this.expire();
-    while (this.files.size > 0 && this.bytes + bytes.byteLength > this.maxBytes) this.drop(this.files.keys().next().value!);
+    while (this.files.size > 0 && this.bytes + bytes.byteLength > this.maxBytes)
+      this.drop(this.files.keys().next().value!);
     let name: string;
     do {
-      const id = Array.from({ length: 4 }, () => Math.floor(this.random() * 0x10000).toString(16).padStart(4, '0')).join('');
+      const id = Array.from({ length: 4 }, () =>
+        Math.floor(this.random() * 0x10000)
+          .toString(16)
+          .padStart(4, '0'),
+      ).join('');
       name = `edit-${id}.${format === 'jpeg' ? 'jpg' : format}`;
     } while (this.files.has(name));
     this.files.set(name, { bytes, mediaType: IMAGE_FORMATS[format], expires: this.now() + this.ttlMs });

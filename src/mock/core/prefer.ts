@@ -41,14 +41,19 @@ export function parseLatency(text: string): Latency {
   const minMs = Number(match?.[1]);
   const maxMs = Number(match?.[2] ?? match?.[1]);
   if (!match || maxMs > MAX_DELAY_MS || minMs > maxMs) {
-    throw new Error(`latency takes <ms> or <min>-<max>: integers from 0 to ${MAX_DELAY_MS}, min not above max (got ${JSON.stringify(text)})`);
+    throw new Error(
+      `latency takes <ms> or <min>-<max>: integers from 0 to ${MAX_DELAY_MS}, min not above max (got ${JSON.stringify(text)})`,
+    );
   }
   return { minMs, maxMs };
 }
 
 /** `retry-after` → `retryAfter`, as lodash's camelCase turns the ASCII tokens a Prefer header carries. */
 function camelCase(token: string): string {
-  const words = token.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+  const words = token
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
   return words.map((word, i) => (i === 0 ? word : word[0]!.toUpperCase() + word.slice(1))).join('');
 }
 
@@ -109,15 +114,21 @@ type Key = (typeof DECODERS)[number][0];
 export function readPrefer(head: RequestHead): Decided<Preferences> {
   const prefer = headerOf(head.headers, 'prefer');
   const query = head.url.query ?? {};
-  const raw: Record<string, string | string[] | true | undefined> = prefer ? parsePrefer(prefer) : Object.fromEntries(DECODERS.map(([key]) => [key, query[`__${key}`]]));
+  const raw: Record<string, string | string[] | true | undefined> = prefer
+    ? parsePrefer(prefer)
+    : Object.fromEntries(DECODERS.map(([key]) => [key, query[`__${key}`]]));
   const problems: string[] = [];
   const text: Partial<Record<Key, string>> = {};
   for (const [key, expected, valid] of DECODERS) {
     const value = Object.hasOwn(raw, key) ? raw[key] : undefined;
     if (value === undefined) continue;
     // Prism's keys say `should be string` for a value that is not one; the mock's own name what they take.
-    if (typeof value !== 'string') problems.push(`optional property "${key}"\n└─ cannot decode ${JSON.stringify(value)}, should be ${key === 'delay' || key === 'fault' ? expected : 'string'}`);
-    else if (!valid(value)) problems.push(`optional property "${key}"\n└─ cannot decode ${JSON.stringify(value)}, should be ${expected}`);
+    if (typeof value !== 'string')
+      problems.push(
+        `optional property "${key}"\n└─ cannot decode ${JSON.stringify(value)}, should be ${key === 'delay' || key === 'fault' ? expected : 'string'}`,
+      );
+    else if (!valid(value))
+      problems.push(`optional property "${key}"\n└─ cannot decode ${JSON.stringify(value)}, should be ${expected}`);
     else text[key] = value;
   }
   if (problems.length > 0) return { ok: false, response: problemResponse('UNPROCESSABLE_ENTITY', problems.join('\n')) };
@@ -134,5 +145,10 @@ export function readPrefer(head: RequestHead): Decided<Preferences> {
 
 /** The keys Prism's engine reads (the mock's own keys are not its to see). */
 export function enginePreferences({ code, exampleKey, dynamic, seed }: MockPreferences): MockPreferences {
-  return { ...(code !== undefined ? { code } : {}), ...(exampleKey !== undefined ? { exampleKey } : {}), ...(dynamic !== undefined ? { dynamic } : {}), ...(seed !== undefined ? { seed } : {}) };
+  return {
+    ...(code !== undefined ? { code } : {}),
+    ...(exampleKey !== undefined ? { exampleKey } : {}),
+    ...(dynamic !== undefined ? { dynamic } : {}),
+    ...(seed !== undefined ? { seed } : {}),
+  };
 }

@@ -25,7 +25,14 @@ import { checkResponse } from '../../contract/response-check.js';
 import type { Drift, RequestIssue } from '../../contract/issues.js';
 import { specFacts } from '../../contract/spec.js';
 import { checkRequest, fileFieldNamer, type CheckedRequest } from './check-request.js';
-import { endToEnd, unsendableHeader, type MockPreferences, type MockResponse, type ReceivedFile, type ReceivedText } from './types.js';
+import {
+  endToEnd,
+  unsendableHeader,
+  type MockPreferences,
+  type MockResponse,
+  type ReceivedFile,
+  type ReceivedText,
+} from './types.js';
 
 export const CASSETTE_FORMAT = 'orq-image-edits/cassette@1';
 
@@ -121,11 +128,13 @@ export class CassetteError extends Error {
   }
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /** Reads one cassette's text, checking its shape (not its content: recheckCassette checks that by the spec). */
 export function parseCassette(text: string, source: string): Cassette {
-  if (text.length > MAX_CASSETTE_BYTES) throw new CassetteError(source, '(file)', `is over ${MAX_CASSETTE_BYTES} bytes`);
+  if (text.length > MAX_CASSETTE_BYTES)
+    throw new CassetteError(source, '(file)', `is over ${MAX_CASSETTE_BYTES} bytes`);
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -143,7 +152,8 @@ function tooDeep(value: unknown): string | undefined {
     if (item === null || typeof item !== 'object') continue;
     // The path to that depth: a few levels name the place (`response.body.x[0][0]…`), all of them would be noise.
     if (depth >= MAX_CASSETTE_DEPTH) return at.length > 80 ? `${at.slice(0, 80)}…` : at;
-    for (const [key, child] of Object.entries(item)) pending.push([child, Array.isArray(item) ? `${at}[${key}]` : at ? `${at}.${key}` : key, depth + 1]);
+    for (const [key, child] of Object.entries(item))
+      pending.push([child, Array.isArray(item) ? `${at}[${key}]` : at ? `${at}.${key}` : key, depth + 1]);
   }
   return undefined;
 }
@@ -157,21 +167,38 @@ export function checkCassette(value: unknown, source: string): Cassette {
   const deep = tooDeep(value);
   if (deep !== undefined) fail(deep, `nests arrays and objects more than ${MAX_CASSETTE_DEPTH} levels deep`);
   if (value.format !== CASSETTE_FORMAT) fail('format', `must be ${JSON.stringify(CASSETTE_FORMAT)}`);
-  if (value.operation !== specFacts.operation.operationId) fail('operation', `must be ${JSON.stringify(specFacts.operation.operationId)}`);
+  if (value.operation !== specFacts.operation.operationId)
+    fail('operation', `must be ${JSON.stringify(specFacts.operation.operationId)}`);
   const { request, response } = value;
   if (!isRecord(request)) return fail('request', 'must be an object');
-  if (typeof request.method !== 'string' || typeof request.path !== 'string') fail('request', 'needs a method and a path');
-  if (!Array.isArray(request.parts) || !request.parts.every((part) => isRecord(part) && typeof part.name === 'string' && typeof part.value === 'string')) {
+  if (typeof request.method !== 'string' || typeof request.path !== 'string')
+    fail('request', 'needs a method and a path');
+  if (
+    !Array.isArray(request.parts) ||
+    !request.parts.every((part) => isRecord(part) && typeof part.name === 'string' && typeof part.value === 'string')
+  ) {
     fail('request.parts', 'must be a list of { name, value } strings');
   }
   if (!Array.isArray(request.images)) return fail('request.images', 'must be a list');
   for (const [index, image] of request.images.entries()) {
-    const ok = isRecord(image) && typeof image.name === 'string' && typeof image.filename === 'string' && Number.isSafeInteger(image.bytes) && typeof image.head === 'string' && /^([0-9a-f]{2})*$/.test(image.head) && typeof image.sha256 === 'string' && /^[0-9a-f]{64}$/.test(image.sha256);
+    const ok =
+      isRecord(image) &&
+      typeof image.name === 'string' &&
+      typeof image.filename === 'string' &&
+      Number.isSafeInteger(image.bytes) &&
+      typeof image.head === 'string' &&
+      /^([0-9a-f]{2})*$/.test(image.head) &&
+      typeof image.sha256 === 'string' &&
+      /^[0-9a-f]{64}$/.test(image.sha256);
     if (!ok) fail(`request.images[${index}]`, 'must have name, filename, bytes, head (hex) and sha256 (hex)');
   }
   if (!isRecord(response)) return fail('response', 'must be an object');
   // A final response: a 1xx is an interim one (100 Continue, 103 Early Hints), after which a server still owes the response.
-  if (!Number.isInteger(response.status) || (response.status as number) < 200 || (response.status as number) > 599) fail('response.status', `must be the status of a final answer, 200 to 599 (got ${JSON.stringify(response.status)})`);
+  if (!Number.isInteger(response.status) || (response.status as number) < 200 || (response.status as number) > 599)
+    fail(
+      'response.status',
+      `must be the status of a final answer, 200 to 599 (got ${JSON.stringify(response.status)})`,
+    );
   if (!isRecord(response.headers)) return fail('response.headers', 'must map names to strings');
   for (const [name, header] of Object.entries(response.headers)) {
     if (typeof header !== 'string') fail(`response.headers[${JSON.stringify(name)}]`, 'must be a string');
@@ -190,13 +217,25 @@ function hexBytes(hex: string): Uint8Array {
 
 /** A recorded image as the request check sees a received one. */
 function receivedFileOf(image: CassetteImage, field: string): ReceivedFile {
-  return { name: image.name, field, filename: image.filename, declaredType: image.declaredType, size: image.bytes, head: hexBytes(image.head), sha256: image.sha256 };
+  return {
+    name: image.name,
+    field,
+    filename: image.filename,
+    declaredType: image.declaredType,
+    size: image.bytes,
+    head: hexBytes(image.head),
+    sha256: image.sha256,
+  };
 }
 
 /** The recorded response, ready to send again: without the headers that belong to the recorded connection (NOT_REPLAYED). */
 function cassetteResponse(cassette: Cassette): MockResponse {
   const { status, headers, body, text } = cassette.response;
-  return { status, headers: endToEnd(headers, NOT_REPLAYED), body: body !== undefined ? JSON.stringify(body) : (text ?? '') };
+  return {
+    status,
+    headers: endToEnd(headers, NOT_REPLAYED),
+    body: body !== undefined ? JSON.stringify(body) : (text ?? ''),
+  };
 }
 
 /** Object keys in order, at every depth: two requests whose fields differ only in key order are the same request. */
@@ -225,8 +264,18 @@ function requestKey(fields: Record<string, unknown>, imageHashes: readonly (stri
  */
 export function replayableCassette(cassette: Cassette, source: string): Cassette {
   const request = cassette.request as Cassette['request'] & { truncated?: unknown };
-  if (request.truncated) throw new CassetteError(source, 'request.truncated', 'is set: a text part was cut when recorded, so it is not the request that was sent');
-  if (cassette.response.truncated) throw new CassetteError(source, 'response.truncated', 'is set: the body was cut when recorded, so it cannot be replayed');
+  if (request.truncated)
+    throw new CassetteError(
+      source,
+      'request.truncated',
+      'is set: a text part was cut when recorded, so it is not the request that was sent',
+    );
+  if (cassette.response.truncated)
+    throw new CassetteError(
+      source,
+      'response.truncated',
+      'is set: the body was cut when recorded, so it cannot be replayed',
+    );
   return cassette;
 }
 
@@ -247,7 +296,10 @@ export function recheckCassette(cassette: Cassette): { requestIssues: RequestIss
   const { status, headers, body, text, truncated } = cassette.response;
   const drift: Drift[] = truncated
     ? [{ field: 'body', expected: 'the whole answer', received: 'a recording cut short' }]
-    : checkResponse({ status, headers, text: body !== undefined ? JSON.stringify(body) : (text ?? '') }, { responseFormat: request.fields.response_format }).drift;
+    : checkResponse(
+        { status, headers, text: body !== undefined ? JSON.stringify(body) : (text ?? '') },
+        { responseFormat: request.fields.response_format },
+      ).drift;
   return { requestIssues: request.issues, drift };
 }
 
@@ -264,7 +316,11 @@ export interface ReplayIndex extends Replayer {
   add(cassette: Cassette): void;
 }
 
-const keyOf = (request: CheckedRequest) => requestKey(request.fields, request.files.map((file) => file.sha256));
+const keyOf = (request: CheckedRequest) =>
+  requestKey(
+    request.fields,
+    request.files.map((file) => file.sha256),
+  );
 
 export function createReplayer(cassettes: Iterable<Cassette> = []): ReplayIndex {
   const byKey = new Map<string, { responses: MockResponse[]; served: number }>();
@@ -283,7 +339,8 @@ export function createReplayer(cassettes: Iterable<Cassette> = []): ReplayIndex 
       size++;
     },
     respond(preferences, request) {
-      if (preferences.code !== undefined || preferences.exampleKey !== undefined || preferences.dynamic !== undefined) return undefined;
+      if (preferences.code !== undefined || preferences.exampleKey !== undefined || preferences.dynamic !== undefined)
+        return undefined;
       const entry = byKey.get(keyOf(request));
       if (!entry) return undefined;
       const response = entry.responses[Math.min(entry.served, entry.responses.length - 1)]!;

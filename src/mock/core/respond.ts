@@ -14,10 +14,29 @@
  */
 import { enumOf, examplesOf, responseFacts, specFacts } from '../../contract/spec.js';
 import { checkBody, checkOperationHead, unavailableResponse, type CheckedRequest } from './check-request.js';
-import { createImageRenderer, FileStore, isImageFormat, parseSize, renderImages, type Dimensions, type ImageFormat, type ImageMaker, type ImageRenderer } from './images.js';
+import {
+  createImageRenderer,
+  FileStore,
+  isImageFormat,
+  parseSize,
+  renderImages,
+  type Dimensions,
+  type ImageFormat,
+  type ImageMaker,
+  type ImageRenderer,
+} from './images.js';
 import { enginePreferences, latencyDelay, readPrefer, type Fault, type Latency, type Preferences } from './prefer.js';
 import type { Replayer } from './replay.js';
-import { problemResponse, QueueFullError, randomFor, type MockEngine, type MockPreferences, type MockResponse, type ReceivedBody, type RequestHead } from './types.js';
+import {
+  problemResponse,
+  QueueFullError,
+  randomFor,
+  type MockEngine,
+  type MockPreferences,
+  type MockResponse,
+  type ReceivedBody,
+  type RequestHead,
+} from './types.js';
 
 export { DRIP } from './prefer.js';
 
@@ -63,7 +82,10 @@ export const successStatus: number = Number(
 );
 
 /** The status and example name the request gets; credentials errors keep an example name only for `code=401`. */
-export function chosen(preferences: MockPreferences, unauthorized: boolean): { status: number; exampleKey: string | undefined } {
+export function chosen(
+  preferences: MockPreferences,
+  unauthorized: boolean,
+): { status: number; exampleKey: string | undefined } {
   if (unauthorized) return { status: 401, exampleKey: preferences.code === 401 ? preferences.exampleKey : undefined };
   return { status: preferences.code ?? successStatus, exampleKey: preferences.exampleKey };
 }
@@ -77,7 +99,10 @@ function undocumented(preferences: MockPreferences, unauthorized: boolean): Mock
   const facts = responseFacts(status);
   if (!facts) return problemResponse('NOT_FOUND', `Requested status code ${status} is not defined in the document.`);
   if (exampleKey !== undefined && !facts.examples.some((example) => example.name === exampleKey)) {
-    return problemResponse('NOT_FOUND', `Response for contentType: ${facts.contentType} and exampleKey: ${exampleKey} does not exist.`);
+    return problemResponse(
+      'NOT_FOUND',
+      `Response for contentType: ${facts.contentType} and exampleKey: ${exampleKey} does not exist.`,
+    );
   }
   return undefined;
 }
@@ -87,12 +112,19 @@ function exampleFor(responseFormat: unknown): string | undefined {
   if (typeof responseFormat !== 'string') return undefined;
   return examplesOf(successStatus).find(({ value }) => {
     const data = (value as { data?: unknown } | undefined)?.data;
-    return Array.isArray(data) && data.length > 0 && data.every((item) => item && typeof item === 'object' && responseFormat in item);
+    return (
+      Array.isArray(data) &&
+      data.length > 0 &&
+      data.every((item) => item && typeof item === 'object' && responseFormat in item)
+    );
   })?.name;
 }
 
 /** Everything that can be decided before the body: a response, or the request's preferences to respond with once it is read. */
-export async function checkHead(engine: MockEngine, head: RequestHead): Promise<{ response: MockResponse } | { preferences: Preferences }> {
+export async function checkHead(
+  engine: MockEngine,
+  head: RequestHead,
+): Promise<{ response: MockResponse } | { preferences: Preferences }> {
   const misrouted = engine.misrouted(head);
   if (misrouted) return { response: misrouted };
   const preferences = readPrefer(head);
@@ -120,7 +152,12 @@ export interface Outcome {
  * One request through the mock. Undefined when there is nobody left to respond to: the body stopped mid-way, or
  * `signal` (the client's) aborted while its images waited or were made (that work was dropped).
  */
-export async function handle(context: MockContext, head: RequestHead, readBody: BodyReader, signal?: AbortSignal): Promise<Outcome | undefined> {
+export async function handle(
+  context: MockContext,
+  head: RequestHead,
+  readBody: BodyReader,
+  signal?: AbortSignal,
+): Promise<Outcome | undefined> {
   const checked = await checkHead(context.engine, head);
   if ('response' in checked) return { response: checked.response };
   const { preferences } = checked;
@@ -129,7 +166,11 @@ export async function handle(context: MockContext, head: RequestHead, readBody: 
   if (body.outcome === 'aborted') return undefined;
   const delivered = (response: MockResponse, askedCode?: number): Outcome => {
     const { fault } = preferences;
-    return { response: faulted(response, fault, askedCode), delayMs, ...(fault === 'reset' || fault === 'drip' ? { fault } : {}) };
+    return {
+      response: faulted(response, fault, askedCode),
+      delayMs,
+      ...(fault === 'reset' || fault === 'drip' ? { fault } : {}),
+    };
   };
   try {
     const result = checkBody(body);
@@ -148,12 +189,22 @@ export async function handle(context: MockContext, head: RequestHead, readBody: 
  * particular; else made from it when the mock has an image maker; without one, and no preference, the success example
  * whose images come back the way response_format asks. Rejects with `signal`'s reason once the client has gone.
  */
-export function respondValid(context: MockContext, head: RequestHead, preferences: MockPreferences, request: CheckedRequest, signal?: AbortSignal): Promise<MockResponse> {
+export function respondValid(
+  context: MockContext,
+  head: RequestHead,
+  preferences: MockPreferences,
+  request: CheckedRequest,
+  signal?: AbortSignal,
+): Promise<MockResponse> {
   const wanted = enginePreferences(preferences);
   const replayed = context.replayer?.respond(wanted, request);
   if (replayed) return Promise.resolve(replayed);
   if (context.renderer) return respondWithImages(context, context.renderer, head, wanted, request, signal);
-  if (wanted.exampleKey === undefined && (wanted.code === undefined || wanted.code === successStatus) && !(wanted.dynamic ?? context.engine.dynamic)) {
+  if (
+    wanted.exampleKey === undefined &&
+    (wanted.code === undefined || wanted.code === successStatus) &&
+    !(wanted.dynamic ?? context.engine.dynamic)
+  ) {
     const key = exampleFor(request.fields.response_format);
     if (key) wanted.exampleKey = key;
   }
@@ -163,7 +214,9 @@ export function respondValid(context: MockContext, head: RequestHead, preference
 function objectOf(body: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(body);
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -173,23 +226,38 @@ function objectOf(body: string): Record<string, unknown> | undefined {
  * The engine's response, with a success it picks for no status and no example made from the request (editedBody):
  * a 503 with Retry-After when its images' lane is full (nothing done).
  */
-async function respondWithImages(context: MockContext, renderer: ImageRenderer, head: RequestHead, wanted: MockPreferences, request: CheckedRequest, signal?: AbortSignal): Promise<MockResponse> {
+async function respondWithImages(
+  context: MockContext,
+  renderer: ImageRenderer,
+  head: RequestHead,
+  wanted: MockPreferences,
+  request: CheckedRequest,
+  signal?: AbortSignal,
+): Promise<MockResponse> {
   if (wanted.seed === undefined) {
     const seed = context.nextSeed();
     if (seed !== undefined) wanted.seed = seed;
   }
   const response = await context.engine.respond(head, wanted);
-  if (wanted.exampleKey !== undefined || wanted.code !== undefined || response.status !== successStatus) return response;
+  if (wanted.exampleKey !== undefined || wanted.code !== undefined || response.status !== successStatus)
+    return response;
   const generated = (wanted.dynamic ?? context.engine.dynamic) ? objectOf(response.body) : undefined;
   let body: Record<string, unknown>;
   try {
     body = await editedBody(renderer, request, head.origin ?? '', generated, signal);
   } catch (error) {
     if (!(error instanceof QueueFullError)) throw error;
-    const issue = { field: '(image queue)', message: `is full: ${error.message}; nothing was done, retry after ${error.retryAfterSeconds} s` };
+    const issue = {
+      field: '(image queue)',
+      message: `is full: ${error.message}; nothing was done, retry after ${error.retryAfterSeconds} s`,
+    };
     return unavailableResponse(issue, error.retryAfterSeconds);
   }
-  return { status: response.status, headers: { ...response.headers, 'Content-Type': 'application/json' }, body: JSON.stringify(body) };
+  return {
+    status: response.status,
+    headers: { ...response.headers, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  };
 }
 
 const nDefault = (specFacts.requestSchema.properties?.n?.default as number | undefined) ?? 1;
@@ -211,24 +279,39 @@ function toBase64(bytes: Uint8Array): string {
  * are written. A dynamic response (`generated`) fills only what the request leaves open (`output_format`, `size`,
  * `quality`), each only when the mock can honour it. Rejects with QueueFullError when the lane is full.
  */
-async function editedBody(renderer: ImageRenderer, request: CheckedRequest, origin: string, generated?: Record<string, unknown>, signal?: AbortSignal): Promise<Record<string, unknown>> {
+async function editedBody(
+  renderer: ImageRenderer,
+  request: CheckedRequest,
+  origin: string,
+  generated?: Record<string, unknown>,
+  signal?: AbortSignal,
+): Promise<Record<string, unknown>> {
   const { fields } = request;
   const count = typeof fields.n === 'number' ? fields.n : nDefault;
   const responseFormat = typeof fields.response_format === 'string' ? fields.response_format : FORMAT_WHEN_NONE;
   const format: ImageFormat = isImageFormat(generated?.output_format) ? generated.output_format : 'png';
   const askedQuality = typeof fields.quality === 'string' ? fields.quality : undefined;
-  const quality = askedQuality ?? (qualities.includes(generated?.quality as string) ? (generated!.quality as string) : 'auto');
+  const quality =
+    askedQuality ?? (qualities.includes(generated?.quality as string) ? (generated!.quality as string) : 'auto');
   const askedSize = parseSize(fields.size) ? fields.size : parseSize(generated?.size) ? generated!.size : undefined;
 
   const made = await renderImages(renderer, request.files[0]?.kept?.source, askedSize, format, count, signal);
-  const data = made.images.map((bytes) => (responseFormat === 'url' ? { url: `${origin}${renderer.files.put(bytes, format)}` } : { b64_json: toBase64(bytes) }));
+  const data = made.images.map((bytes) =>
+    responseFormat === 'url' ? { url: `${origin}${renderer.files.put(bytes, format)}` } : { b64_json: toBase64(bytes) },
+  );
   return {
     created: Math.floor(Date.now() / 1000),
     data,
     output_format: format,
     size: `${made.size.width}x${made.size.height}`,
     quality,
-    usage: usageOf(typeof fields.prompt === 'string' ? fields.prompt : '', request.files.map((_, i) => (i === 0 ? made.source : undefined)), made.size, count, quality),
+    usage: usageOf(
+      typeof fields.prompt === 'string' ? fields.prompt : '',
+      request.files.map((_, i) => (i === 0 ? made.source : undefined)),
+      made.size,
+      count,
+      quality,
+    ),
   };
 }
 
@@ -252,16 +335,35 @@ function imageTokens(size: Dimensions): number {
  * token), image tokens with the sources (a source of unknown size counts as 1024²), output tokens with the images made
  * and their quality (gpt-image-1's published 1024 × 1024 figures, scaled by area); total = input + output.
  */
-function usageOf(prompt: string, sources: (Dimensions | undefined)[], made: Dimensions, count: number, quality: string | undefined) {
+function usageOf(
+  prompt: string,
+  sources: (Dimensions | undefined)[],
+  made: Dimensions,
+  count: number,
+  quality: string | undefined,
+) {
   const text_tokens = Math.max(1, Math.ceil(prompt.length / 4));
-  const image_tokens = sources.reduce<number>((sum, size) => sum + imageTokens(size ?? { width: 1024, height: 1024 }), 0);
+  const image_tokens = sources.reduce<number>(
+    (sum, size) => sum + imageTokens(size ?? { width: 1024, height: 1024 }),
+    0,
+  );
   const perImage = OUTPUT_TOKENS_1024[quality ?? ''] ?? OUTPUT_TOKENS_1024.medium!;
   const output_tokens = count * Math.max(16, Math.round((perImage * made.width * made.height) / (1024 * 1024)));
   const input_tokens = text_tokens + image_tokens;
-  return { total_tokens: input_tokens + output_tokens, input_tokens, output_tokens, input_tokens_details: { text_tokens, image_tokens } };
+  return {
+    total_tokens: input_tokens + output_tokens,
+    input_tokens,
+    output_tokens,
+    input_tokens_details: { text_tokens, image_tokens },
+  };
 }
 
-const REASONS: Record<number, string> = { 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Temporarily Unavailable', 504: 'Gateway Time-out' };
+const REASONS: Record<number, string> = {
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Temporarily Unavailable',
+  504: 'Gateway Time-out',
+};
 
 /**
  * The response as the fault changes it: `html` replaces it with an nginx-style error page (502, or the status `code=`
@@ -274,7 +376,8 @@ function faulted(response: MockResponse, fault: Fault | undefined, askedCode: nu
     const body = `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
     return { status, headers: { 'Content-Type': 'text/html; charset=utf-8' }, body };
   }
-  if (fault === 'truncate') return { ...response, body: response.body.slice(0, Math.max(1, Math.floor(response.body.length / 2))) };
+  if (fault === 'truncate')
+    return { ...response, body: response.body.slice(0, Math.max(1, Math.floor(response.body.length / 2))) };
   return response;
 }
 

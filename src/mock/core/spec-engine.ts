@@ -26,7 +26,9 @@ function credentialCheck(scheme: SecurityScheme): (head: RequestHead) => boolean
     // Prism's bearer rule: the word "Bearer", case and all, a white space, then anything.
     return (head) => /^Bearer\s.+$/.test(headerOf(head.headers, 'authorization') ?? '');
   }
-  throw new Error(`the in-page mock checks http bearer credentials only; the spec asks for ${scheme.type}${scheme.scheme ? `/${scheme.scheme}` : ''} (${scheme.name})`);
+  throw new Error(
+    `the in-page mock checks http bearer credentials only; the spec asks for ${scheme.type}${scheme.scheme ? `/${scheme.scheme}` : ''} (${scheme.name})`,
+  );
 }
 
 export function createSpecEngine(options: SpecEngineOptions = {}): MockEngine {
@@ -40,8 +42,16 @@ export function createSpecEngine(options: SpecEngineOptions = {}): MockEngine {
     name: 'spec examples',
     dynamic: options.dynamic ?? false,
     misrouted(head) {
-      if (routedPath(head.url.path) !== operation.path) return problemResponse('NO_PATH_MATCHED_ERROR', `The route ${head.url.path} hasn't been found in the specification file`);
-      if (head.method !== method) return problemResponse('NO_METHOD_MATCHED_ERROR', `The route ${head.url.path} has been matched, but it does not have "${head.method}" method defined`);
+      if (routedPath(head.url.path) !== operation.path)
+        return problemResponse(
+          'NO_PATH_MATCHED_ERROR',
+          `The route ${head.url.path} hasn't been found in the specification file`,
+        );
+      if (head.method !== method)
+        return problemResponse(
+          'NO_METHOD_MATCHED_ERROR',
+          `The route ${head.url.path} has been matched, but it does not have "${head.method}" method defined`,
+        );
       return undefined;
     },
     authorized(head) {

@@ -112,7 +112,11 @@ export type ReceivedBody =
  * platform's FormData over a Fetch Request (form-read.ts). `sha256` hashes every file part (replay knows images by it);
  * a door may take more (the Node door holds the first image within memory budgets).
  */
-export type ReadMultipart<R, Options = object> = (request: R, limits: BodyLimits, options?: { sha256?: boolean } & Options) => Promise<ReceivedBody>;
+export type ReadMultipart<R, Options = object> = (
+  request: R,
+  limits: BodyLimits,
+  options?: { sha256?: boolean } & Options,
+) => Promise<ReceivedBody>;
 
 const PRISM_ERRORS = 'https://stoplight.io/prism/errors#';
 
@@ -127,14 +131,33 @@ const PROBLEMS = {
 /** A refusal in Prism's application/problem+json shape, so a client sees one mock whichever engine responds. */
 export function problemResponse(type: keyof typeof PROBLEMS, detail: string): MockResponse {
   const { status, title } = PROBLEMS[type];
-  return { status, headers: { 'Content-Type': 'application/problem+json' }, body: JSON.stringify({ type: `${PRISM_ERRORS}${type}`, title, status, detail }) };
+  return {
+    status,
+    headers: { 'Content-Type': 'application/problem+json' },
+    body: JSON.stringify({ type: `${PRISM_ERRORS}${type}`, title, status, detail }),
+  };
 }
 
 /** Headers that belong to one connection and are never passed on (each side frames its own message): RFC 9110 §7.6.1. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect', 'host']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'expect',
+  'host',
+]);
 
 /** `headers` without the hop-by-hop ones (and those the Connection header names), and without `drop` (lower-case). */
-export function endToEnd<V>(headers: Readonly<Record<string, V | undefined>>, drop: readonly string[] = []): Record<string, V> {
+export function endToEnd<V>(
+  headers: Readonly<Record<string, V | undefined>>,
+  drop: readonly string[] = [],
+): Record<string, V> {
   const named = Object.entries(headers)
     .filter(([name]) => name.toLowerCase() === 'connection')
     .flatMap(([, value]) => String(value ?? '').split(','))
@@ -156,8 +179,10 @@ const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 /** Why this header cannot be sent as it is (undefined when it can): what node:http and fetch's Headers would throw at. */
 export function unsendableHeader(name: string, value: string): string | undefined {
-  if (!TOKEN.test(name)) return `has a name HTTP cannot carry (${JSON.stringify(name)}: only letters, digits and !#$%&'*+-.^_\`|~)`;
-  if (!FIELD_VALUE.test(value)) return `has a value HTTP cannot carry (${JSON.stringify(value.slice(0, 80))}: no CR, LF, NUL or other control character)`;
+  if (!TOKEN.test(name))
+    return `has a name HTTP cannot carry (${JSON.stringify(name)}: only letters, digits and !#$%&'*+-.^_\`|~)`;
+  if (!FIELD_VALUE.test(value))
+    return `has a value HTTP cannot carry (${JSON.stringify(value.slice(0, 80))}: no CR, LF, NUL or other control character)`;
   return undefined;
 }
 

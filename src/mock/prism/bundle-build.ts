@@ -34,13 +34,29 @@ export const PRISM_ENTRY = `module.exports = {
  * (another Prism release) is left as it is: the bundle is then slower to load, not wrong.
  */
 const LAZY: { file: RegExp; specifier: string; form: 'namespace' | 'default' }[] = [
-  { file: /prism-http[/\\]dist[/\\]mocker[/\\]generator[/\\]JSONSchema\.js$/, specifier: '@faker-js/faker', form: 'default' },
-  { file: /prism-http[/\\]dist[/\\]utils[/\\]operations\.js$/, specifier: '@stoplight/http-spec/postman/operation', form: 'namespace' },
+  {
+    file: /prism-http[/\\]dist[/\\]mocker[/\\]generator[/\\]JSONSchema\.js$/,
+    specifier: '@faker-js/faker',
+    form: 'default',
+  },
+  {
+    file: /prism-http[/\\]dist[/\\]utils[/\\]operations\.js$/,
+    specifier: '@stoplight/http-spec/postman/operation',
+    form: 'namespace',
+  },
   { file: /prism-http[/\\]dist[/\\]forwarder[/\\]index\.js$/, specifier: 'node-fetch', form: 'namespace' },
-  { file: /prism-http[/\\]dist[/\\]mocker[/\\]callback[/\\]callbacks\.js$/, specifier: 'node-fetch', form: 'namespace' },
+  {
+    file: /prism-http[/\\]dist[/\\]mocker[/\\]callback[/\\]callbacks\.js$/,
+    specifier: 'node-fetch',
+    form: 'namespace',
+  },
   { file: /isomorphic-fetch[/\\]fetch-npm-node\.js$/, specifier: 'node-fetch', form: 'namespace' },
   { file: /json-schema-ref-parser[/\\]lib[/\\]util[/\\]yaml\.js$/, specifier: 'js-yaml', form: 'namespace' },
-  { file: /prism-http[/\\]dist[/\\]validator[/\\]validators[/\\]security[/\\]index\.js$/, specifier: 'lodash/fp', form: 'namespace' },
+  {
+    file: /prism-http[/\\]dist[/\\]validator[/\\]validators[/\\]security[/\\]index\.js$/,
+    specifier: 'lodash/fp',
+    form: 'namespace',
+  },
 ];
 
 /**
@@ -83,14 +99,20 @@ function lazyRequires(applied: string[]): Plugin {
           // (kept out of the bundle: see the onResolve below).
           const target = createRequire(args.path).resolve(lazy.specifier);
           const load = `require(${JSON.stringify(`orq-lazy:${target}`)})`;
-          const value = lazy.form === 'default' ? `{ default: __orqLazy(() => ${load}.default, false) }` : `__orqLazy(() => ${load}, true)`;
+          const value =
+            lazy.form === 'default'
+              ? `{ default: __orqLazy(() => ${load}.default, false) }`
+              : `__orqLazy(() => ${load}, true)`;
           contents = contents.replace(call, () => value);
           applied.push(`${args.path.split(/node_modules[/\\]/).pop()}: ${lazy.specifier}`);
           changed = true;
         }
         return changed ? { contents: contents + LAZY_HELPER, loader: 'js' } : undefined;
       });
-      build.onResolve({ filter: /^orq-lazy:/ }, (args) => ({ path: args.path.slice('orq-lazy:'.length), external: true }));
+      build.onResolve({ filter: /^orq-lazy:/ }, (args) => ({
+        path: args.path.slice('orq-lazy:'.length),
+        external: true,
+      }));
     },
   };
 }
@@ -125,7 +147,11 @@ export interface BuiltBundle {
 }
 
 /** Bundles the entry as resolved from prism-cli's directory; the manifest lists every file read, by size, time and digest. */
-export async function buildPrismBundle(esbuild: typeof import('esbuild'), cliDir: string, recipe: string): Promise<BuiltBundle> {
+export async function buildPrismBundle(
+  esbuild: typeof import('esbuild'),
+  cliDir: string,
+  recipe: string,
+): Promise<BuiltBundle> {
   const applied: string[] = [];
   const result = await esbuild.build({
     stdin: { contents: PRISM_ENTRY, resolveDir: cliDir, loader: 'js', sourcefile: ENTRY_NAME },

@@ -19,7 +19,6 @@ import type { PrismModules } from './engine.js';
 /** Bump when bundle-build.ts changes what it writes: bundles of another recipe are rebuilt. */
 export const PRISM_BUNDLE_RECIPE = 'prism-bundle 1';
 
-
 export type BundledPrism = Omit<PrismModules, 'version'>;
 
 export interface Place {
@@ -151,12 +150,23 @@ export function loadPrismBundle(cliPackageJson: string): BundledPrism | undefine
     // was made from, so a rebuilt bundle of the same length never runs with the old one's compiled code.
     const digest = digestOf(code);
     const cachedData = codeCacheFor(place.codeCache, digest);
-    const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${code}\n})`, { filename: place.bundle, cachedData });
+    const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${code}\n})`, {
+      filename: place.bundle,
+      cachedData,
+    });
     const module = { exports: {} as BundledPrism };
     const run = script.runInThisContext() as (...args: unknown[]) => void;
-    run.call(module.exports, module.exports, createRequire(cliPackageJson), module, place.bundle, path.dirname(place.bundle));
+    run.call(
+      module.exports,
+      module.exports,
+      createRequire(cliPackageJson),
+      module,
+      place.bundle,
+      path.dirname(place.bundle),
+    );
     if (!cachedData || script.cachedDataRejected) {
-      pendingCodeCache = () => writeAtomically(place.codeCache, Buffer.concat([Buffer.from(`${digest}\n`), script.createCachedData()]));
+      pendingCodeCache = () =>
+        writeAtomically(place.codeCache, Buffer.concat([Buffer.from(`${digest}\n`), script.createCachedData()]));
     }
     return module.exports;
   } catch {

@@ -57,14 +57,20 @@ export interface PrismLogger {
 }
 
 export interface PrismInstance {
-  request(input: PrismRequest, operations: PrismOperation[], config?: PrismConfig): () => Promise<Either<PrismProblem, { output: PrismResponse }>>;
+  request(
+    input: PrismRequest,
+    operations: PrismOperation[],
+    config?: PrismConfig,
+  ): () => Promise<Either<PrismProblem, { output: PrismResponse }>>;
 }
 
 export interface PrismModules {
   http: {
     getHttpOperationsFromSpec(spec: string | object): Promise<PrismOperation[]>;
     createInstance(config: PrismConfig, components: { logger: PrismLogger }): PrismInstance;
-    ProblemJsonError: { toProblemJson(error: PrismProblem): { type: string; title: string; status: number; detail: string } };
+    ProblemJsonError: {
+      toProblemJson(error: PrismProblem): { type: string; title: string; status: number; detail: string };
+    };
   };
   router(args: { resources: PrismOperation[]; input: PrismRequest }): Either<PrismProblem, PrismOperation>;
   validateSecurity(args: { resource: PrismOperation; element: PrismRequest }): Either<unknown[], PrismRequest>;
@@ -79,7 +85,9 @@ export interface PrismModules {
  * and builds responses from the document itself.
  */
 export function loadPrismDocument(): Record<string, unknown> {
-  return JSON.parse(readFileSync(fileURLToPath(new URL('../../../generated/openapi.json', import.meta.url)), 'utf8')) as Record<string, unknown>;
+  return JSON.parse(
+    readFileSync(fileURLToPath(new URL('../../../generated/openapi.json', import.meta.url)), 'utf8'),
+  ) as Record<string, unknown>;
 }
 
 export interface PrismEngine extends MockEngine {
@@ -106,13 +114,20 @@ function forPrism(head: RequestHead): PrismRequest {
   return { ...head, headers };
 }
 
-export async function createPrismEngine(prism: PrismModules, document: Record<string, unknown>, options: { dynamic: boolean }): Promise<PrismEngine> {
+export async function createPrismEngine(
+  prism: PrismModules,
+  document: Record<string, unknown>,
+  options: { dynamic: boolean },
+): Promise<PrismEngine> {
   // Prism dereferences in place: give it its own copy of the document.
   const operations = await prism.http.getHttpOperationsFromSpec(structuredClone(document));
   // The spec's x-json-schema-faker options (useExamplesValue) make dynamic responses draw schema-level examples, so a
   // generated b64_json is still a picture that decodes and a url still a URL. Prism reads nothing else of the
   // document it is given here: the key alone spares dereferencing the whole spec a second time.
-  const generatorOptions = 'x-json-schema-faker' in document ? { 'x-json-schema-faker': structuredClone(document['x-json-schema-faker']) } : {};
+  const generatorOptions =
+    'x-json-schema-faker' in document
+      ? { 'x-json-schema-faker': structuredClone(document['x-json-schema-faker']) }
+      : {};
   await prism.configureDataGenerator(generatorOptions, {});
   const config: PrismConfig = {
     mock: { dynamic: options.dynamic },
@@ -127,7 +142,11 @@ export async function createPrismEngine(prism: PrismModules, document: Record<st
 
   const problem = (error: PrismProblem): MockResponse => {
     const json = prism.http.ProblemJsonError.toProblemJson(error);
-    return { status: json.status || 500, headers: { ...error.additional?.headers, 'Content-Type': 'application/problem+json' }, body: JSON.stringify(json) };
+    return {
+      status: json.status || 500,
+      headers: { ...error.additional?.headers, 'Content-Type': 'application/problem+json' },
+      body: JSON.stringify(json),
+    };
   };
   // The core asks misrouted() then authorized() of the same head: route it once.
   const routes = new WeakMap<RequestHead, ReturnType<PrismModules['router']>>();
@@ -147,16 +166,28 @@ export async function createPrismEngine(prism: PrismModules, document: Record<st
     },
     authorized(head) {
       const routed = route(head);
-      return routed._tag === 'Right' && prism.validateSecurity({ resource: routed.right, element: forPrism(head) })._tag === 'Right';
+      return (
+        routed._tag === 'Right' &&
+        prism.validateSecurity({ resource: routed.right, element: forPrism(head) })._tag === 'Right'
+      );
     },
     // Prism checks the credentials again itself (checkSecurity) and responds 401 from the spec when they fail.
     async respond(head, preferences) {
-      const result = await instance.request(forPrism(head), operations, { ...config, mock: { ...config.mock, ...preferences } })();
+      const result = await instance.request(forPrism(head), operations, {
+        ...config,
+        mock: { ...config.mock, ...preferences },
+      })();
       if (result._tag === 'Left') return problem(result.left);
       const { statusCode, headers = {}, body } = result.right.output;
       const contentType = headerOf(headers, 'content-type');
-      const clean = Object.fromEntries(Object.entries(headers).filter(([name, value]) => name.toLowerCase() !== 'content-type' && value != null));
-      return { status: statusCode, headers: { ...clean, ...(contentType ? { 'Content-Type': contentType } : {}) }, body: serialise(body, contentType) };
+      const clean = Object.fromEntries(
+        Object.entries(headers).filter(([name, value]) => name.toLowerCase() !== 'content-type' && value != null),
+      );
+      return {
+        status: statusCode,
+        headers: { ...clean, ...(contentType ? { 'Content-Type': contentType } : {}) },
+        body: serialise(body, contentType),
+      };
     },
   };
 }

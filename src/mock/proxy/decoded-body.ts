@@ -32,7 +32,11 @@ function contentCodings(contentEncoding: string | undefined): string[] | undefin
 
 function decoderFor(coding: string): Transform {
   // Flushing at the end instead of requiring the trailer: lenient about a cut-off compressed body, as clients are.
-  if (coding === 'br') return zlib.createBrotliDecompress({ flush: zlib.constants.BROTLI_OPERATION_FLUSH, finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH });
+  if (coding === 'br')
+    return zlib.createBrotliDecompress({
+      flush: zlib.constants.BROTLI_OPERATION_FLUSH,
+      finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH,
+    });
   // Unzip reads either header: gzip, or the zlib wrapping HTTP's "deflate" means.
   return zlib.createUnzip({ flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH });
 }
@@ -54,7 +58,11 @@ function atMost(limitBytes: number): Transform {
  * decodes (the caller decides what that means). The stream fails with DecodedBodyTooLargeError past the limit, or
  * with node:zlib's error for corrupt data; either failure destroys `body` too, as any pipeline does.
  */
-export function decodedBody(body: Readable, contentEncoding: string | undefined, maxDecodedBytes: number): Readable | undefined {
+export function decodedBody(
+  body: Readable,
+  contentEncoding: string | undefined,
+  maxDecodedBytes: number,
+): Readable | undefined {
   const codings = contentCodings(contentEncoding);
   if (!codings) return undefined;
   const limit = atMost(maxDecodedBytes);

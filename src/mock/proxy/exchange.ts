@@ -18,7 +18,15 @@ import { checkResponse } from '../../contract/response-check.js';
 import type { Drift, RequestIssue } from '../../contract/issues.js';
 import { redactText, redactValue } from '../../contract/redact.js';
 import { wireContract } from '../../contract/spec.js';
-import { bodyLimits as intakeLimits, checkBody as judgeIntake, checkBodyHead as judgeBodyHead, checkOperationHead as judgeOperationHead, credentialsIssue, mayRouteTo, type CheckedRequest } from '../core/check-request.js';
+import {
+  bodyLimits as intakeLimits,
+  checkBody as judgeIntake,
+  checkBodyHead as judgeBodyHead,
+  checkOperationHead as judgeOperationHead,
+  credentialsIssue,
+  mayRouteTo,
+  type CheckedRequest,
+} from '../core/check-request.js';
 import type { ReceivedBody as Intake, MockResponse as MockAnswer, MockEngine } from '../core/types.js';
 import { discardBody, headOf, readMultipart } from '../node-http.js';
 import type { Recorder, RecordedExchange } from './recorder.js';
@@ -45,7 +53,9 @@ export interface ProxyContext {
 }
 
 /** The upstream's response, passed on whole, and its copy (none past the limit of copies); or why there was none. */
-type Forwarded = { status: number; headers: IncomingMessage['headers']; body: CopiedBody | undefined } | { failure: ExchangeReport['outcome']; note: string };
+type Forwarded =
+  | { status: number; headers: IncomingMessage['headers']; body: CopiedBody | undefined }
+  | { failure: ExchangeReport['outcome']; note: string };
 
 /** The key the caller sent (the credentials of `Authorization: <scheme> <credentials>`), to be kept out of what is written. */
 function secretOf(authorization: string | undefined): string {
@@ -61,7 +71,10 @@ function send(res: ServerResponse, answer: MockAnswer): void {
 
 function failureOf(error: NodeJS.ErrnoException): { failure: ExchangeReport['outcome']; note: string } {
   const refused = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(error.code ?? '');
-  return { failure: refused ? 'refused' : 'reset', note: `the upstream ${refused ? 'could not be reached' : 'closed the connection'} before answering (${error.code ?? error.message})` };
+  return {
+    failure: refused ? 'refused' : 'reset',
+    note: `the upstream ${refused ? 'could not be reached' : 'closed the connection'} before answering (${error.code ?? error.message})`,
+  };
 }
 
 /** A response checked: its drift, or why it was not checked; and what a cassette keeps of its body. */
@@ -72,24 +85,58 @@ interface CheckedUpstream {
 }
 
 /** Checks `response` from its copy (read whole into memory here: the caller runs one check at a time). */
-async function checkUpstreamResponse(response: Extract<Forwarded, { status: number }>, request: CheckedRequest | undefined): Promise<CheckedUpstream> {
+async function checkUpstreamResponse(
+  response: Extract<Forwarded, { status: number }>,
+  request: CheckedRequest | undefined,
+): Promise<CheckedUpstream> {
   const { body } = response;
   if (!body) return { drift: [], unchecked: NO_COPY_REASON, body: undefined };
   if (body.outcome === 'over-limit') {
-    return { drift: [{ field: 'body', expected: `at most ${wireContract.maxResponseBytes} bytes once decoded (x-max-response-bytes)`, received: 'more (cut there)' }], body: { text: body.head.toString('utf8'), cut: true } };
+    return {
+      drift: [
+        {
+          field: 'body',
+          expected: `at most ${wireContract.maxResponseBytes} bytes once decoded (x-max-response-bytes)`,
+          received: 'more (cut there)',
+        },
+      ],
+      body: { text: body.head.toString('utf8'), cut: true },
+    };
   }
-  if (body.outcome === 'undecodable') return { drift: [{ field: 'body', expected: 'a body a client can decode', received: body.reason }], body: undefined };
-  if (body.outcome === 'unchecked') return { drift: [], unchecked: body.reason, body: { text: body.head.toString('utf8'), cut: true } };
+  if (body.outcome === 'undecodable')
+    return {
+      drift: [{ field: 'body', expected: 'a body a client can decode', received: body.reason }],
+      body: undefined,
+    };
+  if (body.outcome === 'unchecked')
+    return { drift: [], unchecked: body.reason, body: { text: body.head.toString('utf8'), cut: true } };
   const text = await body.text();
-  const checked = checkResponse({ status: response.status, headers: response.headers, text }, { responseFormat: request?.fields.response_format });
+  const checked = checkResponse(
+    { status: response.status, headers: response.headers, text },
+    { responseFormat: request?.fields.response_format },
+  );
   return { drift: checked.drift, body: { text, cut: false, json: checked.body } };
 }
 
-export async function proxyExchange(ctx: ProxyContext, req: IncomingMessage, res: ServerResponse, expectContinue: boolean): Promise<void> {
+export async function proxyExchange(
+  ctx: ProxyContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  expectContinue: boolean,
+): Promise<void> {
   const started = Date.now();
   const secret = secretOf(headerOf(req.headers, 'authorization'));
   const target = req.url ?? '/';
-  const report: ExchangeReport = { index: ctx.nextIndex(), method: req.method ?? 'GET', target: redactText(target, secret), outcome: 'aborted', ms: 0, requestIssues: [], drift: [], notes: [] };
+  const report: ExchangeReport = {
+    index: ctx.nextIndex(),
+    method: req.method ?? 'GET',
+    target: redactText(target, secret),
+    outcome: 'aborted',
+    ms: 0,
+    requestIssues: [],
+    drift: [],
+    notes: [],
+  };
   let head;
   try {
     // Origin-form targets are read as a path (`//v2/...` is not a host here), as the upstream will read them.
@@ -98,7 +145,10 @@ export async function proxyExchange(ctx: ProxyContext, req: IncomingMessage, res
     head = undefined;
   }
   // A path some server may route to the operation is checked, however it is spelled (core/routed-path.ts).
-  const operation = head !== undefined && mayRouteTo(head.url.path, wireContract.path) && head.method === wireContract.method.toLowerCase();
+  const operation =
+    head !== undefined &&
+    mayRouteTo(head.url.path, wireContract.path) &&
+    head.method === wireContract.method.toLowerCase();
 
   let intake: Promise<Intake> | undefined;
   let spool: Spool | undefined;
@@ -180,8 +230,20 @@ export async function proxyExchange(ctx: ProxyContext, req: IncomingMessage, res
       if (!recorder || response.body?.outcome === 'undecodable') return;
       const parts = read?.outcome === 'complete' ? { textParts: read.textParts, files: read.files } : undefined;
       try {
-        cassette = await recorder.record({ method: report.method, target, parts, requestIssues: report.requestIssues, status: response.status, headers: response.headers, body: checked.body, drift: report.drift, secret });
-        report.notes.push(cassette ? `recorded as ${cassette}` : 'not recorded: the limit of cassettes for this run is reached');
+        cassette = await recorder.record({
+          method: report.method,
+          target,
+          parts,
+          requestIssues: report.requestIssues,
+          status: response.status,
+          headers: response.headers,
+          body: checked.body,
+          drift: report.drift,
+          secret,
+        });
+        report.notes.push(
+          cassette ? `recorded as ${cassette}` : 'not recorded: the limit of cassettes for this run is reached',
+        );
       } catch (error) {
         report.notes.push(`not recorded: ${(error as Error).message}`);
       }
@@ -203,7 +265,14 @@ export async function proxyExchange(ctx: ProxyContext, req: IncomingMessage, res
  * Sends the request upstream (from the spool, or straight from the caller) and streams the response back; for the
  * operation (`copied`), a copy of its body is kept for checking while it passes, when the process has room for one.
  */
-function forward(ctx: ProxyContext, req: IncomingMessage, res: ServerResponse, headers: ReturnType<typeof endToEnd>, spool: Spool | undefined, copied: boolean): Promise<{ response: Forwarded; copy?: ResponseCopy }> {
+function forward(
+  ctx: ProxyContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  headers: ReturnType<typeof endToEnd>,
+  spool: Spool | undefined,
+  copied: boolean,
+): Promise<{ response: Forwarded; copy?: ResponseCopy }> {
   return new Promise((resolve) => {
     let responded = false;
     const upstreamReq = ctx.upstream.request(req.method ?? 'GET', req.url ?? '/', headers);
@@ -226,7 +295,12 @@ function forward(ctx: ProxyContext, req: IncomingMessage, res: ServerResponse, h
       responded = true;
       socket.destroy();
       res.destroy();
-      resolve({ response: { failure: 'reset', note: `the upstream's answer cannot be passed on (the upstream answered ${up.statusCode}, switching protocols)` } });
+      resolve({
+        response: {
+          failure: 'reset',
+          note: `the upstream's answer cannot be passed on (the upstream answered ${up.statusCode}, switching protocols)`,
+        },
+      });
     });
 
     upstreamReq.on('response', (up) => {
@@ -242,7 +316,10 @@ function forward(ctx: ProxyContext, req: IncomingMessage, res: ServerResponse, h
       }
       const status = up.statusCode ?? 0;
       // 1xx as the last word (or a status of no class at all): nothing the caller could take as a response.
-      if (status < 200 || status > 999) return broken(`the upstream's answer cannot be passed on (the upstream answered ${status}, not a final status)`);
+      if (status < 200 || status > 999)
+        return broken(
+          `the upstream's answer cannot be passed on (the upstream answered ${status}, not a final status)`,
+        );
       try {
         res.writeHead(status, up.statusMessage, endToEnd(up.headers));
       } catch (error) {
@@ -262,7 +339,8 @@ function forward(ctx: ProxyContext, req: IncomingMessage, res: ServerResponse, h
         const whole = up.complete;
         if (!whole) res.destroy();
         void (copy?.body ?? Promise.resolve(undefined)).then((body) => {
-          if (!whole && body?.outcome !== 'over-limit') resolve({ response: { failure: 'reset', note: `the upstream cut its ${status} answer short` }, copy });
+          if (!whole && body?.outcome !== 'over-limit')
+            resolve({ response: { failure: 'reset', note: `the upstream cut its ${status} answer short` }, copy });
           else resolve({ response: { status, headers: up.headers, body }, copy });
         });
       });

@@ -59,7 +59,10 @@ export interface ProxyServer {
 export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
   const busboy = loadBusboy();
   const upstream = openUpstream(options.upstream);
-  const recorder = options.recordDir === undefined ? undefined : await openRecorder(options.recordDir, options.maxCassettes ?? DEFAULT_MAX_CASSETTES);
+  const recorder =
+    options.recordDir === undefined
+      ? undefined
+      : await openRecorder(options.recordDir, options.maxCassettes ?? DEFAULT_MAX_CASSETTES);
   const tally = createTally();
   const inFlight = new Set<Promise<void>>();
   let count = 0;

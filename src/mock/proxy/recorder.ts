@@ -19,7 +19,13 @@ import type { Drift, RequestIssue } from '../../contract/issues.js';
 import { redactValue } from '../../contract/redact.js';
 import { sniffImageType } from '../../contract/images.js';
 import { specFacts } from '../../contract/spec.js';
-import { CASSETTE_FORMAT, MAX_CASSETTE_BYTES, type Cassette, type CassetteImage, type ShrunkImage } from '../core/replay.js';
+import {
+  CASSETTE_FORMAT,
+  MAX_CASSETTE_BYTES,
+  type Cassette,
+  type CassetteImage,
+  type ShrunkImage,
+} from '../core/replay.js';
 import type { ReceivedFile, ReceivedText } from '../core/types.js';
 import { placeholderFor } from './placeholders.js';
 
@@ -29,7 +35,15 @@ export const SHRINK_ABOVE = 4096;
 const DECODED_PIECE_CHARS = 1024 * 1024;
 
 /** Response headers a cassette leaves out: the framing (the replaying server sets its own), cookies, the date. */
-const UNRECORDED = new Set(['content-length', 'content-encoding', 'transfer-encoding', 'connection', 'keep-alive', 'set-cookie', 'date']);
+const UNRECORDED = new Set([
+  'content-length',
+  'content-encoding',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'set-cookie',
+  'date',
+]);
 
 export interface RecordedExchange {
   method: string;
@@ -132,7 +146,16 @@ const cutText = (text: string, chars: number) => (text.length <= chars ? text : 
 /** The first MAX_LISTED of `items`, each string in them cut to MAX_LISTED_CHARS; and how many were left out. */
 function listed<T>(items: T[] | undefined): { kept: T[] | undefined; leftOut: number } {
   if (!items) return { kept: undefined, leftOut: 0 };
-  const kept = items.slice(0, MAX_LISTED).map((item) => JSON.parse(JSON.stringify(item, (_key, value: unknown) => (typeof value === 'string' ? cutText(value, MAX_LISTED_CHARS) : value))) as T);
+  const kept = items
+    .slice(0, MAX_LISTED)
+    .map(
+      (item) =>
+        JSON.parse(
+          JSON.stringify(item, (_key, value: unknown) =>
+            typeof value === 'string' ? cutText(value, MAX_LISTED_CHARS) : value,
+          ),
+        ) as T,
+    );
   return { kept, leftOut: items.length - kept.length };
 }
 
@@ -172,19 +195,27 @@ export function cassetteOf(exchange: RecordedExchange): string {
   if (bytesOf(parts) > PARTS_ROOM) {
     // A character may take up to 6 bytes once JSON-escaped (a u-escape); names are bounded by the intake.
     const chars = Math.floor(PARTS_ROOM / 6 / parts.length);
-    cassette.request = { ...cassette.request, parts: parts.map(({ name, value }) => ({ name, value: cutText(value, chars) })), truncated: true };
+    cassette.request = {
+      ...cassette.request,
+      parts: parts.map(({ name, value }) => ({ name, value: cutText(value, chars) })),
+      truncated: true,
+    };
   }
 
   text = JSON.stringify(cassette, null, 2);
   if (Buffer.byteLength(text) > MAX_CASSETTE_BYTES) {
     // Cut the body to what fits beside the rest.
     const body = cassette.response.text ?? JSON.stringify(cassette.response.body);
-    const rest = bytesOf({ ...cassette, response: { ...cassette.response, body: undefined, text: '', truncated: true } });
+    const rest = bytesOf({
+      ...cassette,
+      response: { ...cassette.response, body: undefined, text: '', truncated: true },
+    });
     const room = Math.max(0, Math.floor((MAX_CASSETTE_BYTES - rest - 64) / 6));
     cassette.response = { ...cassette.response, body: undefined, text: body.slice(0, room), truncated: true };
     text = JSON.stringify(cassette, null, 2);
   }
-  if (Buffer.byteLength(text) > MAX_CASSETTE_BYTES) throw new Error(`the exchange does not fit a cassette of ${MAX_CASSETTE_BYTES} bytes, even cut`);
+  if (Buffer.byteLength(text) > MAX_CASSETTE_BYTES)
+    throw new Error(`the exchange does not fit a cassette of ${MAX_CASSETTE_BYTES} bytes, even cut`);
   return `${text}\n`;
 }
 
@@ -196,7 +227,10 @@ export interface Recorder {
 
 export async function openRecorder(dir: string, maxCassettes: number): Promise<Recorder> {
   await mkdir(dir, { recursive: true });
-  const numbers = (await readdir(dir)).map((name) => /^(\d+)-/.exec(name)?.[1]).filter((n): n is string => n !== undefined).map(Number);
+  const numbers = (await readdir(dir))
+    .map((name) => /^(\d+)-/.exec(name)?.[1])
+    .filter((n): n is string => n !== undefined)
+    .map(Number);
   let next = Math.max(0, ...numbers) + 1;
   let written = 0;
   return {

@@ -56,21 +56,45 @@ export function describeIssue(issue: RequestIssue): string {
 export function exchangeLine(report: ExchangeReport): string {
   const outcome = typeof report.outcome === 'number' ? String(report.outcome) : report.outcome;
   const head = `#${report.index} ${report.method} ${report.target} → ${outcome}${report.refusedByProxy ? ' (refused by the proxy, not forwarded)' : ''} (${report.ms} ms)`;
-  if (report.unchecked) return `${head}: not the operation, forwarded unjudged${report.notes.length ? `; ${report.notes.join('; ')}` : ''}`;
+  if (report.unchecked)
+    return `${head}: not the operation, forwarded unjudged${report.notes.length ? `; ${report.notes.join('; ')}` : ''}`;
   const departures = [...report.requestIssues.map(describeIssue), ...report.drift.map(describeDrift)];
   const shown = departures.slice(0, MAX_LISTED_ISSUES);
   const more = departures.length - shown.length;
   const named = `${departures.length} departure${departures.length === 1 ? '' : 's'} from the spec: ${shown.join('; ')}${more > 0 ? `; and ${more} more` : ''}`;
   const answered = typeof report.outcome === 'number';
-  const unchecked = answered && report.responseUnchecked !== undefined ? `response not checked: ${report.responseUnchecked}` : undefined;
+  const unchecked =
+    answered && report.responseUnchecked !== undefined
+      ? `response not checked: ${report.responseUnchecked}`
+      : undefined;
   const verdict =
-    departures.length === 0 ? (unchecked ? `request conforms, ${unchecked}` : answered ? 'conforms' : 'no answer to judge') : unchecked ? `${named}; ${unchecked}` : answered ? named : `${named}; no answer to judge`;
+    departures.length === 0
+      ? unchecked
+        ? `request conforms, ${unchecked}`
+        : answered
+          ? 'conforms'
+          : 'no answer to judge'
+      : unchecked
+        ? `${named}; ${unchecked}`
+        : answered
+          ? named
+          : `${named}; no answer to judge`;
   return `${head}: ${verdict}${report.notes.length ? `; ${report.notes.join('; ')}` : ''}`;
 }
 
 /** Counts exchanges and departures as they come, in bounded memory. */
 export function createTally() {
-  const summary: Omit<ProxySummary, 'departures'> = { exchanges: 0, conforming: 0, requestViolations: 0, answerDrift: 0, responsesUnchecked: 0, upstreamFailures: 0, refusedByProxy: 0, cassettes: 0, untallied: 0 };
+  const summary: Omit<ProxySummary, 'departures'> = {
+    exchanges: 0,
+    conforming: 0,
+    requestViolations: 0,
+    answerDrift: 0,
+    responsesUnchecked: 0,
+    upstreamFailures: 0,
+    refusedByProxy: 0,
+    cassettes: 0,
+    untallied: 0,
+  };
   const counts = new Map<string, number>();
   const count = (key: string) => {
     if (counts.has(key)) counts.set(key, counts.get(key)! + 1);
@@ -87,9 +111,11 @@ export function createTally() {
       if (report.requestIssues.length > 0) summary.requestViolations++;
       if (report.drift.length > 0) summary.answerDrift++;
       if (report.responseUnchecked !== undefined) summary.responsesUnchecked++;
-      else if (report.requestIssues.length === 0 && report.drift.length === 0 && typeof report.outcome === 'number') summary.conforming++;
+      else if (report.requestIssues.length === 0 && report.drift.length === 0 && typeof report.outcome === 'number')
+        summary.conforming++;
       // Tallied by rule, not by value: "received 17" and "received 18" are one departure seen twice.
-      for (const issue of report.requestIssues) count(`request.${issue.field}: ${issue.message.replace(/ \(got .*\)$/, '')}`);
+      for (const issue of report.requestIssues)
+        count(`request.${issue.field}: ${issue.message.replace(/ \(got .*\)$/, '')}`);
       for (const drift of report.drift) count(`${drift.field}: the spec says ${drift.expected}`);
     },
     summary(): ProxySummary {
@@ -105,9 +131,12 @@ export function summaryLines(summary: ProxySummary, recordDir?: string): string[
       `${summary.answerDrift} with an answer that departs from the spec, ${summary.upstreamFailures} without an answer from the upstream` +
       (summary.refusedByProxy ? `, ${summary.refusedByProxy} refused by --strict` : '') +
       (summary.responsesUnchecked ? `, ${summary.responsesUnchecked} whose response was passed on unchecked` : '') +
-      (recordDir !== undefined ? `; ${summary.cassettes} cassette${summary.cassettes === 1 ? '' : 's'} recorded in ${recordDir}` : ''),
+      (recordDir !== undefined
+        ? `; ${summary.cassettes} cassette${summary.cassettes === 1 ? '' : 's'} recorded in ${recordDir}`
+        : ''),
   ];
-  for (const { line, count } of summary.departures.slice(0, MAX_LISTED_ISSUES)) lines.push(`  ${String(count).padStart(5)}× ${line}`);
+  for (const { line, count } of summary.departures.slice(0, MAX_LISTED_ISSUES))
+    lines.push(`  ${String(count).padStart(5)}× ${line}`);
   const hidden = summary.departures.length - Math.min(summary.departures.length, MAX_LISTED_ISSUES) + summary.untallied;
   if (hidden > 0) lines.push(`  ... and ${hidden} other departure${hidden === 1 ? '' : 's'}`);
   return lines;

@@ -50,7 +50,11 @@ export interface ResponseChecks {
    * MAX_COPIED_RESPONSES copies are held already. `onOverLimit` is called once, as soon as the decoded body passes
    * x-max-response-bytes.
    */
-  copy(response: IncomingMessage, contentEncoding: string | undefined, onOverLimit: () => void): ResponseCopy | undefined;
+  copy(
+    response: IncomingMessage,
+    contentEncoding: string | undefined,
+    onOverLimit: () => void,
+  ): ResponseCopy | undefined;
   /** Runs `check` when no other check runs: one parsed body in memory at a time. */
   oneAtATime<T>(check: () => Promise<T>): Promise<T>;
 }
@@ -71,7 +75,12 @@ async function readSpool(spool: Spool, bytes: number): Promise<Buffer> {
 }
 
 /** Keeps what `decoded` yields within the bounds above; reads it to its end whatever is kept, so the caller's stream never waits on the copy. */
-async function keep(decoded: Readable, contentEncoding: string | undefined, onOverLimit: () => void, spools: Set<Spool>): Promise<CopiedBody> {
+async function keep(
+  decoded: Readable,
+  contentEncoding: string | undefined,
+  onOverLimit: () => void,
+  spools: Set<Spool>,
+): Promise<CopiedBody> {
   const head: Buffer[] = [];
   let bytes = 0;
   let spool: Spool | undefined;
@@ -110,7 +119,10 @@ async function keep(decoded: Readable, contentEncoding: string | undefined, onOv
       onOverLimit();
       return { outcome: 'over-limit', head: Buffer.concat(head) };
     }
-    return { outcome: 'undecodable', reason: `its ${contentEncoding ?? 'identity'} data is corrupt or cut short (${(error as Error).message})` };
+    return {
+      outcome: 'undecodable',
+      reason: `its ${contentEncoding ?? 'identity'} data is corrupt or cut short (${(error as Error).message})`,
+    };
   }
   if (unchecked) return { outcome: 'unchecked', head: Buffer.concat(head), reason: unchecked };
   const kept = spool;
@@ -123,9 +135,17 @@ async function keep(decoded: Readable, contentEncoding: string | undefined, onOv
     await kept.finished();
   } catch (error) {
     await kept.remove();
-    return { outcome: 'unchecked', head: Buffer.concat(head), reason: `its copy could not be written to disk (${(error as Error).message})` };
+    return {
+      outcome: 'unchecked',
+      head: Buffer.concat(head),
+      reason: `its copy could not be written to disk (${(error as Error).message})`,
+    };
   }
-  return { outcome: 'whole', head: Buffer.concat(head), text: async () => (await readSpool(kept, bytes)).toString('utf8') };
+  return {
+    outcome: 'whole',
+    head: Buffer.concat(head),
+    text: async () => (await readSpool(kept, bytes)).toString('utf8'),
+  };
 }
 
 export function responseChecks(): ResponseChecks {
@@ -148,7 +168,10 @@ export function responseChecks(): ResponseChecks {
         });
         body = keep(decoded, contentEncoding, onOverLimit, spools);
       } else {
-        body = Promise.resolve({ outcome: 'undecodable', reason: `Content-Encoding ${JSON.stringify(contentEncoding)} is not one a client decodes` });
+        body = Promise.resolve({
+          outcome: 'undecodable',
+          reason: `Content-Encoding ${JSON.stringify(contentEncoding)} is not one a client decodes`,
+        });
       }
       let released: Promise<void> | undefined;
       return {

@@ -8,7 +8,8 @@ import https from 'node:https';
 import { endToEnd as endToEndHeaders } from '../core/types.js';
 
 /** `headers` without the hop-by-hop ones (core/http-headers.ts: replay drops the same), and without `drop`. */
-export const endToEnd: (headers: IncomingHttpHeaders, drop?: readonly string[]) => OutgoingHttpHeaders = endToEndHeaders;
+export const endToEnd: (headers: IncomingHttpHeaders, drop?: readonly string[]) => OutgoingHttpHeaders =
+  endToEndHeaders;
 
 export interface Upstream {
   /** The base URL as given, without a trailing slash. */
@@ -27,15 +28,26 @@ export function openUpstream(baseUrl: string): Upstream {
   } catch {
     throw new TypeError(`upstream ${JSON.stringify(baseUrl)} is not a URL (e.g. https://api.orq.ai)`);
   }
-  if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new TypeError(`upstream ${JSON.stringify(baseUrl)} must be an http: or https: URL`);
-  if (base.search || base.hash || base.username || base.password) throw new TypeError(`upstream ${JSON.stringify(baseUrl)} must be a base URL, without query, fragment or credentials`);
+  if (base.protocol !== 'http:' && base.protocol !== 'https:')
+    throw new TypeError(`upstream ${JSON.stringify(baseUrl)} must be an http: or https: URL`);
+  if (base.search || base.hash || base.username || base.password)
+    throw new TypeError(
+      `upstream ${JSON.stringify(baseUrl)} must be a base URL, without query, fragment or credentials`,
+    );
   const prefix = base.pathname.replace(/\/+$/, '');
   const secure = base.protocol === 'https:';
   const agent = secure ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
   return {
     base,
     request(method, target, headers) {
-      const options = { method, host: base.hostname.replace(/^\[(.*)\]$/, '$1'), port: base.port || undefined, path: `${prefix}${target}`, headers, agent };
+      const options = {
+        method,
+        host: base.hostname.replace(/^\[(.*)\]$/, '$1'),
+        port: base.port || undefined,
+        path: `${prefix}${target}`,
+        headers,
+        agent,
+      };
       return secure ? https.request(options) : http.request(options);
     },
     destroy: () => agent.destroy(),

@@ -37,7 +37,9 @@ export const platform: Platform = {
 
 /** saveImages writes files: Node only. In a browser, show `data[i].b64_json` as a data: URL or `data[i].url` directly. */
 function nodeOnly(): never {
-  throw new OrqImageEditError('saveImages writes files and runs on Node only; in a browser, use result.data[i].b64_json (as a data: URL) or result.data[i].url');
+  throw new OrqImageEditError(
+    'saveImages writes files and runs on Node only; in a browser, use result.data[i].b64_json (as a data: URL) or result.data[i].url',
+  );
 }
 export const saveImages: typeof nodeSaveImages = async () => nodeOnly();
 export const saveEachImage: typeof nodeSaveEachImage = async () => nodeOnly();

@@ -19,7 +19,15 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { isBase64, extensionFor, sniffImageType, SNIFF_BYTES } from '../../../contract/images.js';
 import { maxResultImageBytes } from '../../../contract/spec.js';
 import { startCallDeadline } from '../../deadline.js';
-import { AbortError, DownloadError, FileSystemError, InvalidOptionError, OrqImageEditError, ResponseValidationError, TimeoutError } from '../../errors.js';
+import {
+  AbortError,
+  DownloadError,
+  FileSystemError,
+  InvalidOptionError,
+  OrqImageEditError,
+  ResponseValidationError,
+  TimeoutError,
+} from '../../errors.js';
 import { DEFAULTS, type ImageEditResponse } from '../../options.js';
 import { nodeFs, nodePath } from './files.js';
 
@@ -39,7 +47,9 @@ export interface SaveImagesOptions {
 }
 
 /** What became of one image of the result: saved at `path`, or not saved and why. */
-export type ImageSaveOutcome = { index: number; saved: true; path: string } | { index: number; saved: false; error: OrqImageEditError };
+export type ImageSaveOutcome =
+  | { index: number; saved: true; path: string }
+  | { index: number; saved: false; error: OrqImageEditError };
 
 /*
  * A saveImages prefix is the start of a file name, never a path: a separator, `..`, NUL or another control
@@ -54,9 +64,14 @@ const MAX_PREFIX_BYTES = 200;
 const FORBIDDEN = /[/\\:*?"<>|\u0000-\u001f\u007f]/;
 
 export function checkedPrefix(prefix: unknown): string {
-  const fail = (rule: string) => new InvalidOptionError('prefix', `must be a file-name prefix: ${rule} (got ${JSON.stringify(String(prefix).slice(0, 80))})`);
+  const fail = (rule: string) =>
+    new InvalidOptionError(
+      'prefix',
+      `must be a file-name prefix: ${rule} (got ${JSON.stringify(String(prefix).slice(0, 80))})`,
+    );
   if (typeof prefix !== 'string' || prefix === '') throw fail('a non-empty string');
-  if (FORBIDDEN.test(prefix)) throw fail('no path separators (/ \\), no : * ? " < > | and no control characters such as NUL');
+  if (FORBIDDEN.test(prefix))
+    throw fail('no path separators (/ \\), no : * ? " < > | and no control characters such as NUL');
   if (prefix.includes('..')) throw fail('no ".."');
   if (Buffer.byteLength(prefix) > MAX_PREFIX_BYTES) throw fail(`at most ${MAX_PREFIX_BYTES} bytes`);
   return prefix;
@@ -71,7 +86,8 @@ function extensionOf(head: Uint8Array, declared: string | null): string {
   return subtype === 'jpeg' ? 'jpg' : subtype && /^[a-z0-9]+$/.test(subtype) ? subtype : 'bin';
 }
 
-const notCarried = (field: string, message: string) => new ResponseValidationError(200, [{ field, message }], undefined);
+const notCarried = (field: string, message: string) =>
+  new ResponseValidationError(200, [{ field, message }], undefined);
 
 /** Raised inside the download pipeline when the image passes the byte limit. */
 class TooLarge extends Error {}
@@ -83,7 +99,8 @@ function meter(limit: number, Transform: typeof TransformStream) {
     transform(chunk: Buffer, _encoding, done) {
       state.bytes += chunk.length;
       if (state.bytes > limit) return done(new TooLarge());
-      if (state.head.length < SNIFF_BYTES) state.head = Buffer.concat([state.head, chunk.subarray(0, SNIFF_BYTES - state.head.length)]);
+      if (state.head.length < SNIFF_BYTES)
+        state.head = Buffer.concat([state.head, chunk.subarray(0, SNIFF_BYTES - state.head.length)]);
       done(null, chunk);
     },
   });
@@ -91,15 +108,25 @@ function meter(limit: number, Transform: typeof TransformStream) {
 }
 
 /** Saves every image it can into `dir` (created if missing) and resolves to each one's outcome, in `data` order. */
-export async function saveEachImage(result: Pick<ImageEditResponse, 'data'>, dir: string, options: SaveImagesOptions = {}): Promise<ImageSaveOutcome[]> {
+export async function saveEachImage(
+  result: Pick<ImageEditResponse, 'data'>,
+  dir: string,
+  options: SaveImagesOptions = {},
+): Promise<ImageSaveOutcome[]> {
   const data: unknown = result?.data;
   if (!Array.isArray(data)) throw notCarried('body.data', 'is not an array of images');
   const prefix = checkedPrefix(options.prefix ?? 'image');
   const limit = options.maxImageBytes ?? maxResultImageBytes;
-  if (!Number.isSafeInteger(limit) || limit <= 0) throw new InvalidOptionError('maxImageBytes', `must be a positive whole number of bytes (got ${String(limit)})`);
+  if (!Number.isSafeInteger(limit) || limit <= 0)
+    throw new InvalidOptionError('maxImageBytes', `must be a positive whole number of bytes (got ${String(limit)})`);
   const fetchImpl = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
   // Node's file and stream modules load with the first save, not with the client (see builtins.ts).
-  const [fs, path, { Readable, Transform }, { pipeline }] = await Promise.all([nodeFs(), nodePath(), import('node:stream'), import('node:stream/promises')]);
+  const [fs, path, { Readable, Transform }, { pipeline }] = await Promise.all([
+    nodeFs(),
+    nodePath(),
+    import('node:stream'),
+    import('node:stream/promises'),
+  ]);
   const call = startCallDeadline(options.timeoutMs ?? DEFAULTS.timeoutMs, options.signal);
   const { signal, abortError } = call;
 
@@ -117,7 +144,8 @@ export async function saveEachImage(result: Pick<ImageEditResponse, 'data'>, dir
         await fs.promises.unlink(temp);
         return target;
       } catch (error) {
-        if ((error as { code?: string }).code !== 'EEXIST' || options.overwrite) throw new FileSystemError(`save image ${index + 1} as ${JSON.stringify(target)}`, target, error, index);
+        if ((error as { code?: string }).code !== 'EEXIST' || options.overwrite)
+          throw new FileSystemError(`save image ${index + 1} as ${JSON.stringify(target)}`, target, error, index);
       }
     }
   }
@@ -142,7 +170,10 @@ export async function saveEachImage(result: Pick<ImageEditResponse, 'data'>, dir
       throw notCarried(`body.data[${index}].url`, 'is not a URL');
     }
     if (!DOWNLOAD_SCHEMES.has(url.protocol)) {
-      throw notCarried(`body.data[${index}].url`, `is a ${url.protocol} URL; only http:, https: and data: are downloaded`);
+      throw notCarried(
+        `body.data[${index}].url`,
+        `is a ${url.protocol} URL; only http:, https: and data: are downloaded`,
+      );
     }
     let response: Response;
     try {
@@ -152,7 +183,13 @@ export async function saveEachImage(result: Pick<ImageEditResponse, 'data'>, dir
       throw new DownloadError(index, given, { cause: error });
     }
     const declared = Number(response.headers.get('content-length') ?? NaN);
-    const refusal = !response.ok ? { status: response.status } : !response.body ? { empty: true } : declared > limit ? { limitBytes: limit } : undefined;
+    const refusal = !response.ok
+      ? { status: response.status }
+      : !response.body
+        ? { empty: true }
+        : declared > limit
+          ? { limitBytes: limit }
+          : undefined;
     if (refusal) {
       await response.body?.cancel().catch(() => {});
       throw new DownloadError(index, given, refusal);
@@ -166,7 +203,8 @@ export async function saveEachImage(result: Pick<ImageEditResponse, 'data'>, dir
       await response.body?.cancel().catch(() => {});
       if (signal.aborted) throw abortError();
       if (error instanceof TooLarge) throw new DownloadError(index, given, { limitBytes: limit });
-      if (fileFailure !== undefined) throw new FileSystemError(`write image ${index + 1} into ${JSON.stringify(dir)}`, temp, fileFailure, index);
+      if (fileFailure !== undefined)
+        throw new FileSystemError(`write image ${index + 1} into ${JSON.stringify(dir)}`, temp, fileFailure, index);
       throw new DownloadError(index, given, { cause: error });
     }
     if (state.bytes === 0) throw new DownloadError(index, given, { empty: true });
@@ -202,7 +240,11 @@ export async function saveEachImage(result: Pick<ImageEditResponse, 'data'>, dir
       try {
         outcomes.push({ index, saved: true, path: await saveOne(image, index) });
       } catch (error) {
-        const typed = signal.aborted ? abortError() : error instanceof OrqImageEditError ? error : new FileSystemError(`save image ${index + 1}`, dir, error, index);
+        const typed = signal.aborted
+          ? abortError()
+          : error instanceof OrqImageEditError
+            ? error
+            : new FileSystemError(`save image ${index + 1}`, dir, error, index);
         outcomes.push({ index, saved: false, error: typed });
       }
     }
@@ -214,7 +256,11 @@ export async function saveEachImage(result: Pick<ImageEditResponse, 'data'>, dir
 }
 
 /** Writes the result's images into `dir` (created if missing) and resolves to their paths, in `data` order. */
-export async function saveImages(result: Pick<ImageEditResponse, 'data'>, dir: string, options: SaveImagesOptions = {}): Promise<string[]> {
+export async function saveImages(
+  result: Pick<ImageEditResponse, 'data'>,
+  dir: string,
+  options: SaveImagesOptions = {},
+): Promise<string[]> {
   const outcomes = await saveEachImage(result, dir, options);
   const errors = outcomes.flatMap((outcome) => (outcome.saved ? [] : [outcome.error]));
   // What stopped the whole call says more than the first image it stopped.

@@ -68,7 +68,12 @@ const GATHER_BYTES = 64 * 1024;
  * together (a small request is one write, its headers included); file reads go out as they are, and their buffers
  * return to the pool once written. Stops (without error) when `stopped()` says the response came or the request is gone.
  */
-async function writeBody(req: ClientRequest, segments: readonly (string | Blob)[], onProgress: ((loaded: number) => void) | undefined, stopped: () => boolean): Promise<void> {
+async function writeBody(
+  req: ClientRequest,
+  segments: readonly (string | Blob)[],
+  onProgress: ((loaded: number) => void) | undefined,
+  stopped: () => boolean,
+): Promise<void> {
   const chunks = bodyChunks(segments, bufferPool(READS_IN_FLIGHT, FILE_READ_BYTES));
   let sent = 0;
   let gathered: Uint8Array[] = [];
@@ -119,7 +124,11 @@ async function writeBody(req: ClientRequest, segments: readonly (string | Blob)[
  */
 export async function send(request: OutgoingRequest, fetch?: typeof globalThis.fetch): Promise<Response> {
   const { body, signal, onProgress } = request;
-  if (fetch) return sendWithFetch(fetch, request, uploadStream(body.segments, signal, onProgress), { headers: { 'content-length': String(body.length) }, duplex: 'half' });
+  if (fetch)
+    return sendWithFetch(fetch, request, uploadStream(body.segments, signal, onProgress), {
+      headers: { 'content-length': String(body.length) },
+      duplex: 'half',
+    });
   const url = new URL(request.url);
   const open = await requestFunction(url.protocol);
   signal.throwIfAborted();
@@ -174,7 +183,9 @@ export async function send(request: OutgoingRequest, fetch?: typeof globalThis.f
  */
 
 /** node:zlib and node:stream, loaded for the first compressed response (importing the client loads neither). */
-let decoding: Promise<{ zlib: typeof import('node:zlib'); pipeline: typeof import('node:stream').pipeline }> | undefined;
+let decoding:
+  | Promise<{ zlib: typeof import('node:zlib'); pipeline: typeof import('node:stream').pipeline }>
+  | undefined;
 
 /** Statuses whose responses have no body, whatever the server sends (RFC 9110). */
 const NO_BODY = new Set([204, 205, 304]);
@@ -194,7 +205,11 @@ function codingsOf(contentEncoding: string | undefined): string[] | undefined {
 
 function decoderFor(zlib: typeof import('node:zlib'), coding: string): NodeJS.ReadWriteStream {
   // Lenient about a compressed response that ends without its trailer, as browsers and Node's fetch are.
-  if (coding === 'br') return zlib.createBrotliDecompress({ flush: zlib.constants.BROTLI_OPERATION_FLUSH, finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH });
+  if (coding === 'br')
+    return zlib.createBrotliDecompress({
+      flush: zlib.constants.BROTLI_OPERATION_FLUSH,
+      finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH,
+    });
   // Unzip reads either header: gzip, or the zlib wrapping HTTP's "deflate" means.
   return zlib.createUnzip({ flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH });
 }
@@ -220,7 +235,10 @@ function pulled(source: Readable, res: IncomingMessage, done: () => void): Reada
         source.on('error', (error) => finish() && controller.error(error));
         // A connection closed before the response ended, without an error of its own: a cut-off response.
         source.once('close', () => {
-          if (finish()) controller.error(Object.assign(new Error('the connection closed before the response ended'), { code: 'ECONNRESET' }));
+          if (finish())
+            controller.error(
+              Object.assign(new Error('the connection closed before the response ended'), { code: 'ECONNRESET' }),
+            );
         });
       },
       pull() {
@@ -253,7 +271,9 @@ function headersOf(res: IncomingMessage): Headers {
 async function responseOf(res: IncomingMessage, done: () => void): Promise<Response> {
   const status = res.statusCode ?? 0;
   if (status < 200 || status > 599) {
-    throw Object.assign(new Error(`the server responded with status ${status}, which is not a final HTTP status`), { code: 'ERR_INVALID_STATUS' });
+    throw Object.assign(new Error(`the server responded with status ${status}, which is not a final HTTP status`), {
+      code: 'ERR_INVALID_STATUS',
+    });
   }
   const init = { status, statusText: res.statusMessage ?? '', headers: headersOf(res) };
   const make = (body: ReadableStream<Uint8Array> | null) => {
@@ -273,7 +293,10 @@ async function responseOf(res: IncomingMessage, done: () => void): Promise<Respo
   if (!codings || codings.length === 0) return make(pulled(res, res, done));
   // The socket waits, paused, while the decoders load (once per process).
   res.pause();
-  decoding ??= Promise.all([import('node:zlib'), import('node:stream')]).then(([zlib, stream]) => ({ zlib: zlib.default, pipeline: stream.pipeline }));
+  decoding ??= Promise.all([import('node:zlib'), import('node:stream')]).then(([zlib, stream]) => ({
+    zlib: zlib.default,
+    pipeline: stream.pipeline,
+  }));
   const { zlib, pipeline } = await decoding;
   const decoders = codings.map((coding) => decoderFor(zlib, coding));
   const last = decoders[decoders.length - 1]! as unknown as Readable;

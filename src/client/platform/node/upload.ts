@@ -74,13 +74,23 @@ function signatureCheck(index: number, blob: Blob, file: string | undefined): (b
         seen.set(rest, at);
         const was = sniffImageType(expected) ?? 'the checked bytes';
         const now = sniffImageType(seen.subarray(0, at + rest.length));
-        throw new ImageChangedError(index, file, `its first bytes are no longer those of the ${was} that was checked${now && now !== was ? ` (they are now ${now})` : ''}`);
+        throw new ImageChangedError(
+          index,
+          file,
+          `its first bytes are no longer those of the ${was} that was checked${now && now !== was ? ` (they are now ${now})` : ''}`,
+        );
       }
     }
   };
 }
 
-async function* fileChunks(index: number, file: string, size: number, buffers: ReadBuffers, check: (bytes: Uint8Array) => void): AsyncGenerator<BodyChunk> {
+async function* fileChunks(
+  index: number,
+  file: string,
+  size: number,
+  buffers: ReadBuffers,
+  check: (bytes: Uint8Array) => void,
+): AsyncGenerator<BodyChunk> {
   const handle = await (await nodeFs()).promises.open(file, 'r');
   try {
     const now = (await handle.stat()).size;
@@ -90,7 +100,8 @@ async function* fileChunks(index: number, file: string, size: number, buffers: R
       let chunk: Uint8Array;
       try {
         const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, size - position), position);
-        if (bytesRead === 0) throw new ImageChangedError(index, file, `it ended after ${position} of its ${size} bytes`);
+        if (bytesRead === 0)
+          throw new ImageChangedError(index, file, `it ended after ${position} of its ${size} bytes`);
         chunk = buffer.subarray(0, bytesRead);
         check(chunk);
       } catch (error) {
@@ -130,7 +141,10 @@ async function* blobChunks(blob: Blob, check: (bytes: Uint8Array) => void): Asyn
 }
 
 /** The body's pieces in order. Stopping early (`return()`) closes the file being read. */
-export async function* bodyChunks(segments: readonly (string | Blob)[], buffers: ReadBuffers): AsyncGenerator<BodyChunk> {
+export async function* bodyChunks(
+  segments: readonly (string | Blob)[],
+  buffers: ReadBuffers,
+): AsyncGenerator<BodyChunk> {
   const encoder = new TextEncoder();
   let index = -1;
   for (const segment of segments) {
@@ -156,7 +170,11 @@ const FETCH_READ_BYTES = 128 * 1024;
  * it was handed), and reports every chunk it hands on. It errors as soon as `signal` fires: Node's fetch, once
  * aborted, would otherwise go on reading the body to its end (given a Blob, even the files).
  */
-export function uploadStream(segments: readonly (string | Blob)[], signal: AbortSignal, onChunk?: (loaded: number) => void): ReadableStream<Uint8Array> {
+export function uploadStream(
+  segments: readonly (string | Blob)[],
+  signal: AbortSignal,
+  onChunk?: (loaded: number) => void,
+): ReadableStream<Uint8Array> {
   const chunks = bodyChunks(segments, freshBuffers(FETCH_READ_BYTES));
   let loaded = 0;
   let stop: (() => void) | undefined;
