@@ -19,7 +19,7 @@ import {
   ApiError,
   DownloadError,
   NetworkError,
-  OrqImageEditError,
+  type OrqImageEditError,
   RequestValidationError,
   ResponseValidationError,
   TimeoutError,

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { validateErrorResponse } from '../../generated/validators.js';
 import { imageField, wireContract, specFacts } from '../../src/contract/spec.js';
-import { AUTH, endpoint, imageOf, minimalParts, mockUrl, multipart, post, postParts } from './support.js';
+import { AUTH, endpoint, imageOf, minimalParts, mockUrl, multipart, postParts } from './support.js';
 
 const image = imageField.name;
 const jsonField = Object.keys(wireContract.fields).find(

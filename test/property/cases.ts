@@ -78,25 +78,21 @@ export function caseSources(): CaseSource[] {
   const sources: CaseSource[] = [];
   sources.push({
     label: 'valid: random optional fields',
-    arb: fc
-      .tuple(validFieldsArb(), validImageValueArb)
-      .map(([fields, image]) => ({
-        kind: 'object',
-        label: 'valid: random optional fields',
-        expected: { valid: true, field: '' },
-        request: withImage(fields, image),
-      })),
+    arb: fc.tuple(validFieldsArb(), validImageValueArb).map(([fields, image]) => ({
+      kind: 'object',
+      label: 'valid: random optional fields',
+      expected: { valid: true, field: '' },
+      request: withImage(fields, image),
+    })),
   });
   sources.push({
     label: 'valid: every optional field',
-    arb: fc
-      .tuple(everyFieldArb(), validImageValueArb)
-      .map(([fields, image]) => ({
-        kind: 'object',
-        label: 'valid: every optional field',
-        expected: { valid: true, field: '' },
-        request: withImage(fields, image),
-      })),
+    arb: fc.tuple(everyFieldArb(), validImageValueArb).map(([fields, image]) => ({
+      kind: 'object',
+      label: 'valid: every optional field',
+      expected: { valid: true, field: '' },
+      request: withImage(fields, image),
+    })),
   });
   for (const site of fieldSites()) sources.push(fieldSiteSource(site));
   for (const site of imageSites()) {
