@@ -85,6 +85,16 @@ describe('the house rules of src/', () => {
     expect(wrong).toEqual([]);
   });
 
+  it('the contract runs in browsers: its one Node-only file (the response decoder) is imported only by Node-only code', () => {
+    const contract = files.filter((file) => file.startsWith('src/contract/'));
+    const nodeOnly = contract.filter((file) =>
+      importsOf(path.join(root, file)).some((target) => target.startsWith('node:')),
+    );
+    expect(nodeOnly).toEqual(['src/contract/decoded-body.ts']);
+    const importers = files.filter((file) => importsOf(path.join(root, file)).includes('src/contract/decoded-body.js'));
+    expect(importers.sort()).toEqual(['src/client/platform/node/transport.ts', 'src/mock/proxy/response-copy.ts']);
+  });
+
   it('the mock and the client never import each other, and nothing but the CLI imports the CLI or the mock', () => {
     const crossings = files.flatMap((file) =>
       importsOf(path.join(root, file))

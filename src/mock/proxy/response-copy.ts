@@ -2,7 +2,7 @@
  * The copy of a response's body the proxy checks, taken as the bytes pass through to the caller unchanged, in memory
  * and disk bounded for the whole process, not per response:
  *
- *   - decoded the way the caller will decode it (decoded-body.ts), counted once decoded, and stopped at the spec's
+ *   - decoded the way the caller will decode it (src/contract/decoded-body.ts), counted once decoded, and stopped at the spec's
  *     x-max-response-bytes (256 MiB), which the client also stops at: past it the proxy cuts the response at once;
  *   - its first RESPONSE_HEAD_BYTES held in memory; past them the body goes to a spool file (spool.ts), up to
  *     MAX_CHECKED_BYTES; past that nothing more is kept (the body is counted, passed on, and reported not checked);
@@ -17,7 +17,7 @@ import type { IncomingMessage } from 'node:http';
 import { PassThrough, type Readable } from 'node:stream';
 import { wireContract } from '../../contract/spec.js';
 import { limiter } from '../core/types.js';
-import { decodedBody, DecodedBodyTooLargeError } from './decoded-body.js';
+import { decodedBody, DecodedBodyTooLargeError } from '../../contract/decoded-body.js';
 import { openSpool, type Spool } from './spool.js';
 
 /** Bytes of a copy held in memory: a typical error or URL response whole, the start of any other. */

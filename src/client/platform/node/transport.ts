@@ -182,37 +182,12 @@ export async function send(request: OutgoingRequest, fetch?: typeof globalThis.f
  * (the byte limit in response.ts, an abort), cancelling the stream destroys the response and little more is received.
  */
 
-/** node:zlib and node:stream, loaded for the first compressed response (importing the client loads neither). */
-let decoding:
-  | Promise<{ zlib: typeof import('node:zlib'); pipeline: typeof import('node:stream').pipeline }>
-  | undefined;
+/** The decoder (src/contract/decoded-body.ts, with node:zlib), loaded for the first encoded response: importing the
+ * client loads neither. */
+let decoding: Promise<typeof import('../../../contract/decoded-body.js')> | undefined;
 
 /** Statuses whose responses have no body, whatever the server sends (RFC 9110). */
 const NO_BODY = new Set([204, 205, 304]);
-
-const KNOWN_CODINGS = new Set(['gzip', 'x-gzip', 'deflate', 'br']);
-
-/** A Content-Encoding's codings, outermost first; undefined when one of them is not known (the body is left as is). */
-function codingsOf(contentEncoding: string | undefined): string[] | undefined {
-  const codings = (contentEncoding ?? '')
-    .toLowerCase()
-    .split(',')
-    .map((coding) => coding.trim())
-    .filter((coding) => coding !== '' && coding !== 'identity')
-    .reverse();
-  return codings.every((coding) => KNOWN_CODINGS.has(coding)) ? codings : undefined;
-}
-
-function decoderFor(zlib: typeof import('node:zlib'), coding: string): NodeJS.ReadWriteStream {
-  // Lenient about a compressed response that ends without its trailer, as browsers and Node's fetch are.
-  if (coding === 'br')
-    return zlib.createBrotliDecompress({
-      flush: zlib.constants.BROTLI_OPERATION_FLUSH,
-      finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH,
-    });
-  // Unzip reads either header: gzip, or the zlib wrapping HTTP's "deflate" means.
-  return zlib.createUnzip({ flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH });
-}
 
 /** A Node stream as a web stream that pulls: the source is paused whenever the reader has a chunk waiting. */
 function pulled(source: Readable, res: IncomingMessage, done: () => void): ReadableStream<Uint8Array> {
@@ -289,18 +264,12 @@ async function responseOf(res: IncomingMessage, done: () => void): Promise<Respo
     res.once('end', done);
     return make(null);
   }
-  const codings = codingsOf(res.headers['content-encoding']);
-  if (!codings || codings.length === 0) return make(pulled(res, res, done));
-  // The socket waits, paused, while the decoders load (once per process).
+  const contentEncoding = res.headers['content-encoding'];
+  if (contentEncoding === undefined) return make(pulled(res, res, done));
+  // The socket waits, paused, while the decoder loads (once per process). A coding no client decodes is handed on as
+  // it came, as Node's fetch does; a decoding error (a corrupt or truncated body) reaches the reader as the stream's.
   res.pause();
-  decoding ??= Promise.all([import('node:zlib'), import('node:stream')]).then(([zlib, stream]) => ({
-    zlib: zlib.default,
-    pipeline: stream.pipeline,
-  }));
-  const { zlib, pipeline } = await decoding;
-  const decoders = codings.map((coding) => decoderFor(zlib, coding));
-  const last = decoders[decoders.length - 1]! as unknown as Readable;
-  // A decoding error (a corrupt or truncated compressed response) reaches the reader as the stream's error.
-  pipeline([res, ...decoders] as unknown as [Readable, ...NodeJS.ReadWriteStream[]], () => {});
-  return make(pulled(last, res, done));
+  decoding ??= import('../../../contract/decoded-body.js');
+  const decoded = (await decoding).decodedBody(res, contentEncoding) ?? res;
+  return make(pulled(decoded, res, done));
 }

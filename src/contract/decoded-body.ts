@@ -1,9 +1,13 @@
 /**
  * A response body decoded as an HTTP client decodes it: the codings of its Content-Encoding undone, outermost first
  * (gzip, x-gzip, deflate, br; identity and none leave it as it is), leniently about a compressed body that ends
- * without its trailer, as browsers and Node's fetch are, and never more than a limit of decoded bytes: one stream
- * that fails with DecodedBodyTooLargeError as soon as more would come out, so a compression bomb costs nothing past
- * the limit. node:zlib does the decoding; this is the one place that chooses the decoders.
+ * without its trailer, as browsers and Node's fetch are, and, given a limit, never more than that many decoded bytes:
+ * the stream fails with DecodedBodyTooLargeError as soon as more would come out, so a compression bomb costs nothing
+ * past the limit. node:zlib does the decoding; this is the one place that chooses the decoders, for the client's Node
+ * transport (which loads this file on its first encoded response) and the validating proxy.
+ *
+ * Node only: nothing that runs in a browser (the client's browser platform, src/mock/core/, Try it) imports it
+ * (test/unit/house-rules.test.ts).
  */
 import { pipeline, Transform, type Readable } from 'node:stream';
 import zlib from 'node:zlib';
@@ -54,19 +58,22 @@ function atMost(limitBytes: number): Transform {
 }
 
 /**
- * `body` decoded by its `contentEncoding`, at most `maxDecodedBytes` of it; undefined when a coding is none a client
- * decodes (the caller decides what that means). The stream fails with DecodedBodyTooLargeError past the limit, or
- * with node:zlib's error for corrupt data; either failure destroys `body` too, as any pipeline does.
+ * `body` decoded by its `contentEncoding`, at most `maxDecodedBytes` of it when given; undefined when a coding is
+ * none a client decodes (the caller decides what that means). The stream fails with DecodedBodyTooLargeError past
+ * the limit, or with node:zlib's error for corrupt data; either failure destroys `body` too, as any pipeline does.
  */
 export function decodedBody(
   body: Readable,
   contentEncoding: string | undefined,
-  maxDecodedBytes: number,
+  maxDecodedBytes?: number,
 ): Readable | undefined {
   const codings = contentCodings(contentEncoding);
   if (!codings) return undefined;
-  const limit = atMost(maxDecodedBytes);
+  const streams: Transform[] = codings.map(decoderFor);
+  if (maxDecodedBytes !== undefined) streams.push(atMost(maxDecodedBytes));
+  const last = streams.at(-1);
+  if (!last) return body;
   // The error reaches whoever reads the returned stream; the callback has nothing to add.
-  pipeline([body, ...codings.map(decoderFor), limit], () => undefined);
-  return limit;
+  pipeline([body, ...streams], () => undefined);
+  return last;
 }
