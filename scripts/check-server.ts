@@ -28,12 +28,8 @@ import { encodeMultipart } from '../src/client/multipart.js';
 import { prepareRequest } from '../src/client/request.js';
 import { sniffImageType } from '../src/contract/images.js';
 import { writeMultipart } from './multipart-writer.ts';
-import {
-  bodyLimits as intakeLimits,
-  checkBody as judgeIntake,
-  checkOperationHead as judgeOperationHead,
-} from '../src/mock/core/check-request.js';
-import { readFormBody as readFormIntake } from '../src/mock/core/form-read.js';
+import { bodyLimits, checkBody, checkOperationHead } from '../src/mock/core/check-request.js';
+import { readFormBody } from '../src/mock/core/form-read.js';
 import { successStatus } from '../src/mock/core/respond.js';
 import { createSpecEngine } from '../src/mock/core/spec-engine.js';
 
@@ -97,7 +93,7 @@ Every check prints PASS or FAIL with its reason. Exit codes: 0 all passed, 1 a c
 `;
 
 /** What a check that got no answer in time says, whichever way it sent the request. */
-const noAnswerWithin = (timeoutMs: number) =>
+const noResponseWithin = (timeoutMs: number) =>
   `${wireContract.method} ${wireContract.path}: no complete answer within ${timeoutMs} ms (--timeout)`;
 
 export function isLocal(baseUrl: string): boolean {
@@ -105,9 +101,9 @@ export function isLocal(baseUrl: string): boolean {
   return hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]' || hostname === '::1';
 }
 
-interface Answer {
+interface Received {
   status: number;
-  /** As node:http gives them (lower-case names), which is what the answer judge reads. */
+  /** As node:http gives them (lower-case names), which is what the response check reads. */
   headers: ReceivedResponse['headers'];
   text: string;
   body: unknown;
@@ -123,12 +119,12 @@ async function send(
   baseUrl: string,
   timeoutMs: number,
   init: { headers?: Record<string, string>; body?: Blob; contentType?: string },
-): Promise<Answer> {
+): Promise<Received> {
   const deadline = AbortSignal.timeout(timeoutMs);
   try {
     return await sendBefore(deadline, baseUrl, init);
   } catch (error) {
-    if (deadline.aborted) throw new Error(noAnswerWithin(timeoutMs));
+    if (deadline.aborted) throw new Error(noResponseWithin(timeoutMs));
     throw error;
   }
 }
@@ -137,7 +133,7 @@ async function sendBefore(
   deadline: AbortSignal,
   baseUrl: string,
   init: { headers?: Record<string, string>; body?: Blob; contentType?: string },
-): Promise<Answer> {
+): Promise<Received> {
   const url = new URL(wireContract.path, baseUrl);
   const headers: Record<string, string> = { ...init.headers };
   if (init.contentType) headers['content-type'] = init.contentType;
@@ -197,11 +193,11 @@ const rawBody = writeMultipart;
 const specEngine = createSpecEngine();
 
 /**
- * What the spec says of a request, by the mock's own judge (src/mock/core, the judge of the mock and the validating
- * proxy): the status a server should answer with and the field its refusal should name first. The checks below
+ * What the spec says of a request, by the mock's own check (src/mock/core/check-request.ts, which checks for the mock and the
+ * validating proxy): the status a server should answer with and the field its refusal should name first. The checks below
  * hold every server to it, so this script carries no rule of its own about which request is refused.
  */
-async function specVerdict(
+async function specExpects(
   wire: { body: Blob; contentType: string },
   headers: Record<string, string>,
 ): Promise<{ status: number; field?: string }> {
@@ -210,16 +206,16 @@ async function specVerdict(
     url: { path: wireContract.path },
     headers: { ...headers, 'content-type': wire.contentType, 'content-length': String(wire.body.size) },
   };
-  const refused = await judgeOperationHead(specEngine, head);
-  if (refused) return { status: refused.answer.status, field: refused.issues[0]?.field };
-  const request = new Request(`http://judge.invalid${wireContract.path}`, {
+  const refused = await checkOperationHead(specEngine, head);
+  if (refused) return { status: refused.response.status, field: refused.issues[0]?.field };
+  const request = new Request(`http://check.invalid${wireContract.path}`, {
     method: wireContract.method,
     headers: { 'content-type': wire.contentType },
     body: wire.body,
   });
-  const judged = judgeIntake(await readFormIntake(request, intakeLimits));
-  return 'answer' in judged
-    ? { status: judged.answer.status, field: judged.issues[0]?.field }
+  const checked = checkBody(await readFormBody(request, bodyLimits));
+  return 'response' in checked
+    ? { status: checked.response.status, field: checked.issues[0]?.field }
     : { status: successStatus };
 }
 
@@ -241,8 +237,8 @@ function errorNames(body: unknown, field: string): boolean {
   );
 }
 
-function describe(answer: Answer): string {
-  return `${answer.status} ${answer.text.length > 160 ? `${answer.text.slice(0, 157)}...` : answer.text}`;
+function describe(received: Received): string {
+  return `${received.status} ${received.text.length > 160 ? `${received.text.slice(0, 157)}...` : received.text}`;
 }
 
 export async function runServerChecks(options: ServerCheckOptions): Promise<CheckResult[]> {
@@ -269,7 +265,7 @@ export async function runServerChecks(options: ServerCheckOptions): Promise<Chec
         error instanceof NetworkError
           ? `connection failed: ${error.message}`
           : error instanceof TimeoutError
-            ? noAnswerWithin(error.timeoutMs)
+            ? noResponseWithin(error.timeoutMs)
             : error instanceof Error
               ? `${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}`
               : String(error);
@@ -280,7 +276,7 @@ export async function runServerChecks(options: ServerCheckOptions): Promise<Chec
   const expect = (condition: unknown, message: string) => {
     if (!condition) throw new Error(message);
   };
-  // Answers are judged by the shared judge (src/contract/response-check.ts), as the validating proxy judges them:
+  // Responses are checked by the shared check (src/contract/response-check.ts), as the validating proxy checks them:
   // each departure is reported in the drift format, `field: the spec says X, received Y`.
   const noDrift = (drift: readonly Drift[], status: number) => {
     const shown = drift.slice(0, 5).map(describeDrift).join('; ');
@@ -289,32 +285,33 @@ export async function runServerChecks(options: ServerCheckOptions): Promise<Chec
       `the ${status} answer breaks the spec: ${shown}${drift.length > 5 ? `; and ${drift.length - 5} more` : ''}`,
     );
   };
-  const conforming = (answer: Answer, statuses: number[], responseFormat?: unknown) => {
-    expect(statuses.includes(answer.status), `expected ${statuses.join(' or ')}, got ${describe(answer)}`);
+  const conforming = (received: Received, statuses: number[], responseFormat?: unknown) => {
+    expect(statuses.includes(received.status), `expected ${statuses.join(' or ')}, got ${describe(received)}`);
     noDrift(
-      checkResponse({ status: answer.status, headers: answer.headers, text: answer.text }, { responseFormat }).drift,
-      answer.status,
+      checkResponse({ status: received.status, headers: received.headers, text: received.text }, { responseFormat })
+        .drift,
+      received.status,
     );
   };
   /**
-   * One check of a raw request: the mock's judge says what the spec makes of it (the check's name says so), the
+   * One check of a raw request: the mock's check says what the spec makes of it (the check's name says so), the
    * server must answer that status with a body the spec accepts, and a local server's refusal must name the field.
    */
-  const judgedCheck = async (
+  const checkAsSpecSays = async (
     label: string,
     wire: { body: Blob; contentType: string },
     headers: Record<string, string>,
   ) => {
-    const verdict = await specVerdict(wire, headers);
-    const field = namedField(verdict.field);
+    const expected = await specExpects(wire, headers);
+    const field = namedField(expected.field);
     await check(
-      `${label}: ${verdict.status === successStatus ? 'accepted' : `${verdict.status}${field ? ` naming ${field}` : ''}`}`,
+      `${label}: ${expected.status === successStatus ? 'accepted' : `${expected.status}${field ? ` naming ${field}` : ''}`}`,
       async () => {
-        const answer = await send(options.baseUrl, options.timeoutMs, { ...wire, headers });
-        conforming(answer, [verdict.status]);
+        const received = await send(options.baseUrl, options.timeoutMs, { ...wire, headers });
+        conforming(received, [expected.status]);
         if (field && isLocal(options.baseUrl))
-          expect(errorNames(answer.body, field), `the error does not name ${field}: ${answer.text.slice(0, 160)}`);
-        return (answer.body as Json)?.error?.code;
+          expect(errorNames(received.body, field), `the error does not name ${field}: ${received.text.slice(0, 160)}`);
+        return (received.body as Json)?.error?.code;
       },
     );
   };
@@ -336,7 +333,7 @@ export async function runServerChecks(options: ServerCheckOptions): Promise<Chec
     expect(type !== undefined, 'data[0].b64_json is not a PNG, JPEG or WebP image');
     return `${type}, created ${result.created}${result.usage ? `, ${result.usage.total_tokens} tokens` : ''}`;
   });
-  await judgedCheck('no Authorization header', await wireOf(smallEdit), {});
+  await checkAsSpecSays('no Authorization header', await wireOf(smallEdit), {});
   if (
     results.every(
       (result) => !result.ok && /connection failed|fetch failed|no complete answer within/i.test(result.detail),
@@ -358,7 +355,7 @@ export async function runServerChecks(options: ServerCheckOptions): Promise<Chec
       contentType: 'image/png',
     },
   ]);
-  await judgedCheck(`${nField} above its maximum (${nMax + 1})`, nWire, auth);
+  await checkAsSpecSays(`${nField} above its maximum (${nMax + 1})`, nWire, auth);
   if (options.minimal) return results;
 
   // --- The full suite (the mock): every example, status and limit of the spec.
@@ -378,26 +375,26 @@ export async function runServerChecks(options: ServerCheckOptions): Promise<Chec
   }
   for (const [status, response] of Object.entries(responses)) {
     await check(`Prefer: code=${status} answers ${status} with a documented example`, async () => {
-      const answer = await send(options.baseUrl, options.timeoutMs, {
+      const received = await send(options.baseUrl, options.timeoutMs, {
         ...(await wireOf(smallEdit)),
         headers: { ...auth, prefer: `code=${status}` },
       });
-      conforming(answer, [Number(status)], smallEdit.response_format);
+      conforming(received, [Number(status)], smallEdit.response_format);
       expect(
-        Object.values(response.examples).some((example) => isDeepStrictEqual(example, answer.body)),
+        Object.values(response.examples).some((example) => isDeepStrictEqual(example, received.body)),
         `the body is none of the ${status} examples`,
       );
     });
     for (const [exampleName, value] of Object.entries(response.examples)) {
       await check(`Prefer: code=${status}, example=${exampleName} answers that example`, async () => {
-        const answer = await send(options.baseUrl, options.timeoutMs, {
+        const received = await send(options.baseUrl, options.timeoutMs, {
           ...(await wireOf(smallEdit)),
           headers: { ...auth, prefer: `code=${status}, example=${exampleName}` },
         });
-        expect(answer.status === Number(status), `expected ${status}, got ${describe(answer)}`);
+        expect(received.status === Number(status), `expected ${status}, got ${describe(received)}`);
         expect(
-          isDeepStrictEqual(answer.body, value),
-          `the body differs from example ${exampleName}: ${answer.text.slice(0, 160)}`,
+          isDeepStrictEqual(received.body, value),
+          `the body differs from example ${exampleName}: ${received.text.slice(0, 160)}`,
         );
       });
     }
@@ -423,7 +420,7 @@ export async function runServerChecks(options: ServerCheckOptions): Promise<Chec
     filename,
     contentType: 'image/png',
   });
-  await judgedCheck(
+  await checkAsSpecSays(
     `${maxItems + 1} images`,
     rawBody([
       { name: 'model', value: options.model },
@@ -433,7 +430,7 @@ export async function runServerChecks(options: ServerCheckOptions): Promise<Chec
     auth,
   );
   const big = new Blob([specPng as Uint8Array<ArrayBuffer>, new Uint8Array(maxBytes + 1 - specPng.length)]);
-  await judgedCheck(
+  await checkAsSpecSays(
     `an image of ${maxBytes + 1} bytes (x-max-file-bytes + 1)`,
     rawBody([{ name: 'model', value: options.model }, { name: 'prompt', value: 'x' }, imagePart(big, 'big.png')]),
     auth,
@@ -446,10 +443,10 @@ export async function runServerChecks(options: ServerCheckOptions): Promise<Chec
       { name, value: '{"broken": ', contentType: 'application/json' },
       imagePart(),
     ];
-    await judgedCheck(`${name}: a JSON part that is not JSON`, rawBody(parts), auth);
+    await checkAsSpecSays(`${name}: a JSON part that is not JSON`, rawBody(parts), auth);
   }
   const retryPart = { name: 'retry', value: JSON.stringify({ count: 2, on_codes: [429] }) };
-  await judgedCheck(
+  await checkAsSpecSays(
     'a JSON part without its own Content-Type',
     rawBody([{ name: 'model', value: options.model }, { name: 'prompt', value: 'x' }, retryPart, imagePart()]),
     auth,
@@ -458,7 +455,7 @@ export async function runServerChecks(options: ServerCheckOptions): Promise<Chec
     ...imagePart(value, `${i}.png`),
     name: `${imageField.name}[]`,
   }));
-  await judgedCheck(
+  await checkAsSpecSays(
     `images sent as repeated "${imageField.name}[]" parts (OpenAI-compatible clients)`,
     rawBody([{ name: 'model', value: options.model }, { name: 'prompt', value: 'x' }, ...bracketed]),
     auth,
@@ -467,7 +464,7 @@ export async function runServerChecks(options: ServerCheckOptions): Promise<Chec
     const parts = [{ name: 'model', value: options.model }, { name: 'prompt', value: 'x' }, imagePart()].filter(
       (part) => part.name !== field,
     );
-    await judgedCheck(`${field} missing`, rawBody(parts), auth);
+    await checkAsSpecSays(`${field} missing`, rawBody(parts), auth);
   }
   return results;
 }

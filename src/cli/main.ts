@@ -9,7 +9,7 @@ Usage:
   orq-images edit --image a.png --prompt "..." --model provider/model [options]   send an edit (key from ORQ_API_KEY)
   orq-images mock [--port 4010] [--host 127.0.0.1] [--dynamic] [--docs DIR] [--replay DIR [--replay-strict]]
                                                                                   run the local mock server
-  orq-images proxy --upstream URL [--port 4010] [--record DIR] [--strict]         a proxy that judges real traffic by the spec
+  orq-images proxy --upstream URL [--port 4010] [--record DIR] [--strict]         a proxy that checks real traffic by the spec
   orq-images docs [--out DIR]                                                     build the offline API reference
 
 Run "orq-images <command> --help" for a command's options; "orq-images --version" prints the version.

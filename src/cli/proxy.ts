@@ -16,7 +16,7 @@ import {
 } from './serving.js';
 
 const usage =
-  () => `orq-images proxy — a validating proxy for POST ${wireContract.path}: forwards to the upstream, judges both ways by the spec
+  () => `orq-images proxy — a validating proxy for POST ${wireContract.path}: forwards to the upstream, checks both ways by the spec
 
 Usage:
   orq-images proxy --upstream URL [--port ${DEFAULT_PORT}] [--host ${DEFAULT_HOST}] [--record DIR] [--strict]

@@ -125,7 +125,7 @@ export function createRawClient(
   });
 }
 
-/** How one attempt ended: the result, or a failure the retry policy judges (with the error the call would throw). */
+/** How one attempt ended: the result, or a failure the retry policy weighs (with the error the call would throw). */
 type AttemptOutcome =
   | { ok: true; result: ImageEditResult }
   | { ok: false; failure: AttemptFailure; error: OrqImageEditError };

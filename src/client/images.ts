@@ -19,7 +19,7 @@
  * this module is the same in every build.
  */
 import type { RequestIssue } from '../contract/issues.js';
-import { imageSizeIssue, judgeImage, extensionFor, SNIFF_BYTES } from '../contract/images.js';
+import { imageSizeIssue, checkImage, extensionFor, SNIFF_BYTES } from '../contract/images.js';
 import { imageField } from '../contract/spec.js';
 import { untilAborted } from './deadline.js';
 import { RequestValidationError, SourceIssue, systemReason } from './errors.js';
@@ -326,9 +326,9 @@ export async function prepareImage(
       return refuse(`cannot be read (${error instanceof Error ? error.message : String(error)})`);
     }
   }
-  const verdict = judgeImage(field, { size: blob.size, head, filename, declaredType: named?.contentType });
-  if ('issue' in verdict) return refuse(verdict.issue.message);
-  const detected = verdict.mediaType;
+  const checked = checkImage(field, { size: blob.size, head, filename, declaredType: named?.contentType });
+  if ('issue' in checked) return refuse(checked.issue.message);
+  const detected = checked.mediaType;
   keepSignature(blob, head);
   return {
     filename: filename ?? `image-${index + 1}.${extensionFor(detected)}`,

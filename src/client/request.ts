@@ -36,7 +36,7 @@ async function disposeAll(images: readonly PreparedImage[]): Promise<void> {
   await Promise.all(images.map((image) => image.dispose?.()));
 }
 
-/** Deeper than this, a value is judged through its JSON text (which also finds a cycle) rather than walked. */
+/** Deeper than this, a value is checked through its JSON text (which also finds a cycle) rather than walked. */
 const PLAIN_WALK_DEPTH = 32;
 
 /**
@@ -60,7 +60,7 @@ function isPlainJson(value: unknown, depth = 0): boolean {
 }
 
 /**
- * The fields as the server will receive them, which is what the validators must judge: `undefined` means "not
+ * The fields as the server will receive them, which is what the validators must check: `undefined` means "not
  * given", and a JSON part's value is what its JSON text decodes to (a `new Number(1)` or a Date passes an "object"
  * check but travels as `1` or a date string; a value JSON cannot carry is refused here, by name).
  */

@@ -16,7 +16,7 @@
  * no usable image, is a ResponseValidationError.
  */
 import { validateImageEditResponse } from '../../generated/validators.js';
-import { judgeImages } from '../contract/images.js';
+import { checkImages } from '../contract/images.js';
 import { driftFromAjv, issuesFromAjv, omittedIssue, type Drift } from '../contract/issues.js';
 import { redactValue } from '../contract/redact.js';
 import { ResponseTooLargeError, ResponseValidationError } from './errors.js';
@@ -58,7 +58,7 @@ export function resultOf(
   }
   const conforms = validateImageEditResponse(body);
   const errors = conforms ? [] : (validateImageEditResponse.errors ?? []);
-  const images = judgeImages(body);
+  const images = checkImages(body);
   const drift = [...driftFromAjv(errors, body, 'body'), ...images.departures.map((d) => d.drift)];
   if (drift.length > 0 && (strict || images.usable === 0)) {
     const { issues, omitted } = issuesFromAjv(errors, body, { prefix: 'body' });

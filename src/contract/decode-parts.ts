@@ -1,7 +1,7 @@
 /**
  * The receiving side of the encoding map: text parts as they arrive → the field values the generated validators
  * check, each set as an own property (setOwnField, which the client's request uses too). Used by the mock and by the
- * tests' recording servers, so what the client encodes and what the servers decode are judged by one reading of the spec.
+ * tests' recording servers, so what the client encodes and what the servers decode are checked by one reading of the spec.
  */
 import type { RequestIssue } from './issues.js';
 import { wireContract } from './spec.js';

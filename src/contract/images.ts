@@ -1,5 +1,5 @@
 /**
- * Image facts, in one place for every side that judges images. A request's image (the client before it sends, the
+ * Image facts, in one place for every side that checks images. A request's image (the client before it sends, the
  * mock as the bytes arrive): its media type read from its first bytes (a filename or a declared type can lie; the
  * signature is what the server sees), the spec's limits (wire form in spec.ts), messages naming the limit. A 2xx
  * response's images beyond what the schema says: whether each can be had (a decodable `b64_json`, checked as the
@@ -62,10 +62,10 @@ export interface ImageFacts {
 }
 
 /**
- * Judges one image: empty, over the limit, bytes that are no allowed type, or a declared type that is not allowed
+ * Checks one image: empty, over the limit, bytes that are no allowed type, or a declared type that is not allowed
  * or contradicts the bytes. Returns the media type read from the bytes, or the issue.
  */
-export function judgeImage(field: string, facts: ImageFacts): { mediaType: string } | { issue: RequestIssue } {
+export function checkImage(field: string, facts: ImageFacts): { mediaType: string } | { issue: RequestIssue } {
   const { mediaTypes } = imageField.limits;
   const inFile = facts.filename ? ` in ${JSON.stringify(facts.filename)}` : '';
   if (facts.size === 0) return { issue: { field, message: `is empty (0 bytes)${inFile}` } };
@@ -147,7 +147,7 @@ function isAbsoluteUrl(text: string): boolean {
  * How many of `data`'s images can be had (decoded or downloaded), and what is wrong with each: undecodable, not a
  * URL, neither form, both forms, or (when `responseFormat` is known) not the form the request asked for.
  */
-export function judgeImages(body: unknown, responseFormat?: unknown): { usable: number; departures: ImageDeparture[] } {
+export function checkImages(body: unknown, responseFormat?: unknown): { usable: number; departures: ImageDeparture[] } {
   const data = (body as { data?: unknown } | null)?.data;
   const departures: ImageDeparture[] = [];
   let usable = 0;

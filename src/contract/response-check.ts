@@ -10,7 +10,7 @@
  */
 import { validateErrorResponse, validateImageEditResponse } from '../../generated/validators.js';
 import { headerOf, mediaTypeOf } from './headers.js';
-import { judgeImages } from './images.js';
+import { checkImages } from './images.js';
 import { driftFromAjv, receivedValue, shown, type Drift } from './issues.js';
 import { responseFacts, specFacts } from './spec.js';
 
@@ -97,6 +97,6 @@ export function checkResponse(response: ReceivedResponse, context: ResponseConte
   const success = /^2\d\d$/.test(facts.status);
   const validate = success ? validateImageEditResponse : validateErrorResponse;
   if (!validate(body)) drift.push(...driftFromAjv(validate.errors, body, 'body'));
-  if (success) drift.push(...judgeImages(body, context.responseFormat).departures.map((departure) => departure.drift));
+  if (success) drift.push(...checkImages(body, context.responseFormat).departures.map((departure) => departure.drift));
   return { drift, body };
 }

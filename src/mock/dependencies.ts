@@ -168,7 +168,7 @@ export function loadSharp(): Sharp {
   return loaded ? loaded.sharp.load() : loadSharpFrom(createRequire(import.meta.url));
 }
 
-/** busboy alone, for the validating proxy: it judges bodies as the mock does but never needs Prism or sharp. */
+/** busboy alone, for the validating proxy: it checks bodies as the mock does but never needs Prism or sharp. */
 export function loadBusboy(): MockDependencies['busboy'] {
   if (loaded) return loaded.busboy;
   try {

@@ -33,11 +33,11 @@ describe('an upstream whose status line cannot be passed on', () => {
       for (const index of [1, 2, 3])
         expect(output).toMatch(
           new RegExp(
-            `#${index} POST /v2/router/images/edits → reset \\(\\d+ ms\\): no answer to judge; the upstream's answer cannot be passed on \\(.+\\)`,
+            `#${index} POST /v2/router/images/edits → reset \\(\\d+ ms\\): no response to check; the upstream's answer cannot be passed on \\(.+\\)`,
           ),
         );
       expect(output).toMatch(/#4 POST \/v2\/router\/images\/edits → 200 \(\d+ ms\): conforms/);
-      expect(output).toMatch(/proxy: 4 exchanges: 1 conformed, .*, 3 without an answer from the upstream/);
+      expect(output).toMatch(/proxy: 4 exchanges: 1 conformed, .*, 3 without a response from the upstream/);
     } finally {
       if (command.child.exitCode === null) command.child.kill('SIGKILL');
     }
@@ -62,7 +62,7 @@ describe('an upstream that switches protocols (101)', () => {
       expect(sent).toMatchObject({ error: expect.any(Error) });
       await through.reported(1);
       expect(through.lines[0]).toMatch(
-        /→ reset \(\d+ ms\): no answer to judge; the upstream's answer cannot be passed on \(the upstream answered 101/,
+        /→ reset \(\d+ ms\): no response to check; the upstream's answer cannot be passed on \(the upstream answered 101/,
       );
       expect(through.summary()).toMatchObject({ exchanges: 1, upstreamFailures: 1 });
     },

@@ -41,7 +41,7 @@ describe('orq-images proxy', () => {
         /#2 POST .* 1 departure from the spec: body\.created: the spec says type integer, received "now"; recorded as 0002-post-200\.json/,
       );
       expect(output).toMatch(
-        /proxy: 2 exchanges: 1 conformed, 0 with a request the spec refuses, 1 with an answer that departs from the spec, 0 without an answer from the upstream; 2 cassettes recorded in /,
+        /proxy: 2 exchanges: 1 conformed, 0 with a request the spec refuses, 1 with a response that departs from the spec, 0 without a response from the upstream; 2 cassettes recorded in /,
       );
       expect(output).toMatch(/ {4}1× body\.created: the spec says type integer/);
       expect(output).not.toContain(KEY);

@@ -77,7 +77,7 @@ describe('a conforming upstream', () => {
       exchanges: 1,
       conforming: 1,
       requestViolations: 0,
-      answerDrift: 0,
+      responseDrift: 0,
       departures: [],
     });
   });
@@ -145,7 +145,7 @@ describe('a drifting upstream', () => {
       expect(through.lines[i], cases[i]!.name).toMatch(line);
     });
     const summary = through.summary();
-    expect(summary).toMatchObject({ exchanges: 5, conforming: 0, answerDrift: 5, requestViolations: 0 });
+    expect(summary).toMatchObject({ exchanges: 5, conforming: 0, responseDrift: 5, requestViolations: 0 });
     expect(summary.departures.map((departure) => departure.line)).toEqual(
       expect.arrayContaining([
         'status: the spec says one of 200, 400, 401, 402, 403, 404, 408, 413, 422, 429, 500, 501, 502, 503, 504',
@@ -296,7 +296,7 @@ describe('an upstream that resets', () => {
     expect(error).toBeInstanceOf(NetworkError);
     await through.reported(1);
     expect(through.lines[0]).toMatch(
-      /→ reset \(\d+ ms\): no answer to judge; the upstream closed the connection before answering \(E[A-Z]+\)$/,
+      /→ reset \(\d+ ms\): no response to check; the upstream closed the connection before answering \(E[A-Z]+\)$/,
     );
     expect(through.summary()).toMatchObject({ exchanges: 1, upstreamFailures: 1, conforming: 0 });
   });

@@ -8,7 +8,7 @@
  * apply (src/contract/images.ts: PNG, JPEG or WebP by its bytes, not empty, not over the byte limit, how many).
  */
 import { validateEditFields } from '../../index.js';
-import { imageCountIssue, judgeImage } from '../../contract/images.js';
+import { imageCountIssue, checkImage } from '../../contract/images.js';
 import { issuesFromAjv, type RequestIssue } from '../../contract/issues.js';
 import { imageField, specFacts, wireContract } from '../../contract/spec.js';
 import { clear, el, prose } from './dom.js';
@@ -363,7 +363,7 @@ export function imagePicker(onChange: () => void): ImagePicker {
       if (count) issues.push(count);
       for (const [index, { file }] of chosen.entries()) {
         const head = new Uint8Array(await file.slice(0, HEAD_BYTES).arrayBuffer());
-        const checked = judgeImage(`${imageField.name}[${index}]`, {
+        const checked = checkImage(`${imageField.name}[${index}]`, {
           size: file.size,
           head,
           filename: file.name,

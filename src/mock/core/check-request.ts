@@ -14,7 +14,7 @@ import type { components } from '../../../generated/schema.js';
 import { validateEditFields } from '../../../generated/validators.js';
 import { decodeTextParts } from '../../contract/decode-parts.js';
 import { headerOf, mediaTypeOf } from '../../contract/headers.js';
-import { imageCountIssue, judgeImage } from '../../contract/images.js';
+import { imageCountIssue, checkImage } from '../../contract/images.js';
 import { describeIssues, issuesFromAjv, MAX_LISTED_ISSUES, type RequestIssue } from '../../contract/issues.js';
 import { examplesOf, responseFacts, imageField, maxRequestBodyBytes, wireContract } from '../../contract/spec.js';
 import type {
@@ -98,9 +98,9 @@ export function unavailableResponse(issue: RequestIssue, retryAfterSeconds: numb
     : response;
 }
 
-/** A refusal and the issues it names (`answer` is the response the mock sends for it). */
+/** A refusal: the response the mock sends for it and the issues it names. */
 export interface Refusal {
-  answer: MockResponse;
+  response: MockResponse;
   issues: RequestIssue[];
 }
 
@@ -118,7 +118,7 @@ export async function checkOperationHead(
 ): Promise<Refusal | undefined> {
   const credentials = credentialsIssue(head, authorized);
   if (credentials)
-    return { answer: await engine.respond(head, preferences, { unauthorized: true }), issues: [credentials] };
+    return { response: await engine.respond(head, preferences, { unauthorized: true }), issues: [credentials] };
   return checkBodyHead(head);
 }
 
@@ -139,12 +139,12 @@ export function checkBodyHead(head: RequestHead): Refusal | undefined {
       field: '(body)',
       message: `must be ${wireContract.mediaType} (got ${type ? JSON.stringify(type) : 'no Content-Type'})`,
     };
-    return { answer: errorResponse(400, [issue]), issues: [issue] };
+    return { response: errorResponse(400, [issue]), issues: [issue] };
   }
   const length = headerOf(head.headers, 'content-length');
   if (length !== undefined && Number(length) > maxRequestBodyBytes) {
     const issue = bodyIssues.bodyTooLarge(bodyLimits, Number(length));
-    return { answer: errorResponse(413, [issue]), issues: [issue] };
+    return { response: errorResponse(413, [issue]), issues: [issue] };
   }
   return undefined;
 }
@@ -153,11 +153,11 @@ export function checkBodyHead(head: RequestHead): Refusal | undefined {
 export function checkBody(body: ReceivedBody): (Refusal & { request?: CheckedRequest }) | { request: CheckedRequest } {
   if (body.outcome === 'aborted')
     body = { outcome: 'malformed', issue: { field: '(body)', message: 'ended before it was complete' } };
-  if (body.outcome === 'too-large') return { answer: errorResponse(413, [body.issue]), issues: [body.issue] };
-  if (body.outcome === 'malformed') return { answer: errorResponse(400, [body.issue]), issues: [body.issue] };
+  if (body.outcome === 'too-large') return { response: errorResponse(413, [body.issue]), issues: [body.issue] };
+  if (body.outcome === 'malformed') return { response: errorResponse(400, [body.issue]), issues: [body.issue] };
   const request = checkRequest(body.textParts, body.files);
   if (request.issues.length > 0)
-    return { answer: errorResponse(400, request.issues, request.omitted), issues: request.issues, request };
+    return { response: errorResponse(400, request.issues, request.omitted), issues: request.issues, request };
   return { request };
 }
 
@@ -263,13 +263,13 @@ export function checkRequest(textParts: readonly ReceivedText[], files: readonly
     if (countIssue) issues.push(countIssue);
   }
   for (const image of images) {
-    const verdict = judgeImage(image.field, {
+    const checked = checkImage(image.field, {
       size: image.size,
       head: image.head,
       filename: image.filename,
       declaredType: image.declaredType,
     });
-    if ('issue' in verdict) issues.push(verdict.issue);
+    if ('issue' in checked) issues.push(checked.issue);
   }
   return { fields, files: images, issues, omitted };
 }

@@ -245,7 +245,7 @@ function sourceBytes(source: KeptSource): number {
 }
 
 /**
- * Whether a response is light, judged before anything is decoded: the size it will make is known (asked as `WxH`, no
+ * Whether a response is light, checked before anything is decoded: the size it will make is known (asked as `WxH`, no
  * source, or a source seen before) and its images add up to LIGHT_PIXELS at most, from a small source.
  */
 function isLight(

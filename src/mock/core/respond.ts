@@ -133,7 +133,7 @@ export async function checkHead(
   const missing = undocumented(preferences.value, !authorized);
   if (missing) return { response: missing };
   const refused = await checkOperationHead(engine, head, enginePreferences(preferences.value), authorized);
-  return refused ? { response: refused.answer } : { preferences: preferences.value };
+  return refused ? { response: refused.response } : { preferences: preferences.value };
 }
 
 /** How a door reads the body (one signature for both doors' readers, types.ts: ReadMultipart). */
@@ -174,7 +174,7 @@ export async function handle(
   };
   try {
     const result = checkBody(body);
-    if ('answer' in result) return delivered(result.answer);
+    if ('response' in result) return delivered(result.response);
     return delivered(await respondValid(context, head, preferences, result.request, signal), preferences.code);
   } catch (error) {
     if (signal?.aborted) return undefined;

@@ -1,8 +1,8 @@
 /**
  * One exchange through the validating proxy:
  *
- *   the request's head checked (credentials, media type, declared size: core/judge.ts, as the mock checks it)
- *   → forwarded at once, its body streamed to the upstream and through the mock's intake on the way (busboy: files
+ *   the request's head checked (credentials, media type, declared size: core/check-request.ts, as the mock checks it)
+ *   → forwarded at once, its body streamed to the upstream and through the mock's multipart reader on the way (busboy: files
  *     counted, sniffed and hashed, never held), or, with --strict, held in a temporary file until checked and only
  *     then sent (a request the spec refuses gets the mock's response and the upstream sees nothing)
  *   → the response streamed back unchanged, a decoded copy kept for checking within the process's bounds
@@ -19,15 +19,15 @@ import type { Drift, RequestIssue } from '../../contract/issues.js';
 import { redactText, redactValue } from '../../contract/redact.js';
 import { wireContract } from '../../contract/spec.js';
 import {
-  bodyLimits as intakeLimits,
-  checkBody as judgeIntake,
-  checkBodyHead as judgeBodyHead,
-  checkOperationHead as judgeOperationHead,
+  bodyLimits,
+  checkBody,
+  checkBodyHead,
+  checkOperationHead,
   credentialsIssue,
   mayRouteTo,
   type CheckedRequest,
 } from '../core/check-request.js';
-import type { ReceivedBody as Intake, MockResponse as MockAnswer, MockEngine } from '../core/types.js';
+import type { MockEngine, MockResponse, ReceivedBody } from '../core/types.js';
 import { discardBody, headOf, readMultipart } from '../node-http.js';
 import type { Recorder, RecordedExchange } from './recorder.js';
 import type { ExchangeReport } from './report.js';
@@ -63,10 +63,10 @@ function secretOf(authorization: string | undefined): string {
   return value.includes(' ') ? value.slice(value.indexOf(' ') + 1).trim() : value;
 }
 
-function send(res: ServerResponse, answer: MockAnswer): void {
+function send(res: ServerResponse, response: MockResponse): void {
   if (res.headersSent || res.destroyed) return;
-  res.writeHead(answer.status, { ...answer.headers, 'content-length': String(Buffer.byteLength(answer.body)) });
-  res.end(answer.body);
+  res.writeHead(response.status, { ...response.headers, 'content-length': String(Buffer.byteLength(response.body)) });
+  res.end(response.body);
 }
 
 function failureOf(error: NodeJS.ErrnoException): { failure: ExchangeReport['outcome']; note: string } {
@@ -144,23 +144,26 @@ export async function proxyExchange(
   } catch {
     head = undefined;
   }
-  // A path some server may route to the operation is checked, however it is spelled (core/routed-path.ts).
+  // A path some server may route to the operation is checked, however it is spelled (core/check-request.ts).
   const operation =
     head !== undefined &&
     mayRouteTo(head.url.path, wireContract.path) &&
     head.method === wireContract.method.toLowerCase();
 
-  let intake: Promise<Intake> | undefined;
+  let body: Promise<ReceivedBody> | undefined;
   let spool: Spool | undefined;
   let cassette: string | undefined;
   let copy: ResponseCopy | undefined;
   /** --strict: the mock's refusal instead of forwarding; the rest of the body is drained, within bounds. */
-  const refuse = ({ answer, issues }: { answer: MockAnswer; issues: RequestIssue[] }, waitsForContinue: boolean) => {
+  const refuse = (
+    { response, issues }: { response: MockResponse; issues: RequestIssue[] },
+    waitsForContinue: boolean,
+  ) => {
     report.requestIssues.push(...issues);
     report.refusedByProxy = true;
-    report.outcome = answer.status;
+    report.outcome = response.status;
     discardBody(req, res, waitsForContinue);
-    send(res, answer);
+    send(res, response);
   };
   // A caller that goes away mid-upload is handled by 'close'; its 'error' must not take the proxy down.
   req.on('error', () => undefined);
@@ -169,33 +172,33 @@ export async function proxyExchange(
     else {
       if (ctx.strict) {
         // --strict responds to the first departure as the mock would (its 401 needs Prism's), instead of forwarding.
-        const refused = await judgeOperationHead(ctx.engine, head);
+        const refused = await checkOperationHead(ctx.engine, head);
         if (refused) return refuse(refused, expectContinue);
       }
       // Without --strict every departure is named, the credentials and the body's head alike (with it, none is left).
       const credentials = ctx.strict ? undefined : credentialsIssue(head, ctx.engine.authorized(head));
       if (credentials) report.requestIssues.push(credentials);
-      const bodyHead = ctx.strict ? undefined : judgeBodyHead(head);
+      const bodyHead = ctx.strict ? undefined : checkBodyHead(head);
       if (bodyHead) report.requestIssues.push(...bodyHead.issues);
-      if (bodyHead?.answer.status !== 400) {
-        // The spool takes the body from its first byte: it is in place before the intake sets the body flowing.
+      if (bodyHead?.response.status !== 400) {
+        // The spool takes the body from its first byte: it is in place before the reader sets the body flowing.
         if (ctx.strict) {
           spool = await openSpool();
           req.pipe(spool.sink);
         }
-        intake = readMultipart(req, intakeLimits, { sha256: ctx.recorder !== undefined });
+        body = readMultipart(req, bodyLimits, { sha256: ctx.recorder !== undefined });
       }
     }
     if (expectContinue) res.writeContinue();
 
     let headers = endToEnd(req.headers);
-    /** --strict: the body's verdict, reached before forwarding and kept for the report. */
-    let checkedFirst: ReturnType<typeof judgeIntake> | undefined;
-    if (spool && intake) {
-      const read = await intake;
+    /** --strict: the body's check, made before forwarding and kept for the report. */
+    let checkedFirst: ReturnType<typeof checkBody> | undefined;
+    if (spool && body) {
+      const read = await body;
       if (read.outcome === 'aborted') return;
-      checkedFirst = judgeIntake(read);
-      if ('answer' in checkedFirst) {
+      checkedFirst = checkBody(read);
+      if ('response' in checkedFirst) {
         req.unpipe(spool.sink);
         return refuse(checkedFirst, false);
       }
@@ -208,12 +211,12 @@ export async function proxyExchange(
     const response = forwarded.response;
     // A response may come before the upload ends (an early 413): the rest is drained, within bounds, for the check.
     if (!req.complete && !req.destroyed) discardBody(req, res, false);
-    const read = intake ? await intake : undefined;
+    const read = body ? await body : undefined;
     let request: CheckedRequest | undefined;
     if (read && read.outcome !== 'aborted') {
-      const verdict = checkedFirst ?? judgeIntake(read);
-      request = verdict.request;
-      if ('answer' in verdict) report.requestIssues.push(...verdict.issues);
+      const checked = checkedFirst ?? checkBody(read);
+      request = checked.request;
+      if ('response' in checked) report.requestIssues.push(...checked.issues);
     }
     if ('failure' in response) {
       report.outcome = response.failure;

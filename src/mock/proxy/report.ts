@@ -35,8 +35,8 @@ export interface ProxySummary {
   conforming: number;
   /** Exchanges whose request broke the spec. */
   requestViolations: number;
-  /** Exchanges whose response departed from the spec (the name is kept: the summary's shape is public). */
-  answerDrift: number;
+  /** Exchanges whose response departed from the spec . */
+  responseDrift: number;
   /** Exchanges of the operation whose response was passed on but not checked (ExchangeReport.responseUnchecked). */
   responsesUnchecked: number;
   /** Exchanges without a response from the upstream (reset, refused, cut). */
@@ -57,7 +57,7 @@ export function exchangeLine(report: ExchangeReport): string {
   const outcome = typeof report.outcome === 'number' ? String(report.outcome) : report.outcome;
   const head = `#${report.index} ${report.method} ${report.target} → ${outcome}${report.refusedByProxy ? ' (refused by the proxy, not forwarded)' : ''} (${report.ms} ms)`;
   if (report.unchecked)
-    return `${head}: not the operation, forwarded unjudged${report.notes.length ? `; ${report.notes.join('; ')}` : ''}`;
+    return `${head}: not the operation, forwarded unchecked${report.notes.length ? `; ${report.notes.join('; ')}` : ''}`;
   const departures = [...report.requestIssues.map(describeIssue), ...report.drift.map(describeDrift)];
   const shown = departures.slice(0, MAX_LISTED_ISSUES);
   const more = departures.length - shown.length;
@@ -67,19 +67,19 @@ export function exchangeLine(report: ExchangeReport): string {
     answered && report.responseUnchecked !== undefined
       ? `response not checked: ${report.responseUnchecked}`
       : undefined;
-  const verdict =
+  const outcomeText =
     departures.length === 0
       ? unchecked
         ? `request conforms, ${unchecked}`
         : answered
           ? 'conforms'
-          : 'no answer to judge'
+          : 'no response to check'
       : unchecked
         ? `${named}; ${unchecked}`
         : answered
           ? named
-          : `${named}; no answer to judge`;
-  return `${head}: ${verdict}${report.notes.length ? `; ${report.notes.join('; ')}` : ''}`;
+          : `${named}; no response to check`;
+  return `${head}: ${outcomeText}${report.notes.length ? `; ${report.notes.join('; ')}` : ''}`;
 }
 
 /** Counts exchanges and departures as they come, in bounded memory. */
@@ -88,7 +88,7 @@ export function createTally() {
     exchanges: 0,
     conforming: 0,
     requestViolations: 0,
-    answerDrift: 0,
+    responseDrift: 0,
     responsesUnchecked: 0,
     upstreamFailures: 0,
     refusedByProxy: 0,
@@ -109,7 +109,7 @@ export function createTally() {
       if (typeof report.outcome !== 'number') summary.upstreamFailures++;
       if (report.unchecked) return;
       if (report.requestIssues.length > 0) summary.requestViolations++;
-      if (report.drift.length > 0) summary.answerDrift++;
+      if (report.drift.length > 0) summary.responseDrift++;
       if (report.responseUnchecked !== undefined) summary.responsesUnchecked++;
       else if (report.requestIssues.length === 0 && report.drift.length === 0 && typeof report.outcome === 'number')
         summary.conforming++;
@@ -128,7 +128,7 @@ export function createTally() {
 export function summaryLines(summary: ProxySummary, recordDir?: string): string[] {
   const lines = [
     `proxy: ${summary.exchanges} exchange${summary.exchanges === 1 ? '' : 's'}: ${summary.conforming} conformed, ${summary.requestViolations} with a request the spec refuses, ` +
-      `${summary.answerDrift} with an answer that departs from the spec, ${summary.upstreamFailures} without an answer from the upstream` +
+      `${summary.responseDrift} with a response that departs from the spec, ${summary.upstreamFailures} without a response from the upstream` +
       (summary.refusedByProxy ? `, ${summary.refusedByProxy} refused by --strict` : '') +
       (summary.responsesUnchecked ? `, ${summary.responsesUnchecked} whose response was passed on unchecked` : '') +
       (recordDir !== undefined
