@@ -3,6 +3,7 @@
  */
 import path from 'node:path';
 import { buildDocs, REDOCLY_CLI_VERSION } from '../docs/build.js';
+import { readFlags } from './command.js';
 
 const HELP = `orq-images docs — build the offline API reference
 
@@ -22,43 +23,22 @@ Options:
 Needs Redocly CLI (an optional peer dependency): npm install --save-dev @redocly/cli@${REDOCLY_CLI_VERSION}
 `;
 
-function parseArgs(argv: string[]): { help: true } | { help: false; out: string } | { error: string } {
-  let out = 'docs';
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '-h' || arg === '--help') return { help: true };
-    if (arg === '--out' || arg === '-o') {
-      const value = argv[++i];
-      if (value === undefined || value === '' || value.startsWith('-')) return { error: `${arg} needs a directory` };
-      out = value;
-    } else if (arg.startsWith('--out=')) {
-      out = arg.slice('--out='.length);
-      if (out === '') return { error: '--out needs a directory' };
-    } else {
-      return { error: `unknown argument "${arg}"` };
-    }
-  }
-  return { help: false, out };
-}
-
 export interface DocsCommandOptions {
   /** The Try-it console's script; else the one `npm run build` put beside the docs builder (tryItScript()). */
   tryItScript?: string;
 }
 
 export async function run(argv: string[], options: DocsCommandOptions = {}): Promise<number> {
-  const parsed = parseArgs(argv);
-  if ('error' in parsed) {
-    process.stderr.write(`orq-images docs: ${parsed.error}\n\n${HELP}`);
+  const flags = readFlags('docs', argv, { out: { type: 'string', short: 'o', default: 'docs' } }, () => HELP);
+  if ('exitCode' in flags) return flags.exitCode;
+  const { out } = flags.values;
+  if (out === '') {
+    process.stderr.write(`orq-images docs: --out needs a directory\n\n${HELP}`);
     return 2;
-  }
-  if (parsed.help) {
-    process.stdout.write(HELP);
-    return 0;
   }
   try {
     const { file, bytes } = await buildDocs({
-      outDir: parsed.out,
+      outDir: out,
       ...(options.tryItScript !== undefined ? { tryItScript: options.tryItScript } : {}),
     });
     process.stdout.write(

@@ -12,7 +12,6 @@
 import { mkdtemp, open } from 'node:fs/promises';
 import { constants, tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   AbortError,
   ApiError,
@@ -32,6 +31,7 @@ import {
   type UploadProgress,
 } from '../index.js';
 import { enumOf, defaultBaseUrl, maxResultImageBytes } from '../contract/spec.js';
+import { readFlags } from './command.js';
 
 /** Signals that stop an edit the way Ctrl-C does: the call aborted, partial files removed, 128 + n as exit code. */
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -320,39 +320,30 @@ function printResult(
 export async function run(argv: string[]): Promise<number> {
   const out = (text: string) => process.stdout.write(text);
   const err = (text: string) => process.stderr.write(text);
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        image: { type: 'string', multiple: true },
-        prompt: { type: 'string' },
-        model: { type: 'string' },
-        n: { type: 'string', short: 'n' },
-        size: { type: 'string' },
-        quality: { type: 'string' },
-        format: { type: 'string' },
-        'retry-count': { type: 'string' },
-        fallback: { type: 'string', multiple: true },
-        out: { type: 'string' },
-        'base-url': { type: 'string' },
-        timeout: { type: 'string' },
-        json: { type: 'boolean' },
-        progress: { type: 'boolean' },
-        'api-key-file': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    err(`orq-images edit: ${(error as Error).message}\n\n${usage()}`);
-    return 2;
-  }
-  if (values.help) {
-    out(usage());
-    return 0;
-  }
+  const flags = readFlags(
+    'edit',
+    argv,
+    {
+      image: { type: 'string', multiple: true },
+      prompt: { type: 'string' },
+      model: { type: 'string' },
+      n: { type: 'string', short: 'n' },
+      size: { type: 'string' },
+      quality: { type: 'string' },
+      format: { type: 'string' },
+      'retry-count': { type: 'string' },
+      fallback: { type: 'string', multiple: true },
+      out: { type: 'string' },
+      'base-url': { type: 'string' },
+      timeout: { type: 'string' },
+      json: { type: 'boolean' },
+      progress: { type: 'boolean' },
+      'api-key-file': { type: 'string' },
+    },
+    usage,
+  );
+  if ('exitCode' in flags) return flags.exitCode;
+  const { values } = flags;
 
   let request: ImageEditRequest;
   let apiKey: string;

@@ -3,7 +3,6 @@
  * the API reference's URL when --docs is given, and a ready-to-paste curl command built from the spec's smallest
  * request example. Everything runs in this process: stopping it leaves nothing behind.
  */
-import { parseArgs } from 'node:util';
 import { examplesOf, specFacts, imageField, wireContract } from '../contract/spec.js';
 import { FAULTS, MAX_DELAY_MS, parseLatency, REAL_SERVICE_TIME } from '../mock/core/prefer.js';
 import { MAX_CASSETTE_BYTES, MAX_CASSETTE_FILES, MAX_REPLAY_BYTES } from '../mock/core/replay.js';
@@ -13,9 +12,10 @@ import {
   listenFailure,
   logLine,
   portOption,
+  readFlags,
   untilStopped,
   wildcardWarning,
-} from './serving.js';
+} from './command.js';
 
 /** Every Prefer key the mock reads, with one example each and what it does: the banner's and --help's table. */
 export function preferKeys(): string[] {
@@ -106,41 +106,23 @@ function skippedWarnings(skipped: readonly Error[]): string[] {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let values: {
-    port?: string;
-    host?: string;
-    dynamic?: boolean;
-    seed?: string;
-    latency?: string;
-    docs?: string;
-    replay?: string;
-    'replay-strict'?: boolean;
-    help?: boolean;
-  };
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        port: { type: 'string' },
-        host: { type: 'string' },
-        dynamic: { type: 'boolean' },
-        seed: { type: 'string' },
-        latency: { type: 'string' },
-        docs: { type: 'string' },
-        replay: { type: 'string' },
-        'replay-strict': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }));
-  } catch (error) {
-    process.stderr.write(`orq-images mock: ${(error as Error).message}\n\n${usage()}`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(usage());
-    return 0;
-  }
+  const flags = readFlags(
+    'mock',
+    argv,
+    {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      dynamic: { type: 'boolean' },
+      seed: { type: 'string' },
+      latency: { type: 'string' },
+      docs: { type: 'string' },
+      replay: { type: 'string' },
+      'replay-strict': { type: 'boolean' },
+    },
+    usage,
+  );
+  if ('exitCode' in flags) return flags.exitCode;
+  const { values } = flags;
   if (values['replay-strict'] && values.replay === undefined) {
     process.stderr.write('orq-images mock: --replay-strict needs --replay DIR\n');
     return 2;

@@ -3,7 +3,6 @@
  * SIGTERM. One line per exchange on stdout, the summary when it stops. The key is the caller's, per request: this
  * command takes none and stores none.
  */
-import { parseArgs } from 'node:util';
 import { wireContract } from '../contract/spec.js';
 import {
   DEFAULT_HOST,
@@ -11,9 +10,10 @@ import {
   listenFailure,
   logLine,
   portOption,
+  readFlags,
   untilStopped,
   wildcardWarning,
-} from './serving.js';
+} from './command.js';
 
 const usage =
   () => `orq-images proxy — a validating proxy for POST ${wireContract.path}: forwards to the upstream, checks both ways by the spec
@@ -39,37 +39,21 @@ Responses are checked up to 64 MiB each (past 1 MiB on disk), 16 at once; others
 `;
 
 export async function run(argv: string[]): Promise<number> {
-  let values: {
-    upstream?: string;
-    port?: string;
-    host?: string;
-    record?: string;
-    'max-cassettes'?: string;
-    strict?: boolean;
-    help?: boolean;
-  };
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        upstream: { type: 'string' },
-        port: { type: 'string' },
-        host: { type: 'string' },
-        record: { type: 'string' },
-        'max-cassettes': { type: 'string' },
-        strict: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }));
-  } catch (error) {
-    process.stderr.write(`orq-images proxy: ${(error as Error).message}\n\n${usage()}`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(usage());
-    return 0;
-  }
+  const flags = readFlags(
+    'proxy',
+    argv,
+    {
+      upstream: { type: 'string' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      record: { type: 'string' },
+      'max-cassettes': { type: 'string' },
+      strict: { type: 'boolean' },
+    },
+    usage,
+  );
+  if ('exitCode' in flags) return flags.exitCode;
+  const { values } = flags;
   const usageError = (message: string) => {
     process.stderr.write(`orq-images proxy: ${message}\n`);
     return 2;

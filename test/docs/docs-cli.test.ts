@@ -94,7 +94,8 @@ describe('orq-images docs', () => {
     expect((await docs(['--bogus'])).code).toBe(2);
     const missing = await docs(['--out']);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/--out needs a directory/);
+    expect(missing.stderr).toMatch(/--out <value>' argument missing/);
+    expect((await docs(['--out='])).stderr).toMatch(/--out needs a directory/);
   });
 
   it('names the package to install when Redocly CLI cannot be resolved, at the version the package declares', () => {

@@ -1,8 +1,45 @@
 /**
- * What the long-running commands (`orq-images mock`, `orq-images proxy`) share: where they listen by default, how a
- * port is checked and a failure to listen explained, the timestamped log line, the warning for a wildcard host, and
- * how they stop (Ctrl-C or SIGTERM, said on stdout).
+ * What the commands of orq-images share: how flags are read (one way for every command: node:util's parseArgs,
+ * strict, `-h`/`--help`), and for the long-running ones (`mock`, `proxy`) where they listen by default, how a port is
+ * checked and a failure to listen explained, the timestamped log line, the warning for a wildcard host, and how they
+ * stop (Ctrl-C or SIGTERM, said on stdout).
  */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+type Flags = NonNullable<ParseArgsConfig['options']>;
+type FlagValues<F extends Flags> = ReturnType<
+  typeof parseArgs<{ options: F & { help: { type: 'boolean'; short: 'h' } }; strict: true; allowPositionals: false }>
+>['values'];
+
+/**
+ * Reads `argv` by `flags` (plus `-h`/`--help`). An unknown flag or a missing value is a usage error: said on stderr
+ * with the usage, exit code 2; `--help` prints the usage, exit code 0. Otherwise the values.
+ */
+export function readFlags<const F extends Flags>(
+  command: string,
+  argv: string[],
+  flags: F,
+  usage: () => string,
+): { values: FlagValues<F> } | { exitCode: number } {
+  let values: FlagValues<F>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: { ...flags, help: { type: 'boolean', short: 'h' } } as F & { help: { type: 'boolean'; short: 'h' } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    process.stderr.write(`orq-images ${command}: ${(error as Error).message}\n\n${usage()}`);
+    return { exitCode: 2 };
+  }
+  if ((values as { help?: boolean }).help) {
+    process.stdout.write(usage());
+    return { exitCode: 0 };
+  }
+  return { values };
+}
+
 export const DEFAULT_PORT = 4010;
 export const DEFAULT_HOST = '127.0.0.1';
 
