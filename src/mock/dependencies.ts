@@ -122,8 +122,6 @@ export function loadMockDependencies(from: string = import.meta.url): MockDepend
       http: fromCli('@stoplight/prism-http'),
       router: fromCli('@stoplight/prism-http/dist/router').default,
       validateSecurity: fromCli('@stoplight/prism-http/dist/validator').validateSecurity,
-      getHttpConfigFromRequest: fromCli('@stoplight/prism-http-server/dist/getHttpConfigFromRequest')
-        .getHttpConfigFromRequest,
       configureDataGenerator: fromCli('@stoplight/prism-cli/dist/extensions').configureExtensionsUserProvided,
     };
     const prism: PrismModules = {

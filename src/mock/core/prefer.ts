@@ -1,8 +1,8 @@
 /**
  * What a request asks of the mock, read once per request into one object: the `Prefer` header (RFC 7240), or the
  * `__code`-style query keys a page uses instead, read the way Prism's server reads them (prism-http-server's
- * getHttpConfigFromRequest over parse-prefer-header, 422 details included; test/msw holds the Node mock and the MSW
- * handlers to the same responses). Prism's keys choose the response; the mock's own keys (src/contract/mock-prefer.ts,
+ * getHttpConfigFromRequest over parse-prefer-header, 422 details included: test/property/prefer-as-prism.test.ts
+ * holds it to Prism's reader, test/msw the Node mock and the MSW handlers to the same responses). Prism's keys choose the response; the mock's own keys (src/contract/mock-prefer.ts,
  * shared with the CLI and the docs' console) add time and failures the spec cannot show:
  *
  *   code=<status>  example=<name>  dynamic=true|false  seed=<text>     which response (the engine)

@@ -21,7 +21,6 @@ export const PRISM_ENTRY = `module.exports = {
   http: require('@stoplight/prism-http'),
   router: require('@stoplight/prism-http/dist/router').default,
   validateSecurity: require('@stoplight/prism-http/dist/validator').validateSecurity,
-  getHttpConfigFromRequest: require('@stoplight/prism-http-server/dist/getHttpConfigFromRequest').getHttpConfigFromRequest,
   configureDataGenerator: require('@stoplight/prism-cli/dist/extensions').configureExtensionsUserProvided,
 };`;
 

@@ -17,7 +17,7 @@ import { digestOf, recordHolds, writeAtomically } from './file-records.js';
 import type { PrismModules } from './engine.js';
 
 /** Bump when bundle-build.ts changes what it writes: bundles of another recipe are rebuilt. */
-export const PRISM_BUNDLE_RECIPE = 'prism-bundle 1';
+export const PRISM_BUNDLE_RECIPE = 'prism-bundle 2';
 
 export type BundledPrism = Omit<PrismModules, 'version'>;
 

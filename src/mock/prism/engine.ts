@@ -74,7 +74,6 @@ export interface PrismModules {
   };
   router(args: { resources: PrismOperation[]; input: PrismRequest }): Either<PrismProblem, PrismOperation>;
   validateSecurity(args: { resource: PrismOperation; element: PrismRequest }): Either<unknown[], PrismRequest>;
-  getHttpConfigFromRequest(input: PrismRequest): Either<PrismProblem, MockPreferences>;
   /** Applies the document's `x-json-schema-faker` options to the generator behind dynamic responses (as `prism mock` does). */
   configureDataGenerator(document: object, cliOptions: Record<string, unknown>): Promise<void>;
   version: string;
