@@ -1,10 +1,10 @@
 /**
- * One judge for every surface that says what the spec allows, so they cannot drift apart: requests are checked by
+ * One check for every surface that says what the spec allows, so they cannot drift apart: requests are checked by
  * src/mock/core/check-request.ts (the only caller of the generated request validator on that side) in the Node mock
- * and the MSW handlers (through their one handler, core/respond.ts), the validating proxy and `npm run check-server`; answers by
+ * and the MSW handlers (through their one handler, core/respond.ts), the validating proxy and `npm run check-server`; responses by
  * src/contract/response-check.ts (the only caller of the generated response validators outside the client, whose own
  * drift report reads the same validators) in the proxy, `npm run check-server` and cassette replay. A surface that
- * grew a judge of its own (its own validator call, or no import of the shared one) fails here.
+ * grew a check of its own (its own validator call, or no import of the shared one) fails here.
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -56,7 +56,7 @@ function callersOf(validators: string[], places: string[]): string[] {
     );
 }
 
-describe('one judge', () => {
+describe('one check', () => {
   it.each([
     ['the Node mock and the MSW handlers (their one handler)', 'src/mock/core/respond.ts'],
     ['the validating proxy', 'src/mock/proxy/exchange.ts'],
