@@ -10,21 +10,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { buildRepositoryDocs } from '../scripts/build-docs.ts';
+import { chromiumLaunchOptions } from '../scripts/chromium.ts';
 import { specFacts } from '../src/contract/spec.js';
 import { startMock } from '../src/mock/index.js';
-import { CHROMIUM_PATH } from '../test/support/chromium.js';
 import { fmt, range, stats, verdict } from './format.js';
-
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 export interface DocsPageRuns {
   bytes: number;
@@ -39,7 +28,7 @@ export async function measureDocsPage(runs = 5): Promise<DocsPageRuns> {
   try {
     await buildRepositoryDocs(work);
     mock = await startMock({ port: 0, docsDir: work });
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: FLAGS });
+    browser = await chromium.launch(chromiumLaunchOptions);
     const result: DocsPageRuns = {
       bytes: (await stat(path.join(work, 'index.html'))).size,
       firstTextMs: [],

@@ -1,22 +1,9 @@
 /**
- * Headless Chromium from Debian (/usr/bin/chromium) driven by playwright-core: browser downloads do not work
- * here, and the flags keep Chromium from reaching for the network on its own. Every request the page makes is
- * recorded, so a test can assert that nothing left 127.0.0.1.
+ * Headless Chromium from Debian driven by playwright-core, started as scripts/chromium.ts says. Every request the page
+ * makes is recorded, so a test can assert that nothing left 127.0.0.1.
  */
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { CHROMIUM_PATH, chromiumLaunchOptions } from '../../scripts/chromium.js';
 
 export interface BrowserSession {
   browser: Browser;
@@ -45,13 +32,11 @@ export function isLocalUrl(url: string): boolean {
 export async function openBrowser(): Promise<BrowserSession> {
   // A fresh profile each time: Playwright's launch() makes a temporary user-data-dir and deletes it on close
   // (it refuses a --user-data-dir flag).
-  const browser = await chromium
-    .launch({ executablePath: CHROMIUM_PATH, headless: true, args: FLAGS })
-    .catch((error: unknown) => {
-      throw new Error(
-        `cannot start ${CHROMIUM_PATH} (install Debian's chromium: apt-get install chromium): ${(error as Error).message}`,
-      );
-    });
+  const browser = await chromium.launch(chromiumLaunchOptions).catch((error: unknown) => {
+    throw new Error(
+      `cannot start ${CHROMIUM_PATH} (install Debian's chromium: apt-get install chromium): ${(error as Error).message}`,
+    );
+  });
   const context = await browser.newContext();
   const page = await context.newPage();
   const requests: string[] = [];
