@@ -390,7 +390,7 @@ async function main(): Promise<void> {
           .join(', ')}`
       : ', src/ and generated/ as committed'
   }`;
-  log(`compiling src/ and bench/children/ to bench/.out (tsc, as the package build does)`);
+  log(`compiling src/ and bench/children/ to bench/.out (tsc: one plain module per file, which the children import)`);
   rmSync(out, { recursive: true, force: true });
   execFileSync(
     process.execPath,

@@ -48,7 +48,7 @@ const UNRECORDED = new Set([
 export interface RecordedExchange {
   method: string;
   target: string;
-  /** What the intake read of the request; undefined when it could not read it whole. */
+  /** What the mock's multipart reader read of the request; undefined when it could not read it whole. */
   parts?: { textParts: ReceivedText[]; files: ReceivedFile[] };
   requestIssues: RequestIssue[];
   status: number;
@@ -193,7 +193,7 @@ export function cassetteOf(exchange: RecordedExchange): string {
 
   const { parts } = cassette.request;
   if (bytesOf(parts) > PARTS_ROOM) {
-    // A character may take up to 6 bytes once JSON-escaped (a u-escape); names are bounded by the intake.
+    // A character may take up to 6 bytes once JSON-escaped (a u-escape); names are bounded by the multipart reader.
     const chars = Math.floor(PARTS_ROOM / 6 / parts.length);
     cassette.request = {
       ...cassette.request,

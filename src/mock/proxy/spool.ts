@@ -1,8 +1,8 @@
 /**
  * A body held on disk rather than in memory, in a private temporary file removed when the exchange ends, whatever its
  * outcome. Two bodies are held so: `--strict` holds a request (up to 16 × 50 MiB) until it is checked, so that the
- * upstream sees nothing of a request the spec refuses (checked on the way by the same intake as the mock's, sent from
- * the file once valid; the intake stops a body at the spec's limit); and the copy of a response kept for checking
+ * upstream sees nothing of a request the spec refuses (checked on the way by the mock's own multipart reader, sent from
+ * the file once valid; the reader stops a body at the spec's limit); and the copy of a response kept for checking
  * goes here past its first MiB (response-copy.ts, which stops it at the most the proxy checks).
  */
 import { createReadStream, createWriteStream, type ReadStream, type WriteStream } from 'node:fs';
