@@ -14,7 +14,8 @@ import createClient, { type Client } from 'openapi-fetch';
 import type { paths } from '../../generated/schema.js';
 import { defaultBaseUrl, wireContract } from '../contract/spec.js';
 import { redactValue } from '../contract/redact.js';
-import { startCallDeadline, untilAborted, wait } from './deadline.js';
+import { wait } from '../contract/wait.js';
+import { startCallDeadline, untilAborted } from './deadline.js';
 import {
   ApiError,
   InvalidOptionError,
@@ -259,6 +260,7 @@ export function createImageEditClient(options: ImageEditClientOptions): ImageEdi
           error: redactSecret(outcome.error, apiKey),
         });
         await wait(delayMs, signal);
+        if (signal.aborted) throw signal.reason;
       }
     } catch (error) {
       throw redactSecret(signal.aborted ? abortError() : error, apiKey);

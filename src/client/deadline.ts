@@ -1,7 +1,7 @@
 /**
  * A call's time, in one place: one AbortSignal for a whole call that fires on either of its two causes (the call's
- * `timeoutMs` or the caller's own signal; which one fired decides the error, TimeoutError or AbortError), the one
- * `wait` before a retry, and `untilAborted` for what cannot be cancelled itself. Shared by `edit` and `saveImages`,
+ * `timeoutMs` or the caller's own signal; which one fired decides the error, TimeoutError or AbortError), and
+ * `untilAborted` for what cannot be cancelled itself. Shared by `edit` and `saveImages`,
  * so both keep the same rules.
  */
 import { AbortError, TimeoutError } from './errors.js';
@@ -58,21 +58,5 @@ export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undef
         reject(error);
       },
     );
-  });
-}
-
-/** Resolves after `ms`, or rejects with the signal's reason as soon as it fires (the timer is then cleared). */
-export function wait(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
   });
 }

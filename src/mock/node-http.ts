@@ -38,7 +38,7 @@ export function headOf(req: IncomingMessage, url: URL): RequestHead {
   );
   // URLs in responses point back at the host the client reached (a name the client used, not one the mock guesses).
   const given = headerOf(headers, 'host') ?? '';
-  const host = /^[\w.\-]+(:\d+)?$|^\[[\d:a-f.]+\](:\d+)?$/i.test(given)
+  const host = /^[\w.-]+(:\d+)?$|^\[[\d:a-f.]+\](:\d+)?$/i.test(given)
     ? given
     : `${req.socket.localAddress}:${req.socket.localPort}`;
   return {

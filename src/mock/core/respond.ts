@@ -380,17 +380,3 @@ function faulted(response: MockResponse, fault: Fault | undefined, askedCode: nu
     return { ...response, body: response.body.slice(0, Math.max(1, Math.floor(response.body.length / 2))) };
   return response;
 }
-
-/** The mock's one wait: `ms`, cut short when `signal` aborts (a client that went away); resolves either way. */
-export function wait(ms: number, signal?: AbortSignal): Promise<void> {
-  if (ms <= 0 || signal?.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
