@@ -27,7 +27,8 @@ import {
 } from '../scripts/consumer-bundles.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const TARGET_GZIP = 10 * 1024;
+// Issue 21: one edit call at most 12 kB gzipped, validators included.
+const TARGET_GZIP = 12 * 1024;
 
 export const BUNDLES: Record<string, string> = {
   this: 'this client (createImageEditClient + edit, validators included; its browser build)',
@@ -133,7 +134,7 @@ export const bundleTargetMet = (sizes: BundleSizes): boolean => sizes.entries.ge
 /** The summary table's row (bench/run.ts places it among the other targets). */
 export function bundleSummaryRow(sizes: BundleSizes): string {
   const size = (name: string) => kB(sizes.entries.get(name)!.gzip);
-  return `| browser bundle of one edit call, minified + gzip (esbuild) | ${size('this')} | ${size('orq')} (standalone function: ${size('orq-standalone')}) | ${size('openai')} | | openapi-fetch ${size('openapi-fetch')} | ≤ 10 kB incl. validators | ${verdict(bundleTargetMet(sizes))} |`;
+  return `| browser bundle of one edit call, minified + gzip (esbuild) | ${size('this')} | ${size('orq')} (standalone function: ${size('orq-standalone')}) | ${size('openai')} | | openapi-fetch ${size('openapi-fetch')} | ≤ 12 kB incl. validators | ${verdict(bundleTargetMet(sizes))} |`;
 }
 
 /** The report's bundle section, from its heading to the blank line after it. */
@@ -176,7 +177,7 @@ export function bundleNote(sizes: BundleSizes): string {
   const over = ((sizes.entries.get('this')!.gzip - TARGET_GZIP) / 1024).toFixed(1);
   const own = ((sizes.entries.get('this')!.gzip - sizes.entries.get('validators')!.gzip) / 1024).toFixed(1);
   return (
-    `- **Bundle: ${size('this')} kB against ≤ 10 kB, ${over} kB over.** The browser build carries nothing of Node, and \`edit()\` sends through fetch itself, ` +
+    `- **Bundle: ${size('this')} kB against ≤ 12 kB, ${over} kB over.** The browser build carries nothing of Node, and \`edit()\` sends through fetch itself, ` +
     `so openapi-fetch (${size('openapi-fetch')} kB alone) is no longer in it (it stays behind \`createRawClient\` for callers who want it). ` +
     `The part kept by design is the generated validators (ajv's standalone code: no eval, CSP-safe; ${size('validators')} kB gzipped alone); the client's own code is about ${own} kB: ` +
     'the pre-flight check and its messages (each naming the field and the limit), the typed errors, key redaction in every written form, the retry policy reading Retry-After in every HTTP form, ' +
