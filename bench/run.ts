@@ -318,7 +318,7 @@ async function mockLoad(): Promise<autocannon.Result & { statusCodes: Record<str
       body,
     });
     if (probe.status !== 200)
-      throw new Error(`the mock answered the load-test body with ${probe.status}: ${await probe.text()}`);
+      throw new Error(`the mock responded to the load-test body with ${probe.status}: ${await probe.text()}`);
     const statusCodes: Record<string, number> = {};
     const result = await autocannon({
       url: `${mock.url}/v2/router/images/edits`,
@@ -654,8 +654,8 @@ function renderReport(r: Results): string {
   uploadTable('Upload of 1 × 50 MiB image', r.up1, 'openai');
   lines.push(
     "Each Node contender runs in its own process: peak RSS is that process's `getrusage` maximum (the figure `/usr/bin/time` prints), imports included; " +
-      'wall time runs from the call to the parsed answer, imports excluded. curl runs under `/usr/bin/time -f %M`, and its wall time is the whole process as the parent saw it. ' +
-      "Every run checks the byte count the sink received. The sink is a node:http server in its own process that drops the body and answers the spec's 200 example.",
+      'wall time runs from the call to the parsed response, imports excluded. curl runs under `/usr/bin/time -f %M`, and its wall time is the whole process as the parent saw it. ' +
+      "Every run checks the byte count the sink received. The sink is a node:http server in its own process that drops the body and responds with the spec's 200 example.",
   );
   lines.push('');
 
@@ -743,7 +743,7 @@ function renderReport(r: Results): string {
   );
   lines.push('');
   lines.push(
-    'The mock runs in its own process (as `npm start` runs it); autocannon sends the same valid multipart request (model, prompt, response_format, one 8×8 PNG) on every connection, and the run first checks that the mock answers it 200. Each answer is made from the request (the PNG scaled and marked, README: the mock server); the images made from this one small source are remembered after the first, as for any suite that repeats its fixture. A new picture with every request costs a decode and an encode per image (about 200 req/s on this machine when measured beside it).',
+    'The mock runs in its own process (as `npm start` runs it); autocannon sends the same valid multipart request (model, prompt, response_format, one 8×8 PNG) on every connection, and the run first checks that the mock responds to it with 200. Each response is made from the request (the PNG scaled and marked, README: the mock server); the images made from this one small source are remembered after the first, as for any suite that repeats its fixture. A new picture with every request costs a decode and an encode per image (about 200 req/s on this machine when measured beside it).',
   );
   lines.push('');
 
@@ -810,8 +810,8 @@ const MISSED_NOTES: Record<string, (r: Results) => string> = {
     `In the same run the same request without its one e-mail address took ${fmt(med(r.validation.get('validators-no-email')!), 2)} µs/op (the \`email\` format is a long regular expression), and a request of the required fields only ${fmt(med(r.validation.get('validators-required-only')!), 2)} µs/op: the cost is the number of values checked.${loaded(r) ? " The machine's load average (header) was above its core count during the run." : ''} ` +
     `Closing it: ajv-formats' "fast" e-mail format (a much shorter expression)${med(r.validation.get('validators-no-email')!) <= 1 ? '; without the e-mail check the same request is already under the target' : ''}.`,
   throughput: (r) =>
-    `- **Small-request throughput: ${fmt(stats(r.tp1.get('this')!.map((v, i) => v / r.tp1.get('fetch')![i]!)).median, 2)}× raw fetch against ≥ 0.95×.** The client does more per request than the bare fetch: the pre-flight check, its own multipart body, reading the answer within its byte limit and judging it against the spec; it sends the whole small body in one write through node:http. ` +
-    `${loaded(r) ? 'On a machine loaded past its core count (see the load average), requests per second follow the scheduler more than the code. ' : ''}Closing it: fewer promise turns per request (the answer is read through two web streams: the transport's and the byte limit's).`,
+    `- **Small-request throughput: ${fmt(stats(r.tp1.get('this')!.map((v, i) => v / r.tp1.get('fetch')![i]!)).median, 2)}× raw fetch against ≥ 0.95×.** The client does more per request than the bare fetch: the pre-flight check, its own multipart body, reading the response within its byte limit and checking it against the spec; it sends the whole small body in one write through node:http. ` +
+    `${loaded(r) ? 'On a machine loaded past its core count (see the load average), requests per second follow the scheduler more than the code. ' : ''}Closing it: fewer promise turns per request (the response is read through two web streams: the transport's and the byte limit's).`,
   bundle: (r) => bundleNote(r.bundleSizes),
   importTime: (r) =>
     `- **Cold import: ${fmt(med(r.imports.get('this')!), 1)} ms, ${fmt(stats(r.imports.get('this')!.map((v, i) => v / r.imports.get('openapi-fetch')![i]!)).median, 2)}× openapi-fetch's ${fmt(med(r.imports.get('openapi-fetch')!), 1)} ms in the same runs, against ≤ 1.1×.** ` +
@@ -819,7 +819,7 @@ const MISSED_NOTES: Record<string, (r: Results) => string> = {
     'What only a call needs (the image files, the transport, saveImages and the Node built-ins they import) is a chunk of its own that the first call loads, so importing the package compiles none of it. ' +
     'On a shared machine single runs scatter widely (min and max above); the ratio is the median of per-run ratios. Closing any remaining gap: a smaller generated validator module (the largest part compiled at import).',
   mock: (r) =>
-    `- **The mock under load had ${r.load.errors} errors and ${r.load.non2xx} non-2xx answers (${JSON.stringify(r.load.statusCodes)}).** Every valid request must be answered 200; the run's status codes above show which answers came back.`,
+    `- **The mock under load had ${r.load.errors} errors and ${r.load.non2xx} non-2xx responses (${JSON.stringify(r.load.statusCodes)}).** Every valid request must get 200; the run's status codes above show which responses came back.`,
 };
 
 /** How this client's Node transport sends (read from src/client/platform/node/transport.ts; keep in step). */

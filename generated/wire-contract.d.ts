@@ -27,8 +27,8 @@ export declare const wireContract: {
   mediaType: "multipart/form-data";
   required: string[];
   fields: Record<string, FieldContract>;
-  /** One image of the 200 answer: its largest size in bytes, decoded or downloaded (the spec's x-max-image-bytes). */
+  /** One image of the 200 response: its largest size in bytes, decoded or downloaded (the spec's x-max-image-bytes). */
   resultImage: { maxBytes: number };
-  /** Largest answer (any status) a client reads, in bytes once decoded (the spec's x-max-response-bytes). */
+  /** Largest response (any status) a client reads, in bytes once decoded (the spec's x-max-response-bytes). */
   maxResponseBytes: number;
 };

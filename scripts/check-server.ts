@@ -1,16 +1,16 @@
 /**
- * `npm run check-server -- --base-url URL`: checks a running server against spec/openapi.yaml, request and answer.
+ * `npm run check-server -- --base-url URL`: checks a running server against spec/openapi.yaml, request and response.
  *
  *   the mock (127.0.0.1, localhost): the full suite: every named request example, every documented status through
  *     `Prefer: code=`, every named response example through `Prefer: example=`, the file limits, the refusals;
  *   any other server (Orq's service): the least that proves the contract: one small billable edit (n: 1, quality
- *     low, one 8×8 PNG, base64 answer) and two requests the spec says are refused before any work is done. The plan
+ *     low, one 8×8 PNG, base64 response) and two requests the spec says are refused before any work is done. The plan
  *     is printed before anything is sent.
  *
  * The key comes from ORQ_API_KEY (the mock accepts any bearer token). Every check prints PASS or FAIL with its
  * reason; the exit code is 0 when all pass, 1 when one fails, 2 for a usage error. Every request has a deadline
- * (--timeout): a server that does not answer in time fails the check that sent it, and once no check could reach the
- * server or get an answer from it, the rest are not run.
+ * (--timeout): a server that does not respond in time fails the check that sent it, and once no check could reach the
+ * server or get a response from it, the rest are not run.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -68,15 +68,18 @@ export interface ServerCheckOptions {
   model: string;
   /** The small suite (one billable edit); the full suite otherwise. */
   minimal: boolean;
-  /** Each request's deadline, from sending its first byte to reading its answer's last. */
+  /** Each request's deadline, from sending its first byte to reading its response's last. */
   timeoutMs: number;
   log?: (line: string) => void;
 }
 
-/** Each request's deadline unless --timeout says otherwise: a billable edit of one small image answers well within it. */
+/**
+ * Each request's deadline unless --timeout says otherwise: a billable edit of one small image gets its response well
+ * within it.
+ */
 export const DEFAULT_TIMEOUT_MS = 60_000;
 
-const HELP = `check-server — check a running server against spec/openapi.yaml, request and answer
+const HELP = `check-server — check a running server against spec/openapi.yaml, request and response
 
 Usage:
   npm run check-server -- --base-url URL [--model provider/model] [--minimal] [--timeout MS]
@@ -85,16 +88,16 @@ Usage:
   --model ID       model for the edits (default: the spec's example model)
   --minimal        the small suite (one billable edit, two refusals) even against a local server; the default
                    for any server not on this machine
-  --timeout MS     each request's deadline, from its first byte sent to its answer's last byte read (default
+  --timeout MS     each request's deadline, from its first byte sent to its response's last byte read (default
                    ${DEFAULT_TIMEOUT_MS}): a server silent past it fails the check that sent the request
   -h, --help       this help
 
 Every check prints PASS or FAIL with its reason. Exit codes: 0 all passed, 1 a check failed, 2 usage error.
 `;
 
-/** What a check that got no answer in time says, whichever way it sent the request. */
+/** What a check that got no response in time says, whichever way it sent the request. */
 const noResponseWithin = (timeoutMs: number) =>
-  `${wireContract.method} ${wireContract.path}: no complete answer within ${timeoutMs} ms (--timeout)`;
+  `${wireContract.method} ${wireContract.path}: no complete response within ${timeoutMs} ms (--timeout)`;
 
 export function isLocal(baseUrl: string): boolean {
   const { hostname } = new URL(baseUrl);
@@ -111,9 +114,9 @@ interface Received {
 
 /**
  * One request on a connection of its own (node:http, no keep-alive): the checks stay independent, and a server's
- * idle timeout between two of them (judging a 50 MiB body takes seconds on a loaded machine) cannot break the next
- * one on a pooled connection it has closed. The answer is read up to the spec's x-max-response-bytes, and all of it
- * (connecting, sending, the answer) within `timeoutMs`.
+ * idle timeout between two of them (checking a 50 MiB body takes seconds on a loaded machine) cannot break the next
+ * one on a pooled connection it has closed. The response is read up to the spec's x-max-response-bytes, and all of it
+ * (connecting, sending, the response) within `timeoutMs`.
  */
 async function send(
   baseUrl: string,
@@ -138,23 +141,23 @@ async function sendBefore(
   const headers: Record<string, string> = { ...init.headers };
   if (init.contentType) headers['content-type'] = init.contentType;
   if (init.body) headers['content-length'] = String(init.body.size);
-  // The deadline destroys the request, and with it the answer being read.
+  // The deadline destroys the request, and with it the response being read.
   const request = (url.protocol === 'https:' ? https : http).request(url, {
     method: wireContract.method,
     headers,
     agent: false,
     signal: deadline,
   });
-  let answered = false;
+  let responded = false;
   const response = new Promise<http.IncomingMessage>((resolve, reject) => {
     request.once('response', (res) => {
-      answered = true;
+      responded = true;
       resolve(res);
     });
-    // A server may answer (413) and close before the whole body is sent: that write error is no failure.
+    // A server may respond (413) and close before the whole body is sent: that write error is no failure.
     request.on(
       'error',
-      (error) => answered || reject(deadline.aborted ? error : new Error(`connection failed: ${error.message}`)),
+      (error) => responded || reject(deadline.aborted ? error : new Error(`connection failed: ${error.message}`)),
     );
   });
   if (init.body)
@@ -168,7 +171,7 @@ async function sendBefore(
   for await (const chunk of res as AsyncIterable<Buffer>) {
     size += chunk.length;
     if (size > wireContract.maxResponseBytes)
-      throw new Error(`the answer is over ${wireContract.maxResponseBytes} bytes (x-max-response-bytes)`);
+      throw new Error(`the response is over ${wireContract.maxResponseBytes} bytes (x-max-response-bytes)`);
     chunks.push(chunk);
   }
   const text = Buffer.concat(chunks).toString('utf8');
@@ -194,7 +197,7 @@ const specEngine = createSpecEngine();
 
 /**
  * What the spec says of a request, by the mock's own check (src/mock/core/check-request.ts, which checks for the mock and the
- * validating proxy): the status a server should answer with and the field its refusal should name first. The checks below
+ * validating proxy): the status a server should respond with and the field its refusal should name first. The checks below
  * hold every server to it, so this script carries no rule of its own about which request is refused.
  */
 async function specExpects(
@@ -282,7 +285,7 @@ export async function runServerChecks(options: ServerCheckOptions): Promise<Chec
     const shown = drift.slice(0, 5).map(describeDrift).join('; ');
     expect(
       drift.length === 0,
-      `the ${status} answer breaks the spec: ${shown}${drift.length > 5 ? `; and ${drift.length - 5} more` : ''}`,
+      `the ${status} response breaks the spec: ${shown}${drift.length > 5 ? `; and ${drift.length - 5} more` : ''}`,
     );
   };
   const conforming = (received: Received, statuses: number[], responseFormat?: unknown) => {
@@ -295,7 +298,7 @@ export async function runServerChecks(options: ServerCheckOptions): Promise<Chec
   };
   /**
    * One check of a raw request: the mock's check says what the spec makes of it (the check's name says so), the
-   * server must answer that status with a body the spec accepts, and a local server's refusal must name the field.
+   * server must respond with that status and a body the spec accepts, and a local server's refusal must name the field.
    */
   const checkAsSpecSays = async (
     label: string,
@@ -323,7 +326,7 @@ export async function runServerChecks(options: ServerCheckOptions): Promise<Chec
   });
 
   // --- Checks made against every server (the minimal suite): one billable edit, two free refusals.
-  await check('a small edit (n: 1, quality low, one 8×8 PNG) answers 200 with a body the spec accepts', async () => {
+  await check('a small edit (n: 1, quality low, one 8×8 PNG) gets 200 with a body the spec accepts', async () => {
     const result: ImageEditResult = await client.edit(smallEdit as never);
     noDrift(result.drift, 200);
     expect(result.data.length === 1, `n: 1 but ${result.data.length} images came back`);
@@ -336,10 +339,10 @@ export async function runServerChecks(options: ServerCheckOptions): Promise<Chec
   await checkAsSpecSays('no Authorization header', await wireOf(smallEdit), {});
   if (
     results.every(
-      (result) => !result.ok && /connection failed|fetch failed|no complete answer within/i.test(result.detail),
+      (result) => !result.ok && /connection failed|fetch failed|no complete response within/i.test(result.detail),
     )
   ) {
-    log(`check-server: ${options.baseUrl} cannot be reached or does not answer; the remaining checks are not run`);
+    log(`check-server: ${options.baseUrl} cannot be reached or does not respond; the remaining checks are not run`);
     return results;
   }
   const nField = 'n';
@@ -362,7 +365,7 @@ export async function runServerChecks(options: ServerCheckOptions): Promise<Chec
   const png = () => new Blob([specPng as Uint8Array<ArrayBuffer>]);
   for (const { name, value } of specFacts.requestExamples) {
     const example = { value };
-    await check(`request example "${name}" is accepted and answered 200`, async () => {
+    await check(`request example "${name}" is accepted and gets 200`, async () => {
       const { [imageField.name]: names, ...fields } = example.value;
       const list = (Array.isArray(names) ? names : [names]).map((filename: string) => ({ data: png(), filename }));
       const result = await client.edit({
@@ -374,7 +377,7 @@ export async function runServerChecks(options: ServerCheckOptions): Promise<Chec
     });
   }
   for (const [status, response] of Object.entries(responses)) {
-    await check(`Prefer: code=${status} answers ${status} with a documented example`, async () => {
+    await check(`Prefer: code=${status} gets ${status} with a documented example`, async () => {
       const received = await send(options.baseUrl, options.timeoutMs, {
         ...(await wireOf(smallEdit)),
         headers: { ...auth, prefer: `code=${status}` },
@@ -386,7 +389,7 @@ export async function runServerChecks(options: ServerCheckOptions): Promise<Chec
       );
     });
     for (const [exampleName, value] of Object.entries(response.examples)) {
-      await check(`Prefer: code=${status}, example=${exampleName} answers that example`, async () => {
+      await check(`Prefer: code=${status}, example=${exampleName} gets that example`, async () => {
         const received = await send(options.baseUrl, options.timeoutMs, {
           ...(await wireOf(smallEdit)),
           headers: { ...auth, prefer: `code=${status}, example=${exampleName}` },
@@ -525,7 +528,7 @@ async function main(): Promise<number> {
   );
   if (minimal) {
     console.log(
-      `check-server: this sends 3 requests: 1 billable image edit (model ${model}, n: 1, quality low, one ${specPng.length}-byte PNG, base64 answer) ` +
+      `check-server: this sends 3 requests: 1 billable image edit (model ${model}, n: 1, quality low, one ${specPng.length}-byte PNG, base64 response) ` +
         'and 2 the spec says are refused before any work is done (no key; n above its maximum).',
     );
   }

@@ -4,7 +4,7 @@
  * every breaking change must be named in CHANGELOG.md under "## Unreleased" → "### Breaking".
  *
  *   <git-ref or file>   the earlier version: a commit (main, HEAD~1, a sha) or a file
- *   --spec FILE         the version to judge (default spec/openapi.yaml)
+ *   --spec FILE         the version to check (default spec/openapi.yaml)
  *   --changelog FILE    the changelog to check (default CHANGELOG.md beside spec/)
  *   --all               also list documentation-only changes (descriptions, examples, code samples)
  *   --if-available      when the earlier version cannot be had (no such commit: a shallow or single-commit clone),
@@ -88,7 +88,7 @@ export async function runSpecDiff(argv: string[], io: Output): Promise<number> {
   for (const line of formatChanges(changes, values.all ?? false)) io.out(line);
 
   if (counts.unclassified > 0)
-    io.out(`${counts.unclassified} unclassified: no rule judges these; read them before landing.`);
+    io.out(`${counts.unclassified} unclassified: no rule covers these; read them before landing.`);
   const breaking = [...new Set(changes.filter((change) => change.class === 'breaking').map((change) => change.path))];
   if (breaking.length === 0) {
     io.out('No breaking change.');

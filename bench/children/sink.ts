@@ -1,6 +1,6 @@
 /**
  * The loopback sink for upload and throughput runs, in its own process: reads and drops every request body, counts
- * its bytes, and answers 200 with the spec's base64 example (a body every contender's parser accepts).
+ * its bytes, and responds 200 with the spec's base64 example (a body every contender's parser accepts).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,13 +17,13 @@ const server = http.createServer((req, res) => {
   });
   req.on('end', () => {
     // The byte count also rides in the body: an extra key the spec allows ("unknown extra keys may appear").
-    const answer = JSON.stringify({ ...example, received_bytes: received });
+    const body = JSON.stringify({ ...example, received_bytes: received });
     res.writeHead(200, {
       'content-type': 'application/json',
       'x-received-bytes': String(received),
-      'content-length': Buffer.byteLength(answer),
+      'content-length': Buffer.byteLength(body),
     });
-    res.end(answer);
+    res.end(body);
   });
 });
 server.keepAliveTimeout = 60_000;

@@ -3,7 +3,7 @@
  *
  *   node throughput.js <contender> <sink-url> <concurrency> <warmupMs> <measureMs>
  *
- * `concurrency` loops each send one edit with one 10 KiB PNG and wait for the parsed answer, over and over; prints
+ * `concurrency` loops each send one edit with one 10 KiB PNG and wait for the parsed response, over and over; prints
  * { requests, seconds, perSecond } for the measured window (the warm-up is not counted).
  */
 import { makePng } from '../../test/support/images.js';
@@ -29,7 +29,7 @@ async function makeSender(): Promise<() => Promise<unknown>> {
       return () => client.edit({ model: MODEL, prompt: PROMPT, image: new Blob([png]) });
     }
     case 'fetch': {
-      // The baseline: Node's fetch with a FormData, no checks, the answer parsed.
+      // The baseline: Node's fetch with a FormData, no checks, the response parsed.
       const endpoint = `${url}/v2/router/images/edits`;
       return async () => {
         const form = new FormData();

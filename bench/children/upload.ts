@@ -3,7 +3,7 @@
  *
  *   node upload.js <contender> <sink-url> <file>...
  *
- * Prints { wallMs, maxRssKb, receivedBytes }: wall time from the call to the parsed answer (imports excluded), peak
+ * Prints { wallMs, maxRssKb, receivedBytes }: wall time from the call to the parsed response (imports excluded), peak
  * resident set of the whole process (getrusage, as /usr/bin/time reports it), and what the sink counted.
  */
 import { openAsBlob, createReadStream, statSync } from 'node:fs';
@@ -73,7 +73,7 @@ async function orqSdk(): Promise<() => Promise<number>> {
   const { Orq } = await import('@orq-ai/node');
   const { HTTPClient } = await import('@orq-ai/node/lib/http.js');
   let received = 0;
-  // The SDK's own default HTTP client (global fetch), with a hook to read the answer's headers.
+  // The SDK's own default HTTP client (global fetch), with a hook to read the response's headers.
   const httpClient = new HTTPClient();
   httpClient.addHook('response', (res: Response) => {
     received = Number(res.headers.get('x-received-bytes'));
@@ -125,12 +125,12 @@ async function nodeHttp(): Promise<() => Promise<number>> {
       method: 'POST',
       headers: { authorization: `Bearer ${KEY}`, 'content-type': body.contentType, 'content-length': body.length },
     });
-    const answered = once(req, 'response') as Promise<[http.IncomingMessage]>;
+    const responded = once(req, 'response') as Promise<[http.IncomingMessage]>;
     for await (const chunk of body.chunks()) {
       if (!req.write(chunk)) await once(req, 'drain');
     }
     req.end();
-    const [res] = await answered;
+    const [res] = await responded;
     const chunks: Buffer[] = [];
     for await (const chunk of res) chunks.push(chunk as Buffer);
     JSON.parse(Buffer.concat(chunks).toString('utf8'));

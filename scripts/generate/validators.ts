@@ -123,7 +123,7 @@ export function validatorSchemas({ raw, resolved }: LoadedSpec): ValidatorSchema
  * ajv's standalone code merges a called validator's failures with `vErrors = vErrors === null ? v.errors :
  * vErrors.concat(v.errors)`, which copies every failure found so far once per failing call: inside an item loop
  * (`data`, `fallbacks`, `models`) N bad items cost O(N²), 20,000 of them seconds with the event loop blocked.
- * Appending in place makes judging any body linear in its size. Generation fails if ajv ever words the merge
+ * Appending in place makes validating any body linear in its size. Generation fails if ajv ever words the merge
  * differently, rather than leaving a quadratic one behind.
  */
 export function linearErrorMerge(source: string): string {
@@ -146,7 +146,7 @@ export async function buildValidators(spec: LoadedSpec): Promise<{ js: string; d
   // Compiled for size as much as for speed: the validators are most of the client's browser bundle.
   // - Ajv's draft-07 class: these schemas use only keywords that mean the same in draft-07 and 2020-12 (strict mode
   //   refuses any other, so a 2020-only keyword fails generation), and the 2020 class adds bookkeeping for
-  //   unevaluated*/$dynamicRef to every function. Prism judges the same schemas by draft-07 rules too.
+  //   unevaluated*/$dynamicRef to every function. Prism validates against the same schemas by draft-07 rules too.
   // - inlineRefs: false: a schema used in two places (retry, fallbacks, cache... at the top and under `orq`) is one
   //   function, not two copies.
   // - messages: false: no English sentence per check in the bundle; src/contract/issues.ts words every failure from

@@ -51,14 +51,14 @@ function valueTypes(schema: JsonSchema): string[] {
   return ['string'];
 }
 
-/** What the 200 answer's images may be: the byte limit of one image (`x-max-image-bytes` on `data`'s items). */
+/** What the 200 response's images may be: the byte limit of one image (`x-max-image-bytes` on `data`'s items). */
 function resultImageLimits(responses: Record<string, { content?: Record<string, { schema?: JsonSchema }> }>): {
   maxBytes: number;
 } {
   const body = responses['200']?.content?.['application/json']?.schema;
   const items = ((body?.properties as Record<string, JsonSchema> | undefined)?.data?.items ?? {}) as JsonSchema;
   const maxBytes = items[RESULT_IMAGE_LIMIT_KEY];
-  if (typeof maxBytes !== 'number') throw new Error(`the 200 answer's data items need ${RESULT_IMAGE_LIMIT_KEY}`);
+  if (typeof maxBytes !== 'number') throw new Error(`the 200 response's data items need ${RESULT_IMAGE_LIMIT_KEY}`);
   return { maxBytes };
 }
 
@@ -84,7 +84,7 @@ export function extractWireContract(spec: OpenApiDocument) {
   const servers = ((spec.servers as { url: string }[] | undefined) ?? []).map((server) => server.url);
   const maxResponseBytes = (operation as unknown as Record<string, unknown>)[RESPONSE_LIMIT_KEY];
   if (typeof maxResponseBytes !== 'number' || !Number.isSafeInteger(maxResponseBytes) || maxResponseBytes <= 0) {
-    throw new Error(`the operation needs ${RESPONSE_LIMIT_KEY}: the largest answer a client reads, in bytes`);
+    throw new Error(`the operation needs ${RESPONSE_LIMIT_KEY}: the largest response a client reads, in bytes`);
   }
   return {
     operationId: operation.operationId,
@@ -116,9 +116,9 @@ export declare const wireContract: {
   mediaType: ${JSON.stringify(contract.mediaType)};
   required: string[];
   fields: Record<string, FieldContract>;
-  /** One image of the 200 answer: its largest size in bytes, decoded or downloaded (the spec's x-max-image-bytes). */
+  /** One image of the 200 response: its largest size in bytes, decoded or downloaded (the spec's x-max-image-bytes). */
   resultImage: { maxBytes: number };
-  /** Largest answer (any status) a client reads, in bytes once decoded (the spec's x-max-response-bytes). */
+  /** Largest response (any status) a client reads, in bytes once decoded (the spec's x-max-response-bytes). */
   maxResponseBytes: number;
 };
 `;

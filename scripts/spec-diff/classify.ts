@@ -1,5 +1,5 @@
 /**
- * One change found by api-smart-diff → changes as this project judges them: who meets it (callers sending the
+ * One change found by api-smart-diff → changes as this project classifies them: who meets it (callers sending the
  * request, readers of the response), the path they know it by (`request.n`, `response.200.usage`), and a class.
  *
  * Direction decides: a request that accepts less breaks callers, a response that may carry more breaks readers.
@@ -37,14 +37,14 @@ const WHY: Record<Side, Record<Effect, [ChangeClass, string]>> = {
     widens: ['non-breaking', 'loosened for callers: every request valid before stays valid'],
     incompatible: ['breaking', 'changed for callers: a request valid before may now be refused'],
     docs: ['non-breaking', 'documentation only'],
-    unknown: ['unclassified', 'no rule judges this: review it by hand'],
+    unknown: ['unclassified', 'no rule covers this: review it by hand'],
   },
   response: {
-    narrows: ['non-breaking', 'tightened for answers: readers get only what they already handle'],
-    widens: ['breaking', 'loosened for answers: readers may get what they do not expect'],
-    incompatible: ['breaking', 'changed for readers: an answer read before may now differ'],
+    narrows: ['non-breaking', 'tightened for responses: readers get only what they already handle'],
+    widens: ['breaking', 'loosened for responses: readers may get what they do not expect'],
+    incompatible: ['breaking', 'changed for readers: a response read before may now differ'],
     docs: ['non-breaking', 'documentation only'],
-    unknown: ['unclassified', 'no rule judges this: review it by hand'],
+    unknown: ['unclassified', 'no rule covers this: review it by hand'],
   },
 };
 
@@ -125,8 +125,8 @@ function schemaChanges(
     ];
   }
   if (at.keyword === 'schema') return [unclassified(field || base, `whole schema ${verb(d.action)}`)];
-  // The library reports a whole new `enum: [a, b]` as its entries added one by one; judged as entries, that would
-  // read as values added (wider) where the schema became narrower. Judge the whole keyword when the schema object
+  // The library reports a whole new `enum: [a, b]` as its entries added one by one; classified as entries, that would
+  // read as values added (wider) where the schema became narrower. Classify the whole keyword when the schema object
   // is there on the other side without it.
   let { indexed, before, after } = { indexed: at.indexed, before: d.before, after: d.after };
   if (indexed && d.action !== 'replace') {
@@ -242,7 +242,7 @@ function responseChanges(d: FoundDiff, rest: Segment[], opAt: Segment[], lookup:
   const [, , section, name, part, ...inner] = rest;
   if (section === 'content') {
     if (rest.length === 3) {
-      // The whole content map: an answer that gains or loses its body, one change per media type.
+      // The whole content map: a response that gains or loses its body, one change per media type.
       const types = Object.keys(((d.action === 'add' ? d.after : d.before) as object | undefined) ?? {});
       return types.map((type) =>
         byEffect(
@@ -388,7 +388,7 @@ function operationChanges(d: FoundDiff, lookup: Lookup): Change[] {
   if (section === 'parameters') return parameterChanges(d, rest, [...opAt, 'parameters', rest[1]!], lookup);
   if (section === 'security') return securityChange(d, more.length);
   if (section === 'x-max-response-bytes' && more.length === 0) {
-    // The byte limit of every answer of the operation: a limit on what readers receive.
+    // The byte limit of every response of the operation: a limit on what readers receive.
     const verdict = keywordVerdict(section, d.action, d.before, d.after, false);
     return [byEffect('response', verdict.effect, 'response', verdict.what)];
   }
@@ -433,7 +433,7 @@ export function classify(d: FoundDiff, lookup: Lookup): Change[] {
   }
   if (top === 'servers') {
     // Where callers send requests, not what they send: a new host harms nobody, a host gone or moved is a
-    // deployment question no rule here can answer.
+    // deployment question no rule here can settle.
     const [, index, key] = d.path;
     if (key === 'description') return [docs('servers', `server ${String(index)} description changed`)];
     if (d.path.length === 2 && d.action === 'add')
@@ -450,6 +450,6 @@ export function classify(d: FoundDiff, lookup: Lookup): Change[] {
     return [docs(top, `${d.path.slice(1).join('/') || top} ${verb(d.action)}`)];
   // The options of the mock's data generator: what the mock makes up, not what the API does.
   if (top === 'x-json-schema-faker')
-    return [change('non-breaking', top, `${verb(d.action)}`, "the mock's generated answers only")];
+    return [change('non-breaking', top, `${verb(d.action)}`, "the mock's generated responses only")];
   return [unclassified(String(top), `${d.path.slice(1).join('/') || top} ${verb(d.action)}`)];
 }

@@ -5,7 +5,7 @@
  *
  * api-smart-diff walks both documents and pairs what changed (array entries such as enum values and required names
  * are paired by value, oneOf members by likeness), reporting each change at every place the operation meets it
- * (`retry.count` and `orq.retry.count`); classify.ts then judges each change by direction. The library is given the
+ * (`retry.count` and `orq.retry.count`); classify.ts then classifies each change by direction. The library is given the
  * bundled documents, whose `$ref`s it follows itself, comparing each shared schema once: on the resolved ones,
  * where every use is a copy, it takes about six times as long. The rules look values up in the resolved ones.
  */

@@ -55,7 +55,7 @@ export function locateInSchema(segments: Segment[]): SchemaLocation {
       i += 2;
     } else {
       // The keyword itself; a following segment is an entry of an array-valued keyword (enum/2, required/0,
-      // type/1, oneOf/0) or a part of a structured value (examples/0, default/x), which the keyword's rule judges.
+      // type/1, oneOf/0) or a part of a structured value (examples/0, default/x), which the keyword's rule classifies.
       const entry = segments[i + 1];
       return at(
         segment,

@@ -1,6 +1,6 @@
 /**
  * What one changed JSON Schema keyword does to the set of values a schema accepts: narrows it, widens it, changes it
- * both ways, only documents it, or something no rule here can judge. Whether that breaks anyone depends on who holds
+ * both ways, only documents it, or something no rule here can classify. Whether that breaks anyone depends on who holds
  * the values (classify.ts): callers send request values, readers receive response values.
  *
  * api-smart-diff finds the changed keywords; its own verdicts are context-free (a response field removed or retyped
@@ -26,8 +26,8 @@ const show = (value: unknown): string => (value === undefined ? '(none)' : JSON.
 
 /**
  * Upper limits: a smaller value accepts less. This spec's own: `x-max-file-bytes`, the byte limit of each source
- * image (on ImageFile), `x-max-image-bytes`, that of each answer image (on ImageData), and `x-max-response-bytes`,
- * that of a whole answer (on the operation).
+ * image (on ImageFile), `x-max-image-bytes`, that of each response image (on ImageData), and `x-max-response-bytes`,
+ * that of a whole response (on the operation).
  */
 const UPPER_LIMITS = new Set([
   'maximum',

@@ -5,9 +5,9 @@
  * succeeded (and was paid for), what was received is always printed, whatever becomes of the files (the report, below).
  * Everything printed is scrubbed of the API key first: a server may echo it anywhere, in a success too.
  *
- * Exit codes: 0 success; 1 API, network, timeout or bad-answer error, or an image not saved where asked; 2 usage error
- * (bad flags, no key, or a request the spec refuses, which is never sent); 128 + the signal's number when a signal
- * stopped it (130 Ctrl-C, 129 SIGHUP, 143 SIGTERM), with no partial file left behind.
+ * Exit codes: 0 success; 1 API, network, timeout or bad-response error, or an image not saved where asked; 2 usage
+ * error (bad flags, no key, or a request the spec refuses, which is never sent); 128 + the signal's number when a
+ * signal stopped it (130 Ctrl-C, 129 SIGHUP, 143 SIGTERM), with no partial file left behind.
  */
 import { mkdtemp, open } from 'node:fs/promises';
 import { constants, tmpdir } from 'node:os';
@@ -56,7 +56,7 @@ Options:
   --fallback MODEL      a fallback model (repeat for several)
   --out DIR             where to save the images (default: the current directory)
   --base-url URL        API base URL (default: ${defaultBaseUrl})
-  --timeout MS          give up after MS milliseconds (upload and answer; then again for downloads)
+  --timeout MS          give up after MS milliseconds (upload and response; then again for downloads)
   --json                print the result as JSON on stdout (always JSON, on failure too)
   --progress            show the upload progress bar even when stderr is not a terminal
   --api-key-file PATH   read the API key from this file instead of ORQ_API_KEY (at most ${MAX_KEY_FILE_BYTES} bytes;
@@ -66,7 +66,7 @@ Options:
 The API key is read from ORQ_API_KEY. Saved paths and token usage go to stdout, progress and errors to stderr.
 Once the edit succeeded, every image is printed on stdout even if it could not be saved: its file, else its URL,
 else its base64 data (an image --out refused is saved in a temporary directory instead). Downloads stop at
-${maxResultImageBytes} bytes per image (the spec's x-max-image-bytes). Departures of the answer from the spec are
+${maxResultImageBytes} bytes per image (the spec's x-max-image-bytes). Departures of the response from the spec are
 printed on stderr (and under "drift" with --json); the images are saved all the same.
 Exit codes: 0 success; 1 API, network or timeout error, or an image not saved where asked; 2 usage error (nothing
 sent); 130 interrupted (Ctrl-C), 129 SIGHUP, 143 SIGTERM.
@@ -212,7 +212,10 @@ function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** `tokens: 42 total (...)` from whatever `usage` came: a part the answer left out (or sent as no number) is left out. */
+/**
+ * `tokens: 42 total (...)` from whatever `usage` came: a part the response left out (or sent as no number) is left
+ * out.
+ */
 function usageLine(usage: unknown): string {
   const u = (usage ?? {}) as Record<string, unknown>;
   const count = (value: unknown, label: string) => (typeof value === 'number' ? [`${value} ${label}`] : []);
@@ -272,7 +275,8 @@ function printResult(
   const { out, err } = io;
   const failures = reports.flatMap((r) => (r.outcome.saved ? [] : [r.outcome.error]));
   const code = failures.length === 0 ? 0 : (io.interruptedCode ?? 1);
-  for (const drift of result.drift) err(`orq-images edit: the answer departs from the spec: ${describeDrift(drift)}\n`);
+  for (const drift of result.drift)
+    err(`orq-images edit: the response departs from the spec: ${describeDrift(drift)}\n`);
   const images = reports.map(({ outcome, rescuedTo }) => {
     if (outcome.saved) return { index: outcome.index, file: outcome.path };
     const image = result.data[outcome.index] as Image;
@@ -285,7 +289,7 @@ function printResult(
         ? 'its URL is on stdout'
         : b64
           ? 'its base64 data is on stdout'
-          : 'the answer carried nothing to save';
+          : 'the response carried nothing to save';
     // A stopped call is said once below, not once per image.
     if (!stopped(outcome.error))
       err(`orq-images edit: image ${outcome.index + 1} not saved: ${describeError(outcome.error)}; ${where}\n`);

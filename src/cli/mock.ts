@@ -36,7 +36,7 @@ export function preferKeys(): string[] {
     ],
     ['dynamic=true', "output_format, size and quality drawn by Prism's generator from the schemas"],
     ['seed=42', 'repeatable generated values for this request'],
-    ['delay=15000', `hold the answer back, 0 to ${MAX_DELAY_MS} ms (${REAL_SERVICE_TIME})`],
+    ['delay=15000', `hold the response back, 0 to ${MAX_DELAY_MS} ms (${REAL_SERVICE_TIME})`],
     ...Object.entries(FAULTS).map(([fault, what]): [string, string] => [`fault=${fault}`, what]),
   ];
   return rows.map(([preference, what]) => `Prefer: ${preference.padEnd(15)} ${what}`);
@@ -53,12 +53,12 @@ Options:
   --host H         interface to bind (default ${DEFAULT_HOST}: only this machine can reach it)
   --dynamic        let Prism's generator draw what a request leaves open (output_format, size, quality)
   --seed N         make every generated value repeatable (dynamic values, image file names, latency jitter)
-  --latency MS     hold every answer back MS ms, or MIN-MAX ms jittered (e.g. 2000-20000; ${REAL_SERVICE_TIME});
+  --latency MS     hold every response back MS ms, or MIN-MAX ms jittered (e.g. 2000-20000; ${REAL_SERVICE_TIME});
                    at most ${MAX_DELAY_MS}; Prefer: delay= overrides it per request
   --docs DIR       also serve DIR/index.html (the built API reference) at /docs
-  --replay DIR     answer requests recorded by "orq-images proxy --record DIR" with the recorded answers (same
-                   fields once decoded, same images by SHA-256; Prefer: code=, example= or dynamic= gets the mock's
-                   own answer, delay= and fault= apply to the recorded one). A file that is not a cassette
+  --replay DIR     respond to requests recorded by "orq-images proxy --record DIR" with the recorded responses
+                   (same fields once decoded, same images by SHA-256; Prefer: code=, example= or dynamic= gets the
+                   mock's own response, delay= and fault= apply to the recorded one). A file that is not a cassette
                    (not a regular file, over ${MAX_CASSETTE_BYTES} bytes, not the shape, a 1xx status, a header
                    HTTP cannot carry) is skipped with a warning naming it; past ${MAX_CASSETTE_FILES} cassettes or
                    ${MAX_REPLAY_BYTES} bytes in all the mock does not start
@@ -168,14 +168,14 @@ export async function run(argv: string[]): Promise<number> {
       `  endpoint  ${mock.endpoint}`,
       ...(mock.docsUrl ? [`  docs      ${mock.docsUrl}`] : []),
       ...(mock.replayable !== undefined
-        ? [`  replay    ${mock.replayable} recorded answer(s) from ${values.replay}`]
+        ? [`  replay    ${mock.replayable} recorded response(s) from ${values.replay}`]
         : []),
       ...skippedWarnings(mock.replaySkipped ?? []),
-      `  answers   made from each request${values.dynamic ? ", open values drawn by Prism's generator" : ''}${values.seed !== undefined ? `, seed ${values.seed}` : ''}`,
+      `  responses made from each request${values.dynamic ? ", open values drawn by Prism's generator" : ''}${values.seed !== undefined ? `, seed ${values.seed}` : ''}`,
       `  latency   ${values.latency === undefined ? `none (${REAL_SERVICE_TIME}: try --latency 2000-20000)` : `${values.latency} ms`}`,
       ...wildcardWarning(values.host, 'reach it'),
       '',
-      'Any bearer token is accepted. Choose another answer, a delay or a failure with a Prefer header:',
+      'Any bearer token is accepted. Choose another response, a delay or a failure with a Prefer header:',
       ...preferKeys().map((line) => `  ${line}`),
       '',
       `Try it (${imageField.limits.mediaTypes.join(', ')} files of up to ${imageField.limits.maxBytes} bytes):`,

@@ -28,13 +28,13 @@ Options:
   --record DIR         write each exchange as a cassette into DIR (no key, images by hash); replay with
                        "orq-images mock --replay DIR"
   --max-cassettes N    record at most N cassettes in this run (default 1000)
-  --strict             answer a request the spec refuses with the mock's refusal (400, 401, 413) instead of
-                       forwarding it: the upstream sees nothing of it
+  --strict             respond to a request the spec refuses with the mock's refusal (400, 401, 413) instead
+                       of forwarding it: the upstream sees nothing of it
   -h, --help           this text
 
 Point a client at the proxy instead of the upstream (baseUrl http://${DEFAULT_HOST}:${DEFAULT_PORT}); it sends its own
 key, which the proxy passes on and never writes down. Each exchange prints one line: the request's departures from
-the spec, then the answer's (field: the spec says X, received Y). Departures never stop the traffic (unless --strict).
+the spec, then the response's (field: the spec says X, received Y). Departures never stop the traffic (unless --strict).
 Responses are checked up to 64 MiB each (past 1 MiB on disk), 16 at once; others pass through, reported unchecked.
 `;
 

@@ -39,7 +39,10 @@ import { boundedResponse, resultOf, type ImageEditResult } from './response.js';
 import { isRetryable, retryDelayMs } from './retry.js';
 
 export interface ImageEditClient {
-  /** Checks, sends and answers one edit; resolves to the typed 200 body (with its `drift`) or throws a typed error. */
+  /**
+   * Checks and sends one edit and reads its response; resolves to the typed 200 body (with its `drift`) or throws a
+   * typed error.
+   */
   edit(request: ImageEditRequest, options?: EditOptions): Promise<ImageEditResult>;
 }
 

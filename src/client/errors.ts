@@ -22,7 +22,7 @@ export class RequestValidationError extends OrqImageEditError {
   }
 }
 
-/** The server answered with a non-2xx status. */
+/** The server responded with a non-2xx status. */
 export class ApiError extends OrqImageEditError {
   override name = 'ApiError';
   readonly status: number;
@@ -40,7 +40,7 @@ export class ApiError extends OrqImageEditError {
   constructor(status: number, body: unknown, headers: Headers, reason?: string) {
     const details = errorDetails(body);
     const summary = reason ?? details.message ?? summariseText(body, headers.get('content-type'));
-    super(`Orq API answered ${status}${details.code ? ` ${details.code}` : ''}: ${summary}`);
+    super(`Orq API responded ${status}${details.code ? ` ${details.code}` : ''}: ${summary}`);
     this.status = status;
     this.body = body;
     this.headers = Object.fromEntries(headers.entries());
@@ -64,10 +64,10 @@ function summariseText(body: unknown, contentType: string | null): string {
   return shortened(text);
 }
 
-/** Longest summary taken from an answer's own words: a message is one line, not a dump of what the server sent. */
+/** Longest summary taken from a response's own words: a message is one line, not a dump of what the server sent. */
 const SUMMARY_CHARS = 300;
 
-/** Only a bounded start of the text is looked at: an answer may be hundreds of megabytes. */
+/** Only a bounded start of the text is looked at: a response may be hundreds of megabytes. */
 function shortened(text: string): string {
   const line = text
     .trimStart()
@@ -83,7 +83,7 @@ function nonEmpty(value: unknown): string | undefined {
 
 /**
  * The API's `{ error: { code, message } }`, or else an RFC 9457 problem+json body's `title` and `detail` (what Prism
- * and many gateways answer with, e.g. Prism's 404 for a `Prefer: code=` the spec does not document).
+ * and many gateways respond with, e.g. Prism's 404 for a `Prefer: code=` the spec does not document).
  */
 function errorDetails(body: unknown): { code?: string; message?: string } {
   if (body === null || typeof body !== 'object') return {};
@@ -98,7 +98,7 @@ function errorDetails(body: unknown): { code?: string; message?: string } {
   return { code, message: message === undefined ? undefined : shortened(message) };
 }
 
-/** A 2xx answer whose body is not JSON or breaks the spec's response schema. */
+/** A 2xx response whose body is not JSON or breaks the spec's response schema. */
 export class ResponseValidationError extends OrqImageEditError {
   override name = 'ResponseValidationError';
   readonly status: number;
@@ -106,7 +106,7 @@ export class ResponseValidationError extends OrqImageEditError {
   /** The body as received: parsed JSON, or the text when it did not parse. */
   readonly body: unknown;
   constructor(status: number, issues: readonly RequestIssue[], body: unknown) {
-    super(`the ${status} answer breaks the spec: ${describeIssues(issues)}`);
+    super(`the ${status} response breaks the spec: ${describeIssues(issues)}`);
     this.status = status;
     this.issues = issues;
     this.body = body;
@@ -114,9 +114,9 @@ export class ResponseValidationError extends OrqImageEditError {
 }
 
 /**
- * An answer (of any status) was larger than the client reads: `maxResponseBytes`, counted once decoded (a gzip,
- * deflate or br answer is counted as it inflates). Reading stopped at the limit and the connection was closed; the
- * call is never retried (the server answered, and a 2xx means the edit was done).
+ * A response (of any status) was larger than the client reads: `maxResponseBytes`, counted once decoded (a gzip,
+ * deflate or br response is counted as it inflates). Reading stopped at the limit and the connection was closed; the
+ * call is never retried (the server responded, and a 2xx means the edit was done).
  */
 export class ResponseTooLargeError extends OrqImageEditError {
   override name = 'ResponseTooLargeError';
@@ -125,9 +125,9 @@ export class ResponseTooLargeError extends OrqImageEditError {
   readonly limitBytes: number;
   constructor(status: number, limitBytes: number) {
     super(
-      `the ${status} answer is larger than ${limitBytes} bytes (maxResponseBytes); reading stopped there and the answer was dropped` +
+      `the ${status} response is larger than ${limitBytes} bytes (maxResponseBytes); reading stopped there and the response was dropped` +
         (status >= 200 && status < 300
-          ? ' (the edit itself was done: raise maxResponseBytes to receive such answers)'
+          ? ' (the edit itself was done: raise maxResponseBytes to receive such responses)'
           : ''),
     );
     this.status = status;
@@ -173,7 +173,7 @@ export class AbortError extends OrqImageEditError {
   }
 }
 
-/** The connection failed (refused, reset, DNS) before an answer arrived. */
+/** The connection failed (refused, reset, DNS) before a response arrived. */
 export class NetworkError extends OrqImageEditError {
   override name = 'NetworkError';
   /** A short code such as ECONNREFUSED or ECONNRESET, when the platform gives one. */
@@ -229,7 +229,7 @@ function shownUrl(url: string): string {
 
 /** What went wrong with one download, beside the image it concerns. */
 export interface DownloadProblem {
-  /** The download's answer had this non-2xx status. */
+  /** The download's response had this non-2xx status. */
   status?: number;
   /** The connection failed or broke off (ECONNRESET, ...), with the platform's code when it gives one. */
   cause?: unknown;
@@ -246,7 +246,7 @@ export class DownloadError extends OrqImageEditError {
   readonly index: number;
   /** The URL without its query string (signed URLs carry their credentials there). */
   readonly url: string;
-  /** The HTTP status, when the download was answered with a non-2xx one. */
+  /** The HTTP status, when the download got a non-2xx response. */
   readonly status: number | undefined;
   /** The network error's code (ECONNRESET, ...), when the connection failed or broke off. */
   readonly code: string | undefined;
@@ -263,7 +263,7 @@ export class DownloadError extends OrqImageEditError {
         : undefined;
     const what =
       problem.status !== undefined
-        ? `answered ${problem.status}`
+        ? `responded ${problem.status}`
         : problem.limitBytes !== undefined
           ? `passed the limit of ${problem.limitBytes} bytes for one image and was stopped`
           : problem.empty

@@ -37,8 +37,8 @@ export interface CallSettings extends RetryOptions {
   /** Whole-call limit in ms, reading stream inputs, retries and waits included; default 600 000 (edits can take minutes). */
   timeoutMs?: number;
   /**
-   * Largest answer read, in bytes once decoded (gzip, deflate and br are counted as they inflate), for any status;
-   * default the spec's `x-max-response-bytes` (268 435 456: 256 MiB). A larger answer stops being read at the limit
+   * Largest response read, in bytes once decoded (gzip, deflate and br are counted as they inflate), for any status;
+   * default the spec's `x-max-response-bytes` (268 435 456: 256 MiB). A larger response stops being read at the limit
    * and the call throws ResponseTooLargeError.
    */
   maxResponseBytes?: number;
@@ -46,21 +46,21 @@ export interface CallSettings extends RetryOptions {
   onRetry?: (event: RetryEvent) => void;
   /**
    * Called as the body is sent. On Node, with every chunk handed to the connection; in browsers (whose fetch cannot
-   * report upload progress) once at 0 and once at the total when the answer arrives.
+   * report upload progress) once at 0 and once at the total when the response arrives.
    */
   onUploadProgress?: (progress: UploadProgress) => void;
   /**
-   * Extra headers (a call's over the client's), e.g. `{ Prefer: 'code=429' }` to ask the mock for one answer without
+   * Extra headers (a call's over the client's), e.g. `{ Prefer: 'code=429' }` to ask the mock for one response without
    * a second client. Authorization (from apiKey) and the body's framing headers (Content-Type, Content-Length, ...)
    * belong to the client: a copy of them here, in any letter case, is ignored.
    */
   headers?: Record<string, string>;
   /**
-   * Throw ResponseValidationError for a 2xx answer that departs from the spec in any way, as before drift was
-   * reported. Default false: an answer with usable images is the result, and its departures are its `drift`.
+   * Throw ResponseValidationError for a 2xx response that departs from the spec in any way, as before drift was
+   * reported. Default false: a response with usable images is the result, and its departures are its `drift`.
    */
   strictResponses?: boolean;
-  /** Told of a result's drift (every way its 2xx answer departs from the spec) before edit() resolves. */
+  /** Told of a result's drift (every way its 2xx response departs from the spec) before edit() resolves. */
   onDrift?: (drift: readonly Drift[]) => void;
 }
 
@@ -71,7 +71,7 @@ export interface ImageEditClientOptions extends CallSettings {
   baseUrl?: string;
   /**
    * A fetch to send with (tests, proxies, instrumentation) instead of the client's own transport (node:http on Node,
-   * the platform's fetch in browsers). The call's timeout, signal and answer-size limit apply to it all the same.
+   * the platform's fetch in browsers). The call's timeout, signal and response-size limit apply to it all the same.
    */
   fetch?: typeof globalThis.fetch;
 }
@@ -82,7 +82,7 @@ export interface EditOptions extends CallSettings {
 }
 
 export const DEFAULTS = {
-  /** Largest answer read, in bytes once decoded, any status: the spec's x-max-response-bytes. */
+  /** Largest response read, in bytes once decoded, any status: the spec's x-max-response-bytes. */
   maxResponseBytes: wireContract.maxResponseBytes,
   /** Whole call, reading stream inputs, retries and waits included: edits can take minutes. */
   timeoutMs: 600_000,

@@ -5,9 +5,9 @@
  * Try-it console offers them as presets, all from this one list.
  */
 export const FAULTS = {
-  reset: 'the connection drops before any answer (a proxy or load balancer cutting it)',
-  truncate: 'the answer arrives complete at the HTTP level but its JSON body is cut off halfway',
-  drip: 'the answer trickles in, 64 bytes every 250 ms (a stalled upstream: for timeout paths)',
+  reset: 'the connection drops before any response (a proxy or load balancer cutting it)',
+  truncate: 'the response arrives complete at the HTTP level but its JSON body is cut off halfway',
+  drip: 'the response trickles in, 64 bytes every 250 ms (a stalled upstream: for timeout paths)',
   html: "a proxy's HTML error page instead of JSON: 502 Bad Gateway, or the status `code=` names",
 } as const;
 export type Fault = keyof typeof FAULTS;

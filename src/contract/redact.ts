@@ -1,6 +1,6 @@
 /**
  * Keeps an API key out of everything that came from the network and leaves again: the client's errors, retry events
- * and answers a CLI prints, and the validating proxy's reports and recordings. A server or a proxy may echo the Authorization header anywhere (a body, a header value or name, a message shortened
+ * and responses a CLI prints, and the validating proxy's reports and recordings. A server or a proxy may echo the Authorization header anywhere (a body, a header value or name, a message shortened
  * mid-key), escaped the way JSON or util.inspect escape a string, or lower-cased (header names), so every string that
  * came from the network is scrubbed before it leaves.
  *

@@ -49,7 +49,7 @@ export function errorTableMarkdown(): string {
     "| Status | Orq's codes | What it means | This client retries it by default |",
     '|---|---|---|---|',
     ...rows,
-    `| no answer: connection refused | — | The server was not reached; nothing was sent. | ${network('ECONNREFUSED')} |`,
-    `| no answer: connection reset | — | The connection broke mid-call; the work may have been done. | ${network('ECONNRESET')} |`,
+    `| no response: connection refused | — | The server was not reached; nothing was sent. | ${network('ECONNREFUSED')} |`,
+    `| no response: connection reset | — | The connection broke mid-call; the work may have been done. | ${network('ECONNRESET')} |`,
   ].join('\n');
 }

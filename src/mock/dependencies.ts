@@ -84,8 +84,8 @@ type Sharp = typeof import('sharp').default;
 
 /**
  * sharp, found and its version read at start (so a missing sharp is reported then), loaded on the first image made:
- * its native library takes tens of milliseconds to load, which a start should not wait for and a mock answering
- * only the spec's examples never needs. A sharp that is installed but fails to load is reported at that first use.
+ * its native library takes tens of milliseconds to load, which a start should not wait for and a mock responding
+ * with only the spec's examples never needs. A sharp that is installed but fails to load is reported at that first use.
  */
 export interface SharpOnDemand {
   version: string;

@@ -38,7 +38,7 @@ export type { ImageMaker };
 
 export interface ImageEditHandlerOptions {
   /**
-   * Answer only requests to this base URL (as given to the client: `https://api.orq.ai`, `http://localhost:4010`).
+   * Respond only to requests to this base URL (as given to the client: `https://api.orq.ai`, `http://localhost:4010`).
    * Without it, the handlers respond to the operation's path on any origin.
    */
   baseUrl?: string;

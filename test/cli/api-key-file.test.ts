@@ -88,7 +88,7 @@ describe('orq-images edit --api-key-file', () => {
 
   it('reads the key from a process substitution, --api-key-file <(command)', { timeout: 90_000 }, async () => {
     const server = await serve(() => ({ status: 200, body: okBody }));
-    // The key comes from a command that answers late, as `pass show` may: the CLI reads the pipe to its end.
+    // The key comes from a command that responds late, as `pass show` may: the CLI reads the pipe to its end.
     const run = await cli(await edit(server.url), {
       env: { KEY_FROM_COMMAND: KEY },
       cwd: work,

@@ -1,6 +1,6 @@
 /**
  * The first Ctrl-C (SIGINT) stops `orq-images edit` in every phase of the call: while the upload stalls against a
- * server that does not read, while waiting for an answer that never comes, and while reading an answer that never
+ * server that does not read, while waiting for a response that never comes, and while reading a response that never
  * ends (the phase in which Node 20's fetch lost the abort once the garbage collector had run: the CLI runs with a
  * collection forced every 20 ms). The process exits 130 and says it was interrupted; a watchdog bounds each run.
  */

@@ -2,7 +2,7 @@
  * A billed result is never lost by `orq-images edit`: once the edit succeeded, the CLI prints what it got whatever
  * becomes of the files (the files it saved, the URLs it could not download, an image --out refused saved in a
  * temporary directory instead), says what really failed (DownloadError for a download, FileSystemError for a file,
- * never "the connection to the Orq API"), prints JSON with --json whatever happens, and reports drift in the answer
+ * never "the connection to the Orq API"), prints JSON with --json whatever happens, and reports drift in the response
  * instead of failing on it. A signal during a download leaves no partial file; a server echoing the key in a success
  * never gets it printed. Real processes against local servers (run-cli.ts checks every output for the key).
  */
@@ -80,7 +80,7 @@ async function startDownloads(onStall: () => void = () => {}) {
   });
 }
 
-describe('drift in the answer is reported, the images saved', () => {
+describe('drift in the response is reported, the images saved', () => {
   it('usage without input_tokens_details: exit 0, the image saved, the drift on stderr, the tokens that came on stdout', async () => {
     const server = await serve(() => ({ status: 200, body: { ...okBody, usage: partialUsage } }));
     const out = await outDir();
@@ -91,7 +91,7 @@ describe('drift in the answer is reported, the images saved', () => {
       `${path.join(out, 'image-1.png')}\ntokens: ${partialUsage.total_tokens} total (${partialUsage.input_tokens} input; ${partialUsage.output_tokens} output)\n`,
     );
     expect(result.stderr).toBe(
-      'orq-images edit: the answer departs from the spec: body.usage.input_tokens_details: the spec says required, received missing\n',
+      'orq-images edit: the response departs from the spec: body.usage.input_tokens_details: the spec says required, received missing\n',
     );
   });
 
@@ -157,7 +157,7 @@ describe('images that cannot be saved where asked', () => {
       path.join(out, 'image-1.png'),
       `${downloads.url}/missing?sig=abc`,
     ]);
-    expect(result.stderr).toContain(`image 2 not saved: downloading image 2 (${downloads.url}/missing) answered 404`);
+    expect(result.stderr).toContain(`image 2 not saved: downloading image 2 (${downloads.url}/missing) responded 404`);
     expect(result.stderr).not.toContain('Orq API');
 
     const json = JSON.parse((await run(edit(server.url, await outDir(), '--json'))).stdout);

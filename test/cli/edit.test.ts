@@ -133,7 +133,7 @@ describe('orq-images edit against a local server', () => {
     expect(await readdir(out)).toEqual([]);
   });
 
-  it('--timeout: a server that never answers → exit 1 after the timeout', async () => {
+  it('--timeout: a server that never responds → exit 1 after the timeout', async () => {
     const server = await serve(() => ({ hang: true }));
     const started = Date.now();
     const run = await cli([...base(server.url, await outDir()), '--timeout', '500']);

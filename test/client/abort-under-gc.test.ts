@@ -1,6 +1,6 @@
 /**
- * A timeout and a caller's abort stop every phase of a call (the upload, the wait for an answer, reading the
- * answer, saveImages downloading an image) while the garbage collector runs. On Node 20, fetch given a `new Request(url, { signal })` (as
+ * A timeout and a caller's abort stop every phase of a call (the upload, the wait for a response, reading the
+ * response, saveImages downloading an image) while the garbage collector runs. On Node 20, fetch given a `new Request(url, { signal })` (as
  * openapi-fetch always gives it) loses the abort once a collection has run: a call could then run forever. The cases
  * run in one child process with `--expose-gc` and a collection forced every 10 ms.
  */

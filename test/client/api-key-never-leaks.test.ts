@@ -312,7 +312,7 @@ describe('short throwaway keys (as test suites use against the mock)', () => {
         .catch((e: unknown) => e)) as ApiError;
       expect(error).toBeInstanceOf(ApiError);
       expect(error.code).toBe(body.error.code);
-      expect(error.message).toBe(`Orq API answered 429 ${body.error.code}: ${body.error.message}`);
+      expect(error.message).toBe(`Orq API responded 429 ${body.error.code}: ${body.error.message}`);
       expect(error.headers['x-echo']).toBe('Bearer [redacted]');
       expect((error.body as { echo: string }).echo).toBe('Bearer [redacted]');
     },
@@ -360,7 +360,7 @@ describe('ResponseValidationError', () => {
 });
 
 describe('TimeoutError and AbortError', () => {
-  it('TimeoutError: a server that never answers', async () => {
+  it('TimeoutError: a server that never responds', async () => {
     const server = await serve(() => ({ hang: true }));
     const error = await expectKeySafe(() => client(server.url, { timeoutMs: 200 }).edit(request()), TimeoutError);
     expect(error.timeoutMs).toBe(200);
@@ -446,7 +446,7 @@ describe('onRetry events', () => {
 });
 
 describe('DownloadError from saveImages', () => {
-  it('a result URL that answers 404 (and the download carries no key)', async () => {
+  it('a result URL that responds 404 (and the download carries no key)', async () => {
     const downloads: http.IncomingHttpHeaders[] = [];
     const images = http.createServer((req, res) => {
       downloads.push(req.headers);

@@ -141,7 +141,7 @@ describe('retries: by default only where the server certainly did no work', () =
     },
   );
 
-  it('4xx answers are never retried', async () => {
+  it('4xx responses are never retried', async () => {
     for (const status of [400, 401, 413, 422]) {
       const server = await serve(() => ({ status, body: errorBody(status) }));
       expect(await fail(client(server).edit(request()))).toMatchObject({ status });
@@ -149,7 +149,7 @@ describe('retries: by default only where the server certainly did no work', () =
     }
   });
 
-  it('a refused connection is retried (nothing was sent): the server that comes up meanwhile answers', async () => {
+  it('a refused connection is retried (nothing was sent): the server that comes up meanwhile responds', async () => {
     const port = await refusedPort();
     let started: Promise<ScriptedServer> | undefined;
     const events: RetryEvent[] = [];
@@ -196,7 +196,7 @@ describe('only a real connection reset is a reset', () => {
     async (status) => {
       const server = await serve(() => ({ status, headers: { location: '/v2/router/images/edits-elsewhere' } }));
       const error = await fail(client(server, { retryOn: ['reset'] }).edit(request()));
-      // Not followed either: the redirect is the answer, as the status it is.
+      // Not followed either: the redirect is the response, as the status it is.
       expect(error).toBeInstanceOf(ApiError);
       expect(error).toMatchObject({ status });
       expect(server.requests).toHaveLength(1);
@@ -260,7 +260,7 @@ describe('headers', () => {
 });
 
 describe('timeouts and aborts stop the upload, as distinct errors', () => {
-  it('timeoutMs on the client: a server that never answers → TimeoutError', async () => {
+  it('timeoutMs on the client: a server that never responds → TimeoutError', async () => {
     const server = await serve(() => ({ hang: true }));
     const started = Date.now();
     const error = await fail(client(server, { timeoutMs: 300 }).edit(request()));
@@ -361,7 +361,7 @@ describe('timeouts and aborts stop the upload, as distinct errors', () => {
   });
 });
 
-describe('bad answers are typed errors', () => {
+describe('bad responses are typed errors', () => {
   it('a 200 that is not JSON → ResponseValidationError with the text', async () => {
     const server = await serve(() => ({
       status: 200,
@@ -420,7 +420,7 @@ describe('bad answers are typed errors', () => {
       body: problem,
     }));
     const error = (await fail(client(server).edit(request()))) as ApiError;
-    expect(error.message).toBe(`Orq API answered 403: ${problem.title}: ${problem.detail}`);
+    expect(error.message).toBe(`Orq API responded 403: ${problem.title}: ${problem.detail}`);
     expect(error.body).toEqual(problem);
   });
 
@@ -431,7 +431,7 @@ describe('bad answers are typed errors', () => {
     expect(error.status).toBe(404);
     const body = error.body as { title: string; detail: string };
     expect(body.detail).toContain('418');
-    expect(error.message).toBe(`Orq API answered 404: ${body.title}: ${body.detail}`);
+    expect(error.message).toBe(`Orq API responded 404: ${body.title}: ${body.detail}`);
   });
 
   it('an error message from the server is shortened to one line of at most 300 characters', async () => {
@@ -440,11 +440,11 @@ describe('bad answers are typed errors', () => {
       body: { error: { code: 'invalid_request_body', message: `line one\n${'word '.repeat(10_000)}` } },
     }));
     const error = (await fail(client(server).edit(request()))) as ApiError;
-    expect(error.message).toMatch(/^Orq API answered 400 invalid_request_body: line one word word .*\.\.\.$/);
+    expect(error.message).toMatch(/^Orq API responded 400 invalid_request_body: line one word word .*\.\.\.$/);
     expect(error.message.length).toBeLessThan(400);
   });
 
-  it('an error answer cut off mid-body is still an ApiError with its status', async () => {
+  it('an error response cut off mid-body is still an ApiError with its status', async () => {
     const server = await serve(() => ({ truncate: true, status: 500, body: '{"error":', declaredLength: 400 }));
     const error = (await fail(client(server).edit(request()))) as ApiError;
     expect(error).toBeInstanceOf(ApiError);

@@ -252,7 +252,7 @@ describe('temporary files of stream inputs', () => {
     expect(await readdir(privateTmp)).toEqual([]);
   });
 
-  it('are gone after a failed call: an error answer, a refused request, a timeout, a stream that breaks or stalls', async () => {
+  it('are gone after a failed call: an error response, a refused request, a timeout, a stream that breaks or stalls', async () => {
     const refusing = await record(() => ({
       status: 400,
       body: { error: { code: 'invalid_request_body', message: 'no' } },

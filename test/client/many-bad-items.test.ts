@@ -1,5 +1,5 @@
 /**
- * A 200 whose `data` holds tens of thousands of items that break the schema is judged in time linear in its size:
+ * A 200 whose `data` holds tens of thousands of items that break the schema is checked in time linear in its size:
  * the call ends promptly in its typed error and the event loop stays free meanwhile (a timer keeps ticking), against
  * a real server on 127.0.0.1. Before the generated validators appended failures in place, 40,000 such items blocked
  * the loop for over 30 s, so `timeoutMs` could not fire.
@@ -12,7 +12,7 @@ import { serversClosedAfterEach } from '../support/scripted-server.js';
 const { serve } = serversClosedAfterEach();
 const BAD_ITEMS = 40_000;
 
-describe('an answer with many items that break the schema', () => {
+describe('a response with many items that break the schema', () => {
   it(`${BAD_ITEMS} bad data items with timeoutMs 5000: a ResponseValidationError within the deadline, the event loop free`, {
     timeout: 60_000,
   }, async () => {
@@ -40,7 +40,7 @@ describe('an answer with many items that break the schema', () => {
     clearInterval(ticker);
     expect(error).toBeInstanceOf(ResponseValidationError);
     expect((error as ResponseValidationError).issues[0]).toMatchObject({ field: 'body.data[0]' });
-    // Generous for a loaded machine: the quadratic judge took over 30 s and held the loop the whole time.
+    // Generous for a loaded machine: the quadratic check took over 30 s and held the loop the whole time.
     expect(elapsed).toBeLessThan(15_000);
     expect(longestGap).toBeLessThan(5_000);
   });

@@ -165,7 +165,8 @@ describe('end to end', () => {
   it.each([0, 1, 3])(
     'maxRetries: %i → exactly that many retries, each told to onRetry with its delay',
     async (maxRetries) => {
-      // Each answer asks for a different wait (decimal seconds), so every event's delay can be matched to its answer.
+      // Each response asks for a different wait (decimal seconds), so every event's delay can be matched to its
+      // response.
       server = await startScriptedServer((i) => ({
         status: 429,
         headers: { 'retry-after': `0.0${i + 1}` },
@@ -195,7 +196,7 @@ describe('end to end', () => {
     },
   );
 
-  it('the backoff delays onRetry reports stay within the jitter bounds, and the call succeeds once answered', async () => {
+  it('the backoff delays onRetry reports stay within the jitter bounds, and the call succeeds once it gets a response', async () => {
     server = await startScriptedServer((i) =>
       i < 3 ? { status: 429 } : { status: 200, body: { created: 1, data: [{ b64_json: 'iVBORw0KGgo=' }] } },
     );

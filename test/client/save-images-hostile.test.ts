@@ -1,7 +1,7 @@
 /**
- * saveImages against hostile answers and hostile places: an endless download and one that declares more than an
+ * saveImages against hostile responses and hostile places: an endless download and one that declares more than an
  * image may be are stopped at the spec's per-image limit (x-max-image-bytes) with a DownloadError naming the image
- * and the limit, nothing partial left; a b64_json built to make a backtracking check crawl is judged in one pass; a
+ * and the limit, nothing partial left; a b64_json built to make a backtracking check crawl is checked in one pass; a
  * prefix that would write outside the directory is refused before anything is written; a directory that cannot be
  * created or a file that cannot be written arrives as a typed FileSystemError, never stops the other images, and
  * leaves no timer behind. Every server here is local, and every loop in it bounded.
@@ -35,7 +35,7 @@ const fail = (promise: Promise<unknown>) =>
     (error: unknown) => error as Error,
   );
 
-/** Bytes one endless answer may send before it gives up on its own: a bound, far past every limit tested. */
+/** Bytes one endless response may send before it gives up on its own: a bound, far past every limit tested. */
 const ENDLESS_BOUND = 64 * 1024 * 1024;
 
 let server: http.Server;

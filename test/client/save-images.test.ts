@@ -22,7 +22,7 @@ const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 interface DownloadServer {
   url: string;
   requests: { url: string; headers: http.IncomingHttpHeaders }[];
-  /** Called when a `/stall` answer has sent its first half. */
+  /** Called when a `/stall` response has sent its first half. */
   onStall?: () => void;
   close(): Promise<void>;
 }

@@ -1,7 +1,7 @@
 /**
  * Wrong calls are refused with a message that names the fix, at the moment they are made: a client created without
  * options or with a base URL that has no scheme (refused at creation, naming the option, never a NetworkError at the
- * first call), and a previous result's `url` given as `image` (judged as a URL, not looked for as a file).
+ * first call), and a previous result's `url` given as `image` (taken as a URL, not looked for as a file).
  */
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionError, RequestValidationError, createImageEditClient } from '../../src/index.js';

@@ -182,7 +182,7 @@ describe('the curl samples, run by real curl', () => {
   }
 
   async function curl(args: string[]): Promise<{ status: number; body: string }> {
-    const out = path.join(work, 'answer.json');
+    const out = path.join(work, 'response.json');
     const { stdout } = await run(
       CURL,
       ['--silent', '--show-error', '--output', out, '--write-out', '%{http_code}', ...args],
@@ -203,12 +203,12 @@ describe('the curl samples, run by real curl', () => {
   });
 
   it.each(samples.map((sample) => [sample.label, sample] as const))(
-    '%s: the mock answers 200 with a body the spec describes',
+    '%s: the mock responds 200 with a body the spec describes',
     async (_label, sample) => {
       const { args } = await prepare(sample.source, mock.url);
-      const answer = await curl(args);
-      expect(answer.status, answer.body).toBe(200);
-      const body = JSON.parse(answer.body);
+      const response = await curl(args);
+      expect(response.status, response.body).toBe(200);
+      const body = JSON.parse(response.body);
       expect(validateImageEditResponse(body), JSON.stringify(validateImageEditResponse.errors)).toBe(true);
     },
   );

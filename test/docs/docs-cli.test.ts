@@ -146,7 +146,7 @@ describe('makeOffline', () => {
 });
 
 describe('served beside the mock (npm start)', () => {
-  it('startMock({ docsDir }) answers GET /docs with the built page, byte for byte', async () => {
+  it('startMock({ docsDir }) responds to GET /docs with the built page, byte for byte', async () => {
     expect(built.code, built.stderr).toBe(0);
     const mock = await startMock({ port: 0, docsDir: reference });
     try {

@@ -4,8 +4,8 @@
  * retry) is refused in the page before any request leaves; a Prefer preset shows a 429 whole (body and Retry-After);
  * "copy as curl" repeats exactly what was sent (run by real curl against a recording server, part for part); the key
  * typed for another server goes nowhere but its Authorization header; and the page may connect to the chosen server
- * only; the mock's delays and faults are presets (Cancel stops a delayed answer; a reset and an HTML page are typed
- * errors); url answers from the mock are shown as images, a named example's URLs elsewhere as links; a text file
+ * only; the mock's delays and faults are presets (Cancel stops a delayed response; a reset and an HTML page are typed
+ * errors); url responses from the mock are shown as images, a named example's URLs elsewhere as links; a text file
  * named .png is refused at the image field. Leaves test-results/docs-try-it.png.
  */
 import { execFile } from 'node:child_process';
@@ -87,7 +87,7 @@ async function sendAndWait(): Promise<void> {
   await page.locator('.orq-send').click();
   await page
     .locator('.orq-state')
-    .filter({ hasText: /Answered|No answer|Not sent/ })
+    .filter({ hasText: /Responded|No response|Not sent/ })
     .waitFor({ timeout: 30_000 });
 }
 
@@ -120,7 +120,7 @@ describe('the console on the page the mock serves', () => {
     const curl = await page.locator('.orq-curl').innerText();
     expect(curl.match(/-F 'image=@/g)).toHaveLength(2);
     await mkdir(path.join(root, 'test-results'), { recursive: true });
-    await page.locator('.orq-answer').scrollIntoViewIfNeeded();
+    await page.locator('.orq-response').scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(root, 'test-results/docs-try-it.png') });
   });
 
@@ -172,7 +172,7 @@ describe('the console on the page the mock serves', () => {
     await page.locator('#orq-try-prefer-preset').selectOption('');
   });
 
-  it('offers the mock’s time and faults as presets: a delayed answer stops with Cancel; a dropped connection and a proxy’s HTML page come back as the client’s typed errors', async () => {
+  it('offers the mock’s time and faults as presets: a delayed response stops with Cancel; a dropped connection and a proxy’s HTML page come back as the client’s typed errors', async () => {
     await fillValidRequest();
     const preset = page.locator('#orq-try-prefer-preset');
     const offered = await preset
@@ -189,14 +189,14 @@ describe('the console on the page the mock serves', () => {
     await page.getByRole('button', { name: 'Cancel' }).click();
     await page
       .locator('.orq-state')
-      .filter({ hasText: /Answered|No answer|Not sent/ })
+      .filter({ hasText: /Responded|No response|Not sent/ })
       .waitFor({ timeout: 30_000 });
     expect(operationRequests().length).toBe(before + 1);
     expect(await page.locator('.orq-error').innerText()).toMatch(/^AbortError/);
 
     await preset.selectOption('fault=reset');
     await sendAndWait();
-    expect(await page.locator('.orq-state').innerText()).toBe('No answer.');
+    expect(await page.locator('.orq-state').innerText()).toBe('No response.');
     expect(await page.locator('.orq-error').innerText()).toMatch(/^NetworkError/);
 
     await preset.selectOption('fault=html');
@@ -206,7 +206,7 @@ describe('the console on the page the mock serves', () => {
     await preset.selectOption('');
   });
 
-  it('renders url answers from the mock as images; a named example’s urls elsewhere as links, never loaded; a file that is no image is refused in the page', async () => {
+  it('renders url responses from the mock as images; a named example’s urls elsewhere as links, never loaded; a file that is no image is refused in the page', async () => {
     await fillValidRequest();
     await page.locator('#orq-try-n').fill('2');
     await page.locator('#orq-try-response_format').selectOption('url');

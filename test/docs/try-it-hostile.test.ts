@@ -2,7 +2,7 @@
  * The Try-it console against servers that misbehave, in headless Chromium, driven as a person drives it (the key
  * typed, an image picked, Send clicked): a server that echoes the key everywhere it can (a header's value and name,
  * the reason phrase, the JSON as is, JSON-escaped and percent-encoded, an image URL, an error message) never gets it
- * onto the page, into its DOM, the copied curl or the saved body; and answers of 20 and 50 MiB are shown as a
+ * onto the page, into its DOM, the copied curl or the saved body; and responses of 20 and 50 MiB are shown as a
  * bounded view (size, a head, the images) while the page keeps running, with the whole body one "Save" away.
  */
 import { createHash } from 'node:crypto';
@@ -41,8 +41,8 @@ let mock: MockServer;
 let browser: BrowserSession;
 let page: Page;
 let image: string;
-/** What the next POST is answered with. */
-let answer: (authorization: string) => Fault;
+/** What the next POST gets as its response. */
+let respond: (authorization: string) => Fault;
 let server: ScriptedServer;
 
 beforeAll(async () => {
@@ -50,7 +50,9 @@ beforeAll(async () => {
   await buildRepositoryDocs(path.join(work, 'docs'));
   mock = await startMock({ port: 0, docsDir: path.join(work, 'docs') });
   server = await startScriptedServer((_index, request) =>
-    request.method === 'OPTIONS' ? { status: 204, headers: CORS } : answer(String(request.headers.authorization ?? '')),
+    request.method === 'OPTIONS'
+      ? { status: 204, headers: CORS }
+      : respond(String(request.headers.authorization ?? '')),
   );
   image = path.join(work, 'cat.png');
   await writeFile(image, makePng(8, 8, { seed: 3 }));
@@ -78,7 +80,7 @@ async function sendAsAPerson(timeout = 30_000): Promise<void> {
   await page.getByRole('button', { name: 'Send' }).click();
   await page
     .locator('.orq-state')
-    .filter({ hasText: /Answered|No answer|Not sent/ })
+    .filter({ hasText: /Responded|No response|Not sent/ })
     .waitFor({ timeout });
   // The picked image stays picked: removed, so the next send picks one again.
   await page.getByRole('button', { name: 'Remove cat.png' }).click();
@@ -109,7 +111,7 @@ async function savedBody(): Promise<Buffer> {
 describe('a server that echoes the key', () => {
   it('never gets the typed key onto the page: not in the headers, the body, the images, the DOM, the copied curl or the saved body', async () => {
     const png = makePng(8, 8, { seed: 5 }).toString('base64');
-    answer = (authorization) => {
+    respond = (authorization) => {
       const key = authorization.replace(/^Bearer /, '');
       return {
         status: 200,
@@ -133,13 +135,13 @@ describe('a server that echoes the key', () => {
       };
     };
     await sendAsAPerson();
-    expect(await page.locator('.orq-state').innerText()).toBe('Answered 200.');
+    expect(await page.locator('.orq-state').innerText()).toBe('Responded 200.');
     const shown = await everythingShown();
     expect(keyFormsIn(shown.text)).toEqual([]);
     expect(keyFormsIn(shown.dom)).toEqual([]);
     expect(shown.clipboard).toContain('$ORQ_API_KEY');
     expect(keyFormsIn(shown.clipboard)).toEqual([]);
-    // The answer is there, scrubbed: the image rendered; the URL that carries the key shown as text, never loaded.
+    // The response is there, scrubbed: the image rendered; the URL that carries the key shown as text, never loaded.
     await expect
       .poll(() =>
         page
@@ -155,8 +157,8 @@ describe('a server that echoes the key', () => {
     expect(saved).toContain('[redacted]');
     expect(keyFormsIn(saved)).toEqual([]);
 
-    // An error answer that quotes the key, in its message and its reason phrase.
-    answer = (authorization) => ({
+    // An error response that quotes the key, in its message and its reason phrase.
+    respond = (authorization) => ({
       status: 401,
       reason: `Unauthorized ${authorization}`,
       headers: CORS,
@@ -177,9 +179,9 @@ describe('a server that echoes the key', () => {
   }, 120_000);
 });
 
-describe('a large answer', () => {
-  /** An answer of about `mib` MiB: `count` real PNGs, padded, as b64_json (what n=10 large images come to). */
-  function largeAnswer(mib: number, count: number): string {
+describe('a large response', () => {
+  /** A response of about `mib` MiB: `count` real PNGs, padded, as b64_json (what n=10 large images come to). */
+  function largeResponse(mib: number, count: number): string {
     const png = makePng(16, 16, { seed: 7, padTo: Math.floor((mib * MiB * 3) / 4 / count) }).toString('base64');
     return JSON.stringify({ created: 1, data: Array.from({ length: count }, () => ({ b64_json: png })) });
   }
@@ -189,8 +191,8 @@ describe('a large answer', () => {
     [50, 10],
   ] as const) {
     it(`shows ${mib} MiB as its size, a head and its images while the page keeps running; Save gives the whole body`, async () => {
-      const body = largeAnswer(mib, count);
-      answer = () => ({ status: 200, headers: CORS, body });
+      const body = largeResponse(mib, count);
+      respond = () => ({ status: 200, headers: CORS, body });
       // A timer in the page: the longest gap between its ticks is how long the page stood still.
       await page.evaluate(() => {
         const state = window as unknown as { __ticks: { last: number; longest: number } };
@@ -202,9 +204,9 @@ describe('a large answer', () => {
         }, 20);
       });
       await sendAsAPerson(180_000);
-      expect(await page.locator('.orq-state').innerText()).toBe('Answered 200.');
+      expect(await page.locator('.orq-state').innerText()).toBe('Responded 200.');
       await expect.poll(() => page.locator('.orq-images img').count()).toBe(count);
-      // Two frames after the answer is shown: its layout and paint are done, within them.
+      // Two frames after the response is shown: its layout and paint are done, within them.
       await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
       const longest = await page.evaluate(
         () => (window as unknown as { __ticks: { longest: number } }).__ticks.longest,

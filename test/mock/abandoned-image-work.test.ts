@@ -1,11 +1,11 @@
 /**
  * The mock's image work is for live clients only, and bounded: clients that send large requests (a real PNG made
  * with sharp, n=3, 2048×2048) and leave have their work dropped, waiting or between two images, so the next small
- * request is answered about as fast as alone and the CPU is not spent on answers nobody receives; a small request is
- * not behind large ones from live clients; and a full line is answered at once with the spec's 503 and Retry-After.
+ * request gets its response about as fast as alone and the CPU is not spent on responses nobody receives; a small
+ * request is not behind large ones from live clients; and a full line gets at once the spec's 503 and Retry-After.
  *
- * Work is judged by the mock's own counters (mock.imageWork(): images made, answers dropped), which do not depend on
- * how loaded the machine is; times and CPU are compared with baselines measured in the same test, with wide factors.
+ * Work is measured by the mock's own counters (mock.imageWork(): images made, responses dropped), which do not depend
+ * on how loaded the machine is; times and CPU are compared with baselines measured in the same test, with wide factors.
  */
 import net from 'node:net';
 import sharp from 'sharp';
@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateErrorResponse } from '../../generated/validators.js';
 import { responseFacts } from '../../src/contract/spec.js';
 import { startMock, type MockServer } from '../../src/mock/index.js';
-import { AUTH, multipart, post, type Answer } from './support.js';
+import { AUTH, multipart, post, type MockResponse } from './support.js';
 
 const SIDE = 2048;
 
@@ -33,7 +33,7 @@ async function largePng(): Promise<Buffer> {
     .toBuffer();
 }
 
-/** A 64×64 PNG of its own colour: a new source each time, so the mock's render cache never answers it. */
+/** A 64×64 PNG of its own colour: a new source each time, so the mock's render cache never serves it. */
 let colours = 0;
 function smallPng(): Promise<Buffer> {
   const seed = ++colours;
@@ -59,14 +59,14 @@ function editBody(png: Buffer, n: number, size: string) {
   ]);
 }
 
-async function edit(mock: MockServer, png: Buffer, n: number, size: string): Promise<Answer & { ms: number }> {
+async function edit(mock: MockServer, png: Buffer, n: number, size: string): Promise<MockResponse & { ms: number }> {
   const { body, contentType } = editBody(png, n, size);
   const started = performance.now();
-  const answer = await post(body, { ...AUTH, 'Content-Type': contentType }, mock.endpoint);
-  return { ...answer, ms: performance.now() - started };
+  const response = await post(body, { ...AUTH, 'Content-Type': contentType }, mock.endpoint);
+  return { ...response, ms: performance.now() - started };
 }
 
-/** A whole request on a raw socket, whose answer is never read: the client leaves when the test destroys it. */
+/** A whole request on a raw socket, whose response is never read: the client leaves when the test destroys it. */
 function sendAndHold(mock: MockServer, png: Buffer, n: number, size: string): net.Socket {
   const { body, contentType } = editBody(png, n, size);
   const url = new URL(mock.endpoint);
@@ -110,14 +110,14 @@ describe('clients that leave take their image work with them', () => {
   });
   afterAll(() => mock.close());
 
-  it('eight clients send a 2048×2048 PNG (n=3) and leave: their work is dropped, the next small request is answered about as fast as alone', {
+  it('eight clients send a 2048×2048 PNG (n=3) and leave: their work is dropped, the next small request gets its response about as fast as alone', {
     timeout: 180_000,
   }, async () => {
     const alone: number[] = [];
     for (let i = 0; i < 3; i++) {
-      const answer = await edit(mock, await smallPng(), 1, '256x256');
-      expect(answer.status).toBe(200);
-      alone.push(answer.ms);
+      const response = await edit(mock, await smallPng(), 1, '256x256');
+      expect(response.status).toBe(200);
+      alone.push(response.ms);
     }
     // What one large image costs here, now: the unit the bounds below are counted in.
     const cpuBefore = process.cpuUsage();
@@ -138,7 +138,7 @@ describe('clients that leave take their image work with them', () => {
     const after = mock.imageWork();
 
     expect(after.dropped - before.dropped).toBe(8);
-    // Each answer being made when its client left finishes at most the image it was on; none waiting starts.
+    // Each response being made when its client left finishes at most the image it was on; none waiting starts.
     expect(after.imagesMade - before.imagesMade).toBeLessThanOrEqual(before.making + 1);
     // Before: the 24 images were all made (about 12 large images' time ahead of the small request, 20 of CPU).
     expect(small.ms).toBeLessThan(3 * (median(alone) + one.ms));
@@ -149,7 +149,7 @@ describe('clients that leave take their image work with them', () => {
     );
   });
 
-  it('a small request is answered while large answers for live clients still wait their turn', {
+  it('a small request gets its response while large responses for live clients still wait their turn', {
     timeout: 180_000,
   }, async () => {
     const sockets = Array.from({ length: 6 }, () => sendAndHold(mock, large, 3, '2048x2048'));
@@ -158,7 +158,7 @@ describe('clients that leave take their image work with them', () => {
       const small = await edit(mock, await smallPng(), 1, '256x256');
       expect(small.status).toBe(200);
       expect(small.body.data).toHaveLength(1);
-      // Not behind them: four of the six large answers (two are made at a time) had not even started.
+      // Not behind them: four of the six large responses (two are made at a time) had not even started.
       expect(mock.imageWork().waiting).toBeGreaterThan(0);
     } finally {
       for (const socket of sockets) socket.destroy();
@@ -175,7 +175,7 @@ describe('a full image line', () => {
   });
   afterAll(() => mock.close());
 
-  it("is answered at once with the spec's 503, its Retry-After and error body, and nothing is made for it", {
+  it("gets at once the spec's 503, its Retry-After and error body, and nothing is made for it", {
     timeout: 180_000,
   }, async () => {
     // Two being made and one waiting fill a line of one.

@@ -1,5 +1,5 @@
 /**
- * Credentials are judged by Prism against the spec's security scheme (HTTP bearer; the word `Bearer` is
+ * Credentials are checked by Prism against the spec's security scheme (HTTP bearer; the word `Bearer` is
  * case-sensitive) and refused with the spec's 401 body; a page on another origin may call the mock.
  */
 import { describe, expect, it } from 'vitest';
@@ -19,10 +19,10 @@ describe('credentials', () => {
     ['Basic credentials', { Authorization: 'Basic dXNlcjpwYXNz' }],
     ['a bare token', { Authorization: 'key' }],
   ])('%s → 401 with a body from the spec', async (_name, headers: Record<string, string>) => {
-    const answer = await postParts(minimalParts(), headers);
-    expect(answer.status).toBe(401);
-    expect(validateErrorResponse(answer.body)).toBe(true);
-    expect(unauthorizedBodies).toContainEqual(answer.body);
+    const response = await postParts(minimalParts(), headers);
+    expect(response.status).toBe(401);
+    expect(validateErrorResponse(response.body)).toBe(true);
+    expect(unauthorizedBodies).toContainEqual(response.body);
   });
 
   it('is checked before the body is read: a 401 arrives for an upload that never ends', async () => {
@@ -48,12 +48,12 @@ describe('credentials', () => {
   it('Prefer can pick the other documented 401 bodies', async () => {
     const names = Object.keys(responses['401']!.content['application/json']!.examples);
     for (const name of names) {
-      const answer = await postParts(minimalParts(), {
+      const response = await postParts(minimalParts(), {
         Authorization: 'Bearer key',
         Prefer: `code=401, example=${name}`,
       });
-      expect(answer.status).toBe(401);
-      expect(answer.body).toEqual(responses['401']!.content['application/json']!.examples[name]!.value);
+      expect(response.status).toBe(401);
+      expect(response.body).toEqual(responses['401']!.content['application/json']!.examples[name]!.value);
     }
   });
 });
@@ -79,13 +79,13 @@ describe('CORS', () => {
 
   it('the actual request carries the origin and exposes its headers, errors included', async () => {
     for (const prefer of [undefined, 'code=429']) {
-      const answer = await postParts(minimalParts(), {
+      const response = await postParts(minimalParts(), {
         Authorization: 'Bearer key',
         Origin: origin,
         ...(prefer ? { Prefer: prefer } : {}),
       });
-      expect(answer.headers.get('access-control-allow-origin')).toBe(origin);
-      expect(answer.headers.get('access-control-expose-headers')?.toLowerCase()).toContain('content-type');
+      expect(response.headers.get('access-control-allow-origin')).toBe(origin);
+      expect(response.headers.get('access-control-expose-headers')?.toLowerCase()).toContain('content-type');
     }
     const refused = await postParts(minimalParts(), { Origin: origin });
     expect(refused.status).toBe(401);

@@ -310,38 +310,38 @@ describe('bad input', () => {
   });
 
   it.each(cases)('$name → $status naming $field', async ({ parts, status, field }) => {
-    const answer = await postParts(parts);
-    expect(answer.status, answer.text).toBe(status);
-    expect(validateErrorResponse(answer.body), JSON.stringify(validateErrorResponse.errors)).toBe(true);
-    expect(answer.body.error.code).toBe(
+    const response = await postParts(parts);
+    expect(response.status, response.text).toBe(status);
+    expect(validateErrorResponse(response.body), JSON.stringify(validateErrorResponse.errors)).toBe(true);
+    expect(response.body.error.code).toBe(
       (Object.values(responses[String(status)]!.content['application/json']!.examples)[0]!.value as any).error.code,
     );
-    expect(answer.body.error.message).toContain(`${field}:`);
-    expect(answer.body.error.details.issues.map((issue: { field: string }) => issue.field)).toContain(field);
+    expect(response.body.error.message).toContain(`${field}:`);
+    expect(response.body.error.details.issues.map((issue: { field: string }) => issue.field)).toContain(field);
   });
 
   it('names every offending field at once, each with its limit', async () => {
-    const answer = await postParts([
+    const response = await postParts([
       ...replacing('prompt'),
       text('n', String(n.maximum + 1)),
       json('retry', { count: count.maximum + 1 }),
       { name: image, value: makeJpegHead().subarray(0, 2), filename: 'b.jpg', contentType: 'image/jpeg' },
     ]);
-    expect(answer.status).toBe(400);
-    const fields = answer.body.error.details.issues.map((issue: { field: string }) => issue.field);
+    expect(response.status).toBe(400);
+    const fields = response.body.error.details.issues.map((issue: { field: string }) => issue.field);
     expect(fields).toEqual(expect.arrayContaining(['prompt', 'n', 'retry.count', `${image}[1]`]));
-    expect(answer.body.error.message).toContain(`<= ${n.maximum}`);
-    expect(answer.body.error.message).toContain(`<= ${count.maximum}`);
+    expect(response.body.error.message).toContain(`<= ${n.maximum}`);
+    expect(response.body.error.message).toContain(`<= ${count.maximum}`);
   });
 
   it('a body that is not multipart/form-data → 400 naming the body', async () => {
-    const answer = await post(JSON.stringify({ model: 'a/b', prompt: 'p' }), {
+    const response = await post(JSON.stringify({ model: 'a/b', prompt: 'p' }), {
       ...AUTH,
       'Content-Type': 'application/json',
     });
-    expect(answer.status).toBe(400);
-    expect(validateErrorResponse(answer.body)).toBe(true);
-    expect(answer.body.error.message).toContain(wireContract.mediaType);
+    expect(response.status).toBe(400);
+    expect(validateErrorResponse(response.body)).toBe(true);
+    expect(response.body.error.message).toContain(wireContract.mediaType);
   });
 
   it('valid JSON parts are accepted with and without their own Content-Type, and PNG/JPEG/WebP all pass', async () => {
@@ -355,7 +355,7 @@ describe('bad input', () => {
         contentType: i === 0 ? 'application/octet-stream' : type,
       })),
     ];
-    const answer = await postParts([...replacing(image), ...every]);
-    expect(answer.status, answer.text).toBe(200);
+    const response = await postParts([...replacing(image), ...every]);
+    expect(response.status, response.text).toBe(200);
   });
 });

@@ -1,8 +1,8 @@
 /**
- * Dynamic answers a UI can show, and seeds that make them repeatable: 200 seeded dynamic requests all pass a
+ * Dynamic responses a UI can show, and seeds that make them repeatable: 200 seeded dynamic requests all pass a
  * "looks real" check (created near now, an output_format among png/jpeg/webp that the image really is, a WxH size
  * the image really has, a quality of the request's enum, usage that adds up, no key the schema does not name, each
- * image only as response_format asks); the same seed and the same requests give the same answers.
+ * image only as response_format asks); the same seed and the same requests give the same responses.
  */
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,7 +40,7 @@ function parts(fields: Record<string, string>): Part[] {
   ];
 }
 
-/** Every way a dynamic answer could fail a UI; empty when it looks real. */
+/** Every way a dynamic response could fail a UI; empty when it looks real. */
 function unreal(body: any, asked: { n: number; format: string }): string[] {
   const problems: string[] = [];
   const unknown = (keys: string[], allowed: string[], where: string) =>
@@ -49,7 +49,7 @@ function unreal(body: any, asked: { n: number; format: string }): string[] {
       .forEach((key) => {
         problems.push(`${where} has ${key}`);
       });
-  unknown(Object.keys(body), responseKeys, 'the answer');
+  unknown(Object.keys(body), responseKeys, 'the response');
   unknown(Object.keys(body.usage ?? {}), usageKeys, 'usage');
   unknown(Object.keys(body.usage?.input_tokens_details ?? {}), usageDetailKeys, 'usage.input_tokens_details');
   if (!(Math.abs(body.created - Date.now() / 1000) < 300)) problems.push(`created ${body.created} is not now`);
@@ -64,20 +64,20 @@ function unreal(body: any, asked: { n: number; format: string }): string[] {
   return problems;
 }
 
-async function dynamicAnswer(base: string, fields: Record<string, string>, prefer?: string) {
-  const answer = await postParts(parts(fields), { ...AUTH, ...(prefer ? { Prefer: prefer } : {}) }, endpoint(base));
-  expect(answer.status, answer.text.slice(0, 300)).toBe(200);
-  expect(validateImageEditResponse(answer.body)).toBe(true);
-  return answer.body;
+async function dynamicResponse(base: string, fields: Record<string, string>, prefer?: string) {
+  const response = await postParts(parts(fields), { ...AUTH, ...(prefer ? { Prefer: prefer } : {}) }, endpoint(base));
+  expect(response.status, response.text.slice(0, 300)).toBe(200);
+  expect(validateImageEditResponse(response.body)).toBe(true);
+  return response.body;
 }
 
-describe('dynamic answers (--dynamic, seeded)', () => {
+describe('dynamic responses (--dynamic, seeded)', () => {
   it('200 of them look real, and their images are what output_format and size say', { timeout: 180_000 }, async () => {
     const seen = { formats: new Set<string>(), qualities: new Set<string>() };
     for (let i = 0; i < 200; i++) {
       const asked = { n: 1 + (i % 3), format: i % 2 ? 'url' : 'b64_json' };
-      // A small size keeps 200 answers quick; every tenth leaves the size open for the generator to pick.
-      const body = await dynamicAnswer(mocks[0]!.url, {
+      // A small size keeps 200 responses quick; every tenth leaves the size open for the generator to pick.
+      const body = await dynamicResponse(mocks[0]!.url, {
         n: String(asked.n),
         response_format: asked.format,
         ...(i % 10 === 0 ? {} : { size: '16x12' }),
@@ -99,14 +99,14 @@ describe('dynamic answers (--dynamic, seeded)', () => {
     expect(seen.qualities.size).toBeGreaterThan(1);
   });
 
-  it('two mocks with the same seed give the same answers to the same requests (the clock and the host aside)', {
+  it('two mocks with the same seed give the same responses to the same requests (the clock and the host aside)', {
     timeout: 60_000,
   }, async () => {
     const run = async (mock: MockServer) => {
       const bodies = [];
       for (let i = 0; i < 6; i++)
         bodies.push(
-          await dynamicAnswer(mock.url, { n: '2', size: '16x12', response_format: i % 2 ? 'url' : 'b64_json' }),
+          await dynamicResponse(mock.url, { n: '2', size: '16x12', response_format: i % 2 ? 'url' : 'b64_json' }),
         );
       return bodies.map((body) => ({
         ...body,
@@ -129,8 +129,8 @@ describe('dynamic answers (--dynamic, seeded)', () => {
 
   it('Prefer: seed= makes one request repeatable on any mock', async () => {
     const fields = { response_format: 'b64_json', size: '16x12' };
-    const one = await dynamicAnswer(mocks[0]!.url, fields, 'dynamic=true, seed=abc');
-    const again = await dynamicAnswer(mocks[1]!.url, fields, 'dynamic=true, seed=abc');
+    const one = await dynamicResponse(mocks[0]!.url, fields, 'dynamic=true, seed=abc');
+    const again = await dynamicResponse(mocks[1]!.url, fields, 'dynamic=true, seed=abc');
     expect({ ...again, created: 0 }).toEqual({ ...one, created: 0 });
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The images of url answers are held for a bounded time and a bounded total size: a file expires after its time
+ * The images of url responses are held for a bounded time and a bounded total size: a file expires after its time
  * to live, and past the byte limit the oldest files are dropped first, so a mock under load never grows past it.
  */
 import { describe, expect, it } from 'vitest';

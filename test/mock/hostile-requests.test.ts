@@ -1,8 +1,8 @@
 /**
- * Hostile requests get small, typed 4xx answers, never a 5xx the request did not ask for, a stall or a crash:
+ * Hostile requests get small, typed 4xx responses, never a 5xx the request did not ask for, a stall or a crash:
  * a JSON part of a hundred thousand items (the issues reported and the work done are capped), an example or status
  * the spec does not have, a request line that names no URL, and any head at all (fuzzed). And a file part with no
- * Content-Type of its own (what Python's requests sends) is judged by its bytes.
+ * Content-Type of its own (what Python's requests sends) is checked by its bytes.
  */
 import net from 'node:net';
 import fc from 'fast-check';
@@ -18,38 +18,38 @@ const jsonField = Object.keys(wireContract.fields).find(
 
 describe('a JSON part of a hundred thousand items', () => {
   it(`130,000 invalid ${jsonField} items → a small 400 naming ${jsonField}, not a 500`, async () => {
-    const answer = await postParts([
+    const response = await postParts([
       ...minimalParts(),
       { name: jsonField, value: `[${Array(130_000).fill('1').join(',')}]`, contentType: 'application/json' },
     ]);
-    expect(answer.status, answer.text.slice(0, 300)).toBe(400);
-    expect(answer.text.length).toBeLessThan(16_000);
-    expect(validateErrorResponse(answer.body)).toBe(true);
-    expect(answer.body.error.details.issues.map((issue: { field: string }) => issue.field)).toContain(jsonField);
+    expect(response.status, response.text.slice(0, 300)).toBe(400);
+    expect(response.text.length).toBeLessThan(16_000);
+    expect(validateErrorResponse(response.body)).toBe(true);
+    expect(response.body.error.details.issues.map((issue: { field: string }) => issue.field)).toContain(jsonField);
   });
 
   it('2,000 invalid items (within the work budget) → the first issues named, the rest counted', async () => {
-    const answer = await postParts([
+    const response = await postParts([
       ...minimalParts(),
       { name: jsonField, value: JSON.stringify(Array(2_000).fill({})), contentType: 'application/json' },
     ]);
-    expect(answer.status).toBe(400);
-    const { issues, omitted_issues: omitted } = answer.body.error.details;
+    expect(response.status).toBe(400);
+    const { issues, omitted_issues: omitted } = response.body.error.details;
     expect(issues.length).toBeGreaterThan(0);
     expect(issues.length).toBeLessThanOrEqual(20);
     expect(issues.length + omitted).toBe(2_000);
-    expect(answer.body.error.message).toMatch(new RegExp(`; and ${omitted} more issues$`));
-    expect(answer.text.length).toBeLessThan(16_000);
+    expect(response.body.error.message).toMatch(new RegExp(`; and ${omitted} more issues$`));
+    expect(response.text.length).toBeLessThan(16_000);
   });
 
-  it('ten at once are all refused, and the mock goes on answering', { timeout: 60_000 }, async () => {
+  it('ten at once are all refused, and the mock goes on responding', { timeout: 60_000 }, async () => {
     const huge = {
       name: jsonField,
       value: `[${Array(100_000).fill('{"x":1}').join(',')}]`,
       contentType: 'application/json',
     };
-    const answers = await Promise.all(Array.from({ length: 10 }, () => postParts([...minimalParts(), huge])));
-    expect(answers.map((answer) => answer.status)).toEqual(Array(10).fill(400));
+    const responses = await Promise.all(Array.from({ length: 10 }, () => postParts([...minimalParts(), huge])));
+    expect(responses.map((response) => response.status)).toEqual(Array(10).fill(400));
     expect((await postParts(minimalParts())).status).toBe(200);
   });
 });
@@ -61,16 +61,16 @@ describe('no request gets a 5xx unless it asks for one', () => {
       'example=nosuchexample',
       'code=429, example=nosuchexample',
     ]) {
-      const answer = await postParts(minimalParts(), { ...AUTH, Prefer: prefer });
-      expect(answer.status, `${prefer}: ${answer.text}`).toBe(404);
-      expect(answer.body.detail).toContain('nosuchexample');
+      const response = await postParts(minimalParts(), { ...AUTH, Prefer: prefer });
+      expect(response.status, `${prefer}: ${response.text}`).toBe(404);
+      expect(response.body.detail).toContain('nosuchexample');
     }
   });
 
-  it('Accept: text/html with a forced code still gets that code (the service answers JSON whatever Accept says)', async () => {
-    const answer = await postParts(minimalParts(), { ...AUTH, Accept: 'text/html', Prefer: 'code=429' });
-    expect(answer.status).toBe(429);
-    expect(validateErrorResponse(answer.body)).toBe(true);
+  it('Accept: text/html with a forced code still gets that code (the service responds with JSON whatever Accept says)', async () => {
+    const response = await postParts(minimalParts(), { ...AUTH, Accept: 'text/html', Prefer: 'code=429' });
+    expect(response.status).toBe(429);
+    expect(validateErrorResponse(response.body)).toBe(true);
   });
 
   it('a request line that names no URL (GET http://[::) → 400', async () => {
@@ -80,7 +80,7 @@ describe('no request gets a 5xx unless it asks for one', () => {
         socket.write('GET http://[:: HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
       );
       let text = '';
-      socket.setTimeout(10_000, () => socket.destroy(new Error('no answer in 10 s')));
+      socket.setTimeout(10_000, () => socket.destroy(new Error('no response in 10 s')));
       socket.on('data', (chunk) => {
         text += chunk.toString('latin1');
         if (text.length > 64 * 1024) socket.destroy();
@@ -116,7 +116,7 @@ describe('no request gets a 5xx unless it asks for one', () => {
           .map((shuffled) => shuffled.join(separator));
       });
     const token = fc.oneof(fc.constantFrom(...statuses, ...examples), junk);
-    // Mostly requests that reach the answer (POST, the operation's path, a bearer token, a valid body), so the Prefer
+    // Mostly requests that reach the response (POST, the operation's path, a bearer token, a valid body), so the Prefer
     // combinations are what varies.
     const usually = <T>(common: T, ...others: T[]) =>
       fc.oneof({ arbitrary: fc.constant(common), weight: 4 }, fc.constantFrom(common, ...others));
@@ -156,10 +156,10 @@ describe('no request gets a 5xx unless it asks for one', () => {
           body: h.method === 'GET' || h.method === 'HEAD' ? null : (body ?? null),
           redirect: 'error',
         });
-        const answer = { status: response.status, text: await response.text() };
+        const received = { status: response.status, text: await response.text() };
         const asked = `${h.prefer ?? ''} ${url.search}`;
-        if (answer.status >= 500)
-          expect(asked, `${answer.status} ${answer.text.slice(0, 200)}`).toContain(String(answer.status));
+        if (received.status >= 500)
+          expect(asked, `${received.status} ${received.text.slice(0, 200)}`).toContain(String(received.status));
       }),
       { numRuns: 200 },
     );
@@ -167,22 +167,22 @@ describe('no request gets a 5xx unless it asks for one', () => {
   });
 });
 
-describe('a file part with no Content-Type of its own (Python requests, files=) is judged by its bytes', () => {
+describe('a file part with no Content-Type of its own (Python requests, files=) is checked by its bytes', () => {
   it('a PNG → 200', async () => {
     const parts = minimalParts().map((part) =>
       part.filename === undefined ? part : { name: part.name, value: imageOf('image/png'), filename: 'cat.png' },
     );
-    const answer = await postParts(parts);
-    expect(answer.status, answer.text).toBe(200);
+    const response = await postParts(parts);
+    expect(response.status, response.text).toBe(200);
   });
 
   it('text bytes → 400 naming the image, for its bytes', async () => {
     const parts = minimalParts().map((part) =>
       part.filename === undefined ? part : { name: part.name, value: 'hello, not a picture', filename: 'cat.png' },
     );
-    const answer = await postParts(parts);
-    expect(answer.status).toBe(400);
-    expect(answer.body.error.details.issues).toEqual([
+    const response = await postParts(parts);
+    expect(response.status).toBe(400);
+    expect(response.body.error.details.issues).toEqual([
       expect.objectContaining({ field: `${image}[0]`, message: expect.stringContaining('signature') }),
     ]);
   });

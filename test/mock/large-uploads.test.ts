@@ -36,7 +36,7 @@ async function sparsePng(name: string, size: number): Promise<string> {
 
 /**
  * A multipart upload the way curl -F sends one: Content-Length up front, `Expect: 100-continue`, the spec's required
- * text fields, then each file streamed from disk with back-pressure. Stops writing once the mock answers.
+ * text fields, then each file streamed from disk with back-pressure. Stops writing once the mock responds.
  */
 async function upload(files: string[]): Promise<{ status: number; body: any; seconds: number }> {
   const texts = minimalParts().filter((part) => part.filename === undefined);
@@ -50,7 +50,7 @@ async function upload(files: string[]): Promise<{ status: number; body: any; sec
     files.reduce((sum, file, i) => sum + Buffer.byteLength(head(imageField.name, file)) + sizes[i]! + 2, 0) +
     Buffer.byteLength(closing);
   const started = performance.now();
-  const answer = await rawPost(
+  const response = await rawPost(
     { 'Content-Type': `multipart/form-data; boundary=${BOUNDARY}`, 'Content-Length': length, Expect: '100-continue' },
     async (req, stopped) => {
       await new Promise<void>((resolve) => req.once('continue', resolve));
@@ -68,7 +68,7 @@ async function upload(files: string[]): Promise<{ status: number; body: any; sec
       req.end();
     },
   );
-  return { ...answer, seconds: (performance.now() - started) / 1000 };
+  return { ...response, seconds: (performance.now() - started) / 1000 };
 }
 
 /** Samples the mock's RSS while `work` runs; resolves to the work's result and the highest RSS seen. */
@@ -82,16 +82,18 @@ async function watchMemory<T>(work: Promise<T>): Promise<{ result: T; peakSample
   }
 }
 
-/** A raw POST through node:http, streaming `writeBody` (which writes until told to stop); the answer may come early. */
+/**
+ * A raw POST through node:http, streaming `writeBody` (which writes until told to stop); the response may come early.
+ */
 function rawPost(
   headers: Record<string, string | number>,
   writeBody: (req: http.ClientRequest, stopped: () => boolean) => Promise<void>,
 ): Promise<{ status: number; body: any }> {
   return new Promise((resolve, reject) => {
     const url = new URL(`${mock.url}${wireContract.path}`);
-    let answered = false;
+    let responded = false;
     const req = http.request(url, { method: 'POST', headers: { ...AUTH, ...headers } }, (res) => {
-      answered = true;
+      responded = true;
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk) => (text += chunk));
@@ -101,11 +103,11 @@ function rawPost(
       });
     });
     req.on('error', (error) => {
-      if (!answered) reject(error);
+      if (!responded) reject(error);
     });
     // Headers go out now, even for a body that is never written.
     req.flushHeaders();
-    writeBody(req, () => answered).catch(() => undefined);
+    writeBody(req, () => responded).catch(() => undefined);
   });
 }
 
@@ -156,7 +158,7 @@ describe('large uploads', () => {
 
   it('a declared Content-Length over the whole-body limit → 413 before any of the body is sent', async () => {
     for (const expectContinue of [true, false]) {
-      const answer = await rawPost(
+      const response = await rawPost(
         {
           'Content-Type': `multipart/form-data; boundary=${BOUNDARY}`,
           'Content-Length': maxRequestBodyBytes + 1,
@@ -164,9 +166,9 @@ describe('large uploads', () => {
         },
         async () => undefined, // nothing is ever written
       );
-      expect(answer.status).toBe(413);
-      expect(validateErrorResponse(answer.body)).toBe(true);
-      expect(answer.body.error.message).toContain(String(maxRequestBodyBytes));
+      expect(response.status).toBe(413);
+      expect(validateErrorResponse(response.body)).toBe(true);
+      expect(response.body.error.message).toContain(String(maxRequestBodyBytes));
     }
   });
 
@@ -181,7 +183,7 @@ describe('large uploads', () => {
       rawPost(
         { 'Content-Type': `multipart/form-data; boundary=${BOUNDARY}`, 'Transfer-Encoding': 'chunked' },
         async (req, stopped) => {
-          // Images just under the per-file limit, one after another, until the mock answers.
+          // Images just under the per-file limit, one after another, until the mock responds.
           for (let i = 0; !stopped(); i++) {
             await write(
               req,
@@ -203,7 +205,7 @@ describe('large uploads', () => {
     expect(mock.memory('VmHWM') - before).toBeLessThan(MEMORY_BOUND);
   });
 
-  it('the mock process still answers after all of that', async () => {
+  it('the mock process still responds after all of that', async () => {
     const small = await sparsePng('after.png', 64);
     expect((await upload([small])).status).toBe(200);
   });

@@ -1,6 +1,6 @@
 /**
  * Malformed multipart bodies (Prism 5 crashes on some: upstream issue 2672) get a 400 naming the body, or are
- * accepted when they are in fact valid; the server keeps answering afterwards.
+ * accepted when they are in fact valid; the server keeps responding afterwards.
  */
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -11,10 +11,10 @@ import { AUTH, BOUNDARY, endpoint, minimalParts, multipart, post, postParts } fr
 const image = imageField.name;
 const minimal = () => multipart(minimalParts());
 
-/** The mock still answers a valid request. */
+/** The mock still responds to a valid request. */
 async function stillServing(): Promise<void> {
-  const answer = await postParts(minimalParts());
-  expect(answer.status).toBe(200);
+  const response = await postParts(minimalParts());
+  expect(response.status).toBe(200);
 }
 
 afterEach(stillServing);
@@ -52,9 +52,9 @@ describe('malformed multipart', () => {
   ];
 
   it.each(cases)('$name → 400, not a crash', async ({ contentType, body }) => {
-    const answer = await post(body() as BodyInit, { ...AUTH, 'Content-Type': contentType });
-    expect(answer.status, answer.text).toBe(400);
-    expect(validateErrorResponse(answer.body)).toBe(true);
+    const response = await post(body() as BodyInit, { ...AUTH, 'Content-Type': contentType });
+    expect(response.status, response.text).toBe(400);
+    expect(validateErrorResponse(response.body)).toBe(true);
   });
 
   it.each(['cat;v=2.png', 'a=b.png', 'quote"d.png', 'ünïcødé 猫.png'])(
@@ -63,8 +63,8 @@ describe('malformed multipart', () => {
       const parts = minimalParts().map((part) =>
         part.filename !== undefined ? { ...part, filename: filename.replace(/"/g, '%22') } : part,
       );
-      const answer = await postParts(parts);
-      expect(answer.status, answer.text).toBe(200);
+      const response = await postParts(parts);
+      expect(response.status, response.text).toBe(200);
     },
   );
 
@@ -72,10 +72,10 @@ describe('malformed multipart', () => {
     const parts = minimalParts().map((part) =>
       part.filename !== undefined ? { ...part, value: 'text', filename: 'x;y=z.png' } : part,
     );
-    const answer = await postParts(parts);
-    expect(answer.status).toBe(400);
-    expect(answer.body.error.message).toContain(`${image}[0]:`);
-    expect(answer.body.error.message).toContain('x;y=z.png');
+    const response = await postParts(parts);
+    expect(response.status).toBe(400);
+    expect(response.body.error.message).toContain(`${image}[0]:`);
+    expect(response.body.error.message).toContain('x;y=z.png');
   });
 
   it('a client that disconnects mid-upload does not take the server down', async () => {
@@ -95,7 +95,7 @@ describe('malformed multipart', () => {
     });
   });
 
-  it('a request line the HTTP parser rejects is answered 400 by Node, and the server lives on', async () => {
+  it('a request line the HTTP parser rejects gets 400 from Node, and the server lives on', async () => {
     const { hostname, port } = new URL(endpoint());
     const reply = await new Promise<string>((resolve, reject) => {
       const socket = net.connect(Number(port), hostname, () => socket.write('NOT HTTP AT ALL\r\n\r\n'));

@@ -1,6 +1,6 @@
 /**
  * Prism's one-file bundle (src/mock/prism/bundle*.ts): built from the installed Prism with the requires the mock
- * does not need at start made lazy, used only while every file it was made from is unchanged, and answering exactly
+ * does not need at start made lazy, used only while every file it was made from is unchanged, and responding exactly
  * as Prism loaded module by module does.
  */
 import { execFileSync } from 'node:child_process';
@@ -82,13 +82,13 @@ describe('the bundle of the installed Prism', () => {
       form.set('model', 'openai/gpt-image-1');
       form.set('prompt', 'Add a red scarf to the cat');
       form.set('image', new Blob([makePng(8, 8)], { type: 'image/png' }), 'cat.png');
-      const answer = await fetch(mock.endpoint, { method: 'POST', headers: { authorization: 'Bearer any-key' }, body: form });
-      await answer.arrayBuffer();
+      const response = await fetch(mock.endpoint, { method: 'POST', headers: { authorization: 'Bearer any-key' }, body: form });
+      await response.arrayBuffer();
       const afterImage = [...new Set(loaded())];
       // Prism's own generator for a parameter without example asks faker for a word (x-faker: lorem.word).
       const word = loadMockDependencies().prism.http.generateHttpParam({ name: 'q', style: 'form', schema: { type: 'string' } });
       await mock.close();
-      console.log(JSON.stringify({ atStart, status: answer.status, afterImage, word: word._tag === 'Some' ? word.value : null, later: [...new Set(loaded())] }));`;
+      console.log(JSON.stringify({ atStart, status: response.status, afterImage, word: word._tag === 'Some' ? word.value : null, later: [...new Set(loaded())] }));`;
     const output = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
       cwd: root,
       encoding: 'utf8',
@@ -111,7 +111,7 @@ describe('the bundle of the installed Prism', () => {
 });
 
 describe('Prism from the bundle and module by module', () => {
-  it('route, check credentials and answer every documented status and named example alike', {
+  it('route, check credentials and respond with every documented status and named example alike', {
     timeout: 180_000,
   }, async () => {
     const bundled = loadPrismBundle(cliPackageJson);
@@ -140,7 +140,7 @@ describe('Prism from the bundle and module by module', () => {
       ...examplesOf(200).map((example) => head({ ...auth, prefer: `example=${example.name}` })),
       head({ ...auth, prefer: 'code=299' }),
     ];
-    const answers = async (prism: PrismModules, dynamic: boolean) => {
+    const responses = async (prism: PrismModules, dynamic: boolean) => {
       const engine = await createPrismEngine(prism, loadPrismDocument(), { dynamic });
       const out = [];
       for (const h of heads) {
@@ -149,7 +149,7 @@ describe('Prism from the bundle and module by module', () => {
         out.push({
           misrouted,
           authorized: engine.authorized(h),
-          answer:
+          response:
             misrouted || !preferences.ok
               ? undefined
               : await engine.respond(h, { ...enginePreferences(preferences.value), seed: 'same' }),
@@ -158,9 +158,9 @@ describe('Prism from the bundle and module by module', () => {
       return out;
     };
     for (const dynamic of [false, true]) {
-      const fromBundle = await answers({ ...bundled!, version }, dynamic);
-      expect(fromBundle.filter((entry) => entry.answer?.status === 200).length).toBeGreaterThan(1);
-      expect(fromBundle).toEqual(await answers(modules, dynamic));
+      const fromBundle = await responses({ ...bundled!, version }, dynamic);
+      expect(fromBundle.filter((entry) => entry.response?.status === 200).length).toBeGreaterThan(1);
+      expect(fromBundle).toEqual(await responses(modules, dynamic));
     }
   });
 });

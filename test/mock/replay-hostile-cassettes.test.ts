@@ -22,7 +22,7 @@ import { CASSETTES_DIR, RECORDED } from '../proxy/record-cassettes.js';
 import { writeMultipart } from '../../scripts/multipart-writer.js';
 import { MockStartFailure, startMockProcess } from './process.js';
 
-/** The committed cassette of RECORDED.b64 answered 200: the good one every directory here holds beside bad ones. */
+/** The committed cassette of RECORDED.b64 (a 200): the good one every directory here holds beside bad ones. */
 const recorded = JSON.parse(readFileSync(path.join(CASSETTES_DIR, '0002-post-200.json'), 'utf8'));
 const good = () => structuredClone(recorded);
 const withStatus = (status: number) => Object.assign(good(), { response: { ...recorded.response, status } });
@@ -51,7 +51,7 @@ function cutResponse() {
   return cassette;
 }
 
-/** A cassette whose answer body is arrays nested `depth` deep (written as text: JSON.stringify would overflow). */
+/** A cassette whose response body is arrays nested `depth` deep (written as text: JSON.stringify would overflow). */
 function nested(depth: number): string {
   const text = JSON.stringify(good());
   return text.replace(/"body":\{/, `"body":{"deep":${'['.repeat(depth)}${']'.repeat(depth)},`);
@@ -109,7 +109,7 @@ const HOSTILE = {
   '0006-post-103.json': {
     entry: withStatus(103),
     field: 'response.status',
-    reason: 'must be the status of a final answer, 200 to 599 (got 103)',
+    reason: 'must be the status of a final response, 200 to 599 (got 103)',
   },
   '0007-post-200.json': {
     entry: withHeaders({ 'x bad': 'yes' }),
@@ -162,18 +162,18 @@ describe('orq-images mock --replay DIR, as a process', () => {
       started: (started) => (pid = started),
     });
     try {
-      const answer = await vi.waitFor(() => sendRecorded(`http://127.0.0.1:${port}`), {
+      const response = await vi.waitFor(() => sendRecorded(`http://127.0.0.1:${port}`), {
         timeout: 60_000,
         interval: 200,
       });
-      expect(answer.status).toBe(200);
-      expect(await answer.json()).toEqual(recorded.response.body);
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual(recorded.response.body);
     } finally {
       if (pid) process.kill(pid, 'SIGTERM');
     }
     const { code, stdout } = await running;
     expect(code).toBe(0);
-    expect(stdout).toContain(`replay    1 recorded answer(s) from ${dir}`);
+    expect(stdout).toContain(`replay    1 recorded response(s) from ${dir}`);
     for (const [name, { field, reason }] of Object.entries(HOSTILE)) {
       const line = stdout
         .split('\n')
@@ -215,7 +215,7 @@ describe('startMock({ replayDir, replayStrict: true })', () => {
   );
 });
 
-describe('replayed answers carry no header of the recorded connection', () => {
+describe('replayed responses carry no header of the recorded connection', () => {
   const recordedHeaders = {
     'transfer-encoding': 'chunked',
     connection: 'keep-alive, x-hop',
@@ -240,28 +240,28 @@ describe('replayed answers carry no header of the recorded connection', () => {
     const dir = await directory({ '0002-post-200.json': withHeaders(recordedHeaders) });
     mock = await startMock({ port: 0, replayDir: dir });
     expect(mock.replaySkipped).toEqual([]);
-    const answer = await sendRecorded(mock.url);
-    const text = await answer.text();
-    expect(answer.status).toBe(200);
+    const response = await sendRecorded(mock.url);
+    const text = await response.text();
+    expect(response.status).toBe(200);
     expect(JSON.parse(text)).toEqual(recorded.response.body);
-    expect(answer.headers.get('content-length')).toBe(String(Buffer.byteLength(text)));
-    expect(answer.headers.get('x-request-id')).toBe('kept-1234');
+    expect(response.headers.get('content-length')).toBe(String(Buffer.byteLength(text)));
+    expect(response.headers.get('x-request-id')).toBe('kept-1234');
     for (const name of ['transfer-encoding', 'x-hop', 'content-encoding', 'set-cookie', 'location'])
-      expect(answer.headers.get(name), name).toBeNull();
+      expect(response.headers.get(name), name).toBeNull();
     // node:http manages its own connection: its Keep-Alive, never the recorded one.
-    expect(answer.headers.get('keep-alive')).not.toBe(recordedHeaders['keep-alive']);
+    expect(response.headers.get('keep-alive')).not.toBe(recordedHeaders['keep-alive']);
   });
 
-  it('MSW answers the same way, and refuses a 1xx cassette, one with a header HTTP cannot carry or one the recorder cut when the handlers are made', async () => {
+  it('MSW responds the same way, and refuses a 1xx cassette, one with a header HTTP cannot carry or one the recorder cut when the handlers are made', async () => {
     const server = setupServer(
       ...createImageEditHandlers({ baseUrl: 'https://replay.example.test', cassettes: [withHeaders(recordedHeaders)] }),
     );
     server.listen({ onUnhandledRequest: 'error' });
     try {
-      const answer = await sendRecorded('https://replay.example.test');
-      expect(answer.status).toBe(200);
-      expect(await answer.json()).toEqual(recorded.response.body);
-      expect(answer.headers.get('x-request-id')).toBe('kept-1234');
+      const response = await sendRecorded('https://replay.example.test');
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual(recorded.response.body);
+      expect(response.headers.get('x-request-id')).toBe('kept-1234');
       for (const name of [
         'transfer-encoding',
         'keep-alive',
@@ -271,7 +271,7 @@ describe('replayed answers carry no header of the recorded connection', () => {
         'set-cookie',
         'location',
       ])
-        expect(answer.headers.get(name), name).toBeNull();
+        expect(response.headers.get(name), name).toBeNull();
     } finally {
       server.close();
     }
@@ -292,7 +292,7 @@ describe('replayed answers carry no header of the recorded connection', () => {
 it('a directory of 500 cassettes of 1 MiB is refused once 64 MiB are read, with the peak memory bounded', {
   timeout: 120_000,
 }, async () => {
-  // One replayable cassette just under 1 MiB (an answer of many small items), hard-linked 500 times: 500 MiB to read.
+  // One replayable cassette just under 1 MiB (a response of many small items), hard-linked 500 times: 500 MiB to read.
   const big = good();
   big.response.body.data = Array.from({ length: 9_000 }, (_, index) => ({
     url: `https://storage.example/${String(index).padStart(6, '0')}.png?x=${'y'.repeat(60)}`,
@@ -318,7 +318,7 @@ it('a directory of 500 cassettes of 1 MiB is refused once 64 MiB are read, with 
   expect((refused as MockStartFailure).message).toBe(
     `${dir}: (directory) holds more than ${MAX_REPLAY_BYTES} bytes of cassettes (passed at ${passedAt})`,
   );
-  // Before the bound the whole directory was read and kept: over 1 GB here. Now at most what 64 MiB of answers cost.
+  // Before the bound the whole directory was read and kept: over 1 GB here. Now at most what 64 MiB of responses cost.
   expect((refused as MockStartFailure).peakRss - (baseline as MockStartFailure).peakRss).toBeLessThan(
     320 * 1024 * 1024,
   );

@@ -26,7 +26,7 @@ export function multipart(
   return multipartBytes(parts, boundary);
 }
 
-export interface Answer {
+export interface MockResponse {
   status: number;
   headers: Headers;
   text: string;
@@ -38,7 +38,7 @@ export async function post(
   headers: Record<string, string>,
   url = endpoint(),
   method = 'POST',
-): Promise<Answer> {
+): Promise<MockResponse> {
   const response = await fetch(url, { method, body, headers, redirect: 'error' });
   const text = await response.text();
   let parsed: unknown;
@@ -54,7 +54,7 @@ export async function postParts(
   parts: readonly Part[],
   headers: Record<string, string> = AUTH,
   url?: string,
-): Promise<Answer> {
+): Promise<MockResponse> {
   const { body, contentType } = multipart(parts);
   return post(body, { ...headers, 'Content-Type': contentType }, url);
 }

@@ -1,11 +1,11 @@
 /**
  * Time and failures on demand, from the Node mock and from the MSW handlers alike, each run against this package's
- * client and ending in the typed error the README promises: `Prefer: delay=` (and the server-wide latency) holds the answer back, past a client's timeout a
+ * client and ending in the typed error the README promises: `Prefer: delay=` (and the server-wide latency) holds the response back, past a client's timeout a
  * TimeoutError; `fault=reset` drops the connection (NetworkError, not retried by default), `truncate` cuts the
  * JSON (ResponseValidationError), `drip` trickles it (TimeoutError), `html` is a proxy's error page (ApiError 502
  * with the page's title). Bad `delay=`/`fault=` values are refused with Prism's 422 before any body is read.
  *
- * Elapsed times are only ever checked from below (an answer held back N ms cannot arrive sooner), never from above.
+ * Elapsed times are only ever checked from below (a response held back N ms cannot arrive sooner), never from above.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -54,7 +54,7 @@ async function failure(promise: Promise<unknown>): Promise<unknown> {
 }
 
 describe('Prefer: delay', () => {
-  it('holds the answer back at least that long, then answers as usual', async () => {
+  it('holds the response back at least that long, then responds as usual', async () => {
     const started = performance.now();
     const result = await client('delay=400').edit(request);
     expect(performance.now() - started).toBeGreaterThanOrEqual(395);
@@ -67,11 +67,11 @@ describe('Prefer: delay', () => {
       ['delay=soon', 'milliseconds'],
       ['fault=explode', Object.keys(FAULTS).join(', ')],
     ] as const) {
-      const answer = await postParts(minimalParts(), { ...AUTH, Prefer: prefer });
-      expect(answer.status, prefer).toBe(422);
-      expect(answer.headers.get('content-type')).toBe('application/problem+json');
-      expect(answer.body.detail).toContain(prefer.split('=')[0]);
-      expect(answer.body.detail).toContain(words);
+      const response = await postParts(minimalParts(), { ...AUTH, Prefer: prefer });
+      expect(response.status, prefer).toBe(422);
+      expect(response.headers.get('content-type')).toBe('application/problem+json');
+      expect(response.body.detail).toContain(prefer.split('=')[0]);
+      expect(response.body.detail).toContain(words);
     }
   });
 });
@@ -91,7 +91,7 @@ describe.each(targets)("Prefer: fault, through this package's client, from $targ
   });
   afterAll(() => msw?.close());
 
-  it('reset: the connection drops before any answer → NetworkError, and the edit is not retried (a reset may follow a paid edit)', async () => {
+  it('reset: the connection drops before any response → NetworkError, and the edit is not retried (a reset may follow a paid edit)', async () => {
     if (target === 'the Node mock') {
       const lines: string[] = [];
       const mock = await startMock({ port: 0, log: (line) => lines.push(line) });
@@ -118,15 +118,15 @@ describe.each(targets)("Prefer: fault, through this package's client, from $targ
     expect(String((error as ResponseValidationError).body).startsWith('{"created":')).toBe(true);
   });
 
-  it('drip: the answer trickles in → TimeoutError once the client stops waiting', async () => {
+  it('drip: the response trickles in → TimeoutError once the client stops waiting', async () => {
     const error = await failure(client('fault=drip', { timeoutMs: 1500, baseUrl: base() }).edit(request));
     expect(error).toBeInstanceOf(TimeoutError);
   });
 
-  it('drip with time enough: the whole answer arrives, slowly', async () => {
-    const answer = await postParts(minimalParts(), { ...AUTH, Prefer: 'fault=drip, example=url' }, endpoint(base()));
-    expect(answer.status).toBe(200);
-    expect(answer.body.data).toHaveLength(2);
+  it('drip with time enough: the whole response arrives, slowly', async () => {
+    const response = await postParts(minimalParts(), { ...AUTH, Prefer: 'fault=drip, example=url' }, endpoint(base()));
+    expect(response.status).toBe(200);
+    expect(response.body.data).toHaveLength(2);
   }, 60_000);
 
   it("html: a proxy's error page → ApiError 502 whose message is the page's title; `code=` picks another status", async () => {
@@ -153,17 +153,17 @@ describe('the server-wide latency', () => {
   });
   afterAll(() => mock?.close());
 
-  it('holds every answer back within its range; Prefer: delay=0 overrides it for one request', async () => {
+  it('holds every response back within its range; Prefer: delay=0 overrides it for one request', async () => {
     let started = performance.now();
     await client(undefined, { baseUrl: mock.url }).edit(request);
     expect(performance.now() - started).toBeGreaterThanOrEqual(295);
     started = performance.now();
-    const answer = await postParts(
+    const response = await postParts(
       minimalParts(),
       { ...AUTH, Prefer: 'delay=0' },
       `${mock.url}/v2/router/images/edits`,
     );
-    expect(answer.status).toBe(200);
+    expect(response.status).toBe(200);
   });
 
   it('is jittered, and the same seed gives the same delays', () => {

@@ -1,7 +1,7 @@
 /**
- * The Node mock keeps each request's first image whole for the answer made from it, within a memory budget shared by
+ * The Node mock keeps each request's first image whole for the response made from it, within a memory budget shared by
  * every request in flight: past it the bytes go to a temporary file (and still arrive whole), every file is removed
- * once its answer is made or its request refused, and the directory goes when the mock closes.
+ * once its response is made or its request refused, and the directory goes when the mock closes.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';

@@ -5,7 +5,7 @@
  * shows both returned images; a request with `n: 11` gets the spec's 400 body, the very body the Node mock gives;
  * images made from the request (the page's own codecs) come back at the size asked, inline and as URLs the worker
  * serves; `Prefer: fault=reset` is a failed fetch.
- * Nothing reaches a network: every request the page makes is to the page's server or answered by the worker.
+ * Nothing reaches a network: every request the page makes is to the page's server or served by the worker.
  */
 import { readFile, mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
@@ -69,11 +69,11 @@ function page(): string {
   };
   try {
     await setupWorker(...createImageEditHandlers()).start({ serviceWorker: { url: '/mockServiceWorker.js' }, quiet: true, onUnhandledRequest: 'bypass' });
-    // The browser build, to the page's own origin: the page's server has no such route, only the worker answers.
+    // The browser build, to the page's own origin: the page's server has no such route, only the worker responds.
     const client = createImageEditClient({ apiKey: 'browser-test-key', baseUrl: location.origin, maxRetries: 0 });
     const result = await client.edit({ ...${JSON.stringify(fields)}, ${JSON.stringify(imagePart.name)}: image(), response_format: 'b64_json' });
     const byClient = await show('by-client', result.data[0].b64_json);
-    // A plain fetch + FormData, to the spec's server: any origin is answered.
+    // A plain fetch + FormData, to the spec's server: any origin gets a response.
     const endpoint = ${JSON.stringify(`${defaultBaseUrl}${wireContract.path}`)};
     const headers = { Authorization: 'Bearer browser-test-key' };
     const plain = await fetch(endpoint, { method: 'POST', headers, body: form({ response_format: 'b64_json' }) });
@@ -94,7 +94,7 @@ function page(): string {
     await img.decode();
     madeSizes.push([img.naturalWidth, img.naturalHeight]);
     // A dropped connection is a failed fetch, as on the network.
-    const reset = await fetch(endpoint, { method: 'POST', headers: { ...headers, Prefer: 'fault=reset' }, body: form({}) }).then(() => 'answered', (error) => error.name);
+    const reset = await fetch(endpoint, { method: 'POST', headers: { ...headers, Prefer: 'fault=reset' }, body: form({}) }).then(() => 'responded', (error) => error.name);
     window.results = { byClient, byFetch, refused: { status: refused.status, body: await refused.json() }, made: { urls: made.data.map((item) => item.url), sizes: madeSizes, size: made.size }, reset };
     status.textContent = 'done';
   } catch (error) {
@@ -143,13 +143,13 @@ afterAll(async () => {
 });
 
 describe("orq-image-edits/msw in headless Chromium, through MSW's service worker", () => {
-  it("answers the browser build and a plain fetch + FormData with images the page shows, and n: 11 with the spec's 400 body", {
+  it("responds to the browser build and a plain fetch + FormData with images the page shows, and n: 11 with the spec's 400 body", {
     timeout: 120_000,
   }, async () => {
     browser = await openBrowser();
-    const answered: { url: string; fromWorker: boolean }[] = [];
+    const responded: { url: string; fromWorker: boolean }[] = [];
     browser.context.on('response', (response) =>
-      answered.push({ url: response.url(), fromWorker: response.fromServiceWorker() }),
+      responded.push({ url: response.url(), fromWorker: response.fromServiceWorker() }),
     );
     await browser.page.goto(pageUrl);
     await browser.page.waitForFunction(() => document.getElementById('status')?.textContent !== 'starting', undefined, {
@@ -166,7 +166,7 @@ describe("orq-image-edits/msw in headless Chromium, through MSW's service worker
     expect(results.byClient).toBeGreaterThan(0);
     expect(results.byFetch).toBeGreaterThan(0);
 
-    // n: 11 → the spec's 400 (its example's code), naming n: the very answer the Node mock gives the same request.
+    // n: 11 → the spec's 400 (its example's code), naming n: the very response the Node mock gives the same request.
     expect(results.refused.status).toBe(400);
     expect(validateErrorResponse(results.refused.body)).toBe(true);
     const fromNode = await postParts([...minimalParts(), { name: 'n', value: String(TOO_MANY) }]);
@@ -183,13 +183,13 @@ describe("orq-image-edits/msw in headless Chromium, through MSW's service worker
     ]);
     expect(results.reset).toBe('TypeError');
 
-    // The operation's requests and its images were answered by the worker; nothing else left 127.0.0.1.
-    const operation = answered.filter(
+    // The operation's requests and its images were served by the worker; nothing else left 127.0.0.1.
+    const operation = responded.filter(
       ({ url }) => new URL(url).pathname === wireContract.path || results.made.urls.includes(url),
     );
     expect(operation.length).toBeGreaterThanOrEqual(3);
     expect(operation.every(({ fromWorker }) => fromWorker)).toBe(true);
-    expect(browser.externalRequests().filter((url) => !operation.some((answer) => answer.url === url))).toEqual([]);
+    expect(browser.externalRequests().filter((url) => !operation.some((response) => response.url === url))).toEqual([]);
     // Chromium logs the refused request (the deliberate 400) and the dropped connection (fault=reset), nothing else.
     expect(
       browser.consoleErrors.filter(

@@ -1,7 +1,7 @@
 /**
- * createImageEditHandlers' options, in Node (msw/node): without `baseUrl` the operation's path is answered on any
+ * createImageEditHandlers' options, in Node (msw/node): without `baseUrl` the operation's path gets a response on any
  * origin and nothing else is touched; with one, only there (a trailing slash or not); `dynamic` draws among the
- * spec's named examples for every request, and `seed` makes the draws repeatable; `latency` holds every answer
+ * spec's named examples for every request, and `seed` makes the draws repeatable; `latency` holds every response
  * back (Prefer: delay= overrides it) and a bad one is refused when the handlers are made.
  */
 import { http } from 'msw';
@@ -53,9 +53,9 @@ describe('createImageEditHandlers', () => {
   it('without baseUrl: the operation on any origin, and no other path', async () => {
     const unhandled = listen({});
     for (const origin of ['https://api.orq.ai', 'http://localhost:6006', 'https://staging.example.test:8443']) {
-      const answer = await edit(`${origin}${wireContract.path}?x=1`);
-      expect(answer.status, origin).toBe(200);
-      expect(validateImageEditResponse(answer.body)).toBe(true);
+      const response = await edit(`${origin}${wireContract.path}?x=1`);
+      expect(response.status, origin).toBe(200);
+      expect(validateImageEditResponse(response.body)).toBe(true);
     }
     await edit('https://api.orq.ai/v2/router/chat/completions');
     expect(unhandled).toEqual(['https://api.orq.ai/v2/router/chat/completions']);
@@ -89,13 +89,13 @@ describe('createImageEditHandlers', () => {
     if (okExamples.length > 1) expect(new Set(first).size).toBeGreaterThan(1);
   });
 
-  it('latency: every answer waits at least that long; Prefer: delay=0 overrides it; a bad latency is refused at once', async () => {
+  it('latency: every response waits at least that long; Prefer: delay=0 overrides it; a bad latency is refused at once', async () => {
     listen({ baseUrl: 'https://mock.example.test', latency: 300 });
     const started = performance.now();
     expect((await edit(`https://mock.example.test${wireContract.path}`)).status).toBe(200);
     expect(performance.now() - started).toBeGreaterThanOrEqual(290); // a lower bound only: what the option promises
     stop?.();
-    // A minute of latency, overridden: answered within edit()'s 10 s bound, or the status would be 0.
+    // A minute of latency, overridden: a response within edit()'s 10 s bound, or the status would be 0.
     listen({ baseUrl: 'https://mock.example.test', latency: 60_000 });
     expect((await edit(`https://mock.example.test${wireContract.path}`, { ...AUTH, Prefer: 'delay=0' })).status).toBe(
       200,
@@ -105,9 +105,9 @@ describe('createImageEditHandlers', () => {
     expect(() => createImageEditHandlers({ latency: '9-1' })).toThrow(/latency/);
   });
 
-  it('a credentials error is answered before the body is judged, as by the Node mock', async () => {
+  it('a credentials error is returned before the body is checked, as by the Node mock', async () => {
     listen({});
-    const answer = await edit(`https://api.orq.ai${wireContract.path}`, {});
-    expect(answer.status).toBe(401);
+    const response = await edit(`https://api.orq.ai${wireContract.path}`, {});
+    expect(response.status).toBe(401);
   });
 });

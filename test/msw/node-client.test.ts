@@ -1,6 +1,6 @@
 /**
  * The README's msw/node recipe, taken at its word: this package's client, created with no `fetch` option (so it
- * sends through its own node:http transport, not the global fetch), is answered by the MSW handlers under
+ * sends through its own node:http transport, not the global fetch), gets its response from the MSW handlers under
  * msw/node's setupServer, at the client's default base URL, with nothing leaving the process: a valid edit gets the
  * handlers' 200, a `Prefer: code=429` the spec's 429 as an ApiError, and once the server is closed the same call is
  * no longer intercepted.
@@ -27,7 +27,7 @@ const request = {
 };
 
 describe('msw/node and the client as it is', () => {
-  it('a valid edit, with no fetch option, is answered by the handlers at the default base URL; nothing leaves the process', async () => {
+  it('a valid edit, with no fetch option, gets its response from the handlers at the default base URL; nothing leaves the process', async () => {
     const unhandled: string[] = [];
     const server = setupServer(...createImageEditHandlers());
     server.listen({ onUnhandledRequest: (request) => void unhandled.push(request.url) });

@@ -1,7 +1,7 @@
 /**
  * The packed package under Jest's default CommonJS mode, as most TypeScript projects run Jest: ts-jest's preset
  * compiles the test file to CommonJS, so `import { … } from 'orq-image-edits'` becomes a `require()` that Jest's own
- * module system answers (it cannot load ES modules there, on any Node release) and any `import()` is refused without
+ * module system responds (it cannot load ES modules there, on any Node release) and any `import()` is refused without
  * --experimental-vm-modules. Jest 29 and 30, each in a fresh CommonJS project that installs the tarball, Jest,
  * ts-jest and TypeScript from npm. The mock is started by a globalSetup file, which Jest loads with Node's own
  * `import()` (so the ESM-only `orq-image-edits/mock` works there), and the test file edits against it.

@@ -7,7 +7,7 @@
  * - the install command a missing Prism is reported with, run as printed, gets the Prism release the running Node
  *   supports (5.14.2 on Node 20; 5.15 and later need Node 24.14+);
  * - on Node 24, where `npm i -D @stoplight/prism-cli` gives 5.16, the package installs beside it with no
- *   --legacy-peer-deps, and the mock answers the whole check-server suite, bundled and module by module.
+ *   --legacy-peer-deps, and the mock passes the whole check-server suite, bundled and module by module.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -161,7 +161,7 @@ describe.skipIf(!canRunNodeReleases)(`Prism ${PRISM_FOR_NODE_24} on Node ${NODE_
   }, 720_000);
 
   it.each(['bundled', 'module by module'])(
-    'the mock answers the whole check-server suite (%s)',
+    'the mock passes the whole check-server suite (%s)',
     { timeout: 240_000 },
     async (how) => {
       const env = how === 'bundled' ? withNode(node) : { ...withNode(node), ORQ_MOCK_PRISM_BUNDLE: 'off' };

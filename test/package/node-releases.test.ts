@@ -1,8 +1,8 @@
 /**
  * The packed package on the Node releases its users run (22 and 24; the suite itself runs on 20), installed in a
  * fresh project as a consumer installs it: under each release, one program imports the Node build and the mock
- * entry by name, starts the mock (Prism, busboy and sharp), edits a PNG given by its path with URL answers, saves
- * them with saveImages, gets a TimeoutError from a delayed answer, and the CLI prints its help. A release that
+ * entry by name, starts the mock (Prism, busboy and sharp), edits a PNG given by its path with URL responses, saves
+ * them with saveImages, gets a TimeoutError from a delayed response, and the CLI prints its help. A release that
  * changed something the package relies on (fetch's Request, node:http, the streams, Node-API for sharp) fails here.
  */
 import { execFile } from 'node:child_process';
@@ -33,7 +33,7 @@ try {
   const result = await client.edit({ ...request, n: 2, size: '16x8', response_format: 'url' });
   const saved = await saveImages(result, 'out');
   const signatures = await Promise.all(saved.map(async (file) => (await readFile(file)).subarray(1, 4).toString('latin1')));
-  const delayed = await client.edit(request, { timeoutMs: 500, headers: { Prefer: 'delay=10000' } }).then(() => 'answered', (error) => error.name);
+  const delayed = await client.edit(request, { timeoutMs: 500, headers: { Prefer: 'delay=10000' } }).then(() => 'responded', (error) => error.name);
   console.log(JSON.stringify({ node: process.version, items: result.data.length, sizes: result.size, saved: saved.length, signatures, delayed }));
 } finally {
   await mock.close();

@@ -56,7 +56,7 @@ import { createImageEditHandlers, type ImageEditHandlerOptions } from 'orq-image
 import type { HttpHandler } from 'msw';
 
 const request: ImageEditRequest = { model: 'openai/gpt-image-1', prompt: 'p', image: new Blob([]), n: 2, response_format: 'b64_json' };
-export const answer: Promise<ImageEditResponse> = createImageEditClient({ apiKey: 'k' }).edit(request, { headers: { Prefer: 'code=429' } });
+export const response: Promise<ImageEditResponse> = createImageEditClient({ apiKey: 'k' }).edit(request, { headers: { Prefer: 'code=429' } });
 export const same: typeof createImageEditClient = browserBuild.createImageEditClient;
 export const refused = (error: unknown) => error instanceof RequestValidationError && error.issues.map((issue) => issue.field);
 export const handlers: HttpHandler[] = createImageEditHandlers({ baseUrl: 'https://api.orq.ai', dynamic: true, seed: 7 } satisfies ImageEditHandlerOptions);
@@ -144,8 +144,8 @@ async function main() {
   img.src = 'data:image/png;base64,' + result.data[0].b64_json;
   await img.decode();
   // One call with its own header, from the same client; the next call is back to the client's own headers.
-  seen.preferred = await client.edit(request, { headers: { Prefer: 'code=429' } }).then(() => 'answered 200', failure);
-  seen.next = await client.edit(request).then((answer) => answer.data.length, failure);
+  seen.preferred = await client.edit(request, { headers: { Prefer: 'code=429' } }).then(() => 'responded 200', failure);
+  seen.next = await client.edit(request).then((response) => response.data.length, failure);
   // Inputs only Node can read: refused before anything is sent.
   seen.path = await client.edit({ ...request, image: 'cat.png' }).then(() => 'sent', failure);
   seen.fileUrl = await client.edit({ ...request, image: new URL('file:///tmp/cat.png') }).then(() => 'sent', failure);
@@ -224,7 +224,7 @@ describe('the packed package in a fresh project', () => {
         const seen = JSON.parse(status);
         // The returned image decoded and is on the page.
         expect(await page.$eval('#result', (img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
-        // The per-call Prefer header reached the mock, which answered the spec's 429 with its first example.
+        // The per-call Prefer header reached the mock, which responded with the spec's 429 with its first example.
         const tooMany = responses['429']!;
         const firstExample = Object.values(tooMany.content['application/json']!.examples)[0]!.value as {
           error: { code: string };
@@ -274,7 +274,7 @@ describe('its types, as a consumer typechecks them (strict, skipLibCheck off), a
     },
   );
 
-  it('the vitest globalSetup snippet (docs/mock.md) starts the packed mock, which answers the packed client, and stops it', {
+  it('the vitest globalSetup snippet (docs/mock.md) starts the packed mock, which responds to the packed client, and stops it', {
     timeout: 120_000,
   }, async () => {
     snippets ??= await readmeSnippets();
@@ -300,7 +300,7 @@ try {
 } finally {
   await teardown();
 }
-const afterwards = await fetch(provided.orqBaseUrl).then(() => 'still answering', () => 'stopped');
+const afterwards = await fetch(provided.orqBaseUrl).then(() => 'still responding', () => 'stopped');
 console.log(JSON.stringify({ provided, images, afterwards }));
 `,
     );

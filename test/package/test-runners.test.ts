@@ -5,7 +5,7 @@
  * Uint8Array, plus a call with its own `Prefer` header. Under
  *
  * - Vitest with happy-dom (whose Headers keep the case names were set in, and whose OffscreenCanvas cannot draw):
- *   the credentials and `Prefer` are read whatever their case, and the handlers answer with the spec's examples,
+ *   the credentials and `Prefer` are read whatever their case, and the handlers respond with the spec's examples,
  *   saying so once;
  * - Vitest with jsdom 26 (a global Blob and File with no arrayBuffer() or stream());
  * - Jest 29 and 30 with jest-fixed-jsdom, MSW's recommended environment, in ESM mode (jsdom's File beside Node's
@@ -85,7 +85,7 @@ it('edits a File and a Uint8Array through the MSW handlers', async () => {
   const seen = {
     file: await outcome(client.edit({ ...request, ${JSON.stringify(imageField.name)}: file })),
     bytes: await outcome(client.edit({ ...request, ${JSON.stringify(imageField.name)}: png })),
-    preferred: await client.edit({ ...request, ${JSON.stringify(imageField.name)}: file }, { headers: { Prefer: 'code=429' } }).then(() => 'answered', (error) => error.status),
+    preferred: await client.edit({ ...request, ${JSON.stringify(imageField.name)}: file }, { headers: { Prefer: 'code=429' } }).then(() => 'responded', (error) => error.status),
   };
   writeFileSync('seen.json', JSON.stringify(seen));
   expect(seen.file).toEqual({ images: 1, b64: 'string' });
@@ -142,7 +142,7 @@ describe(
     process.versions.node.split('.')[0],
   () => {
     it.each(Object.keys(SETUPS))(
-      '%s: the MSW handlers answer the client, which sends a File and a Uint8Array',
+      '%s: the MSW handlers respond to the client, which sends a File and a Uint8Array',
       { timeout: 600_000 },
       async (name) => {
         const setup = SETUPS[name]!;

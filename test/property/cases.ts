@@ -1,11 +1,11 @@
 /**
- * Conformance cases and the judges that give each one a verdict. A case is a request built from the spec's
+ * Conformance cases and the checks that give each one a verdict. A case is a request built from the spec's
  * schemas (valid, or invalid by exactly one mutation), either as the object a caller passes to the client or as
- * raw multipart parts (for what only the wire can express). Judges:
+ * raw multipart parts (for what only the wire can express). Checks:
  *   client: prepareRequest, the pre-flight check;
- *   wire:   encodeMultipart's bytes, parsed back by busboy and judged by the spec (decodeTextParts, validators, file limits);
- *   mock:   the mock server's answer to those bytes.
- * Every judge must reach the expected verdict, and an invalid verdict must name the mutated field.
+ *   wire:   encodeMultipart's bytes, parsed back by busboy and checked by the spec (decodeTextParts, validators, file limits);
+ *   mock:   the mock server's response to those bytes.
+ * Every check must reach the expected verdict, and an invalid verdict must name the mutated field.
  */
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
@@ -39,13 +39,13 @@ export type Case =
 
 export interface Verdict {
   valid: boolean;
-  /** Fields the judge named. */
+  /** Fields the check named. */
   fields: string[];
   /** Extra facts for a report (status, message). */
   note?: string;
 }
 
-/** `image[2]` names `image`; `retry.count` names `retry`, and the other way round: a judge may be more or less precise. */
+/** `image[2]` names `image`; `retry.count` names `retry`, and the other way round: a check may be more or less precise. */
 export function names(verdict: Verdict, field: string): boolean {
   return verdict.fields.some(
     (named) =>
@@ -141,7 +141,7 @@ function fieldSiteSource(site: Site): CaseSource {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Judges
+// Checks
 
 export async function clientVerdict(request: Record<string, unknown>): Promise<Verdict> {
   try {
@@ -222,8 +222,8 @@ export function fieldsOfErrorBody(body: unknown): string[] {
   return out;
 }
 
-/** The mock's verdict on an answer (its status and body as text): 200 with a body the spec accepts, or a 4xx with an error body the spec accepts. */
-export function answerVerdict(status: number, text: string): Verdict {
+/** The mock's verdict on a response (its status and body as text): 200 with a body the spec accepts, or a 4xx with an error body the spec accepts. */
+export function responseVerdict(status: number, text: string): Verdict {
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -262,7 +262,7 @@ export function describeCase(testCase: Case): string {
 /** The run's seed: FC_SEED, or one printed by each test file for its report. */
 export const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : Date.now() % 2 ** 31;
 
-export interface Judged {
+export interface CaseChecks {
   ok: boolean;
   clientOnly: boolean;
   client?: Verdict;
@@ -270,16 +270,16 @@ export interface Judged {
   why?: string;
 }
 
-/** Both judges (client and wire) on one case; `ok` when each that could judge it reached the expected verdict. */
-export async function judge(testCase: Case): Promise<Judged> {
+/** Both checks (client and wire) on one case; `ok` when each that could check it reached the expected verdict. */
+export async function checkCase(testCase: Case): Promise<CaseChecks> {
   const client = testCase.kind === 'object' ? await clientVerdict(testCase.request) : undefined;
   const { wire, why } = await wireBody(testCase);
   if (why) {
-    // A request the form cannot carry: only the client judges it, and a valid one must always be carried.
+    // A request the form cannot carry: only the client checks it, and a valid one must always be carried.
     const ok = !testCase.expected.valid && client !== undefined && agrees(testCase.expected, client);
     return { ok, clientOnly: true, client, why };
   }
-  const wireJudged = await wireVerdict(wire!);
-  const ok = (client === undefined || agrees(testCase.expected, client)) && agrees(testCase.expected, wireJudged);
-  return { ok, clientOnly: false, client, wire: wireJudged };
+  const wireChecked = await wireVerdict(wire!);
+  const ok = (client === undefined || agrees(testCase.expected, client)) && agrees(testCase.expected, wireChecked);
+  return { ok, clientOnly: false, client, wire: wireChecked };
 }

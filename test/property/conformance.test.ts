@@ -1,6 +1,6 @@
 /**
  * Spec-driven conformance: requests generated from the spec's own schemas (valid ones across every optional field,
- * enum and limit edge; invalid ones by exactly one mutation each) are judged by the client's pre-flight check and by
+ * enum and limit edge; invalid ones by exactly one mutation each) are checked by the client's pre-flight check and by
  * the spec reading of the multipart bytes the client writes. Every verdict must match the case's expectation and an
  * invalid verdict must name the mutated field. The same cases sent to the Node mock and to the MSW handlers:
  * mock-conformance.test.ts (it starts the mock, so it is not in the fast tier).
@@ -10,7 +10,7 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { removeImageFiles } from './wire.js';
-import { caseSources, describeCase, judge, seed, type Case } from './cases.js';
+import { caseSources, describeCase, checkCase, seed, type Case } from './cases.js';
 
 const RUNS_PER_SITE = Number(process.env.FC_RUNS ?? 3);
 const VALID_RUNS = 150;
@@ -18,7 +18,7 @@ const VALID_RUNS = 150;
 afterAll(() => removeImageFiles());
 
 describe('property: client pre-flight check and wire bytes agree with the spec', () => {
-  it('every generated case gets the expected verdict from both judges', { timeout: 300_000 }, async () => {
+  it('every generated case gets the expected verdict from both checks', { timeout: 300_000 }, async () => {
     console.log(`[conformance] seed ${seed} (reproduce with FC_SEED=${seed})`);
     const sources = caseSources();
     let cases = 0;
@@ -31,23 +31,23 @@ describe('property: client pre-flight check and wire bytes agree with the spec',
       let failed = false;
       for (const testCase of fc.sample(source.arb, { seed: seed + index, numRuns })) {
         cases++;
-        const judged = await judge(testCase);
-        if (judged.clientOnly) clientOnly++;
+        const checked = await checkCase(testCase);
+        if (checked.clientOnly) clientOnly++;
         if (testCase.kind === 'raw') wireOnly++;
-        if (judged.ok) agreements++;
+        if (checked.ok) agreements++;
         else failed = true;
       }
       if (failed) {
         // Shrink to the smallest case fast-check can find, for the report.
         const details = await fc.check(
-          fc.asyncProperty(source.arb, async (testCase) => (await judge(testCase)).ok),
+          fc.asyncProperty(source.arb, async (testCase) => (await checkCase(testCase)).ok),
           { seed: seed + index, numRuns },
         );
         const example = details.counterexample?.[0] as Case | undefined;
-        const judged = example ? await judge(example) : undefined;
+        const checked = example ? await checkCase(example) : undefined;
         failures.push(
           `${source.label} (seed ${seed + index}, path ${details.counterexamplePath}): expected ${JSON.stringify(example?.expected)}; ` +
-            `client ${JSON.stringify(judged?.client)}; wire ${JSON.stringify(judged?.wire)}${judged?.why ? `; ${judged.why}` : ''}\n    case: ${example ? describeCase(example) : '?'}`,
+            `client ${JSON.stringify(checked?.client)}; wire ${JSON.stringify(checked?.wire)}${checked?.why ? `; ${checked.why}` : ''}\n    case: ${example ? describeCase(example) : '?'}`,
         );
       }
     }

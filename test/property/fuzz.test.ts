@@ -69,7 +69,7 @@ const nearlyValidRequest = fc
 afterAll(() => removeImageFiles());
 
 describe('fuzz', () => {
-  it('the generated validators answer a boolean for any value', () => {
+  it('the generated validators return a boolean for any value', () => {
     console.log(`[fuzz] seed ${seed} (reproduce with FC_SEED=${seed})`);
     for (const validator of [validateEditFields, validateImageEditResponse, validateErrorResponse]) {
       fc.assert(
@@ -183,7 +183,7 @@ describe('fuzz', () => {
     );
   });
 
-  it('decodeTextParts answers { fields, issues } for any parts, and never touches a prototype', () => {
+  it('decodeTextParts returns { fields, issues } for any parts, and never touches a prototype', () => {
     fc.assert(
       fc.property(
         fc.array(

@@ -18,14 +18,14 @@ import { startMock, type MockServer } from '../../src/mock/index.js';
 import { makePng } from '../support/images.js';
 import { writeMultipart } from '../../scripts/multipart-writer.js';
 import { removeImageFiles } from './wire.js';
-import { agrees, answerVerdict, caseSources, describeCase, judge, seed, wireBody, type Case } from './cases.js';
+import { agrees, responseVerdict, caseSources, describeCase, checkCase, seed, wireBody, type Case } from './cases.js';
 import { issueFields, listenMsw, MSW_BASE, send, type Seen } from '../msw/support.js';
 import type { SetupServer } from 'msw/node';
 
 afterAll(() => removeImageFiles());
 
 /**
- * A POST on a connection of its own (node:http, no agent). Building and judging a 50 MiB case keeps this process busy
+ * A POST on a connection of its own (node:http, no agent). Building and checking a 50 MiB case keeps this process busy
  * for seconds, and fetch's pool would then reuse a keep-alive connection that the mock, in this same process, may be
  * closing at that very moment (a reset, seen on loaded machines).
  */
@@ -53,7 +53,7 @@ function postOnItsOwnConnection(
       response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
       response.on('error', reject);
     });
-    // An early answer (413) may come, and the connection close, before the whole body is written.
+    // An early response (413) may come, and the connection close, before the whole body is written.
     Readable.fromWeb(wire.body.stream() as import('node:stream/web').ReadableStream)
       .on('error', reject)
       .pipe(request)
@@ -65,7 +65,7 @@ describe('property: the mock agrees with the client and the wire, and the MSW ha
   const MOCK_VALID_RUNS = 20;
   const MOCK_RUNS_PER_SITE = 1;
   let mock: MockServer;
-  // The MSW handlers (orq-image-edits/msw, through msw/node) answer at MSW_BASE; every other request goes through.
+  // The MSW handlers (orq-image-edits/msw, through msw/node) respond at MSW_BASE; every other request goes through.
   let msw: SetupServer;
   beforeAll(async () => {
     console.log(`[conformance/mock] seed ${seed} (reproduce with FC_SEED=${seed})`);
@@ -77,7 +77,7 @@ describe('property: the mock agrees with the client and the wire, and the MSW ha
     await mock?.close();
   });
   /** What the two mocks must agree on: status, error code, the fields named (in order). */
-  const mockAnswer = (seen: Seen) => ({
+  const mockResponse = (seen: Seen) => ({
     status: seen.status,
     code: (seen.body as { error?: { code?: string } } | undefined)?.error?.code,
     fields: issueFields(seen),
@@ -97,13 +97,13 @@ describe('property: the mock agrees with the client and the wire, and the MSW ha
       const numRuns = source.label.startsWith('valid:') ? MOCK_VALID_RUNS : MOCK_RUNS_PER_SITE;
       for (const testCase of fc.sample(source.arb, { seed: seed + index, numRuns })) {
         cases++;
-        const judged = await judge(testCase);
-        if (judged.clientOnly) {
+        const checked = await checkCase(testCase);
+        if (checked.clientOnly) {
           clientOnly++;
-          if (judged.ok) agreements++;
+          if (checked.ok) agreements++;
           else
             failures.push(
-              `${source.label}: client ${JSON.stringify(judged.client)}; ${judged.why}\n    case: ${describeCase(testCase)}`,
+              `${source.label}: client ${JSON.stringify(checked.client)}; ${checked.why}\n    case: ${describeCase(testCase)}`,
             );
           continue;
         }
@@ -114,12 +114,12 @@ describe('property: the mock agrees with the client and the wire, and the MSW ha
           body: wire!.body,
         });
         const [node, inPage] = [await send(mock.url, request()), await send(MSW_BASE, request())];
-        const answer = answerVerdict(node.status, node.text);
-        let ok = judged.ok && agrees(testCase.expected, answer);
+        const verdict = responseVerdict(node.status, node.text);
+        let ok = checked.ok && agrees(testCase.expected, verdict);
         let edited = '';
-        if (!isDeepStrictEqual(mockAnswer(inPage), mockAnswer(node))) {
+        if (!isDeepStrictEqual(mockResponse(inPage), mockResponse(node))) {
           ok = false;
-          edited = `; the MSW handlers answered ${JSON.stringify(mockAnswer(inPage))}, the mock ${JSON.stringify(mockAnswer(node))}`;
+          edited = `; the MSW handlers responded ${JSON.stringify(mockResponse(inPage))}, the mock ${JSON.stringify(mockResponse(node))}`;
         }
         // A valid request also goes through the client itself, transport included.
         if (ok && testCase.expected.valid && testCase.kind === 'object') {
@@ -133,8 +133,8 @@ describe('property: the mock agrees with the client and the wire, and the MSW ha
         if (ok) agreements++;
         else {
           failures.push(
-            `${source.label} (seed ${seed + index}): expected ${JSON.stringify(testCase.expected)}; client ${JSON.stringify(judged.client)}; ` +
-              `wire ${JSON.stringify(judged.wire)}; mock ${JSON.stringify(answer)}${edited}\n    case: ${describeCase(testCase)}`,
+            `${source.label} (seed ${seed + index}): expected ${JSON.stringify(testCase.expected)}; client ${JSON.stringify(checked.client)}; ` +
+              `wire ${JSON.stringify(checked.wire)}; mock ${JSON.stringify(verdict)}${edited}\n    case: ${describeCase(testCase)}`,
           );
         }
       }
@@ -146,7 +146,7 @@ describe('property: the mock agrees with the client and the wire, and the MSW ha
     expect(failures, `disagreements (reproduce with FC_SEED=${seed}):\n${failures.join('\n')}`).toEqual([]);
   });
 
-  it('the byte limit (x-max-file-bytes): the largest image passes all three judges, one byte more fails all three', {
+  it('the byte limit (x-max-file-bytes): the largest image passes all three checks, one byte more fails all three', {
     timeout: 120_000,
   }, async () => {
     const { maxBytes } = imageField.limits;
@@ -159,18 +159,18 @@ describe('property: the mock agrees with the client and the wire, and the MSW ha
         expected: { valid: size <= maxBytes, field: imageField.name },
         request: { model: 'm', prompt: 'p', image },
       };
-      const judged = await judge(testCase);
+      const checked = await checkCase(testCase);
       const { wire } = await wireBody(testCase);
-      const answer = await postOnItsOwnConnection(mock.url, wire!).then(
-        ({ status, text }) => answerVerdict(status, text),
+      const verdict = await postOnItsOwnConnection(mock.url, wire!).then(
+        ({ status, text }) => responseVerdict(status, text),
         (error: Error) => ({ valid: false, fields: [], note: `the upload failed: ${error.message}` }),
       );
       expect(
-        judged.ok,
-        `${testCase.label}: client ${JSON.stringify(judged.client)}, wire ${JSON.stringify(judged.wire)}`,
+        checked.ok,
+        `${testCase.label}: client ${JSON.stringify(checked.client)}, wire ${JSON.stringify(checked.wire)}`,
       ).toBe(true);
-      expect(agrees(testCase.expected, answer), `${testCase.label}: mock ${JSON.stringify(answer)}`).toBe(true);
-      if (!testCase.expected.valid) expect(answer.note).toMatch(/^413 /);
+      expect(agrees(testCase.expected, verdict), `${testCase.label}: mock ${JSON.stringify(verdict)}`).toBe(true);
+      if (!testCase.expected.valid) expect(verdict.note).toMatch(/^413 /);
     }
   });
 
@@ -212,14 +212,14 @@ describe('property: the mock agrees with the client and the wire, and the MSW ha
           headers: { 'content-type': wire.contentType, authorization: 'Bearer property-test' },
           body: wire.body,
         });
-        for (const answer of [await send(mock.url, request()), await send(MSW_BASE, request())]) {
-          expect(answer.status, answer.text).toBeLessThan(500);
-          if (answer.status === 200) expect(validateImageEditResponse(answer.body), answer.text).toBe(true);
-          else expect(validateErrorResponse(answer.body), answer.text).toBe(true);
+        for (const response of [await send(mock.url, request()), await send(MSW_BASE, request())]) {
+          expect(response.status, response.text).toBeLessThan(500);
+          if (response.status === 200) expect(validateImageEditResponse(response.body), response.text).toBe(true);
+          else expect(validateErrorResponse(response.body), response.text).toBe(true);
         }
       }),
       { seed, numRuns: 150 },
     );
-    console.log(`[fuzz/mock] ${runs} arbitrary bodies answered without a 5xx by the mock and the MSW handlers`);
+    console.log(`[fuzz/mock] ${runs} arbitrary bodies got no 5xx from the mock and the MSW handlers`);
   });
 });

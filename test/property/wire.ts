@@ -1,6 +1,6 @@
 /**
  * The wire side of the conformance tests: image arbitraries and image sites (from the spec's file limits),
- * multipart bytes parsed back with a real parser (test/support/multipart.ts) and judged by the spec (decodeTextParts +
+ * multipart bytes parsed back with a real parser (test/support/multipart.ts) and checked by the spec (decodeTextParts +
  * validateEditFields + the file limits), and the raw parts of a valid request for the cases only the wire can express
  * (broken JSON text, repeated parts, unknown parts, an image sent as text), written by test/support/multipart.ts.
  */
@@ -236,7 +236,7 @@ export async function wireImages(value: unknown): Promise<PreparedImage[] | unde
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Parsing and judging the wire
+// Parsing and checking the wire
 
 export interface WireReading {
   /** The text and JSON parts as decoded values. */
@@ -247,7 +247,7 @@ export interface WireReading {
 }
 
 /** The spec's verdict on parsed parts: the same reading a server makes (text parts decoded, files checked). */
-export function judgeParts(parts: readonly ParsedPart[]): WireReading {
+export function checkParts(parts: readonly ParsedPart[]): WireReading {
   const issues: RequestIssue[] = [];
   const textParts: TextPart[] = [];
   const files: ParsedPart[] = [];
@@ -282,12 +282,12 @@ export function judgeParts(parts: readonly ParsedPart[]): WireReading {
   return { fields: decoded.fields, files, issues };
 }
 
-/** Parses and judges a body; invalid multipart is one issue on `(body)`. */
+/** Parses and checks a body; invalid multipart is one issue on `(body)`. */
 export async function readWire(body: Blob, contentType: string): Promise<WireReading> {
   const { parts, error } = await readMultipart(body, contentType);
   if (error)
     return { fields: {}, files: [], issues: [{ field: '(body)', message: `is not valid multipart: ${error}` }] };
-  return judgeParts(parts);
+  return checkParts(parts);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 /**
  * A cassette fits its 1 MiB whatever the exchange: a valid request with a prompt of quotes (each doubled once
- * JSON-escaped) and an answer with 12,000 departures are recorded cut and marked, and the mock's replay skips the
+ * JSON-escaped) and a response with 12,000 departures are recorded cut and marked, and the mock's replay skips the
  * cut cassette with a warning naming it.
  */
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
@@ -16,7 +16,7 @@ const { serve } = serversClosedAfterEach();
 const proxy = proxiesClosedAfterEach();
 
 describe('a cassette of a large exchange', () => {
-  it('a prompt of 900,000 quotes and an answer with 12,000 departures are cut and marked to fit 1 MiB, and replay skips the cut cassette with a warning', {
+  it('a prompt of 900,000 quotes and a response with 12,000 departures are cut and marked to fit 1 MiB, and replay skips the cut cassette with a warning', {
     timeout: 120_000,
   }, async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'orq-cassette-size-'));
@@ -52,7 +52,7 @@ describe('a cassette of a large exchange', () => {
 
       const mock = await startCommand(['mock', '--port', '0', '--replay', dir], /Ctrl-C/);
       // A cassette the recorder cut is not the exchange that happened: replay skips it, naming it and why.
-      expect(mock.output()).toContain(`replay    0 recorded answer(s) from ${dir}`);
+      expect(mock.output()).toContain(`replay    0 recorded response(s) from ${dir}`);
       expect(mock.output()).toContain(`warning   skipped ${path.join(dir, name!)}: request.truncated is set`);
       mock.child.kill('SIGTERM');
       expect(await mock.exited).toBe(0);

@@ -1,7 +1,7 @@
 /**
  * The committed cassettes (test/proxy/cassettes/, recorded through the validating proxy: see record-cassettes.ts)
- * against the current spec: every recorded answer still fits it, and every request a server answered with a 2xx
- * is one the mock's judge still accepts. A spec change that recorded traffic contradicts fails here, naming the
+ * against the current spec: every recorded response still fits it, and every request a server responded to with a 2xx
+ * is one the mock's check still accepts. A spec change that recorded traffic contradicts fails here, naming the
  * cassette and the field. The same cassettes replay in the MSW handlers, and hold no trace of the recording's key.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import path from 'node:path';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeDrift } from '../../src/contract/issues.js';
-import { recheckCassette as judgeCassette, parseCassette, type Cassette } from '../../src/mock/core/replay.js';
+import { parseCassette, recheckCassette, type Cassette } from '../../src/mock/core/replay.js';
 import { createImageEditClient } from '../../src/index.js';
 import { createImageEditHandlers } from '../../src/mock/msw.js';
 import { MSW_BASE } from '../msw/support.js';
@@ -23,15 +23,15 @@ const cassettes: [string, Cassette][] = files.map((name) => [
   parseCassette(readFileSync(path.join(CASSETTES_DIR, name), 'utf8'), name),
 ]);
 
-describe('the committed cassettes, judged by the current spec', () => {
-  it('there are some, of each kind recorded: a rate limit, base64 and URL answers, a refusal', () => {
+describe('the committed cassettes, checked by the current spec', () => {
+  it('there are some, of each kind recorded: a rate limit, base64 and URL responses, a refusal', () => {
     expect(cassettes.map(([, cassette]) => cassette.response.status)).toEqual([429, 200, 200, 400]);
   });
 
   it.each(cassettes)(
-    '%s: the answer fits the spec, and a request answered 2xx is one the spec accepts',
+    '%s: the response fits the spec, and a request that got a 2xx is one the spec accepts',
     (_name, cassette) => {
-      const { requestIssues, drift } = judgeCassette(cassette);
+      const { requestIssues, drift } = recheckCassette(cassette);
       expect(drift.map(describeDrift)).toEqual([]);
       if (cassette.response.status < 300) expect(requestIssues).toEqual([]);
     },
@@ -43,16 +43,16 @@ describe('the committed cassettes, judged by the current spec', () => {
     expect(text).not.toContain('authorization');
   });
 
-  it('the judge names what a spec change would contradict (a cassette edited as a changed spec would see it)', () => {
+  it('the check names what a spec change would contradict (a cassette edited as a changed spec would see it)', () => {
     const [, ok] = cassettes.find(([, cassette]) => cassette.response.status === 200)!;
-    const answer = structuredClone(ok);
-    (answer.response.body as { created: unknown }).created = 'yesterday';
-    expect(judgeCassette(answer).drift.map(describeDrift)).toEqual([
+    const edited = structuredClone(ok);
+    (edited.response.body as { created: unknown }).created = 'yesterday';
+    expect(recheckCassette(edited).drift.map(describeDrift)).toEqual([
       'body.created: the spec says type integer, received "yesterday"',
     ]);
     const request = structuredClone(ok);
     request.request.parts.push({ name: 'n', value: '99' });
-    expect(judgeCassette(request).requestIssues).toEqual([{ field: 'n', message: 'must be <= 10 (got 99)' }]);
+    expect(recheckCassette(request).requestIssues).toEqual([{ field: 'n', message: 'must be <= 10 (got 99)' }]);
   });
 });
 
@@ -70,9 +70,9 @@ describe('replay in the MSW handlers (cassettes: the parsed files)', () => {
     fetch: (input, init) => fetch(input, init),
   });
 
-  it('a recorded request gets the recorded answers in order (429, then the 200); another gets the spec example', async () => {
+  it('a recorded request gets the recorded responses in order (429, then the 200); another gets the spec example', async () => {
     const first = await client.edit(RECORDED.b64).then(
-      () => 'answered',
+      () => 'responded',
       (error: { status?: number }) => error.status,
     );
     expect(first).toBe(429);

@@ -56,8 +56,8 @@ afterAll(async () => {
 const spools = () => readdirSync(proxyTmp).filter((name) => name.startsWith('orq-proxy-'));
 
 /**
- * An upstream answering a 200 of the spec's shape whose one b64_json makes the body about `bytes` long (`bytes` says
- * exactly, a few less), written in 1 MiB
+ * An upstream responding with a 200 of the spec's shape whose one b64_json makes the body about `bytes` long
+ * (`bytes` says exactly, a few less), written in 1 MiB
  * pieces as the socket takes them (this process never holds the body); `created` is a string when `drifting`.
  * `pauseAt`: the upstream stops after that many bytes until `resume()`.
  */

@@ -1,7 +1,7 @@
 /**
  * The proxy streams: sixteen images at the spec's per-file limit (16 × 50 MiB, sent by curl -F) pass through it to
- * the upstream whole, judged on the way, while the proxy's memory (its own process, read from /proc) grows far less
- * than the upload. With --strict the body is held on disk, not in memory, until judged; the temporary file is gone
+ * the upstream whole, checked on the way, while the proxy's memory (its own process, read from /proc) grows far less
+ * than the upload. With --strict the body is held on disk, not in memory, until checked; the temporary file is gone
  * afterwards.
  */
 import { execFile } from 'node:child_process';
@@ -71,18 +71,18 @@ async function uploadThrough(strict: boolean, count: number) {
     );
     const growth = memory(proxy.pid, 'VmHWM') - before;
     await expect.poll(() => proxy.output(), { timeout: 20_000 }).toMatch(/#1 POST/);
-    return { answer: JSON.parse(stdout), growth, upstream, line: /#1 POST.*/.exec(proxy.output())![0] };
+    return { response: JSON.parse(stdout), growth, upstream, line: /#1 POST.*/.exec(proxy.output())![0] };
   } finally {
     await proxy.stop();
   }
 }
 
 describe('large uploads through the proxy', () => {
-  it(`16 × ${imageField.limits.maxBytes} bytes reach the upstream whole, judged on the way, at bounded memory`, {
+  it(`16 × ${imageField.limits.maxBytes} bytes reach the upstream whole, checked on the way, at bounded memory`, {
     timeout: 300_000,
   }, async () => {
-    const { answer, growth, upstream, line } = await uploadThrough(false, imageField.limits.maxItems);
-    expect(answer).toEqual(okBody);
+    const { response, growth, upstream, line } = await uploadThrough(false, imageField.limits.maxItems);
+    expect(response).toEqual(okBody);
     const images = upstream.requests[0]!.parts.filter((part) => part.name === imageField.name);
     expect(images.map((part) => part.size)).toEqual(Array(imageField.limits.maxItems).fill(imageField.limits.maxBytes));
     expect(line).toMatch(new RegExp(`${wireContract.path} → 200 \\(\\d+ ms\\): conforms$`));
@@ -95,8 +95,8 @@ describe('large uploads through the proxy', () => {
   it('--strict holds the body on disk, not in memory, and removes it afterwards', { timeout: 300_000 }, async () => {
     const spools = () => readdirSync(proxyTmp).filter((name) => name.startsWith('orq-proxy-')).length;
     const spoolsBefore = spools();
-    const { answer, growth, upstream } = await uploadThrough(true, 4);
-    expect(answer).toEqual(okBody);
+    const { response, growth, upstream } = await uploadThrough(true, 4);
+    expect(response).toEqual(okBody);
     expect(
       upstream.requests[0]!.parts.filter((part) => part.name === imageField.name).map((part) => part.size),
     ).toEqual(Array(4).fill(imageField.limits.maxBytes));

@@ -1,5 +1,5 @@
 /**
- * Upstreams that answer with what HTTP cannot pass on: a status line node:http refuses to send (000, 099, a DEL in
+ * Upstreams that respond with what HTTP cannot pass on: a status line node:http refuses to send (000, 099, a DEL in
  * the reason phrase) or a switch of protocols (101). The proxy, as a user runs it (its own process), reports each as
  * an upstream failure, resets the caller at once (as for any broken upstream) and goes on serving.
  */
@@ -10,7 +10,7 @@ import { endpointOf, okBody, postParts, proxiesClosedAfterEach, startCommand, va
 const { serve } = serversClosedAfterEach();
 const proxy = proxiesClosedAfterEach();
 
-const answer = (statusLine: string) =>
+const rawResponse = (statusLine: string) =>
   `${statusLine}\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}`;
 
 describe('an upstream whose status line cannot be passed on', () => {
@@ -19,7 +19,7 @@ describe('an upstream whose status line cannot be passed on', () => {
   }, async () => {
     const broken = ['HTTP/1.1 000 Zero', 'HTTP/1.1 099 Low', 'HTTP/1.1 200 O\x7fK'];
     const upstream = await serve((index) =>
-      index < broken.length ? { raw: answer(broken[index]!) } : { status: 200, body: okBody },
+      index < broken.length ? { raw: rawResponse(broken[index]!) } : { status: 200, body: okBody },
     );
     const command = await startCommand(['proxy', '--upstream', upstream.url, '--port', '0'], /Ctrl-C/);
     try {
@@ -33,7 +33,7 @@ describe('an upstream whose status line cannot be passed on', () => {
       for (const index of [1, 2, 3])
         expect(output).toMatch(
           new RegExp(
-            `#${index} POST /v2/router/images/edits → reset \\(\\d+ ms\\): no response to check; the upstream's answer cannot be passed on \\(.+\\)`,
+            `#${index} POST /v2/router/images/edits → reset \\(\\d+ ms\\): no response to check; the upstream's response cannot be passed on \\(.+\\)`,
           ),
         );
       expect(output).toMatch(/#4 POST \/v2\/router\/images\/edits → 200 \(\d+ ms\): conforms/);
@@ -62,7 +62,7 @@ describe('an upstream that switches protocols (101)', () => {
       expect(sent).toMatchObject({ error: expect.any(Error) });
       await through.reported(1);
       expect(through.lines[0]).toMatch(
-        /→ reset \(\d+ ms\): no response to check; the upstream's answer cannot be passed on \(the upstream answered 101/,
+        /→ reset \(\d+ ms\): no response to check; the upstream's response cannot be passed on \(the upstream responded 101/,
       );
       expect(through.summary()).toMatchObject({ exchanges: 1, upstreamFailures: 1 });
     },

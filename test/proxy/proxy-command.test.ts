@@ -48,7 +48,7 @@ describe('orq-images proxy', () => {
       expect((await readdir(dir)).sort()).toEqual(['0001-post-200.json', '0002-post-200.json']);
 
       const mock = await start(['mock', '--port', '0', '--replay', dir], /Ctrl-C/);
-      expect(mock.output()).toContain(`replay    2 recorded answer(s) from ${dir}`);
+      expect(mock.output()).toContain(`replay    2 recorded response(s) from ${dir}`);
       const replayed = await postParts(endpointOf(mock.output()), drifting);
       expect(JSON.parse((replayed as { text: string }).text).created).toBe('now');
       mock.child.kill('SIGTERM');

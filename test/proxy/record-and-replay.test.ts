@@ -1,8 +1,8 @@
 /**
  * `--record DIR` and `--replay DIR` end to end, against a local upstream that echoes the caller's key back in every
  * place a server might (a header, a body field, a URL's query, percent-encoded): the cassettes hold no trace of the
- * key and no image pixels (request images by hash, large answer images as small placeholders of their type), and the
- * Node mock started on that directory answers the same requests with the recorded answers, in the order recorded,
+ * key and no image pixels (request images by hash, large response images as small placeholders of their type), and the
+ * Node mock started on that directory responds to the same requests with the recorded responses, in the order recorded,
  * while any other request, or one that asks with Prefer, gets the spec's example as before.
  */
 import { createHash } from 'node:crypto';
@@ -23,7 +23,7 @@ import { AUTH, KEY, okBody, postParts, proxiesClosedAfterEach, urlBody, validPar
 const { serve } = serversClosedAfterEach();
 const proxy = proxiesClosedAfterEach();
 
-/** An answer image large enough to be shrunk (about 40 KB of base64). */
+/** A response image large enough to be shrunk (about 40 KB of base64). */
 const bigImage = makePng(8, 8, { padTo: 30_000, seed: 3 });
 const requestA = validParts([{ name: 'response_format', value: 'b64_json' }]);
 const requestB = validParts(
@@ -49,7 +49,7 @@ function holdsKey(text: string): boolean {
 }
 
 describe('recording', () => {
-  it('writes each exchange as a cassette with no trace of the key, images by hash, large answer images shrunk', {
+  it('writes each exchange as a cassette with no trace of the key, images by hash, large response images shrunk', {
     timeout: 60_000,
   }, async () => {
     const upstream = await serve((index, request) => {
@@ -123,7 +123,7 @@ describe('replay (startMock({ replayDir }))', () => {
     await mock?.close();
   });
 
-  it('answers a recorded request with the recorded answers in order, the last repeating', {
+  it('responds to a recorded request with the recorded responses in order, the last repeating', {
     timeout: 30_000,
   }, async () => {
     expect(mock.replayable).toBe(3);
@@ -150,11 +150,11 @@ describe('replay (startMock({ replayDir }))', () => {
     const reordered = [{ ...retry!, value: '{"count":2}' }, image!, format!, prompt!, model!].map((part) =>
       part.filename ? { ...part, filename: 'renamed.png' } : part,
     );
-    const answer = await postParts(mock.url, reordered);
-    expect(JSON.parse((answer as { text: string }).text).data[0].url).toMatch(/^https:\/\/storage\.example\//);
+    const response = await postParts(mock.url, reordered);
+    expect(JSON.parse((response as { text: string }).text).data[0].url).toMatch(/^https:\/\/storage\.example\//);
   });
 
-  it("another request, or one that asks with Prefer, gets the mock's own answer as before", {
+  it("another request, or one that asks with Prefer, gets the mock's own response as before", {
     timeout: 30_000,
   }, async () => {
     const recorded = JSON.parse(await readFile(path.join(dir, '0002-post-200.json'), 'utf8')).response.body;
@@ -166,7 +166,7 @@ describe('replay (startMock({ replayDir }))', () => {
     expect(JSON.parse((asked as { text: string }).text)).toEqual(okBody);
   });
 
-  it('Prefer: delay= and fault= apply to the recorded answer', { timeout: 30_000 }, async () => {
+  it('Prefer: delay= and fault= apply to the recorded response', { timeout: 30_000 }, async () => {
     const delayed = await postParts(mock.url, requestB, { ...AUTH, prefer: 'delay=50' });
     expect(JSON.parse((delayed as { text: string }).text).data[0].url).toMatch(/^https:\/\/storage\.example\//);
     const truncated = await postParts(mock.url, requestB, { ...AUTH, prefer: 'fault=truncate' });

@@ -1,11 +1,11 @@
 /**
  * Re-records the committed cassettes of test/proxy/cassettes/ from a local upstream (this package's own mock, which
- * answers as the spec says) through the validating proxy, the way a user records real traffic:
+ * responses as the spec says) through the validating proxy, the way a user records real traffic:
  *
  *   npx tsx test/proxy/record-cassettes.ts
  *
  * Cassettes recorded from Orq's service (`orq-images proxy --upstream https://api.orq.ai --record DIR`) belong in the
- * same directory: test/proxy/cassettes.test.ts re-judges every one of them by the current spec.
+ * same directory: test/proxy/cassettes.test.ts re-checks every one of them by the current spec.
  */
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   });
   try {
     const client = createImageEditClient({ apiKey: RECORDING_KEY, baseUrl: proxy.url, maxRetries: 0 });
-    // A rate limit first, then the same request answered: replay serves them in that order.
+    // A rate limit first, then the same request with its 200: replay serves them in that order.
     await client.edit(RECORDED.b64, { headers: { prefer: 'code=429' } }).catch(() => undefined);
     await client.edit(RECORDED.b64);
     await client.edit(RECORDED.url);

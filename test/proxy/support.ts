@@ -1,6 +1,6 @@
 /**
  * What the proxy tests share: a proxy started per test and closed after it (with its report lines collected), a
- * valid request written as raw multipart, the spec's answers to script upstreams with, and `orq-images proxy` as a
+ * valid request written as raw multipart, the spec's responses to script upstreams with, and `orq-images proxy` as a
  * process of its own whose memory is read from /proc.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -63,7 +63,7 @@ export async function postParts(
 export interface RunningProxy extends ProxyServer {
   lines: string[];
   reports: ExchangeReport[];
-  /** Resolves once `count` exchanges are reported (a report follows its answer: the caller may be told first). */
+  /** Resolves once `count` exchanges are reported (a report follows its response: the caller may be told first). */
   reported(count: number): Promise<void>;
 }
 

@@ -1,8 +1,8 @@
 /**
  * The validating proxy against local upstreams on 127.0.0.1: what it forwards arrives byte for byte with the
  * caller's key; a conforming upstream is reported as such; each way a drifting upstream departs from the spec is
- * named in the exchange's line (describeDrift's format) and counted in the summary; a large answer reaches the caller as it
- * arrives and is judged once it ends; a reset reaches the caller as a reset; and --strict refuses a request the spec refuses before the upstream sees anything of it.
+ * named in the exchange's line (describeDrift's format) and counted in the summary; a large response reaches the caller as it
+ * arrives and is checked once it ends; a reset reaches the caller as a reset; and --strict refuses a request the spec refuses before the upstream sees anything of it.
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readlinkSync } from 'node:fs';
@@ -30,7 +30,7 @@ import {
 const { serve, track } = serversClosedAfterEach();
 const proxy = proxiesClosedAfterEach();
 
-/** An upstream whose answer is written by hand (bytes the scripted server cannot send, such as compressed ones). */
+/** An upstream whose response is written by hand (bytes the scripted server cannot send, such as compressed ones). */
 async function startRawServer(handler: http.RequestListener): Promise<{ url: string; close(): Promise<void> }> {
   const server = http.createServer((req, res) => {
     req.resume();
@@ -48,7 +48,7 @@ async function startRawServer(handler: http.RequestListener): Promise<{ url: str
 }
 
 describe('a conforming upstream', () => {
-  it("gets the request as sent, with the caller's key; the caller gets the answer as sent; the line says it conforms", {
+  it("gets the request as sent, with the caller's key; the caller gets the response as sent; the line says it conforms", {
     timeout: 30_000,
   }, async () => {
     const upstream = await serve(() => ({ status: 200, body: okBody }));
@@ -102,41 +102,41 @@ describe('a drifting upstream', () => {
   const cases = [
     {
       name: 'an extra status',
-      answer: { status: 418, body: { error: { message: 'teapot' } } },
+      response: { status: 418, body: { error: { message: 'teapot' } } },
       line: /status: the spec says one of 200, 400, .*, received 418/,
     },
     {
       name: 'a missing required field',
-      answer: { status: 200, body: { data: okBody.data } },
+      response: { status: 200, body: { data: okBody.data } },
       line: /body\.created: the spec says required, received missing/,
     },
     {
       name: 'a type change',
-      answer: { status: 200, body: { ...okBody, created: String(okBody.created) } },
+      response: { status: 200, body: { ...okBody, created: String(okBody.created) } },
       line: /body\.created: the spec says type integer, received "\d+"/,
     },
     {
       name: 'an image in both forms',
-      answer: { status: 200, body: { ...okBody, data: [{ ...okBody.data[0], url: urlBody.data[0].url }] } },
+      response: { status: 200, body: { ...okBody, data: [{ ...okBody.data[0], url: urlBody.data[0].url }] } },
       line: /body\.data\[0\]: the spec says b64_json or url, not both, received/,
     },
     {
       name: 'a 413 with an HTML body',
-      answer: { status: 413, headers: { 'content-type': 'text/html' }, body: html413 },
+      response: { status: 413, headers: { 'content-type': 'text/html' }, body: html413 },
       line: /headers\.content-type: the spec says application\/json, received "text\/html"; body: the spec says JSON \(application\/json\), received "<html>/,
     },
   ];
 
-  it("each departure is named in its exchange's line, the answer reaches the caller unchanged, and the summary counts them", {
+  it("each departure is named in its exchange's line, the response reaches the caller unchanged, and the summary counts them", {
     timeout: 60_000,
   }, async () => {
-    const upstream = await serve((index) => cases[index]!.answer);
+    const upstream = await serve((index) => cases[index]!.response);
     const through = await proxy({ upstream: upstream.url });
-    for (const { answer } of cases) {
+    for (const { response } of cases) {
       const sent = await postParts(through.url, validParts([{ name: 'response_format', value: 'b64_json' }]));
       expect(sent).toMatchObject({
-        status: answer.status,
-        text: typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body),
+        status: response.status,
+        text: typeof response.body === 'string' ? response.body : JSON.stringify(response.body),
       });
     }
     await through.reported(cases.length);
@@ -155,7 +155,7 @@ describe('a drifting upstream', () => {
     );
   });
 
-  it('an answer past x-max-response-bytes once decoded (a gzip bomb) is cut there and named', {
+  it('a response past x-max-response-bytes once decoded (a gzip bomb) is cut there and named', {
     timeout: 120_000,
   }, async () => {
     // One gzip member of 1 MiB of spaces, 300 times over (members concatenate when decoded): 300 MiB once decoded,
@@ -230,12 +230,12 @@ describe('a compressed response', () => {
   );
 });
 
-describe('the answer streams', () => {
-  it('the caller gets the first part of a large answer while the upstream still holds back the rest, and the whole is judged once it ends', {
+describe('the response streams', () => {
+  it('the caller gets the first part of a large response while the upstream still holds back the rest, and the whole is checked once it ends', {
     timeout: 60_000,
   }, async () => {
     // A 200 whose b64_json is 4 MiB of base64 text: the upstream sends its first 1 MiB, then waits until the caller
-    // has read those bytes. A proxy that held the answer until its end would leave both waiting (the test fails).
+    // has read those bytes. A proxy that held the response until its end would leave both waiting (the test fails).
     const image = Buffer.alloc(3 * 1024 * 1024, 7);
     png.copy(image);
     const body = Buffer.from(JSON.stringify({ ...okBody, data: [{ b64_json: image.toString('base64') }] }));
@@ -267,7 +267,7 @@ describe('the answer streams', () => {
         received += value.byteLength;
       }
       expect(received).toBe(firstPart);
-      expect(through.lines).toEqual([]); // not judged yet: the answer has not ended
+      expect(through.lines).toEqual([]); // not checked yet: the response has not ended
       release();
       for (;;) {
         const { value, done } = await reader.read();
@@ -296,7 +296,7 @@ describe('an upstream that resets', () => {
     expect(error).toBeInstanceOf(NetworkError);
     await through.reported(1);
     expect(through.lines[0]).toMatch(
-      /→ reset \(\d+ ms\): no response to check; the upstream closed the connection before answering \(E[A-Z]+\)$/,
+      /→ reset \(\d+ ms\): no response to check; the upstream closed the connection before responding \(E[A-Z]+\)$/,
     );
     expect(through.summary()).toMatchObject({ exchanges: 1, upstreamFailures: 1, conforming: 0 });
   });
@@ -330,7 +330,7 @@ describe('--strict', () => {
     },
   );
 
-  it('a valid request is held until judged, then sent whole, with its length', { timeout: 30_000 }, async () => {
+  it('a valid request is held until checked, then sent whole, with its length', { timeout: 30_000 }, async () => {
     const upstream = await serve(() => ({ status: 200, body: okBody }));
     const through = await proxy({ upstream: upstream.url, strict: true });
     const { body, contentType } = writeMultipart(validParts());
@@ -354,7 +354,7 @@ describe('--strict', () => {
     '/v2/router/images/x/..%2Fedits',
     '/v2/%72outer/images/edits',
   ])(
-    '%s is judged as the operation the upstream routes it to: refused without credentials, and with n=11',
+    '%s is checked as the operation the upstream routes it to: refused without credentials, and with n=11',
     { timeout: 30_000 },
     async (spelling) => {
       const upstream = await serve(() => ({ status: 200, body: okBody }));

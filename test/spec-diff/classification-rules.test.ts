@@ -1,7 +1,7 @@
 /**
  * One edit of the real spec per rule of `npm run spec:diff`, with the class it must get: each kind of breaking change
  * (for callers of the request and for readers of the response), each kind of non-breaking one, and the changes no
- * rule can judge. The edits are applied to a copy of spec/openapi.yaml, read by the generator's own loader.
+ * rule can classify. The edits are applied to a copy of spec/openapi.yaml, read by the generator's own loader.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,7 +19,7 @@ type Doc = any;
 type Edit = (doc: Doc) => void;
 const op = (d: Doc) => d.paths['/v2/router/images/edits'].post;
 const fields = (d: Doc) => d.components.schemas.CreateImageEditRequest;
-const answer = (d: Doc) => d.components.schemas.ImageEditResponse;
+const responseSchema = (d: Doc) => d.components.schemas.ImageEditResponse;
 const encoding = (d: Doc) => op(d).requestBody.content['multipart/form-data'].encoding;
 const imageArray = (d: Doc) => fields(d).properties.image.oneOf[1];
 
@@ -141,16 +141,16 @@ const rules: Rule[] = [
     expected: 'breaking',
     path: 'security',
   },
-  // Breaking for readers: an answer may carry what they do not expect, or lack what they read.
+  // Breaking for readers: a response may carry what they do not expect, or lack what they read.
   {
     rule: 'response field removed',
-    edit: (d) => delete answer(d).properties.size,
+    edit: (d) => delete responseSchema(d).properties.size,
     expected: 'breaking',
     path: 'response.200.size',
   },
   {
     rule: 'response field retyped',
-    edit: (d) => (answer(d).properties.created.type = 'string'),
+    edit: (d) => (responseSchema(d).properties.created.type = 'string'),
     expected: 'breaking',
     path: 'response.200.created',
   },
@@ -162,19 +162,19 @@ const rules: Rule[] = [
   },
   {
     rule: 'response enum widened',
-    earlier: (d) => (answer(d).properties.output_format.enum = ['png', 'webp']),
-    edit: (d) => (answer(d).properties.output_format.enum = ['png', 'webp', 'jpeg']),
+    earlier: (d) => (responseSchema(d).properties.output_format.enum = ['png', 'webp']),
+    edit: (d) => (responseSchema(d).properties.output_format.enum = ['png', 'webp', 'jpeg']),
     expected: 'breaking',
     path: 'response.200.output_format',
   },
   {
-    rule: 'x-max-image-bytes raised (answer images)',
+    rule: 'x-max-image-bytes raised (response images)',
     edit: (d) => (d.components.schemas.ImageData['x-max-image-bytes'] = 104_857_600),
     expected: 'breaking',
     path: 'response.200.data[]',
   },
   {
-    rule: 'x-max-response-bytes raised (every answer)',
+    rule: 'x-max-response-bytes raised (every response)',
     edit: (d) => (op(d)['x-max-response-bytes'] *= 2),
     expected: 'breaking',
     path: 'response',
@@ -187,10 +187,10 @@ const rules: Rule[] = [
   },
   {
     rule: 'response field added where extra keys were refused',
-    earlier: (d) => (answer(d).additionalProperties = false),
+    earlier: (d) => (responseSchema(d).additionalProperties = false),
     edit: (d) => {
-      answer(d).additionalProperties = false;
-      answer(d).properties.revised_prompt = { type: 'string' };
+      responseSchema(d).additionalProperties = false;
+      responseSchema(d).properties.revised_prompt = { type: 'string' };
     },
     expected: 'breaking',
     path: 'response.200.revised_prompt',
@@ -284,19 +284,19 @@ const rules: Rule[] = [
   },
   {
     rule: 'response field added',
-    edit: (d) => (answer(d).properties.revised_prompt = { type: 'string' }),
+    edit: (d) => (responseSchema(d).properties.revised_prompt = { type: 'string' }),
     expected: 'non-breaking',
     path: 'response.200.revised_prompt',
   },
   {
     rule: 'response field made required',
-    edit: (d) => answer(d).required.push('output_format'),
+    edit: (d) => responseSchema(d).required.push('output_format'),
     expected: 'non-breaking',
     path: 'response.200.output_format',
   },
   {
     rule: 'response enum added (narrower)',
-    edit: (d) => (answer(d).properties.output_format.enum = ['png', 'webp', 'jpeg']),
+    edit: (d) => (responseSchema(d).properties.output_format.enum = ['png', 'webp', 'jpeg']),
     expected: 'non-breaking',
     path: 'response.200.output_format',
   },

@@ -1,7 +1,7 @@
 /**
- * The tests' one scripted HTTP server on 127.0.0.1: it answers each request the way a script says, including the
+ * The tests' one scripted HTTP server on 127.0.0.1: it responds to each request the way a script says, including the
  * ways real networks and proxies misbehave (any status, headers and body; a reset after part of an upload; a body
- * shorter than its Content-Length; no answer at all; raw bytes no server library would send), and records every request: headers, the bytes that arrived,
+ * shorter than its Content-Length; no response at all; raw bytes no server library would send), and records every request: headers, the bytes that arrived,
  * the SHA-256 of the whole body when it arrived whole, and, for a multipart body, each part as a real parser reads it
  * (test/support/multipart.ts). Also: a refused port and a server that never reads (for stalled uploads).
  */
@@ -21,11 +21,11 @@ export type Fault =
     }
   /** Destroys the connection once `afterBytes` of the body arrived (0 or absent: at once; Infinity: after the whole body). */
   | { reset: true; afterBytes?: number }
-  /** Sends the status and a Content-Length larger than `body`, then closes: a truncated answer. */
+  /** Sends the status and a Content-Length larger than `body`, then closes: a truncated response. */
   | { truncate: true; status?: number; body: string; declaredLength: number }
-  /** Reads the whole body, never answers. */
+  /** Reads the whole body, never responds. */
   | { hang: true }
-  /** Writes `bytes` as the whole answer straight to the socket (status lines node:http refuses to send), then closes unless `keepOpen`. */
+  /** Writes `bytes` as the whole response straight to the socket (status lines node:http refuses to send), then closes unless `keepOpen`. */
   | { raw: string; keepOpen?: boolean };
 
 export interface ScriptedRequest {

@@ -1,7 +1,7 @@
 /**
  * `npm run check-server` as a user runs it (a child process): the full suite passes against the mock, a server that
  * breaks the contract makes it fail naming the check, the minimal suite announces its plan and sends only
- * what it announced, and a server that never answers fails each request at its deadline (--timeout).
+ * what it announced, and a server that never responds fails each request at its deadline (--timeout).
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -41,18 +41,18 @@ describe('npm run check-server', () => {
   let drifting: ScriptedServer;
   beforeAll(async () => {
     mock = await startMock({ port: 0 });
-    // Answers 200 `{}` to everything: a body the spec's ImageEditResponse rejects, and no refusals at all.
+    // Responds 200 `{}` to everything: a body the spec's ImageEditResponse rejects, and no refusals at all.
     broken = await startScriptedServer(() => ({ status: 200, body: {} }));
     // Refuses as the spec says, but its 200 carries `created` as a string and its 400 lacks the error's message.
     const example = (status: string) =>
       specFacts.responses.find((response) => response.status === status)!.examples[0]!.value as any;
     const { message: _message, ...withoutMessage } = example('400').error;
-    const answers = [
+    const responses = [
       { status: 200, body: { ...example('200'), created: 'now' } },
       { status: 401, body: example('401') },
       { status: 400, body: { error: withoutMessage } },
     ];
-    drifting = await startScriptedServer((index) => answers[index % answers.length]!);
+    drifting = await startScriptedServer((index) => responses[index % responses.length]!);
   });
   afterAll(async () => {
     await mock?.close();
@@ -82,18 +82,18 @@ describe('npm run check-server', () => {
     expect(code).toBe(1);
   });
 
-  it("reports an answer's departures from the spec in the drift format (field: the spec says X, received Y)", {
+  it("reports a response's departures from the spec in the drift format (field: the spec says X, received Y)", {
     timeout: 120_000,
   }, async () => {
     const { stdout } = await runCheckServer(['--base-url', drifting.url, '--minimal'], {
       ORQ_API_KEY: 'sk-check-drift-key-0123456789',
     });
     expect(stdout).toMatch(
-      /FAIL {2}a small edit .*: the 200 answer breaks the spec: body\.created: the spec says type integer, received "now"/,
+      /FAIL {2}a small edit .*: the 200 response breaks the spec: body\.created: the spec says type integer, received "now"/,
     );
     expect(stdout).toMatch(/PASS {2}no Authorization header: 401/);
     expect(stdout).toMatch(
-      /FAIL {2}n above its maximum \(11\): 400 naming n: the 400 answer breaks the spec: body\.error\.message: the spec says required, received missing/,
+      /FAIL {2}n above its maximum \(11\): 400 naming n: the 400 response breaks the spec: body\.error\.message: the spec says required, received missing/,
     );
   });
 
@@ -115,10 +115,10 @@ describe('npm run check-server', () => {
     expect(edits[0]!.parts.filter((part) => part.name === 'image')).toHaveLength(1);
   });
 
-  it('fails each request a silent server never answers at its deadline, naming the request, and stops there', {
+  it('fails each request a silent server never responds to at its deadline, naming the request, and stops there', {
     timeout: 120_000,
   }, async () => {
-    // One server reads each request whole and never answers; the other never reads at all (the upload stalls).
+    // One server reads each request whole and never responds; the other never reads at all (the upload stalls).
     const silent = await startScriptedServer(() => ({ hang: true }));
     const stalled = await startStallServer();
     try {
@@ -127,12 +127,12 @@ describe('npm run check-server', () => {
         const { code, stdout } = await runCheckServer(['--base-url', server.url, '--timeout', '1500']);
         expect(stdout).toContain('each request within 1500 ms');
         expect(stdout).toMatch(
-          /FAIL {2}a small edit .*: POST \/v2\/router\/images\/edits: no complete answer within 1500 ms \(--timeout\)/,
+          /FAIL {2}a small edit .*: POST \/v2\/router\/images\/edits: no complete response within 1500 ms \(--timeout\)/,
         );
         expect(stdout).toMatch(
-          /FAIL {2}no Authorization header: 401.*: POST \/v2\/router\/images\/edits: no complete answer within 1500 ms/,
+          /FAIL {2}no Authorization header: 401.*: POST \/v2\/router\/images\/edits: no complete response within 1500 ms/,
         );
-        expect(stdout).toContain('cannot be reached or does not answer; the remaining checks are not run');
+        expect(stdout).toContain('cannot be reached or does not respond; the remaining checks are not run');
         expect(stdout).toMatch(/check-server: 0 passed, 2 failed/);
         expect(code).toBe(1);
         // Two deadlines and the start of a process, not the minutes the full suite would wait without them.

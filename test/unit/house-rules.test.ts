@@ -1,6 +1,6 @@
 /**
  * The shape of src/ holds: each folder imports only what its README says it may (so "the client and the mock cannot
- * disagree" stays visible: both judge by src/contract/, neither imports the other), the layers point one way (src/
+ * disagree" stays visible: both check by src/contract/, neither imports the other), the layers point one way (src/
  * never names scripts/ or test/, scripts/ never test/), the package's public exports change only on purpose
  * (test/unit/public-exports.json), and no file hides from the type checker or grows past a screenful of screens.
  */

@@ -2,7 +2,7 @@
  * The generated validators are compiled without messages (smaller browser bundle: scripts/generate/validators.ts), so
  * every issue is worded from keyword and params (src/contract/issues.ts). This holds the wording to ajv's own: the
  * same schemas compiled by ajv with its messages on must report the same failures, with the same words, for the
- * property tests' invalid requests and for answers broken at every field of the spec's 200 example.
+ * property tests' invalid requests and for responses broken at every field of the spec's 200 example.
  */
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
@@ -43,14 +43,14 @@ function failures(validate: Validator<unknown>, data: unknown, words: (error: Va
 }
 
 /** The 200 example broken at every leaf (a value of the wrong kind) and without each key. */
-function brokenAnswers(value: unknown, at: (v: unknown) => unknown = (v) => v): unknown[] {
+function brokenResponses(value: unknown, at: (v: unknown) => unknown = (v) => v): unknown[] {
   if (value === null || typeof value !== 'object') return [at({ wrong: true }), at(-1), at('x')];
   const entries = Array.isArray(value) ? value.map((v, i) => [i, v] as const) : Object.entries(value);
   return entries.flatMap(([key, child]) => {
     const put = (v: unknown) =>
       at(Array.isArray(value) ? value.map((c, i) => (i === key ? v : c)) : { ...value, [key]: v });
     const without = Array.isArray(value) ? [] : [at(Object.fromEntries(entries.filter(([k]) => k !== key)))];
-    return [...without, ...brokenAnswers(child, put)];
+    return [...without, ...brokenResponses(child, put)];
   });
 }
 
@@ -71,14 +71,14 @@ describe('issues worded from keyword and params read as ajv words them', () => {
     expect(failing).toBeGreaterThan(20);
   });
 
-  it('for answers broken at every field of the spec’s 200 example', async () => {
+  it('for responses broken at every field of the spec’s 200 example', async () => {
     const reference = await referenceValidators();
     const example = Object.values(responses['200']!.content['application/json']!.examples)[0]!.value;
-    const answers = brokenAnswers(example);
-    expect(answers.length).toBeGreaterThan(10);
-    for (const answer of answers) {
-      expect(failures(validateImageEditResponse, answer, ajvWording)).toEqual(
-        failures(reference.response as Validator<unknown>, answer, (error) => error.message ?? ''),
+    const broken = brokenResponses(example);
+    expect(broken.length).toBeGreaterThan(10);
+    for (const body of broken) {
+      expect(failures(validateImageEditResponse, body, ajvWording)).toEqual(
+        failures(reference.response as Validator<unknown>, body, (error) => error.message ?? ''),
       );
     }
   });

@@ -149,7 +149,7 @@ describe('the Arazzo workflows next to the spec, run by redocly respect against 
       ]),
     );
     expect(outcome(run, file), run.stdout + run.stderr).toEqual(expected);
-    // Each step was judged, not only sent: its expected status, and Respect's status, content-type and schema checks.
+    // Each step was checked, not only sent: its expected status, and Respect's status, content-type and schema checks.
     for (const workflow of reported(run, file)!.executedWorkflows) {
       for (const step of workflow.executedSteps) {
         expect(step.checks.map((check) => check.name)).toEqual(

@@ -55,7 +55,7 @@ const CONSOLE_CSS = `
 .orq-console button:disabled { opacity: 0.5; cursor: default; }
 .orq-small { font-size: 12.5px; }
 .orq-state { color: #57606a; }
-.orq-answer { margin-top: 12px; padding: 12px; border: 1px solid #e1e4e8; border-radius: 8px; }
+.orq-response { margin-top: 12px; padding: 12px; border: 1px solid #e1e4e8; border-radius: 8px; }
 .orq-status { font-size: 16px; margin: 0 0 8px; }
 .orq-headers { border-collapse: collapse; font-size: 12.5px; width: 100%; table-layout: fixed; }
 .orq-headers th, .orq-headers td { text-align: left; vertical-align: top; padding: 2px 6px; border-bottom: 1px solid #eef0f3; overflow-wrap: anywhere; }
@@ -102,7 +102,7 @@ function buildConsole(server: string): HTMLElement {
   const sendButton = el('button', { type: 'submit', class: 'orq-send' }, 'Send');
   const cancel = el('button', { type: 'button', class: 'orq-small', disabled: true }, 'Cancel');
   const status = el('p', { class: 'orq-state', 'aria-live': 'polite' });
-  const responseSlot = el('div', { class: 'orq-answer-slot' });
+  const responseSlot = el('div', { class: 'orq-response-slot' });
   form.append(el('div', { class: 'orq-row' }, sendButton, cancel), status);
 
   let typing = 0;
@@ -155,8 +155,8 @@ function buildConsole(server: string): HTMLElement {
         responseSlot.append(
           await responseView(result, result.sent && curlCommand(result.sent), new URL(server).origin, apiKey!),
         );
-        // Said once the response is on the page, so "Answered" means it can be read.
-        status.textContent = result.response ? `Answered ${result.response.status}.` : 'No answer.';
+        // Said once the response is on the page, so "Responded" means it can be read.
+        status.textContent = result.response ? `Responded ${result.response.status}.` : 'No response.';
       } finally {
         inFlight = undefined;
         sendButton.disabled = false;

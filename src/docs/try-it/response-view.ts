@@ -206,5 +206,5 @@ export async function responseView(
     });
     parts.push(el('div', { class: 'orq-curl-block' }, copy, pre));
   }
-  return el('div', { class: 'orq-answer' }, ...parts.filter((part): part is HTMLElement => part !== undefined));
+  return el('div', { class: 'orq-response' }, ...parts.filter((part): part is HTMLElement => part !== undefined));
 }

@@ -42,7 +42,7 @@ const DELAY_PRESET_MS = 8000;
  * then time and faults (src/contract/mock-prefer.ts), for a UI's spinner, cancel button and error paths.
  */
 export function preferPresets(): { value: string; label: string }[] {
-  const presets = [{ value: '', label: 'none: the mock answers from the request' }];
+  const presets = [{ value: '', label: 'none: the mock makes its response from the request' }];
   for (const response of specFacts.responses) {
     if (response.status === '200') {
       for (const example of response.examples)
@@ -59,7 +59,7 @@ export function preferPresets(): { value: string; label: string }[] {
   }
   presets.push({
     value: `delay=${DELAY_PRESET_MS}`,
-    label: `the answer waits ${DELAY_PRESET_MS / 1000} s (${REAL_SERVICE_TIME}): try Cancel`,
+    label: `the response waits ${DELAY_PRESET_MS / 1000} s (${REAL_SERVICE_TIME}): try Cancel`,
   });
   for (const [fault, what] of Object.entries(FAULTS)) presets.push({ value: `fault=${fault}`, label: what });
   return presets;
@@ -149,13 +149,13 @@ export function serverPanel(server: string): ServerPanel {
     ),
     ...(isLocalMock(server)
       ? [
-          el('label', { for: preset.id }, 'Mock answer (Prefer header)'),
+          el('label', { for: preset.id }, 'Mock response (Prefer header)'),
           preset,
           prefer,
           el(
             'p',
             { class: 'orq-description' },
-            'The mock answers with what Prefer asks for; Orq’s service ignores it.',
+            'The mock responds with what Prefer asks for; Orq’s service ignores it.',
           ),
         ]
       : []),

@@ -197,7 +197,7 @@ export function checkCassette(value: unknown, source: string): Cassette {
   if (!Number.isInteger(response.status) || (response.status as number) < 200 || (response.status as number) > 599)
     fail(
       'response.status',
-      `must be the status of a final answer, 200 to 599 (got ${JSON.stringify(response.status)})`,
+      `must be the status of a final response, 200 to 599 (got ${JSON.stringify(response.status)})`,
     );
   if (!isRecord(response.headers)) return fail('response.headers', 'must map names to strings');
   for (const [name, header] of Object.entries(response.headers)) {
@@ -295,7 +295,7 @@ export function recheckCassette(cassette: Cassette): { requestIssues: RequestIss
   const request = checkRecordedRequest(cassette);
   const { status, headers, body, text, truncated } = cassette.response;
   const drift: Drift[] = truncated
-    ? [{ field: 'body', expected: 'the whole answer', received: 'a recording cut short' }]
+    ? [{ field: 'body', expected: 'the whole response', received: 'a recording cut short' }]
     : checkResponse(
         { status, headers, text: body !== undefined ? JSON.stringify(body) : (text ?? '') },
         { responseFormat: request.fields.response_format },

@@ -5,7 +5,7 @@
  *
  * Why: `require('@stoplight/prism-http')` reads and compiles about 2,900 files (1.4 s and more on a 2-core machine),
  * most of it @faker-js/faker with every locale (12 MB), which Prism loads at start but uses only for `x-faker`
- * keywords of dynamic answers. One file compiles once (and then comes from V8's code cache), and four requires that
+ * keywords of dynamic responses. One file compiles once (and then comes from V8's code cache), and four requires that
  * only some features need are deferred to their first use, unchanged otherwise (LAZY below). Prism's code is not
  * altered beyond that: its modules run in the same order, with the same dependencies, resolved by Node's rules from
  * where Prism is installed.
@@ -26,7 +26,7 @@ export const PRISM_ENTRY = `module.exports = {
 
 /**
  * Requires made lazy: the module is loaded (from its own installed file, outside the bundle) the first time a
- * property of it is read. Each serves only what the mock does not do at start: `x-faker` values of dynamic answers
+ * property of it is read. Each serves only what the mock does not do at start: `x-faker` values of dynamic responses
  * (faker), Postman collections as documents (postman), forwarding to an upstream, OpenAPI callbacks and fetch for
  * Node releases without one (node-fetch), YAML documents (js-yaml, which also loads esprima), and one branch of
  * the security check (lodash/fp). None of them changes anything else when loaded. A require that is not found

@@ -38,7 +38,7 @@ import { headerOf } from '../../contract/headers.js';
 
 export interface ProxyContext {
   upstream: Upstream;
-  /** Routes and checks credentials by the spec (core/spec-engine.ts); answers --strict's 401. */
+  /** Routes and checks credentials by the spec (core/spec-engine.ts); responds with --strict's 401. */
   engine: MockEngine;
   busboy: typeof import('busboy');
   strict: boolean;
@@ -73,7 +73,7 @@ function failureOf(error: NodeJS.ErrnoException): { failure: ExchangeReport['out
   const refused = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(error.code ?? '');
   return {
     failure: refused ? 'refused' : 'reset',
-    note: `the upstream ${refused ? 'could not be reached' : 'closed the connection'} before answering (${error.code ?? error.message})`,
+    note: `the upstream ${refused ? 'could not be reached' : 'closed the connection'} before responding (${error.code ?? error.message})`,
   };
 }
 
@@ -280,7 +280,7 @@ function forward(
     let responded = false;
     const upstreamReq = ctx.upstream.request(req.method ?? 'GET', req.url ?? '/', headers);
     upstreamReq.setTimeout(ctx.upstreamIdleMs, () => {
-      upstreamReq.destroy(Object.assign(new Error(`no answer for ${ctx.upstreamIdleMs} ms`), { code: 'ETIMEDOUT' }));
+      upstreamReq.destroy(Object.assign(new Error(`no response for ${ctx.upstreamIdleMs} ms`), { code: 'ETIMEDOUT' }));
     });
     upstreamReq.on('error', (error: NodeJS.ErrnoException) => {
       if (responded) return;
@@ -290,7 +290,7 @@ function forward(
     // The caller went away: so does the upstream request (an edit nobody waits for should not go on).
     res.on('close', () => {
       if (!res.writableFinished) upstreamReq.destroy();
-      if (!responded) resolve({ response: { failure: 'aborted', note: 'the caller went away before the answer' } });
+      if (!responded) resolve({ response: { failure: 'aborted', note: 'the caller went away before the response' } });
     });
 
     // A 101 (or any upgrade) ends the exchange: this operation has no other protocol to switch to.
@@ -301,7 +301,7 @@ function forward(
       resolve({
         response: {
           failure: 'reset',
-          note: `the upstream's answer cannot be passed on (the upstream answered ${up.statusCode}, switching protocols)`,
+          note: `the upstream's response cannot be passed on (the upstream responded ${up.statusCode}, switching protocols)`,
         },
       });
     });
@@ -315,19 +315,19 @@ function forward(
       };
       if (res.destroyed) {
         up.destroy();
-        return resolve({ response: { failure: 'aborted', note: 'the caller went away before the answer' } });
+        return resolve({ response: { failure: 'aborted', note: 'the caller went away before the response' } });
       }
       const status = up.statusCode ?? 0;
       // 1xx as the last word (or a status of no class at all): nothing the caller could take as a response.
       if (status < 200 || status > 999)
         return broken(
-          `the upstream's answer cannot be passed on (the upstream answered ${status}, not a final status)`,
+          `the upstream's response cannot be passed on (the upstream responded ${status}, not a final status)`,
         );
       try {
         res.writeHead(status, up.statusMessage, endToEnd(up.headers));
       } catch (error) {
         // A status line HTTP cannot carry (000, 099, a control character in the reason): a broken upstream.
-        return broken(`the upstream's answer cannot be passed on (${(error as Error).message})`);
+        return broken(`the upstream's response cannot be passed on (${(error as Error).message})`);
       }
       // Past x-max-response-bytes once decoded, the caller is cut where a client would stop reading.
       const copy = copied
@@ -343,7 +343,7 @@ function forward(
         if (!whole) res.destroy();
         void (copy?.body ?? Promise.resolve(undefined)).then((body) => {
           if (!whole && body?.outcome !== 'over-limit')
-            resolve({ response: { failure: 'reset', note: `the upstream cut its ${status} answer short` }, copy });
+            resolve({ response: { failure: 'reset', note: `the upstream cut its ${status} response short` }, copy });
           else resolve({ response: { status, headers: up.headers, body }, copy });
         });
       });

@@ -62,21 +62,21 @@ export function exchangeLine(report: ExchangeReport): string {
   const shown = departures.slice(0, MAX_LISTED_ISSUES);
   const more = departures.length - shown.length;
   const named = `${departures.length} departure${departures.length === 1 ? '' : 's'} from the spec: ${shown.join('; ')}${more > 0 ? `; and ${more} more` : ''}`;
-  const answered = typeof report.outcome === 'number';
+  const responded = typeof report.outcome === 'number';
   const unchecked =
-    answered && report.responseUnchecked !== undefined
+    responded && report.responseUnchecked !== undefined
       ? `response not checked: ${report.responseUnchecked}`
       : undefined;
   const outcomeText =
     departures.length === 0
       ? unchecked
         ? `request conforms, ${unchecked}`
-        : answered
+        : responded
           ? 'conforms'
           : 'no response to check'
       : unchecked
         ? `${named}; ${unchecked}`
-        : answered
+        : responded
           ? named
           : `${named}; no response to check`;
   return `${head}: ${outcomeText}${report.notes.length ? `; ${report.notes.join('; ')}` : ''}`;

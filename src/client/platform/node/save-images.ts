@@ -5,7 +5,7 @@
  *
  * The result was paid for, so one image that cannot be saved never stops the others: saveEachImage reports each
  * image's outcome (its path, or the typed error saying what really failed: DownloadError, FileSystemError,
- * ResponseValidationError for an image the answer did not really carry); saveImages resolves to the paths or throws
+ * ResponseValidationError for an image the response did not really carry); saveImages resolves to the paths or throws
  * the first failure once every other image had its chance. A timeout or an abort stops everything.
  *
  * Every download is bounded: by the call's deadline and by the spec's limit for one image (`x-max-image-bytes`,
@@ -53,7 +53,7 @@ export type ImageSaveOutcome =
 
 /*
  * A saveImages prefix is the start of a file name, never a path: a separator, `..`, NUL or another control
- * character would let an answer's caller (or whoever chose the prefix) write outside the directory asked for, or
+ * character would let a response's caller (or whoever chose the prefix) write outside the directory asked for, or
  * name a file the system refuses. Refused with an InvalidOptionError naming the rule, before anything is written.
  */
 /** File names are at most 255 bytes on common file systems; the rest of a name (`-16-2.webp`, a temporary

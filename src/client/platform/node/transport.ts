@@ -137,7 +137,7 @@ export async function send(request: OutgoingRequest, fetch?: typeof globalThis.f
   headers['content-length'] = String(body.length);
   return new Promise<Response>((resolve, reject) => {
     let settled = false;
-    let answered = false;
+    let responded = false;
     const req = open(url, { method: 'POST', headers });
     const release = () => signal.removeEventListener('abort', onAbort);
     const fail = (error: unknown) => {
@@ -154,7 +154,7 @@ export async function send(request: OutgoingRequest, fetch?: typeof globalThis.f
     signal.addEventListener('abort', onAbort, { once: true });
     req.on('error', fail);
     req.once('response', (res: IncomingMessage) => {
-      answered = true;
+      responded = true;
       if (settled) return void res.destroy();
       responseOf(res, release).then(
         (response) => {
@@ -168,7 +168,7 @@ export async function send(request: OutgoingRequest, fetch?: typeof globalThis.f
         },
       );
     });
-    writeBody(req, body.segments, onProgress, () => answered || req.destroyed).catch((error: unknown) => {
+    writeBody(req, body.segments, onProgress, () => responded || req.destroyed).catch((error: unknown) => {
       fail(error);
       req.destroy();
     });

@@ -1,7 +1,7 @@
 /**
- * Every answer is read within a byte limit counted once decoded (the spec's x-max-response-bytes by default, or the
+ * Every response is read within a byte limit counted once decoded (the spec's x-max-response-bytes by default, or the
  * caller's maxResponseBytes), for 2xx and error statuses alike: a compression bomb, an endless body or a 600 MB
- * JSON-ish answer ends in a typed ResponseTooLargeError naming the limit, the rest is never read (the connection is
+ * JSON-ish response ends in a typed ResponseTooLargeError naming the limit, the rest is never read (the connection is
  * closed), and nothing is retried.
  */
 import { describe, expect, it } from 'vitest';
@@ -10,20 +10,20 @@ import { wireContract } from '../../src/contract/spec.js';
 import { makePng } from '../support/images.js';
 import { serversClosedAfterEach } from '../support/scripted-server.js';
 import { responses } from '../support/spec.js';
-import { startHostileServer, type HostileAnswer } from './fixtures/hostile-answers.js';
+import { startHostileServer, type HostileResponse } from './fixtures/hostile-responses.js';
 
 const { track } = serversClosedAfterEach();
 const MiB = 1024 * 1024;
 const okBody = responses['200']!.content['application/json']!.examples['b64_png']!.value;
 const request = { model: 'openai/gpt-image-1', prompt: 'Add a hat', image: makePng(4, 4) };
 
-async function hostile(answer: HostileAnswer) {
-  return track(await startHostileServer(answer));
+async function hostile(response: HostileResponse) {
+  return track(await startHostileServer(response));
 }
 
 function client(url: string, options: Partial<ImageEditClientOptions> = {}) {
   return createImageEditClient({
-    apiKey: 'sk-hostile-answers-0123456789',
+    apiKey: 'sk-hostile-responses-0123456789',
     baseUrl: url,
     retryOn: [500, 502, 503, 504, 'reset'],
     retryBaseDelayMs: 1,
@@ -37,9 +37,9 @@ async function closedBy(server: { closed: number }, count: number): Promise<void
   expect(server.closed).toBe(count);
 }
 
-describe('compressed answers within the limit', () => {
+describe('compressed responses within the limit', () => {
   it.each(['gzip', 'deflate', 'br'] as const)(
-    'a %s-encoded 200 is decoded and judged like any other',
+    'a %s-encoded 200 is decoded and checked like any other',
     async (encoding) => {
       const server = await hostile({ encoded: encoding, body: JSON.stringify(okBody) });
       const result = await client(server.url).edit(request);
@@ -49,7 +49,7 @@ describe('compressed answers within the limit', () => {
   );
 });
 
-describe('answers larger than the limit', () => {
+describe('responses larger than the limit', () => {
   it.each(['gzip', 'deflate', 'br'] as const)(
     'a %s bomb (3 GiB once inflated): reading stops at the limit, counted after decoding',
     async (bomb) => {
@@ -66,7 +66,7 @@ describe('answers larger than the limit', () => {
     },
   );
 
-  it('an error answer (500) that never ends: the same typed error with its status, and no retry', async () => {
+  it('an error response (500) that never ends: the same typed error with its status, and no retry', async () => {
     const server = await hostile({ jsonish: true, status: 500, totalBytes: 2 * 1024 * MiB });
     const error = await client(server.url, { maxResponseBytes: MiB })
       .edit(request)
@@ -97,7 +97,7 @@ describe('answers larger than the limit', () => {
     expect(server.produced).toBeLessThan(64 * MiB);
   });
 
-  it('maxResponseBytes per call overrides the client; an answer within it is read whole', async () => {
+  it('maxResponseBytes per call overrides the client; a response within it is read whole', async () => {
     const server = await hostile({ bomb: 'gzip', status: 400, totalBytes: 3 * MiB });
     const error = await client(server.url, { maxResponseBytes: MiB })
       .edit(request, { maxResponseBytes: 2 * MiB })

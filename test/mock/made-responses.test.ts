@@ -59,13 +59,13 @@ async function meanColour(bytes: Buffer, region: [number, number, number, number
 }
 
 async function edit(fields: Record<string, string>, source: Part, headers: Record<string, string> = AUTH) {
-  const answer = await postParts([...textParts(fields), source], headers);
-  expect(answer.status, answer.text.slice(0, 300)).toBe(200);
-  expect(validateImageEditResponse(answer.body), JSON.stringify(validateImageEditResponse.errors)).toBe(true);
-  return answer;
+  const response = await postParts([...textParts(fields), source], headers);
+  expect(response.status, response.text.slice(0, 300)).toBe(200);
+  expect(validateImageEditResponse(response.body), JSON.stringify(validateImageEditResponse.errors)).toBe(true);
+  return response;
 }
 
-/** The images of an answer as bytes: b64_json decoded, url fetched from the mock (as a page on another origin). */
+/** The images of a response as bytes: b64_json decoded, url fetched from the mock (as a page on another origin). */
 async function imagesOf(body: { data: { url?: string; b64_json?: string }[] }) {
   return Promise.all(
     body.data.map(async (item) => {
@@ -79,15 +79,15 @@ async function imagesOf(body: { data: { url?: string; b64_json?: string }[] }) {
   );
 }
 
-describe('answers made from the request', () => {
+describe('responses made from the request', () => {
   it('n=3, size=64x48, response_format=url: three URLs on the mock itself, served with CORS, each a 64×48 PNG of the source, marked', async () => {
-    const answer = await edit({ n: '3', size: '64x48', response_format: 'url' }, imagePart(await redBlue(300, 200)), {
+    const response = await edit({ n: '3', size: '64x48', response_format: 'url' }, imagePart(await redBlue(300, 200)), {
       ...AUTH,
       Origin: ORIGIN,
     });
-    expect(answer.body.data).toHaveLength(3);
-    for (const item of answer.body.data) expect(item.url.startsWith(`${mockUrl()}/files/`), item.url).toBe(true);
-    const images = await imagesOf(answer.body);
+    expect(response.body.data).toHaveLength(3);
+    for (const item of response.body.data) expect(item.url.startsWith(`${mockUrl()}/files/`), item.url).toBe(true);
+    const images = await imagesOf(response.body);
     const marks = [];
     for (const { bytes, contentType } of images) {
       expect(contentType).toBe('image/png');
@@ -108,28 +108,28 @@ describe('answers made from the request', () => {
     expect(
       new Set(marks.map((m) => `${Math.round(m.r / 16)},${Math.round(m.g / 16)},${Math.round(m.b / 16)}`)).size,
     ).toBe(3);
-    expect(answer.body).toMatchObject({ size: '64x48', output_format: 'png' });
+    expect(response.body).toMatchObject({ size: '64x48', output_format: 'png' });
   });
 
   it('response_format=b64_json: the same images inline, and no url', async () => {
-    const answer = await edit(
+    const response = await edit(
       { n: '3', size: '64x48', response_format: 'b64_json' },
       imagePart(await redBlue(300, 200)),
     );
-    expect(answer.body.data).toHaveLength(3);
-    for (const { bytes } of await imagesOf(answer.body)) {
+    expect(response.body.data).toHaveLength(3);
+    for (const { bytes } of await imagesOf(response.body)) {
       const meta = await sharp(bytes).metadata();
       expect([meta.format, meta.width, meta.height]).toEqual(['png', 64, 48]);
     }
   });
 
-  it('a JPEG source: decoded, scaled and answered as PNG (what output_format says)', async () => {
-    const answer = await edit(
+  it('a JPEG source: decoded, scaled and returned as PNG (what output_format says)', async () => {
+    const response = await edit(
       { n: '2', size: '64x48', response_format: 'url' },
       imagePart(await redBlue(120, 90, 'jpeg'), 'jpeg'),
     );
-    for (const { bytes, contentType } of await imagesOf(answer.body)) {
-      expect(contentType).toBe(`image/${answer.body.output_format}`);
+    for (const { bytes, contentType } of await imagesOf(response.body)) {
+      expect(contentType).toBe(`image/${response.body.output_format}`);
       const meta = await sharp(bytes).metadata();
       expect([meta.format, meta.width, meta.height]).toEqual(['png', 64, 48]);
       expect((await meanColour(bytes, [0.05, 0.1, 0.3, 0.5])).r).toBeGreaterThan(100);
@@ -138,13 +138,13 @@ describe('answers made from the request', () => {
 
   it("without a WxH size, the source's own size; a size past the bounds is scaled down, and `size` says what was made", async () => {
     for (const size of [undefined, 'auto']) {
-      const answer = await edit(
+      const response = await edit(
         { response_format: 'b64_json', ...(size ? { size } : {}) },
         imagePart(await redBlue(90, 30, 'webp'), 'webp'),
       );
-      expect(answer.body.size).toBe('90x30');
-      expect(answer.body.data).toHaveLength(1); // n's default
-      const meta = await sharp((await imagesOf(answer.body))[0]!.bytes).metadata();
+      expect(response.body.size).toBe('90x30');
+      expect(response.body.data).toHaveLength(1); // n's default
+      const meta = await sharp((await imagesOf(response.body))[0]!.bytes).metadata();
       expect([meta.width, meta.height]).toEqual([90, 30]);
     }
     const huge = await edit({ size: '8000x4000', response_format: 'b64_json' }, imagePart(makePng(4, 4)));
@@ -157,8 +157,8 @@ describe('answers made from the request', () => {
 
   it('an image whose signature is right but which does not decode still gets its edit: a plain picture at the size asked', async () => {
     const broken = Buffer.concat([makePng(4, 4).subarray(0, 8), Buffer.alloc(200, 7)]);
-    const answer = await edit({ size: '32x16', response_format: 'b64_json' }, imagePart(broken));
-    const meta = await sharp((await imagesOf(answer.body))[0]!.bytes).metadata();
+    const response = await edit({ size: '32x16', response_format: 'b64_json' }, imagePart(broken));
+    const meta = await sharp((await imagesOf(response.body))[0]!.bytes).metadata();
     expect([meta.width, meta.height]).toEqual([32, 16]);
   });
 
@@ -197,13 +197,13 @@ describe('answers made from the request', () => {
     expect(twoOut.body.usage.output_tokens).toBe(2 * one.body.usage.output_tokens);
   });
 
-  it('a named example still answers exactly as the spec writes it', async () => {
+  it('a named example still comes back exactly as the spec writes it', async () => {
     for (const example of examplesOf(200)) {
-      const answer = await edit({ n: '3', size: '64x48' }, imagePart(makePng(4, 4)), {
+      const response = await edit({ n: '3', size: '64x48' }, imagePart(makePng(4, 4)), {
         ...AUTH,
         Prefer: `example=${example.name}`,
       });
-      expect(answer.body).toEqual(example.value);
+      expect(response.body).toEqual(example.value);
     }
   });
 
@@ -211,10 +211,10 @@ describe('answers made from the request', () => {
     const missing = await fetch(`${mockUrl()}/files/edit-0000000000000000.png`);
     expect(missing.status).toBe(404);
     expect(await missing.text()).toContain('no such image');
-    const answer = await edit({ response_format: 'url', size: '8x8' }, imagePart(makePng(4, 4)));
-    const url: string = answer.body.data[0].url;
+    const response = await edit({ response_format: 'url', size: '8x8' }, imagePart(makePng(4, 4)));
+    const url: string = response.body.data[0].url;
     expect((await fetch(url, { method: 'HEAD' })).headers.get('content-length')).toBe(
-      String((await imagesOf(answer.body))[0]!.bytes.length),
+      String((await imagesOf(response.body))[0]!.bytes.length),
     );
     expect((await fetch(url, { method: 'DELETE' })).status).toBe(405);
   });

@@ -1,8 +1,8 @@
 /**
- * The MSW handlers and the Node mock give the same answers: the same request, sent to each, gets the same status,
+ * The MSW handlers and the Node mock give the same responses: the same request, sent to each, gets the same status,
  * the same headers of its own (Content-Type, Retry-After) and the same body, for every documented status and named
  * example, `Prefer` and `__code`-style choices, bad credentials, bad preferences, undocumented statuses and
- * examples, requests that are not the operation, and refused bodies. Prism answers on one side, the spec's own
+ * examples, requests that are not the operation, and refused bodies. Prism responds on one side, the spec's own
  * examples on the other (src/mock/core/spec-engine.ts); this test is what keeps them one mock.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -20,7 +20,7 @@ beforeAll(() => {
 });
 
 /**
- * What two answers must share: everything, but for the moment each was made (`created`, which must be now) and the
+ * What two responses must share: everything, but for the moment each was made (`created`, which must be now) and the
  * address of each url image (each mock serves its own, under /files/ on the origin the request reached).
  */
 function comparable(seen: Seen, base: string): unknown {
@@ -30,7 +30,7 @@ function comparable(seen: Seen, base: string): unknown {
     ...body,
     created: Math.abs(body.created! - Date.now() / 1000) < 300 ? 'now' : body.created,
     data: body.data.map((item) =>
-      item.url?.startsWith(`${new URL(base).origin}/files/`) ? { url: 'served by the mock that answered' } : item,
+      item.url?.startsWith(`${new URL(base).origin}/files/`) ? { url: 'served by the mock that responded' } : item,
     ),
   };
 }
@@ -151,7 +151,7 @@ function request(c: Case) {
   return { method: c.method, path: c.path, search: c.search, ...base };
 }
 
-describe('the MSW handlers answer as the Node mock does', () => {
+describe('the MSW handlers respond as the Node mock does', () => {
   it('has a case for every documented status and named example', () => {
     for (const response of specFacts.responses)
       for (const example of response.examples)
@@ -165,26 +165,26 @@ describe('the MSW handlers answer as the Node mock does', () => {
     expect(comparable(msw, MSW_BASE)).toEqual(comparable(node, inject('mockUrl')));
   });
 
-  it('Prefer: dynamic=true: both answer 200 with bodies the schema accepts', async () => {
-    const answers: Seen[] = [];
+  it('Prefer: dynamic=true: both respond 200 with bodies the schema accepts', async () => {
+    const responses: Seen[] = [];
     for (let i = 0; i < 3; i++)
       for (const base of [inject('mockUrl'), MSW_BASE])
-        answers.push(await send(base, request({ name: 'dynamic', headers: { ...AUTH, Prefer: 'dynamic=true' } })));
-    for (const answer of answers) {
-      expect(answer.status).toBe(200);
-      expect(validateImageEditResponse(answer.body), answer.text.slice(0, 300)).toBe(true);
+        responses.push(await send(base, request({ name: 'dynamic', headers: { ...AUTH, Prefer: 'dynamic=true' } })));
+    for (const response of responses) {
+      expect(response.status).toBe(200);
+      expect(validateImageEditResponse(response.body), response.text.slice(0, 300)).toBe(true);
     }
   });
 
-  it('Prefer: code=<status>, dynamic=true: both answer that status with a body the schema accepts', async () => {
+  it('Prefer: code=<status>, dynamic=true: both respond with that status and a body the schema accepts', async () => {
     for (const status of statuses.filter((s) => s !== '200')) {
       for (const base of [inject('mockUrl'), MSW_BASE]) {
-        const answer = await send(
+        const response = await send(
           base,
           request({ name: 'dynamic', headers: { ...AUTH, Prefer: `code=${status}, dynamic=true` } }),
         );
-        expect(answer.status).toBe(Number(status));
-        expect(validateErrorResponse(answer.body)).toBe(true);
+        expect(response.status).toBe(Number(status));
+        expect(validateErrorResponse(response.body)).toBe(true);
       }
     }
   });

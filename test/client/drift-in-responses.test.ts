@@ -1,8 +1,8 @@
 /**
- * Drift in a live answer never costs a paid result: a 200 whose images are usable is the result even when other
+ * Drift in a live response never costs a paid result: a 200 whose images are usable is the result even when other
  * fields depart from the spec, and each departure is reported as drift (field, what the spec says, what came) on
- * `result.drift` and through `onDrift`. `strictResponses` restores the throwing; an answer that departs from the
- * spec with no usable image is still an error. Against a real local server; departures judged by the generated
+ * `result.drift` and through `onDrift`. `strictResponses` restores the throwing; a response that departs from the
+ * spec with no usable image is still an error. Against a real local server; departures checked by the generated
  * validator, bodies built from the spec's own example.
  */
 import { describe, expect, it } from 'vitest';
@@ -74,7 +74,7 @@ describe('a 200 with usable images that departs from the spec', () => {
     expect((await strict.edit(request, { strictResponses: false })).drift).toHaveLength(1);
   });
 
-  it('a conforming answer has no drift and onDrift is not called', async () => {
+  it('a conforming response has no drift and onDrift is not called', async () => {
     const server = await serve(() => ({ status: 200, body: okBody }));
     let called = false;
     const result = await client(server.url, { onDrift: () => (called = true), strictResponses: true }).edit(request);
@@ -130,7 +130,7 @@ describe('no usable image: still an error', () => {
     expect(error.issues.map((issue) => issue.field)).toContain(field);
   });
 
-  it('a b64_json of 200,000 spaces and then "!" is judged in one pass (a backtracking check took minutes)', {
+  it('a b64_json of 200,000 spaces and then "!" is checked in one pass (a backtracking check took minutes)', {
     timeout: 10_000,
   }, async () => {
     const server = await serve(() => ({

@@ -1,5 +1,5 @@
 /**
- * `url` answers work offline, where a frontend team uses them: `orq-images edit --format url` saves the images the
+ * `url` responses work offline, where a frontend team uses them: `orq-images edit --format url` saves the images the
  * mock made (downloaded from the mock itself), and a page on another origin shows them with `<img src>` and may
  * fetch their bytes (CORS). Nothing reaches past 127.0.0.1.
  */
@@ -22,7 +22,7 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-describe('url answers, offline', () => {
+describe('url responses, offline', () => {
   it('orq-images edit --format url -n 2 --size 64x48 saves both images, downloaded from the mock', {
     timeout: 90_000,
   }, async () => {
@@ -78,9 +78,9 @@ describe('url answers, offline', () => {
   form.append('response_format', 'url');
   form.append('image', new File([Uint8Array.from(atob('${png}'), (c) => c.charCodeAt(0))], 'cat.png', { type: 'image/png' }));
   try {
-    const answer = await (await fetch('${mockUrl()}${wireContract.path}', { method: 'POST', headers: { Authorization: 'Bearer any-key' }, body: form })).json();
+    const response = await (await fetch('${mockUrl()}${wireContract.path}', { method: 'POST', headers: { Authorization: 'Bearer any-key' }, body: form })).json();
     const shown = [];
-    for (const { url } of answer.data) {
+    for (const { url } of response.data) {
       const img = document.body.appendChild(new Image());
       img.src = url;
       await img.decode();

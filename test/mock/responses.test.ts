@@ -1,5 +1,5 @@
 /**
- * The mock answers like the spec: every named request example (sent the way each kind of client sends it) gets a
+ * The mock responds as the spec says: every named request example (sent the way each kind of client sends it) gets a
  * 200 whose body passes the generated response validator, `Prefer` picks each named 200 example and each
  * documented status, and the headers a status declares are there and match their schema.
  */
@@ -23,9 +23,9 @@ describe('named request examples', () => {
   );
 
   it.each(cases)('$name, $style: 200 with a body the spec describes', async ({ value, options }) => {
-    const answer = await postParts(exampleParts(value, options));
-    expect(answer.status, answer.text).toBe(200);
-    expect(validateImageEditResponse(answer.body), JSON.stringify(validateImageEditResponse.errors)).toBe(true);
+    const response = await postParts(exampleParts(value, options));
+    expect(response.status, response.text).toBe(200);
+    expect(validateImageEditResponse(response.body), JSON.stringify(validateImageEditResponse.errors)).toBe(true);
   });
 
   it('the same examples sent as a native FormData (what fetch and browsers build) get 200', async () => {
@@ -40,16 +40,16 @@ describe('named request examples', () => {
           );
         else form.append(part.name, String(part.value));
       }
-      const answer = await post(form, AUTH);
-      expect(answer.status, answer.text).toBe(200);
+      const response = await post(form, AUTH);
+      expect(response.status, response.text).toBe(200);
     }
   });
 
-  it('answers with the 200 example whose images come back the way response_format asks', async () => {
+  it('responds with the 200 example whose images come back the way response_format asks', async () => {
     for (const format of requestSchema('response_format').enum as string[]) {
-      const answer = await postParts([...minimalParts(), { name: 'response_format', value: format }]);
-      expect(answer.status, answer.text).toBe(200);
-      for (const item of answer.body.data) expect(Object.keys(item)).toContain(format);
+      const response = await postParts([...minimalParts(), { name: 'response_format', value: format }]);
+      expect(response.status, response.text).toBe(200);
+      for (const item of response.body.data) expect(Object.keys(item)).toContain(format);
     }
   });
 });
@@ -57,10 +57,10 @@ describe('named request examples', () => {
 describe('Prefer: example=<name> picks each named 200 example', () => {
   const examples = Object.entries(responses['200']!.content['application/json']!.examples);
   it.each(examples)('%s', async (name, example) => {
-    const answer = await postParts(minimalParts(), { ...AUTH, Prefer: `example=${name}` });
-    expect(answer.status).toBe(200);
-    expect(answer.body).toEqual(example.value);
-    expect(validateImageEditResponse(answer.body)).toBe(true);
+    const response = await postParts(minimalParts(), { ...AUTH, Prefer: `example=${name}` });
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual(example.value);
+    expect(validateImageEditResponse(response.body)).toBe(true);
   });
 });
 
@@ -70,21 +70,21 @@ describe('Prefer: code=<status> returns each documented error status', () => {
   it.each(statuses)(
     '%s: a body valid under validateErrorResponse, and the headers the status declares',
     async (status) => {
-      const answer = await postParts(minimalParts(), { ...AUTH, Prefer: `code=${status}` });
-      expect(answer.status).toBe(Number(status));
-      expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
-      expect(validateErrorResponse(answer.body), JSON.stringify(validateErrorResponse.errors)).toBe(true);
+      const response = await postParts(minimalParts(), { ...AUTH, Prefer: `code=${status}` });
+      expect(response.status).toBe(Number(status));
+      expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(validateErrorResponse(response.body), JSON.stringify(validateErrorResponse.errors)).toBe(true);
       const examples = Object.values(responses[status]!.content['application/json']!.examples).map(
         (example) => example.value,
       );
-      expect(examples).toContainEqual(answer.body);
+      expect(examples).toContainEqual(response.body);
       for (const [name, header] of Object.entries(responses[status]!.headers ?? {})) {
-        const value = answer.headers.get(name);
+        const value = response.headers.get(name);
         expect(value, `${status} declares ${name}`).not.toBeNull();
         const schema = header.schema;
         if (schema?.pattern) expect(value).toMatch(new RegExp(schema.pattern));
         // A page on another origin can read it.
-        expect(answer.headers.get('access-control-expose-headers')?.toLowerCase()).toContain(name.toLowerCase());
+        expect(response.headers.get('access-control-expose-headers')?.toLowerCase()).toContain(name.toLowerCase());
       }
     },
   );
@@ -92,34 +92,34 @@ describe('Prefer: code=<status> returns each documented error status', () => {
   it('Prefer: code= with example= picks a named example of that status', async () => {
     for (const status of statuses) {
       for (const [name, example] of Object.entries(responses[status]!.content['application/json']!.examples)) {
-        const answer = await postParts(minimalParts(), { ...AUTH, Prefer: `code=${status}, example=${name}` });
-        expect(answer.status).toBe(Number(status));
-        expect(answer.body).toEqual(example.value);
+        const response = await postParts(minimalParts(), { ...AUTH, Prefer: `code=${status}, example=${name}` });
+        expect(response.status).toBe(Number(status));
+        expect(response.body).toEqual(example.value);
       }
     }
   });
 
   it('Prefer: code= with dynamic=true generates bodies that still pass validateErrorResponse, headers included', async () => {
     for (const status of statuses) {
-      const answer = await postParts(minimalParts(), { ...AUTH, Prefer: `code=${status}, dynamic=true` });
-      expect(answer.status).toBe(Number(status));
-      expect(validateErrorResponse(answer.body), `${status}: ${JSON.stringify(validateErrorResponse.errors)}`).toBe(
+      const response = await postParts(minimalParts(), { ...AUTH, Prefer: `code=${status}, dynamic=true` });
+      expect(response.status).toBe(Number(status));
+      expect(validateErrorResponse(response.body), `${status}: ${JSON.stringify(validateErrorResponse.errors)}`).toBe(
         true,
       );
       for (const [name, header] of Object.entries(responses[status]!.headers ?? {})) {
         const schema = header.schema;
-        expect(answer.headers.get(name), `${status} ${name}`).toMatch(new RegExp(schema?.pattern ?? '.'));
+        expect(response.headers.get(name), `${status} ${name}`).toMatch(new RegExp(schema?.pattern ?? '.'));
       }
     }
   });
 
   it('an invalid request is still refused whatever Prefer asks for', async () => {
-    const answer = await postParts(
+    const response = await postParts(
       minimalParts().filter((part) => part.filename === undefined),
       { ...AUTH, Prefer: `code=${statuses.find((s) => s.startsWith('5'))}` },
     );
-    expect(answer.status).toBe(400);
-    expect(answer.body.error.message).toContain(imageField.name);
+    expect(response.status).toBe(400);
+    expect(response.body.error.message).toContain(imageField.name);
   });
 });
 
@@ -135,14 +135,14 @@ describe('query keys instead of Prefer (no extra header, so no preflight from a 
   });
 });
 
-describe('dynamic answers', () => {
+describe('dynamic responses', () => {
   it('Prefer: dynamic=true generates data that still passes validateImageEditResponse', async () => {
     const bodies = new Set<string>();
     for (let i = 0; i < 5; i++) {
-      const answer = await postParts(minimalParts(), { ...AUTH, Prefer: 'dynamic=true' });
-      expect(answer.status).toBe(200);
-      expect(validateImageEditResponse(answer.body), JSON.stringify(validateImageEditResponse.errors)).toBe(true);
-      bodies.add(answer.text);
+      const response = await postParts(minimalParts(), { ...AUTH, Prefer: 'dynamic=true' });
+      expect(response.status).toBe(200);
+      expect(validateImageEditResponse(response.body), JSON.stringify(validateImageEditResponse.errors)).toBe(true);
+      bodies.add(response.text);
     }
     // Generated, not the named examples.
     const examples = Object.values(responses['200']!.content['application/json']!.examples).map((example) =>
@@ -154,8 +154,8 @@ describe('dynamic answers', () => {
   it('generated images are still real: every b64_json decodes to an allowed image, every url parses', async () => {
     let images = 0;
     for (let i = 0; i < 5; i++) {
-      const answer = await postParts(minimalParts(), { ...AUTH, Prefer: 'dynamic=true' });
-      for (const item of (answer.body as { data: { b64_json?: string; url?: string }[] }).data) {
+      const response = await postParts(minimalParts(), { ...AUTH, Prefer: 'dynamic=true' });
+      for (const item of (response.body as { data: { b64_json?: string; url?: string }[] }).data) {
         if (item.b64_json !== undefined) {
           images++;
           expect(imageField.limits.mediaTypes).toContain(sniffImageType(Buffer.from(item.b64_json, 'base64')));
@@ -166,16 +166,16 @@ describe('dynamic answers', () => {
     expect(images).toBeGreaterThan(0);
   });
 
-  it('startMock({ dynamic: true }) generates every answer', async () => {
+  it('startMock({ dynamic: true }) generates every response', async () => {
     const mock = await startMock({ port: 0, dynamic: true });
     try {
       const examples = Object.values(responses['200']!.content['application/json']!.examples).map((example) =>
         JSON.stringify(example.value),
       );
-      const answer = await postParts(minimalParts(), AUTH, `${mock.url}${wireContract.path}`);
-      expect(answer.status).toBe(200);
-      expect(validateImageEditResponse(answer.body), JSON.stringify(validateImageEditResponse.errors)).toBe(true);
-      expect(examples).not.toContain(answer.text);
+      const response = await postParts(minimalParts(), AUTH, `${mock.url}${wireContract.path}`);
+      expect(response.status).toBe(200);
+      expect(validateImageEditResponse(response.body), JSON.stringify(validateImageEditResponse.errors)).toBe(true);
+      expect(examples).not.toContain(response.text);
     } finally {
       await mock.close();
     }
