@@ -13,7 +13,7 @@ export interface paths {
          * Edit an image
          * @description Creates edited or extended images from one to sixteen source images and a prompt. Editing can take
          *     minutes: give the HTTP call a timeout of minutes, not seconds. Every call carries
-         *     `Authorization: Bearer <ORQ_API_KEY>`. An answer (any status) is at most 256 MiB (268,435,456 bytes
+         *     `Authorization: Bearer <ORQ_API_KEY>`. A response (any status) is at most 256 MiB (268,435,456 bytes
          *     once decoded; `x-max-response-bytes` on the operation): this project's client stops reading at that size.
          *
          *     The body is always `multipart/form-data` (there is no JSON form of this call):
@@ -110,7 +110,7 @@ export interface components {
         }[];
         /**
          * @description Sent as JSON text. Retries of the provider call, applied by the router: it calls the provider again,
-         *     up to `count` times, when the provider answers one of `on_codes`.
+         *     up to `count` times, when the provider responds with one of `on_codes`.
          */
         RetryConfig: {
             /**
@@ -132,7 +132,7 @@ export interface components {
             on_codes?: number[];
         };
         /**
-         * @description Sent as JSON text. With `exact_match`, the router answers an identical request from its cache for
+         * @description Sent as JSON text. With `exact_match`, the router responds to an identical request from its cache for
          *     `ttl` seconds.
          */
         CacheConfig: {
@@ -142,7 +142,7 @@ export interface components {
              */
             type: "exact_match";
             /**
-             * @description Time to live of a cached answer, in seconds (1 second to 3 days).
+             * @description Time to live of a cached response, in seconds (1 second to 3 days).
              * @default 1800
              */
             ttl?: number;
@@ -366,7 +366,7 @@ export interface components {
         };
         /**
          * @description The body is larger than this operation accepts (sixteen images of 50 MiB plus the text fields).
-         *     No Orq source documents this status; HTTP says 413, and this project's mock answers it.
+         *     No Orq source documents this status; HTTP says 413, and this project's mock responds with it.
          */
         PayloadTooLarge: {
             headers: {
@@ -413,7 +413,7 @@ export interface components {
                 "application/json": components["schemas"]["ErrorResponse"];
             };
         };
-        /** @description The provider answered with an error. */
+        /** @description The provider responded with an error. */
         BadGateway: {
             headers: {
                 [name: string]: unknown;
@@ -435,7 +435,7 @@ export interface components {
                 "application/json": components["schemas"]["ErrorResponse"];
             };
         };
-        /** @description The provider did not answer in time. */
+        /** @description The provider did not respond in time. */
         GatewayTimeout: {
             headers: {
                 [name: string]: unknown;

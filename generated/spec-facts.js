@@ -129,7 +129,7 @@ export const specFacts = {
       },
       "retry": {
         "type": "object",
-        "description": "Sent as JSON text. Retries of the provider call, applied by the router: it calls the provider again,\nup to `count` times, when the provider answers one of `on_codes`.\n",
+        "description": "Sent as JSON text. Retries of the provider call, applied by the router: it calls the provider again,\nup to `count` times, when the provider responds with one of `on_codes`.\n",
         "additionalProperties": false,
         "properties": {
           "count": {
@@ -162,7 +162,7 @@ export const specFacts = {
       },
       "cache": {
         "type": "object",
-        "description": "Sent as JSON text. With `exact_match`, the router answers an identical request from its cache for\n`ttl` seconds.\n",
+        "description": "Sent as JSON text. With `exact_match`, the router responds to an identical request from its cache for\n`ttl` seconds.\n",
         "required": [
           "type"
         ],
@@ -180,7 +180,7 @@ export const specFacts = {
             "minimum": 1,
             "maximum": 259200,
             "default": 1800,
-            "description": "Time to live of a cached answer, in seconds (1 second to 3 days)."
+            "description": "Time to live of a cached response, in seconds (1 second to 3 days)."
           }
         }
       },
@@ -254,7 +254,7 @@ export const specFacts = {
           },
           "retry": {
             "type": "object",
-            "description": "Sent as JSON text. Retries of the provider call, applied by the router: it calls the provider again,\nup to `count` times, when the provider answers one of `on_codes`.\n",
+            "description": "Sent as JSON text. Retries of the provider call, applied by the router: it calls the provider again,\nup to `count` times, when the provider responds with one of `on_codes`.\n",
             "additionalProperties": false,
             "properties": {
               "count": {
@@ -308,7 +308,7 @@ export const specFacts = {
           },
           "cache": {
             "type": "object",
-            "description": "Sent as JSON text. With `exact_match`, the router answers an identical request from its cache for\n`ttl` seconds.\n",
+            "description": "Sent as JSON text. With `exact_match`, the router responds to an identical request from its cache for\n`ttl` seconds.\n",
             "required": [
               "type"
             ],
@@ -326,7 +326,7 @@ export const specFacts = {
                 "minimum": 1,
                 "maximum": 259200,
                 "default": 1800,
-                "description": "Time to live of a cached answer, in seconds (1 second to 3 days)."
+                "description": "Time to live of a cached response, in seconds (1 second to 3 days)."
               }
             }
           },
@@ -846,7 +846,7 @@ export const specFacts = {
     },
     {
       "status": "413",
-      "description": "The body is larger than this operation accepts (sixteen images of 50 MiB plus the text fields).\nNo Orq source documents this status; HTTP says 413, and this project's mock answers it.\n",
+      "description": "The body is larger than this operation accepts (sixteen images of 50 MiB plus the text fields).\nNo Orq source documents this status; HTTP says 413, and this project's mock responds with it.\n",
       "headers": {},
       "contentType": "application/json",
       "examples": [
@@ -968,7 +968,7 @@ export const specFacts = {
     },
     {
       "status": "502",
-      "description": "The provider answered with an error.",
+      "description": "The provider responded with an error.",
       "headers": {},
       "contentType": "application/json",
       "examples": [
@@ -1023,7 +1023,7 @@ export const specFacts = {
     },
     {
       "status": "504",
-      "description": "The provider did not answer in time.",
+      "description": "The provider did not respond in time.",
       "headers": {},
       "contentType": "application/json",
       "examples": [
@@ -1032,7 +1032,7 @@ export const specFacts = {
           "value": {
             "error": {
               "code": "provider_timeout",
-              "message": "The provider did not answer in time.",
+              "message": "The provider did not respond in time.",
               "doc_url": "https://docs.orq.ai/docs/errors#provider_timeout"
             }
           }
@@ -1063,7 +1063,7 @@ export const specFacts = {
     {
       "lang": "TypeScript",
       "label": "TypeScript client",
-      "source": "import { readFile, writeFile } from 'node:fs/promises';\nimport {\n  createImageEditClient,\n  ApiError,\n  RequestValidationError,\n} from 'orq-image-edits';\n\nconst client = createImageEditClient({\n  apiKey: process.env.ORQ_API_KEY ?? '',\n  // The default; the mock: http://127.0.0.1:4010\n  baseUrl: 'https://api.orq.ai',\n});\n\ntry {\n  const result = await client.edit({\n    model: 'openai/gpt-image-1',\n    prompt: 'Add a red scarf to the cat',\n    // One image or an array of 1 to 16\n    // (PNG, JPEG or WebP).\n    image: {\n      data: await readFile('cat.png'),\n      filename: 'cat.png',\n    },\n    n: 2,\n    response_format: 'b64_json',\n    retry: { count: 2, on_codes: [429, 503] },\n    fallbacks: [{ model: 'openai/dall-e-2' }],\n  });\n  for (const [i, image] of result.data.entries()) {\n    if (!image.b64_json) continue;\n    const bytes = Buffer.from(image.b64_json, 'base64');\n    await writeFile(`edited-${i}.png`, bytes);\n  }\n  console.log(result.data.length, 'image(s)');\n} catch (error) {\n  // RequestValidationError: refused before\n  // sending; ApiError: a non-2xx answer.\n  if (error instanceof RequestValidationError) {\n    console.error(error.issues);\n  } else if (error instanceof ApiError) {\n    console.error(error.status, error.code);\n  }\n  process.exitCode = 1;\n}\n"
+      "source": "import { readFile, writeFile } from 'node:fs/promises';\nimport {\n  createImageEditClient,\n  ApiError,\n  RequestValidationError,\n} from 'orq-image-edits';\n\nconst client = createImageEditClient({\n  apiKey: process.env.ORQ_API_KEY ?? '',\n  // The default; the mock: http://127.0.0.1:4010\n  baseUrl: 'https://api.orq.ai',\n});\n\ntry {\n  const result = await client.edit({\n    model: 'openai/gpt-image-1',\n    prompt: 'Add a red scarf to the cat',\n    // One image or an array of 1 to 16\n    // (PNG, JPEG or WebP).\n    image: {\n      data: await readFile('cat.png'),\n      filename: 'cat.png',\n    },\n    n: 2,\n    response_format: 'b64_json',\n    retry: { count: 2, on_codes: [429, 503] },\n    fallbacks: [{ model: 'openai/dall-e-2' }],\n  });\n  for (const [i, image] of result.data.entries()) {\n    if (!image.b64_json) continue;\n    const bytes = Buffer.from(image.b64_json, 'base64');\n    await writeFile(`edited-${i}.png`, bytes);\n  }\n  console.log(result.data.length, 'image(s)');\n} catch (error) {\n  // RequestValidationError: refused before\n  // sending; ApiError: a non-2xx response.\n  if (error instanceof RequestValidationError) {\n    console.error(error.issues);\n  } else if (error instanceof ApiError) {\n    console.error(error.status, error.code);\n  }\n  process.exitCode = 1;\n}\n"
     },
     {
       "lang": "Shell",
