@@ -180,11 +180,15 @@ export class NetworkError extends OrqImageEditError {
   readonly code: string | undefined;
   constructor(cause: unknown) {
     const code = networkErrorCode(cause);
-    super(
-      `the connection to the Orq API failed${code ? ` (${code})` : ''}: ${cause instanceof Error ? (cause.cause instanceof Error ? cause.cause.message : cause.message) : String(cause)}`,
-    );
+    super(`the connection to the Orq API failed${code ? ` (${code})` : ''}: ${causeMessage(cause) ?? String(cause)}`);
     this.code = code;
   }
+}
+
+/** A failed connection's own words: the message of what fetch wrapped (Node's fetch says only "fetch failed"), else its own. */
+function causeMessage(cause: unknown): string | undefined {
+  if (!(cause instanceof Error)) return undefined;
+  return cause.cause instanceof Error ? cause.cause.message : cause.message;
 }
 
 /** Finds the system error code (ECONNREFUSED, ...) that Node's fetch hides in `cause`. */
@@ -255,12 +259,7 @@ export class DownloadError extends OrqImageEditError {
   constructor(index: number, url: string, problem: DownloadProblem) {
     const shown = shownUrl(url);
     const code = problem.cause === undefined ? undefined : networkErrorCode(problem.cause);
-    const cause =
-      problem.cause instanceof Error
-        ? problem.cause.cause instanceof Error
-          ? problem.cause.cause.message
-          : problem.cause.message
-        : undefined;
+    const cause = causeMessage(problem.cause);
     const what =
       problem.status !== undefined
         ? `responded ${problem.status}`
