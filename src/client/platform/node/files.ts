@@ -47,20 +47,15 @@ export async function openImageFile(given: string | URL): Promise<ResolvedSource
   } catch (error) {
     throw new SourceIssue(`is a file: URL that names no local file (${systemReason(error)})`);
   }
-  let stats;
+  let blob: Blob | undefined;
   try {
-    stats = await fs.promises.stat(file);
+    if ((await fs.promises.stat(file)).isFile()) blob = (await fs.openAsBlob(file)) as Blob;
   } catch (error) {
     throw new SourceIssue(`cannot read ${JSON.stringify(file)} (${systemReason(error)})`);
   }
-  if (!stats.isFile()) throw new SourceIssue(`${JSON.stringify(file)} is not a regular file`);
-  try {
-    const blob = (await fs.openAsBlob(file)) as Blob;
-    fileBehind.set(blob, file);
-    return { blob, filename: path.basename(file), dispose: noop };
-  } catch (error) {
-    throw new SourceIssue(`cannot read ${JSON.stringify(file)} (${systemReason(error)})`);
-  }
+  if (!blob) throw new SourceIssue(`${JSON.stringify(file)} is not a regular file`);
+  fileBehind.set(blob, file);
+  return { blob, filename: path.basename(file), dispose: noop };
 }
 
 /** Temporary directories not yet disposed, removed on exit if the process ends first. */
