@@ -86,14 +86,13 @@ const MAX_KEY_FILE_BYTES = 4096;
  * (src/mock/replay-dir.ts): that one refuses a FIFO without waiting for a writer, and a key file must wait for it.
  */
 async function readKeyFile(file: string): Promise<string> {
-  let handle;
-  try {
-    handle = await open(file, 'r');
-  } catch (error) {
-    throw new UsageError(
+  const cannotRead = (error: unknown) =>
+    new UsageError(
       `cannot read --api-key-file ${JSON.stringify(file)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
     );
-  }
+  const handle = await open(file, 'r').catch((error: unknown) => {
+    throw cannotRead(error);
+  });
   const buffer = Buffer.alloc(MAX_KEY_FILE_BYTES + 1);
   try {
     let bytes = 0;
@@ -106,10 +105,7 @@ async function readKeyFile(file: string): Promise<string> {
       );
     return buffer.toString('utf8', 0, bytes).trim();
   } catch (error) {
-    if (error instanceof UsageError) throw error;
-    throw new UsageError(
-      `cannot read --api-key-file ${JSON.stringify(file)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-    );
+    throw error instanceof UsageError ? error : cannotRead(error);
   } finally {
     buffer.fill(0);
     await handle.close();
