@@ -177,8 +177,14 @@ function controlFor(field: FieldDescriptor): FieldControl['input'] {
   });
 }
 
-/** One field's block: name, limits, control, description, nested fields (JSON parts) and its problems. */
-export function fieldBlock(field: FieldDescriptor): { block: HTMLElement; control: FieldControl } {
+/**
+ * One field's block: name, limits, control, description, nested fields (JSON parts) and its problems. The images'
+ * control is their picker (imagePicker), given as `picker`: the control returned then holds nothing to read.
+ */
+export function fieldBlock(
+  field: FieldDescriptor,
+  picker?: HTMLElement,
+): { block: HTMLElement; control: FieldControl } {
   const input = controlFor(field);
   const issues = el('ul', { class: 'orq-issues', 'data-field': field.name, 'aria-live': 'polite' });
   const label = el(
@@ -203,7 +209,7 @@ export function fieldBlock(field: FieldDescriptor): { block: HTMLElement; contro
     'div',
     { class: `orq-field orq-${field.kind}` },
     label,
-    input,
+    picker ?? input,
     example,
     nested,
     el('p', { class: 'orq-description' }, ...prose(field.description)),

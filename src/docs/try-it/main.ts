@@ -9,7 +9,7 @@
  */
 import type { RequestIssue } from '../../contract/issues.js';
 import { imageField } from '../../contract/spec.js';
-import { clear, el, prose } from './dom.js';
+import { clear, el } from './dom.js';
 import {
   checkFields,
   fieldBlock,
@@ -74,27 +74,8 @@ function buildConsole(server: string): HTMLElement {
   const others = el('ul', { class: 'orq-issues', 'data-field': '(request)' });
   const picker = imagePicker(() => void liveCheck());
   const blocks = requestFields.map((field) => {
-    if (field.kind === 'file') {
-      const issues = el('ul', { class: 'orq-issues', 'data-field': field.name, 'aria-live': 'polite' });
-      lists.set(field.name, issues);
-      const label = el(
-        'label',
-        { for: `orq-try-${field.name}` },
-        el('code', {}, field.name),
-        el('span', { class: 'orq-required' }, ' required'),
-        el('span', { class: 'orq-limits' }, ` ${field.limits}`),
-      );
-      return el(
-        'div',
-        { class: 'orq-field orq-file' },
-        label,
-        picker.element,
-        el('p', { class: 'orq-description' }, ...prose(field.description)),
-        issues,
-      );
-    }
-    const { block, control } = fieldBlock(field);
-    controls.push(control);
+    const { block, control } = fieldBlock(field, field.kind === 'file' ? picker.element : undefined);
+    if (field.kind !== 'file') controls.push(control);
     lists.set(field.name, control.issues);
     return block;
   });
