@@ -56,12 +56,6 @@ export interface NamedImage {
 /** One image as the caller may give it. */
 export type ImageInput = ImageSource | NamedImage;
 
-export interface ResolveOptions {
-  /** Largest size accepted; a stream is read only until it is exceeded. */
-  maxBytes: number;
-  signal?: AbortSignal;
-}
-
 const noop = async () => {};
 
 export function isNamedImage(input: unknown): input is NamedImage {
@@ -139,7 +133,7 @@ function readWithFileReader(blob: BlobShape): Promise<ArrayBuffer> {
  * arrives is counted again (its stream is drained like any stream, stopping at the limit), so a shape that lies about
  * its size reads no further.
  */
-async function fromBlobShape(input: BlobShape, options: ResolveOptions): Promise<ResolvedSource> {
+async function fromBlobShape(input: BlobShape, options: PrepareImageOptions): Promise<ResolvedSource> {
   const tooLarge = imageSizeIssue('', input.size);
   if (tooLarge) throw new SourceIssue(tooLarge.message);
   const filename = typeof input.name === 'string' && input.name ? input.name : undefined;
@@ -207,14 +201,16 @@ function asBytes(chunk: unknown): Uint8Array {
 
 async function drainStream(
   input: ReadableStream<Uint8Array> | AsyncIterable<unknown>,
-  options: ResolveOptions,
+  options: PrepareImageOptions,
 ): Promise<ResolvedSource> {
+  // The spec's byte limit per image: a stream is read only until it is exceeded.
+  const { maxBytes } = imageField.limits;
   const source = chunksOf(input);
   const streamPath = (input as NodeReadableLike).path;
   const filename = typeof streamPath === 'string' ? basename(streamPath) : undefined;
   const tooLarge = (read: number) =>
     new SourceIssue(
-      `is a stream of more than ${options.maxBytes} bytes (reading stopped at ${read}), over the limit of ${options.maxBytes} bytes per image`,
+      `is a stream of more than ${maxBytes} bytes (reading stopped at ${read}), over the limit of ${maxBytes} bytes per image`,
     );
 
   // Pulls the stream to its end one chunk at a time, handing each to `sink` before the next is read.
@@ -225,7 +221,7 @@ async function drainStream(
       if (done) return;
       const bytes = asBytes(value);
       size += bytes.byteLength;
-      if (size > options.maxBytes) throw tooLarge(size);
+      if (size > maxBytes) throw tooLarge(size);
       await sink(bytes);
     }
   };
@@ -244,7 +240,7 @@ async function drainStream(
 }
 
 /** Resolves one image source to a lazily read Blob. Throws SourceIssue for anything that cannot be an image. */
-export async function resolveSource(input: unknown, options: ResolveOptions): Promise<ResolvedSource> {
+export async function resolveSource(input: unknown, options: PrepareImageOptions): Promise<ResolvedSource> {
   if (typeof input === 'string') {
     // A URL given as text (a previous result's `url`) is checked as a URL, not looked for as a file of that name.
     return /^(file|https?|data|blob):/i.test(input) && URL.canParse(input)
@@ -305,7 +301,7 @@ export async function prepareImage(
   const { maxBytes } = imageField.limits;
   let source: ResolvedSource;
   try {
-    source = await resolveSource(named ? named.data : input, { maxBytes, signal: options.signal });
+    source = await resolveSource(named ? named.data : input, options);
   } catch (error) {
     return issueFrom(error, field);
   }
