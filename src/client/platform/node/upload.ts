@@ -31,11 +31,6 @@ export interface ReadBuffers {
 
 const noop = () => {};
 
-/** A fresh buffer for every read, never reused: for a body whose reader may hold on to every chunk. */
-export function freshBuffers(size: number): ReadBuffers {
-  return { take: () => new Uint8Array(size), give: noop };
-}
-
 /** At most `count` buffers of `size` bytes, reused as they are given back: bytes in flight never exceed count × size. */
 export function bufferPool(count: number, size: number): ReadBuffers {
   const free: Uint8Array[] = [];
@@ -175,7 +170,7 @@ export function uploadStream(
   signal: AbortSignal,
   onChunk?: (loaded: number) => void,
 ): ReadableStream<Uint8Array> {
-  const chunks = bodyChunks(segments, freshBuffers(FETCH_READ_BYTES));
+  const chunks = bodyChunks(segments, { take: () => new Uint8Array(FETCH_READ_BYTES), give: noop });
   let loaded = 0;
   let stop: (() => void) | undefined;
   return new ReadableStream<Uint8Array>(
