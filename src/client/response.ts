@@ -59,7 +59,7 @@ export function resultOf(
   const conforms = validateImageEditResponse(body);
   const errors = conforms ? [] : (validateImageEditResponse.errors ?? []);
   const images = checkImages(body);
-  const drift = [...driftFromAjv(errors, body, 'body'), ...images.departures.map((d) => d.drift)];
+  const drift = [...driftFromAjv(errors, body), ...images.departures.map((d) => d.drift)];
   if (drift.length > 0 && (strict || images.usable === 0)) {
     const { issues, omitted } = issuesFromAjv(errors, body, { prefix: 'body' });
     if (omitted > 0) issues.push(omittedIssue(omitted));

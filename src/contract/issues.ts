@@ -267,18 +267,14 @@ export function omittedIssue(omitted: number): RequestIssue {
 }
 
 /**
- * One Drift per failure of `data`, deduplicated, the received value attached; `prefix` names the root (`body`). At most
- * MAX_LISTED_ISSUES are named, and one closing entry counts the failures after them.
+ * One Drift per failure of a response's body `data`, deduplicated, the received value attached, each field named from
+ * the root `body`. At most MAX_LISTED_ISSUES are named, and one closing entry counts the failures after them.
  */
-export function driftFromAjv(
-  errors: readonly ValidationIssue[] | null | undefined,
-  data: unknown,
-  prefix = 'body',
-): Drift[] {
+export function driftFromAjv(errors: readonly ValidationIssue[] | null | undefined, data: unknown): Drift[] {
   const { listed, omitted } = convertFailures(
     errors,
     data,
-    prefix,
+    'body',
     MAX_LISTED_ISSUES,
     (error, field, value): Drift => ({ field, expected: expectation(error), received: receivedValue(value) }),
     (drift) => `${drift.field}\0${drift.expected}`,

@@ -96,7 +96,7 @@ export function checkResponse(response: ReceivedResponse, context: ResponseConte
   // Every documented 2xx carries the edit's result, every other status the error body (the spec's two body schemas).
   const success = /^2\d\d$/.test(facts.status);
   const validate = success ? validateImageEditResponse : validateErrorResponse;
-  if (!validate(body)) drift.push(...driftFromAjv(validate.errors, body, 'body'));
+  if (!validate(body)) drift.push(...driftFromAjv(validate.errors, body));
   if (success) drift.push(...checkImages(body, context.responseFormat).departures.map((departure) => departure.drift));
   return { drift, body };
 }
