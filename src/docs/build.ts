@@ -87,12 +87,9 @@ export function resolveRedoclyCli(from: string = import.meta.url): string {
  * dist/src (in an installed package).
  */
 export function defaultSpecPath(): string {
-  const candidates = ['../../generated/openapi.json'].map((relative) =>
-    fileURLToPath(new URL(relative, import.meta.url)),
-  );
-  const found = candidates.find((candidate) => existsSync(candidate));
-  if (!found) throw new Error(`cannot find this package's spec; looked for ${candidates.join(', ')}`);
-  return found;
+  const file = fileURLToPath(new URL('../../generated/openapi.json', import.meta.url));
+  if (!existsSync(file)) throw new Error(`cannot find this package's spec; looked for ${file}`);
+  return file;
 }
 
 export interface BuildDocsOptions {
