@@ -6,7 +6,7 @@
  * nothing is read until the body is sent, and the exact length is known up front. A native FormData cannot give a
  * non-file part its own Content-Type, which is why the parts are written here.
  */
-import { imageField, wireContract } from '../contract/spec.js';
+import { wireContract } from '../contract/spec.js';
 import type { PreparedImage } from './images.js';
 
 export interface MultipartBody {
@@ -53,7 +53,7 @@ export function encodeMultipart(
     `--${boundary}${CRLF}Content-Disposition: form-data; name=${quoted(name)}${extra}${CRLF}`;
   for (const [name, field] of Object.entries(wireContract.fields)) {
     if (field.part === 'file') {
-      if (name !== imageField.name) continue;
+      // The spec's one file field (spec.ts refuses a spec with another): every image is a part of it.
       for (const image of images) {
         parts.push(
           `${head(name, `; filename=${quoted(image.filename)}`)}Content-Type: ${image.contentType}${CRLF}${CRLF}`,

@@ -15,7 +15,7 @@ import {
   type RequestIssue,
 } from '../../index.js';
 import { prepareRequest, type PreparedRequest } from '../../client/request.js';
-import { imageField, wireContract } from '../../contract/spec.js';
+import { wireContract } from '../../contract/spec.js';
 
 /** One part of the multipart body, as the client wrote it. */
 export interface SentPart {
@@ -128,9 +128,9 @@ function partsOf(prepared: PreparedRequest): SentPart[] {
   const parts: SentPart[] = [];
   for (const [name, field] of Object.entries(wireContract.fields)) {
     if (field.part === 'file') {
-      if (name === imageField.name)
-        for (const image of prepared.images)
-          parts.push({ name, filename: image.filename, contentType: image.contentType });
+      // The spec's one file field (spec.ts refuses a spec with another): every image is a part of it.
+      for (const image of prepared.images)
+        parts.push({ name, filename: image.filename, contentType: image.contentType });
       continue;
     }
     const value: unknown = prepared.fields[name as keyof typeof prepared.fields];
