@@ -78,17 +78,13 @@ function asSent(given: Record<string, unknown>): { fields: Record<string, unknow
       continue;
     }
     let text: string | undefined;
+    let why = `a ${typeof value} has no JSON form`;
     try {
       text = JSON.stringify(value);
     } catch (error) {
-      issues.push({
-        field: name,
-        message: `cannot be sent as JSON (${error instanceof Error ? error.message : String(error)})`,
-      });
-      continue;
+      why = error instanceof Error ? error.message : String(error);
     }
-    if (text === undefined)
-      issues.push({ field: name, message: `cannot be sent as JSON (a ${typeof value} has no JSON form)` });
+    if (text === undefined) issues.push({ field: name, message: `cannot be sent as JSON (${why})` });
     else set(JSON.parse(text));
   }
   return { fields, issues };
