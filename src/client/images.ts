@@ -24,7 +24,7 @@ import { imageField } from '../contract/spec.js';
 import { untilAborted } from './deadline.js';
 import { RequestValidationError, SourceIssue, systemReason } from './errors.js';
 import { platform } from './platform/node/index.js';
-import { checkedSignature, keepSignature, type ResolvedSource } from './platform/shared.js';
+import { checkedSignatures, type ResolvedSource } from './platform/shared.js';
 
 export type { ResolvedSource };
 
@@ -312,9 +312,9 @@ export async function prepareImage(
   const { blob } = source;
   // An empty name is no name: the part would lose its filename and stop being a file part.
   const filename = (named?.filename ?? source.filename) || undefined;
-  // The signature is read once per Blob and kept (signatures.ts): bytes given in memory need no read at all, a Blob
-  // checked before needs no second one, and the upload compares what it sends with it.
-  let head = source.head ?? checkedSignature(blob) ?? new Uint8Array();
+  // The signature is read once per Blob and kept (platform/shared.ts): bytes given in memory need no read at all, a
+  // Blob checked before needs no second one, and the upload compares what it sends with it.
+  let head = source.head ?? checkedSignatures.get(blob) ?? new Uint8Array();
   if (head.length === 0 && blob.size > 0 && blob.size <= maxBytes) {
     try {
       head = new Uint8Array(await blob.slice(0, SNIFF_BYTES).arrayBuffer());
@@ -325,7 +325,7 @@ export async function prepareImage(
   const checked = checkImage(field, { size: blob.size, head, filename, declaredType: named?.contentType });
   if ('issue' in checked) return refuse(checked.issue.message);
   const detected = checked.mediaType;
-  keepSignature(blob, head);
+  checkedSignatures.set(blob, head);
   return {
     filename: filename ?? `image-${index + 1}.${extensionFor(detected)}`,
     contentType: detected,

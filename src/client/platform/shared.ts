@@ -79,12 +79,4 @@ export function sendWithFetch(
  * read (a caller who sends one Blob many times pays for its signature once); and the upload compares what it is
  * about to send against what was checked, so a file swapped under the upload is stopped before its bytes go out.
  */
-const signatures = new WeakMap<Blob, Uint8Array>();
-
-export function checkedSignature(blob: Blob): Uint8Array | undefined {
-  return signatures.get(blob);
-}
-
-export function keepSignature(blob: Blob, head: Uint8Array): void {
-  signatures.set(blob, head);
-}
+export const checkedSignatures = new WeakMap<Blob, Uint8Array>();

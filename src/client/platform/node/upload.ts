@@ -12,7 +12,7 @@
  */
 import { sniffImageType } from '../../../contract/images.js';
 import { ImageChangedError } from '../../errors.js';
-import { checkedSignature } from '../shared.js';
+import { checkedSignatures } from '../shared.js';
 import { filePathOf, nodeFs } from './files.js';
 
 /** One piece of the body, and how to hand its buffer back once it has been written. */
@@ -56,7 +56,7 @@ export function bufferPool(count: number, size: number): ReadBuffers {
 
 /** Compares an image's bytes, as they go out, with the signature the check read; throws at the first difference. */
 function signatureCheck(index: number, blob: Blob, file: string | undefined): (bytes: Uint8Array) => void {
-  const expected = checkedSignature(blob);
+  const expected = checkedSignatures.get(blob);
   if (!expected) return noop;
   const seen = new Uint8Array(expected.length);
   let at = 0;
