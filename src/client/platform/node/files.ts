@@ -31,13 +31,11 @@ export async function memoryBlob(bytes: Uint8Array): Promise<Blob> {
   return new (await import('node:buffer')).Blob([bytes]) as Blob;
 }
 
-/** The file behind each file-backed Blob made here, so the upload can read it with large fs reads. */
-const fileBehind = new WeakMap<Blob, string>();
-
-/** The path of the file a Blob made from a path, file: URL or spooled stream reads, if it is one of those. */
-export function filePathOf(blob: Blob): string | undefined {
-  return fileBehind.get(blob);
-}
+/**
+ * The file behind each file-backed Blob made here (from a path, a file: URL or a spooled stream), so the upload can
+ * read it with large fs reads.
+ */
+export const fileBehind = new WeakMap<Blob, string>();
 
 export async function openImageFile(given: string | URL): Promise<ResolvedSource> {
   const [fs, path, { fileURLToPath }] = await Promise.all([nodeFs(), nodePath(), nodeUrl()]);

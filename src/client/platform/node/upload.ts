@@ -13,7 +13,7 @@
 import { sniffImageType } from '../../../contract/images.js';
 import { ImageChangedError } from '../../errors.js';
 import { checkedSignatures } from '../shared.js';
-import { filePathOf, nodeFs } from './files.js';
+import { fileBehind, nodeFs } from './files.js';
 
 /** One piece of the body, and how to hand its buffer back once it has been written. */
 export interface BodyChunk {
@@ -148,7 +148,7 @@ export async function* bodyChunks(
       continue;
     }
     index++;
-    const file = filePathOf(segment);
+    const file = fileBehind.get(segment);
     const check = signatureCheck(index, segment, file);
     if (file) yield* fileChunks(index, file, segment.size, buffers, check);
     else yield* blobChunks(segment, check);
