@@ -14,15 +14,12 @@ import type { Drain, ResolvedSource } from '../shared.js';
  */
 type Fs = typeof import('node:fs');
 type Path = typeof import('node:path');
-type Url = typeof import('node:url');
 
 let loadedFs: Promise<Fs> | undefined;
 let loadedPath: Promise<Path> | undefined;
-let loadedUrl: Promise<Url> | undefined;
 
 export const nodeFs = (): Promise<Fs> => (loadedFs ??= import('node:fs').then((module) => module.default));
 export const nodePath = (): Promise<Path> => (loadedPath ??= import('node:path').then((module) => module.default));
-export const nodeUrl = (): Promise<Url> => (loadedUrl ??= import('node:url').then((module) => module.default));
 
 const noop = async () => {};
 
@@ -38,7 +35,7 @@ export async function memoryBlob(bytes: Uint8Array): Promise<Blob> {
 export const fileBehind = new WeakMap<Blob, string>();
 
 export async function openImageFile(given: string | URL): Promise<ResolvedSource> {
-  const [fs, path, { fileURLToPath }] = await Promise.all([nodeFs(), nodePath(), nodeUrl()]);
+  const [fs, path, { fileURLToPath }] = await Promise.all([nodeFs(), nodePath(), import('node:url')]);
   let file: string;
   try {
     file = typeof given === 'string' ? given : fileURLToPath(given);
