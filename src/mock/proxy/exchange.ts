@@ -12,7 +12,7 @@
  * Departures are reported, never acted on (except by --strict). What the upstream's connection does, the caller's
  * does too: a reset or a cut response reaches the caller as a reset, so a client behaves as it would without the proxy.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { checkResponse } from '../../contract/response-check.js';
 import type { Drift, RequestIssue } from '../../contract/issues.js';
@@ -27,13 +27,13 @@ import {
   mayRouteTo,
   type CheckedRequest,
 } from '../core/check-request.js';
-import type { MockEngine, MockResponse, ReceivedBody } from '../core/types.js';
+import { endToEnd, type MockEngine, type MockResponse, type ReceivedBody } from '../core/types.js';
 import { discardBody, headOf, readMultipart } from '../node-http.js';
 import type { Recorder, RecordedExchange } from './recorder.js';
 import type { ExchangeReport } from './report.js';
 import { NO_COPY_REASON, type CopiedBody, type ResponseChecks, type ResponseCopy } from './response-copy.js';
 import { openSpool, type Spool } from './spool.js';
-import { endToEnd, type Upstream } from './upstream.js';
+import type { Upstream } from './upstream.js';
 import { headerOf } from '../../contract/headers.js';
 
 export interface ProxyContext {
@@ -272,7 +272,7 @@ function forward(
   ctx: ProxyContext,
   req: IncomingMessage,
   res: ServerResponse,
-  headers: ReturnType<typeof endToEnd>,
+  headers: OutgoingHttpHeaders,
   spool: Spool | undefined,
   copied: boolean,
 ): Promise<{ response: Forwarded; copy?: ResponseCopy }> {

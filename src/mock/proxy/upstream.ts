@@ -1,15 +1,10 @@
 /**
- * Talking to the upstream for the proxy: where a request goes, which headers travel (end-to-end ones only: RFC 9110
- * §7.6.1's hop-by-hop headers are the connection's, not the message's), and the one request per exchange, on the
- * proxy's own agents so that closing the proxy closes every upstream connection too.
+ * Talking to the upstream for the proxy: where a request goes, and the one request per exchange, on the proxy's own
+ * agents so that closing the proxy closes every upstream connection too. Which headers travel is core/types.ts's
+ * endToEnd (RFC 9110 §7.6.1's hop-by-hop headers are the connection's, not the message's; replay drops the same).
  */
-import http, { type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
+import http, { type OutgoingHttpHeaders } from 'node:http';
 import https from 'node:https';
-import { endToEnd as endToEndHeaders } from '../core/types.js';
-
-/** `headers` without the hop-by-hop ones (core/http-headers.ts: replay drops the same), and without `drop`. */
-export const endToEnd: (headers: IncomingHttpHeaders, drop?: readonly string[]) => OutgoingHttpHeaders =
-  endToEndHeaders;
 
 export interface Upstream {
   /** The base URL as given, without a trailing slash. */
