@@ -254,8 +254,8 @@ function canonical(value: unknown): unknown {
  * (so JSON spacing, part order and `n=1` versus `n=01` do not matter), and the images' SHA-256 in order (not their
  * filenames). Headers, `Prefer` included, are not part of it.
  */
-function requestKey(fields: Record<string, unknown>, imageHashes: readonly (string | undefined)[]): string {
-  return JSON.stringify([specFacts.operation.operationId, canonical(fields), imageHashes]);
+function requestKey({ fields, files }: CheckedRequest): string {
+  return JSON.stringify([specFacts.operation.operationId, canonical(fields), files.map((file) => file.sha256)]);
 }
 
 /**
@@ -316,12 +316,6 @@ export interface ReplayIndex extends Replayer {
   add(cassette: Cassette): void;
 }
 
-const keyOf = (request: CheckedRequest) =>
-  requestKey(
-    request.fields,
-    request.files.map((file) => file.sha256),
-  );
-
 export function createReplayer(cassettes: Iterable<Cassette> = []): ReplayIndex {
   const byKey = new Map<string, { responses: MockResponse[]; served: number }>();
   let size = 0;
@@ -332,7 +326,7 @@ export function createReplayer(cassettes: Iterable<Cassette> = []): ReplayIndex 
     add(cassette) {
       const request = checkRecordedRequest(cassette);
       if (request.issues.length > 0) return;
-      const key = keyOf(request);
+      const key = requestKey(request);
       const entry = byKey.get(key) ?? { responses: [], served: 0 };
       entry.responses.push(cassetteResponse(cassette));
       byKey.set(key, entry);
@@ -341,7 +335,7 @@ export function createReplayer(cassettes: Iterable<Cassette> = []): ReplayIndex 
     respond(preferences, request) {
       if (preferences.code !== undefined || preferences.exampleKey !== undefined || preferences.dynamic !== undefined)
         return undefined;
-      const entry = byKey.get(keyOf(request));
+      const entry = byKey.get(requestKey(request));
       if (!entry) return undefined;
       const response = entry.responses[Math.min(entry.served, entry.responses.length - 1)]!;
       entry.served++;
