@@ -16,7 +16,6 @@ import {
   imageWork,
   MAX_SOURCE_PIXELS,
   type Dimensions,
-  type EditMark,
   type ImageMaker,
   type ImageWork,
   type KeptSource,
@@ -185,13 +184,13 @@ async function inputOf(source: KeptSource): Promise<Buffer | string> {
  * a solid band of it at the foot. (sharp's own tint() recolours in a perceptual colour space and costs several times more
  * per image; a translucent layer shows the change as plainly.)
  */
-function marked(pipeline: Pipeline, plan: RenderPlan, mark: EditMark): Pipeline {
+function marked(pipeline: Pipeline, plan: RenderPlan): Pipeline {
   const layer = (height: number, alpha: number) => ({
-    create: { width: plan.width, height, channels: 4 as const, background: { ...mark.tint, alpha } },
+    create: { width: plan.width, height, channels: 4 as const, background: { ...plan.mark.tint, alpha } },
   });
   const layered = pipeline.composite([
     { input: layer(plan.height, 0.35), gravity: 'north' },
-    { input: layer(Math.min(plan.height, mark.bandHeight), 1), gravity: 'south' },
+    { input: layer(Math.min(plan.height, plan.mark.bandHeight), 1), gravity: 'south' },
   ]);
   if (plan.format === 'jpeg') return layered.flatten({ background: '#ffffff' }).jpeg({ quality: 85 });
   if (plan.format === 'webp') return layered.webp({ quality: 82 });
@@ -231,16 +230,16 @@ function sharpImageMaker(load: () => Sharp, version: string): ImageMaker {
       return {
         picture,
         async render(plan) {
-          let pipeline: Pipeline =
+          const encoded = async (pipeline: Pipeline) => new Uint8Array(await marked(pipeline, plan).toBuffer());
+          const pipeline =
             picture && input !== undefined
               ? sharp(input, options).autoOrient().resize(plan.width, plan.height, { fit: 'cover' })
               : plain(plan);
           try {
-            return new Uint8Array(await marked(pipeline, plan, plan.mark).toBuffer());
+            return await encoded(pipeline);
           } catch {
             // Decoding can still fail past the header (a truncated file): draw the plain picture instead.
-            pipeline = plain(plan);
-            return new Uint8Array(await marked(pipeline, plan, plan.mark).toBuffer());
+            return encoded(plain(plan));
           }
         },
         close() {},
