@@ -30,7 +30,7 @@ import { parseLatency } from './core/prefer.js';
 import { checkCassette, createReplayer, replayableCassette } from './core/replay.js';
 import { createMockContext, DRIP, handle, type MockContext, type Outcome } from './core/respond.js';
 import { createSpecEngine } from './core/spec-engine.js';
-import { queryOf, type MockResponse, type RequestHead } from './core/types.js';
+import { requestHead, type MockResponse, type RequestHead } from './core/types.js';
 
 export { CassetteError, type Cassette } from './core/replay.js';
 
@@ -107,12 +107,7 @@ function headOf(request: Request): RequestHead {
   request.headers.forEach((value, name) => {
     headers[name.toLowerCase()] = value;
   });
-  return {
-    method: request.method.toLowerCase(),
-    url: { path: url.pathname, query: queryOf(url) },
-    headers,
-    origin: url.origin,
-  };
+  return requestHead(request.method, url, headers, url.origin);
 }
 
 function plain(response: MockResponse, body: BodyInit | null = response.body === '' ? null : response.body): Response {

@@ -17,7 +17,7 @@ import { maxRequestBodyBytes } from '../contract/spec.js';
 import type { KeptImage } from './core/images.js';
 import { bodyIssues, declaredFileType, fileFieldNamer } from './core/check-request.js';
 import {
-  queryOf,
+  requestHead,
   type ReadMultipart,
   type ReceivedBody,
   type ReceivedFile,
@@ -41,12 +41,7 @@ export function headOf(req: IncomingMessage, url: URL): RequestHead {
   const host = /^[\w.-]+(:\d+)?$|^\[[\d:a-f.]+\](:\d+)?$/i.test(given)
     ? given
     : `${req.socket.localAddress}:${req.socket.localPort}`;
-  return {
-    method: (req.method ?? 'GET').toLowerCase(),
-    url: { path: url.pathname, query: queryOf(url) },
-    headers,
-    origin: `http://${host}`,
-  };
+  return requestHead(req.method ?? 'GET', url, headers, `http://${host}`);
 }
 
 /**

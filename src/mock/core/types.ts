@@ -16,14 +16,14 @@ export interface RequestHead {
   origin?: string;
 }
 
-/** A URL's query in the head's form: a key given once is a string, a repeated one a list. */
-export function queryOf(url: URL): Record<string, string | string[]> {
+/** The head as both doors build it: method lower-cased; a query key given once is a string, a repeated one a list. */
+export function requestHead(method: string, url: URL, headers: Record<string, string>, origin: string): RequestHead {
   const query: Record<string, string | string[]> = {};
   for (const key of new Set(url.searchParams.keys())) {
     const values = url.searchParams.getAll(key);
     query[key] = values.length === 1 ? values[0]! : values;
   }
-  return query;
+  return { method: method.toLowerCase(), url: { path: url.pathname, query }, headers, origin };
 }
 
 /** A response ready to send: status, headers, serialised body. */
