@@ -104,6 +104,11 @@ export interface Refusal {
   issues: RequestIssue[];
 }
 
+/** The refusal of one issue, as every check before the fields' own gives it. */
+function refusal(status: number, issue: RequestIssue): Refusal {
+  return { response: errorResponse(status, [issue]), issues: [issue] };
+}
+
 const MULTIPART = new RegExp(`^${wireContract.mediaType.replace('/', '\\/')}\\s*(;|$)`, 'i');
 
 /**
@@ -134,27 +139,21 @@ export function credentialsIssue(head: RequestHead, authorized: boolean): Reques
 /** The body as its head declares it: the spec's media type (400) and at most the spec's size (413). */
 export function checkBodyHead(head: RequestHead): Refusal | undefined {
   const type = headerOf(head.headers, 'content-type') ?? '';
-  if (!MULTIPART.test(type)) {
-    const issue = {
+  if (!MULTIPART.test(type))
+    return refusal(400, {
       field: '(body)',
       message: `must be ${wireContract.mediaType} (got ${type ? JSON.stringify(type) : 'no Content-Type'})`,
-    };
-    return { response: errorResponse(400, [issue]), issues: [issue] };
-  }
+    });
   const length = headerOf(head.headers, 'content-length');
-  if (length !== undefined && Number(length) > maxRequestBodyBytes) {
-    const issue = bodyIssues.bodyTooLarge(bodyLimits, Number(length));
-    return { response: errorResponse(413, [issue]), issues: [issue] };
-  }
+  if (length !== undefined && Number(length) > maxRequestBodyBytes)
+    return refusal(413, bodyIssues.bodyTooLarge(bodyLimits, Number(length)));
   return undefined;
 }
 
 /** A refusal (413 for size, 400 for everything else) with the request as read when it was read whole, or the request the spec accepts. */
 export function checkBody(body: ReceivedBody): (Refusal & { request?: CheckedRequest }) | { request: CheckedRequest } {
-  if (body.outcome === 'aborted')
-    body = { outcome: 'malformed', issue: { field: '(body)', message: 'ended before it was complete' } };
-  if (body.outcome === 'too-large') return { response: errorResponse(413, [body.issue]), issues: [body.issue] };
-  if (body.outcome === 'malformed') return { response: errorResponse(400, [body.issue]), issues: [body.issue] };
+  if (body.outcome === 'aborted') return refusal(400, { field: '(body)', message: 'ended before it was complete' });
+  if (body.outcome !== 'complete') return refusal(body.outcome === 'too-large' ? 413 : 400, body.issue);
   const request = checkRequest(body.textParts, body.files);
   if (request.issues.length > 0)
     return { response: errorResponse(400, request.issues, request.omitted), issues: request.issues, request };
