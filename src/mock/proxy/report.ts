@@ -49,16 +49,15 @@ export interface ProxySummary {
   untallied: number;
 }
 
-export function describeIssue(issue: RequestIssue): string {
-  return `request.${issue.field}: ${issue.message}`;
-}
-
 export function exchangeLine(report: ExchangeReport): string {
   const outcome = typeof report.outcome === 'number' ? String(report.outcome) : report.outcome;
   const head = `#${report.index} ${report.method} ${report.target} → ${outcome}${report.refusedByProxy ? ' (refused by the proxy, not forwarded)' : ''} (${report.ms} ms)`;
   if (report.unchecked)
     return `${head}: not the operation, forwarded unchecked${report.notes.length ? `; ${report.notes.join('; ')}` : ''}`;
-  const departures = [...report.requestIssues.map(describeIssue), ...report.drift.map(describeDrift)];
+  const departures = [
+    ...report.requestIssues.map((issue) => `request.${issue.field}: ${issue.message}`),
+    ...report.drift.map(describeDrift),
+  ];
   const shown = departures.slice(0, MAX_LISTED_ISSUES);
   const more = departures.length - shown.length;
   const named = `${departures.length} departure${departures.length === 1 ? '' : 's'} from the spec: ${shown.join('; ')}${more > 0 ? `; and ${more} more` : ''}`;
