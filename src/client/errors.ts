@@ -202,8 +202,10 @@ export function networkErrorCode(error: unknown): string | undefined {
   return undefined;
 }
 
-/** Internal, not exported by the package: how resolving an image source says it cannot become an image. */
-/** Thrown while resolving an image source, for a source that cannot become an image; turned into a RequestIssue by the caller. */
+/**
+ * Internal, not exported by the package: thrown while resolving an image source that cannot become an image; the
+ * caller turns it into a RequestIssue.
+ */
 export class SourceIssue extends Error {
   constructor(message: string) {
     super(message);

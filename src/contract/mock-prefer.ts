@@ -1,8 +1,8 @@
 /**
  * What a caller may ask a mock for with `Prefer`, beyond Prism's own keys (`code=`, `example=`, `dynamic=`): time
  * and failures. Not the spec's (the real service ignores `Prefer`), but shared like it: the Node mock and the MSW
- * handlers carry these out (src/mock/core/delivery.ts), the CLI's banner and --help list them, and the docs'
- * Try-it console offers them as presets, all from this one list.
+ * handlers carry these out (src/mock/core/respond.ts and each door), the CLI's banner and --help list them, and the
+ * docs' Try-it console offers them as presets, all from this one list.
  */
 export const FAULTS = {
   reset: 'the connection drops before any response (a proxy or load balancer cutting it)',

@@ -1,5 +1,5 @@
 /**
- * `--record DIR`: each exchange of the operation written as a cassette (core/cassette.ts), in bounded space:
+ * `--record DIR`: each exchange of the operation written as a cassette (core/replay.ts), in bounded space:
  *
  *   - request images by their facts (size, types, first bytes, SHA-256), never their pixels;
  *   - response images in base64 over SHRINK_ABOVE characters replaced by an 8×8 placeholder of the same media type
@@ -130,7 +130,7 @@ const MAX_LISTED_CHARS = 1000;
 const PARTS_ROOM = 256 * 1024;
 
 /**
- * A cassette as the recorder writes it: marks beside the shape replay reads (core/cassette.ts), set only when cut.
+ * A cassette as the recorder writes it: marks beside the shape replay reads (core/replay.ts), set only when cut.
  * `request.truncated`: a text part's value was cut (the recorded request is not the one sent); `issuesLeftOut` and
  * `driftLeftOut`: how many issues or departures were not listed.
  */

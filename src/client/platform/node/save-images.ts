@@ -120,7 +120,7 @@ export async function saveEachImage(
   if (!Number.isSafeInteger(limit) || limit <= 0)
     throw new InvalidOptionError('maxImageBytes', `must be a positive whole number of bytes (got ${String(limit)})`);
   const fetchImpl = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
-  // Node's file and stream modules load with the first save, not with the client (see builtins.ts).
+  // Node's file and stream modules load with the first save, not with the client (see files.ts).
   const [fs, path, { Readable, Transform }, { pipeline }] = await Promise.all([
     nodeFs(),
     nodePath(),

@@ -5,10 +5,11 @@
  * however large the files); other images from their Blob. A Blob's own stream reads 64 KiB at a time and, given a
  * file-backed Blob, goes on reading after an abort; reading the file ourselves avoids both.
  *
- * Every image is checked as it goes out against what the pre-flight check saw (src/client/signatures.ts): the same
- * size, and the same first bytes, compared before they are handed on. A file swapped for other bytes of the same
- * size after the check (a PNG became a JPEG, or no image at all) stops the upload with ImageChangedError before the
- * new bytes are sent; nothing of the wrong type ever goes out under the checked Content-Type.
+ * Every image is checked as it goes out against what the pre-flight check saw (checkedSignatures in
+ * platform/shared.ts): the same size, and the same first bytes, compared before they are handed on. A file swapped
+ * for other bytes of the same size after the check (a PNG became a JPEG, or no image at all) stops the upload with
+ * ImageChangedError before the new bytes are sent; nothing of the wrong type ever goes out under the checked
+ * Content-Type.
  */
 import { sniffImageType } from '../../../contract/images.js';
 import { ImageChangedError } from '../../errors.js';
