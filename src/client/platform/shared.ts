@@ -79,4 +79,6 @@ export function sendWithFetch(
  * read (a caller who sends one Blob many times pays for its signature once); and the upload compares what it is
  * about to send against what was checked, so a file swapped under the upload is stopped before its bytes go out.
  */
-export const checkedSignatures = new WeakMap<Blob, Uint8Array>();
+// Annotated, not inferred: an inferred type is declared as Uint8Array<ArrayBufferLike>, which TypeScript before 5.7
+// (the documented minimum is 5.4) cannot read.
+export const checkedSignatures: WeakMap<Blob, Uint8Array> = new WeakMap();
