@@ -162,6 +162,9 @@ export async function run(argv: string[]): Promise<number> {
     return 1;
   }
 
+  // Listening for Ctrl-C and SIGTERM before the banner says it stops them: a supervisor may signal as soon as it
+  // reads the banner.
+  const stopped = untilStopped('the mock');
   process.stdout.write(
     [
       `Mock of POST ${wireContract.path}: Stoplight Prism ${mock.prismVersion} in process, images made with ${mock.imageMaker} (ready in ${Date.now() - started} ms)`,
@@ -187,7 +190,7 @@ export async function run(argv: string[]): Promise<number> {
     ].join('\n'),
   );
 
-  await untilStopped('the mock');
+  await stopped;
   await mock.close();
   return 0;
 }

@@ -82,6 +82,9 @@ export async function run(argv: string[]): Promise<number> {
     return error instanceof TypeError ? 2 : 1;
   }
 
+  // Listening for Ctrl-C and SIGTERM before the banner says it stops them: a supervisor may signal as soon as it
+  // reads the banner.
+  const stopped = untilStopped('the proxy');
   process.stdout.write(
     [
       `Validating proxy for POST ${wireContract.path} → ${proxy.upstream}${values.strict ? ' (strict: requests the spec refuses are not forwarded)' : ''}`,
@@ -94,7 +97,7 @@ export async function run(argv: string[]): Promise<number> {
     ].join('\n'),
   );
 
-  await untilStopped('the proxy');
+  await stopped;
   const { summaryLines } = await import('../mock/proxy/report.js');
   for (const line of summaryLines(await proxy.close(), values.record)) process.stdout.write(`${line}\n`);
   return 0;
