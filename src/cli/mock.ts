@@ -3,8 +3,9 @@
  * the API reference's URL when --docs is given, and a ready-to-paste curl command built from the spec's smallest
  * request example. Everything runs in this process: stopping it leaves nothing behind.
  */
-import { examplesOf, specFacts, imageField, wireContract } from '../contract/spec.js';
-import { FAULTS, MAX_DELAY_MS, parseLatency, REAL_SERVICE_TIME } from '../mock/core/prefer.js';
+import { PREFER_KEYS } from '../contract/mock-prefer.js';
+import { examplesOf, imageField, specFacts, wireContract } from '../contract/spec.js';
+import { MAX_DELAY_MS, parseLatency, REAL_SERVICE_TIME } from '../mock/core/prefer.js';
 import { MAX_CASSETTE_BYTES, MAX_CASSETTE_FILES, MAX_REPLAY_BYTES } from '../mock/core/replay.js';
 import {
   DEFAULT_HOST,
@@ -19,27 +20,9 @@ import {
 
 /** Every Prefer key the mock reads, with one example each and what it does: the banner's and --help's table. */
 export function preferKeys(): string[] {
-  const example = examplesOf(200).at(-1)?.name ?? '';
-  const status =
-    specFacts.responses.find((response) => response.headers['Retry-After'])?.status ??
-    specFacts.responses.at(-1)!.status;
-  const rows: [string, string][] = [
-    [
-      `example=${example}`,
-      `that named example, exactly as the spec writes it (${examplesOf(200)
-        .map((e) => e.name)
-        .join(', ')})`,
-    ],
-    [
-      `code=${status}`,
-      `that documented status, its example and headers (${specFacts.responses.map((r) => r.status).join(' ')})`,
-    ],
-    ['dynamic=true', "output_format, size and quality drawn by Prism's generator from the schemas"],
-    ['seed=42', 'repeatable generated values for this request'],
-    ['delay=15000', `hold the response back, 0 to ${MAX_DELAY_MS} ms (${REAL_SERVICE_TIME})`],
-    ...Object.entries(FAULTS).map(([fault, what]): [string, string] => [`fault=${fault}`, what]),
-  ];
-  return rows.map(([preference, what]) => `Prefer: ${preference.padEnd(15)} ${what}`);
+  return Object.values(PREFER_KEYS)
+    .flatMap((key) => key.listed())
+    .map(({ value, what }) => `Prefer: ${value.padEnd(15)} ${what}`);
 }
 
 const usage = () => `orq-images mock — a local mock of POST ${wireContract.path} (Stoplight Prism, no key, no network)

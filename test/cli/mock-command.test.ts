@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { validateImageEditResponse } from '../../generated/validators.js';
 import { wireContract } from '../../src/contract/spec.js';
-import { FAULTS, REAL_SERVICE_TIME } from '../../src/contract/mock-prefer.js';
+import { FAULTS, PREFER_KEYS, REAL_SERVICE_TIME } from '../../src/contract/mock-prefer.js';
 import { imageForName } from '../mock/support.js';
 
 const run = promisify(execFile);
@@ -59,8 +59,7 @@ describe('orq-images mock', () => {
     for (const option of ['--port', '--host', '--dynamic', '--seed', '--latency', '--docs'])
       expect(stdout).toContain(option);
     for (const key of Object.keys(FAULTS)) expect(stdout).toContain(`Prefer: fault=${key}`);
-    for (const key of ['example=', 'code=', 'dynamic=true', 'seed=', 'delay='])
-      expect(stdout).toContain(`Prefer: ${key}`);
+    for (const key of Object.keys(PREFER_KEYS)) expect(stdout).toContain(`Prefer: ${key}=`);
     const failed = await run(process.execPath, [...cli, '--nope'], { cwd: root }).catch(
       (error: { code: number; stderr: string }) => error,
     );
@@ -95,8 +94,8 @@ describe('orq-images mock', () => {
       expect(endpoint).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:\\d+${wireContract.path}$`));
       expect(childrenOf(child.pid!)).toEqual([]);
       // The banner lists every Prefer key with an example, and what a real edit takes.
-      for (const key of Object.keys(FAULTS)) expect(output).toContain(`fault=${key}`);
-      for (const key of ['example=', 'code=', 'dynamic=true', 'delay=']) expect(output).toContain(key);
+      for (const key of Object.keys(FAULTS)) expect(output).toContain(`Prefer: fault=${key}`);
+      for (const key of Object.keys(PREFER_KEYS)) expect(output).toContain(`Prefer: ${key}=`);
       expect(output).toContain(REAL_SERVICE_TIME);
 
       // The printed command, run as printed, in a directory holding the files it names.

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { FAULTS, PREFER_KEYS } from '../../src/contract/mock-prefer.js';
 import { cli } from '../cli/run-cli.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -119,6 +120,15 @@ describe('the option tables of docs/', () => {
     expect(options.length).toBeGreaterThan(2);
     const text = read(page);
     expect(options.filter((option) => !text.includes(`\n| \`${option}\` |`))).toEqual([]);
+  });
+});
+
+describe('docs/mock.md', () => {
+  it("names every key of PREFER_KEYS (as a Prefer row and as a ?__ query key) and every fault in the faults' table", () => {
+    const page = read('docs/mock.md');
+    const keys = Object.keys(PREFER_KEYS);
+    expect(keys.filter((key) => !page.includes(`| \`Prefer: ${key}=`) || !page.includes(`\`?__${key}=`))).toEqual([]);
+    expect(Object.keys(FAULTS).filter((fault) => !page.includes(`\n| \`${fault}\` |`))).toEqual([]);
   });
 });
 

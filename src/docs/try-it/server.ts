@@ -4,8 +4,8 @@
  * page with it in the query string. The key is read from a password field when a request is sent and kept nowhere
  * else: not in the URL, not in storage, not in the page's text.
  */
-import { FAULTS, REAL_SERVICE_TIME } from '../../contract/mock-prefer.js';
-import { specFacts, wireContract } from '../../contract/spec.js';
+import { PREFER_KEYS } from '../../contract/mock-prefer.js';
+import { wireContract } from '../../contract/spec.js';
 import { el } from './dom.js';
 
 /* The names the page's boot script (src/docs/page.ts, at build time) and the console (in the page) share. */
@@ -34,35 +34,13 @@ export function isLocalMock(base: string): boolean {
   return ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname) || url.origin === location.origin;
 }
 
-/** A delay long enough to watch the spinner and press Cancel, short enough not to bore. */
-const DELAY_PRESET_MS = 8000;
-
-/**
- * `Prefer` values the mock understands: from the spec, each named 200 example, each status, each named example;
- * then time and faults (src/contract/mock-prefer.ts), for a UI's spinner, cancel button and error paths.
- */
+/** `Prefer` values the mock understands, each key's presets (src/contract/mock-prefer.ts) after "none". */
 export function preferPresets(): { value: string; label: string }[] {
-  const presets = [{ value: '', label: 'none: the mock makes its response from the request' }];
-  for (const response of specFacts.responses) {
-    if (response.status === '200') {
-      for (const example of response.examples)
-        presets.push({ value: `example=${example.name}`, label: `200, ${example.summary ?? example.name}` });
-      continue;
-    }
-    const [first, ...rest] = response.examples;
-    presets.push({ value: `code=${response.status}`, label: `${response.status}${first ? ` (${first.name})` : ''}` });
-    for (const example of rest)
-      presets.push({
-        value: `code=${response.status}, example=${example.name}`,
-        label: `${response.status} (${example.name})`,
-      });
-  }
-  presets.push({
-    value: `delay=${DELAY_PRESET_MS}`,
-    label: `the response waits ${DELAY_PRESET_MS / 1000} s (${REAL_SERVICE_TIME}): try Cancel`,
-  });
-  for (const [fault, what] of Object.entries(FAULTS)) presets.push({ value: `fault=${fault}`, label: what });
-  return presets;
+  const presets = Object.values(PREFER_KEYS).flatMap((key) => (key.presets ?? key.listed)());
+  return [
+    { value: '', label: 'none: the mock makes its response from the request' },
+    ...presets.map(({ value, what }) => ({ value, label: what })),
+  ];
 }
 
 export interface ServerPanel {

@@ -2,27 +2,21 @@
  * What a request asks of the mock, read once per request into one object: the `Prefer` header (RFC 7240), or the
  * `__code`-style query keys a page uses instead, read the way Prism's server reads them (prism-http-server's
  * getHttpConfigFromRequest over parse-prefer-header, 422 details included: test/property/prefer-as-prism.test.ts
- * holds it to Prism's reader, test/msw the Node mock and the MSW handlers to the same responses). Prism's keys choose the response; the mock's own keys (src/contract/mock-prefer.ts,
- * shared with the CLI and the docs' console) add time and failures the spec cannot show:
- *
- *   code=<status>  example=<name>  dynamic=true|false  seed=<text>     which response (the engine)
- *   delay=<ms>                      it waits that long (0 to MAX_DELAY_MS); overrides the server's --latency
- *   fault=<kind>                    one of FAULTS
- *
- * A new key is added here (and in DECODERS' order) plus its test.
+ * holds it to Prism's reader, test/msw the Node mock and the MSW handlers to the same responses). The keys, what
+ * each takes and what it reads into are one table, PREFER_KEYS in src/contract/mock-prefer.ts.
  */
 import { headerOf } from '../../contract/headers.js';
-import { FAULTS, MAX_DELAY_MS, type Fault } from '../../contract/mock-prefer.js';
+import { MAX_DELAY_MS, PREFER_KEYS, type Preferences } from '../../contract/mock-prefer.js';
 import { problemResponse, type Decided, type MockPreferences, type Random, type RequestHead } from './types.js';
 
-export { DRIP, FAULTS, MAX_DELAY_MS, REAL_SERVICE_TIME, type Fault } from '../../contract/mock-prefer.js';
-
-/** Everything a request prefers: the engine's keys, and when and how its response is delivered. */
-export interface Preferences extends MockPreferences {
-  /** How long the response waits; undefined leaves it to the server's latency (latencyDelay). */
-  delayMs?: number;
-  fault?: Fault;
-}
+export {
+  DRIP,
+  FAULTS,
+  MAX_DELAY_MS,
+  REAL_SERVICE_TIME,
+  type Fault,
+  type Preferences,
+} from '../../contract/mock-prefer.js';
 
 /** Every response waits between these (`--latency 500-3000`, jittered, seeded) unless `delay=` says otherwise. */
 export interface Latency {
@@ -96,50 +90,27 @@ export function parsePrefer(header: string): Record<string, string | true> {
   return result;
 }
 
-const delayValid = (text: string) => /^\d{1,9}$/.test(text) && Number(text) <= MAX_DELAY_MS;
-
-/** Each key, in Prism's order and then the mock's, with the check and the words of its complaint. */
-const DECODERS = [
-  ['code', 'a number', (text: string) => /^\d{3}$/.test(text)],
-  ['dynamic', 'a boolean', (text: string) => text === 'true' || text === 'false'],
-  ['seed', undefined, () => true],
-  ['example', undefined, () => true],
-  ['delay', `an integer number of milliseconds from 0 to ${MAX_DELAY_MS}`, delayValid],
-  ['fault', `one of ${Object.keys(FAULTS).join(', ')}`, (text: string) => Object.hasOwn(FAULTS, text)],
-] as const;
-
-type Key = (typeof DECODERS)[number][0];
-
 /** The request's preferences, or a 422 naming each key that cannot be read. */
 export function readPrefer(head: RequestHead): Decided<Preferences> {
   const prefer = headerOf(head.headers, 'prefer');
   const query = head.url.query ?? {};
   const raw: Record<string, string | string[] | true | undefined> = prefer
     ? parsePrefer(prefer)
-    : Object.fromEntries(DECODERS.map(([key]) => [key, query[`__${key}`]]));
+    : Object.fromEntries(Object.keys(PREFER_KEYS).map((key) => [key, query[`__${key}`]]));
   const problems: string[] = [];
-  const text: Partial<Record<Key, string>> = {};
-  for (const [key, expected, valid] of DECODERS) {
-    const value = Object.hasOwn(raw, key) ? raw[key] : undefined;
-    if (value === undefined) continue;
-    // Prism's keys say `should be string` for a value that is not one; the mock's own name what they take.
-    if (typeof value !== 'string')
+  const value: Preferences = {};
+  for (const [key, { prism, takes, read }] of Object.entries(PREFER_KEYS)) {
+    const text = Object.hasOwn(raw, key) ? raw[key] : undefined;
+    if (text === undefined) continue;
+    // Prism's keys say `should be string` of a value that is not text; the mock's own name what they take.
+    const preferred = typeof text === 'string' ? read(text) : undefined;
+    if (preferred) Object.assign(value, preferred);
+    else
       problems.push(
-        `optional property "${key}"\n└─ cannot decode ${JSON.stringify(value)}, should be ${key === 'delay' || key === 'fault' ? expected : 'string'}`,
+        `optional property "${key}"\n└─ cannot decode ${JSON.stringify(text)}, should be ${typeof text !== 'string' && prism ? 'string' : takes}`,
       );
-    else if (!valid(value))
-      problems.push(`optional property "${key}"\n└─ cannot decode ${JSON.stringify(value)}, should be ${expected}`);
-    else text[key] = value;
   }
   if (problems.length > 0) return { ok: false, response: problemResponse('UNPROCESSABLE_ENTITY', problems.join('\n')) };
-  const value: Preferences = {};
-  if (text.delay !== undefined) value.delayMs = Number(text.delay);
-  // Code 0 (`code=000`) reads as no code at all, as in Prism.
-  if (text.code !== undefined && Number(text.code) !== 0) value.code = Number(text.code);
-  if (text.example !== undefined) value.exampleKey = text.example;
-  if (text.dynamic !== undefined) value.dynamic = text.dynamic === 'true';
-  if (text.seed !== undefined) value.seed = text.seed;
-  if (text.fault !== undefined) value.fault = text.fault as Fault;
   return { ok: true, value };
 }
 

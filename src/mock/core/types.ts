@@ -5,6 +5,7 @@
  * HTTP lets a header be, a bounded line of work, and a seeded random.
  */
 import type { RequestIssue } from '../../contract/issues.js';
+import type { Preferences } from '../../contract/mock-prefer.js';
 import type { KeptImage } from './images.js';
 
 /** A request before its body: lower-case method and header names, the path and query apart (Prism's form). */
@@ -34,12 +35,7 @@ export interface MockResponse {
 }
 
 /** What a request asks of the engine through `Prefer` (or `__code`-style query keys): Prism's keys. */
-export interface MockPreferences {
-  code?: number;
-  exampleKey?: string;
-  dynamic?: boolean;
-  seed?: string;
-}
+export type MockPreferences = Pick<Preferences, 'code' | 'exampleKey' | 'dynamic' | 'seed'>;
 
 export type Decided<T> = { ok: true; value: T } | { ok: false; response: MockResponse };
 
