@@ -140,6 +140,32 @@ export function linearErrorMerge(source: string): string {
   return linear;
 }
 
+/**
+ * Whether every string-length limit in `node` is one that counting UTF-16 units and counting characters agree on:
+ * `minLength` 0 or 1 (a string is empty either way) and no `maxLength`.
+ */
+export function lengthLimitsCountAlike(node: unknown): boolean {
+  if (Array.isArray(node)) return node.every(lengthLimitsCountAlike);
+  if (!node || typeof node !== 'object') return true;
+  const schema = node as Record<string, unknown>;
+  if ('maxLength' in schema || (typeof schema.minLength === 'number' && schema.minLength > 1)) return false;
+  return Object.values(schema).every(lengthLimitsCountAlike);
+}
+
+const UCS2LENGTH = 'require("ajv/dist/runtime/ucs2length").default';
+
+/**
+ * ajv counts a string's length in characters with its ucs2length helper, which the bundle would carry with a
+ * CommonJS wrapper around it. Where every limit is one that counting UTF-16 units gives the same answer for
+ * (lengthLimitsCountAlike), the helper is swapped for `.length`; generation fails on a limit where they differ.
+ */
+export function lengthByUnits(source: string, schemas: unknown): string {
+  if (!source.includes(UCS2LENGTH)) return source;
+  if (!lengthLimitsCountAlike(schemas))
+    throw new Error("validators: a maxLength, or a minLength over 1, must count characters: keep ajv's ucs2length");
+  return source.replace(UCS2LENGTH, '(text) => text.length');
+}
+
 export async function buildValidators(spec: LoadedSpec): Promise<{ js: string; dts: string }> {
   const { document, exports, fileFields } = validatorSchemas(spec);
 
@@ -160,7 +186,7 @@ export async function buildValidators(spec: LoadedSpec): Promise<{ js: string; d
   });
   addFormats.default(ajv);
   ajv.addSchema(document);
-  const source = linearErrorMerge(standaloneCode.default(ajv, exports));
+  const source = lengthByUnits(linearErrorMerge(standaloneCode.default(ajv, exports)), document);
 
   // standalone ESM still require()s ajv's runtime helpers and ajv-formats; bundling inlines them.
   const bundled = await build({
