@@ -166,6 +166,35 @@ export function lengthByUnits(source: string, schemas: unknown): string {
   return source.replace(UCS2LENGTH, '(text) => text.length');
 }
 
+/**
+ * ajv writes each failure found as an object literal and a null check, once per check of the spec (about 150 times):
+ *
+ *   const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "model"}};
+ *   if(vErrors === null){vErrors = [err0];}else {vErrors.push(err0);}
+ *
+ * Written instead as `(vErrors ??= []).push(failure(instancePath,"#/required",{missingProperty: "model"}))`, with
+ * `failure` building the same object, its keyword read from the end of the schema path (where ajv puts it; a site
+ * whose path ends otherwise keeps its keyword written out). `vErrors` is only ever null or an array, so `??=` is the
+ * null check. Generation fails if ajv ever writes a failure in another form, rather than leaving both forms behind.
+ */
+export function compactFailures(source: string): string {
+  if (/\bfailure\b/.test(source)) throw new Error('validators: ajv used the name `failure` that compactFailures adds');
+  const site =
+    /const (err\d+) = \{instancePath(?::(.*?))?,schemaPath:"([^"]*)",keyword:"([^"]+)",params:(\{.*?\})\};if\(vErrors === null\)\{vErrors = \[\1\];\}else \{vErrors\.push\(\1\);\}/g;
+  const compact = source.replace(site, (_, _name, path: string | undefined, schemaPath: string, keyword, params) => {
+    const at = path ?? 'instancePath';
+    const made = schemaPath.endsWith(`/${keyword}`)
+      ? `failure(${at},"${schemaPath}",${params})`
+      : `{instancePath:${at},schemaPath:"${schemaPath}",keyword:"${keyword}",params:${params}}`;
+    return `(vErrors ??= []).push(${made});`;
+  });
+  if (/const err\d+ = /.test(compact))
+    throw new Error('validators: ajv wrote a failure in a form compactFailures does not rewrite; update it');
+  const helper =
+    'const failure = (instancePath, schemaPath, params) => ({instancePath, schemaPath, keyword: schemaPath.slice(schemaPath.lastIndexOf("/") + 1), params});';
+  return compact.replace(/^"use strict";/, (strict) => strict + helper);
+}
+
 export async function buildValidators(spec: LoadedSpec): Promise<{ js: string; dts: string }> {
   const { document, exports, fileFields } = validatorSchemas(spec);
 
@@ -186,7 +215,7 @@ export async function buildValidators(spec: LoadedSpec): Promise<{ js: string; d
   });
   addFormats.default(ajv);
   ajv.addSchema(document);
-  const source = lengthByUnits(linearErrorMerge(standaloneCode.default(ajv, exports)), document);
+  const source = compactFailures(lengthByUnits(linearErrorMerge(standaloneCode.default(ajv, exports)), document));
 
   // standalone ESM still require()s ajv's runtime helpers and ajv-formats; bundling inlines them.
   const bundled = await build({
