@@ -5,7 +5,7 @@ var validateEditFields = validate22;
 var schema7 = { "type": "object", "required": ["model", "prompt"], "additionalProperties": false, "properties": { "model": { "type": "string", "minLength": 1 }, "prompt": { "type": "string", "minLength": 1 }, "n": { "type": ["integer", "null"], "minimum": 1, "maximum": 10, "default": 1 }, "size": { "type": ["string", "null"], "minLength": 1 }, "quality": { "type": ["string", "null"], "enum": ["auto", "high", "medium", "low", "standard", null] }, "response_format": { "type": "string", "enum": ["url", "b64_json"] }, "user": { "type": "string" }, "name": { "type": "string" }, "fallbacks": { "$ref": "#/$defs/Fallbacks" }, "retry": { "$ref": "#/$defs/RetryConfig" }, "cache": { "$ref": "#/$defs/CacheConfig" }, "load_balancer": { "$ref": "#/$defs/LoadBalancerConfig" }, "timeout": { "$ref": "#/$defs/TimeoutConfig" }, "orq": { "$ref": "#/$defs/OrqConfig" } } };
 var func2 = Object.prototype.hasOwnProperty;
 var func3 = (text) => text.length;
-function validate23(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate23(data, { instancePath = "" } = {}) {
   let vErrors = null;
   let errors = 0;
   if (Array.isArray(data)) {
@@ -47,7 +47,7 @@ function validate23(data, { instancePath = "", parentData, parentDataProperty, r
   validate23.errors = vErrors;
   return errors === 0;
 }
-function validate25(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate25(data, { instancePath = "" } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -112,7 +112,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 var schema10 = { "type": "object", "required": ["type"], "additionalProperties": false, "properties": { "type": { "type": "string", "enum": ["exact_match"] }, "ttl": { "type": "integer", "minimum": 1, "maximum": 259200, "default": 1800 } } };
-function validate27(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate27(data, { instancePath = "" } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -162,7 +162,7 @@ function validate27(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 var schema11 = { "type": "object", "required": ["type", "models"], "additionalProperties": false, "properties": { "type": { "type": "string", "enum": ["weight_based"] }, "models": { "type": "array", "minItems": 1, "items": { "$ref": "#/$defs/LoadBalancerModel" } } } };
-function validate30(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate30(data, { instancePath = "" } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -211,7 +211,7 @@ function validate30(data, { instancePath = "", parentData, parentDataProperty, r
   validate30.errors = vErrors;
   return errors === 0;
 }
-function validate29(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate29(data, { instancePath = "" } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -249,7 +249,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
         }
         const len0 = data1.length;
         for (let i0 = 0; i0 < len0; i0++) {
-          if (!validate30(data1[i0], { instancePath: instancePath + "/models/" + i0, parentData: data1, parentDataProperty: i0, rootData })) {
+          if (!validate30(data1[i0], { instancePath: instancePath + "/models/" + i0 })) {
             if (vErrors === null) vErrors = validate30.errors;
             else for (const e of validate30.errors) vErrors.push(e);
             errors = vErrors.length;
@@ -267,7 +267,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
   validate29.errors = vErrors;
   return errors === 0;
 }
-function validate33(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate33(data, { instancePath = "" } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -303,7 +303,7 @@ function validate33(data, { instancePath = "", parentData, parentDataProperty, r
 }
 var schema14 = { "type": "object", "additionalProperties": false, "properties": { "name": { "type": "string" }, "retry": { "$ref": "#/$defs/RetryConfig" }, "fallbacks": { "$ref": "#/$defs/Fallbacks" }, "cache": { "$ref": "#/$defs/CacheConfig" }, "load_balancer": { "$ref": "#/$defs/LoadBalancerConfig" }, "timeout": { "$ref": "#/$defs/TimeoutConfig" }, "prompt": { "$ref": "#/$defs/PromptReference" }, "identity": { "$ref": "#/$defs/Identity" }, "contact": { "$ref": "#/$defs/Identity" } } };
 var schema15 = { "type": "object", "required": ["id", "version"], "additionalProperties": false, "properties": { "id": { "type": "string", "minLength": 1 }, "version": { "type": "string", "enum": ["latest"] } } };
-function validate41(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate41(data, { instancePath = "" } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -352,7 +352,7 @@ function validate41(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 var formats0 = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/i;
-function validate43(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate43(data, { instancePath = "" } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -440,7 +440,7 @@ function validate43(data, { instancePath = "", parentData, parentDataProperty, r
   validate43.errors = vErrors;
   return errors === 0;
 }
-function validate35(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate35(data, { instancePath = "" } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -457,56 +457,56 @@ function validate35(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
     if (data.retry !== void 0) {
-      if (!validate25(data.retry, { instancePath: instancePath + "/retry", parentData: data, parentDataProperty: "retry", rootData })) {
+      if (!validate25(data.retry, { instancePath: instancePath + "/retry" })) {
         if (vErrors === null) vErrors = validate25.errors;
         else for (const e of validate25.errors) vErrors.push(e);
         errors = vErrors.length;
       }
     }
     if (data.fallbacks !== void 0) {
-      if (!validate23(data.fallbacks, { instancePath: instancePath + "/fallbacks", parentData: data, parentDataProperty: "fallbacks", rootData })) {
+      if (!validate23(data.fallbacks, { instancePath: instancePath + "/fallbacks" })) {
         if (vErrors === null) vErrors = validate23.errors;
         else for (const e of validate23.errors) vErrors.push(e);
         errors = vErrors.length;
       }
     }
     if (data.cache !== void 0) {
-      if (!validate27(data.cache, { instancePath: instancePath + "/cache", parentData: data, parentDataProperty: "cache", rootData })) {
+      if (!validate27(data.cache, { instancePath: instancePath + "/cache" })) {
         if (vErrors === null) vErrors = validate27.errors;
         else for (const e of validate27.errors) vErrors.push(e);
         errors = vErrors.length;
       }
     }
     if (data.load_balancer !== void 0) {
-      if (!validate29(data.load_balancer, { instancePath: instancePath + "/load_balancer", parentData: data, parentDataProperty: "load_balancer", rootData })) {
+      if (!validate29(data.load_balancer, { instancePath: instancePath + "/load_balancer" })) {
         if (vErrors === null) vErrors = validate29.errors;
         else for (const e of validate29.errors) vErrors.push(e);
         errors = vErrors.length;
       }
     }
     if (data.timeout !== void 0) {
-      if (!validate33(data.timeout, { instancePath: instancePath + "/timeout", parentData: data, parentDataProperty: "timeout", rootData })) {
+      if (!validate33(data.timeout, { instancePath: instancePath + "/timeout" })) {
         if (vErrors === null) vErrors = validate33.errors;
         else for (const e of validate33.errors) vErrors.push(e);
         errors = vErrors.length;
       }
     }
     if (data.prompt !== void 0) {
-      if (!validate41(data.prompt, { instancePath: instancePath + "/prompt", parentData: data, parentDataProperty: "prompt", rootData })) {
+      if (!validate41(data.prompt, { instancePath: instancePath + "/prompt" })) {
         if (vErrors === null) vErrors = validate41.errors;
         else for (const e of validate41.errors) vErrors.push(e);
         errors = vErrors.length;
       }
     }
     if (data.identity !== void 0) {
-      if (!validate43(data.identity, { instancePath: instancePath + "/identity", parentData: data, parentDataProperty: "identity", rootData })) {
+      if (!validate43(data.identity, { instancePath: instancePath + "/identity" })) {
         if (vErrors === null) vErrors = validate43.errors;
         else for (const e of validate43.errors) vErrors.push(e);
         errors = vErrors.length;
       }
     }
     if (data.contact !== void 0) {
-      if (!validate43(data.contact, { instancePath: instancePath + "/contact", parentData: data, parentDataProperty: "contact", rootData })) {
+      if (!validate43(data.contact, { instancePath: instancePath + "/contact" })) {
         if (vErrors === null) vErrors = validate43.errors;
         else for (const e of validate43.errors) vErrors.push(e);
         errors = vErrors.length;
@@ -519,7 +519,7 @@ function validate35(data, { instancePath = "", parentData, parentDataProperty, r
   validate35.errors = vErrors;
   return errors === 0;
 }
-function validate22(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate22(data, { instancePath = "" } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -626,42 +626,42 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
     if (data.fallbacks !== void 0) {
-      if (!validate23(data.fallbacks, { instancePath: instancePath + "/fallbacks", parentData: data, parentDataProperty: "fallbacks", rootData })) {
+      if (!validate23(data.fallbacks, { instancePath: instancePath + "/fallbacks" })) {
         if (vErrors === null) vErrors = validate23.errors;
         else for (const e of validate23.errors) vErrors.push(e);
         errors = vErrors.length;
       }
     }
     if (data.retry !== void 0) {
-      if (!validate25(data.retry, { instancePath: instancePath + "/retry", parentData: data, parentDataProperty: "retry", rootData })) {
+      if (!validate25(data.retry, { instancePath: instancePath + "/retry" })) {
         if (vErrors === null) vErrors = validate25.errors;
         else for (const e of validate25.errors) vErrors.push(e);
         errors = vErrors.length;
       }
     }
     if (data.cache !== void 0) {
-      if (!validate27(data.cache, { instancePath: instancePath + "/cache", parentData: data, parentDataProperty: "cache", rootData })) {
+      if (!validate27(data.cache, { instancePath: instancePath + "/cache" })) {
         if (vErrors === null) vErrors = validate27.errors;
         else for (const e of validate27.errors) vErrors.push(e);
         errors = vErrors.length;
       }
     }
     if (data.load_balancer !== void 0) {
-      if (!validate29(data.load_balancer, { instancePath: instancePath + "/load_balancer", parentData: data, parentDataProperty: "load_balancer", rootData })) {
+      if (!validate29(data.load_balancer, { instancePath: instancePath + "/load_balancer" })) {
         if (vErrors === null) vErrors = validate29.errors;
         else for (const e of validate29.errors) vErrors.push(e);
         errors = vErrors.length;
       }
     }
     if (data.timeout !== void 0) {
-      if (!validate33(data.timeout, { instancePath: instancePath + "/timeout", parentData: data, parentDataProperty: "timeout", rootData })) {
+      if (!validate33(data.timeout, { instancePath: instancePath + "/timeout" })) {
         if (vErrors === null) vErrors = validate33.errors;
         else for (const e of validate33.errors) vErrors.push(e);
         errors = vErrors.length;
       }
     }
     if (data.orq !== void 0) {
-      if (!validate35(data.orq, { instancePath: instancePath + "/orq", parentData: data, parentDataProperty: "orq", rootData })) {
+      if (!validate35(data.orq, { instancePath: instancePath + "/orq" })) {
         if (vErrors === null) vErrors = validate35.errors;
         else for (const e of validate35.errors) vErrors.push(e);
         errors = vErrors.length;
@@ -675,7 +675,7 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 var validateImageEditResponse = validate47;
-function validate48(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate48(data, { instancePath = "" } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -698,7 +698,7 @@ function validate48(data, { instancePath = "", parentData, parentDataProperty, r
   validate48.errors = vErrors;
   return errors === 0;
 }
-function validate50(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate50(data, { instancePath = "" } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -806,7 +806,7 @@ function validate50(data, { instancePath = "", parentData, parentDataProperty, r
   validate50.errors = vErrors;
   return errors === 0;
 }
-function validate47(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate47(data, { instancePath = "" } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -830,7 +830,7 @@ function validate47(data, { instancePath = "", parentData, parentDataProperty, r
       if (Array.isArray(data1)) {
         const len0 = data1.length;
         for (let i0 = 0; i0 < len0; i0++) {
-          if (!validate48(data1[i0], { instancePath: instancePath + "/data/" + i0, parentData: data1, parentDataProperty: i0, rootData })) {
+          if (!validate48(data1[i0], { instancePath: instancePath + "/data/" + i0 })) {
             if (vErrors === null) vErrors = validate48.errors;
             else for (const e of validate48.errors) vErrors.push(e);
             errors = vErrors.length;
@@ -860,7 +860,7 @@ function validate47(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
     if (data.usage !== void 0) {
-      if (!validate50(data.usage, { instancePath: instancePath + "/usage", parentData: data, parentDataProperty: "usage", rootData })) {
+      if (!validate50(data.usage, { instancePath: instancePath + "/usage" })) {
         if (vErrors === null) vErrors = validate50.errors;
         else for (const e of validate50.errors) vErrors.push(e);
         errors = vErrors.length;
@@ -874,7 +874,7 @@ function validate47(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 var validateErrorResponse = validate52;
-function validate52(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate52(data, { instancePath = "" } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {

@@ -195,6 +195,20 @@ export function compactFailures(source: string): string {
   return compact.replace(/^"use strict";/, (strict) => strict + helper);
 }
 
+/**
+ * Every validator takes and passes on `parentData`, `parentDataProperty` and `rootData`, which only keywords these
+ * schemas do not use read ($data references, defaults, type coercion): dropped from every signature and call, so a
+ * caller's own are ignored as they already were. Generation fails if anything still names them.
+ */
+export function withoutParentData(source: string): string {
+  const lean = source
+    .replaceAll(', parentData, parentDataProperty, rootData=data}', '}')
+    .replace(/,parentData:[^,]+,parentDataProperty:[^,]+,rootData\}/g, '}');
+  if (/parentData|rootData/.test(lean))
+    throw new Error('validators: a validator reads parentData or rootData; withoutParentData must keep them');
+  return lean;
+}
+
 export async function buildValidators(spec: LoadedSpec): Promise<{ js: string; dts: string }> {
   const { document, exports, fileFields } = validatorSchemas(spec);
 
@@ -215,7 +229,9 @@ export async function buildValidators(spec: LoadedSpec): Promise<{ js: string; d
   });
   addFormats.default(ajv);
   ajv.addSchema(document);
-  const source = compactFailures(lengthByUnits(linearErrorMerge(standaloneCode.default(ajv, exports)), document));
+  const source = withoutParentData(
+    compactFailures(lengthByUnits(linearErrorMerge(standaloneCode.default(ajv, exports)), document)),
+  );
 
   // standalone ESM still require()s ajv's runtime helpers and ajv-formats; bundling inlines them.
   const bundled = await build({
