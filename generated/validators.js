@@ -14,12 +14,12 @@ function validate23(data, { instancePath = "" } = {}) {
       let data0 = data[i0];
       if (data0 && typeof data0 == "object" && !Array.isArray(data0)) {
         if (data0.model === void 0) {
-          (vErrors ?? (vErrors = [])).push(failure(instancePath + "/" + i0, "#/items/required", { missingProperty: "model" }));
+          (vErrors ??= []).push(failure(instancePath + "/" + i0, "#/items/required", { missingProperty: "model" }));
           errors++;
         }
         for (const key0 in data0) {
           if (!(key0 === "model")) {
-            (vErrors ?? (vErrors = [])).push(failure(instancePath + "/" + i0, "#/items/additionalProperties", { additionalProperty: key0 }));
+            (vErrors ??= []).push(failure(instancePath + "/" + i0, "#/items/additionalProperties", { additionalProperty: key0 }));
             errors++;
           }
         }
@@ -27,21 +27,21 @@ function validate23(data, { instancePath = "" } = {}) {
           let data1 = data0.model;
           if (typeof data1 === "string") {
             if (func3(data1) < 1) {
-              (vErrors ?? (vErrors = [])).push(failure(instancePath + "/" + i0 + "/model", "#/items/properties/model/minLength", { limit: 1 }));
+              (vErrors ??= []).push(failure(instancePath + "/" + i0 + "/model", "#/items/properties/model/minLength", { limit: 1 }));
               errors++;
             }
           } else {
-            (vErrors ?? (vErrors = [])).push(failure(instancePath + "/" + i0 + "/model", "#/items/properties/model/type", { type: "string" }));
+            (vErrors ??= []).push(failure(instancePath + "/" + i0 + "/model", "#/items/properties/model/type", { type: "string" }));
             errors++;
           }
         }
       } else {
-        (vErrors ?? (vErrors = [])).push(failure(instancePath + "/" + i0, "#/items/type", { type: "object" }));
+        (vErrors ??= []).push(failure(instancePath + "/" + i0, "#/items/type", { type: "object" }));
         errors++;
       }
     }
   } else {
-    (vErrors ?? (vErrors = [])).push(failure(instancePath, "#/type", { type: "array" }));
+    (vErrors ??= []).push(failure(instancePath, "#/type", { type: "array" }));
     errors++;
   }
   validate23.errors = vErrors;
@@ -53,23 +53,23 @@ function validate25(data, { instancePath = "" } = {}) {
   if (data && typeof data == "object" && !Array.isArray(data)) {
     for (const key0 in data) {
       if (!(key0 === "count" || key0 === "on_codes")) {
-        (vErrors ?? (vErrors = [])).push(failure(instancePath, "#/additionalProperties", { additionalProperty: key0 }));
+        (vErrors ??= []).push(failure(instancePath, "#/additionalProperties", { additionalProperty: key0 }));
         errors++;
       }
     }
     if (data.count !== void 0) {
       let data0 = data.count;
       if (!(typeof data0 == "number" && (!(data0 % 1) && !isNaN(data0)) && isFinite(data0))) {
-        (vErrors ?? (vErrors = [])).push(failure(instancePath + "/count", "#/properties/count/type", { type: "integer" }));
+        (vErrors ??= []).push(failure(instancePath + "/count", "#/properties/count/type", { type: "integer" }));
         errors++;
       }
       if (typeof data0 == "number" && isFinite(data0)) {
         if (data0 > 5 || isNaN(data0)) {
-          (vErrors ?? (vErrors = [])).push(failure(instancePath + "/count", "#/properties/count/maximum", { comparison: "<=", limit: 5 }));
+          (vErrors ??= []).push(failure(instancePath + "/count", "#/properties/count/maximum", { comparison: "<=", limit: 5 }));
           errors++;
         }
         if (data0 < 1 || isNaN(data0)) {
-          (vErrors ?? (vErrors = [])).push(failure(instancePath + "/count", "#/properties/count/minimum", { comparison: ">=", limit: 1 }));
+          (vErrors ??= []).push(failure(instancePath + "/count", "#/properties/count/minimum", { comparison: ">=", limit: 1 }));
           errors++;
         }
       }
@@ -78,34 +78,34 @@ function validate25(data, { instancePath = "" } = {}) {
       let data1 = data.on_codes;
       if (Array.isArray(data1)) {
         if (data1.length < 1) {
-          (vErrors ?? (vErrors = [])).push(failure(instancePath + "/on_codes", "#/properties/on_codes/minItems", { limit: 1 }));
+          (vErrors ??= []).push(failure(instancePath + "/on_codes", "#/properties/on_codes/minItems", { limit: 1 }));
           errors++;
         }
         const len0 = data1.length;
         for (let i0 = 0; i0 < len0; i0++) {
           let data2 = data1[i0];
           if (!(typeof data2 == "number" && (!(data2 % 1) && !isNaN(data2)) && isFinite(data2))) {
-            (vErrors ?? (vErrors = [])).push(failure(instancePath + "/on_codes/" + i0, "#/properties/on_codes/items/type", { type: "integer" }));
+            (vErrors ??= []).push(failure(instancePath + "/on_codes/" + i0, "#/properties/on_codes/items/type", { type: "integer" }));
             errors++;
           }
           if (typeof data2 == "number" && isFinite(data2)) {
             if (data2 > 599 || isNaN(data2)) {
-              (vErrors ?? (vErrors = [])).push(failure(instancePath + "/on_codes/" + i0, "#/properties/on_codes/items/maximum", { comparison: "<=", limit: 599 }));
+              (vErrors ??= []).push(failure(instancePath + "/on_codes/" + i0, "#/properties/on_codes/items/maximum", { comparison: "<=", limit: 599 }));
               errors++;
             }
             if (data2 < 100 || isNaN(data2)) {
-              (vErrors ?? (vErrors = [])).push(failure(instancePath + "/on_codes/" + i0, "#/properties/on_codes/items/minimum", { comparison: ">=", limit: 100 }));
+              (vErrors ??= []).push(failure(instancePath + "/on_codes/" + i0, "#/properties/on_codes/items/minimum", { comparison: ">=", limit: 100 }));
               errors++;
             }
           }
         }
       } else {
-        (vErrors ?? (vErrors = [])).push(failure(instancePath + "/on_codes", "#/properties/on_codes/type", { type: "array" }));
+        (vErrors ??= []).push(failure(instancePath + "/on_codes", "#/properties/on_codes/type", { type: "array" }));
         errors++;
       }
     }
   } else {
-    (vErrors ?? (vErrors = [])).push(failure(instancePath, "#/type", { type: "object" }));
+    (vErrors ??= []).push(failure(instancePath, "#/type", { type: "object" }));
     errors++;
   }
   validate25.errors = vErrors;
@@ -117,45 +117,45 @@ function validate27(data, { instancePath = "" } = {}) {
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.type === void 0) {
-      (vErrors ?? (vErrors = [])).push(failure(instancePath, "#/required", { missingProperty: "type" }));
+      (vErrors ??= []).push(failure(instancePath, "#/required", { missingProperty: "type" }));
       errors++;
     }
     for (const key0 in data) {
       if (!(key0 === "type" || key0 === "ttl")) {
-        (vErrors ?? (vErrors = [])).push(failure(instancePath, "#/additionalProperties", { additionalProperty: key0 }));
+        (vErrors ??= []).push(failure(instancePath, "#/additionalProperties", { additionalProperty: key0 }));
         errors++;
       }
     }
     if (data.type !== void 0) {
       let data0 = data.type;
       if (typeof data0 !== "string") {
-        (vErrors ?? (vErrors = [])).push(failure(instancePath + "/type", "#/properties/type/type", { type: "string" }));
+        (vErrors ??= []).push(failure(instancePath + "/type", "#/properties/type/type", { type: "string" }));
         errors++;
       }
       if (!(data0 === "exact_match")) {
-        (vErrors ?? (vErrors = [])).push(failure(instancePath + "/type", "#/properties/type/enum", { allowedValues: schema10.properties.type.enum }));
+        (vErrors ??= []).push(failure(instancePath + "/type", "#/properties/type/enum", { allowedValues: schema10.properties.type.enum }));
         errors++;
       }
     }
     if (data.ttl !== void 0) {
       let data1 = data.ttl;
       if (!(typeof data1 == "number" && (!(data1 % 1) && !isNaN(data1)) && isFinite(data1))) {
-        (vErrors ?? (vErrors = [])).push(failure(instancePath + "/ttl", "#/properties/ttl/type", { type: "integer" }));
+        (vErrors ??= []).push(failure(instancePath + "/ttl", "#/properties/ttl/type", { type: "integer" }));
         errors++;
       }
       if (typeof data1 == "number" && isFinite(data1)) {
         if (data1 > 259200 || isNaN(data1)) {
-          (vErrors ?? (vErrors = [])).push(failure(instancePath + "/ttl", "#/properties/ttl/maximum", { comparison: "<=", limit: 259200 }));
+          (vErrors ??= []).push(failure(instancePath + "/ttl", "#/properties/ttl/maximum", { comparison: "<=", limit: 259200 }));
           errors++;
         }
         if (data1 < 1 || isNaN(data1)) {
-          (vErrors ?? (vErrors = [])).push(failure(instancePath + "/ttl", "#/properties/ttl/minimum", { comparison: ">=", limit: 1 }));
+          (vErrors ??= []).push(failure(instancePath + "/ttl", "#/properties/ttl/minimum", { comparison: ">=", limit: 1 }));
           errors++;
         }
       }
     }
   } else {
-    (vErrors ?? (vErrors = [])).push(failure(instancePath, "#/type", { type: "object" }));
+    (vErrors ??= []).push(failure(instancePath, "#/type", { type: "object" }));
     errors++;
   }
   validate27.errors = vErrors;
@@ -167,12 +167,12 @@ function validate30(data, { instancePath = "" } = {}) {
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.model === void 0) {
-      (vErrors ?? (vErrors = [])).push(failure(instancePath, "#/required", { missingProperty: "model" }));
+      (vErrors ??= []).push(failure(instancePath, "#/required", { missingProperty: "model" }));
       errors++;
     }
     for (const key0 in data) {
       if (!(key0 === "model" || key0 === "weight")) {
-        (vErrors ?? (vErrors = [])).push(failure(instancePath, "#/additionalProperties", { additionalProperty: key0 }));
+        (vErrors ??= []).push(failure(instancePath, "#/additionalProperties", { additionalProperty: key0 }));
         errors++;
       }
     }
@@ -180,11 +180,11 @@ function validate30(data, { instancePath = "" } = {}) {
       let data0 = data.model;
       if (typeof data0 === "string") {
         if (func3(data0) < 1) {
-          (vErrors ?? (vErrors = [])).push(failure(instancePath + "/model", "#/properties/model/minLength", { limit: 1 }));
+          (vErrors ??= []).push(failure(instancePath + "/model", "#/properties/model/minLength", { limit: 1 }));
           errors++;
         }
       } else {
-        (vErrors ?? (vErrors = [])).push(failure(instancePath + "/model", "#/properties/model/type", { type: "string" }));
+        (vErrors ??= []).push(failure(instancePath + "/model", "#/properties/model/type", { type: "string" }));
         errors++;
       }
     }
@@ -192,20 +192,20 @@ function validate30(data, { instancePath = "" } = {}) {
       let data1 = data.weight;
       if (typeof data1 == "number" && isFinite(data1)) {
         if (data1 > 1 || isNaN(data1)) {
-          (vErrors ?? (vErrors = [])).push(failure(instancePath + "/weight", "#/properties/weight/maximum", { comparison: "<=", limit: 1 }));
+          (vErrors ??= []).push(failure(instancePath + "/weight", "#/properties/weight/maximum", { comparison: "<=", limit: 1 }));
           errors++;
         }
         if (data1 < 1e-3 || isNaN(data1)) {
-          (vErrors ?? (vErrors = [])).push(failure(instancePath + "/weight", "#/properties/weight/minimum", { comparison: ">=", limit: 1e-3 }));
+          (vErrors ??= []).push(failure(instancePath + "/weight", "#/properties/weight/minimum", { comparison: ">=", limit: 1e-3 }));
           errors++;
         }
       } else {
-        (vErrors ?? (vErrors = [])).push(failure(instancePath + "/weight", "#/properties/weight/type", { type: "number" }));
+        (vErrors ??= []).push(failure(instancePath + "/weight", "#/properties/weight/type", { type: "number" }));
         errors++;
       }
     }
   } else {
-    (vErrors ?? (vErrors = [])).push(failure(instancePath, "#/type", { type: "object" }));
+    (vErrors ??= []).push(failure(instancePath, "#/type", { type: "object" }));
     errors++;
   }
   validate30.errors = vErrors;
@@ -216,27 +216,27 @@ function validate29(data, { instancePath = "" } = {}) {
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.type === void 0) {
-      (vErrors ?? (vErrors = [])).push(failure(instancePath, "#/required", { missingProperty: "type" }));
+      (vErrors ??= []).push(failure(instancePath, "#/required", { missingProperty: "type" }));
       errors++;
     }
     if (data.models === void 0) {
-      (vErrors ?? (vErrors = [])).push(failure(instancePath, "#/required", { missingProperty: "models" }));
+      (vErrors ??= []).push(failure(instancePath, "#/required", { missingProperty: "models" }));
       errors++;
     }
     for (const key0 in data) {
       if (!(key0 === "type" || key0 === "models")) {
-        (vErrors ?? (vErrors = [])).push(failure(instancePath, "#/additionalProperties", { additionalProperty: key0 }));
+        (vErrors ??= []).push(failure(instancePath, "#/additionalProperties", { additionalProperty: key0 }));
         errors++;
       }
     }
     if (data.type !== void 0) {
       let data0 = data.type;
       if (typeof data0 !== "string") {
-        (vErrors ?? (vErrors = [])).push(failure(instancePath + "/type", "#/properties/type/type", { type: "string" }));
+        (vErrors ??= []).push(failure(instancePath + "/type", "#/properties/type/type", { type: "string" }));
         errors++;
       }
       if (!(data0 === "weight_based")) {
-        (vErrors ?? (vErrors = [])).push(failure(instancePath + "/type", "#/properties/type/enum", { allowedValues: schema11.properties.type.enum }));
+        (vErrors ??= []).push(failure(instancePath + "/type", "#/properties/type/enum", { allowedValues: schema11.properties.type.enum }));
         errors++;
       }
     }
@@ -244,7 +244,7 @@ function validate29(data, { instancePath = "" } = {}) {
       let data1 = data.models;
       if (Array.isArray(data1)) {
         if (data1.length < 1) {
-          (vErrors ?? (vErrors = [])).push(failure(instancePath + "/models", "#/properties/models/minItems", { limit: 1 }));
+          (vErrors ??= []).push(failure(instancePath + "/models", "#/properties/models/minItems", { limit: 1 }));
           errors++;
         }
         const len0 = data1.length;
@@ -256,12 +256,12 @@ function validate29(data, { instancePath = "" } = {}) {
           }
         }
       } else {
-        (vErrors ?? (vErrors = [])).push(failure(instancePath + "/models", "#/properties/models/type", { type: "array" }));
+        (vErrors ??= []).push(failure(instancePath + "/models", "#/properties/models/type", { type: "array" }));
         errors++;
       }
     }
   } else {
-    (vErrors ?? (vErrors = [])).push(failure(instancePath, "#/type", { type: "object" }));
+    (vErrors ??= []).push(failure(instancePath, "#/type", { type: "object" }));
     errors++;
   }
   validate29.errors = vErrors;
@@ -272,30 +272,30 @@ function validate33(data, { instancePath = "" } = {}) {
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.call_timeout === void 0) {
-      (vErrors ?? (vErrors = [])).push(failure(instancePath, "#/required", { missingProperty: "call_timeout" }));
+      (vErrors ??= []).push(failure(instancePath, "#/required", { missingProperty: "call_timeout" }));
       errors++;
     }
     for (const key0 in data) {
       if (!(key0 === "call_timeout")) {
-        (vErrors ?? (vErrors = [])).push(failure(instancePath, "#/additionalProperties", { additionalProperty: key0 }));
+        (vErrors ??= []).push(failure(instancePath, "#/additionalProperties", { additionalProperty: key0 }));
         errors++;
       }
     }
     if (data.call_timeout !== void 0) {
       let data0 = data.call_timeout;
       if (!(typeof data0 == "number" && (!(data0 % 1) && !isNaN(data0)) && isFinite(data0))) {
-        (vErrors ?? (vErrors = [])).push(failure(instancePath + "/call_timeout", "#/properties/call_timeout/type", { type: "integer" }));
+        (vErrors ??= []).push(failure(instancePath + "/call_timeout", "#/properties/call_timeout/type", { type: "integer" }));
         errors++;
       }
       if (typeof data0 == "number" && isFinite(data0)) {
         if (data0 < 1 || isNaN(data0)) {
-          (vErrors ?? (vErrors = [])).push(failure(instancePath + "/call_timeout", "#/properties/call_timeout/minimum", { comparison: ">=", limit: 1 }));
+          (vErrors ??= []).push(failure(instancePath + "/call_timeout", "#/properties/call_timeout/minimum", { comparison: ">=", limit: 1 }));
           errors++;
         }
       }
     }
   } else {
-    (vErrors ?? (vErrors = [])).push(failure(instancePath, "#/type", { type: "object" }));
+    (vErrors ??= []).push(failure(instancePath, "#/type", { type: "object" }));
     errors++;
   }
   validate33.errors = vErrors;
@@ -308,16 +308,16 @@ function validate41(data, { instancePath = "" } = {}) {
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.id === void 0) {
-      (vErrors ?? (vErrors = [])).push(failure(instancePath, "#/required", { missingProperty: "id" }));
+      (vErrors ??= []).push(failure(instancePath, "#/required", { missingProperty: "id" }));
       errors++;
     }
     if (data.version === void 0) {
-      (vErrors ?? (vErrors = [])).push(failure(instancePath, "#/required", { missingProperty: "version" }));
+      (vErrors ??= []).push(failure(instancePath, "#/required", { missingProperty: "version" }));
       errors++;
     }
     for (const key0 in data) {
       if (!(key0 === "id" || key0 === "version")) {
-        (vErrors ?? (vErrors = [])).push(failure(instancePath, "#/additionalProperties", { additionalProperty: key0 }));
+        (vErrors ??= []).push(failure(instancePath, "#/additionalProperties", { additionalProperty: key0 }));
         errors++;
       }
     }
@@ -325,27 +325,27 @@ function validate41(data, { instancePath = "" } = {}) {
       let data0 = data.id;
       if (typeof data0 === "string") {
         if (func3(data0) < 1) {
-          (vErrors ?? (vErrors = [])).push(failure(instancePath + "/id", "#/properties/id/minLength", { limit: 1 }));
+          (vErrors ??= []).push(failure(instancePath + "/id", "#/properties/id/minLength", { limit: 1 }));
           errors++;
         }
       } else {
-        (vErrors ?? (vErrors = [])).push(failure(instancePath + "/id", "#/properties/id/type", { type: "string" }));
+        (vErrors ??= []).push(failure(instancePath + "/id", "#/properties/id/type", { type: "string" }));
         errors++;
       }
     }
     if (data.version !== void 0) {
       let data1 = data.version;
       if (typeof data1 !== "string") {
-        (vErrors ?? (vErrors = [])).push(failure(instancePath + "/version", "#/properties/version/type", { type: "string" }));
+        (vErrors ??= []).push(failure(instancePath + "/version", "#/properties/version/type", { type: "string" }));
         errors++;
       }
       if (!(data1 === "latest")) {
-        (vErrors ?? (vErrors = [])).push(failure(instancePath + "/version", "#/properties/version/enum", { allowedValues: schema15.properties.version.enum }));
+        (vErrors ??= []).push(failure(instancePath + "/version", "#/properties/version/enum", { allowedValues: schema15.properties.version.enum }));
         errors++;
       }
     }
   } else {
-    (vErrors ?? (vErrors = [])).push(failure(instancePath, "#/type", { type: "object" }));
+    (vErrors ??= []).push(failure(instancePath, "#/type", { type: "object" }));
     errors++;
   }
   validate41.errors = vErrors;
@@ -357,12 +357,12 @@ function validate43(data, { instancePath = "" } = {}) {
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.id === void 0) {
-      (vErrors ?? (vErrors = [])).push(failure(instancePath, "#/required", { missingProperty: "id" }));
+      (vErrors ??= []).push(failure(instancePath, "#/required", { missingProperty: "id" }));
       errors++;
     }
     for (const key0 in data) {
       if (!(key0 === "id" || key0 === "display_name" || key0 === "email" || key0 === "metadata" || key0 === "logo_url" || key0 === "tags")) {
-        (vErrors ?? (vErrors = [])).push(failure(instancePath, "#/additionalProperties", { additionalProperty: key0 }));
+        (vErrors ??= []).push(failure(instancePath, "#/additionalProperties", { additionalProperty: key0 }));
         errors++;
       }
     }
@@ -370,17 +370,17 @@ function validate43(data, { instancePath = "" } = {}) {
       let data0 = data.id;
       if (typeof data0 === "string") {
         if (func3(data0) < 1) {
-          (vErrors ?? (vErrors = [])).push(failure(instancePath + "/id", "#/properties/id/minLength", { limit: 1 }));
+          (vErrors ??= []).push(failure(instancePath + "/id", "#/properties/id/minLength", { limit: 1 }));
           errors++;
         }
       } else {
-        (vErrors ?? (vErrors = [])).push(failure(instancePath + "/id", "#/properties/id/type", { type: "string" }));
+        (vErrors ??= []).push(failure(instancePath + "/id", "#/properties/id/type", { type: "string" }));
         errors++;
       }
     }
     if (data.display_name !== void 0) {
       if (typeof data.display_name !== "string") {
-        (vErrors ?? (vErrors = [])).push(failure(instancePath + "/display_name", "#/properties/display_name/type", { type: "string" }));
+        (vErrors ??= []).push(failure(instancePath + "/display_name", "#/properties/display_name/type", { type: "string" }));
         errors++;
       }
     }
@@ -388,11 +388,11 @@ function validate43(data, { instancePath = "" } = {}) {
       let data2 = data.email;
       if (typeof data2 === "string") {
         if (!formats0.test(data2)) {
-          (vErrors ?? (vErrors = [])).push(failure(instancePath + "/email", "#/properties/email/format", { format: "email" }));
+          (vErrors ??= []).push(failure(instancePath + "/email", "#/properties/email/format", { format: "email" }));
           errors++;
         }
       } else {
-        (vErrors ?? (vErrors = [])).push(failure(instancePath + "/email", "#/properties/email/type", { type: "string" }));
+        (vErrors ??= []).push(failure(instancePath + "/email", "#/properties/email/type", { type: "string" }));
         errors++;
       }
     }
@@ -403,18 +403,18 @@ function validate43(data, { instancePath = "" } = {}) {
         for (let i0 = 0; i0 < len0; i0++) {
           let data4 = data3[i0];
           if (!(data4 && typeof data4 == "object" && !Array.isArray(data4))) {
-            (vErrors ?? (vErrors = [])).push(failure(instancePath + "/metadata/" + i0, "#/properties/metadata/items/type", { type: "object" }));
+            (vErrors ??= []).push(failure(instancePath + "/metadata/" + i0, "#/properties/metadata/items/type", { type: "object" }));
             errors++;
           }
         }
       } else {
-        (vErrors ?? (vErrors = [])).push(failure(instancePath + "/metadata", "#/properties/metadata/type", { type: "array" }));
+        (vErrors ??= []).push(failure(instancePath + "/metadata", "#/properties/metadata/type", { type: "array" }));
         errors++;
       }
     }
     if (data.logo_url !== void 0) {
       if (typeof data.logo_url !== "string") {
-        (vErrors ?? (vErrors = [])).push(failure(instancePath + "/logo_url", "#/properties/logo_url/type", { type: "string" }));
+        (vErrors ??= []).push(failure(instancePath + "/logo_url", "#/properties/logo_url/type", { type: "string" }));
         errors++;
       }
     }
@@ -424,17 +424,17 @@ function validate43(data, { instancePath = "" } = {}) {
         const len1 = data6.length;
         for (let i1 = 0; i1 < len1; i1++) {
           if (typeof data6[i1] !== "string") {
-            (vErrors ?? (vErrors = [])).push(failure(instancePath + "/tags/" + i1, "#/properties/tags/items/type", { type: "string" }));
+            (vErrors ??= []).push(failure(instancePath + "/tags/" + i1, "#/properties/tags/items/type", { type: "string" }));
             errors++;
           }
         }
       } else {
-        (vErrors ?? (vErrors = [])).push(failure(instancePath + "/tags", "#/properties/tags/type", { type: "array" }));
+        (vErrors ??= []).push(failure(instancePath + "/tags", "#/properties/tags/type", { type: "array" }));
         errors++;
       }
     }
   } else {
-    (vErrors ?? (vErrors = [])).push(failure(instancePath, "#/type", { type: "object" }));
+    (vErrors ??= []).push(failure(instancePath, "#/type", { type: "object" }));
     errors++;
   }
   validate43.errors = vErrors;
@@ -446,13 +446,13 @@ function validate35(data, { instancePath = "" } = {}) {
   if (data && typeof data == "object" && !Array.isArray(data)) {
     for (const key0 in data) {
       if (!func2.call(schema14.properties, key0)) {
-        (vErrors ?? (vErrors = [])).push(failure(instancePath, "#/additionalProperties", { additionalProperty: key0 }));
+        (vErrors ??= []).push(failure(instancePath, "#/additionalProperties", { additionalProperty: key0 }));
         errors++;
       }
     }
     if (data.name !== void 0) {
       if (typeof data.name !== "string") {
-        (vErrors ?? (vErrors = [])).push(failure(instancePath + "/name", "#/properties/name/type", { type: "string" }));
+        (vErrors ??= []).push(failure(instancePath + "/name", "#/properties/name/type", { type: "string" }));
         errors++;
       }
     }
@@ -513,7 +513,7 @@ function validate35(data, { instancePath = "" } = {}) {
       }
     }
   } else {
-    (vErrors ?? (vErrors = [])).push(failure(instancePath, "#/type", { type: "object" }));
+    (vErrors ??= []).push(failure(instancePath, "#/type", { type: "object" }));
     errors++;
   }
   validate35.errors = vErrors;
@@ -524,16 +524,16 @@ function validate22(data, { instancePath = "" } = {}) {
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.model === void 0) {
-      (vErrors ?? (vErrors = [])).push(failure(instancePath, "#/required", { missingProperty: "model" }));
+      (vErrors ??= []).push(failure(instancePath, "#/required", { missingProperty: "model" }));
       errors++;
     }
     if (data.prompt === void 0) {
-      (vErrors ?? (vErrors = [])).push(failure(instancePath, "#/required", { missingProperty: "prompt" }));
+      (vErrors ??= []).push(failure(instancePath, "#/required", { missingProperty: "prompt" }));
       errors++;
     }
     for (const key0 in data) {
       if (!func2.call(schema7.properties, key0)) {
-        (vErrors ?? (vErrors = [])).push(failure(instancePath, "#/additionalProperties", { additionalProperty: key0 }));
+        (vErrors ??= []).push(failure(instancePath, "#/additionalProperties", { additionalProperty: key0 }));
         errors++;
       }
     }
@@ -541,11 +541,11 @@ function validate22(data, { instancePath = "" } = {}) {
       let data0 = data.model;
       if (typeof data0 === "string") {
         if (func3(data0) < 1) {
-          (vErrors ?? (vErrors = [])).push(failure(instancePath + "/model", "#/properties/model/minLength", { limit: 1 }));
+          (vErrors ??= []).push(failure(instancePath + "/model", "#/properties/model/minLength", { limit: 1 }));
           errors++;
         }
       } else {
-        (vErrors ?? (vErrors = [])).push(failure(instancePath + "/model", "#/properties/model/type", { type: "string" }));
+        (vErrors ??= []).push(failure(instancePath + "/model", "#/properties/model/type", { type: "string" }));
         errors++;
       }
     }
@@ -553,27 +553,27 @@ function validate22(data, { instancePath = "" } = {}) {
       let data1 = data.prompt;
       if (typeof data1 === "string") {
         if (func3(data1) < 1) {
-          (vErrors ?? (vErrors = [])).push(failure(instancePath + "/prompt", "#/properties/prompt/minLength", { limit: 1 }));
+          (vErrors ??= []).push(failure(instancePath + "/prompt", "#/properties/prompt/minLength", { limit: 1 }));
           errors++;
         }
       } else {
-        (vErrors ?? (vErrors = [])).push(failure(instancePath + "/prompt", "#/properties/prompt/type", { type: "string" }));
+        (vErrors ??= []).push(failure(instancePath + "/prompt", "#/properties/prompt/type", { type: "string" }));
         errors++;
       }
     }
     if (data.n !== void 0) {
       let data2 = data.n;
       if (!(typeof data2 == "number" && (!(data2 % 1) && !isNaN(data2)) && isFinite(data2)) && data2 !== null) {
-        (vErrors ?? (vErrors = [])).push(failure(instancePath + "/n", "#/properties/n/type", { type: schema7.properties.n.type }));
+        (vErrors ??= []).push(failure(instancePath + "/n", "#/properties/n/type", { type: schema7.properties.n.type }));
         errors++;
       }
       if (typeof data2 == "number" && isFinite(data2)) {
         if (data2 > 10 || isNaN(data2)) {
-          (vErrors ?? (vErrors = [])).push(failure(instancePath + "/n", "#/properties/n/maximum", { comparison: "<=", limit: 10 }));
+          (vErrors ??= []).push(failure(instancePath + "/n", "#/properties/n/maximum", { comparison: "<=", limit: 10 }));
           errors++;
         }
         if (data2 < 1 || isNaN(data2)) {
-          (vErrors ?? (vErrors = [])).push(failure(instancePath + "/n", "#/properties/n/minimum", { comparison: ">=", limit: 1 }));
+          (vErrors ??= []).push(failure(instancePath + "/n", "#/properties/n/minimum", { comparison: ">=", limit: 1 }));
           errors++;
         }
       }
@@ -581,12 +581,12 @@ function validate22(data, { instancePath = "" } = {}) {
     if (data.size !== void 0) {
       let data3 = data.size;
       if (typeof data3 !== "string" && data3 !== null) {
-        (vErrors ?? (vErrors = [])).push(failure(instancePath + "/size", "#/properties/size/type", { type: schema7.properties.size.type }));
+        (vErrors ??= []).push(failure(instancePath + "/size", "#/properties/size/type", { type: schema7.properties.size.type }));
         errors++;
       }
       if (typeof data3 === "string") {
         if (func3(data3) < 1) {
-          (vErrors ?? (vErrors = [])).push(failure(instancePath + "/size", "#/properties/size/minLength", { limit: 1 }));
+          (vErrors ??= []).push(failure(instancePath + "/size", "#/properties/size/minLength", { limit: 1 }));
           errors++;
         }
       }
@@ -594,34 +594,34 @@ function validate22(data, { instancePath = "" } = {}) {
     if (data.quality !== void 0) {
       let data4 = data.quality;
       if (typeof data4 !== "string" && data4 !== null) {
-        (vErrors ?? (vErrors = [])).push(failure(instancePath + "/quality", "#/properties/quality/type", { type: schema7.properties.quality.type }));
+        (vErrors ??= []).push(failure(instancePath + "/quality", "#/properties/quality/type", { type: schema7.properties.quality.type }));
         errors++;
       }
       if (!(data4 === "auto" || data4 === "high" || data4 === "medium" || data4 === "low" || data4 === "standard" || data4 === null)) {
-        (vErrors ?? (vErrors = [])).push(failure(instancePath + "/quality", "#/properties/quality/enum", { allowedValues: schema7.properties.quality.enum }));
+        (vErrors ??= []).push(failure(instancePath + "/quality", "#/properties/quality/enum", { allowedValues: schema7.properties.quality.enum }));
         errors++;
       }
     }
     if (data.response_format !== void 0) {
       let data5 = data.response_format;
       if (typeof data5 !== "string") {
-        (vErrors ?? (vErrors = [])).push(failure(instancePath + "/response_format", "#/properties/response_format/type", { type: "string" }));
+        (vErrors ??= []).push(failure(instancePath + "/response_format", "#/properties/response_format/type", { type: "string" }));
         errors++;
       }
       if (!(data5 === "url" || data5 === "b64_json")) {
-        (vErrors ?? (vErrors = [])).push(failure(instancePath + "/response_format", "#/properties/response_format/enum", { allowedValues: schema7.properties.response_format.enum }));
+        (vErrors ??= []).push(failure(instancePath + "/response_format", "#/properties/response_format/enum", { allowedValues: schema7.properties.response_format.enum }));
         errors++;
       }
     }
     if (data.user !== void 0) {
       if (typeof data.user !== "string") {
-        (vErrors ?? (vErrors = [])).push(failure(instancePath + "/user", "#/properties/user/type", { type: "string" }));
+        (vErrors ??= []).push(failure(instancePath + "/user", "#/properties/user/type", { type: "string" }));
         errors++;
       }
     }
     if (data.name !== void 0) {
       if (typeof data.name !== "string") {
-        (vErrors ?? (vErrors = [])).push(failure(instancePath + "/name", "#/properties/name/type", { type: "string" }));
+        (vErrors ??= []).push(failure(instancePath + "/name", "#/properties/name/type", { type: "string" }));
         errors++;
       }
     }
@@ -668,7 +668,7 @@ function validate22(data, { instancePath = "" } = {}) {
       }
     }
   } else {
-    (vErrors ?? (vErrors = [])).push(failure(instancePath, "#/type", { type: "object" }));
+    (vErrors ??= []).push(failure(instancePath, "#/type", { type: "object" }));
     errors++;
   }
   validate22.errors = vErrors;
@@ -681,18 +681,18 @@ function validate48(data, { instancePath = "" } = {}) {
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.b64_json !== void 0) {
       if (typeof data.b64_json !== "string") {
-        (vErrors ?? (vErrors = [])).push(failure(instancePath + "/b64_json", "#/properties/b64_json/type", { type: "string" }));
+        (vErrors ??= []).push(failure(instancePath + "/b64_json", "#/properties/b64_json/type", { type: "string" }));
         errors++;
       }
     }
     if (data.url !== void 0) {
       if (typeof data.url !== "string") {
-        (vErrors ?? (vErrors = [])).push(failure(instancePath + "/url", "#/properties/url/type", { type: "string" }));
+        (vErrors ??= []).push(failure(instancePath + "/url", "#/properties/url/type", { type: "string" }));
         errors++;
       }
     }
   } else {
-    (vErrors ?? (vErrors = [])).push(failure(instancePath, "#/type", { type: "object" }));
+    (vErrors ??= []).push(failure(instancePath, "#/type", { type: "object" }));
     errors++;
   }
   validate48.errors = vErrors;
@@ -703,30 +703,30 @@ function validate50(data, { instancePath = "" } = {}) {
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.total_tokens === void 0) {
-      (vErrors ?? (vErrors = [])).push(failure(instancePath, "#/required", { missingProperty: "total_tokens" }));
+      (vErrors ??= []).push(failure(instancePath, "#/required", { missingProperty: "total_tokens" }));
       errors++;
     }
     if (data.input_tokens === void 0) {
-      (vErrors ?? (vErrors = [])).push(failure(instancePath, "#/required", { missingProperty: "input_tokens" }));
+      (vErrors ??= []).push(failure(instancePath, "#/required", { missingProperty: "input_tokens" }));
       errors++;
     }
     if (data.output_tokens === void 0) {
-      (vErrors ?? (vErrors = [])).push(failure(instancePath, "#/required", { missingProperty: "output_tokens" }));
+      (vErrors ??= []).push(failure(instancePath, "#/required", { missingProperty: "output_tokens" }));
       errors++;
     }
     if (data.input_tokens_details === void 0) {
-      (vErrors ?? (vErrors = [])).push(failure(instancePath, "#/required", { missingProperty: "input_tokens_details" }));
+      (vErrors ??= []).push(failure(instancePath, "#/required", { missingProperty: "input_tokens_details" }));
       errors++;
     }
     if (data.total_tokens !== void 0) {
       let data0 = data.total_tokens;
       if (!(typeof data0 == "number" && (!(data0 % 1) && !isNaN(data0)) && isFinite(data0))) {
-        (vErrors ?? (vErrors = [])).push(failure(instancePath + "/total_tokens", "#/properties/total_tokens/type", { type: "integer" }));
+        (vErrors ??= []).push(failure(instancePath + "/total_tokens", "#/properties/total_tokens/type", { type: "integer" }));
         errors++;
       }
       if (typeof data0 == "number" && isFinite(data0)) {
         if (data0 < 0 || isNaN(data0)) {
-          (vErrors ?? (vErrors = [])).push(failure(instancePath + "/total_tokens", "#/properties/total_tokens/minimum", { comparison: ">=", limit: 0 }));
+          (vErrors ??= []).push(failure(instancePath + "/total_tokens", "#/properties/total_tokens/minimum", { comparison: ">=", limit: 0 }));
           errors++;
         }
       }
@@ -734,12 +734,12 @@ function validate50(data, { instancePath = "" } = {}) {
     if (data.input_tokens !== void 0) {
       let data1 = data.input_tokens;
       if (!(typeof data1 == "number" && (!(data1 % 1) && !isNaN(data1)) && isFinite(data1))) {
-        (vErrors ?? (vErrors = [])).push(failure(instancePath + "/input_tokens", "#/properties/input_tokens/type", { type: "integer" }));
+        (vErrors ??= []).push(failure(instancePath + "/input_tokens", "#/properties/input_tokens/type", { type: "integer" }));
         errors++;
       }
       if (typeof data1 == "number" && isFinite(data1)) {
         if (data1 < 0 || isNaN(data1)) {
-          (vErrors ?? (vErrors = [])).push(failure(instancePath + "/input_tokens", "#/properties/input_tokens/minimum", { comparison: ">=", limit: 0 }));
+          (vErrors ??= []).push(failure(instancePath + "/input_tokens", "#/properties/input_tokens/minimum", { comparison: ">=", limit: 0 }));
           errors++;
         }
       }
@@ -747,12 +747,12 @@ function validate50(data, { instancePath = "" } = {}) {
     if (data.output_tokens !== void 0) {
       let data2 = data.output_tokens;
       if (!(typeof data2 == "number" && (!(data2 % 1) && !isNaN(data2)) && isFinite(data2))) {
-        (vErrors ?? (vErrors = [])).push(failure(instancePath + "/output_tokens", "#/properties/output_tokens/type", { type: "integer" }));
+        (vErrors ??= []).push(failure(instancePath + "/output_tokens", "#/properties/output_tokens/type", { type: "integer" }));
         errors++;
       }
       if (typeof data2 == "number" && isFinite(data2)) {
         if (data2 < 0 || isNaN(data2)) {
-          (vErrors ?? (vErrors = [])).push(failure(instancePath + "/output_tokens", "#/properties/output_tokens/minimum", { comparison: ">=", limit: 0 }));
+          (vErrors ??= []).push(failure(instancePath + "/output_tokens", "#/properties/output_tokens/minimum", { comparison: ">=", limit: 0 }));
           errors++;
         }
       }
@@ -761,22 +761,22 @@ function validate50(data, { instancePath = "" } = {}) {
       let data3 = data.input_tokens_details;
       if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
         if (data3.text_tokens === void 0) {
-          (vErrors ?? (vErrors = [])).push(failure(instancePath + "/input_tokens_details", "#/properties/input_tokens_details/required", { missingProperty: "text_tokens" }));
+          (vErrors ??= []).push(failure(instancePath + "/input_tokens_details", "#/properties/input_tokens_details/required", { missingProperty: "text_tokens" }));
           errors++;
         }
         if (data3.image_tokens === void 0) {
-          (vErrors ?? (vErrors = [])).push(failure(instancePath + "/input_tokens_details", "#/properties/input_tokens_details/required", { missingProperty: "image_tokens" }));
+          (vErrors ??= []).push(failure(instancePath + "/input_tokens_details", "#/properties/input_tokens_details/required", { missingProperty: "image_tokens" }));
           errors++;
         }
         if (data3.text_tokens !== void 0) {
           let data4 = data3.text_tokens;
           if (!(typeof data4 == "number" && (!(data4 % 1) && !isNaN(data4)) && isFinite(data4))) {
-            (vErrors ?? (vErrors = [])).push(failure(instancePath + "/input_tokens_details/text_tokens", "#/properties/input_tokens_details/properties/text_tokens/type", { type: "integer" }));
+            (vErrors ??= []).push(failure(instancePath + "/input_tokens_details/text_tokens", "#/properties/input_tokens_details/properties/text_tokens/type", { type: "integer" }));
             errors++;
           }
           if (typeof data4 == "number" && isFinite(data4)) {
             if (data4 < 0 || isNaN(data4)) {
-              (vErrors ?? (vErrors = [])).push(failure(instancePath + "/input_tokens_details/text_tokens", "#/properties/input_tokens_details/properties/text_tokens/minimum", { comparison: ">=", limit: 0 }));
+              (vErrors ??= []).push(failure(instancePath + "/input_tokens_details/text_tokens", "#/properties/input_tokens_details/properties/text_tokens/minimum", { comparison: ">=", limit: 0 }));
               errors++;
             }
           }
@@ -784,23 +784,23 @@ function validate50(data, { instancePath = "" } = {}) {
         if (data3.image_tokens !== void 0) {
           let data5 = data3.image_tokens;
           if (!(typeof data5 == "number" && (!(data5 % 1) && !isNaN(data5)) && isFinite(data5))) {
-            (vErrors ?? (vErrors = [])).push(failure(instancePath + "/input_tokens_details/image_tokens", "#/properties/input_tokens_details/properties/image_tokens/type", { type: "integer" }));
+            (vErrors ??= []).push(failure(instancePath + "/input_tokens_details/image_tokens", "#/properties/input_tokens_details/properties/image_tokens/type", { type: "integer" }));
             errors++;
           }
           if (typeof data5 == "number" && isFinite(data5)) {
             if (data5 < 0 || isNaN(data5)) {
-              (vErrors ?? (vErrors = [])).push(failure(instancePath + "/input_tokens_details/image_tokens", "#/properties/input_tokens_details/properties/image_tokens/minimum", { comparison: ">=", limit: 0 }));
+              (vErrors ??= []).push(failure(instancePath + "/input_tokens_details/image_tokens", "#/properties/input_tokens_details/properties/image_tokens/minimum", { comparison: ">=", limit: 0 }));
               errors++;
             }
           }
         }
       } else {
-        (vErrors ?? (vErrors = [])).push(failure(instancePath + "/input_tokens_details", "#/properties/input_tokens_details/type", { type: "object" }));
+        (vErrors ??= []).push(failure(instancePath + "/input_tokens_details", "#/properties/input_tokens_details/type", { type: "object" }));
         errors++;
       }
     }
   } else {
-    (vErrors ?? (vErrors = [])).push(failure(instancePath, "#/type", { type: "object" }));
+    (vErrors ??= []).push(failure(instancePath, "#/type", { type: "object" }));
     errors++;
   }
   validate50.errors = vErrors;
@@ -811,17 +811,17 @@ function validate47(data, { instancePath = "" } = {}) {
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.created === void 0) {
-      (vErrors ?? (vErrors = [])).push(failure(instancePath, "#/required", { missingProperty: "created" }));
+      (vErrors ??= []).push(failure(instancePath, "#/required", { missingProperty: "created" }));
       errors++;
     }
     if (data.data === void 0) {
-      (vErrors ?? (vErrors = [])).push(failure(instancePath, "#/required", { missingProperty: "data" }));
+      (vErrors ??= []).push(failure(instancePath, "#/required", { missingProperty: "data" }));
       errors++;
     }
     if (data.created !== void 0) {
       let data0 = data.created;
       if (!(typeof data0 == "number" && (!(data0 % 1) && !isNaN(data0)) && isFinite(data0))) {
-        (vErrors ?? (vErrors = [])).push(failure(instancePath + "/created", "#/properties/created/type", { type: "integer" }));
+        (vErrors ??= []).push(failure(instancePath + "/created", "#/properties/created/type", { type: "integer" }));
         errors++;
       }
     }
@@ -837,25 +837,25 @@ function validate47(data, { instancePath = "" } = {}) {
           }
         }
       } else {
-        (vErrors ?? (vErrors = [])).push(failure(instancePath + "/data", "#/properties/data/type", { type: "array" }));
+        (vErrors ??= []).push(failure(instancePath + "/data", "#/properties/data/type", { type: "array" }));
         errors++;
       }
     }
     if (data.output_format !== void 0) {
       if (typeof data.output_format !== "string") {
-        (vErrors ?? (vErrors = [])).push(failure(instancePath + "/output_format", "#/properties/output_format/type", { type: "string" }));
+        (vErrors ??= []).push(failure(instancePath + "/output_format", "#/properties/output_format/type", { type: "string" }));
         errors++;
       }
     }
     if (data.size !== void 0) {
       if (typeof data.size !== "string") {
-        (vErrors ?? (vErrors = [])).push(failure(instancePath + "/size", "#/properties/size/type", { type: "string" }));
+        (vErrors ??= []).push(failure(instancePath + "/size", "#/properties/size/type", { type: "string" }));
         errors++;
       }
     }
     if (data.quality !== void 0) {
       if (typeof data.quality !== "string") {
-        (vErrors ?? (vErrors = [])).push(failure(instancePath + "/quality", "#/properties/quality/type", { type: "string" }));
+        (vErrors ??= []).push(failure(instancePath + "/quality", "#/properties/quality/type", { type: "string" }));
         errors++;
       }
     }
@@ -867,7 +867,7 @@ function validate47(data, { instancePath = "" } = {}) {
       }
     }
   } else {
-    (vErrors ?? (vErrors = [])).push(failure(instancePath, "#/type", { type: "object" }));
+    (vErrors ??= []).push(failure(instancePath, "#/type", { type: "object" }));
     errors++;
   }
   validate47.errors = vErrors;
@@ -879,31 +879,31 @@ function validate52(data, { instancePath = "" } = {}) {
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.error === void 0) {
-      (vErrors ?? (vErrors = [])).push(failure(instancePath, "#/required", { missingProperty: "error" }));
+      (vErrors ??= []).push(failure(instancePath, "#/required", { missingProperty: "error" }));
       errors++;
     }
     if (data.error !== void 0) {
       let data0 = data.error;
       if (data0 && typeof data0 == "object" && !Array.isArray(data0)) {
         if (data0.message === void 0) {
-          (vErrors ?? (vErrors = [])).push(failure(instancePath + "/error", "#/properties/error/required", { missingProperty: "message" }));
+          (vErrors ??= []).push(failure(instancePath + "/error", "#/properties/error/required", { missingProperty: "message" }));
           errors++;
         }
         if (data0.code !== void 0) {
           if (typeof data0.code !== "string") {
-            (vErrors ?? (vErrors = [])).push(failure(instancePath + "/error/code", "#/properties/error/properties/code/type", { type: "string" }));
+            (vErrors ??= []).push(failure(instancePath + "/error/code", "#/properties/error/properties/code/type", { type: "string" }));
             errors++;
           }
         }
         if (data0.message !== void 0) {
           if (typeof data0.message !== "string") {
-            (vErrors ?? (vErrors = [])).push(failure(instancePath + "/error/message", "#/properties/error/properties/message/type", { type: "string" }));
+            (vErrors ??= []).push(failure(instancePath + "/error/message", "#/properties/error/properties/message/type", { type: "string" }));
             errors++;
           }
         }
         if (data0.doc_url !== void 0) {
           if (typeof data0.doc_url !== "string") {
-            (vErrors ?? (vErrors = [])).push(failure(instancePath + "/error/doc_url", "#/properties/error/properties/doc_url/type", { type: "string" }));
+            (vErrors ??= []).push(failure(instancePath + "/error/doc_url", "#/properties/error/properties/doc_url/type", { type: "string" }));
             errors++;
           }
         }
@@ -911,17 +911,17 @@ function validate52(data, { instancePath = "" } = {}) {
           let data4 = data0.details;
           if (data4 && typeof data4 == "object" && !Array.isArray(data4)) {
           } else {
-            (vErrors ?? (vErrors = [])).push(failure(instancePath + "/error/details", "#/properties/error/properties/details/type", { type: "object" }));
+            (vErrors ??= []).push(failure(instancePath + "/error/details", "#/properties/error/properties/details/type", { type: "object" }));
             errors++;
           }
         }
       } else {
-        (vErrors ?? (vErrors = [])).push(failure(instancePath + "/error", "#/properties/error/type", { type: "object" }));
+        (vErrors ??= []).push(failure(instancePath + "/error", "#/properties/error/type", { type: "object" }));
         errors++;
       }
     }
   } else {
-    (vErrors ?? (vErrors = [])).push(failure(instancePath, "#/type", { type: "object" }));
+    (vErrors ??= []).push(failure(instancePath, "#/type", { type: "object" }));
     errors++;
   }
   validate52.errors = vErrors;
