@@ -2,7 +2,7 @@
 // validators.js
 var failure = (instancePath, schemaPath, params) => ({ instancePath, schemaPath, keyword: schemaPath.slice(schemaPath.lastIndexOf("/") + 1), params });
 var validateEditFields = validate22;
-var schema7 = { "type": "object", "required": ["model", "prompt"], "additionalProperties": false, "properties": { "model": { "type": "string", "minLength": 1 }, "prompt": { "type": "string", "minLength": 1 }, "n": { "type": ["integer", "null"], "minimum": 1, "maximum": 10, "default": 1 }, "size": { "type": ["string", "null"], "minLength": 1 }, "quality": { "type": ["string", "null"], "enum": ["auto", "high", "medium", "low", "standard", null] }, "response_format": { "type": "string", "enum": ["url", "b64_json"] }, "user": { "type": "string" }, "name": { "type": "string" }, "fallbacks": { "$ref": "#/$defs/Fallbacks" }, "retry": { "$ref": "#/$defs/RetryConfig" }, "cache": { "$ref": "#/$defs/CacheConfig" }, "load_balancer": { "$ref": "#/$defs/LoadBalancerConfig" }, "timeout": { "$ref": "#/$defs/TimeoutConfig" }, "orq": { "$ref": "#/$defs/OrqConfig" } } };
+var schema7 = { "properties": { "model": {}, "prompt": {}, "n": { "type": ["integer", "null"] }, "size": { "type": ["string", "null"] }, "quality": { "type": ["string", "null"], "enum": ["auto", "high", "medium", "low", "standard", null] }, "response_format": { "enum": ["url", "b64_json"] }, "user": {}, "name": {}, "fallbacks": {}, "retry": {}, "cache": {}, "load_balancer": {}, "timeout": {}, "orq": {} } };
 var func2 = Object.prototype.hasOwnProperty;
 var func3 = (text) => text.length;
 function validate23(data, { instancePath = "" } = {}) {
@@ -111,7 +111,7 @@ function validate25(data, { instancePath = "" } = {}) {
   validate25.errors = vErrors;
   return errors === 0;
 }
-var schema10 = { "type": "object", "required": ["type"], "additionalProperties": false, "properties": { "type": { "type": "string", "enum": ["exact_match"] }, "ttl": { "type": "integer", "minimum": 1, "maximum": 259200, "default": 1800 } } };
+var schema10 = { "properties": { "type": { "enum": ["exact_match"] } } };
 function validate27(data, { instancePath = "" } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -161,7 +161,7 @@ function validate27(data, { instancePath = "" } = {}) {
   validate27.errors = vErrors;
   return errors === 0;
 }
-var schema11 = { "type": "object", "required": ["type", "models"], "additionalProperties": false, "properties": { "type": { "type": "string", "enum": ["weight_based"] }, "models": { "type": "array", "minItems": 1, "items": { "$ref": "#/$defs/LoadBalancerModel" } } } };
+var schema11 = { "properties": { "type": { "enum": ["weight_based"] } } };
 function validate30(data, { instancePath = "" } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -301,8 +301,8 @@ function validate33(data, { instancePath = "" } = {}) {
   validate33.errors = vErrors;
   return errors === 0;
 }
-var schema14 = { "type": "object", "additionalProperties": false, "properties": { "name": { "type": "string" }, "retry": { "$ref": "#/$defs/RetryConfig" }, "fallbacks": { "$ref": "#/$defs/Fallbacks" }, "cache": { "$ref": "#/$defs/CacheConfig" }, "load_balancer": { "$ref": "#/$defs/LoadBalancerConfig" }, "timeout": { "$ref": "#/$defs/TimeoutConfig" }, "prompt": { "$ref": "#/$defs/PromptReference" }, "identity": { "$ref": "#/$defs/Identity" }, "contact": { "$ref": "#/$defs/Identity" } } };
-var schema15 = { "type": "object", "required": ["id", "version"], "additionalProperties": false, "properties": { "id": { "type": "string", "minLength": 1 }, "version": { "type": "string", "enum": ["latest"] } } };
+var schema14 = { "properties": { "name": {}, "retry": {}, "fallbacks": {}, "cache": {}, "load_balancer": {}, "timeout": {}, "prompt": {}, "identity": {}, "contact": {} } };
+var schema15 = { "properties": { "version": { "enum": ["latest"] } } };
 function validate41(data, { instancePath = "" } = {}) {
   let vErrors = null;
   let errors = 0;

@@ -209,6 +209,68 @@ export function withoutParentData(source: string): string {
   return lean;
 }
 
+/** The end (exclusive) of the JSON value that starts at `start` in `text`: its brackets closed, strings skipped. */
+function jsonEnd(text: string, start: number): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = start; i < text.length; i++) {
+    const char = text[i];
+    if (inString) {
+      if (char === '\\') i++;
+      else if (char === '"') inString = false;
+    } else if (char === '"') inString = true;
+    else if (char === '{' || char === '[') depth++;
+    else if ((char === '}' || char === ']') && --depth === 0) return i + 1;
+  }
+  throw new Error('validators: a schema literal in the compiled code does not end');
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The parts of `value` that `paths` read, whole; an object that `byKey` paths only look keys up in (ajv's
+ * hasOwnProperty check for additionalProperties) keeps its keys, each with an empty schema.
+ */
+function pruned(value: unknown, paths: readonly string[][], byKey: readonly string[][]): unknown {
+  if (paths.some((path) => path.length === 0) || !isPlainObject(value)) return value;
+  const kept: Record<string, unknown> = {};
+  if (byKey.some((path) => path.length === 0)) for (const key of Object.keys(value)) kept[key] = {};
+  const below = (key: string, list: readonly string[][]) =>
+    list.filter((path) => path[0] === key).map((path) => path.slice(1));
+  for (const key of new Set([...paths, ...byKey].flatMap((path) => path.slice(0, 1))))
+    kept[key] = pruned(value[key], below(key, paths), below(key, byKey));
+  return kept;
+}
+
+/**
+ * ajv's code embeds every schema it reads a value from whole (`schema7.properties.quality.enum` for an enum's
+ * allowed values, `schema7.properties` to look a key up), limits, defaults and $refs included. Each is cut down to
+ * what the code reads. Generation fails if the code reads a schema in a way this does not see (whole, or by a
+ * computed key).
+ */
+export function pruneSchemaLiterals(source: string): string {
+  if (/\bschema\d+(?![\d.]| = )|\bschema\d+(?:\.\w+)*\[/.test(source))
+    throw new Error('validators: the code reads a schema whole or by a computed key; update pruneSchemaLiterals');
+  const reads = new Map<string, { paths: string[][]; byKey: string[][] }>();
+  for (const match of source.matchAll(/(\.call\()?\b(schema\d+)((?:\.\w+)+)/g)) {
+    const read = reads.get(match[2]!) ?? { paths: [], byKey: [] };
+    (match[1] ? read.byKey : read.paths).push(match[3]!.slice(1).split('.'));
+    reads.set(match[2]!, read);
+  }
+  let out = '';
+  let from = 0;
+  for (const match of source.matchAll(/const (schema\d+) = /g)) {
+    const start = match.index + match[0].length;
+    const end = jsonEnd(source, start);
+    const read = reads.get(match[1]!) ?? { paths: [], byKey: [] };
+    out +=
+      source.slice(from, start) + JSON.stringify(pruned(JSON.parse(source.slice(start, end)), read.paths, read.byKey));
+    from = end;
+  }
+  return out + source.slice(from);
+}
+
 export async function buildValidators(spec: LoadedSpec): Promise<{ js: string; dts: string }> {
   const { document, exports, fileFields } = validatorSchemas(spec);
 
@@ -229,8 +291,8 @@ export async function buildValidators(spec: LoadedSpec): Promise<{ js: string; d
   });
   addFormats.default(ajv);
   ajv.addSchema(document);
-  const source = withoutParentData(
-    compactFailures(lengthByUnits(linearErrorMerge(standaloneCode.default(ajv, exports)), document)),
+  const source = pruneSchemaLiterals(
+    withoutParentData(compactFailures(lengthByUnits(linearErrorMerge(standaloneCode.default(ajv, exports)), document))),
   );
 
   // standalone ESM still require()s ajv's runtime helpers and ajv-formats; bundling inlines them.
