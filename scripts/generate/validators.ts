@@ -140,6 +140,137 @@ export function linearErrorMerge(source: string): string {
   return linear;
 }
 
+/**
+ * Whether every string-length limit in `node` is one that counting UTF-16 units and counting characters agree on:
+ * `minLength` 0 or 1 (a string is empty either way) and no `maxLength`.
+ */
+export function lengthLimitsCountAlike(node: unknown): boolean {
+  if (Array.isArray(node)) return node.every(lengthLimitsCountAlike);
+  if (!node || typeof node !== 'object') return true;
+  const schema = node as Record<string, unknown>;
+  if ('maxLength' in schema || (typeof schema.minLength === 'number' && schema.minLength > 1)) return false;
+  return Object.values(schema).every(lengthLimitsCountAlike);
+}
+
+const UCS2LENGTH = 'require("ajv/dist/runtime/ucs2length").default';
+
+/**
+ * ajv counts a string's length in characters with its ucs2length helper, which the bundle would carry with a
+ * CommonJS wrapper around it. Where every limit is one that counting UTF-16 units gives the same answer for
+ * (lengthLimitsCountAlike), the helper is swapped for `.length`; generation fails on a limit where they differ.
+ */
+export function lengthByUnits(source: string, schemas: unknown): string {
+  if (!source.includes(UCS2LENGTH)) return source;
+  if (!lengthLimitsCountAlike(schemas))
+    throw new Error("validators: a maxLength, or a minLength over 1, must count characters: keep ajv's ucs2length");
+  return source.replace(UCS2LENGTH, '(text) => text.length');
+}
+
+/**
+ * ajv writes each failure found as an object literal and a null check, once per check of the spec (about 150 times):
+ *
+ *   const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "model"}};
+ *   if(vErrors === null){vErrors = [err0];}else {vErrors.push(err0);}
+ *
+ * Written instead as `(vErrors ??= []).push(failure(instancePath,"#/required",{missingProperty: "model"}))`, with
+ * `failure` building the same object, its keyword read from the end of the schema path (where ajv puts it; a site
+ * whose path ends otherwise keeps its keyword written out). `vErrors` is only ever null or an array, so `??=` is the
+ * null check. Generation fails if ajv ever writes a failure in another form, rather than leaving both forms behind.
+ */
+export function compactFailures(source: string): string {
+  if (/\bfailure\b/.test(source)) throw new Error('validators: ajv used the name `failure` that compactFailures adds');
+  const site =
+    /const (err\d+) = \{instancePath(?::(.*?))?,schemaPath:"([^"]*)",keyword:"([^"]+)",params:(\{.*?\})\};if\(vErrors === null\)\{vErrors = \[\1\];\}else \{vErrors\.push\(\1\);\}/g;
+  const compact = source.replace(site, (_, _name, path: string | undefined, schemaPath: string, keyword, params) => {
+    const at = path ?? 'instancePath';
+    const made = schemaPath.endsWith(`/${keyword}`)
+      ? `failure(${at},"${schemaPath}",${params})`
+      : `{instancePath:${at},schemaPath:"${schemaPath}",keyword:"${keyword}",params:${params}}`;
+    return `(vErrors ??= []).push(${made});`;
+  });
+  if (/const err\d+ = /.test(compact))
+    throw new Error('validators: ajv wrote a failure in a form compactFailures does not rewrite; update it');
+  const helper =
+    'const failure = (instancePath, schemaPath, params) => ({instancePath, schemaPath, keyword: schemaPath.slice(schemaPath.lastIndexOf("/") + 1), params});';
+  return compact.replace(/^"use strict";/, (strict) => strict + helper);
+}
+
+/**
+ * Every validator takes and passes on `parentData`, `parentDataProperty` and `rootData`, which only keywords these
+ * schemas do not use read ($data references, defaults, type coercion): dropped from every signature and call, so a
+ * caller's own are ignored as they already were. Generation fails if anything still names them.
+ */
+export function withoutParentData(source: string): string {
+  const lean = source
+    .replaceAll(', parentData, parentDataProperty, rootData=data}', '}')
+    .replace(/,parentData:[^,]+,parentDataProperty:[^,]+,rootData\}/g, '}');
+  if (/parentData|rootData/.test(lean))
+    throw new Error('validators: a validator reads parentData or rootData; withoutParentData must keep them');
+  return lean;
+}
+
+/** The end (exclusive) of the JSON value that starts at `start` in `text`: its brackets closed, strings skipped. */
+function jsonEnd(text: string, start: number): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = start; i < text.length; i++) {
+    const char = text[i];
+    if (inString) {
+      if (char === '\\') i++;
+      else if (char === '"') inString = false;
+    } else if (char === '"') inString = true;
+    else if (char === '{' || char === '[') depth++;
+    else if ((char === '}' || char === ']') && --depth === 0) return i + 1;
+  }
+  throw new Error('validators: a schema literal in the compiled code does not end');
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The parts of `value` that `paths` read, whole; an object that `byKey` paths only look keys up in (ajv's
+ * hasOwnProperty check for additionalProperties) keeps its keys, each with an empty schema.
+ */
+function pruned(value: unknown, paths: readonly string[][], byKey: readonly string[][]): unknown {
+  if (paths.some((path) => path.length === 0) || !isPlainObject(value)) return value;
+  const kept: Record<string, unknown> = {};
+  if (byKey.some((path) => path.length === 0)) for (const key of Object.keys(value)) kept[key] = {};
+  const below = (key: string, list: readonly string[][]) =>
+    list.filter((path) => path[0] === key).map((path) => path.slice(1));
+  for (const key of new Set([...paths, ...byKey].flatMap((path) => path.slice(0, 1))))
+    kept[key] = pruned(value[key], below(key, paths), below(key, byKey));
+  return kept;
+}
+
+/**
+ * ajv's code embeds every schema it reads a value from whole (`schema7.properties.quality.enum` for an enum's
+ * allowed values, `schema7.properties` to look a key up), limits, defaults and $refs included. Each is cut down to
+ * what the code reads. Generation fails if the code reads a schema in a way this does not see (whole, or by a
+ * computed key).
+ */
+export function pruneSchemaLiterals(source: string): string {
+  if (/\bschema\d+(?![\d.]| = )|\bschema\d+(?:\.\w+)*\[/.test(source))
+    throw new Error('validators: the code reads a schema whole or by a computed key; update pruneSchemaLiterals');
+  const reads = new Map<string, { paths: string[][]; byKey: string[][] }>();
+  for (const match of source.matchAll(/(\.call\()?\b(schema\d+)((?:\.\w+)+)/g)) {
+    const read = reads.get(match[2]!) ?? { paths: [], byKey: [] };
+    (match[1] ? read.byKey : read.paths).push(match[3]!.slice(1).split('.'));
+    reads.set(match[2]!, read);
+  }
+  let out = '';
+  let from = 0;
+  for (const match of source.matchAll(/const (schema\d+) = /g)) {
+    const start = match.index + match[0].length;
+    const end = jsonEnd(source, start);
+    const read = reads.get(match[1]!) ?? { paths: [], byKey: [] };
+    out +=
+      source.slice(from, start) + JSON.stringify(pruned(JSON.parse(source.slice(start, end)), read.paths, read.byKey));
+    from = end;
+  }
+  return out + source.slice(from);
+}
+
 export async function buildValidators(spec: LoadedSpec): Promise<{ js: string; dts: string }> {
   const { document, exports, fileFields } = validatorSchemas(spec);
 
@@ -160,7 +291,9 @@ export async function buildValidators(spec: LoadedSpec): Promise<{ js: string; d
   });
   addFormats.default(ajv);
   ajv.addSchema(document);
-  const source = linearErrorMerge(standaloneCode.default(ajv, exports));
+  const source = pruneSchemaLiterals(
+    withoutParentData(compactFailures(lengthByUnits(linearErrorMerge(standaloneCode.default(ajv, exports)), document))),
+  );
 
   // standalone ESM still require()s ajv's runtime helpers and ajv-formats; bundling inlines them.
   const bundled = await build({
@@ -169,7 +302,8 @@ export async function buildValidators(spec: LoadedSpec): Promise<{ js: string; d
     write: false,
     format: 'esm',
     platform: 'neutral',
-    target: 'es2020',
+    // The client's own target (scripts/client-bundle.ts): compactFailures' `??=` is kept as written, not spelled out.
+    target: 'es2022',
     legalComments: 'none',
     logLevel: 'silent',
   });
