@@ -815,7 +815,7 @@ const MISSED_NOTES: Record<string, (r: Results) => string> = {
   bundle: (r) => bundleNote(r.bundleSizes),
   importTime: (r) =>
     `- **Cold import: ${fmt(med(r.imports.get('this')!), 1)} ms, ${fmt(stats(r.imports.get('this')!.map((v, i) => v / r.imports.get('openapi-fetch')![i]!)).median, 2)}× openapi-fetch's ${fmt(med(r.imports.get('openapi-fetch')!), 1)} ms in the same runs, against ≤ 1.1×.** ` +
-    `Both pay for Node's module loader starting (the first \`import()\` of a process); openapi-fetch is inlined in the client's build, which is minified (about 57 kB, of which the generated validators are 31 kB; they alone took ${fmt(med(r.imports.get('validators')!), 1)} ms in the same run, the loader's start included) and imports one shared chunk (about 10 kB: errors, wire contract). ` +
+    `Both pay for Node's module loader starting (the first \`import()\` of a process); openapi-fetch is inlined in the client's build, which is minified, and imports one shared chunk (errors, wire contract); the generated validators, the largest part compiled at import, alone took ${fmt(med(r.imports.get('validators')!), 1)} ms in the same run, the loader's start included. ` +
     'What only a call needs (the image files, the transport, saveImages and the Node built-ins they import) is a chunk of its own that the first call loads, so importing the package compiles none of it. ' +
     'On a shared machine single runs scatter widely (min and max above); the ratio is the median of per-run ratios. Closing any remaining gap: a smaller generated validator module (the largest part compiled at import).',
   mock: (r) =>
