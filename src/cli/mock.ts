@@ -3,9 +3,9 @@
  * the API reference's URL when --docs is given, and a ready-to-paste curl command built from the spec's smallest
  * request example. Everything runs in this process: stopping it leaves nothing behind.
  */
-import { PREFER_KEYS } from '../contract/mock-prefer.js';
-import { examplesOf, imageField, specFacts, wireContract } from '../contract/spec.js';
-import { MAX_DELAY_MS, parseLatency, REAL_SERVICE_TIME } from '../mock/core/prefer.js';
+import { MAX_DELAY_MS, PREFER_KEYS, REAL_SERVICE_TIME } from '../contract/mock-prefer.js';
+import { imageField, specFacts, wireContract } from '../contract/spec.js';
+import { parseLatency } from '../mock/core/prefer.js';
 import { MAX_CASSETTE_BYTES, MAX_CASSETTE_FILES, MAX_REPLAY_BYTES } from '../mock/core/replay.js';
 import {
   DEFAULT_HOST,

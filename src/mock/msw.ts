@@ -13,6 +13,7 @@
  */
 import { http, type HttpHandler } from 'msw';
 import { wireContract } from '../contract/spec.js';
+import { DRIP } from '../contract/mock-prefer.js';
 import { wait } from '../contract/wait.js';
 import { bodyLimits } from './core/check-request.js';
 import { readFormBody } from './core/form-read.js';
@@ -28,7 +29,7 @@ import {
 } from './core/images.js';
 import { parseLatency } from './core/prefer.js';
 import { checkCassette, createReplayer, replayableCassette } from './core/replay.js';
-import { createMockContext, DRIP, handle, type MockContext, type Outcome } from './core/respond.js';
+import { createMockContext, handle, type MockContext, type Outcome } from './core/respond.js';
 import { createSpecEngine } from './core/spec-engine.js';
 import { requestHead, type MockResponse, type RequestHead } from './core/types.js';
 

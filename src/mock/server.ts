@@ -13,10 +13,11 @@ import { readFile } from 'node:fs/promises';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import path from 'node:path';
 import { headerOf } from '../contract/headers.js';
+import { DRIP } from '../contract/mock-prefer.js';
 import { wait } from '../contract/wait.js';
 import { bodyLimits, errorResponse } from './core/check-request.js';
 import { FILE_TTL_MS, FILES_PATH, type FileStore } from './core/images.js';
-import { DRIP, handle, type MockContext, type Outcome } from './core/respond.js';
+import { handle, type MockContext, type Outcome } from './core/respond.js';
 import type { MockResponse } from './core/types.js';
 import { discardBody, headOf, readMultipart, type UploadedImages } from './node-http.js';
 

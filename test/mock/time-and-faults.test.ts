@@ -16,7 +16,8 @@ import {
   TimeoutError,
 } from '../../src/index.js';
 import { createSharpImageMaker, startMock, type MockServer } from '../../src/mock/index.js';
-import { FAULTS, latencyDelay, MAX_DELAY_MS, parseLatency } from '../../src/mock/core/prefer.js';
+import { FAULTS, MAX_DELAY_MS } from '../../src/contract/mock-prefer.js';
+import { latencyDelay, parseLatency } from '../../src/mock/core/prefer.js';
 import { seededRandom } from '../../src/mock/core/types.js';
 import { makePng } from '../support/images.js';
 import { listenMsw, MSW_BASE } from '../msw/support.js';

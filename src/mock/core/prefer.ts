@@ -9,15 +9,6 @@ import { headerOf } from '../../contract/headers.js';
 import { MAX_DELAY_MS, PREFER_KEYS, type Preferences } from '../../contract/mock-prefer.js';
 import { problemResponse, type Decided, type MockPreferences, type Random, type RequestHead } from './types.js';
 
-export {
-  DRIP,
-  FAULTS,
-  MAX_DELAY_MS,
-  REAL_SERVICE_TIME,
-  type Fault,
-  type Preferences,
-} from '../../contract/mock-prefer.js';
-
 /** Every response waits between these (`--latency 500-3000`, jittered, seeded) unless `delay=` says otherwise. */
 export interface Latency {
   minMs: number;

@@ -25,7 +25,8 @@ import {
   type ImageMaker,
   type ImageRenderer,
 } from './images.js';
-import { enginePreferences, latencyDelay, readPrefer, type Fault, type Latency, type Preferences } from './prefer.js';
+import type { Fault, Preferences } from '../../contract/mock-prefer.js';
+import { enginePreferences, latencyDelay, readPrefer, type Latency } from './prefer.js';
 import type { Replayer } from './replay.js';
 import {
   problemResponse,
@@ -37,8 +38,6 @@ import {
   type ReceivedBody,
   type RequestHead,
 } from './types.js';
-
-export { DRIP } from './prefer.js';
 
 export interface MockContextOptions {
   engine: MockEngine;
