@@ -21,8 +21,6 @@ import { fileURLToPath } from 'node:url';
 import { specFacts, wireContract } from '../contract/spec.js';
 import { makeOffline, operationRoute, pageDocument } from './page.js';
 
-export { CONTENT_SECURITY_POLICY, makeOffline } from './page.js';
-
 /** The Redocly CLI version this package is built and tested with (also its optional peer dependency). */
 export const REDOCLY_CLI_VERSION = '2.77.0';
 

@@ -15,9 +15,6 @@ import { MockDependencyError } from './dependency-error.js';
 import { loadPrismBundle, preparePrismBundle } from './prism/bundle.js';
 import type { PrismModules } from './prism/engine.js';
 
-export { MockDependencyError };
-export { savePrismCodeCache } from './prism/bundle.js';
-
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** The packages the mock loads; their ranges come from package.json's peerDependencies. */

@@ -25,7 +25,8 @@ import {
 import { parseLatency } from './core/prefer.js';
 import type { CassetteError } from './core/replay.js';
 import { createMockContext } from './core/respond.js';
-import { loadMockDependencies, loadSharp, prepareMockDependencies, savePrismCodeCache } from './dependencies.js';
+import { loadMockDependencies, loadSharp, prepareMockDependencies } from './dependencies.js';
+import { savePrismCodeCache } from './prism/bundle.js';
 import { listenOn, UploadedImages } from './node-http.js';
 import { createPrismEngine, loadPrismDocument } from './prism/engine.js';
 import type { ProxyOptions, ProxyServer } from './proxy/index.js';

@@ -15,10 +15,10 @@ import {
   MissingRedoclyCliError,
   REDOCLY_CLI_VERSION,
   defaultSpecPath,
-  makeOffline,
   resolveRedoclyCli,
   tryItScript,
 } from '../../src/docs/build.js';
+import { makeOffline } from '../../src/docs/page.js';
 import { bundleTryIt } from '../../scripts/try-it-bundle.ts';
 import { startMock } from '../../src/mock/index.js';
 import { spec } from '../support/spec.js';

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import pkg from '../../package.json' with { type: 'json' };
-import { loadMockDependencies, MockDependencyError, mockPeerDependencies } from '../../src/mock/dependencies.js';
+import { MockDependencyError } from '../../src/mock/dependency-error.js';
+import { loadMockDependencies, mockPeerDependencies } from '../../src/mock/dependencies.js';
 
 describe('mock dependencies', () => {
   it('the peer ranges are read from package.json, where both are optional', () => {
