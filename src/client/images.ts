@@ -26,7 +26,6 @@ import { RequestValidationError, SourceIssue, systemReason } from './errors.js';
 import { platform } from './platform/node/index.js';
 import { checkedSignatures, type ResolvedSource } from './platform/shared.js';
 
-
 /** A Node `Readable` as far as this module needs it (no import of node:stream). */
 export interface NodeReadableLike extends AsyncIterable<unknown> {
   pipe: (...args: never[]) => unknown;
