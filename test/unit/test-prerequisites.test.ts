@@ -3,6 +3,8 @@
  * to install, instead of letting dozens of browser tests fail or skip.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
@@ -23,6 +25,17 @@ test('a missing Chromium it may not install stops the run with one line that say
 });
 
 test('with everything present it says nothing and lets the suite run', () => {
-  const out = execFileSync(process.execPath, [tsx, script], { encoding: 'utf8' });
-  expect(out).toBe('');
+  // Present whatever this machine has: any executable stands in for Chromium (only its presence is checked here), and
+  // a CHROMIUM_PATH of one's own means the script never installs anything from inside a test.
+  const bin = mkdtempSync(path.join(tmpdir(), 'orq-prerequisites-'));
+  try {
+    symlinkSync(process.execPath, path.join(bin, 'curl'));
+    const out = execFileSync(process.execPath, [tsx, script], {
+      encoding: 'utf8',
+      env: { ...process.env, CHROMIUM_PATH: process.execPath, PATH: bin },
+    });
+    expect(out).toBe('');
+  } finally {
+    rmSync(bin, { recursive: true, force: true });
+  }
 });
