@@ -19,7 +19,7 @@ import {
 } from './command.js';
 
 /** Every Prefer key the mock reads, with one example each and what it does: the banner's and --help's table. */
-export function preferKeys(): string[] {
+function preferKeys(): string[] {
   return Object.values(PREFER_KEYS)
     .flatMap((key) => key.listed())
     .map(({ value, what }) => `Prefer: ${value.padEnd(15)} ${what}`);
@@ -61,7 +61,7 @@ function shellWord(word: string): string {
 }
 
 /** `curl -F` for the spec's request example with the fewest fields; its image names stand for local files. */
-export function curlExample(endpoint: string): string {
+function curlExample(endpoint: string): string {
   const smallest =
     specFacts.requestExamples.find((example) => example.name === specFacts.smallestRequestExample)?.value ?? {};
   const lines = [`curl ${shellWord(endpoint)}`, `-H ${shellWord('Authorization: Bearer any-key')}`];

@@ -56,7 +56,7 @@ export type ImageInput = ImageSource | NamedImage;
 
 const noop = async () => {};
 
-export function isNamedImage(input: unknown): input is NamedImage {
+function isNamedImage(input: unknown): input is NamedImage {
   return (
     typeof input === 'object' && input !== null && 'data' in input && !(input instanceof Blob) && !isStreamLike(input)
   );
@@ -78,7 +78,7 @@ function isStreamLike(input: unknown): boolean {
   return isWebStream(input) || isAsyncIterable(input);
 }
 
-export function describeKind(input: unknown): string {
+function describeKind(input: unknown): string {
   if (input === null) return 'null';
   if (typeof input !== 'object') return typeof input;
   return (input as object).constructor?.name ?? 'object';
@@ -238,7 +238,7 @@ async function drainStream(
 }
 
 /** Resolves one image source to a lazily read Blob. Throws SourceIssue for anything that cannot be an image. */
-export async function resolveSource(input: unknown, options: PrepareImageOptions): Promise<ResolvedSource> {
+async function resolveSource(input: unknown, options: PrepareImageOptions): Promise<ResolvedSource> {
   if (typeof input === 'string') {
     // A URL given as text (a previous result's `url`) is checked as a URL, not looked for as a file of that name.
     return /^(file|https?|data|blob):/i.test(input) && URL.canParse(input)
@@ -265,7 +265,7 @@ export async function resolveSource(input: unknown, options: PrepareImageOptions
 }
 
 /** `SourceIssue` → a RequestIssue naming the field; anything else (an abort) is rethrown. */
-export function issueFrom(error: unknown, field: string): RequestIssue[] {
+function issueFrom(error: unknown, field: string): RequestIssue[] {
   if (error instanceof SourceIssue) return [{ field, message: error.message }];
   throw error;
 }

@@ -30,7 +30,7 @@ function quoted(value: string): string {
   return `"${value.replace(/["\\\u0000-\u001f\u007f]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`)}"`;
 }
 
-export function randomBoundary(): string {
+function randomBoundary(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   return `----orq-image-edits-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
 }

@@ -48,7 +48,7 @@ export function describeIssues(issues: readonly RequestIssue[]): string {
 }
 
 /** An ajv instance path (`/usage/input_tokens`), plus an optional child key, as a caller writes it: `usage.input_tokens`. */
-export function fieldPath(pointer: string, child?: string): string {
+function fieldPath(pointer: string, child?: string): string {
   const parts = pointer
     .split('/')
     .slice(1)
@@ -58,7 +58,7 @@ export function fieldPath(pointer: string, child?: string): string {
 }
 
 /** The value at an ajv instance path of `data`. */
-export function valueAt(data: unknown, pointer: string): unknown {
+function valueAt(data: unknown, pointer: string): unknown {
   return pointer
     .split('/')
     .slice(1)

@@ -26,7 +26,7 @@ export const REDOCLY_CLI_VERSION = '2.77.0';
 
 /** Redoc options (the `openapi` key of a Redocly config). Kept here, not in redocly.yaml, so an installed package
  *  builds the same page as the repository, whatever redocly.yaml the caller's directory holds. */
-export const REDOC_OPTIONS = {
+const REDOC_OPTIONS = {
   // Show the 200 example and request examples whole, not folded at the first level.
   jsonSamplesExpandLevel: 'all',
   // Open every level of nested schemas, so retry.on_codes, load_balancer.models[].weight and each orq.* child are on
@@ -40,7 +40,7 @@ export const REDOC_OPTIONS = {
  * two curl samples or a CLI. So the list is made from the spec's own samples, in order, then the request examples
  * ("Payload").
  */
-export function codeSampleLanguages(): { lang: string; label?: string }[] {
+function codeSampleLanguages(): { lang: string; label?: string }[] {
   const seen = new Set<string>();
   const languages: { lang: string; label?: string }[] = [];
   for (const sample of specFacts.codeSamples) {

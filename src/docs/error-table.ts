@@ -15,7 +15,7 @@ function cell(text: string): string {
 }
 
 /** Whether the client retries `status` by default, in words. */
-export function retriedByDefault(status: number): string {
+function retriedByDefault(status: number): string {
   const plain = isRetryable({ kind: 'status', status, retryAfter: null });
   const withHeader = isRetryable({ kind: 'status', status, retryAfter: READABLE_RETRY_AFTER });
   if (plain) return 'yes';

@@ -72,7 +72,7 @@ export interface PageExtras {
  * route yet) to the operation, and has Redoc render every section at once (so find-in-page reaches every field). It
  * runs before anything else.
  */
-export function bootScript(extras: PageExtras): string {
+function bootScript(extras: PageExtras): string {
   const settings = JSON.stringify({
     param: TRY_IT_SERVER_PARAM,
     global: TRY_IT_SERVER_GLOBAL,

@@ -215,9 +215,9 @@ export const readMultipart: ReadMultipart<IncomingMessage, { images?: UploadedIm
  * made, the directory when the mock closes.
  */
 /** Most real photos and every 1024-pixel render fit; larger ones go to disk. */
-export const PER_IMAGE_BYTES = 8 * 1024 * 1024;
+const PER_IMAGE_BYTES = 8 * 1024 * 1024;
 /** All requests in flight together. */
-export const MEMORY_BUDGET_BYTES = 32 * 1024 * 1024;
+const MEMORY_BUDGET_BYTES = 32 * 1024 * 1024;
 /** Per image on its way to disk. */
 const WRITE_BUFFER_BYTES = 256 * 1024;
 

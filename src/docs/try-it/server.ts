@@ -29,13 +29,13 @@ export function currentServer(): string | null {
 }
 
 /** A server on this machine, or the one that served the page (the mock at /docs): a mock, where presets apply. */
-export function isLocalMock(base: string): boolean {
+function isLocalMock(base: string): boolean {
   const url = new URL(base);
   return ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname) || url.origin === location.origin;
 }
 
 /** `Prefer` values the mock understands, each key's presets (src/contract/mock-prefer.ts) after "none". */
-export function preferPresets(): { value: string; label: string }[] {
+function preferPresets(): { value: string; label: string }[] {
   const presets = Object.values(PREFER_KEYS).flatMap((key) => (key.presets ?? key.listed)());
   return [
     { value: '', label: 'none: the mock makes its response from the request' },

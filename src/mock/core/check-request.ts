@@ -29,7 +29,7 @@ import type {
 } from './types.js';
 
 /** Values (objects, arrays and scalars) the JSON parts of one request may hold together: far above any real request. */
-export const MAX_JSON_VALUES = 10_000;
+const MAX_JSON_VALUES = 10_000;
 
 export const bodyLimits: BodyLimits = {
   maxFileBytes: imageField.limits.maxBytes,
@@ -161,7 +161,7 @@ export function checkBody(body: ReceivedBody): (Refusal & { request?: CheckedReq
 }
 
 /** The file field a part name belongs to: the field itself, or the `name[]` spelling OpenAI-compatible clients use. */
-export function fileFieldOf(partName: string): string | undefined {
+function fileFieldOf(partName: string): string | undefined {
   if (partName === imageField.name || partName === `${imageField.name}[]`) return imageField.name;
   return undefined;
 }

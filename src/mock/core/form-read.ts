@@ -9,10 +9,7 @@ import { bodyIssues, declaredFileType, fileFieldNamer } from './check-request.js
 import type { ReadMultipart, ReceivedFile, ReceivedText } from './types.js';
 
 /** The mock's one bounded body reader: the stream's bytes, or undefined once they pass `maxBytes` (the rest is never read). */
-export async function readBounded(
-  body: ReadableStream<Uint8Array> | null,
-  maxBytes: number,
-): Promise<Uint8Array | undefined> {
+async function readBounded(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<Uint8Array | undefined> {
   if (!body) return new Uint8Array(0);
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];

@@ -22,11 +22,11 @@ export function isImageFormat(value: unknown): value is ImageFormat {
 
 /** 2048 × 2048: the largest image models' outputs (1536 × 1024, 1792 × 1024, 2048 × 2048) fit. */
 export const MAX_OUTPUT_PIXELS = 2048 * 2048;
-export const MAX_OUTPUT_SIDE = 4096;
+const MAX_OUTPUT_SIDE = 4096;
 /** Sources larger than this (about 8K × 5K) are not decoded: a plain picture stands in for them. */
 export const MAX_SOURCE_PIXELS = 40_000_000;
 /** What is made when the request names no `WxH` size and no source decodes: the common size of image models. */
-export const DEFAULT_SIZE = { width: 1024, height: 1024 };
+const DEFAULT_SIZE = { width: 1024, height: 1024 };
 
 export interface Dimensions {
   width: number;
@@ -95,12 +95,12 @@ export function bounded(wanted: Dimensions): Dimensions {
 }
 
 /** What to make: the size asked for when it is `WxH`, else the source's, else DEFAULT_SIZE; bounded. */
-export function outputSize(asked: unknown, source: Dimensions | undefined): Dimensions {
+function outputSize(asked: unknown, source: Dimensions | undefined): Dimensions {
   return bounded(parseSize(asked) ?? source ?? DEFAULT_SIZE);
 }
 
 /** A colour per image of a response (golden-angle hues), so the n images differ and each differs from the source. */
-export function editMark(index: number, size: Dimensions): EditMark {
+function editMark(index: number, size: Dimensions): EditMark {
   const hue = (200 + index * 137.508) % 360;
   const f = (k: number) => {
     const x = (k + hue / 30) % 12;
@@ -178,7 +178,7 @@ const AT_ONCE = 2;
 /** How many responses may wait in each lane unless the mock is told otherwise (startMock's imageQueue, --image-queue). */
 export const IMAGE_QUEUE_DEFAULT = 64;
 /** The most a mock may be told: ten thousand responses of work is already hours of it. */
-export const IMAGE_QUEUE_MAX = 10_000;
+const IMAGE_QUEUE_MAX = 10_000;
 
 /** Why `value` cannot be the image queue's bound (`name` is how the caller spelled it), or undefined when it can. */
 export function imageQueueIssue(value: unknown, name: string): string | undefined {
@@ -322,7 +322,7 @@ export const FILES_PATH = '/files/';
 /** One hour, as long as OpenAI's image URLs last. */
 export const FILE_TTL_MS = 60 * 60 * 1000;
 /** 128 MiB: dozens of responses of full-size images. */
-export const FILE_STORE_BYTES = 128 * 1024 * 1024;
+const FILE_STORE_BYTES = 128 * 1024 * 1024;
 
 export interface StoredFile {
   bytes: Uint8Array;

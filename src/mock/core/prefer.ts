@@ -63,7 +63,7 @@ function splitOutsideQuotes(text: string, separator: string): string[] {
  * 'a b' }`. A preference without a value is `true`; parameters after `;` are `<preference>-<parameter>`; the first
  * of a repeated preference wins.
  */
-export function parsePrefer(header: string): Record<string, string | true> {
+function parsePrefer(header: string): Record<string, string | true> {
   const result: Record<string, string | true> = {};
   for (const preference of splitOutsideQuotes(header, ',')) {
     let base: string | undefined;

@@ -50,7 +50,7 @@ export const MAX_REPLAY_BYTES = 64 * 1024 * 1024;
  * hand-made one nested 100,000 deep parses (V8's JSON.parse does not recurse) and then overflows the stack wherever
  * it is walked again (serialised, matched, checked).
  */
-export const MAX_CASSETTE_DEPTH = 64;
+const MAX_CASSETTE_DEPTH = 64;
 
 /**
  * Recorded headers that are not sent again. Hop-by-hop ones (types.ts: endToEnd) and framing belong to the recorded

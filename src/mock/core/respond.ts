@@ -188,7 +188,7 @@ export async function handle(
  * particular; else made from it when the mock has an image maker; without one, and no preference, the success example
  * whose images come back the way response_format asks. Rejects with `signal`'s reason once the client has gone.
  */
-export function respondValid(
+function respondValid(
   context: MockContext,
   head: RequestHead,
   preferences: MockPreferences,

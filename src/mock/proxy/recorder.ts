@@ -30,7 +30,7 @@ import type { ReceivedFile, ReceivedText } from '../core/types.js';
 import { placeholderFor } from './placeholders.js';
 
 /** Base64 response images longer than this (in characters) are replaced by a placeholder. */
-export const SHRINK_ABOVE = 4096;
+const SHRINK_ABOVE = 4096;
 /** Base64 characters decoded at a time when an image is hashed (a multiple of 4: whole quanta). */
 const DECODED_PIECE_CHARS = 1024 * 1024;
 
@@ -164,7 +164,7 @@ function listed<T>(items: T[] | undefined): { kept: T[] | undefined; leftOut: nu
  * of issues and drift are cut first, then the request's text parts (past PARTS_ROOM), then the response's body to what
  * room is left; each cut is marked. Throws when even that does not fit (nothing is written then).
  */
-export function cassetteOf(exchange: RecordedExchange): string {
+function cassetteOf(exchange: RecordedExchange): string {
   const cassette: RecordedCassette = redactValue(
     {
       format: CASSETTE_FORMAT,

@@ -63,7 +63,7 @@ const MAX_PREFIX_BYTES = 200;
 // eslint-disable-next-line no-control-regex
 const FORBIDDEN = /[/\\:*?"<>|\u0000-\u001f\u007f]/;
 
-export function checkedPrefix(prefix: unknown): string {
+function checkedPrefix(prefix: unknown): string {
   const fail = (rule: string) =>
     new InvalidOptionError(
       'prefix',
