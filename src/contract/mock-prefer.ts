@@ -50,10 +50,11 @@ interface PreferKey {
   read(text: string): Preferences | undefined;
   /** One row per value the banner and --help show: an example with what it does. */
   listed(): PreferValue[];
-  /** The values the Try-it console offers (to a local mock only); the listed ones when left out. */
+  /** The values the Try-it console offers (to a local mock only); none when left out. */
   presets?(): PreferValue[];
 }
 
+const faultRows = Object.entries(FAULTS).map(([fault, what]) => ({ value: `fault=${fault}`, what }));
 const statuses = () => specFacts.responses.map((response) => response.status);
 
 /** Each key, in Prism's order and then the mock's: the order a 422 names bad keys in. */
@@ -94,13 +95,11 @@ export const PREFER_KEYS: Record<string, PreferKey> = {
     listed: () => [
       { value: 'dynamic=true', what: "output_format, size and quality drawn by Prism's generator from the schemas" },
     ],
-    presets: () => [],
   },
   seed: {
     prism: true,
     read: (text) => ({ seed: text }),
     listed: () => [{ value: 'seed=42', what: 'repeatable generated values for this request' }],
-    presets: () => [],
   },
   example: {
     prism: true,
@@ -113,8 +112,7 @@ export const PREFER_KEYS: Record<string, PreferKey> = {
           .join(', ')})`,
       },
     ],
-    // The code key's presets name every example.
-    presets: () => [],
+    // No presets of its own: the code key's name every example.
   },
   delay: {
     prism: false,
@@ -134,6 +132,7 @@ export const PREFER_KEYS: Record<string, PreferKey> = {
     prism: false,
     takes: `one of ${Object.keys(FAULTS).join(', ')}`,
     read: (text) => (Object.hasOwn(FAULTS, text) ? { fault: text as Fault } : undefined),
-    listed: () => Object.entries(FAULTS).map(([fault, what]) => ({ value: `fault=${fault}`, what })),
+    listed: () => faultRows,
+    presets: () => faultRows,
   },
 };

@@ -36,7 +36,7 @@ function isLocalMock(base: string): boolean {
 
 /** `Prefer` values the mock understands, each key's presets (src/contract/mock-prefer.ts) after "none". */
 function preferPresets(): { value: string; label: string }[] {
-  const presets = Object.values(PREFER_KEYS).flatMap((key) => (key.presets ?? key.listed)());
+  const presets = Object.values(PREFER_KEYS).flatMap((key) => key.presets?.() ?? []);
   return [
     { value: '', label: 'none: the mock makes its response from the request' },
     ...presets.map(({ value, what }) => ({ value, label: what })),
