@@ -4,7 +4,7 @@
  * page with it in the query string. The key is read from a password field when a request is sent and kept nowhere
  * else: not in the URL, not in storage, not in the page's text.
  */
-import { PREFER_KEYS } from '../../contract/mock-prefer.js';
+import { PREFER_KEYS, type PreferValue } from '../../contract/mock-prefer.js';
 import { wireContract } from '../../contract/spec.js';
 import { el } from './dom.js';
 
@@ -35,11 +35,10 @@ function isLocalMock(base: string): boolean {
 }
 
 /** `Prefer` values the mock understands, each key's presets (src/contract/mock-prefer.ts) after "none". */
-function preferPresets(): { value: string; label: string }[] {
-  const presets = Object.values(PREFER_KEYS).flatMap((key) => key.presets?.() ?? []);
+function preferPresets(): PreferValue[] {
   return [
-    { value: '', label: 'none: the mock makes its response from the request' },
-    ...presets.map(({ value, what }) => ({ value, label: what })),
+    { value: '', what: 'none: the mock makes its response from the request' },
+    ...Object.values(PREFER_KEYS).flatMap((key) => key.presets?.() ?? []),
   ];
 }
 
@@ -87,7 +86,7 @@ export function serverPanel(server: string): ServerPanel {
   const preset = el(
     'select',
     { id: 'orq-try-prefer-preset' },
-    ...presets.map(({ value, label }) => el('option', { value }, value ? `${value}: ${label}` : label)),
+    ...presets.map(({ value, what }) => el('option', { value }, value ? `${value}: ${what}` : what)),
   );
   const prefer = el('input', {
     type: 'text',
